@@ -1,0 +1,41 @@
+# gpsi — the two quickstart commands (`make demo`, `make test`) and their parts.
+# Every target installs what it needs first, so a fresh Debian 12 machine needs nothing else.
+SHELL := /bin/bash
+BUILD ?= build
+GPSI_DATA ?= $(abspath ../shared/data)
+export GPSI_DATA
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup configure build demo test lint format clean bench fuzz
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+configure: setup
+	@cmake --preset release >/dev/null
+
+build: configure
+	@cmake --build --preset release -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh
+
+test: build lint
+	@ctest --preset release -j $(JOBS)
+
+lint: setup
+	@bash scripts/lint.sh
+
+format: setup
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+bench: build
+	@bash bench/run.sh
+
+fuzz: setup
+	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
+
+clean:
+	rm -rf build build-*

@@ -1,0 +1,87 @@
+// gpsi ingest PATH…: ingest files and folders; prints a per-file log and a per-source summary.
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "engine.hpp"
+
+namespace gpsi::cli {
+namespace {
+
+std::string_view StatusName(FileReport::Status s) {
+  switch (s) {
+    case FileReport::Status::kIngested: return "ingested";
+    case FileReport::Status::kUnchanged: return "unchanged";
+    case FileReport::Status::kSkipped: return "skipped";
+    case FileReport::Status::kRejected: return "rejected";
+  }
+  return "?";
+}
+
+struct SourceTotals {
+  int tier = 0;
+  std::int64_t files = 0, rows = 0, accepted = 0, quarantined = 0;
+  std::map<std::string, std::int64_t> skipped, reasons;
+};
+
+}  // namespace
+
+void AddIngest(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("ingest", "ingest data files and folders into the store");
+  auto cfg = std::make_shared<engine::IngestConfig>();
+  cmd->add_option("paths", cfg->paths, "files and folders")->required();
+  cmd->add_option("--descriptor", cfg->descriptor, "use this source descriptor for every file");
+  cmd->add_option("--descriptors", cfg->descriptor_dir, "folder of descriptors (default data/descriptors)");
+  cmd->add_flag("--strict", cfg->strict, "reject a file when any row would be quarantined");
+  cmd->callback([&g, cfg] {
+    cfg->db_path = g.db;
+    auto reports = engine::Ingest(*cfg);
+    if (!reports) return Report(g, reports.error());
+    std::map<std::string, SourceTotals> totals;
+    std::vector<std::string> skipped_files;
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& r : *reports) {
+      if (r.status == FileReport::Status::kRejected) Report(g, r.error);
+      if (r.status == FileReport::Status::kSkipped) skipped_files.push_back(r.path + (r.note.empty() ? "" : " (" + r.note + ")"));
+      if (g.json) {
+        files.push_back({{"path", r.path}, {"status", StatusName(r.status)}, {"descriptor", r.descriptor},
+                         {"source", r.source_key}, {"tier", r.tier}, {"rows", r.rows}, {"accepted", r.accepted},
+                         {"quarantined", r.quarantined}, {"skipped", r.skipped}, {"reasons", r.reasons},
+                         {"note", r.note}, {"error", r.status == FileReport::Status::kRejected ? r.error.Format() : ""}});
+      } else if (!g.quiet && r.status != FileReport::Status::kSkipped) {
+        fmt::print("{:<9} {}  rows {} accepted {} quarantined {}{}\n", StatusName(r.status), r.path, r.rows,
+                   r.accepted, r.quarantined, r.note.empty() ? "" : "  (" + r.note + ")");
+      }
+      if (r.status != FileReport::Status::kIngested) continue;
+      auto& t = totals[r.source_key];
+      t.tier = r.tier;
+      ++t.files;
+      t.rows += r.rows, t.accepted += r.accepted, t.quarantined += r.quarantined;
+      for (const auto& [k, n] : r.skipped) t.skipped[k] += n;
+      for (const auto& [k, n] : r.reasons) t.reasons[k] += n;
+    }
+    if (g.json) {
+      fmt::print("{}\n", nlohmann::json{{"files", files}}.dump());
+      return;
+    }
+    if (!totals.empty()) {
+      fmt::print("\n{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", "source", "tier", "files", "rows", "accepted",
+                 "quar.", "skipped / quarantine reasons");
+      for (const auto& [key, t] : totals) {
+        std::string notes;
+        for (const auto& [k, n] : t.skipped) notes += fmt::format("{}{} {}", notes.empty() ? "" : ", ", k, n);
+        for (const auto& [k, n] : t.reasons) notes += fmt::format("{}quarantined {} {}", notes.empty() ? "" : ", ", k, n);
+        fmt::print("{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", key, t.tier, t.files, t.rows, t.accepted,
+                   t.quarantined, notes);
+      }
+    }
+    if (!skipped_files.empty() && !g.quiet) {
+      fmt::print("\nskipped {} file(s):\n", skipped_files.size());
+      for (const auto& s : skipped_files) fmt::print("  {}\n", s);
+    }
+  });
+}
+
+}  // namespace gpsi::cli

@@ -1,0 +1,71 @@
+// gpsi units | indicators | sources: what the store holds.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "engine.hpp"
+
+namespace gpsi::cli {
+
+void AddLists(CLI::App& app, Globals& g) {
+  app.add_subcommand("units", "list stored units")->callback([&g] {
+    auto store = engine::Open(g.db);
+    if (!store) return Report(g, store.error());
+    auto units = (*store)->Units();
+    if (g.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& u : units) {
+        out.push_back({{"code", u.code}, {"kind", ToString(u.kind)}, {"name_en", u.name_en}, {"name_zh", u.name_zh},
+                       {"iso2", u.iso2}, {"iso3", u.iso3}, {"m49", u.m49}, {"region", u.region_name},
+                       {"subregion", u.subregion_name}, {"parent", u.parent}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    for (const auto& u : units) {
+      fmt::print("{:<8} {:<9} {:<3} {:<4} {:<40} {:<16} {}\n", u.code, ToString(u.kind), u.iso2, u.m49, u.name_en,
+                 u.name_zh, u.subregion_name);
+    }
+  });
+  app.add_subcommand("indicators", "list stored indicators")->callback([&g] {
+    auto store = engine::Open(g.db);
+    if (!store) return Report(g, store.error());
+    auto inds = (*store)->Indicators();
+    if (g.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& i : inds) {
+        out.push_back({{"code", i.code}, {"name_en", i.name_en}, {"name_zh", i.name_zh},
+                       {"unit_of_measure", i.unit_of_measure}, {"dimension", i.dimension},
+                       {"direction", i.direction}, {"description", i.description}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    for (const auto& i : inds) {
+      fmt::print("{:<28} {:>2} {:<10} {} {}\n", i.code, i.direction, i.dimension, i.name_en,
+                 i.name_zh.empty() ? "" : "/ " + i.name_zh);
+    }
+  });
+  app.add_subcommand("sources", "list stored sources and releases")->callback([&g] {
+    auto store = engine::Open(g.db);
+    if (!store) return Report(g, store.error());
+    auto sources = (*store)->Sources();
+    if (g.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : sources) {
+        const Source& s = r.source;
+        out.push_back({{"key", s.key}, {"publisher", s.publisher}, {"tier", s.tier}, {"licence", s.licence},
+                       {"url", s.url}, {"release", s.release}, {"retrieved", s.retrieved},
+                       {"preference", s.preference}, {"observations", r.observations}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    for (const auto& r : sources) {
+      fmt::print("tier {}  {:<32} {:<12} {:>8} obs  {}\n", r.source.tier, r.source.key, r.source.release,
+                 r.observations, r.source.publisher);
+    }
+  });
+}
+
+}  // namespace gpsi::cli

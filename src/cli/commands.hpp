@@ -1,0 +1,29 @@
+// Subcommands of the gpsi CLI, one file each; main.cpp wires them to CLI11.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "core.hpp"
+
+namespace gpsi::cli {
+
+//! Options shared by every subcommand.
+struct Globals {
+  std::string db;
+  bool json = false;
+  bool quiet = false;
+  int exit_code = 0;
+};
+
+//! Prints an error as `file:line:column: error: message` and records its exit code.
+void Report(Globals& g, const Error& e);
+
+void AddInit(CLI::App& app, Globals& g);
+void AddIngest(CLI::App& app, Globals& g);
+void AddExport(CLI::App& app, Globals& g);
+void AddShow(CLI::App& app, Globals& g);
+void AddLists(CLI::App& app, Globals& g);
+void AddResolve(CLI::App& app, Globals& g);
+
+}  // namespace gpsi::cli

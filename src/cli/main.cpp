@@ -1,0 +1,48 @@
+// gpsi command line: global options, then one subcommand (see commands.hpp).
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+
+namespace gpsi::cli {
+void Report(Globals& g, const Error& e) {
+  fmt::print(stderr, "{}\n", e.Format());
+  if (g.exit_code == 0 || e.ExitCode() > g.exit_code) g.exit_code = e.ExitCode();
+}
+}  // namespace gpsi::cli
+
+int main(int argc, char** argv) {
+  using namespace gpsi;
+  CLI::App app{"gpsi — Global Public Security Index engine (全球公共安全指数)"};
+  app.set_version_flag("--version", std::string(Version()));
+  app.require_subcommand(1);
+  cli::Globals g;
+  const char* env_db = std::getenv("GPSI_DB");
+  g.db = env_db && *env_db ? env_db : "gpsi.db";
+  app.add_option("--db", g.db, "store path (default $GPSI_DB, else ./gpsi.db)");
+  app.add_flag("--json", g.json, "machine-readable output");
+  app.add_flag("-q,--quiet", g.quiet, "less chatter on stderr");
+  cli::AddInit(app, g);
+  cli::AddIngest(app, g);
+  cli::AddExport(app, g);
+  cli::AddShow(app, g);
+  cli::AddLists(app, g);
+  cli::AddResolve(app, g);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const Failure& f) {
+    cli::Report(g, f.error());
+  } catch (const std::exception& e) {
+    cli::Report(g, Error{Errc::kInternal, fmt::format("internal error: {}", e.what())});
+  }
+  return g.exit_code;
+}

@@ -1,0 +1,153 @@
+// gpsi core: error-code registry, Result<T>, hashing, UTF-8 checks, name keys, logging.
+// Public header of the core module; everything else in gpsi may include it.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace gpsi {
+
+//! Every failure gpsi reports, one row each in the table of error.cpp (append-only).
+enum class Errc {
+  kOk = 0,
+  kInternal,
+  kUsage,
+  kIo,
+  kEmptyFile,
+  kBinaryFile,
+  kNotUtf8,
+  kTruncated,
+  kBadHeader,
+  kBadDescriptor,
+  kMissingColumn,
+  kNoDescriptor,
+  kRejectedStrict,
+  kSchemaNewer,
+  kStoreCorrupt,
+  kNotFound,
+  kBadReference,
+  kAmbiguousUnit,
+};
+
+//! One row of the error table: stable id, default message, CLI exit code and HTTP status.
+struct ErrorInfo {
+  Errc code;
+  std::string_view id;
+  std::string_view message;
+  int exit_code;
+  int http_status;
+};
+
+//! The row of the error table for `code`.
+const ErrorInfo& Info(Errc code);
+
+//! A failure with an optional source location (file:line:column, 1-based; 0 = unknown).
+struct Error {
+  Errc code = Errc::kInternal;
+  std::string message;
+  std::string file;
+  std::int64_t line = 0;
+  std::int64_t column = 0;
+
+  //! `file:line:column: error: message`, dropping the parts that are unknown.
+  std::string Format() const;
+  int ExitCode() const { return Info(code).exit_code; }
+};
+
+//! Thrown only for failures that end the whole operation (DuckDB style); carries an Error.
+class Failure : public std::exception {
+ public:
+  explicit Failure(Error error) : error_(std::move(error)) {}
+  const Error& error() const { return error_; }
+  const char* what() const noexcept override { return error_.message.c_str(); }
+
+ private:
+  Error error_;
+};
+
+//! Value-or-error for expected failures (bad input, missing data).
+template <class T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T& operator*() { return value(); }
+  T* operator->() { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+//! Result for operations without a value.
+struct Unit_ {};
+using Status = Result<Unit_>;
+inline Status Ok() { return Unit_{}; }
+
+//! Streaming SHA-256 (FIPS 180-4) over OpenSSL's EVP interface.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const void* data, std::size_t size);
+  void Update(std::string_view s) { Update(s.data(), s.size()); }
+  //! Lower-case hex digest; the object must not be updated afterwards.
+  std::string HexDigest();
+
+ private:
+  void* ctx_;
+};
+
+//! SHA-256 hex digest of a string.
+std::string Sha256Hex(std::string_view data);
+
+//! Streaming UTF-8 check (Unicode 15 §3.9 well-formed sequences) that remembers where it failed.
+class Utf8Validator {
+ public:
+  //! Feeds a chunk; returns false at the first invalid byte (see error_offset()).
+  bool Feed(std::string_view chunk);
+  //! True when the input ended in the middle of a multi-byte sequence.
+  bool Incomplete() const { return need_ != 0; }
+  //! Absolute offset of the first invalid byte.
+  std::uint64_t error_offset() const { return error_offset_; }
+
+ private:
+  int need_ = 0;
+  std::uint32_t lower_ = 0x80, upper_ = 0xBF;
+  std::uint64_t offset_ = 0, error_offset_ = 0;
+};
+
+//! Key for matching a place name across publishers: Unicode NFKD, marks removed, case folded,
+//! apostrophes dropped, other punctuation as spaces, spaces collapsed ("Côte d’Ivoire" → "cote divoire").
+std::string NameKey(std::string_view name);
+
+//! Trims ASCII white space at both ends.
+std::string_view Trim(std::string_view s);
+
+//! Parses a decimal number as written by publishers ("1,234.5" is not accepted: commas are
+//! thousands separators only in descriptors that say so); nullopt when not a finite number.
+std::optional<double> ParseNumber(std::string_view s);
+
+//! Current UTC time as ISO 8601 (seconds).
+std::string NowUtc();
+
+//! Logging to stderr; `quiet` silences Info.
+void SetQuiet(bool quiet);
+void LogInfo(std::string_view message);
+void LogWarn(std::string_view message);
+
+//! Engine version string.
+std::string_view Version();
+
+}  // namespace gpsi

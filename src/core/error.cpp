@@ -1,0 +1,55 @@
+#include <array>
+
+#include <fmt/format.h>
+
+#include "core.hpp"
+
+namespace gpsi {
+namespace {
+
+// The one error-code table (append-only): id, message, exit code, HTTP status.
+// Exit codes are the CLI contract of ARCHITECTURE.md: 1 internal, 2 usage, 3 rejected input.
+constexpr std::array kTable{
+    ErrorInfo{Errc::kOk, "ok", "success", 0, 200},
+    ErrorInfo{Errc::kInternal, "internal", "internal error", 1, 500},
+    ErrorInfo{Errc::kUsage, "usage", "usage error", 2, 400},
+    ErrorInfo{Errc::kIo, "io", "cannot read or write file", 3, 422},
+    ErrorInfo{Errc::kEmptyFile, "empty-file", "file is empty", 3, 422},
+    ErrorInfo{Errc::kBinaryFile, "binary-file", "file is binary, not text", 3, 422},
+    ErrorInfo{Errc::kNotUtf8, "not-utf8", "file is not valid UTF-8", 3, 422},
+    ErrorInfo{Errc::kTruncated, "truncated", "file is truncated", 3, 422},
+    ErrorInfo{Errc::kBadHeader, "bad-header", "header lacks required columns", 3, 422},
+    ErrorInfo{Errc::kBadDescriptor, "bad-descriptor", "invalid source descriptor", 3, 422},
+    ErrorInfo{Errc::kMissingColumn, "missing-column", "descriptor names a missing column", 3, 422},
+    ErrorInfo{Errc::kNoDescriptor, "no-descriptor", "no descriptor matches the file", 3, 422},
+    ErrorInfo{Errc::kRejectedStrict, "rejected-strict", "rows quarantined under --strict", 3, 422},
+    ErrorInfo{Errc::kSchemaNewer, "schema-newer", "store schema is newer than this gpsi", 1, 500},
+    ErrorInfo{Errc::kStoreCorrupt, "store", "store error", 1, 500},
+    ErrorInfo{Errc::kNotFound, "not-found", "not found", 2, 404},
+    ErrorInfo{Errc::kBadReference, "bad-reference", "reference data cannot be loaded", 3, 422},
+    ErrorInfo{Errc::kAmbiguousUnit, "ambiguous-unit", "unit name is ambiguous", 3, 422},
+};
+
+}  // namespace
+
+const ErrorInfo& Info(Errc code) {
+  for (const auto& row : kTable) {
+    if (row.code == code) return row;
+  }
+  return kTable[1];
+}
+
+std::string Error::Format() const {
+  std::string where;
+  if (!file.empty()) {
+    where = file;
+    if (line > 0) where += fmt::format(":{}", line);
+    if (line > 0 && column > 0) where += fmt::format(":{}", column);
+    where += ": ";
+  }
+  return fmt::format("{}error: {}", where, message.empty() ? Info(code).message : message);
+}
+
+std::string_view Version() { return GPSI_VERSION; }
+
+}  // namespace gpsi

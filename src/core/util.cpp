@@ -1,0 +1,141 @@
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include "core.hpp"
+
+namespace gpsi {
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    throw Failure(Error{Errc::kInternal, "cannot initialise SHA-256"});
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::Update(const void* data, std::size_t size) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+}
+
+std::string Sha256::HexDigest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &len);
+  std::string hex;
+  hex.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  Sha256 h;
+  h.Update(data);
+  return h.HexDigest();
+}
+
+// Hand-written because the check must resume across read chunks and report the byte offset of
+// the first bad sequence; ICU's converters only say "invalid somewhere". Follows the table of
+// well-formed byte sequences in Unicode 15, section 3.9 (no overlongs, no surrogates).
+bool Utf8Validator::Feed(std::string_view chunk) {
+  for (unsigned char c : chunk) {
+    if (need_ == 0) {
+      if (c < 0x80) {
+      } else if (c >= 0xC2 && c <= 0xDF) {
+        need_ = 1, lower_ = 0x80, upper_ = 0xBF;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        need_ = 2;
+        lower_ = c == 0xE0 ? 0xA0 : 0x80;
+        upper_ = c == 0xED ? 0x9F : 0xBF;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        need_ = 3;
+        lower_ = c == 0xF0 ? 0x90 : 0x80;
+        upper_ = c == 0xF4 ? 0x8F : 0xBF;
+      } else {
+        error_offset_ = offset_;
+        return false;
+      }
+    } else {
+      if (c < lower_ || c > upper_) {
+        error_offset_ = offset_;
+        return false;
+      }
+      lower_ = 0x80, upper_ = 0xBF;
+      --need_;
+    }
+    ++offset_;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<double> ParseNumber(std::string_view s) {
+  s = Trim(s);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::string NameKey(std::string_view name) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  icu::UnicodeString decomposed = U_SUCCESS(status) ? nfkd->normalize(in, status) : in;
+  icu::UnicodeString out;
+  bool space = true;  // suppress leading spaces
+  for (int32_t i = 0; i < decomposed.length();) {
+    UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    int8_t type = u_charType(c);
+    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK) continue;
+    if (c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`') continue;
+    if (u_isalnum(c)) {
+      out.append(u_foldCase(c, U_FOLD_CASE_DEFAULT));
+      space = false;
+    } else if (!space) {
+      out.append(static_cast<UChar32>(' '));
+      space = true;
+    }
+  }
+  std::string key;
+  out.toUTF8String(key);
+  while (!key.empty() && key.back() == ' ') key.pop_back();
+  return key;
+}
+
+std::string NowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+bool g_quiet = false;
+}
+
+void SetQuiet(bool quiet) { g_quiet = quiet; }
+void LogInfo(std::string_view message) {
+  if (!g_quiet) fmt::print(stderr, "{}\n", message);
+}
+void LogWarn(std::string_view message) { fmt::print(stderr, "warning: {}\n", message); }
+
+}  // namespace gpsi

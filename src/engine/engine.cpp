@@ -1,0 +1,240 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace gpsi::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+// CSV field quoting (RFC 4180): quote when the text holds a comma, quote or line break.
+std::string Csv(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool HasCanonicalHeader(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line.rfind("unit,year,indicator,value", 0) == 0;
+}
+
+}  // namespace
+
+std::string ProjectDataDir() {
+  std::string home = Env("GPSI_HOME");
+  return (home.empty() ? std::string(GPSI_SOURCE_DIR) : home) + "/data";
+}
+
+std::string SharedDataDir() {
+  std::string d = Env("GPSI_DATA");
+  if (!d.empty()) return d;
+  fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / "data";
+  std::error_code ec;
+  return fs::is_directory(guess, ec) ? fs::weakly_canonical(guess).string() : std::string();
+}
+
+Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
+  auto store = OpenSqliteStore(db_path);
+  if (!store) return store.error();
+  int version = (*store)->SchemaVersion();
+  if (version > kSchemaVersion) {
+    Status s = (*store)->Migrate();  // produces the "newer than this gpsi" error
+    return s.error();
+  }
+  if (version == 0) {
+    auto r = Init(InitConfig{db_path, ""});
+    if (!r) return r.error();
+    return OpenSqliteStore(db_path);
+  }
+  if (version < kSchemaVersion) {
+    return Error{Errc::kSchemaNewer,
+                 fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
+                             version, db_path, kSchemaVersion)};
+  }
+  return store;
+}
+
+Result<ReferenceReport> Init(const InitConfig& cfg) {
+  auto store = OpenSqliteStore(cfg.db_path);
+  if (!store) return store.error();
+  if (Status s = (*store)->Migrate(); !s) return s.error();
+  ReferenceConfig ref;
+  ref.data_dir = cfg.reference_dir.empty() ? SharedDataDir() : cfg.reference_dir;
+  ref.project_data = ProjectDataDir();
+  return LoadReference(**store, ref);
+}
+
+Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
+  auto store = Open(cfg.db_path);
+  if (!store) return store.error();
+  std::vector<Descriptor> descriptors;
+  if (!cfg.descriptor.empty()) {
+    auto d = LoadDescriptor(cfg.descriptor);
+    if (!d) return d.error();
+    descriptors.push_back(std::move(*d));
+  } else {
+    auto ds = LoadDescriptorDir(cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir);
+    if (!ds) return ds.error();
+    descriptors = std::move(*ds);
+  }
+  struct Job {
+    std::string path;
+    const Descriptor* descriptor;
+    bool walked;
+  };
+  std::vector<Job> jobs;
+  std::vector<FileReport> reports;
+  std::vector<Descriptor> canonical;
+  canonical.reserve(cfg.paths.size());
+  for (const auto& p : cfg.paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> files;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file() && it->path().filename().string()[0] != '.') files.push_back(it->path().string());
+      }
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, f) : &descriptors.front();
+        jobs.push_back({f, d, true});
+      }
+      continue;
+    }
+    const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, p) : &descriptors.front();
+    if (!d && fs::is_regular_file(p, ec) && HasCanonicalHeader(p)) {
+      canonical.push_back(CanonicalDescriptor(p));
+      d = &canonical.back();
+    }
+    jobs.push_back({p, d, false});
+  }
+  std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+    int oa = a.descriptor ? a.descriptor->order : 1000, ob = b.descriptor ? b.descriptor->order : 1000;
+    return oa < ob;
+  });
+  for (const auto& job : jobs) {
+    if (!job.descriptor) {
+      FileReport r;
+      r.path = job.path;
+      std::error_code ec;
+      if (job.walked) {
+        r.status = FileReport::Status::kSkipped;
+        r.note = "no descriptor matches";
+      } else if (!fs::exists(job.path, ec)) {
+        r.status = FileReport::Status::kRejected;
+        r.error = Error{Errc::kIo, "no such file or folder", job.path};
+      } else {
+        r.status = FileReport::Status::kRejected;
+        r.error = Error{Errc::kNoDescriptor,
+                        "no descriptor in data/descriptors matches this file and its header is not the canonical "
+                        "unit,year,indicator,value; pass --descriptor FILE",
+                        job.path};
+      }
+      reports.push_back(std::move(r));
+      continue;
+    }
+    reports.push_back(IngestFile(**store, job.path, *job.descriptor, IngestOptions{cfg.strict}));
+  }
+  return reports;
+}
+
+Status Export(const ExportConfig& cfg, std::ostream& out) {
+  auto store = Open(cfg.db_path);
+  if (!store) return store.error();
+  CellFilter f;
+  f.indicators = cfg.indicators;
+  f.year_from = cfg.year_from, f.year_to = cfg.year_to;
+  out << "unit,year,indicator,value,source,tier\n";
+  auto row = [&](const ResolvedValue& r) {
+    out << Csv(r.unit) << ',' << r.year << ',' << Csv(r.indicator) << ',' << FormatNumber(r.value) << ','
+        << Csv(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
+  };
+  if (cfg.all_sources) {
+    (*store)->Observations(f, row);
+  } else {
+    (*store)->Resolved(f, row);
+  }
+  return Ok();
+}
+
+Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit_text,
+                                        const std::vector<std::string>& indicators) {
+  auto store = Open(db_path);
+  if (!store) return store.error();
+  std::string code = unit_text;
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!(*store)->FindUnit(code)) {
+    // Accept a name as well as a code, through the same names the ingest uses.
+    std::string key = NameKey(unit_text);
+    std::vector<std::string> hits;
+    for (const auto& [k, u] : (*store)->UnitNames()) {
+      if (k == key) hits.push_back(u);
+    }
+    if (hits.empty()) return Error{Errc::kNotFound, fmt::format("unknown unit '{}'", unit_text)};
+    if (hits.size() > 1) {
+      return Error{Errc::kAmbiguousUnit, fmt::format("'{}' is ambiguous: {}", unit_text, fmt::join(hits, ", "))};
+    }
+    code = hits.front();
+  }
+  CellFilter f;
+  f.units = {code};
+  f.indicators = indicators;
+  std::vector<ResolvedValue> out;
+  (*store)->Resolved(f, [&](const ResolvedValue& r) { out.push_back(r); });
+  return out;
+}
+
+Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
+  auto store = Open(cfg.db_path);
+  if (!store) return store.error();
+  std::vector<Disagreement> out;
+  // Observations arrive grouped by cell with the winner first (the resolution order).
+  ResolvedValue chosen;
+  bool have = false;
+  (*store)->Observations(CellFilter{}, [&](const ResolvedValue& r) {
+    if (!have || r.unit != chosen.unit || r.indicator != chosen.indicator || r.year != chosen.year) {
+      chosen = r;
+      have = true;
+      return;
+    }
+    double denom = std::fabs(chosen.value);
+    double rel = denom > 0 ? std::fabs(r.value - chosen.value) / denom : (r.value == 0 ? 0.0 : INFINITY);
+    if (rel > cfg.threshold) out.push_back(Disagreement{chosen, r, rel});
+  });
+  return out;
+}
+
+void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out) {
+  out << "unit,year,indicator,value,source,tier,other_value,other_source,other_tier,relative_difference\n";
+  for (const auto& d : rows) {
+    out << d.chosen.unit << ',' << d.chosen.year << ',' << Csv(d.chosen.indicator) << ','
+        << FormatNumber(d.chosen.value) << ',' << Csv(d.chosen.source_key + "@" + d.chosen.release) << ','
+        << d.chosen.tier << ',' << FormatNumber(d.other.value) << ','
+        << Csv(d.other.source_key + "@" + d.other.release) << ',' << d.other.tier << ','
+        << fmt::format("{:.4f}", d.relative) << '\n';
+  }
+}
+
+}  // namespace gpsi::engine

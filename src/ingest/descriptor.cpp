@@ -1,0 +1,353 @@
+// Source descriptors (TOML) → Descriptor.
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "ingest.hpp"
+
+namespace gpsi {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error At(const std::string& path, const toml::node& node, std::string message) {
+  const auto& src = node.source();
+  return Error{Errc::kBadDescriptor, std::move(message), path, static_cast<std::int64_t>(src.begin.line),
+               static_cast<std::int64_t>(src.begin.column)};
+}
+
+// Reads typed keys of one table, remembering the first type error and rejecting unknown keys so
+// that a misspelt key is an error, not a silent default.
+class Reader {
+ public:
+  Reader(const std::string& path, const toml::table& table, std::string where)
+      : path_(path), table_(table), where_(std::move(where)) {}
+
+  template <class T>
+  void Get(const char* key, T& out) {
+    seen_.push_back(key);
+    const toml::node* n = table_.get(key);
+    if (!n) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = n->value<std::string>()) {
+        out = *v;
+        return;
+      }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) {
+        out = *v;
+        return;
+      }
+    } else if constexpr (std::is_same_v<T, int>) {
+      if (auto v = n->value<std::int64_t>()) {
+        out = static_cast<int>(*v);
+        return;
+      }
+    } else if constexpr (std::is_same_v<T, double>) {
+      if (auto v = n->value<double>()) {
+        out = *v;
+        return;
+      }
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      if (auto* arr = n->as_array()) {
+        out.clear();
+        for (const auto& e : *arr) {
+          auto v = e.value<std::string>();
+          if (!v) return Fail(e, fmt::format("{}.{}: expected a list of strings", where_, key));
+          out.push_back(*v);
+        }
+        return;
+      }
+    }
+    Fail(*n, fmt::format("{}.{}: wrong type", where_, key));
+  }
+
+  void GetSelector(const char* key, Selector& out) {
+    seen_.push_back(key);
+    const toml::node* n = table_.get(key);
+    if (!n) return;
+    const auto* t = n->as_table();
+    if (!t) return Fail(*n, fmt::format("{}.{}: expected a table of column = value(s)", where_, key));
+    for (const auto& [k, v] : *t) {
+      std::vector<std::string> values;
+      if (auto s = v.value<std::string>()) {
+        values.push_back(*s);
+      } else if (const auto* arr = v.as_array()) {
+        for (const auto& e : *arr) {
+          if (auto s2 = e.value<std::string>()) values.push_back(*s2);
+        }
+      }
+      if (values.empty()) return Fail(v, fmt::format("{}.{}.{}: expected a string or list of strings", where_, key, k.str()));
+      out.emplace_back(std::string(k.str()), std::move(values));
+    }
+  }
+
+  void GetMap(const char* key, std::map<std::string, std::string>& out) {
+    seen_.push_back(key);
+    const toml::node* n = table_.get(key);
+    if (!n) return;
+    const auto* t = n->as_table();
+    if (!t) return Fail(*n, fmt::format("{}.{}: expected a table", where_, key));
+    for (const auto& [k, v] : *t) {
+      auto s = v.value<std::string>();
+      if (!s) return Fail(v, fmt::format("{}.{}.{}: expected a string", where_, key, k.str()));
+      out[std::string(k.str())] = *s;
+    }
+  }
+
+  void Fail(const toml::node& n, std::string msg) {
+    if (!error_) error_ = At(path_, n, std::move(msg));
+  }
+
+  //! The first error, including unknown keys.
+  std::optional<Error> Finish() {
+    if (error_) return error_;
+    for (const auto& [k, v] : table_) {
+      if (std::find(seen_.begin(), seen_.end(), k.str()) == seen_.end()) {
+        return At(path_, v, fmt::format("{}: unknown key '{}'", where_, k.str()));
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const std::string& path_;
+  const toml::table& table_;
+  std::string where_;
+  std::vector<std::string> seen_;
+  std::optional<Error> error_;
+};
+
+const std::vector<std::string> kLayouts{"long",  "wide",       "gho",        "owid",   "canonical",
+                                        "coinr-data", "coinr-meta", "groups", "reference-m49",
+                                        "reference-country-codes"};
+
+}  // namespace
+
+Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Error{Errc::kBadDescriptor, std::string(e.description()), path,
+                 static_cast<std::int64_t>(e.source().begin.line), static_cast<std::int64_t>(e.source().begin.column)};
+  }
+  Descriptor d;
+  d.path = path;
+  d.name = fs::path(path).stem().string();
+  auto table = [&](const char* key) -> const toml::table* {
+    const toml::node* n = root.get(key);
+    return n ? n->as_table() : nullptr;
+  };
+  for (const auto& [k, v] : root) {
+    static const std::vector<std::string> kTop{"source", "match", "table", "unit", "year", "indicator", "group"};
+    if (std::find(kTop.begin(), kTop.end(), k.str()) == kTop.end()) {
+      return At(path, v, fmt::format("unknown section [{}]", k.str()));
+    }
+    if (k.str() != "indicator" && k.str() != "group" && !v.is_table()) {
+      return At(path, v, fmt::format("[{}] must be a table", k.str()));
+    }
+  }
+  const toml::table* match = table("match");
+  if (!match) return Error{Errc::kBadDescriptor, "missing [match] section", path, 1, 1};
+  {
+    Reader r(path, *match, "match");
+    r.Get("files", d.match_files);
+    r.Get("folder", d.match_folder);
+    r.Get("ingest", d.ingest);
+    r.Get("reason", d.skip_reason);
+    if (auto e = r.Finish()) return *e;
+    if (d.match_files.empty()) return At(path, *match, "match.files: at least one file-name pattern is needed");
+  }
+  if (!d.ingest) return d;  // a skip entry needs nothing else
+
+  const toml::table* source = table("source");
+  const toml::table* tab = table("table");
+  if (tab) {
+    Reader r(path, *tab, "table");
+    std::string delim = ",";
+    r.Get("layout", d.layout);
+    r.Get("delimiter", delim);
+    r.Get("skip_lines", d.skip_lines);
+    r.Get("missing", d.missing);
+    r.Get("value", d.value_column);
+    r.GetSelector("filter", d.filter);
+    r.Get("indicator_prefix", d.indicator_prefix);
+    r.Get("order", d.order);
+    if (auto e = r.Finish()) return *e;
+    if (delim == "\\t" || delim == "tab") delim = "\t";
+    if (delim.size() != 1) return At(path, *tab, "table.delimiter: must be one character");
+    d.delimiter = delim[0];
+    if (std::find(kLayouts.begin(), kLayouts.end(), d.layout) == kLayouts.end()) {
+      return At(path, *tab->get("layout"), fmt::format("table.layout: unknown layout '{}'", d.layout));
+    }
+    if (d.skip_lines < 0) return At(path, *tab, "table.skip_lines: must be >= 0");
+  }
+  bool reference = d.layout.rfind("reference-", 0) == 0;
+  if (!source && !reference) return Error{Errc::kBadDescriptor, "missing [source] section", path, 1, 1};
+  if (source) {
+    Reader r(path, *source, "source");
+    r.Get("key", d.source.key);
+    r.Get("publisher", d.source.publisher);
+    r.Get("tier", d.source.tier);
+    r.Get("licence", d.source.licence);
+    r.Get("url", d.source.url);
+    r.Get("release", d.source.release);
+    r.Get("retrieved", d.source.retrieved);
+    r.Get("preference", d.source.preference);
+    if (auto e = r.Finish()) return *e;
+    if (d.source.key.empty() || d.source.publisher.empty() || d.source.release.empty()) {
+      return At(path, *source, "source: key, publisher and release are required");
+    }
+    if (d.source.tier < 1 || d.source.tier > 4) return At(path, *source, "source.tier: must be 1, 2, 3 or 4");
+  } else {
+    d.source = Source{"reference", "reference data", 4, "", "", "reference", "", 0};
+    d.order = 0;
+  }
+  if (const toml::table* unit = table("unit")) {
+    Reader r(path, *unit, "unit");
+    r.Get("column", d.unit_column);
+    r.Get("by", d.unit_by);
+    r.Get("name_column", d.unit_name_column);
+    r.GetSelector("aggregate_when", d.aggregate_when);
+    if (auto e = r.Finish()) return *e;
+    static const std::vector<std::string> kBy{"iso3", "iso2", "m49", "name", "code", "auto"};
+    if (std::find(kBy.begin(), kBy.end(), d.unit_by) == kBy.end()) {
+      return At(path, *unit, fmt::format("unit.by: unknown '{}' (iso3, iso2, m49, name, code, auto)", d.unit_by));
+    }
+  }
+  if (const toml::table* year = table("year")) {
+    Reader r(path, *year, "year");
+    r.Get("column", d.year_column);
+    r.Get("value", d.fixed_year);
+    r.Get("min", d.year_min);
+    r.Get("max", d.year_max);
+    if (auto e = r.Finish()) return *e;
+  }
+  if (const toml::node* inds = root.get("indicator")) {
+    const toml::array* arr = inds->as_array();
+    if (!arr) return At(path, *inds, "indicator: use [[indicator]] tables");
+    for (const auto& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (!t) return At(path, n, "indicator: use [[indicator]] tables");
+      IndicatorMap m;
+      Reader r(path, *t, "indicator");
+      r.Get("code", m.meta.code);
+      r.Get("name_en", m.meta.name_en);
+      r.Get("name_zh", m.meta.name_zh);
+      r.Get("unit_of_measure", m.meta.unit_of_measure);
+      r.Get("dimension", m.meta.dimension);
+      r.Get("direction", m.meta.direction);
+      r.Get("description", m.meta.description);
+      r.Get("column", m.column);
+      r.GetSelector("when", m.when);
+      r.Get("flags", m.flags);
+      r.Get("flag_column", m.flag_column);
+      r.GetMap("flag_map", m.flag_map);
+      r.Get("non_negative", m.non_negative);
+      r.Get("scale", m.scale);
+      if (auto e = r.Finish()) return *e;
+      if (m.meta.code.empty()) return At(path, *t, "indicator.code is required");
+      if (m.meta.direction != 1 && m.meta.direction != -1) return At(path, *t, "indicator.direction: must be 1 or -1");
+      d.indicators.push_back(std::move(m));
+    }
+  }
+  if (const toml::node* groups = root.get("group")) {
+    const toml::array* arr = groups->as_array();
+    if (!arr) return At(path, *groups, "group: use [[group]] tables");
+    for (const auto& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (!t) return At(path, n, "group: use [[group]] tables");
+      GroupMap g;
+      Reader r(path, *t, "group");
+      r.Get("name", g.grouping);
+      r.Get("column", g.column);
+      if (auto e = r.Finish()) return *e;
+      if (g.grouping.empty() || g.column.empty()) return At(path, *t, "group: name and column are required");
+      d.groups.push_back(std::move(g));
+    }
+  }
+  // Layout defaults: a known publisher layout names its own columns.
+  if (d.layout == "gho") {
+    if (d.unit_column.empty()) d.unit_column = "SpatialDim";
+    if (d.year_column.empty()) d.year_column = "TimeDim";
+    if (d.value_column.empty()) d.value_column = "NumericValue";
+    if (d.aggregate_when.empty()) d.aggregate_when.push_back({"SpatialDimType", {"REGION", "WORLDBANKINCOMEGROUP", "GLOBAL"}});
+  } else if (d.layout == "owid") {
+    if (d.unit_column.empty()) d.unit_column = "Entity";
+    if (d.year_column.empty()) d.year_column = "Year";
+    d.unit_by = "name";
+  } else if (d.layout == "canonical") {
+    d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
+  } else if (d.layout == "coinr-data") {
+    if (d.unit_column.empty()) d.unit_column = "uCode";
+    if (d.year_column.empty() && d.fixed_year == 0) d.year_column = "Time";
+  }
+  bool needs_indicators = d.layout == "long" || d.layout == "wide" || d.layout == "gho" || d.layout == "owid";
+  if (needs_indicators && d.indicators.empty()) return Error{Errc::kBadDescriptor, "no [[indicator]] given", path, 1, 1};
+  bool needs_unit = d.layout != "coinr-meta" && !reference;
+  if (needs_unit && d.unit_column.empty()) return Error{Errc::kBadDescriptor, "unit.column is required", path, 1, 1};
+  bool needs_year = needs_indicators || d.layout == "coinr-data";
+  if (needs_year && d.layout != "wide" && d.year_column.empty() && d.fixed_year == 0) {
+    return Error{Errc::kBadDescriptor, "year.column or year.value is required", path, 1, 1};
+  }
+  if (d.layout == "groups" && d.groups.empty()) return Error{Errc::kBadDescriptor, "no [[group]] given", path, 1, 1};
+  return d;
+}
+
+Result<Descriptor> LoadDescriptor(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Errc::kIo, "cannot read descriptor", path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseDescriptor(ss.str(), path);
+}
+
+Result<std::vector<Descriptor>> LoadDescriptorDir(const std::string& dir) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".toml") paths.push_back(e.path().string());
+  }
+  if (ec) return Error{Errc::kIo, fmt::format("cannot list descriptors: {}", ec.message()), dir};
+  std::sort(paths.begin(), paths.end());
+  std::vector<Descriptor> out;
+  for (const auto& p : paths) {
+    auto d = LoadDescriptor(p);
+    if (!d) return d.error();
+    out.push_back(std::move(*d));
+  }
+  return out;
+}
+
+const Descriptor* MatchDescriptor(const std::vector<Descriptor>& descriptors, const std::string& file) {
+  fs::path p(file);
+  std::string name = p.filename().string();
+  std::string folder = p.parent_path().filename().string();
+  for (const auto& d : descriptors) {
+    if (!d.match_folder.empty() && fnmatch(d.match_folder.c_str(), folder.c_str(), 0) != 0) continue;
+    for (const auto& pattern : d.match_files) {
+      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return &d;
+    }
+  }
+  return nullptr;
+}
+
+Descriptor CanonicalDescriptor(const std::string& file) {
+  Descriptor d;
+  d.path = "(built-in canonical)";
+  d.name = "canonical";
+  d.layout = "canonical";
+  d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
+  std::string stem = fs::path(file).stem().string();
+  d.source = Source{"file:" + stem, "unattributed (" + fs::path(file).filename().string() + ")", 4, "", "", "unknown", "", 0};
+  return d;
+}
+
+}  // namespace gpsi

@@ -1,0 +1,49 @@
+// A CSV file read as a header plus records, with columns looked up by name.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "csv_reader.hpp"
+
+namespace gpsi::detail {
+
+//! Opens `path`, skips `skip_lines` records, reads the header (first non-empty record).
+class Table {
+ public:
+  static Result<std::unique_ptr<Table>> Open(const std::string& path, char delimiter, int skip_lines = 0);
+  ~Table();
+  //! Index of a header column, if present (exact match after trimming).
+  std::optional<std::size_t> Column(std::string_view name) const;
+  //! Next data record (blank records are passed over).
+  bool Next() {
+    while (reader_.Next(rec_)) {
+      if (rec_.fields.size() == 1 && Trim(rec_.fields[0]).empty()) continue;
+      return true;
+    }
+    return false;
+  }
+  const CsvRecord& record() const { return rec_; }
+  //! Field `i` of the current record, or empty when the record is short.
+  std::string_view Field(std::size_t i) const { return i < rec_.fields.size() ? rec_.fields[i] : std::string_view(); }
+  const std::vector<std::string>& header() const { return header_; }
+  std::int64_t header_line() const { return header_line_; }
+  const std::vector<std::int64_t>& header_columns() const { return header_columns_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Table(std::FILE* f, char delim, std::string path) : file_(f), reader_(f, delim, path), path_(std::move(path)) {}
+  std::FILE* file_;
+  CsvReader reader_;
+  CsvRecord rec_;
+  std::string path_;
+  std::vector<std::string> header_;
+  std::vector<std::int64_t> header_columns_;
+  std::int64_t header_line_ = 0;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+}  // namespace gpsi::detail

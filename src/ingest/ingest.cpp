@@ -1,0 +1,559 @@
+// Ingest of one file: pre-scan (hash, text checks, raw copy), then one transaction that maps
+// every record through the descriptor into observations or quarantine.
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <deque>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "detail/reference_files.hpp"
+#include "detail/table.hpp"
+#include "detail/unit_resolver.hpp"
+#include "ingest.hpp"
+
+namespace gpsi {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Table;
+using detail::UnitMatch;
+
+struct Prescan {
+  std::string sha256, tmp_blob;
+  std::int64_t bytes = 0;
+};
+
+// 1-based line and character column of byte `offset` in `path` (error path only).
+std::pair<std::int64_t, std::int64_t> LocateOffset(const std::string& path, std::uint64_t offset) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  std::int64_t line = 1, col = 1;
+  if (!f) return {0, 0};
+  for (std::uint64_t i = 0; i < offset; ++i) {
+    int c = std::fgetc(f);
+    if (c == EOF) break;
+    if (c == '\n') {
+      ++line, col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  std::fclose(f);
+  return {line, col};
+}
+
+// Reads the file once: SHA-256, NUL bytes (binary), UTF-8 validity, and a copy of the raw bytes
+// into the store's blob folder under a temporary name.
+Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return Error{Errc::kIo, "is a directory", path};
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (!in) return Error{Errc::kIo, fmt::format("cannot read file: {}", std::strerror(errno)), path};
+  fs::create_directories(blob_dir, ec);
+  std::random_device rd;
+  Prescan out;
+  out.tmp_blob = fmt::format("{}/.tmp-{}-{:x}", blob_dir, ::getpid(), rd());
+  std::FILE* blob = std::fopen(out.tmp_blob.c_str(), "wb");
+  if (!blob) {
+    std::fclose(in);
+    return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+  }
+  Sha256 sha;
+  Utf8Validator utf8;
+  std::vector<char> buf(1 << 20);
+  std::optional<Error> error;
+  std::uint64_t offset = 0;
+  for (;;) {
+    std::size_t n = std::fread(buf.data(), 1, buf.size(), in);
+    if (n == 0) break;
+    std::string_view chunk(buf.data(), n);
+    if (const void* nul = std::memchr(buf.data(), 0, n)) {
+      auto [line, col] = LocateOffset(path, offset + static_cast<std::uint64_t>(static_cast<const char*>(nul) - buf.data()));
+      error = Error{Errc::kBinaryFile, "file is binary (NUL byte), not text", path, line, col};
+      break;
+    }
+    if (!utf8.Feed(chunk)) {
+      auto [line, col] = LocateOffset(path, utf8.error_offset());
+      error = Error{Errc::kNotUtf8, "file is not valid UTF-8 (re-encode it as UTF-8)", path, line, col};
+      break;
+    }
+    sha.Update(chunk);
+    if (std::fwrite(buf.data(), 1, n, blob) != n) {
+      error = Error{Errc::kIo, "cannot write raw copy (disk full?)", path};
+      break;
+    }
+    offset += n;
+  }
+  bool read_error = std::ferror(in) != 0;
+  std::fclose(in);
+  if (std::fclose(blob) != 0 && !error) error = Error{Errc::kIo, "cannot write raw copy", path};
+  if (!error && read_error) error = Error{Errc::kIo, "read error", path};
+  if (!error && utf8.Incomplete()) {
+    auto [line, col] = LocateOffset(path, offset);
+    error = Error{Errc::kNotUtf8, "file ends inside a UTF-8 sequence (truncated or not UTF-8)", path, line, col};
+  }
+  if (!error && offset == 0) error = Error{Errc::kEmptyFile, "file is empty", path};
+  if (error) {
+    fs::remove(out.tmp_blob, ec);
+    return *error;
+  }
+  out.sha256 = sha.HexDigest();
+  out.bytes = static_cast<std::int64_t>(offset);
+  return out;
+}
+
+// A selector bound to column indexes of the header.
+struct BoundSelector {
+  std::vector<std::pair<std::size_t, const std::vector<std::string>*>> terms;
+  bool Matches(const Table& t) const {
+    for (const auto& [idx, values] : terms) {
+      std::string_view v = Trim(t.Field(idx));
+      bool any = false;
+      for (const auto& want : *values) any = any || v == want;
+      if (!any) return false;
+    }
+    return true;
+  }
+};
+
+struct BoundIndicator {
+  const IndicatorMap* map = nullptr;
+  std::string code;
+  std::optional<std::size_t> value, flag;
+  BoundSelector when;
+};
+
+std::optional<int> ParseYear(std::string_view s) {
+  s = Trim(s);
+  int y = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
+  if (ec == std::errc() && p == s.data() + s.size()) return y;
+  if (auto d = ParseNumber(s); d && *d == static_cast<int>(*d)) return static_cast<int>(*d);
+  return std::nullopt;
+}
+
+class FileIngest {
+ public:
+  FileIngest(Store& store, const Descriptor& d, FileReport& rep, std::int64_t source_id, std::int64_t file_id)
+      : store_(store), d_(d), rep_(rep), source_id_(source_id), file_id_(file_id), units_(store) {}
+
+  // Runs the whole file; file-level problems end it with a Failure.
+  void Run(const std::string& path) {
+    if (d_.layout == "reference-m49" || d_.layout == "reference-country-codes") {
+      auto n = detail::LoadReferenceFile(store_, d_.layout, path);
+      if (!n) throw Failure(n.error());
+      rep_.rows = rep_.accepted = *n;
+      return;
+    }
+    auto t = Table::Open(path, d_.delimiter, d_.skip_lines);
+    if (!t) throw Failure(t.error());
+    table_ = std::move(*t);
+    Bind();
+    while (table_->Next()) {
+      ++rep_.rows;
+      const auto& rec = table_->record();
+      if (rec.fields.size() != table_->header().size()) {
+        if (!rec.terminated && rec.fields.size() < table_->header().size()) {
+          throw Failure(Error{Errc::kTruncated,
+                              fmt::format("file is truncated: last record has {} of {} fields", rec.fields.size(),
+                                          table_->header().size()),
+                              path, rec.line, rec.columns.back()});
+        }
+        Quarantine(rec.columns.size() > table_->header().size() ? rec.columns[table_->header().size()] : 1,
+                   "field-count",
+                   fmt::format("{} fields, header has {}", rec.fields.size(), table_->header().size()));
+        continue;
+      }
+      Row();
+    }
+    if (rep_.rows == 0) {
+      throw Failure(Error{Errc::kEmptyFile, "file has a header but no data rows", path, table_->header_line(), 1});
+    }
+  }
+
+ private:
+  std::size_t Need(const std::string& column, const char* role) {
+    auto idx = table_->Column(column);
+    if (!idx) {
+      throw Failure(Error{Errc::kMissingColumn,
+                          fmt::format("header lacks column '{}' ({} in descriptor {})", column, role, d_.path),
+                          table_->path(), table_->header_line(), 1});
+    }
+    return *idx;
+  }
+
+  BoundSelector BindSel(const Selector& sel, const char* role) {
+    BoundSelector b;
+    for (const auto& [col, values] : sel) b.terms.emplace_back(Need(col, role), &values);
+    return b;
+  }
+
+  void Bind() {
+    const auto& header = table_->header();
+    filter_ = BindSel(d_.filter, "table.filter");
+    aggregate_ = BindSel(d_.aggregate_when, "unit.aggregate_when");
+    if (!d_.unit_column.empty()) unit_ = Need(d_.unit_column, "unit.column");
+    if (!d_.unit_name_column.empty()) unit_name_ = Need(d_.unit_name_column, "unit.name_column");
+    if (!d_.year_column.empty()) year_ = Need(d_.year_column, "year.column");
+    if (d_.layout == "wide") {
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        auto y = ParseYear(header[i]);
+        if (y && header[i].size() == 4) wide_years_.emplace_back(i, *y);
+      }
+      if (wide_years_.empty()) {
+        throw Failure(Error{Errc::kBadHeader, "wide layout: no year columns (like 1990, 1991, …) in the header",
+                            table_->path(), table_->header_line(), 1});
+      }
+    }
+    if (d_.layout == "canonical") {
+      canonical_indicator_ = Need("indicator", "canonical layout");
+      value_ = Need("value", "canonical layout");
+      flags_col_ = table_->Column("flags");
+    }
+    if (d_.layout == "coinr-meta") {
+      for (const char* c : {"iCode", "iName", "Direction", "Type"}) meta_cols_[c] = Need(c, "COINr iMeta");
+      for (const char* c : {"Unit", "Parent"}) {
+        if (auto i = table_->Column(c)) meta_cols_[c] = *i;
+      }
+    }
+    if (d_.layout == "coinr-data") {
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        const std::string& h = header[i];
+        if (i == unit_ || (year_ && i == *year_) || h == "uName" || h == "Time") continue;
+        if (h.size() > 6 && h.substr(h.size() - 6) == "_group") {
+          coinr_groups_.emplace_back(i, "coinr:" + h);
+          continue;
+        }
+        IndicatorMap& m = coinr_maps_.emplace_back();
+        m.meta.code = d_.indicator_prefix + h;
+        m.non_negative = false;  // COINr data may hold any real value
+      }
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        const std::string& h = header[i];
+        if (i == unit_ || (year_ && i == *year_) || h == "uName" || h == "Time" ||
+            (h.size() > 6 && h.substr(h.size() - 6) == "_group")) {
+          continue;
+        }
+        BoundIndicator b;
+        b.map = &coinr_maps_[k++];
+        b.code = b.map->meta.code;
+        b.value = i;
+        indicators_.push_back(b);
+        store_.UpsertIndicator(Indicator{b.code, "", "", "", "", 1, ""});
+      }
+    }
+    if (d_.layout == "groups") {
+      for (const auto& g : d_.groups) group_cols_.emplace_back(Need(g.column, "group.column"), g.grouping);
+    }
+    for (const auto& m : d_.indicators) {
+      BoundIndicator b;
+      b.map = &m;
+      b.code = d_.indicator_prefix + m.meta.code;
+      std::string vcol = !m.column.empty() ? m.column : d_.value_column;
+      if (d_.layout != "wide") {
+        if (vcol.empty()) {
+          throw Failure(Error{Errc::kBadDescriptor,
+                              fmt::format("indicator {}: no value column (indicator.column or table.value)", m.meta.code),
+                              d_.path});
+        }
+        b.value = Need(vcol, "indicator.column");
+      }
+      if (!m.flag_column.empty()) b.flag = Need(m.flag_column, "indicator.flag_column");
+      b.when = BindSel(m.when, "indicator.when");
+      Indicator meta = m.meta;
+      meta.code = b.code;
+      store_.UpsertIndicator(meta);
+      indicators_.push_back(std::move(b));
+    }
+  }
+
+  void Quarantine(std::int64_t column, std::string reason, std::string detail) {
+    const auto& rec = table_->record();
+    store_.InsertQuarantine(file_id_, QuarantineRow{rec.line, column, std::string(rec.raw), reason, std::move(detail)});
+    ++rep_.quarantined;
+    ++rep_.reasons[reason];
+  }
+
+  std::int64_t Col(std::size_t i) const {
+    const auto& c = table_->record().columns;
+    return i < c.size() ? c[i] : 1;
+  }
+
+  bool IsMissing(std::string_view v) const {
+    v = Trim(v);
+    for (const auto& m : d_.missing) {
+      if (v == m) return true;
+    }
+    return false;
+  }
+
+  // Resolves the row's unit; false when the row is done (skipped or quarantined).
+  bool RowUnit(std::string& code) {
+    std::string_view text = Trim(table_->Field(unit_));
+    UnitMatch m;
+    if (!text.empty()) m = units_.Resolve(text, d_.unit_by);
+    if (m.kind == UnitMatch::Kind::kUnknown && unit_name_) {
+      std::string_view name = Trim(table_->Field(*unit_name_));
+      if (!name.empty()) m = units_.Resolve(name, "name");
+    }
+    switch (m.kind) {
+      case UnitMatch::Kind::kUnit:
+        code = m.code;
+        return true;
+      case UnitMatch::Kind::kAggregate:
+        ++rep_.skipped["aggregate"];
+        return false;
+      case UnitMatch::Kind::kAmbiguous: {
+        std::string list;
+        for (const auto& c : m.candidates) list += (list.empty() ? "" : ", ") + c;
+        Quarantine(Col(unit_), "ambiguous-unit", fmt::format("'{}' could be {}", text, list));
+        return false;
+      }
+      case UnitMatch::Kind::kUnknown:
+        Quarantine(Col(unit_), text.empty() ? "missing-unit" : "unknown-unit",
+                   text.empty() ? "no unit given" : fmt::format("'{}' is not a known {}", text, d_.unit_by));
+        return false;
+    }
+    return false;
+  }
+
+  bool RowYear(int& year) {
+    if (!year_) {
+      year = d_.fixed_year;
+      return true;
+    }
+    auto y = ParseYear(table_->Field(*year_));
+    if (!y) {
+      Quarantine(Col(*year_), "bad-year", fmt::format("'{}' is not a year", Trim(table_->Field(*year_))));
+      return false;
+    }
+    if (*y < d_.year_min || *y > d_.year_max) {
+      Quarantine(Col(*year_), "year-out-of-range", fmt::format("{} is outside {}–{}", *y, d_.year_min, d_.year_max));
+      return false;
+    }
+    year = *y;
+    return true;
+  }
+
+  void Value(const std::string& unit, int year, const std::string& indicator, const IndicatorMap* map,
+             std::size_t col, std::string flags) {
+    std::string_view text = table_->Field(col);
+    if (IsMissing(text)) {
+      ++rep_.skipped["missing"];
+      return;
+    }
+    auto v = ParseNumber(text);
+    if (!v) {
+      Quarantine(Col(col), "non-numeric", fmt::format("'{}' is not a number", Trim(text)));
+      return;
+    }
+    double value = *v * (map ? map->scale : 1.0);
+    if ((map == nullptr || map->non_negative) && value < 0) {
+      Quarantine(Col(col), "negative-value", fmt::format("{} is negative for a count, rate or score", Trim(text)));
+      return;
+    }
+    Observation o{unit, year, indicator, value, table_->record().line, std::move(flags)};
+    std::int64_t first = 0;
+    switch (store_.InsertObservation(o, source_id_, file_id_, &first)) {
+      case InsertOutcome::kInserted:
+        ++rep_.accepted;
+        break;
+      case InsertOutcome::kDuplicateSame:
+        ++rep_.skipped["duplicate"];
+        break;
+      case InsertOutcome::kDuplicateConflict:
+        Quarantine(Col(col), "duplicate-conflict",
+                   fmt::format("{} {} {} already has a different value at line {}", unit, year, indicator, first));
+        break;
+    }
+  }
+
+  std::string Flags(const BoundIndicator& b) const {
+    std::string flags = b.map ? b.map->flags : "";
+    if (b.flag) {
+      std::string raw(Trim(table_->Field(*b.flag)));
+      auto it = b.map->flag_map.find(raw);
+      std::string f = it != b.map->flag_map.end() ? it->second : raw;
+      if (!f.empty()) flags += (flags.empty() ? "" : ",") + f;
+    }
+    return flags;
+  }
+
+  void Row() {
+    if (!filter_.Matches(*table_)) {
+      ++rep_.skipped["filtered"];
+      return;
+    }
+    if (!aggregate_.terms.empty() && aggregate_.Matches(*table_)) {
+      ++rep_.skipped["aggregate"];
+      return;
+    }
+    if (d_.layout == "coinr-meta") return MetaRow();
+    std::string unit;
+    if (!RowUnit(unit)) return;
+    if (d_.layout == "groups") {
+      for (const auto& [col, name] : group_cols_) {
+        std::string value(Trim(table_->Field(col)));
+        if (!value.empty()) store_.SetUnitGroup(unit, name, value, file_id_);
+      }
+      ++rep_.accepted;
+      return;
+    }
+    if (d_.layout == "wide") {
+      bool any = false;
+      for (const auto& b : indicators_) {
+        if (!b.when.Matches(*table_)) continue;
+        any = true;
+        for (const auto& [col, year] : wide_years_) {
+          if (year < d_.year_min || year > d_.year_max) continue;
+          Value(unit, year, b.code, b.map, col, Flags(b));
+        }
+      }
+      if (!any) ++rep_.skipped["filtered"];
+      return;
+    }
+    int year = 0;
+    if (!RowYear(year)) return;
+    for (const auto& [col, name] : coinr_groups_) {
+      std::string value(Trim(table_->Field(col)));
+      if (!value.empty()) store_.SetUnitGroup(unit, name, value, file_id_);
+    }
+    if (d_.layout == "canonical") {
+      std::string code(Trim(table_->Field(canonical_indicator_)));
+      bool valid = !code.empty() && code.size() <= 64 &&
+                   code.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                       std::string::npos;
+      if (!valid) {
+        Quarantine(Col(canonical_indicator_), "bad-indicator", fmt::format("'{}' is not an indicator code", code));
+        return;
+      }
+      if (seen_indicators_.insert(code).second) store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});
+      std::string flags = flags_col_ ? std::string(Trim(table_->Field(*flags_col_))) : "";
+      Value(unit, year, code, nullptr, value_, flags);
+      return;
+    }
+    bool any = false;
+    for (const auto& b : indicators_) {
+      if (!b.when.Matches(*table_)) continue;
+      any = true;
+      Value(unit, year, b.code, b.map, *b.value, Flags(b));
+    }
+    if (!any) ++rep_.skipped["filtered"];
+  }
+
+  void MetaRow() {
+    auto f = [&](const char* c) {
+      auto it = meta_cols_.find(c);
+      return it == meta_cols_.end() ? std::string() : std::string(Trim(table_->Field(it->second)));
+    };
+    std::string type = f("Type");
+    if (type != "Indicator" && type != "Denominator") {
+      ++rep_.skipped["filtered"];
+      return;
+    }
+    Indicator ind;
+    ind.code = d_.indicator_prefix + f("iCode");
+    ind.name_en = f("iName");
+    ind.unit_of_measure = f("Unit");
+    ind.dimension = f("Parent");
+    auto dir = ParseNumber(f("Direction"));
+    ind.direction = dir && *dir < 0 ? -1 : 1;
+    store_.UpsertIndicator(ind);
+    ++rep_.accepted;
+  }
+
+  Store& store_;
+  const Descriptor& d_;
+  FileReport& rep_;
+  std::int64_t source_id_, file_id_;
+  detail::UnitResolver units_;
+  std::unique_ptr<Table> table_;
+  BoundSelector filter_, aggregate_;
+  std::size_t unit_ = 0;
+  std::optional<std::size_t> unit_name_, year_, flags_col_;
+  std::size_t canonical_indicator_ = 0, value_ = 0;
+  std::vector<std::pair<std::size_t, int>> wide_years_;
+  std::vector<BoundIndicator> indicators_;
+  std::deque<IndicatorMap> coinr_maps_;
+  std::vector<std::pair<std::size_t, std::string>> coinr_groups_, group_cols_;
+  std::map<std::string, std::size_t> meta_cols_;
+  std::set<std::string> seen_indicators_;
+};
+
+}  // namespace
+
+FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d, const IngestOptions& options) {
+  FileReport rep;
+  rep.path = path;
+  rep.descriptor = d.name;
+  rep.source_key = d.source.key;
+  rep.tier = d.source.tier;
+  if (!d.ingest) {
+    rep.status = FileReport::Status::kSkipped;
+    rep.note = d.skip_reason.empty() ? "descriptor says not to ingest" : d.skip_reason;
+    return rep;
+  }
+  auto scan = ScanFile(path, store.BlobDir());
+  if (!scan) {
+    rep.status = FileReport::Status::kRejected;
+    rep.error = scan.error();
+    return rep;
+  }
+  std::error_code ec;
+  if (auto existing = store.FindFileBySha(scan->sha256)) {
+    fs::remove(scan->tmp_blob, ec);
+    rep.status = FileReport::Status::kUnchanged;
+    rep.note = fmt::format("already stored as {} (sha256 {})", existing->path, scan->sha256.substr(0, 12));
+    rep.rows = existing->rows_read, rep.accepted = existing->rows_accepted, rep.quarantined = existing->rows_quarantined;
+    return rep;
+  }
+  try {
+    Transaction tx(store);
+    std::int64_t source_id = d.layout.rfind("reference-", 0) == 0 ? 0 : store.UpsertSource(d.source);
+    FileRecord file;
+    file.path = fs::absolute(path).lexically_normal().string();
+    file.sha256 = scan->sha256;
+    file.bytes = scan->bytes;
+    file.source_id = source_id;
+    file.descriptor = d.path;
+    file.ingested_at = NowUtc();
+    file.id = store.InsertFile(file);
+    FileIngest(store, d, rep, source_id, file.id).Run(path);
+    if (options.strict && rep.quarantined > 0) {
+      auto rows = store.Quarantine(file.id);
+      const QuarantineRow& q = rows.front();
+      throw Failure(Error{Errc::kRejectedStrict,
+                          fmt::format("--strict: {} row(s) quarantined, file rejected; first: {} ({})", rep.quarantined,
+                                      q.reason, q.detail),
+                          path, q.line, q.column});
+    }
+    file.rows_read = rep.rows, file.rows_accepted = rep.accepted, file.rows_quarantined = rep.quarantined;
+    std::int64_t skipped = 0;
+    for (const auto& [k, n] : rep.skipped) skipped += n;
+    file.rows_skipped = skipped;
+    store.UpdateFileCounts(file);
+    // The raw bytes are put in place before the commit: a crash in between leaves an unreferenced
+    // blob (harmless, content-addressed), never a stored file without its bytes.
+    fs::path final_blob = fs::path(store.BlobDir()) / scan->sha256.substr(0, 2) / scan->sha256;
+    fs::create_directories(final_blob.parent_path(), ec);
+    fs::rename(scan->tmp_blob, final_blob, ec);
+    if (ec) throw Failure(Error{Errc::kIo, fmt::format("cannot keep raw copy: {}", ec.message()), path});
+    tx.Commit();
+    rep.status = FileReport::Status::kIngested;
+  } catch (const Failure& f) {
+    fs::remove(scan->tmp_blob, ec);
+    rep.status = FileReport::Status::kRejected;
+    rep.error = f.error();
+    if (rep.error.file.empty()) rep.error.file = path;
+    rep.accepted = 0;
+  }
+  return rep;
+}
+
+}  // namespace gpsi

@@ -1,0 +1,117 @@
+// gpsi ingest: source descriptors, the country reference, and streaming ingestion of data
+// files into the store with provenance and quarantine.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core.hpp"
+#include "model.hpp"
+#include "store.hpp"
+
+namespace gpsi {
+
+//! A row selector: keep a row when the named column holds one of the values.
+using Selector = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+//! How one indicator is read from a file (see docs/descriptors.md).
+struct IndicatorMap {
+  Indicator meta;
+  std::string column;       //!< value column (long, owid); defaults to the table's value column
+  Selector when;            //!< rows that carry this indicator (gho, wide, long with a code column)
+  std::string flags;        //!< publisher flags set on every value, e.g. "modelled"
+  std::string flag_column;  //!< column whose text becomes a flag (through flag_map when given)
+  std::map<std::string, std::string> flag_map;
+  bool non_negative = true;  //!< a negative value is quarantined (counts, rates, scores)
+  double scale = 1.0;        //!< multiplies every value (e.g. 1000 for "thousands")
+};
+
+//! A unit grouping read from a reference table, e.g. World Bank income group.
+struct GroupMap {
+  std::string grouping, column;
+};
+
+//! A source descriptor: which files it matches, the source they come from, and how their
+//! columns map to unit, year, indicators and values. TOML; documented in docs/descriptors.md.
+struct Descriptor {
+  std::string path, name;
+  Source source;
+  std::vector<std::string> match_files;  //!< file-name globs
+  std::string match_folder;              //!< parent-folder glob, optional
+  bool ingest = true;                    //!< false: matched but deliberately skipped
+  std::string skip_reason;
+  std::string layout = "long";  //!< long | wide | gho | owid | canonical | coinr-data | coinr-meta |
+                                //!< groups | reference-m49 | reference-country-codes
+  char delimiter = ',';
+  int skip_lines = 0;
+  std::vector<std::string> missing{"", "..", "...", "NA", "N/A", "n/a", "NaN", "-"};
+  std::string unit_column, unit_by = "iso3", unit_name_column;
+  Selector aggregate_when;  //!< rows that are aggregates (e.g. GHO SpatialDimType REGION)
+  std::string year_column;
+  int fixed_year = 0;
+  int year_min = 1900, year_max = 2100;
+  std::string value_column;
+  Selector filter;  //!< rows to keep (others are counted as filtered)
+  std::vector<IndicatorMap> indicators;
+  std::vector<GroupMap> groups;
+  std::string indicator_prefix;
+  int order = 10;  //!< files are ingested by ascending order (reference and metadata first)
+};
+
+//! Parses a descriptor file; errors carry file:line:column.
+Result<Descriptor> LoadDescriptor(const std::string& path);
+//! Parses a descriptor from text (for tests and the fuzz target).
+Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& path);
+//! Loads every *.toml under `dir`, sorted by name.
+Result<std::vector<Descriptor>> LoadDescriptorDir(const std::string& dir);
+//! The first descriptor matching `file` by name and folder, or nullptr.
+const Descriptor* MatchDescriptor(const std::vector<Descriptor>& descriptors, const std::string& file);
+//! The descriptor used for a canonical long CSV (`unit,year,indicator,value`) that no descriptor
+//! matches: tier 4, publisher "unattributed", keyed by file name.
+Descriptor CanonicalDescriptor(const std::string& file);
+
+//! Where `gpsi init` finds reference data.
+struct ReferenceConfig {
+  std::string iso_json = "/usr/share/iso-codes/json";
+  std::string iso_locale = "/usr/share/locale";
+  std::string data_dir;       //!< folder holding reference_unsd_m49/ and reference_country_codes/ (optional)
+  std::string project_data;   //!< gpsi's own data/ (aliases.csv, aggregates.csv, extra_units.csv)
+};
+
+//! Counts of what `LoadReference` stored.
+struct ReferenceReport {
+  std::int64_t units = 0, names = 0, aggregates = 0, with_region = 0, with_zh = 0;
+  bool m49_loaded = false;
+};
+
+//! Loads ISO 3166-1/-3 units with English and Chinese names from Debian's iso-codes, UN M49
+//! regions from the data folder, and gpsi's alias and aggregate lists. Idempotent.
+Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& config);
+
+//! Options of one ingest run.
+struct IngestOptions {
+  bool strict = false;
+};
+
+//! What happened to one file.
+struct FileReport {
+  std::string path, descriptor, source_key;
+  int tier = 0;
+  enum class Status { kIngested, kUnchanged, kSkipped, kRejected } status = Status::kSkipped;
+  std::string note;  //!< skip reason or error text
+  Error error;
+  std::int64_t rows = 0, accepted = 0, quarantined = 0;
+  std::map<std::string, std::int64_t> skipped;  //!< aggregate, missing, filtered, duplicate
+  std::map<std::string, std::int64_t> reasons;  //!< quarantine reason → count
+};
+
+//! Ingests one file with the given descriptor in one transaction: either every accepted row and
+//! quarantined row is stored with the file, or (error, or --strict with quarantined rows) nothing.
+FileReport IngestFile(Store& store, const std::string& path, const Descriptor& descriptor,
+                      const IngestOptions& options);
+
+}  // namespace gpsi

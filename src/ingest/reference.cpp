@@ -1,0 +1,300 @@
+// The country reference: ISO 3166 from Debian's iso-codes (names en + zh_CN), UN M49 regions
+// from the data folder's reference_* files, and gpsi's own alias and aggregate lists.
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "detail/mo_file.hpp"
+#include "detail/reference_files.hpp"
+#include "detail/table.hpp"
+#include "detail/unit_resolver.hpp"
+#include "ingest.hpp"
+
+namespace gpsi {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Table;
+
+Result<nlohmann::json> ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{Errc::kBadReference, "cannot read (install Debian's iso-codes package)", path};
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    return Error{Errc::kBadReference, e.what(), path};
+  }
+}
+
+std::string Get(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string Pad3(std::string_view s) {
+  std::string out(Trim(s));
+  if (out.empty()) return out;
+  while (out.size() < 3) out.insert(out.begin(), '0');
+  return out;
+}
+
+class Loader {
+ public:
+  Loader(Store& store, ReferenceReport& report) : store_(store), report_(report) {}
+
+  void Name(std::string_view name, const std::string& unit, const std::string& origin, bool replace = false) {
+    std::string key = NameKey(name);
+    if (key.empty()) return;
+    if (replace) {
+      store_.ReplaceUnitName(key, unit, origin);
+    } else {
+      store_.AddUnitName(key, unit, origin);
+    }
+    current_names_.insert(key);
+    ++report_.names;
+  }
+
+  void Aggregate(std::string_view name, const std::string& origin) {
+    std::string key = NameKey(name);
+    if (key.empty()) return;
+    store_.AddAggregateName(key, std::string(Trim(name)), origin);
+    ++report_.aggregates;
+  }
+
+  Status Iso(const ReferenceConfig& cfg) {
+    auto j1 = ReadJson(cfg.iso_json + "/iso_3166-1.json");
+    if (!j1) return j1.error();
+    std::unordered_map<std::string, std::string> zh1, zh3;
+    if (auto mo = detail::ReadMoFile(cfg.iso_locale + "/zh_CN/LC_MESSAGES/iso_3166-1.mo")) zh1 = std::move(*mo);
+    if (auto mo = detail::ReadMoFile(cfg.iso_locale + "/zh_CN/LC_MESSAGES/iso_3166-3.mo")) zh3 = std::move(*mo);
+    std::set<std::string> current;
+    for (const auto& e : (*j1)["3166-1"]) {
+      Unit u;
+      u.iso3 = u.code = Get(e, "alpha_3");
+      u.iso2 = Get(e, "alpha_2");
+      u.m49 = Get(e, "numeric");
+      u.name_en = Get(e, "common_name").empty() ? Get(e, "name") : Get(e, "common_name");
+      u.official_name_en = Get(e, "official_name");
+      auto zh = zh1.find(Get(e, "name"));
+      if (zh != zh1.end()) u.name_zh = zh->second;
+      u.kind = UnitKind::kCountry;  // refined by the M49 reference (independence) below
+      store_.UpsertUnit(u);
+      current.insert(u.code);
+      ++report_.units;
+      for (const char* k : {"name", "official_name", "common_name"}) Name(Get(e, k), u.code, "iso-codes");
+      if (!u.name_zh.empty()) Name(u.name_zh, u.code, "iso-codes zh_CN");
+    }
+    // Former states (ISO 3166-3) appear in long historical series (USSR, Yugoslavia…); they are
+    // kept as units of kind "other", never merged into their successors.
+    auto j3 = ReadJson(cfg.iso_json + "/iso_3166-3.json");
+    if (!j3) return j3.error();
+    for (const auto& e : (*j3)["3166-3"]) {
+      std::string a3 = Get(e, "alpha_3");
+      if (a3.empty() || current.count(a3)) continue;
+      Unit u;
+      u.code = u.iso3 = a3;
+      u.kind = UnitKind::kOther;
+      u.name_en = Get(e, "name");
+      auto zh = zh3.find(u.name_en);
+      if (zh != zh3.end()) u.name_zh = zh->second;
+      store_.UpsertUnit(u);
+      current.insert(a3);
+      ++report_.units;
+      Name(u.name_en, u.code, "iso-codes 3166-3");
+      // "USSR, Union of Soviet Socialist Republics" is also written as its first part, unless that
+      // is a current country's name ("Yemen, Democratic…" must not capture "Yemen").
+      if (auto comma = u.name_en.find(", "); comma != std::string::npos) {
+        std::string head = u.name_en.substr(0, comma);
+        if (!current_names_.count(NameKey(head))) Name(head, u.code, "iso-codes 3166-3");
+      }
+    }
+    return Ok();
+  }
+
+  // datasets/country-codes: independence (country vs territory), regions for every ISO entry
+  // (including Taiwan, absent from UNSD's own file), and UNTERM/CLDR names.
+  Status CountryCodes(const std::string& path) {
+    auto t = Table::Open(path, ',');
+    if (!t) return t.error();
+    rows_ = 0;
+    auto col = [&](const char* name) { return (*t)->Column(name); };
+    auto a3 = col("ISO3166-1-Alpha-3");
+    if (!a3) return Error{Errc::kBadReference, "no ISO3166-1-Alpha-3 column", path, 1, 1};
+    while ((*t)->Next()) {
+      auto f = [&](const char* name) {
+        auto c = col(name);
+        return c ? std::string(Trim((*t)->Field(*c))) : std::string();
+      };
+      ++rows_;
+      std::string code(Trim((*t)->Field(*a3)));
+      auto existing = store_.FindUnit(code);
+      if (!existing) continue;
+      Unit u = *existing;
+      u.kind = f("is_independent") == "Yes" ? UnitKind::kCountry : UnitKind::kTerritory;
+      u.region_code = Pad3(f("Region Code")), u.region_name = f("Region Name");
+      u.subregion_code = Pad3(f("Sub-region Code")), u.subregion_name = f("Sub-region Name");
+      u.intermediate_code = Pad3(f("Intermediate Region Code")), u.intermediate_name = f("Intermediate Region Name");
+      store_.UpsertUnit(u);
+      for (const char* k : {"UNTERM English Short", "UNTERM English Formal", "CLDR display name", "official_name_en"}) {
+        Name(f(k), code, "country-codes");
+      }
+    }
+    return Ok();
+  }
+
+  // UNSD's own M49 file (';'-separated): the authoritative regions, and their names as aggregates.
+  Status UnsdM49(const std::string& path) {
+    auto t = Table::Open(path, ';');
+    if (!t) return t.error();
+    rows_ = 0;
+    auto a3 = (*t)->Column("ISO-alpha3 Code");
+    if (!a3) return Error{Errc::kBadReference, "no ISO-alpha3 Code column", path, 1, 1};
+    while ((*t)->Next()) {
+      auto f = [&](const char* name) {
+        auto c = (*t)->Column(name);
+        return c ? std::string(Trim((*t)->Field(*c))) : std::string();
+      };
+      ++rows_;
+      for (const char* k : {"Global Name", "Region Name", "Sub-region Name", "Intermediate Region Name"}) {
+        Aggregate(f(k), "UNSD M49");
+      }
+      for (const char* k : {"Global Code", "Region Code", "Sub-region Code", "Intermediate Region Code"}) {
+        if (!f(k).empty()) store_.AddAggregateName("#M49:" + Pad3(f(k)), f(k), "UNSD M49");
+      }
+      std::string code(Trim((*t)->Field(*a3)));
+      auto existing = store_.FindUnit(code);
+      if (!existing) continue;
+      Unit u = *existing;
+      u.m49 = Pad3(f("M49 Code"));
+      u.region_code = Pad3(f("Region Code")), u.region_name = f("Region Name");
+      u.subregion_code = Pad3(f("Sub-region Code")), u.subregion_name = f("Sub-region Name");
+      u.intermediate_code = Pad3(f("Intermediate Region Code")), u.intermediate_name = f("Intermediate Region Name");
+      store_.UpsertUnit(u);
+      Name(f("Country or Area"), code, "UNSD M49");
+      in_m49_.insert(code);
+      for (const char* k : {"Least Developed Countries (LDC)", "Land Locked Developing Countries (LLDC)",
+                            "Small Island Developing States (SIDS)"}) {
+        std::string g = std::string(k).substr(std::string(k).find('(') + 1);
+        g.pop_back();
+        for (char& c : g) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        store_.SetUnitGroup(code, g, f(k).empty() ? "no" : "yes", 0);
+      }
+    }
+    report_.m49_loaded = true;
+    return Ok();
+  }
+
+  // gpsi's curated lists: units without an ISO code (Kosovo), publishers' spellings, aggregates.
+  Status ProjectLists(const std::string& dir) {
+    if (auto t = Table::Open(dir + "/extra_units.csv", ',')) {
+      while ((*t)->Next()) {
+        auto f = [&](const char* name) {
+          auto c = (*t)->Column(name);
+          return c ? std::string(Trim((*t)->Field(*c))) : std::string();
+        };
+        Unit u;
+        u.code = u.iso3 = f("code");
+        u.kind = ParseUnitKind(f("kind")).value_or(UnitKind::kOther);
+        u.name_en = f("name_en"), u.name_zh = f("name_zh"), u.iso2 = f("iso2");
+        u.region_code = f("region_code"), u.region_name = f("region_name");
+        u.subregion_code = f("subregion_code"), u.subregion_name = f("subregion_name");
+        store_.UpsertUnit(u);
+        ++report_.units;
+        Name(u.name_en, u.code, "gpsi extra_units");
+        Name(u.name_zh, u.code, "gpsi extra_units");
+      }
+    } else {
+      return t.error();
+    }
+    auto aliases = Table::Open(dir + "/aliases.csv", ',');
+    if (!aliases) return aliases.error();
+    auto name_c = (*aliases)->Column("name"), unit_c = (*aliases)->Column("unit");
+    if (!name_c || !unit_c) return Error{Errc::kBadReference, "aliases.csv needs columns name,unit", dir + "/aliases.csv", 1, 1};
+    while ((*aliases)->Next()) {
+      std::string name(Trim((*aliases)->Field(*name_c))), unit(Trim((*aliases)->Field(*unit_c)));
+      if (!store_.FindUnit(unit)) {
+        return Error{Errc::kBadReference, fmt::format("alias '{}' names unknown unit {}", name, unit),
+                     dir + "/aliases.csv", (*aliases)->record().line, 1};
+      }
+      if (name.size() > 1 && name[0] == '#') {
+        store_.ReplaceUnitName(name, unit, "gpsi aliases");
+      } else {
+        Name(name, unit, "gpsi aliases", true);
+      }
+    }
+    auto aggs = Table::Open(dir + "/aggregates.csv", ',');
+    if (!aggs) return aggs.error();
+    auto n_c = (*aggs)->Column("name"), code_c = (*aggs)->Column("code"), o_c = (*aggs)->Column("origin");
+    if (!n_c || !code_c || !o_c) {
+      return Error{Errc::kBadReference, "aggregates.csv needs columns code,name,origin", dir + "/aggregates.csv", 1, 1};
+    }
+    while ((*aggs)->Next()) {
+      std::string name(Trim((*aggs)->Field(*n_c))), code(Trim((*aggs)->Field(*code_c)));
+      std::string origin(Trim((*aggs)->Field(*o_c)));
+      if (!name.empty()) Aggregate(name, origin);
+      if (!code.empty()) store_.AddAggregateName("#" + code, name, origin);
+    }
+    return Ok();
+  }
+
+  std::int64_t rows() const { return rows_; }
+
+ private:
+  Store& store_;
+  ReferenceReport& report_;
+  std::int64_t rows_ = 0;
+  std::set<std::string> current_names_;
+
+ public:
+  //! Units listed in UNSD's M49 file; a unit missing from it is not a UN member-state country.
+  std::set<std::string> in_m49_;
+};
+
+}  // namespace
+
+namespace detail {
+Result<std::int64_t> LoadReferenceFile(Store& store, const std::string& layout, const std::string& path) {
+  ReferenceReport report;
+  Loader loader(store, report);
+  Status s = layout == "reference-m49" ? loader.UnsdM49(path) : loader.CountryCodes(path);
+  if (!s) return s.error();
+  return loader.rows();
+}
+}  // namespace detail
+
+Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& config) {
+  ReferenceReport report;
+  Transaction tx(store);
+  Loader loader(store, report);
+  if (auto s = loader.Iso(config); !s) return s.error();
+  if (!config.data_dir.empty()) {
+    std::string cc = config.data_dir + "/reference_country_codes/country-codes.csv";
+    std::string m49 = config.data_dir + "/reference_unsd_m49/UNSD_m49.csv";
+    if (fs::exists(cc)) {
+      if (auto s = loader.CountryCodes(cc); !s) return s.error();
+    }
+    if (fs::exists(m49)) {
+      if (auto s = loader.UnsdM49(m49); !s) return s.error();
+      // UN practice first (the brief's source priority): a unit that UNSD's M49 list does not
+      // carry as a country or area is kept as a territory, whatever other lists say.
+      for (Unit u : store.Units()) {
+        if (u.kind == UnitKind::kCountry && !loader.in_m49_.count(u.code)) {
+          u.kind = UnitKind::kTerritory;
+          store.UpsertUnit(u);
+        }
+      }
+    }
+  }
+  if (auto s = loader.ProjectLists(config.project_data + "/reference"); !s) return s.error();
+  tx.Commit();
+  for (const Unit& u : store.Units()) {
+    if (!u.region_code.empty()) ++report.with_region;
+    if (!u.name_zh.empty()) ++report.with_zh;
+  }
+  return report;
+}
+
+}  // namespace gpsi

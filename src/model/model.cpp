@@ -1,0 +1,31 @@
+#include <charconv>
+
+#include "model.hpp"
+
+namespace gpsi {
+
+std::string_view ToString(UnitKind kind) {
+  switch (kind) {
+    case UnitKind::kCountry: return "country";
+    case UnitKind::kTerritory: return "territory";
+    case UnitKind::kSubUnit: return "sub-unit";
+    case UnitKind::kOther: return "other";
+  }
+  return "other";
+}
+
+std::optional<UnitKind> ParseUnitKind(std::string_view s) {
+  if (s == "country") return UnitKind::kCountry;
+  if (s == "territory") return UnitKind::kTerritory;
+  if (s == "sub-unit") return UnitKind::kSubUnit;
+  if (s == "other") return UnitKind::kOther;
+  return std::nullopt;
+}
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, ptr) : std::string("NaN");
+}
+
+}  // namespace gpsi

@@ -1,0 +1,78 @@
+// Numbered schema migrations of the SQLite store; migration i brings user_version from i-1 to i.
+// Append only: a released migration is never edited.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace gpsi::detail {
+
+inline constexpr std::array<std::string_view, 1> kMigrations{
+    // 1: foundation — reference units, provenance, observations, quarantine.
+    R"sql(
+CREATE TABLE units(
+  code TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK(kind IN ('country','territory','sub-unit','other')),
+  name_en TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  official_name_en TEXT NOT NULL DEFAULT '',
+  iso2 TEXT NOT NULL DEFAULT '', iso3 TEXT NOT NULL DEFAULT '', m49 TEXT NOT NULL DEFAULT '',
+  region_code TEXT NOT NULL DEFAULT '', region_name TEXT NOT NULL DEFAULT '',
+  subregion_code TEXT NOT NULL DEFAULT '', subregion_name TEXT NOT NULL DEFAULT '',
+  intermediate_code TEXT NOT NULL DEFAULT '', intermediate_name TEXT NOT NULL DEFAULT '',
+  parent TEXT REFERENCES units(code)
+);
+CREATE TABLE unit_names(
+  name_key TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code), origin TEXT NOT NULL,
+  PRIMARY KEY(name_key, unit)) WITHOUT ROWID;
+CREATE TABLE aggregate_names(
+  name_key TEXT PRIMARY KEY, label TEXT NOT NULL, origin TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources(
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  publisher TEXT NOT NULL,
+  tier INTEGER NOT NULL CHECK(tier BETWEEN 1 AND 4),
+  licence TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '',
+  release TEXT NOT NULL, retrieved TEXT NOT NULL DEFAULT '',
+  preference INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(key, release));
+CREATE TABLE files(
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  bytes INTEGER NOT NULL,
+  source INTEGER REFERENCES sources(id),
+  descriptor TEXT NOT NULL DEFAULT '',
+  ingested_at TEXT NOT NULL,
+  rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
+  rows_quarantined INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE unit_groups(
+  unit TEXT NOT NULL REFERENCES units(code), grouping TEXT NOT NULL, value TEXT NOT NULL,
+  file INTEGER REFERENCES files(id),
+  PRIMARY KEY(unit, grouping)) WITHOUT ROWID;
+CREATE TABLE indicators(
+  code TEXT PRIMARY KEY,
+  name_en TEXT NOT NULL DEFAULT '', name_zh TEXT NOT NULL DEFAULT '',
+  unit_of_measure TEXT NOT NULL DEFAULT '', dimension TEXT NOT NULL DEFAULT '',
+  direction INTEGER NOT NULL DEFAULT 1 CHECK(direction IN (-1, 1)),
+  description TEXT NOT NULL DEFAULT '');
+CREATE TABLE observations(
+  unit TEXT NOT NULL REFERENCES units(code),
+  indicator TEXT NOT NULL REFERENCES indicators(code),
+  year INTEGER NOT NULL,
+  file INTEGER NOT NULL REFERENCES files(id),
+  value REAL NOT NULL,
+  source INTEGER NOT NULL REFERENCES sources(id),
+  line INTEGER NOT NULL,
+  flags TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(unit, indicator, year, file)) WITHOUT ROWID;
+CREATE TABLE quarantine(
+  id INTEGER PRIMARY KEY,
+  file INTEGER NOT NULL REFERENCES files(id),
+  line INTEGER NOT NULL, "column" INTEGER NOT NULL,
+  raw TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+CREATE INDEX quarantine_file ON quarantine(file);
+)sql",
+};
+
+}  // namespace gpsi::detail

@@ -1,0 +1,488 @@
+// SQLite backend of the Store interface.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <fmt/format.h>
+
+#include "../store.hpp"
+#include "migrations.hpp"
+
+namespace gpsi {
+namespace {
+
+[[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+  throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}: {}", what, db ? sqlite3_errmsg(db) : "?")});
+}
+
+//! A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                           nullptr) != SQLITE_OK) {
+      Fail(db, sql);
+    }
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept {
+    std::swap(db_, o.db_);
+    std::swap(stmt_, o.stmt_);
+    return *this;
+  }
+
+  Stmt& Bind(int i, std::string_view s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  //! Steps once; true while a row is available.
+  bool Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Fail(db_, sqlite3_sql(stmt_));
+  }
+  //! Runs to completion and resets; returns the number of changed rows.
+  int Exec() {
+    while (Step()) {
+    }
+    int n = sqlite3_changes(db_);
+    Reset();
+    return n;
+  }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string Text(int i) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, i)) : std::string();
+  }
+  std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double Real(int i) const { return sqlite3_column_double(stmt_, i); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    stmts_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  int SchemaVersion() override {
+    Stmt s(db_, "PRAGMA user_version");
+    return s.Step() ? static_cast<int>(s.Int(0)) : 0;
+  }
+
+  Status Migrate() override {
+    int have = SchemaVersion();
+    if (have > kSchemaVersion) {
+      return Error{Errc::kSchemaNewer,
+                   fmt::format("store {} has schema version {}, newer than this gpsi {} (schema {}); "
+                               "use a newer gpsi",
+                               path_, have, Version(), kSchemaVersion)};
+    }
+    for (int v = have; v < kSchemaVersion; ++v) {
+      Exec("BEGIN IMMEDIATE");
+      try {
+        Exec(detail::kMigrations[static_cast<std::size_t>(v)]);
+        Exec(fmt::format("PRAGMA user_version = {}", v + 1));
+        Exec("COMMIT");
+      } catch (...) {
+        Exec("ROLLBACK");
+        throw;
+      }
+    }
+    return Ok();
+  }
+
+  std::string BlobDir() const override { return path_ + ".blobs"; }
+
+  void Begin() override { Exec("BEGIN IMMEDIATE"); }
+  void Commit() override { Exec("COMMIT"); }
+  void Rollback() override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  void UpsertUnit(const Unit& u) override {
+    auto& s = Prep("upsert_unit",
+                   "INSERT INTO units(code,kind,name_en,name_zh,official_name_en,iso2,iso3,m49,region_code,"
+                   "region_name,subregion_code,subregion_name,intermediate_code,intermediate_name,parent) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) ON CONFLICT(code) DO UPDATE SET "
+                   "kind=excluded.kind,name_en=excluded.name_en,"
+                   "name_zh=CASE WHEN excluded.name_zh<>'' THEN excluded.name_zh ELSE name_zh END,"
+                   "official_name_en=excluded.official_name_en,iso2=excluded.iso2,iso3=excluded.iso3,"
+                   "m49=CASE WHEN excluded.m49<>'' THEN excluded.m49 ELSE m49 END,"
+                   "region_code=CASE WHEN excluded.region_code<>'' THEN excluded.region_code ELSE region_code END,"
+                   "region_name=CASE WHEN excluded.region_code<>'' THEN excluded.region_name ELSE region_name END,"
+                   "subregion_code=CASE WHEN excluded.subregion_code<>'' THEN excluded.subregion_code "
+                   "ELSE subregion_code END,"
+                   "subregion_name=CASE WHEN excluded.subregion_code<>'' THEN excluded.subregion_name "
+                   "ELSE subregion_name END,"
+                   "intermediate_code=CASE WHEN excluded.intermediate_code<>'' THEN excluded.intermediate_code "
+                   "ELSE intermediate_code END,"
+                   "intermediate_name=CASE WHEN excluded.intermediate_code<>'' THEN excluded.intermediate_name "
+                   "ELSE intermediate_name END,parent=excluded.parent");
+    s.Bind(1, u.code).Bind(2, ToString(u.kind)).Bind(3, u.name_en).Bind(4, u.name_zh).Bind(5, u.official_name_en);
+    s.Bind(6, u.iso2).Bind(7, u.iso3).Bind(8, u.m49).Bind(9, u.region_code).Bind(10, u.region_name);
+    s.Bind(11, u.subregion_code).Bind(12, u.subregion_name).Bind(13, u.intermediate_code);
+    s.Bind(14, u.intermediate_name);
+    if (u.parent.empty()) {
+      s.BindNull(15);
+    } else {
+      s.Bind(15, u.parent);
+    }
+    s.Exec();
+  }
+
+  void AddUnitName(const std::string& key, const std::string& unit, const std::string& origin) override {
+    Prep("add_name", "INSERT OR IGNORE INTO unit_names(name_key,unit,origin) VALUES(?1,?2,?3)")
+        .Bind(1, key)
+        .Bind(2, unit)
+        .Bind(3, origin)
+        .Exec();
+  }
+
+  void ReplaceUnitName(const std::string& key, const std::string& unit, const std::string& origin) override {
+    Prep("del_name", "DELETE FROM unit_names WHERE name_key=?1 AND unit<>?2").Bind(1, key).Bind(2, unit).Exec();
+    AddUnitName(key, unit, origin);
+  }
+
+  void AddAggregateName(const std::string& key, const std::string& label, const std::string& origin) override {
+    Prep("add_agg", "INSERT OR IGNORE INTO aggregate_names(name_key,label,origin) VALUES(?1,?2,?3)")
+        .Bind(1, key)
+        .Bind(2, label)
+        .Bind(3, origin)
+        .Exec();
+  }
+
+  void SetUnitGroup(const std::string& unit, const std::string& grouping, const std::string& value,
+                    std::int64_t file_id) override {
+    auto& s = Prep("set_group", "INSERT OR REPLACE INTO unit_groups(unit,grouping,value,file) VALUES(?1,?2,?3,?4)");
+    s.Bind(1, unit).Bind(2, grouping).Bind(3, value);
+    if (file_id > 0) {
+      s.Bind(4, file_id);
+    } else {
+      s.BindNull(4);
+    }
+    s.Exec();
+  }
+
+  std::vector<Unit> Units() override { return QueryUnits("SELECT * FROM units ORDER BY code", ""); }
+
+  std::optional<Unit> FindUnit(const std::string& code) override {
+    auto v = QueryUnits("SELECT * FROM units WHERE code=?1", code);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  std::vector<std::pair<std::string, std::string>> UnitNames() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    Stmt s(db_, "SELECT name_key, unit FROM unit_names ORDER BY name_key, unit");
+    while (s.Step()) out.emplace_back(s.Text(0), s.Text(1));
+    return out;
+  }
+
+  std::vector<std::string> AggregateNames() override {
+    std::vector<std::string> out;
+    Stmt s(db_, "SELECT name_key FROM aggregate_names ORDER BY name_key");
+    while (s.Step()) out.push_back(s.Text(0));
+    return out;
+  }
+
+  std::vector<std::tuple<std::string, std::string, std::string>> UnitGroups() override {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    Stmt s(db_, "SELECT unit, grouping, value FROM unit_groups ORDER BY unit, grouping");
+    while (s.Step()) out.emplace_back(s.Text(0), s.Text(1), s.Text(2));
+    return out;
+  }
+
+  std::int64_t UpsertSource(const Source& src) override {
+    auto& find = Prep("find_source", "SELECT id FROM sources WHERE key=?1 AND release=?2");
+    find.Bind(1, src.key).Bind(2, src.release);
+    if (find.Step()) {
+      std::int64_t id = find.Int(0);
+      find.Reset();
+      return id;
+    }
+    find.Reset();
+    auto& ins = Prep("ins_source",
+                     "INSERT INTO sources(key,publisher,tier,licence,url,release,retrieved,preference) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    ins.Bind(1, src.key).Bind(2, src.publisher).Bind(3, src.tier).Bind(4, src.licence).Bind(5, src.url);
+    ins.Bind(6, src.release).Bind(7, src.retrieved).Bind(8, src.preference).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::vector<SourceRecord> Sources() override {
+    std::vector<SourceRecord> out;
+    Stmt s(db_,
+           "SELECT s.id,s.key,s.publisher,s.tier,s.licence,s.url,s.release,s.retrieved,s.preference,"
+           "(SELECT count(*) FROM observations o WHERE o.source=s.id) FROM sources s ORDER BY s.tier,s.key,s.release");
+    while (s.Step()) {
+      SourceRecord r;
+      r.id = s.Int(0);
+      r.source = Source{s.Text(1), s.Text(2), static_cast<int>(s.Int(3)), s.Text(4), s.Text(5),
+                        s.Text(6), s.Text(7), static_cast<int>(s.Int(8))};
+      r.observations = s.Int(9);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  std::optional<FileRecord> FindFileBySha(const std::string& sha) override {
+    auto v = QueryFiles("WHERE sha256=?1", sha);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  std::int64_t InsertFile(const FileRecord& f) override {
+    auto& s = Prep("ins_file",
+                   "INSERT INTO files(path,sha256,bytes,source,descriptor,ingested_at) VALUES(?1,?2,?3,?4,?5,?6)");
+    s.Bind(1, f.path).Bind(2, f.sha256).Bind(3, f.bytes);
+    if (f.source_id > 0) {
+      s.Bind(4, f.source_id);
+    } else {
+      s.BindNull(4);
+    }
+    s.Bind(5, f.descriptor).Bind(6, f.ingested_at).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void UpdateFileCounts(const FileRecord& f) override {
+    Prep("upd_file",
+         "UPDATE files SET rows_read=?2,rows_accepted=?3,rows_quarantined=?4,rows_skipped=?5 WHERE id=?1")
+        .Bind(1, f.id)
+        .Bind(2, f.rows_read)
+        .Bind(3, f.rows_accepted)
+        .Bind(4, f.rows_quarantined)
+        .Bind(5, f.rows_skipped)
+        .Exec();
+  }
+
+  std::vector<FileRecord> Files() override { return QueryFiles("ORDER BY id", ""); }
+
+  void UpsertIndicator(const Indicator& ind) override {
+    auto& s = Prep("upsert_ind",
+                   "INSERT INTO indicators(code,name_en,name_zh,unit_of_measure,dimension,direction,description) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(code) DO UPDATE SET "
+                   "name_en=CASE WHEN excluded.name_en<>'' THEN excluded.name_en ELSE name_en END,"
+                   "name_zh=CASE WHEN excluded.name_zh<>'' THEN excluded.name_zh ELSE name_zh END,"
+                   "unit_of_measure=CASE WHEN excluded.unit_of_measure<>'' THEN excluded.unit_of_measure "
+                   "ELSE unit_of_measure END,"
+                   "dimension=CASE WHEN excluded.dimension<>'' THEN excluded.dimension ELSE dimension END,"
+                   "direction=excluded.direction,"
+                   "description=CASE WHEN excluded.description<>'' THEN excluded.description ELSE description END");
+    s.Bind(1, ind.code).Bind(2, ind.name_en).Bind(3, ind.name_zh).Bind(4, ind.unit_of_measure);
+    s.Bind(5, ind.dimension).Bind(6, ind.direction).Bind(7, ind.description).Exec();
+  }
+
+  std::vector<Indicator> Indicators() override {
+    std::vector<Indicator> out;
+    Stmt s(db_,
+           "SELECT code,name_en,name_zh,unit_of_measure,dimension,direction,description FROM indicators ORDER BY code");
+    while (s.Step()) {
+      out.push_back(Indicator{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), static_cast<int>(s.Int(5)),
+                              s.Text(6)});
+    }
+    return out;
+  }
+
+  InsertOutcome InsertObservation(const Observation& o, std::int64_t source_id, std::int64_t file_id,
+                                  std::int64_t* first_line) override {
+    auto& ins = Prep("ins_obs",
+                     "INSERT INTO observations(unit,indicator,year,file,value,source,line,flags) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING");
+    ins.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id).Bind(5, o.value);
+    ins.Bind(6, source_id).Bind(7, o.line).Bind(8, o.flags);
+    if (ins.Exec() == 1) return InsertOutcome::kInserted;
+    auto& get = Prep("get_obs", "SELECT value,line FROM observations WHERE unit=?1 AND indicator=?2 AND year=?3 AND file=?4");
+    get.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id);
+    InsertOutcome out = InsertOutcome::kDuplicateConflict;
+    if (get.Step()) {
+      if (get.Real(0) == o.value) out = InsertOutcome::kDuplicateSame;
+      if (first_line) *first_line = get.Int(1);
+    }
+    get.Reset();
+    return out;
+  }
+
+  void InsertQuarantine(std::int64_t file_id, const QuarantineRow& q) override {
+    Prep("ins_q", "INSERT INTO quarantine(file,line,\"column\",raw,reason,detail) VALUES(?1,?2,?3,?4,?5,?6)")
+        .Bind(1, file_id)
+        .Bind(2, q.line)
+        .Bind(3, q.column)
+        .Bind(4, q.raw)
+        .Bind(5, q.reason)
+        .Bind(6, q.detail)
+        .Exec();
+  }
+
+  std::int64_t CountRows(const std::string& table) override {
+    static const std::vector<std::string> kAllowed{"units", "unit_names", "aggregate_names", "sources", "files",
+                                                   "unit_groups", "indicators", "observations", "quarantine"};
+    if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
+      throw Failure(Error{Errc::kInternal, "unknown table " + table});
+    }
+    Stmt s(db_, "SELECT count(*) FROM " + table);
+    return s.Step() ? s.Int(0) : 0;
+  }
+
+  std::vector<QuarantineRow> Quarantine(std::int64_t file_id) override {
+    std::vector<QuarantineRow> out;
+    Stmt s(db_, "SELECT line,\"column\",raw,reason,detail FROM quarantine WHERE ?1=0 OR file=?1 ORDER BY file,line,id");
+    s.Bind(1, file_id);
+    while (s.Step()) out.push_back(QuarantineRow{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
+    return out;
+  }
+
+  void Resolved(const CellFilter& filter, const std::function<void(const ResolvedValue&)>& fn) override {
+    RunCells(filter, true, fn);
+  }
+
+  void Observations(const CellFilter& filter, const std::function<void(const ObservationRow&)>& fn) override {
+    RunCells(filter, false, fn);
+  }
+
+  void Exec(std::string_view sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "?";
+      sqlite3_free(err);
+      throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}", msg)});
+    }
+  }
+
+ private:
+  Stmt& Prep(const std::string& name, std::string_view sql) {
+    auto it = stmts_.find(name);
+    if (it == stmts_.end()) it = stmts_.emplace(name, Stmt(db_, sql)).first;
+    return it->second;
+  }
+
+  std::vector<Unit> QueryUnits(const std::string& sql, const std::string& arg) {
+    std::vector<Unit> out;
+    Stmt s(db_, sql);
+    if (!arg.empty()) s.Bind(1, arg);
+    while (s.Step()) {
+      Unit u;
+      u.code = s.Text(0);
+      u.kind = ParseUnitKind(s.Text(1)).value_or(UnitKind::kOther);
+      u.name_en = s.Text(2), u.name_zh = s.Text(3), u.official_name_en = s.Text(4);
+      u.iso2 = s.Text(5), u.iso3 = s.Text(6), u.m49 = s.Text(7);
+      u.region_code = s.Text(8), u.region_name = s.Text(9), u.subregion_code = s.Text(10);
+      u.subregion_name = s.Text(11), u.intermediate_code = s.Text(12), u.intermediate_name = s.Text(13);
+      u.parent = s.Text(14);
+      out.push_back(std::move(u));
+    }
+    return out;
+  }
+
+  std::vector<FileRecord> QueryFiles(const std::string& where, const std::string& arg) {
+    std::vector<FileRecord> out;
+    Stmt s(db_,
+           "SELECT id,path,sha256,bytes,coalesce(source,0),descriptor,ingested_at,rows_read,rows_accepted,"
+           "rows_quarantined,rows_skipped FROM files " +
+               where);
+    if (!arg.empty()) s.Bind(1, arg);
+    while (s.Step()) {
+      FileRecord f;
+      f.id = s.Int(0), f.path = s.Text(1), f.sha256 = s.Text(2), f.bytes = s.Int(3), f.source_id = s.Int(4);
+      f.descriptor = s.Text(5), f.ingested_at = s.Text(6), f.rows_read = s.Int(7), f.rows_accepted = s.Int(8);
+      f.rows_quarantined = s.Int(9), f.rows_skipped = s.Int(10);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  // The source-priority rule lives here, in one ORDER BY: lower tier first, then the newest
+  // release, then the declared preference, then the newest file (a re-issued file of a release).
+  void RunCells(const CellFilter& filter, bool resolved, const std::function<void(const ResolvedValue&)>& fn) {
+    std::string where = "o.year BETWEEN ?1 AND ?2";
+    auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
+      if (v.empty()) return;
+      where += fmt::format(" AND {} IN (", col);
+      for (std::size_t i = 0; i < v.size(); ++i) where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
+      where += ")";
+    };
+    in_list("o.unit", filter.units, 3);
+    in_list("o.indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
+    std::string order = "s.tier ASC, s.release DESC, s.preference DESC, o.file DESC";
+    std::string sql = fmt::format(
+        "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags{} "
+        "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {}",
+        resolved ? fmt::format(",row_number() OVER (PARTITION BY o.unit,o.indicator,o.year ORDER BY {}) AS rn", order)
+                 : "",
+        where);
+    if (resolved) {
+      sql = "SELECT * FROM (" + sql + ") WHERE rn=1 ORDER BY unit,indicator,year";
+    } else {
+      sql += " ORDER BY o.unit,o.indicator,o.year," + order;
+    }
+    Stmt s(db_, sql);
+    s.Bind(1, filter.year_from).Bind(2, filter.year_to);
+    int i = 3;
+    for (const auto& u : filter.units) s.Bind(i++, u);
+    for (const auto& ind : filter.indicators) s.Bind(i++, ind);
+    ResolvedValue r;
+    while (s.Step()) {
+      r.unit = s.Text(0), r.year = static_cast<int>(s.Int(1)), r.indicator = s.Text(2), r.value = s.Real(3);
+      r.source_key = s.Text(4), r.publisher = s.Text(5), r.release = s.Text(6), r.tier = static_cast<int>(s.Int(7));
+      r.file_path = s.Text(8), r.file_sha256 = s.Text(9), r.line = s.Int(10), r.flags = s.Text(11);
+      fn(r);
+    }
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::map<std::string, Stmt> stmts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Error{Errc::kIo, fmt::format("cannot open store: {}", msg), path};
+  }
+  auto store = std::make_unique<SqliteStore>(db, path);
+  try {
+    sqlite3_busy_timeout(db, 5000);
+    store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    // Ingest streams big files in one transaction; a moderate page cache keeps memory flat.
+    store->Exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE;");
+  } catch (const Failure& f) {
+    Error e = f.error();
+    e.file = path;
+    e.code = Errc::kStoreCorrupt;
+    return e;
+  }
+  std::unique_ptr<Store> base = std::move(store);
+  return base;
+}
+
+}  // namespace gpsi

@@ -1,0 +1,131 @@
+// gpsi store: the persistent home of units, sources, files, indicators, observations and
+// quarantine. `Store` is the interface; OpenSqliteStore gives the embedded default backend.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core.hpp"
+#include "model.hpp"
+
+namespace gpsi {
+
+//! Schema version this binary writes; `gpsi init` migrates older stores up to it.
+inline constexpr int kSchemaVersion = 1;
+
+//! A stored raw file: its bytes live content-addressed under the store's blob folder.
+struct FileRecord {
+  std::int64_t id = 0;
+  std::string path, sha256, descriptor, ingested_at;
+  std::int64_t bytes = 0;
+  std::int64_t source_id = 0;
+  std::int64_t rows_read = 0, rows_accepted = 0, rows_quarantined = 0, rows_skipped = 0;
+};
+
+//! A source release as stored, with its id and how many observations it holds.
+struct SourceRecord {
+  std::int64_t id = 0;
+  Source source;
+  std::int64_t observations = 0;
+};
+
+//! Outcome of adding one observation.
+enum class InsertOutcome { kInserted, kDuplicateSame, kDuplicateConflict };
+
+//! Selection of cells for queries; empty lists select all.
+struct CellFilter {
+  std::vector<std::string> units;
+  std::vector<std::string> indicators;
+  int year_from = 0, year_to = 9999;
+};
+
+//! One observation with its provenance, for export and disagreement reports.
+using ObservationRow = ResolvedValue;
+
+//! The store interface: one transaction per ingested file; readers never see half a file.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  //! Schema version found in the store (0 for a new, empty store).
+  virtual int SchemaVersion() = 0;
+  //! Applies numbered migrations up to kSchemaVersion; refuses a store newer than this binary.
+  virtual Status Migrate() = 0;
+  //! Location of the content-addressed raw bytes (`<db>.blobs/`).
+  virtual std::string BlobDir() const = 0;
+
+  virtual void Begin() = 0;
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;
+
+  virtual void UpsertUnit(const Unit& unit) = 0;
+  virtual void AddUnitName(const std::string& key, const std::string& unit, const std::string& origin) = 0;
+  //! Makes `key` name only `unit` (a curated alias overrides names from other lists).
+  virtual void ReplaceUnitName(const std::string& key, const std::string& unit, const std::string& origin) = 0;
+  virtual void AddAggregateName(const std::string& key, const std::string& label, const std::string& origin) = 0;
+  virtual void SetUnitGroup(const std::string& unit, const std::string& grouping, const std::string& value,
+                            std::int64_t file_id) = 0;
+  virtual std::vector<Unit> Units() = 0;
+  virtual std::optional<Unit> FindUnit(const std::string& code) = 0;
+  //! (name key, unit code) pairs; one key may name several units (then it is ambiguous).
+  virtual std::vector<std::pair<std::string, std::string>> UnitNames() = 0;
+  virtual std::vector<std::string> AggregateNames() = 0;
+  //! (unit, grouping, value) triples, e.g. ("FRA", "m49_region", "Europe").
+  virtual std::vector<std::tuple<std::string, std::string, std::string>> UnitGroups() = 0;
+
+  //! Id of the source release (key, release), inserting it when new.
+  virtual std::int64_t UpsertSource(const Source& source) = 0;
+  virtual std::vector<SourceRecord> Sources() = 0;
+  virtual std::optional<FileRecord> FindFileBySha(const std::string& sha256) = 0;
+  virtual std::int64_t InsertFile(const FileRecord& file) = 0;
+  virtual void UpdateFileCounts(const FileRecord& file) = 0;
+  virtual std::vector<FileRecord> Files() = 0;
+
+  //! Inserts or refreshes an indicator's metadata (non-empty fields win).
+  virtual void UpsertIndicator(const Indicator& indicator) = 0;
+  virtual std::vector<Indicator> Indicators() = 0;
+
+  //! Adds an observation; a second value for the same (unit, indicator, year) in the same file is
+  //! reported, not stored. `first_line` receives the line of the stored one on a duplicate.
+  virtual InsertOutcome InsertObservation(const Observation& obs, std::int64_t source_id, std::int64_t file_id,
+                                          std::int64_t* first_line) = 0;
+  virtual void InsertQuarantine(std::int64_t file_id, const QuarantineRow& row) = 0;
+  virtual std::int64_t CountRows(const std::string& table) = 0;
+  //! Quarantined rows of one file (or all when file_id is 0), in file order.
+  virtual std::vector<QuarantineRow> Quarantine(std::int64_t file_id) = 0;
+
+  //! Resolved cells (source-priority rule: tier, newest release, preference, newest file),
+  //! ordered by unit, indicator, year.
+  virtual void Resolved(const CellFilter& filter, const std::function<void(const ResolvedValue&)>& fn) = 0;
+  //! Every stored observation, ordered by unit, indicator, year, then priority.
+  virtual void Observations(const CellFilter& filter, const std::function<void(const ObservationRow&)>& fn) = 0;
+};
+
+//! Opens (creating when absent) an SQLite store at `path` in WAL mode with foreign keys on.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+//! Commits on success, rolls back when left by an exception or without Commit().
+class Transaction {
+ public:
+  explicit Transaction(Store& store) : store_(store) { store_.Begin(); }
+  ~Transaction() {
+    if (!done_) store_.Rollback();
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void Commit() {
+    store_.Commit();
+    done_ = true;
+  }
+
+ private:
+  Store& store_;
+  bool done_ = false;
+};
+
+}  // namespace gpsi
