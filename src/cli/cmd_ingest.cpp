@@ -44,15 +44,24 @@ void AddIngest(CLI::App& app, Globals& g) {
     nlohmann::json files = nlohmann::json::array();
     for (const auto& r : *reports) {
       if (r.status == FileReport::Status::kRejected) Report(g, r.error);
-      if (r.status == FileReport::Status::kSkipped) skipped_files.push_back(r.path + (r.note.empty() ? "" : " (" + r.note + ")"));
+      if (r.status == FileReport::Status::kSkipped)
+        skipped_files.push_back(r.path + (r.note.empty() ? "" : " (" + r.note + ")"));
       if (g.json) {
-        files.push_back({{"path", r.path}, {"status", StatusName(r.status)}, {"descriptor", r.descriptor},
-                         {"source", r.source_key}, {"tier", r.tier}, {"rows", r.rows}, {"accepted", r.accepted},
-                         {"quarantined", r.quarantined}, {"skipped", r.skipped}, {"reasons", r.reasons},
-                         {"note", r.note}, {"error", r.status == FileReport::Status::kRejected ? r.error.Format() : ""}});
+        files.push_back({{"path", r.path},
+                         {"status", StatusName(r.status)},
+                         {"descriptor", r.descriptor},
+                         {"source", r.source_key},
+                         {"tier", r.tier},
+                         {"rows", r.rows},
+                         {"accepted", r.accepted},
+                         {"quarantined", r.quarantined},
+                         {"skipped", r.skipped},
+                         {"reasons", r.reasons},
+                         {"note", r.note},
+                         {"error", r.status == FileReport::Status::kRejected ? r.error.Format() : ""}});
       } else if (!g.quiet && r.status != FileReport::Status::kSkipped) {
-        fmt::print("{:<9} {}  rows {} accepted {} quarantined {}{}\n", StatusName(r.status), r.path, r.rows,
-                   r.accepted, r.quarantined, r.note.empty() ? "" : "  (" + r.note + ")");
+        fmt::print("{:<9} {}  rows {} accepted {} quarantined {}{}\n", StatusName(r.status), r.path, r.rows, r.accepted,
+                   r.quarantined, r.note.empty() ? "" : "  (" + r.note + ")");
       }
       if (r.status != FileReport::Status::kIngested) continue;
       auto& t = totals[r.source_key];
@@ -67,12 +76,13 @@ void AddIngest(CLI::App& app, Globals& g) {
       return;
     }
     if (!totals.empty()) {
-      fmt::print("\n{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", "source", "tier", "files", "rows", "accepted",
-                 "quar.", "skipped / quarantine reasons");
+      fmt::print("\n{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", "source", "tier", "files", "rows", "accepted", "quar.",
+                 "skipped / quarantine reasons");
       for (const auto& [key, t] : totals) {
         std::string notes;
         for (const auto& [k, n] : t.skipped) notes += fmt::format("{}{} {}", notes.empty() ? "" : ", ", k, n);
-        for (const auto& [k, n] : t.reasons) notes += fmt::format("{}quarantined {} {}", notes.empty() ? "" : ", ", k, n);
+        for (const auto& [k, n] : t.reasons)
+          notes += fmt::format("{}quarantined {} {}", notes.empty() ? "" : ", ", k, n);
         fmt::print("{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", key, t.tier, t.files, t.rows, t.accepted,
                    t.quarantined, notes);
       }

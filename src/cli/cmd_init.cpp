@@ -15,14 +15,18 @@ void AddInit(CLI::App& app, Globals& g) {
     auto r = engine::Init(engine::InitConfig{g.db, *reference});
     if (!r) return Report(g, r.error());
     if (g.json) {
-      fmt::print("{}\n", nlohmann::json{{"db", g.db}, {"units", r->units}, {"names", r->names},
-                                         {"aggregates", r->aggregates}, {"with_region", r->with_region},
-                                         {"with_zh", r->with_zh}, {"m49_loaded", r->m49_loaded}}
+      fmt::print("{}\n", nlohmann::json{{"db", g.db},
+                                        {"units", r->units},
+                                        {"names", r->names},
+                                        {"aggregates", r->aggregates},
+                                        {"with_region", r->with_region},
+                                        {"with_zh", r->with_zh},
+                                        {"m49_loaded", r->m49_loaded}}
                              .dump());
       return;
     }
-    fmt::print("store {}: {} units ({} with Chinese names, {} with M49 regions), {} names, {} aggregate names\n",
-               g.db, r->units, r->with_zh, r->with_region, r->names, r->aggregates);
+    fmt::print("store {}: {} units ({} with Chinese names, {} with M49 regions), {} names, {} aggregate names\n", g.db,
+               r->units, r->with_zh, r->with_region, r->names, r->aggregates);
     if (!r->m49_loaded) {
       fmt::print(stderr, "warning: UN M49 regions not loaded: no reference_unsd_m49/ in $GPSI_DATA or --reference\n");
     }

@@ -15,9 +15,16 @@ void AddLists(CLI::App& app, Globals& g) {
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& u : units) {
-        out.push_back({{"code", u.code}, {"kind", ToString(u.kind)}, {"name_en", u.name_en}, {"name_zh", u.name_zh},
-                       {"iso2", u.iso2}, {"iso3", u.iso3}, {"m49", u.m49}, {"region", u.region_name},
-                       {"subregion", u.subregion_name}, {"parent", u.parent}});
+        out.push_back({{"code", u.code},
+                       {"kind", ToString(u.kind)},
+                       {"name_en", u.name_en},
+                       {"name_zh", u.name_zh},
+                       {"iso2", u.iso2},
+                       {"iso3", u.iso3},
+                       {"m49", u.m49},
+                       {"region", u.region_name},
+                       {"subregion", u.subregion_name},
+                       {"parent", u.parent}});
       }
       fmt::print("{}\n", out.dump());
       return;
@@ -34,9 +41,13 @@ void AddLists(CLI::App& app, Globals& g) {
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& i : inds) {
-        out.push_back({{"code", i.code}, {"name_en", i.name_en}, {"name_zh", i.name_zh},
-                       {"unit_of_measure", i.unit_of_measure}, {"dimension", i.dimension},
-                       {"direction", i.direction}, {"description", i.description}});
+        out.push_back({{"code", i.code},
+                       {"name_en", i.name_en},
+                       {"name_zh", i.name_zh},
+                       {"unit_of_measure", i.unit_of_measure},
+                       {"dimension", i.dimension},
+                       {"direction", i.direction},
+                       {"description", i.description}});
       }
       fmt::print("{}\n", out.dump());
       return;
@@ -54,9 +65,15 @@ void AddLists(CLI::App& app, Globals& g) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : sources) {
         const Source& s = r.source;
-        out.push_back({{"key", s.key}, {"publisher", s.publisher}, {"tier", s.tier}, {"licence", s.licence},
-                       {"url", s.url}, {"release", s.release}, {"retrieved", s.retrieved},
-                       {"preference", s.preference}, {"observations", r.observations}});
+        out.push_back({{"key", s.key},
+                       {"publisher", s.publisher},
+                       {"tier", s.tier},
+                       {"licence", s.licence},
+                       {"url", s.url},
+                       {"release", s.release},
+                       {"retrieved", s.retrieved},
+                       {"preference", s.preference},
+                       {"observations", r.observations}});
       }
       fmt::print("{}\n", out.dump());
       return;

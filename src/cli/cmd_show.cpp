@@ -19,9 +19,17 @@ void AddShow(CLI::App& app, Globals& g) {
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : *rows) {
-        out.push_back({{"unit", r.unit}, {"year", r.year}, {"indicator", r.indicator}, {"value", r.value},
-                       {"source", r.source_key}, {"publisher", r.publisher}, {"release", r.release},
-                       {"tier", r.tier}, {"file", r.file_path}, {"sha256", r.file_sha256}, {"line", r.line},
+        out.push_back({{"unit", r.unit},
+                       {"year", r.year},
+                       {"indicator", r.indicator},
+                       {"value", r.value},
+                       {"source", r.source_key},
+                       {"publisher", r.publisher},
+                       {"release", r.release},
+                       {"tier", r.tier},
+                       {"file", r.file_path},
+                       {"sha256", r.file_sha256},
+                       {"line", r.line},
                        {"flags", r.flags}});
       }
       fmt::print("{}\n", out.dump());

@@ -74,7 +74,7 @@ class Failure : public std::exception {
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -91,7 +91,9 @@ class Result {
 //! Result for operations without a value.
 struct Unit_ {};
 using Status = Result<Unit_>;
-inline Status Ok() { return Unit_{}; }
+inline Status Ok() {
+  return Unit_{};
+}
 
 //! Streaming SHA-256 (FIPS 180-4) over OpenSSL's EVP interface.
 class Sha256 {

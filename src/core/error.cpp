@@ -50,6 +50,8 @@ std::string Error::Format() const {
   return fmt::format("{}error: {}", where, message.empty() ? Info(code).message : message);
 }
 
-std::string_view Version() { return GPSI_VERSION; }
+std::string_view Version() {
+  return GPSI_VERSION;
+}
 
 }  // namespace gpsi

@@ -20,7 +20,9 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void Sha256::Update(const void* data, std::size_t size) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
@@ -95,7 +97,8 @@ std::optional<double> ParseNumber(std::string_view s) {
 std::string NameKey(std::string_view name) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  icu::UnicodeString in =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
   icu::UnicodeString decomposed = U_SUCCESS(status) ? nfkd->normalize(in, status) : in;
   icu::UnicodeString out;
   bool space = true;  // suppress leading spaces
@@ -132,10 +135,14 @@ namespace {
 bool g_quiet = false;
 }
 
-void SetQuiet(bool quiet) { g_quiet = quiet; }
+void SetQuiet(bool quiet) {
+  g_quiet = quiet;
+}
 void LogInfo(std::string_view message) {
   if (!g_quiet) fmt::print(stderr, "{}\n", message);
 }
-void LogWarn(std::string_view message) { fmt::print(stderr, "warning: {}\n", message); }
+void LogWarn(std::string_view message) {
+  fmt::print(stderr, "warning: {}\n", message);
+}
 
 }  // namespace gpsi

@@ -231,9 +231,8 @@ void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out
   for (const auto& d : rows) {
     out << d.chosen.unit << ',' << d.chosen.year << ',' << Csv(d.chosen.indicator) << ','
         << FormatNumber(d.chosen.value) << ',' << Csv(d.chosen.source_key + "@" + d.chosen.release) << ','
-        << d.chosen.tier << ',' << FormatNumber(d.other.value) << ','
-        << Csv(d.other.source_key + "@" + d.other.release) << ',' << d.other.tier << ','
-        << fmt::format("{:.4f}", d.relative) << '\n';
+        << d.chosen.tier << ',' << FormatNumber(d.other.value) << ',' << Csv(d.other.source_key + "@" + d.other.release)
+        << ',' << d.other.tier << ',' << fmt::format("{:.4f}", d.relative) << '\n';
   }
 }
 

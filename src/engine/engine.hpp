@@ -34,7 +34,7 @@ Result<ReferenceReport> Init(const InitConfig& cfg);
 struct IngestConfig {
   std::string db_path;
   std::vector<std::string> paths;
-  std::string descriptor;  //!< force this descriptor for every file
+  std::string descriptor;      //!< force this descriptor for every file
   std::string descriptor_dir;  //!< empty = ProjectDataDir()/descriptors
   bool strict = false;
 };

@@ -83,7 +83,8 @@ class Reader {
           if (auto s2 = e.value<std::string>()) values.push_back(*s2);
         }
       }
-      if (values.empty()) return Fail(v, fmt::format("{}.{}.{}: expected a string or list of strings", where_, key, k.str()));
+      if (values.empty())
+        return Fail(v, fmt::format("{}.{}.{}: expected a string or list of strings", where_, key, k.str()));
       out.emplace_back(std::string(k.str()), std::move(values));
     }
   }
@@ -124,9 +125,9 @@ class Reader {
   std::optional<Error> error_;
 };
 
-const std::vector<std::string> kLayouts{"long",  "wide",       "gho",        "owid",   "canonical",
-                                        "coinr-data", "coinr-meta", "groups", "reference-m49",
-                                        "reference-country-codes"};
+const std::vector<std::string> kLayouts{
+    "long",       "wide",       "gho",    "owid",          "canonical",
+    "coinr-data", "coinr-meta", "groups", "reference-m49", "reference-country-codes"};
 
 }  // namespace
 
@@ -278,7 +279,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (d.unit_column.empty()) d.unit_column = "SpatialDim";
     if (d.year_column.empty()) d.year_column = "TimeDim";
     if (d.value_column.empty()) d.value_column = "NumericValue";
-    if (d.aggregate_when.empty()) d.aggregate_when.push_back({"SpatialDimType", {"REGION", "WORLDBANKINCOMEGROUP", "GLOBAL"}});
+    if (d.aggregate_when.empty())
+      d.aggregate_when.push_back({"SpatialDimType", {"REGION", "WORLDBANKINCOMEGROUP", "GLOBAL"}});
   } else if (d.layout == "owid") {
     if (d.unit_column.empty()) d.unit_column = "Entity";
     if (d.year_column.empty()) d.year_column = "Year";
@@ -290,7 +292,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (d.year_column.empty() && d.fixed_year == 0) d.year_column = "Time";
   }
   bool needs_indicators = d.layout == "long" || d.layout == "wide" || d.layout == "gho" || d.layout == "owid";
-  if (needs_indicators && d.indicators.empty()) return Error{Errc::kBadDescriptor, "no [[indicator]] given", path, 1, 1};
+  if (needs_indicators && d.indicators.empty())
+    return Error{Errc::kBadDescriptor, "no [[indicator]] given", path, 1, 1};
   bool needs_unit = d.layout != "coinr-meta" && !reference;
   if (needs_unit && d.unit_column.empty()) return Error{Errc::kBadDescriptor, "unit.column is required", path, 1, 1};
   bool needs_year = needs_indicators || d.layout == "coinr-data";
@@ -346,7 +349,8 @@ Descriptor CanonicalDescriptor(const std::string& file) {
   d.layout = "canonical";
   d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
   std::string stem = fs::path(file).stem().string();
-  d.source = Source{"file:" + stem, "unattributed (" + fs::path(file).filename().string() + ")", 4, "", "", "unknown", "", 0};
+  d.source =
+      Source{"file:" + stem, "unattributed (" + fs::path(file).filename().string() + ")", 4, "", "", "unknown", "", 0};
   return d;
 }
 

@@ -4,10 +4,10 @@
 
 #include <charconv>
 #include <cstring>
-#include <filesystem>
-#include <random>
 #include <deque>
+#include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 
 #include <fmt/format.h>
@@ -73,7 +73,8 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
     if (n == 0) break;
     std::string_view chunk(buf.data(), n);
     if (const void* nul = std::memchr(buf.data(), 0, n)) {
-      auto [line, col] = LocateOffset(path, offset + static_cast<std::uint64_t>(static_cast<const char*>(nul) - buf.data()));
+      auto [line, col] =
+          LocateOffset(path, offset + static_cast<std::uint64_t>(static_cast<const char*>(nul) - buf.data()));
       error = Error{Errc::kBinaryFile, "file is binary (NUL byte), not text", path, line, col};
       break;
     }
@@ -165,8 +166,7 @@ class FileIngest {
                               path, rec.line, rec.columns.back()});
         }
         Quarantine(rec.columns.size() > table_->header().size() ? rec.columns[table_->header().size()] : 1,
-                   "field-count",
-                   fmt::format("{} fields, header has {}", rec.fields.size(), table_->header().size()));
+                   "field-count", fmt::format("{} fields, header has {}", rec.fields.size(), table_->header().size()));
         continue;
       }
       Row();
@@ -258,9 +258,9 @@ class FileIngest {
       std::string vcol = !m.column.empty() ? m.column : d_.value_column;
       if (d_.layout != "wide") {
         if (vcol.empty()) {
-          throw Failure(Error{Errc::kBadDescriptor,
-                              fmt::format("indicator {}: no value column (indicator.column or table.value)", m.meta.code),
-                              d_.path});
+          throw Failure(Error{
+              Errc::kBadDescriptor,
+              fmt::format("indicator {}: no value column (indicator.column or table.value)", m.meta.code), d_.path});
         }
         b.value = Need(vcol, "indicator.column");
       }
@@ -303,12 +303,8 @@ class FileIngest {
       if (!name.empty()) m = units_.Resolve(name, "name");
     }
     switch (m.kind) {
-      case UnitMatch::Kind::kUnit:
-        code = m.code;
-        return true;
-      case UnitMatch::Kind::kAggregate:
-        ++rep_.skipped["aggregate"];
-        return false;
+      case UnitMatch::Kind::kUnit: code = m.code; return true;
+      case UnitMatch::Kind::kAggregate: ++rep_.skipped["aggregate"]; return false;
       case UnitMatch::Kind::kAmbiguous: {
         std::string list;
         for (const auto& c : m.candidates) list += (list.empty() ? "" : ", ") + c;
@@ -341,8 +337,8 @@ class FileIngest {
     return true;
   }
 
-  void Value(const std::string& unit, int year, const std::string& indicator, const IndicatorMap* map,
-             std::size_t col, std::string flags) {
+  void Value(const std::string& unit, int year, const std::string& indicator, const IndicatorMap* map, std::size_t col,
+             std::string flags) {
     std::string_view text = table_->Field(col);
     if (IsMissing(text)) {
       ++rep_.skipped["missing"];
@@ -361,12 +357,8 @@ class FileIngest {
     Observation o{unit, year, indicator, value, table_->record().line, std::move(flags)};
     std::int64_t first = 0;
     switch (store_.InsertObservation(o, source_id_, file_id_, &first)) {
-      case InsertOutcome::kInserted:
-        ++rep_.accepted;
-        break;
-      case InsertOutcome::kDuplicateSame:
-        ++rep_.skipped["duplicate"];
-        break;
+      case InsertOutcome::kInserted: ++rep_.accepted; break;
+      case InsertOutcome::kDuplicateSame: ++rep_.skipped["duplicate"]; break;
       case InsertOutcome::kDuplicateConflict:
         Quarantine(Col(col), "duplicate-conflict",
                    fmt::format("{} {} {} already has a different value at line {}", unit, year, indicator, first));
@@ -510,7 +502,8 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
     fs::remove(scan->tmp_blob, ec);
     rep.status = FileReport::Status::kUnchanged;
     rep.note = fmt::format("already stored as {} (sha256 {})", existing->path, scan->sha256.substr(0, 12));
-    rep.rows = existing->rows_read, rep.accepted = existing->rows_accepted, rep.quarantined = existing->rows_quarantined;
+    rep.rows = existing->rows_read, rep.accepted = existing->rows_accepted,
+    rep.quarantined = existing->rows_quarantined;
     return rep;
   }
   try {

@@ -78,8 +78,8 @@ Descriptor CanonicalDescriptor(const std::string& file);
 struct ReferenceConfig {
   std::string iso_json = "/usr/share/iso-codes/json";
   std::string iso_locale = "/usr/share/locale";
-  std::string data_dir;       //!< folder holding reference_unsd_m49/ and reference_country_codes/ (optional)
-  std::string project_data;   //!< gpsi's own data/ (aliases.csv, aggregates.csv, extra_units.csv)
+  std::string data_dir;      //!< folder holding reference_unsd_m49/ and reference_country_codes/ (optional)
+  std::string project_data;  //!< gpsi's own data/ (aliases.csv, aggregates.csv, extra_units.csv)
 };
 
 //! Counts of what `LoadReference` stored.

@@ -212,7 +212,8 @@ class Loader {
     auto aliases = Table::Open(dir + "/aliases.csv", ',');
     if (!aliases) return aliases.error();
     auto name_c = (*aliases)->Column("name"), unit_c = (*aliases)->Column("unit");
-    if (!name_c || !unit_c) return Error{Errc::kBadReference, "aliases.csv needs columns name,unit", dir + "/aliases.csv", 1, 1};
+    if (!name_c || !unit_c)
+      return Error{Errc::kBadReference, "aliases.csv needs columns name,unit", dir + "/aliases.csv", 1, 1};
     while ((*aliases)->Next()) {
       std::string name(Trim((*aliases)->Field(*name_c))), unit(Trim((*aliases)->Field(*unit_c)));
       if (!store_.FindUnit(unit)) {

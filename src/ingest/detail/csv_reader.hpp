@@ -19,8 +19,8 @@ struct CsvRecord {
   std::int64_t line = 0;
   std::vector<std::string_view> fields;
   std::vector<std::int64_t> columns;
-  std::string_view raw;      //!< the record's bytes as read, without the line end
-  bool terminated = true;    //!< false when the file ended without a line end after it
+  std::string_view raw;    //!< the record's bytes as read, without the line end
+  bool terminated = true;  //!< false when the file ended without a line end after it
 };
 
 //! Reads records one at a time from a stdio stream with a fixed-size buffer, so memory does not

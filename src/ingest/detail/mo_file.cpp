@@ -30,7 +30,8 @@ Result<std::unordered_map<std::string, std::string>> ReadMoFile(const std::strin
   for (std::uint32_t i = 0; i < n; ++i) {
     std::uint32_t olen = u32(orig + 8 * i), ooff = u32(orig + 8 * i + 4);
     std::uint32_t tlen = u32(trans + 8 * i), toff = u32(trans + 8 * i + 4);
-    if (ooff + static_cast<std::uint64_t>(olen) > data.size() || toff + static_cast<std::uint64_t>(tlen) > data.size()) {
+    if (ooff + static_cast<std::uint64_t>(olen) > data.size() ||
+        toff + static_cast<std::uint64_t>(tlen) > data.size()) {
       return bad();
     }
     out.emplace(data.substr(ooff, olen), data.substr(toff, tlen));

@@ -7,7 +7,8 @@ Result<std::unique_ptr<Table>> Table::Open(const std::string& path, char delimit
   if (!f) return Error{Errc::kIo, "cannot open file", path};
   std::unique_ptr<Table> t(new Table(f, delimiter, path));
   for (int i = 0; i < skip_lines; ++i) {
-    if (!t->reader_.Next(t->rec_)) return Error{Errc::kBadHeader, "file ends before its header", path, t->reader_.line(), 1};
+    if (!t->reader_.Next(t->rec_))
+      return Error{Errc::kBadHeader, "file ends before its header", path, t->reader_.line(), 1};
   }
   if (!t->Next()) return Error{Errc::kEmptyFile, "file has no header", path, t->reader_.line(), 1};
   t->header_line_ = t->rec_.line;
@@ -20,7 +21,9 @@ Result<std::unique_ptr<Table>> Table::Open(const std::string& path, char delimit
   return t;
 }
 
-Table::~Table() { std::fclose(file_); }
+Table::~Table() {
+  std::fclose(file_);
+}
 
 std::optional<std::size_t> Table::Column(std::string_view name) const {
   auto it = index_.find(std::string(name));

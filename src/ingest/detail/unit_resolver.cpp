@@ -21,7 +21,8 @@ bool IsSubUnitCode(std::string_view code) {
   for (std::size_t i = 0; i < code.size(); ++i) {
     char c = code[i];
     bool ok = i < 3 ? std::isupper(static_cast<unsigned char>(c)) != 0
-                    : (std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+                    : (std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+                       c == '_');
     if (!ok) return false;
   }
   return true;
@@ -99,7 +100,8 @@ UnitMatch UnitResolver::Resolve(std::string_view text, std::string_view by) {
     std::string digits(text);
     while (digits.size() < 3) digits.insert(digits.begin(), '0');
     UnitMatch m = ByCode("M49:" + digits);
-    if (m.kind == UnitMatch::Kind::kUnknown && aggregates_.count("#M49:" + digits)) m.kind = UnitMatch::Kind::kAggregate;
+    if (m.kind == UnitMatch::Kind::kUnknown && aggregates_.count("#M49:" + digits))
+      m.kind = UnitMatch::Kind::kAggregate;
     return m;
   }
   if (by == "auto") {

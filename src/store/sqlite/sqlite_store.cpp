@@ -1,10 +1,10 @@
 // SQLite backend of the Store interface.
 #include <sqlite3.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <map>
 #include <tuple>
-#include <fmt/format.h>
 
 #include "../store.hpp"
 #include "migrations.hpp"
@@ -21,8 +21,8 @@ class Stmt {
  public:
   Stmt() = default;
   Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                           nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK) {
       Fail(db, sql);
     }
   }
@@ -271,8 +271,7 @@ class SqliteStore final : public Store {
   }
 
   void UpdateFileCounts(const FileRecord& f) override {
-    Prep("upd_file",
-         "UPDATE files SET rows_read=?2,rows_accepted=?3,rows_quarantined=?4,rows_skipped=?5 WHERE id=?1")
+    Prep("upd_file", "UPDATE files SET rows_read=?2,rows_accepted=?3,rows_quarantined=?4,rows_skipped=?5 WHERE id=?1")
         .Bind(1, f.id)
         .Bind(2, f.rows_read)
         .Bind(3, f.rows_accepted)
@@ -303,8 +302,8 @@ class SqliteStore final : public Store {
     Stmt s(db_,
            "SELECT code,name_en,name_zh,unit_of_measure,dimension,direction,description FROM indicators ORDER BY code");
     while (s.Step()) {
-      out.push_back(Indicator{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), static_cast<int>(s.Int(5)),
-                              s.Text(6)});
+      out.push_back(
+          Indicator{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), static_cast<int>(s.Int(5)), s.Text(6)});
     }
     return out;
   }
@@ -317,7 +316,8 @@ class SqliteStore final : public Store {
     ins.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id).Bind(5, o.value);
     ins.Bind(6, source_id).Bind(7, o.line).Bind(8, o.flags);
     if (ins.Exec() == 1) return InsertOutcome::kInserted;
-    auto& get = Prep("get_obs", "SELECT value,line FROM observations WHERE unit=?1 AND indicator=?2 AND year=?3 AND file=?4");
+    auto& get =
+        Prep("get_obs", "SELECT value,line FROM observations WHERE unit=?1 AND indicator=?2 AND year=?3 AND file=?4");
     get.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id);
     InsertOutcome out = InsertOutcome::kDuplicateConflict;
     if (get.Step()) {
@@ -340,8 +340,8 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t CountRows(const std::string& table) override {
-    static const std::vector<std::string> kAllowed{"units", "unit_names", "aggregate_names", "sources", "files",
-                                                   "unit_groups", "indicators", "observations", "quarantine"};
+    static const std::vector<std::string> kAllowed{"units",       "unit_names", "aggregate_names", "sources",   "files",
+                                                   "unit_groups", "indicators", "observations",    "quarantine"};
     if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
       throw Failure(Error{Errc::kInternal, "unknown table " + table});
     }
@@ -423,7 +423,8 @@ class SqliteStore final : public Store {
     auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
       if (v.empty()) return;
       where += fmt::format(" AND {} IN (", col);
-      for (std::size_t i = 0; i < v.size(); ++i) where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
+      for (std::size_t i = 0; i < v.size(); ++i)
+        where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
       where += ")";
     };
     in_list("o.unit", filter.units, 3);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job: a fresh store, the country reference, then every real data set in $GPSI_DATA
+# (default ../shared/data) ingested with a per-source summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${GPSI_DATA:-$(cd .. && pwd)/shared/data}"
+[ -d "$data" ] || { echo "demo: no data folder at $data (set GPSI_DATA)" >&2; exit 2; }
+mkdir -p out
+db=out/demo.db
+rm -rf "$db" "$db-wal" "$db-shm" "$db.blobs"
+echo "== gpsi init (ISO 3166 from iso-codes, UN M49 from $data)"
+build/gpsi --db "$db" init --reference "$data"
+echo
+echo "== gpsi ingest $data"
+build/gpsi --db "$db" ingest "$data"
+echo
+echo "== sources in the store (tier 1 UN agency · 2 government · 3 think tank · 4 big data/other)"
+build/gpsi --db "$db" sources
+echo
+echo "== example: China's resolved homicide rate, with provenance"
+build/gpsi --db "$db" show CHN --indicator homicide_rate | tail -n 4
+echo
+build/gpsi --db "$db" resolve --report out/disagreements.csv
+echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"

@@ -1,0 +1,74 @@
+// Helpers shared by the tests: temporary folders and running the gpsi binary.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+namespace gpsi::test {
+
+//! A fresh folder under the system temp dir, removed when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("gpsi-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+//! Output and exit code of one command.
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+//! Runs `gpsi ARGS` through the shell (ARGS already quoted), capturing stdout and stderr.
+inline RunResult Gpsi(const std::string& args, const std::string& cwd = "") {
+  TempDir tmp;
+  std::string out = tmp / "out", err = tmp / "err";
+  std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string("'") + GPSI_BINARY + "' " + args + " >'" +
+                    out + "' 2>'" + err + "'";
+  int status = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  return r;
+}
+
+//! Path of a file in the shared data folder.
+inline std::string Data(const std::string& rel) {
+  return std::string(GPSI_TEST_DATA) + "/" + rel;
+}
+
+}  // namespace gpsi::test
