@@ -23,7 +23,7 @@ std::string_view StatusName(FileReport::Status s) {
 struct SourceTotals {
   int tier = 0;
   std::int64_t files = 0, rows = 0, accepted = 0, quarantined = 0;
-  std::map<std::string, std::int64_t> skipped, reasons;
+  std::map<std::string, std::int64_t> skipped, reasons, warnings;
 };
 
 }  // namespace
@@ -57,6 +57,7 @@ void AddIngest(CLI::App& app, Globals& g) {
                          {"quarantined", r.quarantined},
                          {"skipped", r.skipped},
                          {"reasons", r.reasons},
+                         {"warnings", r.warnings},
                          {"note", r.note},
                          {"error", r.status == FileReport::Status::kRejected ? r.error.Format() : ""}});
       } else if (!g.quiet && r.status != FileReport::Status::kSkipped) {
@@ -70,6 +71,7 @@ void AddIngest(CLI::App& app, Globals& g) {
       t.rows += r.rows, t.accepted += r.accepted, t.quarantined += r.quarantined;
       for (const auto& [k, n] : r.skipped) t.skipped[k] += n;
       for (const auto& [k, n] : r.reasons) t.reasons[k] += n;
+      for (const auto& [k, n] : r.warnings) t.warnings[k] += n;
     }
     if (g.json) {
       fmt::print("{}\n", nlohmann::json{{"files", files}}.dump());
@@ -83,8 +85,8 @@ void AddIngest(CLI::App& app, Globals& g) {
         for (const auto& [k, n] : t.skipped) notes += fmt::format("{}{} {}", notes.empty() ? "" : ", ", k, n);
         for (const auto& [k, n] : t.reasons)
           notes += fmt::format("{}quarantined {} {}", notes.empty() ? "" : ", ", k, n);
-        fmt::print("{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", key, t.tier, t.files, t.rows, t.accepted,
-                   t.quarantined, notes);
+        fmt::print("{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", key, t.tier ? std::to_string(t.tier) : "-", t.files,
+                   t.rows, t.accepted, t.quarantined, notes);
       }
     }
     if (!skipped_files.empty() && !g.quiet) {

@@ -147,7 +147,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     return n ? n->as_table() : nullptr;
   };
   for (const auto& [k, v] : root) {
-    static const std::vector<std::string> kTop{"source", "match", "table", "unit", "year", "indicator", "group"};
+    static const std::vector<std::string> kTop{"source", "sources", "match",     "table",
+                                               "unit",   "year",    "indicator", "group"};
     if (std::find(kTop.begin(), kTop.end(), k.str()) == kTop.end()) {
       return At(path, v, fmt::format("unknown section [{}]", k.str()));
     }
@@ -192,23 +193,37 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
   }
   bool reference = d.layout.rfind("reference-", 0) == 0;
   if (!source && !reference) return Error{Errc::kBadDescriptor, "missing [source] section", path, 1, 1};
-  if (source) {
-    Reader r(path, *source, "source");
-    r.Get("key", d.source.key);
-    r.Get("publisher", d.source.publisher);
-    r.Get("tier", d.source.tier);
-    r.Get("licence", d.source.licence);
-    r.Get("url", d.source.url);
-    r.Get("release", d.source.release);
-    r.Get("retrieved", d.source.retrieved);
-    r.Get("preference", d.source.preference);
-    if (auto e = r.Finish()) return *e;
-    if (d.source.key.empty() || d.source.publisher.empty() || d.source.release.empty()) {
-      return At(path, *source, "source: key, publisher and release are required");
+  auto read_source = [&](const toml::table& t, const std::string& where, Source& out) -> std::optional<Error> {
+    Reader r(path, t, where);
+    r.Get("key", out.key);
+    r.Get("publisher", out.publisher);
+    r.Get("tier", out.tier);
+    r.Get("licence", out.licence);
+    r.Get("url", out.url);
+    r.Get("release", out.release);
+    r.Get("retrieved", out.retrieved);
+    r.Get("preference", out.preference);
+    if (auto e = r.Finish()) return e;
+    if (out.key.empty() || out.publisher.empty() || out.release.empty()) {
+      return At(path, t, where + ": key, publisher and release are required");
     }
-    if (d.source.tier < 1 || d.source.tier > 4) return At(path, *source, "source.tier: must be 1, 2, 3 or 4");
+    if (out.tier < 1 || out.tier > 4) return At(path, t, where + ".tier: must be 1, 2, 3 or 4");
+    return std::nullopt;
+  };
+  if (source) {
+    if (auto e = read_source(*source, "source", d.source)) return *e;
+    if (const toml::table* more = table("sources")) {
+      for (const auto& [name, node] : *more) {
+        const toml::table* t = node.as_table();
+        if (!t) return At(path, node, fmt::format("sources.{}: must be a table", name.str()));
+        Source extra = d.source;  // unstated fields (licence, retrieved…) default to the file's source
+        extra.key.clear(), extra.publisher.clear();
+        if (auto e = read_source(*t, fmt::format("sources.{}", name.str()), extra)) return *e;
+        d.sources.emplace(std::string(name.str()), std::move(extra));
+      }
+    }
   } else {
-    d.source = Source{"reference", "reference data", 4, "", "", "reference", "", 0};
+    d.source = Source{"(reference)", "reference data", 0, "", "", "reference", "", 0};
     d.order = 0;
   }
   if (const toml::table* unit = table("unit")) {
@@ -216,6 +231,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     r.Get("column", d.unit_column);
     r.Get("by", d.unit_by);
     r.Get("name_column", d.unit_name_column);
+    r.Get("check_column", d.check_column);
+    r.Get("check_by", d.check_by);
     r.GetSelector("aggregate_when", d.aggregate_when);
     if (auto e = r.Finish()) return *e;
     static const std::vector<std::string> kBy{"iso3", "iso2", "m49", "name", "code", "auto"};
@@ -229,6 +246,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     r.Get("value", d.fixed_year);
     r.Get("min", d.year_min);
     r.Get("max", d.year_max);
+    r.Get("keep_from", d.keep_from);
+    r.Get("keep_to", d.keep_to);
     if (auto e = r.Finish()) return *e;
   }
   if (const toml::node* inds = root.get("indicator")) {
@@ -253,7 +272,15 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
       r.GetMap("flag_map", m.flag_map);
       r.Get("non_negative", m.non_negative);
       r.Get("scale", m.scale);
+      r.Get("source", m.source);
+      std::vector<std::string> missing;
+      bool has_missing = t->contains("missing");
+      r.Get("missing", missing);
+      if (has_missing) m.missing = missing;
       if (auto e = r.Finish()) return *e;
+      if (!m.source.empty() && !d.sources.count(m.source)) {
+        return At(path, *t, fmt::format("indicator.source: no [sources.{}] table", m.source));
+      }
       if (m.meta.code.empty()) return At(path, *t, "indicator.code is required");
       if (m.meta.direction != 1 && m.meta.direction != -1) return At(path, *t, "indicator.direction: must be 1 or -1");
       d.indicators.push_back(std::move(m));

@@ -125,6 +125,7 @@ struct BoundSelector {
 struct BoundIndicator {
   const IndicatorMap* map = nullptr;
   std::string code;
+  std::int64_t source_id = 0;
   std::optional<std::size_t> value, flag;
   BoundSelector when;
 };
@@ -199,6 +200,7 @@ class FileIngest {
     aggregate_ = BindSel(d_.aggregate_when, "unit.aggregate_when");
     if (!d_.unit_column.empty()) unit_ = Need(d_.unit_column, "unit.column");
     if (!d_.unit_name_column.empty()) unit_name_ = Need(d_.unit_name_column, "unit.name_column");
+    if (!d_.check_column.empty()) check_ = Need(d_.check_column, "unit.check_column");
     if (!d_.year_column.empty()) year_ = Need(d_.year_column, "year.column");
     if (d_.layout == "wide") {
       for (std::size_t i = 0; i < header.size(); ++i) {
@@ -243,6 +245,7 @@ class FileIngest {
         BoundIndicator b;
         b.map = &coinr_maps_[k++];
         b.code = b.map->meta.code;
+        b.source_id = source_id_;
         b.value = i;
         indicators_.push_back(b);
         store_.UpsertIndicator(Indicator{b.code, "", "", "", "", 1, ""});
@@ -266,6 +269,7 @@ class FileIngest {
       }
       if (!m.flag_column.empty()) b.flag = Need(m.flag_column, "indicator.flag_column");
       b.when = BindSel(m.when, "indicator.when");
+      b.source_id = m.source.empty() ? source_id_ : store_.UpsertSource(d_.sources.at(m.source));
       Indicator meta = m.meta;
       meta.code = b.code;
       store_.UpsertIndicator(meta);
@@ -285,9 +289,9 @@ class FileIngest {
     return i < c.size() ? c[i] : 1;
   }
 
-  bool IsMissing(std::string_view v) const {
+  bool IsMissing(std::string_view v, const IndicatorMap* map) const {
     v = Trim(v);
-    for (const auto& m : d_.missing) {
+    for (const auto& m : map && map->missing ? *map->missing : d_.missing) {
       if (v == m) return true;
     }
     return false;
@@ -303,7 +307,15 @@ class FileIngest {
       if (!name.empty()) m = units_.Resolve(name, "name");
     }
     switch (m.kind) {
-      case UnitMatch::Kind::kUnit: code = m.code; return true;
+      case UnitMatch::Kind::kUnit:
+        code = m.code;
+        if (check_) {
+          // A second unit column that disagrees is a publisher defect worth counting (GTI 2023's
+          // shuffled iso3c codes for 2020); the descriptor says which column is authoritative.
+          UnitMatch c = units_.Resolve(Trim(table_->Field(*check_)), d_.check_by);
+          if (c.kind == UnitMatch::Kind::kUnit && c.code != code) ++rep_.warnings["unit-check-mismatch"];
+        }
+        return true;
       case UnitMatch::Kind::kAggregate: ++rep_.skipped["aggregate"]; return false;
       case UnitMatch::Kind::kAmbiguous: {
         std::string list;
@@ -329,6 +341,10 @@ class FileIngest {
       Quarantine(Col(*year_), "bad-year", fmt::format("'{}' is not a year", Trim(table_->Field(*year_))));
       return false;
     }
+    if (*y < d_.keep_from || *y > d_.keep_to) {
+      ++rep_.skipped["filtered"];
+      return false;
+    }
     if (*y < d_.year_min || *y > d_.year_max) {
       Quarantine(Col(*year_), "year-out-of-range", fmt::format("{} is outside {}–{}", *y, d_.year_min, d_.year_max));
       return false;
@@ -337,10 +353,10 @@ class FileIngest {
     return true;
   }
 
-  void Value(const std::string& unit, int year, const std::string& indicator, const IndicatorMap* map, std::size_t col,
-             std::string flags) {
+  void Value(const std::string& unit, int year, const std::string& indicator, const IndicatorMap* map,
+             std::int64_t source_id, std::size_t col, std::string flags) {
     std::string_view text = table_->Field(col);
-    if (IsMissing(text)) {
+    if (IsMissing(text, map)) {
       ++rep_.skipped["missing"];
       return;
     }
@@ -356,7 +372,7 @@ class FileIngest {
     }
     Observation o{unit, year, indicator, value, table_->record().line, std::move(flags)};
     std::int64_t first = 0;
-    switch (store_.InsertObservation(o, source_id_, file_id_, &first)) {
+    switch (store_.InsertObservation(o, source_id, file_id_, &first)) {
       case InsertOutcome::kInserted: ++rep_.accepted; break;
       case InsertOutcome::kDuplicateSame: ++rep_.skipped["duplicate"]; break;
       case InsertOutcome::kDuplicateConflict:
@@ -403,8 +419,8 @@ class FileIngest {
         if (!b.when.Matches(*table_)) continue;
         any = true;
         for (const auto& [col, year] : wide_years_) {
-          if (year < d_.year_min || year > d_.year_max) continue;
-          Value(unit, year, b.code, b.map, col, Flags(b));
+          if (year < d_.year_min || year > d_.year_max || year < d_.keep_from || year > d_.keep_to) continue;
+          Value(unit, year, b.code, b.map, b.source_id, col, Flags(b));
         }
       }
       if (!any) ++rep_.skipped["filtered"];
@@ -427,14 +443,14 @@ class FileIngest {
       }
       if (seen_indicators_.insert(code).second) store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});
       std::string flags = flags_col_ ? std::string(Trim(table_->Field(*flags_col_))) : "";
-      Value(unit, year, code, nullptr, value_, flags);
+      Value(unit, year, code, nullptr, source_id_, value_, flags);
       return;
     }
     bool any = false;
     for (const auto& b : indicators_) {
       if (!b.when.Matches(*table_)) continue;
       any = true;
-      Value(unit, year, b.code, b.map, *b.value, Flags(b));
+      Value(unit, year, b.code, b.map, b.source_id, *b.value, Flags(b));
     }
     if (!any) ++rep_.skipped["filtered"];
   }
@@ -468,7 +484,7 @@ class FileIngest {
   std::unique_ptr<Table> table_;
   BoundSelector filter_, aggregate_;
   std::size_t unit_ = 0;
-  std::optional<std::size_t> unit_name_, year_, flags_col_;
+  std::optional<std::size_t> unit_name_, check_, year_, flags_col_;
   std::size_t canonical_indicator_ = 0, value_ = 0;
   std::vector<std::pair<std::size_t, int>> wide_years_;
   std::vector<BoundIndicator> indicators_;

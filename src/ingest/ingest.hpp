@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,8 +27,10 @@ struct IndicatorMap {
   std::string flags;        //!< publisher flags set on every value, e.g. "modelled"
   std::string flag_column;  //!< column whose text becomes a flag (through flag_map when given)
   std::map<std::string, std::string> flag_map;
-  bool non_negative = true;  //!< a negative value is quarantined (counts, rates, scores)
-  double scale = 1.0;        //!< multiplies every value (e.g. 1000 for "thousands")
+  bool non_negative = true;                         //!< a negative value is quarantined (counts, rates, scores)
+  double scale = 1.0;                               //!< multiplies every value (e.g. 1000 for "thousands")
+  std::string source;                               //!< name of a [sources.NAME] table when not the file's [source]
+  std::optional<std::vector<std::string>> missing;  //!< overrides table.missing (e.g. NCSI's 0 = not assessed)
 };
 
 //! A unit grouping read from a reference table, e.g. World Bank income group.
@@ -40,9 +43,10 @@ struct GroupMap {
 struct Descriptor {
   std::string path, name;
   Source source;
-  std::vector<std::string> match_files;  //!< file-name globs
-  std::string match_folder;              //!< parent-folder glob, optional
-  bool ingest = true;                    //!< false: matched but deliberately skipped
+  std::map<std::string, Source> sources;  //!< further publishers in one file, by name ([sources.NAME])
+  std::vector<std::string> match_files;   //!< file-name globs
+  std::string match_folder;               //!< parent-folder glob, optional
+  bool ingest = true;                     //!< false: matched but deliberately skipped
   std::string skip_reason;
   std::string layout = "long";  //!< long | wide | gho | owid | canonical | coinr-data | coinr-meta |
                                 //!< groups | reference-m49 | reference-country-codes
@@ -50,10 +54,12 @@ struct Descriptor {
   int skip_lines = 0;
   std::vector<std::string> missing{"", "..", "...", "NA", "N/A", "n/a", "NaN", "-"};
   std::string unit_column, unit_by = "iso3", unit_name_column;
-  Selector aggregate_when;  //!< rows that are aggregates (e.g. GHO SpatialDimType REGION)
+  std::string check_column, check_by = "iso3";  //!< a second unit column that should agree (warned when not)
+  Selector aggregate_when;                      //!< rows that are aggregates (e.g. GHO SpatialDimType REGION)
   std::string year_column;
   int fixed_year = 0;
-  int year_min = 1900, year_max = 2100;
+  int year_min = 1900, year_max = 2100;  //!< outside: quarantined (year-out-of-range)
+  int keep_from = 0, keep_to = 9999;     //!< outside: filtered (rows of another series)
   std::string value_column;
   Selector filter;  //!< rows to keep (others are counted as filtered)
   std::vector<IndicatorMap> indicators;
@@ -105,8 +111,9 @@ struct FileReport {
   std::string note;  //!< skip reason or error text
   Error error;
   std::int64_t rows = 0, accepted = 0, quarantined = 0;
-  std::map<std::string, std::int64_t> skipped;  //!< aggregate, missing, filtered, duplicate
-  std::map<std::string, std::int64_t> reasons;  //!< quarantine reason → count
+  std::map<std::string, std::int64_t> skipped;   //!< aggregate, missing, filtered, duplicate
+  std::map<std::string, std::int64_t> reasons;   //!< quarantine reason → count
+  std::map<std::string, std::int64_t> warnings;  //!< accepted rows with a caveat, e.g. unit-check-mismatch
 };
 
 //! Ingests one file with the given descriptor in one transaction: either every accepted row and

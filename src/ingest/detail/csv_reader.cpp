@@ -1,5 +1,7 @@
 #include "csv_reader.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace gpsi::detail {
@@ -23,14 +25,11 @@ int CsvReader::Get() {
 bool CsvReader::Next(CsvRecord& rec) {
   if (first_) {
     first_ = false;
-    int a = Get();
-    if (a == 0xEF) {
-      int b = Get(), c = Get();
-      if (!(b == 0xBB && c == 0xBF)) {
-        pos_ = 0;  // not a BOM: the buffer still holds the first bytes (file starts in one read)
-      }
-    } else if (a != EOF) {
+    // The first read holds the file's first bytes (fread fills the buffer unless the file ends),
+    // so the BOM is checked there without consuming anything that is not one.
+    if (Get() != EOF) {
       --pos_;
+      if (len_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
     }
   }
   fields_.clear();
