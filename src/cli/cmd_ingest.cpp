@@ -40,12 +40,19 @@ void AddIngest(CLI::App& app, Globals& g) {
     auto reports = engine::Ingest(*cfg);
     if (!reports) return Report(g, reports.error());
     std::map<std::string, SourceTotals> totals;
-    std::vector<std::string> skipped_files;
+    std::vector<std::string> unmatched;
+    std::map<std::string, int> skip_reasons;
     nlohmann::json files = nlohmann::json::array();
     for (const auto& r : *reports) {
       if (r.status == FileReport::Status::kRejected) Report(g, r.error);
-      if (r.status == FileReport::Status::kSkipped)
-        skipped_files.push_back(r.path + (r.note.empty() ? "" : " (" + r.note + ")"));
+      if (r.status == FileReport::Status::kSkipped) {
+        // Files no descriptor matches are listed one by one; deliberate skips are counted by reason.
+        if (r.descriptor.empty()) {
+          unmatched.push_back(r.path);
+        } else {
+          ++skip_reasons[r.note];
+        }
+      }
       if (g.json) {
         files.push_back({{"path", r.path},
                          {"status", StatusName(r.status)},
@@ -83,15 +90,21 @@ void AddIngest(CLI::App& app, Globals& g) {
       for (const auto& [key, t] : totals) {
         std::string notes;
         for (const auto& [k, n] : t.skipped) notes += fmt::format("{}{} {}", notes.empty() ? "" : ", ", k, n);
-        for (const auto& [k, n] : t.reasons)
+        for (const auto& [k, n] : t.reasons) {
           notes += fmt::format("{}quarantined {} {}", notes.empty() ? "" : ", ", k, n);
+        }
+        for (const auto& [k, n] : t.warnings) notes += fmt::format("{}warning {} {}", notes.empty() ? "" : ", ", k, n);
         fmt::print("{:<34} {:>4} {:>5} {:>8} {:>8} {:>6}  {}\n", key, t.tier ? std::to_string(t.tier) : "-", t.files,
                    t.rows, t.accepted, t.quarantined, notes);
       }
     }
-    if (!skipped_files.empty() && !g.quiet) {
-      fmt::print("\nskipped {} file(s):\n", skipped_files.size());
-      for (const auto& s : skipped_files) fmt::print("  {}\n", s);
+    if (!skip_reasons.empty() && !g.quiet) {
+      fmt::print("\nskipped on purpose (the descriptor says why; --json lists the files):\n");
+      for (const auto& [reason, n] : skip_reasons) fmt::print("  {:>3} × {}\n", n, reason);
+    }
+    if (!unmatched.empty()) {
+      fmt::print("\nskipped {} file(s) that no descriptor matches:\n", unmatched.size());
+      for (const auto& s : unmatched) fmt::print("  {}\n", s);
     }
   });
 }

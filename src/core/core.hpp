@@ -32,6 +32,7 @@ enum class Errc {
   kNotFound,
   kBadReference,
   kAmbiguousUnit,
+  kSchemaOlder,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

@@ -28,6 +28,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kNotFound, "not-found", "not found", 2, 404},
     ErrorInfo{Errc::kBadReference, "bad-reference", "reference data cannot be loaded", 3, 422},
     ErrorInfo{Errc::kAmbiguousUnit, "ambiguous-unit", "unit name is ambiguous", 3, 422},
+    ErrorInfo{Errc::kSchemaOlder, "schema-older", "store schema is older than this gpsi: run gpsi init", 1, 409},
 };
 
 }  // namespace

@@ -69,7 +69,7 @@ Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
     return OpenSqliteStore(db_path);
   }
   if (version < kSchemaVersion) {
-    return Error{Errc::kSchemaNewer,
+    return Error{Errc::kSchemaOlder,
                  fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
                              version, db_path, kSchemaVersion)};
   }

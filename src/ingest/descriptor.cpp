@@ -16,10 +16,33 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Error At(const std::string& path, const toml::node& node, std::string message) {
-  const auto& src = node.source();
+Error At(const std::string& path, const toml::source_region& src, std::string message) {
   return Error{Errc::kBadDescriptor, std::move(message), path, static_cast<std::int64_t>(src.begin.line),
                static_cast<std::int64_t>(src.begin.column)};
+}
+
+Error At(const std::string& path, const toml::node& node, std::string message) {
+  return At(path, node.source(), std::move(message));
+}
+
+// Points at the value of `key` when the table has it, else at the table.
+Error AtKey(const std::string& path, const toml::table& table, const char* key, std::string message) {
+  const toml::node* n = table.get(key);
+  return At(path, n ? *n : static_cast<const toml::node&>(table), std::move(message));
+}
+
+// Releases order vintages by text comparison, so they must be ISO dates: YYYY, YYYY-MM or YYYY-MM-DD.
+bool IsIsoDate(std::string_view s) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    }
+    return true;
+  };
+  if (s.size() == 4) return digits(0, 4);
+  if (s.size() == 7) return digits(0, 4) && s[4] == '-' && digits(5, 2);
+  if (s.size() == 10) return digits(0, 4) && s[4] == '-' && digits(5, 2) && s[7] == '-' && digits(8, 2);
+  return false;
 }
 
 // Reads typed keys of one table, remembering the first type error and rejecting unknown keys so
@@ -111,7 +134,7 @@ class Reader {
     if (error_) return error_;
     for (const auto& [k, v] : table_) {
       if (std::find(seen_.begin(), seen_.end(), k.str()) == seen_.end()) {
-        return At(path_, v, fmt::format("{}: unknown key '{}'", where_, k.str()));
+        return At(path_, k.source(), fmt::format("{}: unknown key '{}'", where_, k.str()));
       }
     }
     return std::nullopt;
@@ -184,12 +207,12 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     r.Get("order", d.order);
     if (auto e = r.Finish()) return *e;
     if (delim == "\\t" || delim == "tab") delim = "\t";
-    if (delim.size() != 1) return At(path, *tab, "table.delimiter: must be one character");
+    if (delim.size() != 1) return AtKey(path, *tab, "delimiter", "table.delimiter: must be one character");
     d.delimiter = delim[0];
     if (std::find(kLayouts.begin(), kLayouts.end(), d.layout) == kLayouts.end()) {
       return At(path, *tab->get("layout"), fmt::format("table.layout: unknown layout '{}'", d.layout));
     }
-    if (d.skip_lines < 0) return At(path, *tab, "table.skip_lines: must be >= 0");
+    if (d.skip_lines < 0) return AtKey(path, *tab, "skip_lines", "table.skip_lines: must be >= 0");
   }
   bool reference = d.layout.rfind("reference-", 0) == 0;
   if (!source && !reference) return Error{Errc::kBadDescriptor, "missing [source] section", path, 1, 1};
@@ -207,7 +230,10 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (out.key.empty() || out.publisher.empty() || out.release.empty()) {
       return At(path, t, where + ": key, publisher and release are required");
     }
-    if (out.tier < 1 || out.tier > 4) return At(path, t, where + ".tier: must be 1, 2, 3 or 4");
+    if (out.tier < 1 || out.tier > 4) return AtKey(path, t, "tier", where + ".tier: must be 1, 2, 3 or 4");
+    if (!IsIsoDate(out.release)) {
+      return AtKey(path, t, "release", where + ".release: must be an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)");
+    }
     return std::nullopt;
   };
   if (source) {
@@ -237,7 +263,7 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (auto e = r.Finish()) return *e;
     static const std::vector<std::string> kBy{"iso3", "iso2", "m49", "name", "code", "auto"};
     if (std::find(kBy.begin(), kBy.end(), d.unit_by) == kBy.end()) {
-      return At(path, *unit, fmt::format("unit.by: unknown '{}' (iso3, iso2, m49, name, code, auto)", d.unit_by));
+      return AtKey(path, *unit, "by", fmt::format("unit.by: unknown '{}' (iso3, iso2, m49, name, code, auto)", d.unit_by));
     }
   }
   if (const toml::table* year = table("year")) {
@@ -279,10 +305,12 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
       if (has_missing) m.missing = missing;
       if (auto e = r.Finish()) return *e;
       if (!m.source.empty() && !d.sources.count(m.source)) {
-        return At(path, *t, fmt::format("indicator.source: no [sources.{}] table", m.source));
+        return AtKey(path, *t, "source", fmt::format("indicator.source: no [sources.{}] table", m.source));
       }
       if (m.meta.code.empty()) return At(path, *t, "indicator.code is required");
-      if (m.meta.direction != 1 && m.meta.direction != -1) return At(path, *t, "indicator.direction: must be 1 or -1");
+      if (m.meta.direction != 1 && m.meta.direction != -1) {
+        return AtKey(path, *t, "direction", "indicator.direction: must be 1 or -1");
+      }
       d.indicators.push_back(std::move(m));
     }
   }

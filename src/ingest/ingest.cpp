@@ -29,21 +29,34 @@ struct Prescan {
   std::int64_t bytes = 0;
 };
 
-// 1-based line and character column of byte `offset` in `path` (error path only).
-std::pair<std::int64_t, std::int64_t> LocateOffset(const std::string& path, std::uint64_t offset) {
+// 1-based line and character column of the character at byte `offset` in `path` (error path
+// only). Bytes outside a well-formed sequence count one column each. With `sequence_start`, a
+// multi-byte sequence left unfinished at `offset` is the place to point at: the validator fails on
+// the byte after a Latin-1 "ô" (or at the end of the file), but the bad character is the "ô".
+std::pair<std::int64_t, std::int64_t> LocateOffset(const std::string& path, std::uint64_t offset,
+                                                   bool sequence_start = false) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  std::int64_t line = 1, col = 1;
   if (!f) return {0, 0};
+  std::int64_t line = 1, col = 1, lead_line = 1, lead_col = 1;
+  int pending = 0;  // continuation bytes the last lead byte still expects
   for (std::uint64_t i = 0; i < offset; ++i) {
     int c = std::fgetc(f);
     if (c == EOF) break;
+    if (pending > 0 && (c & 0xC0) == 0x80) {
+      --pending;
+      continue;
+    }
+    pending = 0;
+    lead_line = line, lead_col = col;
     if (c == '\n') {
       ++line, col = 1;
-    } else if ((c & 0xC0) != 0x80) {
-      ++col;
+      continue;
     }
+    ++col;
+    if (c >= 0xC2 && c <= 0xF4) pending = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
   }
   std::fclose(f);
+  if (sequence_start && pending > 0) return {lead_line, lead_col};
   return {line, col};
 }
 
@@ -79,7 +92,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
       break;
     }
     if (!utf8.Feed(chunk)) {
-      auto [line, col] = LocateOffset(path, utf8.error_offset());
+      auto [line, col] = LocateOffset(path, utf8.error_offset(), true);
       error = Error{Errc::kNotUtf8, "file is not valid UTF-8 (re-encode it as UTF-8)", path, line, col};
       break;
     }
@@ -95,7 +108,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
   if (std::fclose(blob) != 0 && !error) error = Error{Errc::kIo, "cannot write raw copy", path};
   if (!error && read_error) error = Error{Errc::kIo, "read error", path};
   if (!error && utf8.Incomplete()) {
-    auto [line, col] = LocateOffset(path, offset);
+    auto [line, col] = LocateOffset(path, offset, true);
     error = Error{Errc::kNotUtf8, "file ends inside a UTF-8 sequence (truncated or not UTF-8)", path, line, col};
   }
   if (!error && offset == 0) error = Error{Errc::kEmptyFile, "file is empty", path};
@@ -135,7 +148,8 @@ std::optional<int> ParseYear(std::string_view s) {
   int y = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
   if (ec == std::errc() && p == s.data() + s.size()) return y;
-  if (auto d = ParseNumber(s); d && *d == static_cast<int>(*d)) return static_cast<int>(*d);
+  // "2019.0" is a year; the range test comes first as casting an out-of-range double is UB ("1e10").
+  if (auto d = ParseNumber(s); d && *d > -1e9 && *d < 1e9 && *d == static_cast<int>(*d)) return static_cast<int>(*d);
   return std::nullopt;
 }
 
@@ -164,10 +178,10 @@ class FileIngest {
           throw Failure(Error{Errc::kTruncated,
                               fmt::format("file is truncated: last record has {} of {} fields", rec.fields.size(),
                                           table_->header().size()),
-                              path, rec.line, rec.columns.back()});
+                              path, rec.lines.back(), rec.columns.back()});
         }
-        Quarantine(rec.columns.size() > table_->header().size() ? rec.columns[table_->header().size()] : 1,
-                   "field-count", fmt::format("{} fields, header has {}", rec.fields.size(), table_->header().size()));
+        Quarantine(rec.fields.size() > table_->header().size() ? table_->header().size() : kRecord, "field-count",
+                   fmt::format("{} fields, header has {}", rec.fields.size(), table_->header().size()));
         continue;
       }
       Row();
@@ -277,16 +291,18 @@ class FileIngest {
     }
   }
 
-  void Quarantine(std::int64_t column, std::string reason, std::string detail) {
+  static constexpr std::size_t kRecord = static_cast<std::size_t>(-1);
+
+  // Quarantines the current record, located at field `field` (its own line: a quoted field before
+  // it may span lines), or at the record's start for kRecord.
+  void Quarantine(std::size_t field, std::string reason, std::string detail) {
     const auto& rec = table_->record();
-    store_.InsertQuarantine(file_id_, QuarantineRow{rec.line, column, std::string(rec.raw), reason, std::move(detail)});
+    bool at_field = field < rec.columns.size();
+    QuarantineRow q{at_field ? rec.lines[field] : rec.line, at_field ? rec.columns[field] : 1, std::string(rec.raw),
+                    reason, std::move(detail)};
+    store_.InsertQuarantine(file_id_, q);
     ++rep_.quarantined;
     ++rep_.reasons[reason];
-  }
-
-  std::int64_t Col(std::size_t i) const {
-    const auto& c = table_->record().columns;
-    return i < c.size() ? c[i] : 1;
   }
 
   bool IsMissing(std::string_view v, const IndicatorMap* map) const {
@@ -320,11 +336,11 @@ class FileIngest {
       case UnitMatch::Kind::kAmbiguous: {
         std::string list;
         for (const auto& c : m.candidates) list += (list.empty() ? "" : ", ") + c;
-        Quarantine(Col(unit_), "ambiguous-unit", fmt::format("'{}' could be {}", text, list));
+        Quarantine(unit_, "ambiguous-unit", fmt::format("'{}' could be {}", text, list));
         return false;
       }
       case UnitMatch::Kind::kUnknown:
-        Quarantine(Col(unit_), text.empty() ? "missing-unit" : "unknown-unit",
+        Quarantine(unit_, text.empty() ? "missing-unit" : "unknown-unit",
                    text.empty() ? "no unit given" : fmt::format("'{}' is not a known {}", text, d_.unit_by));
         return false;
     }
@@ -338,7 +354,7 @@ class FileIngest {
     }
     auto y = ParseYear(table_->Field(*year_));
     if (!y) {
-      Quarantine(Col(*year_), "bad-year", fmt::format("'{}' is not a year", Trim(table_->Field(*year_))));
+      Quarantine(*year_, "bad-year", fmt::format("'{}' is not a year", Trim(table_->Field(*year_))));
       return false;
     }
     if (*y < d_.keep_from || *y > d_.keep_to) {
@@ -346,7 +362,7 @@ class FileIngest {
       return false;
     }
     if (*y < d_.year_min || *y > d_.year_max) {
-      Quarantine(Col(*year_), "year-out-of-range", fmt::format("{} is outside {}–{}", *y, d_.year_min, d_.year_max));
+      Quarantine(*year_, "year-out-of-range", fmt::format("{} is outside {}–{}", *y, d_.year_min, d_.year_max));
       return false;
     }
     year = *y;
@@ -362,12 +378,12 @@ class FileIngest {
     }
     auto v = ParseNumber(text);
     if (!v) {
-      Quarantine(Col(col), "non-numeric", fmt::format("'{}' is not a number", Trim(text)));
+      Quarantine(col, "non-numeric", fmt::format("'{}' is not a number", Trim(text)));
       return;
     }
     double value = *v * (map ? map->scale : 1.0);
     if ((map == nullptr || map->non_negative) && value < 0) {
-      Quarantine(Col(col), "negative-value", fmt::format("{} is negative for a count, rate or score", Trim(text)));
+      Quarantine(col, "negative-value", fmt::format("{} is negative for a count, rate or score", Trim(text)));
       return;
     }
     Observation o{unit, year, indicator, value, table_->record().line, std::move(flags)};
@@ -376,7 +392,7 @@ class FileIngest {
       case InsertOutcome::kInserted: ++rep_.accepted; break;
       case InsertOutcome::kDuplicateSame: ++rep_.skipped["duplicate"]; break;
       case InsertOutcome::kDuplicateConflict:
-        Quarantine(Col(col), "duplicate-conflict",
+        Quarantine(col, "duplicate-conflict",
                    fmt::format("{} {} {} already has a different value at line {}", unit, year, indicator, first));
         break;
     }
@@ -438,7 +454,7 @@ class FileIngest {
                    code.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
                        std::string::npos;
       if (!valid) {
-        Quarantine(Col(canonical_indicator_), "bad-indicator", fmt::format("'{}' is not an indicator code", code));
+        Quarantine(canonical_indicator_, "bad-indicator", fmt::format("'{}' is not an indicator code", code));
         return;
       }
       if (seen_indicators_.insert(code).second) store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});

@@ -19,8 +19,9 @@ struct CsvRecord {
   std::int64_t line = 0;
   std::vector<std::string_view> fields;
   std::vector<std::int64_t> columns;
-  std::string_view raw;    //!< the record's bytes as read, without the line end
-  bool terminated = true;  //!< false when the file ended without a line end after it
+  std::vector<std::int64_t> lines;  //!< 1-based line where each field starts (after a quoted line break, > line)
+  std::string_view raw;             //!< the record's bytes as read, without the line end
+  bool terminated = true;           //!< false when the file ended without a line end after it
 };
 
 //! Reads records one at a time from a stdio stream with a fixed-size buffer, so memory does not
@@ -34,7 +35,12 @@ class CsvReader {
   std::int64_t line() const { return line_; }
 
  private:
-  int Get();
+  enum class Parse { kRecord, kEnd, kMore };
+  //! Parses one record from buf_[pos_, len_); kMore when the buffer ends first and more input may follow.
+  Parse TryRecord(CsvRecord& record);
+  //! Moves the unparsed bytes to the front and reads more, growing the buffer when a record fills
+  //! it; sets eof_ at the end of input.
+  void Refill();
   std::FILE* file_;
   char delim_;
   std::string path_;
@@ -42,8 +48,15 @@ class CsvReader {
   std::size_t pos_ = 0, len_ = 0;
   bool eof_ = false, first_ = true;
   std::int64_t line_ = 1;
-  std::string fields_, raw_;
-  std::vector<std::size_t> bounds_;
+  // Fields are views into buf_ unless they need unescaping ("" or text after a closing quote):
+  // those are copied to unescaped_. spans_ holds (offset, size, copied) per field until the
+  // record is complete, as unescaped_ may reallocate while it grows.
+  struct Span {
+    std::size_t offset, size;
+    bool copied;
+  };
+  std::string unescaped_;
+  std::vector<Span> spans_;
 };
 
 }  // namespace gpsi::detail
