@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
-  libicu-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
+  libicu-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -89,16 +89,18 @@ Result<ReferenceReport> Init(const InitConfig& cfg) {
 Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
   auto store = Open(cfg.db_path);
   if (!store) return store.error();
+  std::string descriptor_dir = cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir;
   std::vector<Descriptor> descriptors;
   if (!cfg.descriptor.empty()) {
     auto d = LoadDescriptor(cfg.descriptor);
     if (!d) return d.error();
     descriptors.push_back(std::move(*d));
   } else {
-    auto ds = LoadDescriptorDir(cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir);
+    auto ds = LoadDescriptorDir(descriptor_dir);
     if (!ds) return ds.error();
     descriptors = std::move(*ds);
   }
+  RemoveStaleRawCopies((*store)->BlobDir());
   struct Job {
     std::string path;
     const Descriptor* descriptor;
@@ -117,6 +119,7 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
         if (it->is_regular_file() && it->path().filename().string()[0] != '.') files.push_back(it->path().string());
       }
       std::sort(files.begin(), files.end());
+      if (files.empty()) LogWarn(fmt::format("{}: no files to ingest in this folder", p));
       for (const auto& f : files) {
         const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, f) : &descriptors.front();
         jobs.push_back({f, d, true});
@@ -145,11 +148,15 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
       } else if (!fs::exists(job.path, ec)) {
         r.status = FileReport::Status::kRejected;
         r.error = Error{Errc::kIo, "no such file or folder", job.path};
+      } else if (Status text = CheckTextFile(job.path); !text) {
+        r.status = FileReport::Status::kRejected;  // the file's own defect says more than "no descriptor"
+        r.error = text.error();
       } else {
         r.status = FileReport::Status::kRejected;
         r.error = Error{Errc::kNoDescriptor,
-                        "no descriptor in data/descriptors matches this file and its header is not the canonical "
-                        "unit,year,indicator,value; pass --descriptor FILE",
+                        fmt::format("no descriptor in {} matches this file and its header is not the canonical "
+                                    "unit,year,indicator,value; pass --descriptor FILE",
+                                    descriptor_dir),
                         job.path};
       }
       reports.push_back(std::move(r));

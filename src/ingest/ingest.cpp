@@ -1,5 +1,6 @@
 // Ingest of one file: pre-scan (hash, text checks, raw copy), then one transaction that maps
 // every record through the descriptor into observations or quarantine.
+#include <signal.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -60,24 +61,63 @@ std::pair<std::int64_t, std::int64_t> LocateOffset(const std::string& path, std:
   return {line, col};
 }
 
+// Feeds `chunk` (at byte `chunk_offset` of the file) to `utf8`, passing over runs of ASCII while
+// no multi-byte sequence is open (ASCII is valid there; data files are mostly ASCII and the
+// byte-wise validator would dominate the scan). `fed` counts the bytes given to the validator,
+// whose error_offset() counts only those. False on an invalid byte, at absolute `*error_at`.
+bool FeedUtf8(Utf8Validator& utf8, std::uint64_t& fed, std::string_view chunk, std::uint64_t chunk_offset,
+              std::uint64_t* error_at) {
+  const char* p = chunk.data();
+  const char* const end = p + chunk.size();
+  while (p != end) {
+    if (!utf8.Incomplete()) {
+      for (std::uint64_t w; end - p >= 8; p += 8) {
+        std::memcpy(&w, p, 8);
+        if (w & 0x8080808080808080ULL) break;
+      }
+      while (p != end && static_cast<unsigned char>(*p) < 0x80) ++p;
+      if (p == end) break;
+    }
+    const char* run = p;  // non-ASCII bytes, or the byte after an open sequence
+    do {
+      ++p;
+    } while (p != end && static_cast<unsigned char>(*p) >= 0x80);
+    std::string_view seg(run, static_cast<std::size_t>(p - run));
+    if (!utf8.Feed(seg)) {
+      *error_at = chunk_offset + static_cast<std::uint64_t>(run - chunk.data()) + (utf8.error_offset() - fed);
+      return false;
+    }
+    fed += seg.size();
+  }
+  return true;
+}
+
 // Reads the file once: SHA-256, NUL bytes (binary), UTF-8 validity, and a copy of the raw bytes
 // into the store's blob folder under a temporary name.
+// With an empty `blob_dir` the file is only checked, not copied.
 Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return Error{Errc::kIo, "is a directory", path};
+  if (!fs::exists(path, ec)) return Error{Errc::kIo, "no such file", path};
+  // A FIFO or device would block or never end: only regular files are data files.
+  if (!fs::is_regular_file(path, ec)) return Error{Errc::kIo, "not a regular file", path};
   std::FILE* in = std::fopen(path.c_str(), "rb");
   if (!in) return Error{Errc::kIo, fmt::format("cannot read file: {}", std::strerror(errno)), path};
-  fs::create_directories(blob_dir, ec);
-  std::random_device rd;
   Prescan out;
-  out.tmp_blob = fmt::format("{}/.tmp-{}-{:x}", blob_dir, ::getpid(), rd());
-  std::FILE* blob = std::fopen(out.tmp_blob.c_str(), "wb");
-  if (!blob) {
-    std::fclose(in);
-    return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+  std::FILE* blob = nullptr;
+  if (!blob_dir.empty()) {
+    fs::create_directories(blob_dir, ec);
+    std::random_device rd;
+    out.tmp_blob = fmt::format("{}/.tmp-{}-{:x}", blob_dir, ::getpid(), rd());
+    blob = std::fopen(out.tmp_blob.c_str(), "wb");
+    if (!blob) {
+      std::fclose(in);
+      return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+    }
   }
   Sha256 sha;
   Utf8Validator utf8;
+  std::uint64_t utf8_fed = 0, utf8_error = 0;
   std::vector<char> buf(1 << 20);
   std::optional<Error> error;
   std::uint64_t offset = 0;
@@ -91,13 +131,13 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
       error = Error{Errc::kBinaryFile, "file is binary (NUL byte), not text", path, line, col};
       break;
     }
-    if (!utf8.Feed(chunk)) {
-      auto [line, col] = LocateOffset(path, utf8.error_offset(), true);
+    if (!FeedUtf8(utf8, utf8_fed, chunk, offset, &utf8_error)) {
+      auto [line, col] = LocateOffset(path, utf8_error, true);
       error = Error{Errc::kNotUtf8, "file is not valid UTF-8 (re-encode it as UTF-8)", path, line, col};
       break;
     }
     sha.Update(chunk);
-    if (std::fwrite(buf.data(), 1, n, blob) != n) {
+    if (blob && std::fwrite(buf.data(), 1, n, blob) != n) {
       error = Error{Errc::kIo, "cannot write raw copy (disk full?)", path};
       break;
     }
@@ -105,7 +145,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
   }
   bool read_error = std::ferror(in) != 0;
   std::fclose(in);
-  if (std::fclose(blob) != 0 && !error) error = Error{Errc::kIo, "cannot write raw copy", path};
+  if (blob && std::fclose(blob) != 0 && !error) error = Error{Errc::kIo, "cannot write raw copy", path};
   if (!error && read_error) error = Error{Errc::kIo, "read error", path};
   if (!error && utf8.Incomplete()) {
     auto [line, col] = LocateOffset(path, offset, true);
@@ -113,7 +153,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
   }
   if (!error && offset == 0) error = Error{Errc::kEmptyFile, "file is empty", path};
   if (error) {
-    fs::remove(out.tmp_blob, ec);
+    if (blob) fs::remove(out.tmp_blob, ec);
     return *error;
   }
   out.sha256 = sha.HexDigest();
@@ -151,6 +191,15 @@ std::optional<int> ParseYear(std::string_view s) {
   // "2019.0" is a year; the range test comes first as casting an out-of-range double is UB ("1e10").
   if (auto d = ParseNumber(s); d && *d > -1e9 && *d < 1e9 && *d == static_cast<int>(*d)) return static_cast<int>(*d);
   return std::nullopt;
+}
+
+// How a unit column is read, for messages.
+std::string_view ByWhat(std::string_view by) {
+  if (by == "name") return "unit name";
+  if (by == "auto") return "unit code or name";
+  if (by == "code") return "unit code";
+  if (by == "m49") return "M49 code";
+  return by == "iso2" ? "ISO alpha-2 code" : "ISO alpha-3 code";
 }
 
 class FileIngest {
@@ -289,6 +338,37 @@ class FileIngest {
       store_.UpsertIndicator(meta);
       indicators_.push_back(std::move(b));
     }
+    IndexSelectors();
+  }
+
+  // When every indicator's `when` tests one and the same column (a World Bank bulk file selects
+  // on "Indicator Code"), indexes the indicators by the values they accept, so a row costs one
+  // lookup instead of one test per indicator.
+  void IndexSelectors() {
+    if (indicators_.empty()) return;
+    for (const auto& b : indicators_) {
+      if (b.when.terms.size() != 1 || b.when.terms[0].first != indicators_[0].when.terms[0].first) return;
+    }
+    when_column_ = indicators_[0].when.terms[0].first;
+    for (const auto& b : indicators_) {
+      for (const auto& value : *b.when.terms[0].second) {
+        auto& list = when_index_[value];
+        if (list.empty() || list.back() != &b) list.push_back(&b);  // descriptor order, each once
+      }
+    }
+  }
+
+  // The indicators whose `when` selects the current row, in descriptor order.
+  const std::vector<const BoundIndicator*>& Selected() {
+    selected_.clear();
+    if (when_column_) {
+      auto it = when_index_.find(Trim(table_->Field(*when_column_)));
+      return it != when_index_.end() ? it->second : selected_;
+    }
+    for (const auto& b : indicators_) {
+      if (b.when.Matches(*table_)) selected_.push_back(&b);
+    }
+    return selected_;
   }
 
   static constexpr std::size_t kRecord = static_cast<std::size_t>(-1);
@@ -317,7 +397,13 @@ class FileIngest {
   bool RowUnit(std::string& code) {
     std::string_view text = Trim(table_->Field(unit_));
     UnitMatch m;
-    if (!text.empty()) m = units_.Resolve(text, d_.unit_by);
+    if (!text.empty() && text == last_unit_text_) {
+      m.kind = UnitMatch::Kind::kUnit;
+      m.code = last_unit_code_;
+    } else if (!text.empty()) {
+      m = units_.Resolve(text, d_.unit_by);
+      if (m.kind == UnitMatch::Kind::kUnit) last_unit_text_.assign(text), last_unit_code_ = m.code;
+    }
     if (m.kind == UnitMatch::Kind::kUnknown && unit_name_) {
       std::string_view name = Trim(table_->Field(*unit_name_));
       if (!name.empty()) m = units_.Resolve(name, "name");
@@ -341,7 +427,7 @@ class FileIngest {
       }
       case UnitMatch::Kind::kUnknown:
         Quarantine(unit_, text.empty() ? "missing-unit" : "unknown-unit",
-                   text.empty() ? "no unit given" : fmt::format("'{}' is not a known {}", text, d_.unit_by));
+                   text.empty() ? "no unit given" : fmt::format("'{}' is not a known {}", text, ByWhat(d_.unit_by)));
         return false;
     }
     return false;
@@ -386,7 +472,9 @@ class FileIngest {
       Quarantine(col, "negative-value", fmt::format("{} is negative for a count, rate or score", Trim(text)));
       return;
     }
-    Observation o{unit, year, indicator, value, table_->record().line, std::move(flags)};
+    Observation& o = obs_;  // reused: assigning keeps the strings' buffers
+    o.unit = unit, o.year = year, o.indicator = indicator, o.value = value, o.line = table_->record().line;
+    o.flags = std::move(flags);
     std::int64_t first = 0;
     switch (store_.InsertObservation(o, source_id, file_id_, &first)) {
       case InsertOutcome::kInserted: ++rep_.accepted; break;
@@ -431,8 +519,8 @@ class FileIngest {
     }
     if (d_.layout == "wide") {
       bool any = false;
-      for (const auto& b : indicators_) {
-        if (!b.when.Matches(*table_)) continue;
+      for (const BoundIndicator* pb : Selected()) {
+        const BoundIndicator& b = *pb;
         any = true;
         for (const auto& [col, year] : wide_years_) {
           if (year < d_.year_min || year > d_.year_max || year < d_.keep_from || year > d_.keep_to) continue;
@@ -457,14 +545,17 @@ class FileIngest {
         Quarantine(canonical_indicator_, "bad-indicator", fmt::format("'{}' is not an indicator code", code));
         return;
       }
-      if (seen_indicators_.insert(code).second) store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});
+      if (code != last_indicator_ && seen_indicators_.insert(code).second) {
+        store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});
+      }
+      last_indicator_ = code;
       std::string flags = flags_col_ ? std::string(Trim(table_->Field(*flags_col_))) : "";
       Value(unit, year, code, nullptr, source_id_, value_, flags);
       return;
     }
     bool any = false;
-    for (const auto& b : indicators_) {
-      if (!b.when.Matches(*table_)) continue;
+    for (const BoundIndicator* pb : Selected()) {
+      const BoundIndicator& b = *pb;
       any = true;
       Value(unit, year, b.code, b.map, b.source_id, *b.value, Flags(b));
     }
@@ -508,9 +599,38 @@ class FileIngest {
   std::vector<std::pair<std::size_t, std::string>> coinr_groups_, group_cols_;
   std::map<std::string, std::size_t> meta_cols_;
   std::set<std::string> seen_indicators_;
+  // Per-row caches (rows come grouped by unit and indicator): the last unit text resolved to a
+  // unit, with its code (a resolved unit stays resolved, so the answer cannot change), the last
+  // canonical indicator code (already in seen_indicators_), and the observation passed to the store.
+  std::string last_unit_text_, last_unit_code_, last_indicator_;
+  Observation obs_;
+  std::optional<std::size_t> when_column_;  // see IndexSelectors()
+  std::map<std::string, std::vector<const BoundIndicator*>, std::less<>> when_index_;
+  std::vector<const BoundIndicator*> selected_;
 };
 
 }  // namespace
+
+Status CheckTextFile(const std::string& path) {
+  auto scan = ScanFile(path, "");
+  if (!scan) return scan.error();
+  return Ok();
+}
+
+int RemoveStaleRawCopies(const std::string& blob_dir) {
+  std::error_code ec;
+  int removed = 0;
+  for (const auto& e : fs::directory_iterator(blob_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(".tmp-", 0) != 0) continue;
+    // .tmp-<pid>-<hex>: the copy of an ingest whose process is gone (killed before it committed).
+    long pid = std::strtol(name.c_str() + 5, nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH) {
+      if (fs::remove(e.path(), ec)) ++removed;
+    }
+  }
+  return removed;
+}
 
 FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d, const IngestOptions& options) {
   FileReport rep;

@@ -116,6 +116,13 @@ struct FileReport {
   std::map<std::string, std::int64_t> warnings;  //!< accepted rows with a caveat, e.g. unit-check-mismatch
 };
 
+//! Checks that `path` is a readable, non-empty, UTF-8 text file (the pre-scan of IngestFile).
+Status CheckTextFile(const std::string& path);
+
+//! Removes raw copies left in `blob_dir` by ingests that were killed before committing; returns
+//! how many. A copy whose process still runs is kept.
+int RemoveStaleRawCopies(const std::string& blob_dir);
+
 //! Ingests one file with the given descriptor in one transaction: either every accepted row and
 //! quarantined row is stored with the file, or (error, or --strict with quarantined rows) nothing.
 FileReport IngestFile(Store& store, const std::string& path, const Descriptor& descriptor,

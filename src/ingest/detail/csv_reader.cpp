@@ -6,8 +6,22 @@
 
 namespace gpsi::detail {
 
+namespace {
+constexpr std::size_t kBuffer = 1 << 20;
+
+bool Continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+}  // namespace
+
 CsvReader::CsvReader(std::FILE* file, char delimiter, std::string path)
-    : file_(file), delim_(delimiter), path_(std::move(path)), buf_(1 << 20) {}
+    : file_(file), delim_(delimiter), path_(std::move(path)), buf_(kBuffer + 1, '\n') {
+  for (int c = 0x80; c < 0x100; ++c) stop_plain_[c] = stop_quoted_[c] = true;
+  stop_plain_['\n'] = stop_plain_['\r'] = true;
+  // Bytes are compared as unsigned values with the delimiter as an int: a negative char never matches.
+  if (delimiter >= 0) stop_plain_[static_cast<unsigned char>(delimiter)] = true;
+  stop_quoted_['"'] = stop_quoted_['\n'] = true;
+}
 
 void CsvReader::Refill() {
   if (pos_ > 0) {
@@ -15,10 +29,11 @@ void CsvReader::Refill() {
     len_ -= pos_;
     pos_ = 0;
   }
-  if (len_ == buf_.size()) buf_.resize(buf_.size() * 2);  // one record fills the buffer
-  std::size_t n = std::fread(buf_.data() + len_, 1, buf_.size() - len_, file_);
+  if (len_ + 1 == buf_.size()) buf_.resize(2 * buf_.size() - 1);  // one record fills the buffer
+  std::size_t n = std::fread(buf_.data() + len_, 1, buf_.size() - 1 - len_, file_);
   if (n == 0) eof_ = true;
   len_ += n;
+  buf_[len_] = '\n';  // sentinel: every scan stops at the end of the input read so far
 }
 
 bool CsvReader::Next(CsvRecord& rec) {
@@ -38,17 +53,20 @@ bool CsvReader::Next(CsvRecord& rec) {
 
 // One pass over the record's bytes with the state in locals; nothing is committed (pos_, line_)
 // until the record is complete, so a record cut by the buffer end is parsed again after Refill().
+// Fields are views into buf_, or into unescaped_ (reserved once per record to the record's
+// possible size, so it never moves while views into it are taken).
 // Positions: `col` is the character column of the next byte (UTF-8 continuation bytes do not
 // count); a line break inside quotes starts a new line at column 1.
 CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
   const char* const begin = buf_.data() + pos_;
-  const char* const end = buf_.data() + len_;
+  const char* const end = buf_.data() + len_;  // *end is the sentinel '\n'
+  if (begin == end) return eof_ ? Parse::kEnd : Parse::kMore;
+  const int delim = delim_;  // see the constructor
   const char* p = begin;
-  const char delim = delim_;
-  if (p == end) return eof_ ? Parse::kEnd : Parse::kMore;
   std::int64_t line = line_, col = 1;
+  bool reserved = false;
   unescaped_.clear();
-  spans_.clear();
+  rec.fields.clear();
   rec.columns.clear();
   rec.lines.clear();
   rec.columns.push_back(1);
@@ -56,71 +74,81 @@ CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
   bool terminated = true;
   const char* raw_end = nullptr;
   for (;;) {  // one field per turn
-    // The field's text is [piece, p) while it is one contiguous piece; `copied` once it is not.
-    const char* piece = p;
-    bool copied = false;
-    std::size_t copy_from = 0;
-    auto to_copy = [&](const char* piece_end) {
-      if (!copied) {
-        copied = true;
-        copy_from = unescaped_.size();
-      }
-      unescaped_.append(piece, static_cast<std::size_t>(piece_end - piece));
-    };
-    if (p != end && *p == '"' && delim != '"') {
+    if (*p == '"' && delim != '"') {
+      // The text is [piece, p) while it is one slice of buf_; once it is not, it is copied.
       const std::int64_t quote_line = line, quote_col = col;
       ++p, ++col;
-      piece = p;
-      for (;;) {
-        if (p == end) {
-          if (!eof_) return Parse::kMore;
-          throw Failure(Error{Errc::kTruncated, "file is truncated: quoted field opened here is never closed", path_,
-                              quote_line, quote_col});
+      const char* piece = p;
+      bool copied = false;
+      std::size_t copy_from = 0;
+      auto copy = [&](const char* piece_end) {
+        if (!reserved) {
+          unescaped_.reserve(static_cast<std::size_t>(end - begin));
+          reserved = true;
         }
-        char c = *p;
-        if (c == '"') {
+        if (!copied) {
+          copied = true;
+          copy_from = unescaped_.size();
+        }
+        unescaped_.append(piece, static_cast<std::size_t>(piece_end - piece));
+      };
+      for (;;) {
+        const char* run = p;
+        while (!stop_quoted_[static_cast<unsigned char>(*p)]) ++p;
+        col += p - run;
+        if (*p == '"') {
           if (p + 1 == end && !eof_) return Parse::kMore;  // a doubled quote may continue in the next read
-          if (p + 1 != end && p[1] == '"') {
-            to_copy(p + 1);  // keeps one quote
+          if (p[1] == '"') {                               // (the sentinel is never '"')
+            copy(p + 1);                                   // keeps one quote
             p += 2, col += 2;
             piece = p;
             continue;
           }
           break;
         }
-        if (c == '\n') {
+        if (*p == '\n') {
+          if (p == end) {
+            if (!eof_) return Parse::kMore;
+            throw Failure(Error{Errc::kTruncated, "file is truncated: quoted field opened here is never closed", path_,
+                                quote_line, quote_col});
+          }
           ++line, col = 1;
-        } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+        } else if (!Continuation(*p)) {
           ++col;
         }
         ++p;
       }
-      if (copied) to_copy(p);
       const char* text_end = p;
       ++p, ++col;  // the closing quote
       // Text after the closing quote belongs to the field, quotes included.
       const char* rest = p;
-      while (p != end && *p != '\n' && *p != '\r' && *p != delim) {
-        if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) ++col;
+      for (;;) {
+        const char* run = p;
+        while (!stop_plain_[static_cast<unsigned char>(*p)]) ++p;
+        col += p - run;
+        if (*p == '\n' || *p == '\r' || static_cast<unsigned char>(*p) == delim) break;
+        col += Continuation(*p) ? 0 : 1;
         ++p;
       }
-      if (p != rest) {
-        if (!copied) to_copy(text_end);
+      if (p != rest || copied) {
+        copy(text_end);
         piece = rest;
-        to_copy(p);
-      }
-      if (copied) {
-        spans_.push_back({copy_from, unescaped_.size() - copy_from, true});
+        copy(p);
+        rec.fields.emplace_back(unescaped_.data() + copy_from, unescaped_.size() - copy_from);
       } else {
-        spans_.push_back(
-            {static_cast<std::size_t>(piece - buf_.data()), static_cast<std::size_t>(text_end - piece), false});
+        rec.fields.emplace_back(piece, static_cast<std::size_t>(text_end - piece));
       }
     } else {
-      while (p != end && *p != '\n' && *p != '\r' && *p != delim) {
-        if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) ++col;
+      const char* piece = p;
+      for (;;) {
+        const char* run = p;
+        while (!stop_plain_[static_cast<unsigned char>(*p)]) ++p;
+        col += p - run;
+        if (*p == '\n' || *p == '\r' || static_cast<unsigned char>(*p) == delim) break;
+        col += Continuation(*p) ? 0 : 1;
         ++p;
       }
-      spans_.push_back({static_cast<std::size_t>(piece - buf_.data()), static_cast<std::size_t>(p - piece), false});
+      rec.fields.emplace_back(piece, static_cast<std::size_t>(p - piece));
     }
     if (p == end) {
       if (!eof_) return Parse::kMore;
@@ -147,10 +175,6 @@ CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
   rec.raw = std::string_view(begin, static_cast<std::size_t>(raw_end - begin));
   rec.line = line_;
   rec.terminated = terminated;
-  rec.fields.clear();
-  for (const Span& s : spans_) {
-    rec.fields.emplace_back((s.copied ? unescaped_.data() : buf_.data()) + s.offset, s.size);
-  }
   line_ = line;
   pos_ = static_cast<std::size_t>(p - buf_.data());
   return Parse::kRecord;

@@ -3,6 +3,7 @@
 // libcsv/rapidcsv report no source positions (rapidcsv also loads the whole file).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -44,19 +45,15 @@ class CsvReader {
   std::FILE* file_;
   char delim_;
   std::string path_;
-  std::vector<char> buf_;
+  std::vector<char> buf_;  //!< input window [pos_, len_), then a sentinel '\n' at len_
   std::size_t pos_ = 0, len_ = 0;
   bool eof_ = false, first_ = true;
   std::int64_t line_ = 1;
-  // Fields are views into buf_ unless they need unescaping ("" or text after a closing quote):
-  // those are copied to unescaped_. spans_ holds (offset, size, copied) per field until the
-  // record is complete, as unescaped_ may reallocate while it grows.
-  struct Span {
-    std::size_t offset, size;
-    bool copied;
-  };
+  //! Text of the fields that are not a slice of buf_ (with "" or text after a closing quote).
   std::string unescaped_;
-  std::vector<Span> spans_;
+  //! Bytes that end a run of plain ASCII text outside quotes (line ends, the delimiter, non-ASCII)
+  //! and inside quotes ('"', '\n', non-ASCII).
+  std::array<bool, 256> stop_plain_{}, stop_quoted_{};
 };
 
 }  // namespace gpsi::detail

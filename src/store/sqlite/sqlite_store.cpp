@@ -38,6 +38,11 @@ class Stmt {
     sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  //! Binds text the caller keeps alive and unchanged until the statement is reset (no copy).
+  Stmt& BindStatic(int i, std::string_view s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& Bind(int i, std::int64_t v) {
     sqlite3_bind_int64(stmt_, i, v);
     return *this;
@@ -69,6 +74,15 @@ class Stmt {
   void Reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+  }
+  //! Runs to completion and resets, keeping the bindings: for a statement whose every parameter
+  //! is bound again before each run (static bindings then never outlive their text's use).
+  int ExecKeepBindings() {
+    while (Step()) {
+    }
+    int n = sqlite3_changes(db_);
+    sqlite3_reset(stmt_);
+    return n;
   }
   std::string Text(int i) const {
     const unsigned char* p = sqlite3_column_text(stmt_, i);
@@ -310,12 +324,16 @@ class SqliteStore final : public Store {
 
   InsertOutcome InsertObservation(const Observation& o, std::int64_t source_id, std::int64_t file_id,
                                   std::int64_t* first_line) override {
-    auto& ins = Prep("ins_obs",
-                     "INSERT INTO observations(unit,indicator,year,file,value,source,line,flags) "
-                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING");
-    ins.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id).Bind(5, o.value);
-    ins.Bind(6, source_id).Bind(7, o.line).Bind(8, o.flags);
-    if (ins.Exec() == 1) return InsertOutcome::kInserted;
+    // The hot path of ingest: the statement is looked up once and the text is bound without copies.
+    if (!ins_obs_) {
+      ins_obs_ = &Prep("ins_obs",
+                       "INSERT INTO observations(unit,indicator,year,file,value,source,line,flags) "
+                       "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING");
+    }
+    Stmt& ins = *ins_obs_;
+    ins.BindStatic(1, o.unit).BindStatic(2, o.indicator).Bind(3, o.year).Bind(4, file_id).Bind(5, o.value);
+    ins.Bind(6, source_id).Bind(7, o.line).BindStatic(8, o.flags);
+    if (ins.ExecKeepBindings() == 1) return InsertOutcome::kInserted;
     auto& get =
         Prep("get_obs", "SELECT value,line FROM observations WHERE unit=?1 AND indicator=?2 AND year=?3 AND file=?4");
     get.Bind(1, o.unit).Bind(2, o.indicator).Bind(3, o.year).Bind(4, file_id);
@@ -458,13 +476,21 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   std::map<std::string, Stmt> stmts_;
+  Stmt* ins_obs_ = nullptr;  // stmts_["ins_obs"] once prepared (map nodes do not move)
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // Memory statistics cost a global mutex on every allocation and gpsi reads none of them; this
+  // only takes effect before SQLite's first use in the process (later calls are refused, harmless).
+  static const bool no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)no_memstatus;
+  // NOMUTEX: a Store is used by one thread at a time (its statement cache is not thread-safe
+  // either), so SQLite's per-call connection mutex is pure overhead.
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
