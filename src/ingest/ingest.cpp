@@ -287,6 +287,7 @@ class FileIngest {
       }
     }
     if (d_.layout == "coinr-data") {
+      // Every column but the unit's name and code, the time and the *_group columns is an indicator.
       for (std::size_t i = 0; i < header.size(); ++i) {
         const std::string& h = header[i];
         if (i == unit_ || (year_ && i == *year_) || h == "uName" || h == "Time") continue;
@@ -294,24 +295,16 @@ class FileIngest {
           coinr_groups_.emplace_back(i, "coinr:" + h);
           continue;
         }
-        IndicatorMap& m = coinr_maps_.emplace_back();
+        IndicatorMap& m = coinr_maps_.emplace_back();  // a deque: the address stays valid
         m.meta.code = d_.indicator_prefix + h;
         m.non_negative = false;  // COINr data may hold any real value
-      }
-      std::size_t k = 0;
-      for (std::size_t i = 0; i < header.size(); ++i) {
-        const std::string& h = header[i];
-        if (i == unit_ || (year_ && i == *year_) || h == "uName" || h == "Time" ||
-            (h.size() > 6 && h.substr(h.size() - 6) == "_group")) {
-          continue;
-        }
         BoundIndicator b;
-        b.map = &coinr_maps_[k++];
-        b.code = b.map->meta.code;
+        b.map = &m;
+        b.code = m.meta.code;
         b.source_id = source_id_;
         b.value = i;
         indicators_.push_back(b);
-        store_.UpsertIndicator(Indicator{b.code, "", "", "", "", 1, ""});
+        store_.EnsureIndicator(b.code);  // keeps names and direction from an ingested iMeta
       }
     }
     if (d_.layout == "groups") {
@@ -545,9 +538,7 @@ class FileIngest {
         Quarantine(canonical_indicator_, "bad-indicator", fmt::format("'{}' is not an indicator code", code));
         return;
       }
-      if (code != last_indicator_ && seen_indicators_.insert(code).second) {
-        store_.UpsertIndicator(Indicator{code, "", "", "", "", 1, ""});
-      }
+      if (code != last_indicator_ && seen_indicators_.insert(code).second) store_.EnsureIndicator(code);
       last_indicator_ = code;
       std::string flags = flags_col_ ? std::string(Trim(table_->Field(*flags_col_))) : "";
       Value(unit, year, code, nullptr, source_id_, value_, flags);

@@ -88,6 +88,8 @@ class Store {
 
   //! Inserts or refreshes an indicator's metadata (non-empty fields win).
   virtual void UpsertIndicator(const Indicator& indicator) = 0;
+  //! Adds an indicator known only by its code, leaving an existing one untouched.
+  virtual void EnsureIndicator(const std::string& code) = 0;
   virtual std::vector<Indicator> Indicators() = 0;
 
   //! Adds an observation; a second value for the same (unit, indicator, year) in the same file is

@@ -228,6 +228,25 @@ TEST_F(SharedData, IhmeMatchesTidyFile) {
   EXPECT_EQ(n, 5404);
 }
 
+TEST_F(SharedData, CoinrMetadataSurvivesTheDataFile) {
+  // iMeta (ingested first) gives names and directions; iData must not reset them.
+  std::map<std::string, std::string> dir;
+  for (const auto& row : ReadCsv(Data("asem/iMeta.csv"))) {
+    if (row.at("Type") == "Indicator") dir["asem." + row.at("iCode")] = row.at("Direction");
+  }
+  RunResult r = Gpsi("--db '" + db_ + "' --json indicators");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int checked = 0;
+  for (const auto& ind : nlohmann::json::parse(r.out)) {
+    auto it = dir.find(ind["code"].get<std::string>());
+    if (it == dir.end()) continue;
+    EXPECT_EQ(ind["direction"].get<int>(), std::stoi(it->second)) << it->first;
+    EXPECT_FALSE(ind["name_en"].get<std::string>().empty()) << it->first;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 49);  // ASEM's 49 indicators
+}
+
 TEST_F(SharedData, NoAggregateBecomesAUnit) {
   for (const auto& [key, v] : obs_) {
     const std::string& unit = std::get<0>(key);

@@ -311,6 +311,10 @@ class SqliteStore final : public Store {
     s.Bind(5, ind.dimension).Bind(6, ind.direction).Bind(7, ind.description).Exec();
   }
 
+  void EnsureIndicator(const std::string& code) override {
+    Prep("ensure_ind", "INSERT OR IGNORE INTO indicators(code) VALUES(?1)").Bind(1, code).Exec();
+  }
+
   std::vector<Indicator> Indicators() override {
     std::vector<Indicator> out;
     Stmt s(db_,
