@@ -263,7 +263,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (auto e = r.Finish()) return *e;
     static const std::vector<std::string> kBy{"iso3", "iso2", "m49", "name", "code", "auto"};
     if (std::find(kBy.begin(), kBy.end(), d.unit_by) == kBy.end()) {
-      return AtKey(path, *unit, "by", fmt::format("unit.by: unknown '{}' (iso3, iso2, m49, name, code, auto)", d.unit_by));
+      return AtKey(path, *unit, "by",
+                   fmt::format("unit.by: unknown '{}' (iso3, iso2, m49, name, code, auto)", d.unit_by));
     }
   }
   if (const toml::table* year = table("year")) {

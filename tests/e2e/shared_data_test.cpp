@@ -202,7 +202,9 @@ TEST_F(SharedData, CyberIndexesByNameMatchTidyFile) {
   EXPECT_GT(n, 180);
   // 0 means "not assessed" for NCSI: stored as missing, not as a score of 0.
   for (const auto& row : ReadCsv(Data("cyber_indexes_gci_ncsi_cei/cyber_indexes_tidy.csv"))) {
-    if (row.at("ncsi_score_0_100") == "0") EXPECT_FALSE(Get(row.at("iso3"), 2020, "ncsi_score", "ega-ncsi"));
+    if (row.at("ncsi_score_0_100") == "0") {
+      EXPECT_FALSE(Get(row.at("iso3"), 2020, "ncsi_score", "ega-ncsi"));
+    }
   }
 }
 
@@ -271,8 +273,9 @@ TEST_F(SharedData, ResolutionFollowsTierThenRelease) {
   std::istringstream in(r.out);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("USA,2017,", 0) == 0)
+    if (line.rfind("USA,2017,", 0) == 0) {
       EXPECT_NE(line.find("unodc-homicide-wdi@2025-10-07,1"), std::string::npos) << line;
+    }
   }
   // 2022: WDI (release 2025-10-07) and the WPR copy (2024-03-29) are both tier 1: newest release wins.
   RunResult r22 = Gpsi("--db '" + db_ + "' export --indicator homicide_rate --years 2022:2022");
