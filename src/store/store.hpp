@@ -59,6 +59,8 @@ class Store {
   //! Location of the content-addressed raw bytes (`<db>.blobs/`).
   virtual std::string BlobDir() const = 0;
 
+  //! Turns foreign-key enforcement on or off for the following transactions (not inside one).
+  virtual void SetForeignKeys(bool on) = 0;
   virtual void Begin() = 0;
   virtual void Commit() = 0;
   virtual void Rollback() = 0;

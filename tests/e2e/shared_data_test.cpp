@@ -153,6 +153,12 @@ TEST_F(SharedData, IngestSucceedsAndListsSkippedFiles) {
   EXPECT_EQ(status[Data("README.md")], "skipped");
   EXPECT_EQ(status[Data("homicide_unodc_wdi/homicide_rate_tidy.csv")], "skipped");
   for (const auto& [path, s] : status) EXPECT_NE(s, "rejected") << path;
+  // Ingest runs with foreign-key enforcement off (it writes only parents it resolved itself):
+  // every reference must hold all the same.
+  std::string check =
+      "sqlite3 '" + db_ + "' 'PRAGMA foreign_key_check; PRAGMA integrity_check;' > '" + (*dir_ / "fk.txt") + "'";
+  ASSERT_EQ(std::system(check.c_str()), 0);
+  EXPECT_EQ(ReadFile(*dir_ / "fk.txt"), "ok\n");
   EXPECT_EQ(header_, "unit,year,indicator,value,source,tier");
 }
 

@@ -133,6 +133,7 @@ class SqliteStore final : public Store {
 
   std::string BlobDir() const override { return path_ + ".blobs"; }
 
+  void SetForeignKeys(bool on) override { Exec(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); }
   void Begin() override { Exec("BEGIN IMMEDIATE"); }
   void Commit() override { Exec("COMMIT"); }
   void Rollback() override {
