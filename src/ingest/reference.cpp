@@ -120,26 +120,22 @@ class Loader {
     auto t = Table::Open(path, ',');
     if (!t) return t.error();
     rows_ = 0;
-    auto col = [&](const char* name) { return (*t)->Column(name); };
-    auto a3 = col("ISO3166-1-Alpha-3");
+    auto a3 = (*t)->Column("ISO3166-1-Alpha-3");
     if (!a3) return Error{Errc::kBadReference, "no ISO3166-1-Alpha-3 column", path, 1, 1};
     while ((*t)->Next()) {
-      auto f = [&](const char* name) {
-        auto c = col(name);
-        return c ? std::string(Trim((*t)->Field(*c))) : std::string();
-      };
       ++rows_;
       std::string code(Trim((*t)->Field(*a3)));
       auto existing = store_.FindUnit(code);
       if (!existing) continue;
       Unit u = *existing;
-      u.kind = f("is_independent") == "Yes" ? UnitKind::kCountry : UnitKind::kTerritory;
-      u.region_code = Pad3(f("Region Code")), u.region_name = f("Region Name");
-      u.subregion_code = Pad3(f("Sub-region Code")), u.subregion_name = f("Sub-region Name");
-      u.intermediate_code = Pad3(f("Intermediate Region Code")), u.intermediate_name = f("Intermediate Region Name");
+      u.kind = (*t)->Get("is_independent") == "Yes" ? UnitKind::kCountry : UnitKind::kTerritory;
+      u.region_code = Pad3((*t)->Get("Region Code")), u.region_name = (*t)->Get("Region Name");
+      u.subregion_code = Pad3((*t)->Get("Sub-region Code")), u.subregion_name = (*t)->Get("Sub-region Name");
+      u.intermediate_code = Pad3((*t)->Get("Intermediate Region Code"));
+      u.intermediate_name = (*t)->Get("Intermediate Region Name");
       store_.UpsertUnit(u);
       for (const char* k : {"UNTERM English Short", "UNTERM English Formal", "CLDR display name", "official_name_en"}) {
-        Name(f(k), code, "country-codes");
+        Name((*t)->Get(k), code, "country-codes");
       }
     }
     return Ok();
@@ -153,34 +149,31 @@ class Loader {
     auto a3 = (*t)->Column("ISO-alpha3 Code");
     if (!a3) return Error{Errc::kBadReference, "no ISO-alpha3 Code column", path, 1, 1};
     while ((*t)->Next()) {
-      auto f = [&](const char* name) {
-        auto c = (*t)->Column(name);
-        return c ? std::string(Trim((*t)->Field(*c))) : std::string();
-      };
       ++rows_;
       for (const char* k : {"Global Name", "Region Name", "Sub-region Name", "Intermediate Region Name"}) {
-        Aggregate(f(k), "UNSD M49");
+        Aggregate((*t)->Get(k), "UNSD M49");
       }
       for (const char* k : {"Global Code", "Region Code", "Sub-region Code", "Intermediate Region Code"}) {
-        if (!f(k).empty()) store_.AddAggregateName("#M49:" + Pad3(f(k)), f(k), "UNSD M49");
+        if (!(*t)->Get(k).empty()) store_.AddAggregateName("#M49:" + Pad3((*t)->Get(k)), (*t)->Get(k), "UNSD M49");
       }
       std::string code(Trim((*t)->Field(*a3)));
       auto existing = store_.FindUnit(code);
       if (!existing) continue;
       Unit u = *existing;
-      u.m49 = Pad3(f("M49 Code"));
-      u.region_code = Pad3(f("Region Code")), u.region_name = f("Region Name");
-      u.subregion_code = Pad3(f("Sub-region Code")), u.subregion_name = f("Sub-region Name");
-      u.intermediate_code = Pad3(f("Intermediate Region Code")), u.intermediate_name = f("Intermediate Region Name");
+      u.m49 = Pad3((*t)->Get("M49 Code"));
+      u.region_code = Pad3((*t)->Get("Region Code")), u.region_name = (*t)->Get("Region Name");
+      u.subregion_code = Pad3((*t)->Get("Sub-region Code")), u.subregion_name = (*t)->Get("Sub-region Name");
+      u.intermediate_code = Pad3((*t)->Get("Intermediate Region Code"));
+      u.intermediate_name = (*t)->Get("Intermediate Region Name");
       store_.UpsertUnit(u);
-      Name(f("Country or Area"), code, "UNSD M49");
+      Name((*t)->Get("Country or Area"), code, "UNSD M49");
       in_m49_.insert(code);
       for (const char* k : {"Least Developed Countries (LDC)", "Land Locked Developing Countries (LLDC)",
                             "Small Island Developing States (SIDS)"}) {
         std::string g = std::string(k).substr(std::string(k).find('(') + 1);
         g.pop_back();
         for (char& c : g) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        store_.SetUnitGroup(code, g, f(k).empty() ? "no" : "yes", 0);
+        store_.SetUnitGroup(code, g, (*t)->Get(k).empty() ? "no" : "yes", 0);
       }
     }
     report_.m49_loaded = true;
@@ -191,16 +184,12 @@ class Loader {
   Status ProjectLists(const std::string& dir) {
     if (auto t = Table::Open(dir + "/extra_units.csv", ',')) {
       while ((*t)->Next()) {
-        auto f = [&](const char* name) {
-          auto c = (*t)->Column(name);
-          return c ? std::string(Trim((*t)->Field(*c))) : std::string();
-        };
         Unit u;
-        u.code = u.iso3 = f("code");
-        u.kind = ParseUnitKind(f("kind")).value_or(UnitKind::kOther);
-        u.name_en = f("name_en"), u.name_zh = f("name_zh"), u.iso2 = f("iso2");
-        u.region_code = f("region_code"), u.region_name = f("region_name");
-        u.subregion_code = f("subregion_code"), u.subregion_name = f("subregion_name");
+        u.code = u.iso3 = (*t)->Get("code");
+        u.kind = ParseUnitKind((*t)->Get("kind")).value_or(UnitKind::kOther);
+        u.name_en = (*t)->Get("name_en"), u.name_zh = (*t)->Get("name_zh"), u.iso2 = (*t)->Get("iso2");
+        u.region_code = (*t)->Get("region_code"), u.region_name = (*t)->Get("region_name");
+        u.subregion_code = (*t)->Get("subregion_code"), u.subregion_name = (*t)->Get("subregion_name");
         store_.UpsertUnit(u);
         ++report_.units;
         Name(u.name_en, u.code, "gpsi extra_units");

@@ -29,6 +29,11 @@ class Table {
   const CsvRecord& record() const { return rec_; }
   //! Field `i` of the current record, or empty when the record is short.
   std::string_view Field(std::size_t i) const { return i < rec_.fields.size() ? rec_.fields[i] : std::string_view(); }
+  //! Trimmed text of the named column in the current record; empty when the column is absent.
+  std::string Get(std::string_view column) const {
+    auto c = Column(column);
+    return c ? std::string(Trim(Field(*c))) : std::string();
+  }
   const std::vector<std::string>& header() const { return header_; }
   std::int64_t header_line() const { return header_line_; }
   const std::vector<std::int64_t>& header_columns() const { return header_columns_; }
