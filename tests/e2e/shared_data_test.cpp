@@ -316,7 +316,8 @@ TEST_F(SharedData, ReingestIsANoOp) {
   RunResult before = Gpsi("--db '" + db_ + "' export --all-sources");
   RunResult again = Gpsi("--db '" + db_ + "' --json ingest '" + std::string(GPSI_TEST_DATA) + "'");
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  for (const auto& f : nlohmann::json::parse(again.out)["files"]) EXPECT_NE(f["status"], "ingested") << f["path"];
+  const auto report = nlohmann::json::parse(again.out);  // a named object: the loop borrows from it
+  for (const auto& f : report["files"]) EXPECT_NE(f["status"], "ingested") << f["path"];
   EXPECT_EQ(Gpsi("--db '" + db_ + "' export --all-sources").out, before.out);
 }
 
