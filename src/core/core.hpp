@@ -33,6 +33,7 @@ enum class Errc {
   kBadReference,
   kAmbiguousUnit,
   kSchemaOlder,
+  kRecordTooLong,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

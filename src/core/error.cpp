@@ -29,6 +29,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kBadReference, "bad-reference", "reference data cannot be loaded", 3, 422},
     ErrorInfo{Errc::kAmbiguousUnit, "ambiguous-unit", "unit name is ambiguous", 3, 422},
     ErrorInfo{Errc::kSchemaOlder, "schema-older", "store schema is older than this gpsi: run gpsi init", 1, 409},
+    ErrorInfo{Errc::kRecordTooLong, "record-too-long", "a CSV record is too long", 3, 422},
 };
 
 }  // namespace

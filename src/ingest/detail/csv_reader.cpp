@@ -29,7 +29,16 @@ void CsvReader::Refill() {
     len_ -= pos_;
     pos_ = 0;
   }
-  if (len_ + 1 == buf_.size()) buf_.resize(2 * buf_.size() - 1);  // one record fills the buffer
+  if (len_ + 1 == buf_.size()) {  // one record fills the buffer
+    // Memory may grow with a record, never with the file: a record this long is an unclosed
+    // quote or not a table at all.
+    if (buf_.size() > kMaxRecordBytes) {
+      throw Failure(Error{Errc::kRecordTooLong,
+                          fmt::format("record longer than {} MiB (a quote never closed?)", kMaxRecordBytes >> 20),
+                          path_, line_, 1});
+    }
+    buf_.resize(2 * buf_.size() - 1);
+  }
   std::size_t n = std::fread(buf_.data() + len_, 1, buf_.size() - 1 - len_, file_);
   if (n == 0) eof_ = true;
   len_ += n;

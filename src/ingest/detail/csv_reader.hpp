@@ -25,6 +25,9 @@ struct CsvRecord {
   bool terminated = true;           //!< false when the file ended without a line end after it
 };
 
+//! Longest record the reader accepts; a longer one ends the file with Errc::kRecordTooLong.
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
+
 //! Reads records one at a time from a stdio stream with a fixed-size buffer, so memory does not
 //! grow with file size. A UTF-8 BOM at the start is skipped.
 class CsvReader {
@@ -32,7 +35,7 @@ class CsvReader {
   CsvReader(std::FILE* file, char delimiter, std::string path);
   //! Next record; false at the end. Throws Failure(kTruncated) on a quoted field left open at EOF.
   bool Next(CsvRecord& record);
-  //! Lines consumed so far.
+  //! Line number of the next record to be read (1-based).
   std::int64_t line() const { return line_; }
 
  private:

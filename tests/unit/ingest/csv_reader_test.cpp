@@ -219,6 +219,21 @@ TEST_F(CsvReaderTest, UnterminatedQuoteThrowsTruncatedAtTheQuote) {
   }
 }
 
+TEST_F(CsvReaderTest, RecordLongerThanTheCapIsAnErrorNotUnboundedMemory) {
+  // A quote opened on line 2 and never closed, with more text than the cap after it: the reader
+  // stops at the cap instead of buffering the whole file.
+  std::string text = "a,b\nc,\"";
+  text.append(kMaxRecordBytes + (1 << 20), 'x');
+  try {
+    ReadAll(text);
+    FAIL() << "no Failure thrown";
+  } catch (const Failure& f) {
+    EXPECT_EQ(f.error().code, Errc::kRecordTooLong);
+    EXPECT_EQ(f.error().line, 2);
+    EXPECT_EQ(Info(f.error().code).exit_code, 3);
+  }
+}
+
 TEST_F(CsvReaderTest, UnterminatedQuoteAfterMultiByteText) {
   try {
     ReadAll("中文,\"x");
