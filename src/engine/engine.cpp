@@ -37,7 +37,8 @@ bool HasCanonicalHeader(const std::string& path) {
   if (!std::getline(in, line)) return false;
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line.rfind("unit,year,indicator,value", 0) == 0;
+  const std::string_view canonical = "unit,year,indicator,value";
+  return line.rfind(canonical, 0) == 0 && (line.size() == canonical.size() || line[canonical.size()] == ',');
 }
 
 }  // namespace
