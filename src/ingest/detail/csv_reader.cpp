@@ -73,6 +73,17 @@ CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
   const int delim = delim_;  // see the constructor
   const char* p = begin;
   std::int64_t line = line_, col = 1;
+  // Advances over unquoted field text up to the delimiter or line end (the sentinel ends it too).
+  auto ScanPlain = [&](const char*& q, std::int64_t& c) {
+    for (;;) {
+      const char* run = q;
+      while (!stop_plain_[static_cast<unsigned char>(*q)]) ++q;
+      c += q - run;
+      if (*q == '\n' || *q == '\r' || static_cast<unsigned char>(*q) == delim) break;
+      c += Continuation(*q) ? 0 : 1;
+      ++q;
+    }
+  };
   bool reserved = false;
   unescaped_.clear();
   rec.fields.clear();
@@ -131,14 +142,7 @@ CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
       ++p, ++col;  // the closing quote
       // Text after the closing quote belongs to the field, quotes included.
       const char* rest = p;
-      for (;;) {
-        const char* run = p;
-        while (!stop_plain_[static_cast<unsigned char>(*p)]) ++p;
-        col += p - run;
-        if (*p == '\n' || *p == '\r' || static_cast<unsigned char>(*p) == delim) break;
-        col += Continuation(*p) ? 0 : 1;
-        ++p;
-      }
+      ScanPlain(p, col);
       if (p != rest || copied) {
         copy(text_end);
         piece = rest;
@@ -149,14 +153,7 @@ CsvReader::Parse CsvReader::TryRecord(CsvRecord& rec) {
       }
     } else {
       const char* piece = p;
-      for (;;) {
-        const char* run = p;
-        while (!stop_plain_[static_cast<unsigned char>(*p)]) ++p;
-        col += p - run;
-        if (*p == '\n' || *p == '\r' || static_cast<unsigned char>(*p) == delim) break;
-        col += Continuation(*p) ? 0 : 1;
-        ++p;
-      }
+      ScanPlain(p, col);
       rec.fields.emplace_back(piece, static_cast<std::size_t>(p - piece));
     }
     if (p == end) {
