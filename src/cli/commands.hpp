@@ -25,5 +25,6 @@ void AddExport(CLI::App& app, Globals& g);
 void AddShow(CLI::App& app, Globals& g);
 void AddLists(CLI::App& app, Globals& g);
 void AddResolve(CLI::App& app, Globals& g);
+void AddBuild(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

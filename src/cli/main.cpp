@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   cli::AddShow(app, g);
   cli::AddLists(app, g);
   cli::AddResolve(app, g);
+  cli::AddBuild(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -34,6 +34,8 @@ enum class Errc {
   kAmbiguousUnit,
   kSchemaOlder,
   kRecordTooLong,
+  kBadMethod,
+  kUncomputable,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

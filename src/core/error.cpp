@@ -30,6 +30,8 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kAmbiguousUnit, "ambiguous-unit", "unit name is ambiguous", 3, 422},
     ErrorInfo{Errc::kSchemaOlder, "schema-older", "store schema is older than this gpsi: run gpsi init", 1, 409},
     ErrorInfo{Errc::kRecordTooLong, "record-too-long", "a CSV record is too long", 3, 422},
+    ErrorInfo{Errc::kBadMethod, "bad-method", "invalid methodology", 3, 422},
+    ErrorInfo{Errc::kUncomputable, "uncomputable", "a result cannot be computed", 3, 422},
 };
 
 }  // namespace

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "compute.hpp"
 #include "core.hpp"
 #include "ingest.hpp"
+#include "method.hpp"
 #include "model.hpp"
 #include "store.hpp"
 
@@ -66,5 +68,42 @@ struct ResolveConfig {
 Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg);
 //! Writes disagreements as CSV.
 void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out);
+
+struct BuildConfig {
+  std::string db_path;                 //!< the store (method mode); runs are recorded there
+  std::string method_path;             //!< a methodology file, or
+  std::string coinr_data, coinr_meta;  //!< COINr's iData / iMeta tables (no store)
+  std::vector<std::string> sets;       //!< `key=value` overrides
+  std::string out_dir;                 //!< where scores.csv, stages.csv, run.json, build.log go; empty = nowhere
+};
+
+//! Everything a build computed, as COINr's data sets: rows are unit-years, columns the method's
+//! indicators (node order) — or, for `scores`, every node.
+struct BuildResult {
+  method::Method method;
+  bool has_years = false;             //!< false for single-period COINr data without a Time column
+  std::vector<std::string> row_unit;  //!< per row: unit code (rows sorted by year, then unit)
+  std::vector<std::string> row_name;  //!< per row: unit name
+  std::vector<int> row_year;          //!< per row: year (0 when !has_years)
+  std::vector<bool> excluded;         //!< per row: screened out (flag x)
+  compute::Matrix raw, denominated, imputed, treated, normalised;  //!< rows × indicators
+  compute::Matrix scores;                   //!< rows × nodes: indicators' normalised values, then aggregates
+  std::vector<std::vector<int>> ranks;      //!< per node, per row: 1 = best within year; 0 = none
+  std::vector<std::string> flags;           //!< per row × node (row-major by node count): "i", "t", "x"
+  std::vector<double> weights;              //!< per node, as used (explicit, equal or PCA-derived)
+  std::vector<compute::TreatReport> treat;  //!< per indicator, points by build row (pooled panel only)
+  std::vector<std::string> log;             //!< the readable log of every decision
+  std::string data_hash;                    //!< sha256 of every input cell (unit, year, column, value, source)
+  std::string run_id;
+  std::size_t imputed_cells = 0, treated_points = 0;
+  double compute_seconds = 0;  //!< denominate through rank
+};
+
+//! Builds the index: reads the panel (store or COINr tables), runs denominate → impute → screen →
+//! treat → normalise → aggregate → rank, writes the output files and records the run.
+Result<BuildResult> Build(const BuildConfig& cfg);
+
+//! Every recorded build of the store.
+Result<std::vector<RunRecord>> Runs(const std::string& db_path);
 
 }  // namespace gpsi::engine

@@ -119,6 +119,10 @@ struct FileReport {
 //! Checks that `path` is a readable, non-empty, UTF-8 text file (the pre-scan of IngestFile).
 Status CheckTextFile(const std::string& path);
 
+//! Reads a small delimited file whole (header + rows, fields trimmed, short rows padded); a row
+//! longer than the header, an unnamed or repeated header column is an error at its location.
+Result<TextTable> ReadTextTable(const std::string& path, char delimiter = ',');
+
 //! Removes raw copies left in `blob_dir` by ingests that were killed before committing; returns
 //! how many. A copy whose process still runs is kept.
 int RemoveStaleRawCopies(const std::string& blob_dir);

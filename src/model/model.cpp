@@ -22,6 +22,13 @@ std::optional<UnitKind> ParseUnitKind(std::string_view s) {
   return std::nullopt;
 }
 
+int TextTable::Column(std::string_view name) const {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 std::string FormatNumber(double v) {
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);

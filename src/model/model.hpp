@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core.hpp"
 
@@ -81,6 +82,25 @@ struct ResolvedValue {
   std::string file_path, file_sha256;
   std::int64_t line = 0;
   std::string flags;
+};
+
+//! A small delimited text table read whole (e.g. COINr's iData/iMeta), with the line of each row.
+struct TextTable {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;  //!< each as long as the header
+  std::vector<std::int64_t> lines;             //!< 1-based source line of each row
+  //! Index of a header column, or -1.
+  int Column(std::string_view name) const;
+};
+
+//! A recorded `gpsi build`: what went in (method and data hashes) and what came out.
+struct RunRecord {
+  std::string id;  //!< first 16 hex digits of sha256(method hash, data hash, engine version)
+  std::string method_id, method_hash, data_hash, engine_version;
+  std::string created;  //!< ISO 8601 UTC time of the run
+  std::string out_dir;
+  std::string scores_sha256;
 };
 
 //! Formats a double as the shortest text that reads back to the same value.

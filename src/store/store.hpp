@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -108,6 +108,11 @@ class Store {
   virtual void Resolved(const CellFilter& filter, const std::function<void(const ResolvedValue&)>& fn) = 0;
   //! Every stored observation, ordered by unit, indicator, year, then priority.
   virtual void Observations(const CellFilter& filter, const std::function<void(const ObservationRow&)>& fn) = 0;
+
+  //! Records one index build.
+  virtual void RecordRun(const RunRecord& run) = 0;
+  //! Every recorded build, oldest first.
+  virtual std::vector<RunRecord> Runs() = 0;
 };
 
 //! Opens (creating when absent) an SQLite store at `path` in WAL mode with foreign keys on.

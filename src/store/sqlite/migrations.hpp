@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 1> kMigrations{
+inline constexpr std::array<std::string_view, 2> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -72,6 +72,15 @@ CREATE TABLE quarantine(
   line INTEGER NOT NULL, "column" INTEGER NOT NULL,
   raw TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX quarantine_file ON quarantine(file);
+)sql",
+    // 2: index builds — every `gpsi build` run with the hashes of what went in.
+    R"sql(
+CREATE TABLE runs(
+  id TEXT NOT NULL,
+  created TEXT NOT NULL,
+  method_id TEXT NOT NULL, method_hash TEXT NOT NULL, data_hash TEXT NOT NULL,
+  engine_version TEXT NOT NULL, out_dir TEXT NOT NULL, scores_sha256 TEXT NOT NULL,
+  PRIMARY KEY(id, created)) WITHOUT ROWID;
 )sql",
 };
 

@@ -1,0 +1,97 @@
+// gpsi build: computes the index from the store (--method) or from COINr's tables, writes
+// scores.csv, stages.csv, run.json and build.log, and prints a summary (and, with --table N, the
+// top and bottom N units of the latest year with their dimension scores and data coverage).
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "engine.hpp"
+
+namespace gpsi::cli {
+namespace {
+
+void PrintTable(const engine::BuildResult& b, int n) {
+  const auto& m = b.method;
+  int top = static_cast<int>(m.nodes.size()) - 1;
+  std::vector<int> dims = m.Children(top);
+  std::size_t ni = 0;
+  for (const auto& node : m.nodes) ni += node.indicator ? 1 : 0;
+  int year = b.has_years ? *std::max_element(b.row_year.begin(), b.row_year.end()) : 0;
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    if (b.row_year[r] == year && b.ranks[static_cast<std::size_t>(top)][r] > 0) rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t c) {
+    return b.ranks[static_cast<std::size_t>(top)][a] < b.ranks[static_cast<std::size_t>(top)][c];
+  });
+  std::string head = fmt::format("{:>4}  {:<5} {:<28} {:>7}", "rank", "unit", "name", m.nodes.back().code);
+  for (int d : dims) head += fmt::format(" {:>9.9}", m.nodes[static_cast<std::size_t>(d)].code);
+  head += fmt::format(" {:>8}", "coverage");
+  auto line = [&](std::size_t r) {
+    std::size_t have = 0;
+    for (std::size_t j = 0; j < ni; ++j) have += compute::IsNa(b.raw(r, j)) ? 0 : 1;
+    std::string s = fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", b.ranks[static_cast<std::size_t>(top)][r],
+                                b.row_unit[r], b.row_name[r], b.scores(r, static_cast<std::size_t>(top)));
+    for (int d : dims) {
+      double v = b.scores(r, static_cast<std::size_t>(d));
+      s += compute::IsNa(v) ? fmt::format(" {:>9}", "–") : fmt::format(" {:>9.2f}", v);
+    }
+    s += fmt::format(" {:>7.0f}%", 100.0 * static_cast<double>(have) / static_cast<double>(ni));
+    fmt::print("{}\n", s);
+  };
+  std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(n), rows.size());
+  fmt::print("\n{} {} — top {} of {} ranked\n{}\n", m.name_en, year == 0 ? "" : std::to_string(year), k, rows.size(),
+             head);
+  for (std::size_t i = 0; i < k; ++i) line(rows[i]);
+  std::size_t from = std::max(k, rows.size() - std::min(rows.size(), k));
+  fmt::print("\nbottom {}\n{}\n", rows.size() - from, head);
+  for (std::size_t i = from; i < rows.size(); ++i) line(rows[i]);
+}
+
+}  // namespace
+
+void AddBuild(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("build", "compute the index: scores.csv, stages.csv, run.json, build.log");
+  auto cfg = std::make_shared<engine::BuildConfig>();
+  auto table = std::make_shared<int>(0);
+  cmd->add_option("--method", cfg->method_path, "methodology file (TOML)");
+  cmd->add_option("--coinr-data", cfg->coinr_data, "COINr iData table (CSV)");
+  cmd->add_option("--coinr-meta", cfg->coinr_meta, "COINr iMeta table (CSV)");
+  cmd->add_option("--set", cfg->sets, "override a methodology key: key=value (repeatable)");
+  cmd->add_option("--out", cfg->out_dir, "output folder")->required();
+  cmd->add_option("--table", *table, "print the top and bottom N units of the latest year")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&g, cfg, table] {
+    cfg->db_path = g.db;
+    auto b = engine::Build(*cfg);
+    if (!b) return Report(g, b.error());
+    std::set<int> years(b->row_year.begin(), b->row_year.end());
+    std::size_t scored = static_cast<std::size_t>(std::count(b->excluded.begin(), b->excluded.end(), false));
+    if (g.json) {
+      nlohmann::ordered_json j{{"run_id", b->run_id},
+                               {"method", b->method.id},
+                               {"method_hash", b->method.hash},
+                               {"data_hash", b->data_hash},
+                               {"years", b->has_years ? nlohmann::json(years) : nlohmann::json::array()},
+                               {"unit_years", b->row_unit.size()},
+                               {"scored", scored},
+                               {"imputed_cells", b->imputed_cells},
+                               {"treated_points", b->treated_points},
+                               {"out", cfg->out_dir}};
+      fmt::print("{}\n", j.dump(2));
+    } else if (!g.quiet) {
+      fmt::print(
+          "built {} (run {}): {} year(s){}, {} of {} unit-years scored, {} cells imputed, {} points treated → {}\n",
+          b->method.id, b->run_id, years.size(),
+          b->has_years ? fmt::format(" {}–{}", *years.begin(), *years.rbegin()) : std::string(), scored,
+          b->row_unit.size(), b->imputed_cells, b->treated_points, cfg->out_dir);
+    }
+    if (*table > 0 && !g.json) PrintTable(*b, *table);
+  });
+}
+
+}  // namespace gpsi::cli

@@ -1,0 +1,218 @@
+// gpsi compute: pure kernels over dense columns and matrices — denominate, impute, screen, treat,
+// normalise, weight, aggregate, rank. No I/O and no knowledge of units or indicators: the engine
+// gathers the panel into a Matrix, calls these, and names things in its messages.
+//
+// Each kernel reproduces the JRC COINr 1.1.14 function named in its brief (see
+// ../shared/oracle/README.md); a missing value is NaN throughout, as NA in R.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core.hpp"
+
+namespace gpsi::compute {
+
+//! The missing value (R's NA).
+inline constexpr double kNa = std::numeric_limits<double>::quiet_NaN();
+inline bool IsNa(double x) {
+  return std::isnan(x);
+}
+
+//! Dense column-major matrix: rows are units (or unit-years), columns indicators or nodes.
+class Matrix {
+ public:
+  Matrix() = default;
+  Matrix(std::size_t rows, std::size_t cols, double fill = kNa) : rows_(rows), cols_(cols), v_(rows * cols, fill) {}
+  std::size_t rows() const { return rows_; }
+  std::size_t cols() const { return cols_; }
+  double& operator()(std::size_t r, std::size_t c) { return v_[c * rows_ + r]; }
+  double operator()(std::size_t r, std::size_t c) const { return v_[c * rows_ + r]; }
+  std::span<double> Col(std::size_t c) { return {v_.data() + c * rows_, rows_}; }
+  std::span<const double> Col(std::size_t c) const { return {v_.data() + c * rows_, rows_}; }
+
+ private:
+  std::size_t rows_ = 0, cols_ = 0;
+  std::vector<double> v_;
+};
+
+// ---- statistics -------------------------------------------------------------------------------
+
+//! Arithmetic mean of the non-missing values (NaN if none).
+double Mean(std::span<const double> x);
+//! Median of the non-missing values (R `median`, NaN if none).
+double Median(std::span<const double> x);
+//! Sample standard deviation, n − 1 denominator (R `sd`), NAs removed.
+double SampleSd(std::span<const double> x);
+//! Bias-adjusted sample skewness G1 = g1·√(n(n−1))/(n−2) (COINr `skew`, e1071 type 2), NAs removed;
+//! NaN with fewer than 3 values (COINr stops) or zero variance.
+double Skew(std::span<const double> x);
+//! Bias-adjusted excess kurtosis G2 = ((n+1)(g2−3)+6)(n−1)/((n−2)(n−3)) (COINr `kurt`), NAs removed;
+//! NaN with fewer than 4 values (COINr stops) or zero variance.
+double Kurt(std::span<const double> x);
+
+// ---- denominate -------------------------------------------------------------------------------
+
+//! x ← x / (den / scale), cell by cell (COINr `Denominate` with ScaleFactor); a missing or zero
+//! denominator gives NA (R would give Inf/NaN).
+void Denominate(std::span<double> x, std::span<const double> den, double scale = 1.0);
+
+// ---- impute -----------------------------------------------------------------------------------
+
+enum class ImputeMethod { kNone, kMean, kMedian, kGroupMean, kGroupMedian, kLocf, kInterpolate };
+
+//! Which rows belong together. `period[r]` groups rows of one year (cross-sectional methods only
+//! look within a period); `unit[r]` and `year[r]` order a unit's series (LOCF, interpolation);
+//! `group[r]` is the unit group for group methods (−1 = none). Empty vectors mean "all rows one
+//! period / no series / no groups".
+struct RowKeys {
+  std::vector<int> period;
+  std::vector<int> unit;
+  std::vector<int> year;
+  std::vector<int> group;
+};
+
+struct ImputeSpec {
+  ImputeMethod method = ImputeMethod::kNone;
+  int locf_years = 0;  //!< LOCF: carry a value forward at most this many years
+};
+
+//! One imputed cell and where its value came from, for the build log.
+struct ImputedCell {
+  std::size_t row = 0, col = 0;
+  double value = kNa;
+  std::string how;  //!< e.g. "mean of 48 values", "group 3 median of 12 values", "2019 value", "2018–2021 line"
+};
+
+//! Fills missing cells of `x` in place and lists them. mean/median: the column's mean/median over
+//! the rows of the same period (COINr `i_mean`, `i_median`); group-mean/median: over the rows of
+//! the same period and group (COINr `i_mean_grp`, `i_median_grp`; a cell whose group has no value,
+//! or whose group is −1, stays missing; with no group keys nothing is imputed); locf: the unit's
+//! latest earlier *observed* value at most k calendar years back (COINr `impute_panel` "latest",
+//! whose max_time counts time points instead; k ≤ 0 imputes nothing); interpolate: linear between
+//! the unit's nearest earlier and later observed values, y0 + (y1 − y0)·((t − t0)/(t1 − t0)) as
+//! R `approx` (COINr "linear" also copies the end values outwards, rule = 2; we do not extrapolate).
+std::vector<ImputedCell> Impute(Matrix& x, const RowKeys& keys, const ImputeSpec& spec);
+
+// ---- screen -----------------------------------------------------------------------------------
+
+//! Share of non-missing cells per row over the given columns (COINr `Screen` byNA `Dat_Avail`).
+std::vector<double> DataShare(const Matrix& x, std::span<const std::size_t> cols);
+
+// ---- treat ------------------------------------------------------------------------------------
+
+//! Outcome of COINr's `check_SkewKurt`: passes if |skew| < skew_max OR kurt < kurt_max. When the
+//! test is undefined (fewer than 4 values, zero variance) it counts as passed, i.e. untreated:
+//! COINr then stops (n < 4) or warns and returns the column untreated (NA test).
+struct SkewKurt {
+  double skew = kNa, kurt = kNa;
+  bool pass = true;
+};
+SkewKurt CheckSkewKurt(std::span<const double> x, double skew_max = 2.0, double kurt_max = 3.5);
+
+struct TreatedPoint {
+  std::size_t row = 0;
+  bool high = true;  //!< winhi (clipped at the top) or winlo
+  double before = kNa, after = kNa;
+};
+
+struct TreatReport {
+  SkewKurt before;
+  int nwin = 0;              //!< points winsorised (0 if the column passed)
+  SkewKurt after;            //!< after winsorisation (== before if nothing was done)
+  bool log_applied = false;  //!< the log fallback replaced the column
+  SkewKurt after_log;        //!< test on the logged column (COINr check_SkewKurt2), if log_applied
+  //! Winsorised cells as COINr's Treated_Points reports them (winhi/winlo, last clip set per side);
+  //! `after` is the winsorised value. When log_applied every non-missing cell was replaced.
+  std::vector<TreatedPoint> points;
+};
+
+//! COINr `Treat` default on one column, in place: if CheckSkewKurt fails, winsorise (COINr
+//! `winsorise`: the side is re-chosen from the current skew each pass, all values tied at the
+//! extreme are clipped together to the next value) while failing and nwin < winmax; if it still
+//! fails, `log_CT` on the original column: log(x − min + 0.01·(max − min)). nwin counts the clipped
+//! cells and may overshoot winmax (ties); winmax ≤ 0 goes straight to the log (as in R). If the
+//! test becomes undefined the column is returned untreated, as COINr does.
+TreatReport TreatJrc(std::span<double> col, int winmax);
+
+// ---- normalise --------------------------------------------------------------------------------
+
+enum class NormMethod {
+  kMinMax,        //!< (x − min)/(max − min)·(u − l) + l (COINr n_minmax; p1 = l, p2 = u)
+  kZScore,        //!< (x − mean)/sd·s + m (COINr n_zscore; p1 = m, p2 = s)
+  kRank,          //!< rank, ties get the minimum rank, NA kept (COINr n_rank, ties.method "min")
+  kPercentile,    //!< (rank − 1)/(n − 1), rank with ties "min", n non-missing (COINr n_prank)
+  kGoalposts,     //!< (x − lo)/(hi − lo) clipped to [0,1], times p2 (COINr n_goalposts, scale = p2)
+  kDistFrontier,  //!< 1 − (max − x)/(max − min) (COINr n_dist2max), times p2 (p2 = 1 is COINr)
+  kBand5,         //!< Global Peace Index banding: 1 + 4·(x − lo)/(hi − lo) clipped to [1,5] (not in COINr)
+};
+
+struct NormSpec {
+  NormMethod method = NormMethod::kMinMax;
+  double p1 = 0, p2 = 100;
+};
+
+//! Goalposts on the raw (pre-direction) scale: lo = lower goalpost, hi = upper goalpost (COINr iMeta
+//! goalpost_lower / goalpost_upper); lo must differ from hi.
+struct Goalposts {
+  double lo = 0, hi = 1;
+};
+
+//! Normalises one column in place: x ← x·direction first, as COINr does, then the method.
+//! Goalposts (kGoalposts, and kBand5 when given) are on the raw scale; with direction −1 the
+//! high goalpost maps to 0 (COINr's iMeta goalposts: gposts = (−hi, −lo) on the flipped data).
+//! kGoalposts and kBand5 without goalposts use the column's range. An all-missing column stays
+//! missing. Fails with kBadMethod for invalid parameters (direction not ±1, NaN parameters,
+//! zscore sd ≤ 0, goalposts lo == hi) and with kUncomputable when the method is undefined for
+//! the column (zero range, zero sd, one value for percentiles) where COINr returns NaN + warning.
+Status Normalise(std::span<double> col, int direction, const NormSpec& spec,
+                 const std::optional<Goalposts>& goalposts = std::nullopt);
+
+// ---- weights ----------------------------------------------------------------------------------
+
+//! PCA weights of sibling columns (COINr `get_PCA`): the loadings of the first principal component
+//! of the complete rows, centred and scaled (R prcomp(center = TRUE, scale. = TRUE)), used as
+//! weights unchanged (unit length, may be negative). prcomp's sign is arbitrary; we fix it so the
+//! loadings sum to ≥ 0. Fails (kUncomputable) with fewer complete rows than columns + 1 or a
+//! constant column (prcomp cannot scale it).
+Result<std::vector<double>> PcaWeights(const Matrix& x, std::span<const std::size_t> cols);
+
+// ---- aggregate --------------------------------------------------------------------------------
+
+enum class AggMethod {
+  kArithmetic,  //!< Σ w·x / Σ w (COINr a_amean)
+  kGeometric,   //!< exp(Σ w·log x / Σ w) (COINr a_gmean; any x ≤ 0 is an error)
+  kHarmonic,    //!< Σ w / Σ (w/x) (COINr a_hmean; an x == 0 is an error, negatives are allowed)
+  //! Weighted median (COINr 1.1.14 has no such aggregator): sort by x, the first x whose cumulative
+  //! weight reaches half the total, averaged with the next when it hits exactly half (equal
+  //! weights give R `median`); zero-weight children are ignored.
+  kMedian,
+};
+
+//! A cell that makes an aggregation undefined (e.g. a zero under a geometric mean).
+struct BadCell {
+  std::size_t row = 0, col = 0;
+  double value = kNa;
+};
+
+//! Aggregates `children` of `x` into `out` (one value per row) with `weights` (one per child):
+//! per row the weights of missing children are dropped and the rest rescaled (COINr); a row with
+//! fewer than `min_share` of its children present gets NA (COINr Aggregate `dat_thresh`), and so
+//! does a row with none. Arithmetic: w ← w/Σw, then Σ w·x, as COINr. Returns the first offending
+//! cell (row by row) when the method is undefined for a row, and `out` is then incomplete; a row
+//! below `min_share` is never checked, as in COINr.
+std::optional<BadCell> Aggregate(const Matrix& x, std::span<const std::size_t> children,
+                                 std::span<const double> weights, AggMethod method, double min_share,
+                                 std::span<double> out);
+
+// ---- rank -------------------------------------------------------------------------------------
+
+//! Ranks descending, ties share the lowest rank (R rank(−x, ties.method = "min")); missing → 0.
+std::vector<int> RankDesc(std::span<const double> x);
+
+}  // namespace gpsi::compute

@@ -1,0 +1,734 @@
+// `gpsi build`: the panel (from the store or COINr's tables) through the compute kernels to
+// scores, ranks and the files of ARCHITECTURE.md (scores.csv, stages.csv, run.json, build.log).
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "engine.hpp"
+
+namespace gpsi::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using compute::IsNa;
+using compute::kNa;
+using compute::Matrix;
+
+//! The panel as read, before any method step.
+struct Input {
+  std::vector<std::string> unit, name;
+  std::vector<int> year;
+  bool has_years = false;
+  Matrix raw;              //!< rows × indicators
+  Matrix den;              //!< rows × indicators: the denominator of each indicator's cell (NaN when none)
+  std::vector<int> group;  //!< per row: id of the unit's group for group imputation, −1 = none
+  std::vector<std::string> group_names;
+  std::string data_hash;
+  std::vector<std::string> log;
+};
+
+std::vector<int> IndicatorNodes(const method::Method& m) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+    if (m.nodes[i].indicator) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+std::string Num(double v) {
+  return IsNa(v) ? std::string() : FormatNumber(v);
+}
+
+int GroupId(std::vector<std::string>& names, const std::string& value) {
+  if (value.empty()) return -1;
+  auto it = std::find(names.begin(), names.end(), value);
+  if (it != names.end()) return static_cast<int>(it - names.begin());
+  names.push_back(value);
+  return static_cast<int>(names.size()) - 1;
+}
+
+//! Sorts rows by (year, unit) — COINr orders units by uCode — and permutes every per-row vector.
+std::vector<std::size_t> RowOrder(const std::vector<int>& year, const std::vector<std::string>& unit) {
+  std::vector<std::size_t> order(unit.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return year[a] != year[b] ? year[a] < year[b] : unit[a] < unit[b];
+  });
+  return order;
+}
+
+// ---- COINr tables -----------------------------------------------------------------------------
+
+Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
+  Input in;
+  int ucode = data.Column("uCode");
+  if (ucode < 0) return Error{Errc::kMissingColumn, "iData has no column \"uCode\"", data.path, 1, 1};
+  int uname = data.Column("uName"), time = data.Column("Time");
+  in.has_years = time >= 0;
+  auto inds = IndicatorNodes(m);
+  std::vector<int> vcol, dcol;
+  for (int i : inds) {
+    const auto& n = m.nodes[static_cast<std::size_t>(i)];
+    int c = data.Column(n.reads.front());
+    if (c < 0)
+      return Error{Errc::kMissingColumn, fmt::format("iData has no column for indicator \"{}\"", n.code), data.path, 1,
+                   1};
+    vcol.push_back(c);
+    int d = -1;
+    if (!n.denominator.empty()) {
+      d = data.Column(n.denominator);
+      if (d < 0) {
+        return Error{Errc::kMissingColumn,
+                     fmt::format("iData has no denominator column \"{}\" (named by {})", n.denominator, n.code),
+                     data.path, 1, 1};
+      }
+    }
+    dcol.push_back(d);
+  }
+  int gcol = -1;
+  if (m.pipeline.impute == method::Impute::kGroupMean || m.pipeline.impute == method::Impute::kGroupMedian) {
+    gcol = data.Column(m.pipeline.impute_group);
+    if (gcol < 0) {
+      return Error{Errc::kBadMethod,
+                   fmt::format("pipeline.impute: iData has no group column \"{}\"", m.pipeline.impute_group), data.path,
+                   1, 1};
+    }
+  }
+  std::size_t n = data.rows.size();
+  std::vector<std::string> unit(n), name(n), gval(n);
+  std::vector<int> year(n, 0);
+  std::set<std::pair<int, std::string>> seen;
+  for (std::size_t r = 0; r < n; ++r) {
+    const auto& row = data.rows[r];
+    unit[r] = row[static_cast<std::size_t>(ucode)];
+    if (unit[r].empty()) return Error{Errc::kBadHeader, "row has no uCode", data.path, data.lines[r], ucode + 1};
+    name[r] = uname >= 0 ? row[static_cast<std::size_t>(uname)] : unit[r];
+    if (time >= 0) {
+      auto y = ParseNumber(row[static_cast<std::size_t>(time)]);
+      if (!y || *y != static_cast<int>(*y)) {
+        return Error{Errc::kBadHeader, fmt::format("Time \"{}\" is not a year", row[static_cast<std::size_t>(time)]),
+                     data.path, data.lines[r], time + 1};
+      }
+      year[r] = static_cast<int>(*y);
+    }
+    if (!seen.emplace(year[r], unit[r]).second) {
+      return Error{Errc::kBadHeader, fmt::format("unit {} appears twice for the same time", unit[r]), data.path,
+                   data.lines[r], ucode + 1};
+    }
+    if (gcol >= 0) gval[r] = row[static_cast<std::size_t>(gcol)];
+  }
+  auto order = RowOrder(year, unit);
+  in.raw = Matrix(n, inds.size());
+  in.den = Matrix(n, inds.size());
+  in.group.assign(n, -1);
+  Sha256 hash;
+  auto cell = [&](std::size_t r, int c, double& out) -> Status {
+    const std::string& text = data.rows[r][static_cast<std::size_t>(c)];
+    if (text.empty() || text == "NA") return Ok();
+    auto v = ParseNumber(text);
+    if (!v) {
+      return Error{Errc::kBadHeader,
+                   fmt::format("\"{}\" in column {} is not a number", text, data.header[static_cast<std::size_t>(c)]),
+                   data.path, data.lines[r], c + 1};
+    }
+    out = *v;
+    return Ok();
+  };
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t r = order[k];
+    in.unit.push_back(unit[r]);
+    in.name.push_back(name[r]);
+    in.year.push_back(year[r]);
+    if (gcol >= 0) in.group[k] = GroupId(in.group_names, gval[r]);
+    for (std::size_t j = 0; j < inds.size(); ++j) {
+      if (auto st = cell(r, vcol[j], in.raw(k, j)); !st) return st.error();
+      if (dcol[j] >= 0) {
+        if (auto st = cell(r, dcol[j], in.den(k, j)); !st) return st.error();
+      }
+      hash.Update(fmt::format("{},{},{},{},{}\n", unit[r], year[r], m.nodes[static_cast<std::size_t>(inds[j])].code,
+                              Num(in.raw(k, j)), Num(in.den(k, j))));
+    }
+  }
+  in.data_hash = hash.HexDigest();
+  in.log.push_back(fmt::format("input: COINr tables, {} units × {} indicators", n, inds.size()));
+  return in;
+}
+
+// ---- the store --------------------------------------------------------------------------------
+
+std::string GroupOf(const Unit& u, const std::string& grouping,
+                    const std::map<std::pair<std::string, std::string>, std::string>& groups) {
+  if (grouping == "m49_region") return u.region_code;
+  if (grouping == "m49_subregion") return u.subregion_code;
+  if (grouping == "m49_intermediate") return u.intermediate_code.empty() ? u.subregion_code : u.intermediate_code;
+  auto it = groups.find({u.code, grouping});
+  return it == groups.end() ? std::string() : it->second;
+}
+
+Result<Input> ReadStore(Store& store, const method::Method& m) {
+  Input in;
+  in.has_years = true;
+  auto inds = IndicatorNodes(m);
+  const auto& p = m.pipeline;
+  std::set<std::string> codes;
+  std::size_t max_lag = 0;
+  for (int i : inds) {
+    const auto& n = m.nodes[static_cast<std::size_t>(i)];
+    codes.insert(n.reads.begin(), n.reads.end());
+    if (!n.denominator.empty()) codes.insert(n.denominator);
+    max_lag = std::max(max_lag, n.lag_weights.empty() ? 0 : n.lag_weights.size() - 1);
+  }
+  std::set<std::string> known;
+  for (const auto& ind : store.Indicators()) known.insert(ind.code);
+  for (const auto& c : codes) {
+    if (!known.count(c)) in.log.push_back(fmt::format("warning: indicator {} has no data in the store", c));
+  }
+  // Units scored: countries (or countries and territories with units = "all").
+  std::vector<Unit> units;
+  for (auto& u : store.Units()) {
+    if (u.kind == UnitKind::kCountry || (m.unit_kind == "all" && u.kind == UnitKind::kTerritory)) units.push_back(u);
+  }
+  if (units.empty()) return Error{Errc::kNotFound, "the store has no countries: run gpsi init first"};
+  std::map<std::pair<std::string, std::string>, std::string> groups;
+  for (auto& [u, g, v] : store.UnitGroups()) groups[{u, g}] = v;
+
+  // Cells by (code, unit, year), with the source that won resolution.
+  struct Cell {
+    double value;
+    std::string source;
+  };
+  std::map<std::string, std::unordered_map<std::string, std::map<int, Cell>>> cells;
+  std::map<std::string, std::set<int>> years_of;  // years in which a code has any record
+  CellFilter f;
+  f.indicators.assign(codes.begin(), codes.end());
+  f.year_from = p.year_from - static_cast<int>(max_lag);
+  f.year_to = p.year_to;
+  store.Resolved(f, [&](const ResolvedValue& v) {
+    cells[v.indicator][v.unit][v.year] = Cell{v.value, v.source_key + "@" + v.release};
+    years_of[v.indicator].insert(v.year);
+  });
+  // Years: those in range where any indicator (not a denominator only) has a record.
+  std::set<int> years;
+  for (int i : inds) {
+    for (const auto& c : m.nodes[static_cast<std::size_t>(i)].reads) {
+      for (int y : years_of[c]) {
+        if (y >= p.year_from && y <= p.year_to) years.insert(y);
+      }
+    }
+  }
+  if (years.empty()) return Error{Errc::kNotFound, "no data for any indicator of the method in the years asked for"};
+
+  auto get = [&](const std::string& code, const std::string& unit, int year, const std::optional<double>& fill,
+                 std::string* source) -> double {
+    auto ci = cells.find(code);
+    if (ci != cells.end()) {
+      auto ui = ci->second.find(unit);
+      if (ui != ci->second.end()) {
+        auto yi = ui->second.find(year);
+        if (yi != ui->second.end()) {
+          if (source) *source = yi->second.source;
+          return yi->second.value;
+        }
+      }
+    }
+    if (fill && years_of[code].count(year)) {
+      if (source) *source = "fill";
+      return *fill;
+    }
+    return kNa;
+  };
+  std::size_t n = years.size() * units.size();
+  in.raw = Matrix(n, inds.size());
+  in.den = Matrix(n, inds.size());
+  in.group.assign(n, -1);
+  Sha256 hash;
+  std::size_t r = 0;
+  for (int y : years) {
+    for (const auto& u : units) {  // Units() is ordered by code
+      in.unit.push_back(u.code);
+      in.name.push_back(u.name_en);
+      in.year.push_back(y);
+      if (!p.impute_group.empty()) in.group[r] = GroupId(in.group_names, GroupOf(u, p.impute_group, groups));
+      for (std::size_t j = 0; j < inds.size(); ++j) {
+        const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
+        auto base = [&](int yy, std::string* src) {
+          for (const auto& c : node.reads) {
+            double v = get(c, u.code, yy, node.fill, src);
+            if (!IsNa(v)) return v;
+          }
+          return kNa;
+        };
+        std::string src;
+        double v = kNa;
+        if (node.lag_weights.empty()) {
+          v = base(y, &src);
+        } else {
+          // Weighted average over the window; years without a value drop out and the rest rescale.
+          double sw = 0, s = 0;
+          for (std::size_t k = 0; k < node.lag_weights.size(); ++k) {
+            double x = base(y - static_cast<int>(k), nullptr);
+            if (IsNa(x)) continue;
+            sw += node.lag_weights[k];
+            s += node.lag_weights[k] * x;
+          }
+          if (sw > 0) v = s / sw, src = "lagged";
+        }
+        in.raw(r, j) = v;
+        std::string dsrc;
+        if (!node.denominator.empty()) in.den(r, j) = get(node.denominator, u.code, y, std::nullopt, &dsrc);
+        if (!IsNa(v))
+          hash.Update(
+              fmt::format("{},{},{},{},{},{},{}\n", u.code, y, node.code, Num(v), src, Num(in.den(r, j)), dsrc));
+      }
+      ++r;
+    }
+  }
+  in.data_hash = hash.HexDigest();
+  in.log.push_back(fmt::format("input: store, {} units × {} years ({}–{}) × {} indicators", units.size(), years.size(),
+                               *years.begin(), *years.rbegin(), inds.size()));
+  return in;
+}
+
+// ---- the pipeline -----------------------------------------------------------------------------
+
+compute::NormSpec NormOf(const method::Pipeline& p) {
+  using N = method::Normalise;
+  using C = compute::NormMethod;
+  static const std::map<N, C> kMap{{N::kMinMax, C::kMinMax},       {N::kZScore, C::kZScore},
+                                   {N::kRank, C::kRank},           {N::kPercentile, C::kPercentile},
+                                   {N::kGoalposts, C::kGoalposts}, {N::kDistFrontier, C::kDistFrontier},
+                                   {N::kBand5, C::kBand5}};
+  return compute::NormSpec{kMap.at(p.normalise), p.norm_p1, p.norm_p2};
+}
+
+compute::AggMethod AggOf(method::Aggregate a) {
+  switch (a) {
+    case method::Aggregate::kGeometric: return compute::AggMethod::kGeometric;
+    case method::Aggregate::kHarmonic: return compute::AggMethod::kHarmonic;
+    case method::Aggregate::kMedian: return compute::AggMethod::kMedian;
+    default: return compute::AggMethod::kArithmetic;
+  }
+}
+
+compute::ImputeMethod ImputeOf(method::Impute i) {
+  using I = method::Impute;
+  using C = compute::ImputeMethod;
+  static const std::map<I, C> kMap{{I::kNone, C::kNone},
+                                   {I::kMean, C::kMean},
+                                   {I::kMedian, C::kMedian},
+                                   {I::kGroupMean, C::kGroupMean},
+                                   {I::kGroupMedian, C::kGroupMedian},
+                                   {I::kLocf, C::kLocf},
+                                   {I::kInterpolate, C::kInterpolate}};
+  return kMap.at(i);
+}
+
+Matrix SelectRows(const Matrix& x, const std::vector<std::size_t>& rows) {
+  Matrix out(rows.size(), x.cols());
+  for (std::size_t c = 0; c < x.cols(); ++c) {
+    for (std::size_t k = 0; k < rows.size(); ++k) out(k, c) = x(rows[k], c);
+  }
+  return out;
+}
+
+template <class T>
+std::vector<T> SelectRows(const std::vector<T>& v, const std::vector<std::size_t>& rows) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (auto r : rows) out.push_back(v[r]);
+  return out;
+}
+
+std::string RowName(const BuildResult& b, std::size_t r) {
+  return b.has_years ? fmt::format("{} {}", b.row_unit[r], b.row_year[r]) : b.row_unit[r];
+}
+
+Status RunPipeline(Input in, BuildResult& b) {
+  const auto& m = b.method;
+  const auto& p = m.pipeline;
+  auto inds = IndicatorNodes(m);
+  const std::size_t ni = inds.size();
+  auto t0 = std::chrono::steady_clock::now();
+  auto& log = b.log;
+  log.insert(log.end(), in.log.begin(), in.log.end());
+
+  // Denominate (x / denominator · scale), then the log transform.
+  Matrix x = in.raw;
+  for (std::size_t j = 0; j < ni; ++j) {
+    const auto& n = m.nodes[static_cast<std::size_t>(inds[j])];
+    if (p.denominate && !n.denominator.empty()) compute::Denominate(x.Col(j), in.den.Col(j), n.scale);
+    if (n.log) {
+      for (std::size_t r = 0; r < x.rows(); ++r) {
+        double& v = x(r, j);
+        if (IsNa(v)) continue;
+        if (v <= -1) {
+          return Error{Errc::kUncomputable, fmt::format("cannot take ln(1 + x) of {} = {} for {} {}", n.code,
+                                                        FormatNumber(v), in.unit[r], in.year[r])};
+        }
+        v = std::log1p(v);
+      }
+      log.push_back(fmt::format("transform: {} log-transformed, ln(1 + x)", n.code));
+    }
+  }
+  Matrix denominated = x;
+
+  std::vector<std::size_t> all(ni);
+  for (std::size_t j = 0; j < ni; ++j) all[j] = j;
+  std::vector<double> share_raw;
+  if (p.screen_before_impute) share_raw = compute::DataShare(x, all);
+
+  // Impute.
+  compute::RowKeys keys;
+  std::map<int, int> year_index;
+  for (int y : in.year) year_index.emplace(y, 0);
+  int k = 0;
+  for (auto& [y, idx] : year_index) idx = k++;
+  std::map<std::string, int> unit_index;
+  for (const auto& u : in.unit) unit_index.emplace(u, static_cast<int>(unit_index.size()));
+  for (std::size_t r = 0; r < in.unit.size(); ++r) {
+    keys.period.push_back(year_index[in.year[r]]);
+    keys.unit.push_back(unit_index[in.unit[r]]);
+    keys.year.push_back(in.year[r]);
+  }
+  keys.group = in.group;
+  std::vector<compute::ImputedCell> imputed_cells;
+  if (p.impute != method::Impute::kNone) {
+    imputed_cells = compute::Impute(x, keys, compute::ImputeSpec{ImputeOf(p.impute), p.locf_years});
+  }
+  Matrix imputed = x;
+
+  // Screen: a unit-year below the data share (or with no data at all) is excluded.
+  std::vector<double> share = p.screen_before_impute ? share_raw : compute::DataShare(imputed, all);
+  std::vector<bool> excluded(in.unit.size());
+  std::map<int, int> kept_per_year;
+  for (std::size_t r = 0; r < excluded.size(); ++r) {
+    excluded[r] = share[r] == 0 || share[r] < p.screen_share;
+    if (!excluded[r]) ++kept_per_year[in.year[r]];
+  }
+  // Years with too few scored units are left out of the output altogether.
+  std::vector<std::size_t> keep;
+  std::set<int> dropped_years;
+  for (std::size_t r = 0; r < excluded.size(); ++r) {
+    if (kept_per_year[in.year[r]] >= p.min_year_units) {
+      keep.push_back(r);
+    } else {
+      dropped_years.insert(in.year[r]);
+    }
+  }
+  for (int y : dropped_years) {
+    log.push_back(fmt::format("screen: year {} skipped: {} units with enough data, fewer than pipeline.min_units = {}",
+                              y, kept_per_year[y], p.min_year_units));
+  }
+  if (keep.empty()) return Error{Errc::kNotFound, "no year has enough units with enough data to be scored"};
+  std::vector<std::size_t> new_index(in.unit.size(), SIZE_MAX);
+  for (std::size_t q = 0; q < keep.size(); ++q) new_index[keep[q]] = q;
+  b.has_years = in.has_years;
+  b.row_unit = SelectRows(in.unit, keep);
+  b.row_name = SelectRows(in.name, keep);
+  b.row_year = SelectRows(in.year, keep);
+  b.excluded = SelectRows(excluded, keep);
+  b.raw = SelectRows(in.raw, keep);
+  b.denominated = SelectRows(denominated, keep);
+  b.imputed = SelectRows(imputed, keep);
+  const std::size_t nr = keep.size(), nn = m.nodes.size();
+  b.flags.assign(nr * nn, std::string());
+  auto flag = [&](std::size_t r, std::size_t node, char f) {
+    std::string& s = b.flags[r * nn + node];
+    if (s.find(f) == std::string::npos) s += f;
+  };
+  for (const auto& c : imputed_cells) {
+    if (new_index[c.row] == SIZE_MAX) continue;
+    std::size_t r = new_index[c.row];
+    flag(r, static_cast<std::size_t>(inds[c.col]), 'i');
+    b.imputed_cells++;
+    std::string how = c.how;
+    // The kernel knows groups by number; the log names them.
+    if (how.rfind("group ", 0) == 0 && !in.group.empty() && in.group[c.row] >= 0) {
+      std::size_t end = how.find(' ', 6);
+      how = "group " + in.group_names[static_cast<std::size_t>(in.group[c.row])] +
+            (end == std::string::npos ? std::string() : how.substr(end));
+    }
+    log.push_back(fmt::format("impute: {} {} ← {} ({})", RowName(b, r),
+                              m.nodes[static_cast<std::size_t>(inds[c.col])].code, FormatNumber(c.value), how));
+  }
+  for (std::size_t r = 0; r < nr; ++r) {
+    if (!b.excluded[r]) continue;
+    for (std::size_t node = 0; node < nn; ++node) flag(r, node, 'x');
+    log.push_back(
+        fmt::format("screen: {} excluded, data share {:.3f} < {}", RowName(b, r), share[keep[r]], p.screen_share));
+  }
+
+  // Blocks over which treatment, normalisation and ranks are computed: the pooled panel or each year.
+  std::vector<std::vector<std::size_t>> blocks, rank_blocks;
+  {
+    std::map<int, std::vector<std::size_t>> by_year;
+    std::vector<std::size_t> pooled;
+    for (std::size_t r = 0; r < nr; ++r) {
+      if (b.excluded[r]) continue;
+      by_year[b.row_year[r]].push_back(r);
+      pooled.push_back(r);
+    }
+    for (auto& [y, rows] : by_year) rank_blocks.push_back(rows);
+    if (p.by_year) {
+      blocks = rank_blocks;
+    } else {
+      blocks.push_back(pooled);
+    }
+  }
+  b.treated = Matrix(nr, ni);
+  b.normalised = Matrix(nr, ni);
+  b.treat.assign(ni, compute::TreatReport{});
+  std::vector<double> buf;
+  compute::NormSpec norm = NormOf(p);
+  for (const auto& rows : blocks) {
+    std::string where = p.by_year && b.has_years ? fmt::format(" in {}", b.row_year[rows.front()]) : std::string();
+    for (std::size_t j = 0; j < ni; ++j) {
+      const auto& n = m.nodes[static_cast<std::size_t>(inds[j])];
+      buf.resize(rows.size());
+      for (std::size_t q = 0; q < rows.size(); ++q) buf[q] = b.imputed(rows[q], j);
+      if (p.treat_winmax >= 0) {
+        auto rep = compute::TreatJrc(buf, p.treat_winmax);
+        for (auto& pt : rep.points) {
+          std::size_t r = pt.row = rows[pt.row];  // block position → row of the build
+          flag(r, static_cast<std::size_t>(inds[j]), 't');
+          b.treated_points++;
+          log.push_back(fmt::format("treat: {} {} winsorised ({}) {} → {}", RowName(b, r), n.code,
+                                    pt.high ? "high" : "low", FormatNumber(pt.before), FormatNumber(pt.after)));
+        }
+        if (rep.log_applied) {
+          for (auto r : rows) flag(r, static_cast<std::size_t>(inds[j]), 't');
+          log.push_back(
+              fmt::format("treat: {}{} still skewed after {} points (skew {:.4g}, kurtosis {:.4g}): "
+                          "log-transformed instead, ln(x − min + 0.01·(max − min))",
+                          n.code, where, rep.nwin, rep.after.skew, rep.after.kurt));
+        }
+        if (!p.by_year) b.treat[j] = std::move(rep);
+      }
+      for (std::size_t q = 0; q < rows.size(); ++q) b.treated(rows[q], j) = buf[q];
+      std::optional<compute::Goalposts> gp;
+      if (n.goal_lo && n.goal_hi) gp = compute::Goalposts{*n.goal_lo, *n.goal_hi};
+      if (auto st = compute::Normalise(buf, n.direction, norm, gp); !st) {
+        Error e = st.error();
+        e.message = fmt::format("cannot normalise {}{}: {}", n.code, where, e.message);
+        return e;
+      }
+      for (std::size_t q = 0; q < rows.size(); ++q) b.normalised(rows[q], j) = buf[q];
+    }
+  }
+
+  // Weights and aggregation, level by level (nodes are ordered indicators first, then by level).
+  b.scores = Matrix(nr, nn);
+  for (std::size_t j = 0; j < ni; ++j) {
+    auto src = b.normalised.Col(j);
+    std::copy(src.begin(), src.end(), b.scores.Col(static_cast<std::size_t>(inds[j])).begin());
+  }
+  b.weights.assign(nn, 1.0);
+  for (std::size_t i = 0; i < nn; ++i) {
+    if (p.weights == method::Weights::kExplicit) b.weights[i] = m.nodes[i].weight;
+  }
+  for (std::size_t i = 0; i < nn; ++i) {
+    if (m.nodes[i].indicator) continue;
+    auto kids = m.Children(static_cast<int>(i));
+    std::vector<std::size_t> cols(kids.begin(), kids.end());
+    if (p.weights == method::Weights::kPca) {
+      auto w = compute::PcaWeights(b.scores, cols);
+      if (!w) {
+        Error e = w.error();
+        e.message = fmt::format("PCA weights of the children of {}: {}", m.nodes[i].code, e.message);
+        return e;
+      }
+      for (std::size_t q = 0; q < cols.size(); ++q) b.weights[cols[q]] = (*w)[q];
+      log.push_back(fmt::format("weights: children of {} weighted by PCA loadings", m.nodes[i].code));
+    }
+    std::vector<double> w;
+    for (auto c : cols) w.push_back(b.weights[c]);
+    auto bad = compute::Aggregate(b.scores, cols, w, AggOf(p.aggregate), p.aggregate_min_share, b.scores.Col(i));
+    if (bad) {
+      return Error{Errc::kUncomputable,
+                   fmt::format("cannot aggregate {} for {}: {} = {} is not allowed under the {} mean", m.nodes[i].code,
+                               RowName(b, bad->row), m.nodes[cols[bad->col]].code, FormatNumber(bad->value),
+                               p.aggregate == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
+    }
+    for (std::size_t r = 0; r < nr; ++r) {
+      for (auto c : cols) {
+        for (char f : b.flags[r * nn + c]) flag(r, i, f);
+      }
+    }
+  }
+  // Ranks within each year.
+  b.ranks.assign(nn, std::vector<int>(nr, 0));
+  for (std::size_t i = 0; i < nn; ++i) {
+    for (const auto& rows : rank_blocks) {
+      buf.resize(rows.size());
+      for (std::size_t q = 0; q < rows.size(); ++q) buf[q] = b.scores(rows[q], i);
+      auto rk = compute::RankDesc(buf);
+      for (std::size_t q = 0; q < rows.size(); ++q) b.ranks[i][rows[q]] = rk[q];
+    }
+  }
+  b.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return Ok();
+}
+
+// ---- outputs ----------------------------------------------------------------------------------
+
+std::string ScoresCsv(const BuildResult& b) {
+  std::string out = "year,unit,code,level,value,rank,flags\n";
+  const std::size_t nn = b.method.nodes.size();
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    std::string year = b.has_years ? std::to_string(b.row_year[r]) : std::string();
+    for (std::size_t i = 0; i < nn; ++i) {
+      const auto& n = b.method.nodes[i];
+      int rank = b.ranks[i][r];
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{}\n", year, b.row_unit[r], n.code, n.level,
+                     Num(b.scores(r, i)), rank > 0 ? std::to_string(rank) : std::string(), b.flags[r * nn + i]);
+    }
+  }
+  return out;
+}
+
+std::string StagesCsv(const BuildResult& b) {
+  std::string out = "year,unit,code,stage,value\n";
+  auto inds = IndicatorNodes(b.method);
+  const std::pair<const char*, const Matrix*> stages[] = {
+      {"raw", &b.raw}, {"imputed", &b.imputed}, {"treated", &b.treated}, {"normalised", &b.normalised}};
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    std::string year = b.has_years ? std::to_string(b.row_year[r]) : std::string();
+    for (std::size_t j = 0; j < inds.size(); ++j) {
+      for (const auto& [stage, mat] : stages) {
+        double v = (*mat)(r, j);
+        if (IsNa(v)) continue;
+        fmt::format_to(std::back_inserter(out), "{},{},{},{},{}\n", year, b.row_unit[r],
+                       b.method.nodes[static_cast<std::size_t>(inds[j])].code, stage, FormatNumber(v));
+      }
+    }
+  }
+  return out;
+}
+
+std::string RunJson(const BuildResult& b, const std::string& source, const std::string& scores_sha,
+                    const std::string& stages_sha) {
+  const auto& m = b.method;
+  nlohmann::ordered_json j;
+  j["run_id"] = b.run_id;
+  j["engine"] = {{"name", "gpsi"}, {"version", std::string(Version())}};
+  j["method"] = {{"id", m.id},           {"name_en", m.name_en}, {"name_zh", m.name_zh},
+                 {"version", m.version}, {"hash", m.hash},       {"text", m.canonical}};
+  j["data"] = {{"source", source}, {"hash", b.data_hash}};
+  std::set<int> years;
+  std::size_t scored = 0;
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    if (b.has_years) years.insert(b.row_year[r]);
+    if (!b.excluded[r]) ++scored;
+  }
+  j["years"] = years;
+  j["rows"] = {{"unit_years", b.row_unit.size()}, {"scored", scored}, {"excluded", b.row_unit.size() - scored}};
+  j["counts"] = {{"indicators", IndicatorNodes(m).size()},
+                 {"nodes", m.nodes.size()},
+                 {"imputed_cells", b.imputed_cells},
+                 {"treated_points", b.treated_points}};
+  nlohmann::ordered_json w = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) w[m.nodes[i].code] = b.weights[i];
+  j["weights"] = w;
+  j["outputs"] = {{"scores.csv", scores_sha}, {"stages.csv", stages_sha}};
+  return j.dump(2) + "\n";
+}
+
+Status WriteFile(const fs::path& path, const std::string& text) {
+  // Written beside and renamed into place, so a reader never sees half a file.
+  fs::path tmp = path;
+  tmp += ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error{Errc::kIo, "cannot write file", tmp.string()};
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Error{Errc::kIo, fmt::format("cannot write file: {}", ec.message()), path.string()};
+  return Ok();
+}
+
+}  // namespace
+
+Result<BuildResult> Build(const BuildConfig& cfg) {
+  try {
+    BuildResult b;
+    Input in;
+    std::string source;
+    std::unique_ptr<Store> store;
+    if (!cfg.coinr_data.empty() || !cfg.coinr_meta.empty()) {
+      if (cfg.coinr_data.empty() || cfg.coinr_meta.empty()) {
+        return Error{Errc::kUsage, "--coinr-data and --coinr-meta go together"};
+      }
+      if (!cfg.method_path.empty()) return Error{Errc::kUsage, "give --method or the COINr tables, not both"};
+      auto meta = ReadTextTable(cfg.coinr_meta);
+      if (!meta) return meta.error();
+      auto method = method::MethodFromCoinr(*meta, cfg.sets);
+      if (!method) return method.error();
+      b.method = std::move(*method);
+      auto data = ReadTextTable(cfg.coinr_data);
+      if (!data) return data.error();
+      auto read = ReadCoinr(*data, b.method);
+      if (!read) return read.error();
+      in = std::move(*read);
+      source = "coinr:" + cfg.coinr_data;
+    } else {
+      if (cfg.method_path.empty()) return Error{Errc::kUsage, "give --method FILE (or --coinr-data and --coinr-meta)"};
+      auto method = method::LoadMethod(cfg.method_path, cfg.sets);
+      if (!method) return method.error();
+      b.method = std::move(*method);
+      auto opened = Open(cfg.db_path);
+      if (!opened) return opened.error();
+      store = std::move(*opened);
+      auto read = ReadStore(*store, b.method);
+      if (!read) return read.error();
+      in = std::move(*read);
+      source = "store:" + cfg.db_path;
+    }
+    b.data_hash = in.data_hash;
+    b.run_id = Sha256Hex(b.method.hash + "\n" + b.data_hash + "\n" + std::string(Version())).substr(0, 16);
+    if (auto st = RunPipeline(std::move(in), b); !st) return st.error();
+    if (!cfg.out_dir.empty()) {
+      std::error_code ec;
+      fs::create_directories(cfg.out_dir, ec);
+      if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+      std::string scores = ScoresCsv(b), stages = StagesCsv(b);
+      std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
+      std::string log;
+      for (const auto& line : b.log) log += line + "\n";
+      fs::path dir(cfg.out_dir);
+      for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
+                                       {"stages.csv", &stages},
+                                       {"build.log", &log}}) {
+        if (auto st = WriteFile(dir / name, *text); !st) return st.error();
+      }
+      if (auto st = WriteFile(dir / "run.json", RunJson(b, source, scores_sha, stages_sha)); !st) return st.error();
+      if (store) {
+        store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
+                                   fs::absolute(dir).lexically_normal().string(), scores_sha});
+      }
+    }
+    return b;
+  } catch (const Failure& f) {
+    return f.error();
+  }
+}
+
+Result<std::vector<RunRecord>> Runs(const std::string& db_path) {
+  try {
+    auto opened = Open(db_path);
+    if (!opened) return opened.error();
+    return (*opened)->Runs();
+  } catch (const Failure& f) {
+    return f.error();
+  }
+}
+
+}  // namespace gpsi::engine

@@ -1,0 +1,835 @@
+// Methodology files: TOML → toml::table → (overrides) → validated Method, hashed canonically.
+#include "method.hpp"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace gpsi::method {
+namespace {
+
+// The keys each table accepts; `--set` checks against the same lists so a typo is a usage error.
+const std::set<std::string> kIndexKeys{"id", "name_en", "name_zh", "version", "coverage_rule", "units"};
+const std::set<std::string> kPipelineKeys{"denominate", "impute",    "screen",    "screen_on",
+                                          "treat",      "normalise", "aggregate", "aggregate_min_share",
+                                          "weights",    "years",     "panel",     "min_units"};
+const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight"};
+const std::set<std::string> kIndicatorKeys{"code",      "name_en",     "name_zh",     "parent",      "weight",
+                                           "direction", "reads",       "transform",   "denominator", "goalposts",
+                                           "target",    "source_note", "lag_weights", "fill"};
+// Keys whose values are text: a `--set` value for them is kept as written (so "1.10" stays "1.10").
+const std::set<std::string> kTextKeys{"code",        "name_en",     "name_zh",       "parent", "version", "transform",
+                                      "denominator", "source_note", "coverage_rule", "id",     "units"};
+
+std::string KeyList(const std::set<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+//! A kBadMethod error, located at `at` when that node came from the file (line 0 = no location).
+Error Bad(const std::string& origin, const std::string& message, const toml::node* at = nullptr) {
+  Error e{Errc::kBadMethod, message, origin};
+  if (at && at->source().begin.line > 0) {
+    e.line = at->source().begin.line;
+    e.column = at->source().begin.column;
+  }
+  return e;
+}
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t p = s.find(sep, start);
+    out.emplace_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    if (p == std::string_view::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+std::optional<double> Num(std::string_view s) {
+  return ParseNumber(Trim(s));
+}
+
+std::optional<int> Int(std::string_view s) {
+  auto v = Num(s);
+  // Range first: converting an out-of-range double to an integer is undefined behaviour.
+  if (!v || *v < -1e9 || *v > 1e9 || *v != std::trunc(*v)) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+//! A finite number (TOML integer or float) or nullopt; TOML's inf and nan are not numbers here.
+std::optional<double> Finite(const toml::node& n) {
+  if (!n.is_number()) return std::nullopt;
+  auto x = n.value<double>();
+  if (!x || !std::isfinite(*x)) return std::nullopt;
+  return x;
+}
+
+//! A pipeline key's value as text (numbers and booleans as written), or nullopt if absent.
+std::optional<std::string> Text(const toml::table& t, std::string_view key) {
+  const toml::node* n = t.get(key);
+  if (!n) return std::nullopt;
+  if (auto s = n->value_exact<std::string>()) return *s;
+  if (auto b = n->value_exact<bool>()) return *b ? "on" : "off";
+  if (auto i = n->value_exact<std::int64_t>()) return std::to_string(*i);
+  if (auto d = n->value_exact<double>()) return FormatNumber(*d);
+  return std::string(n->is_array() ? "<array>" : n->is_table() ? "<table>" : "<date/time>");
+}
+
+// ---- pipeline value forms (ARCHITECTURE.md) ---------------------------------------------------
+
+Status ParsePipeline(const toml::table& t, Pipeline& p, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kPipelineKeys.count(std::string(k.str()))) {
+      return Bad(origin, fmt::format("unknown key pipeline.{} (known: {})", k.str(), KeyList(kPipelineKeys)), &v);
+    }
+  }
+  auto bad = [&](std::string_view key, const std::string& v, std::string_view forms) {
+    return Bad(origin, fmt::format("pipeline.{} = \"{}\" is not one of: {}", key, v, forms), t.get(key));
+  };
+  if (auto v = Text(t, "denominate")) {
+    if (*v == "on" || *v == "true") {
+      p.denominate = true;
+    } else if (*v == "off" || *v == "false") {
+      p.denominate = false;
+    } else {
+      return bad("denominate", *v, "on, off");
+    }
+  }
+  if (auto v = Text(t, "impute")) {
+    const std::string forms = "none, mean, median, group-mean:<group>, group-median:<group>, locf:<k ≥ 1>, interpolate";
+    auto parts = Split(*v, ':');
+    const std::string& m = parts[0];
+    if (parts.size() == 1 && m == "none") {
+      p.impute = Impute::kNone;
+    } else if (parts.size() == 1 && m == "mean") {
+      p.impute = Impute::kMean;
+    } else if (parts.size() == 1 && m == "median") {
+      p.impute = Impute::kMedian;
+    } else if (parts.size() == 1 && m == "interpolate") {
+      p.impute = Impute::kInterpolate;
+    } else if (parts.size() == 2 && (m == "group-mean" || m == "group-median") && !parts[1].empty()) {
+      p.impute = m == "group-mean" ? Impute::kGroupMean : Impute::kGroupMedian;
+      p.impute_group = parts[1];
+    } else if (parts.size() == 2 && m == "locf" && Int(parts[1]) && *Int(parts[1]) >= 1) {
+      p.impute = Impute::kLocf;
+      p.locf_years = *Int(parts[1]);
+    } else {
+      return bad("impute", *v, forms);
+    }
+  }
+  if (auto v = Text(t, "screen")) {
+    auto parts = Split(*v, ':');
+    if (parts.size() == 1 && parts[0] == "none") {
+      p.screen_share = 0;
+    } else if (parts.size() == 2 && parts[0] == "na" && Num(parts[1]) && *Num(parts[1]) >= 0 && *Num(parts[1]) <= 1) {
+      p.screen_share = *Num(parts[1]);
+    } else {
+      return bad("screen", *v, "none, na:<min data share in [0,1]>");
+    }
+  }
+  if (auto v = Text(t, "screen_on")) {
+    if (*v != "raw" && *v != "imputed") return bad("screen_on", *v, "raw, imputed");
+    p.screen_before_impute = *v == "raw";
+  }
+  if (auto v = Text(t, "treat")) {
+    auto parts = Split(*v, ':');
+    if (parts.size() == 1 && parts[0] == "none") {
+      p.treat_winmax = -1;
+    } else if (parts.size() == 2 && parts[0] == "jrc" && Int(parts[1]) && *Int(parts[1]) >= 0) {
+      p.treat_winmax = *Int(parts[1]);
+    } else {
+      return bad("treat", *v, "none, jrc:<winmax ≥ 0>");
+    }
+  }
+  if (auto v = Text(t, "normalise")) {
+    const std::string forms =
+        "minmax:<l>:<u> (l < u), zscore:<mean>:<sd> (sd > 0), rank, percentile, goalposts[:<scale>], "
+        "frontier[:<scale>], band5";
+    auto parts = Split(*v, ':');
+    const std::string& m = parts[0];
+    auto two = [&](double& a, double& b) {
+      if (parts.size() != 3 || !Num(parts[1]) || !Num(parts[2])) return false;
+      a = *Num(parts[1]), b = *Num(parts[2]);
+      return true;
+    };
+    auto scale = [&](double dflt) {
+      if (parts.size() == 1) {
+        p.norm_p1 = 0, p.norm_p2 = dflt;
+        return true;
+      }
+      if (parts.size() != 2 || !Num(parts[1]) || *Num(parts[1]) <= 0) return false;
+      p.norm_p1 = 0, p.norm_p2 = *Num(parts[1]);
+      return true;
+    };
+    if (m == "minmax" && two(p.norm_p1, p.norm_p2) && p.norm_p1 < p.norm_p2) {
+      p.normalise = Normalise::kMinMax;
+    } else if (m == "zscore" && two(p.norm_p1, p.norm_p2) && p.norm_p2 > 0) {
+      p.normalise = Normalise::kZScore;
+    } else if (m == "rank" && parts.size() == 1) {
+      p.normalise = Normalise::kRank;
+    } else if (m == "percentile" && parts.size() == 1) {
+      p.normalise = Normalise::kPercentile;
+    } else if (m == "goalposts" && scale(100)) {
+      p.normalise = Normalise::kGoalposts;
+    } else if (m == "frontier" && scale(100)) {
+      p.normalise = Normalise::kDistFrontier;
+    } else if (m == "band5" && parts.size() == 1) {
+      p.normalise = Normalise::kBand5;
+      p.norm_p1 = 1, p.norm_p2 = 5;
+    } else {
+      return bad("normalise", *v, forms);
+    }
+  }
+  if (auto v = Text(t, "aggregate")) {
+    static const std::map<std::string, Aggregate> kAgg{{"arithmetic", Aggregate::kArithmetic},
+                                                       {"geometric", Aggregate::kGeometric},
+                                                       {"harmonic", Aggregate::kHarmonic},
+                                                       {"median", Aggregate::kMedian}};
+    auto it = kAgg.find(*v);
+    if (it == kAgg.end()) return bad("aggregate", *v, "arithmetic, geometric, harmonic, median");
+    p.aggregate = it->second;
+  }
+  if (auto v = Text(t, "aggregate_min_share")) {
+    auto x = Num(*v);
+    if (!x || *x < 0 || *x > 1) return bad("aggregate_min_share", *v, "a share in [0,1]");
+    p.aggregate_min_share = *x;
+  }
+  if (auto v = Text(t, "weights")) {
+    static const std::map<std::string, Weights> kW{
+        {"explicit", Weights::kExplicit}, {"equal", Weights::kEqual}, {"pca", Weights::kPca}};
+    auto it = kW.find(*v);
+    if (it == kW.end()) return bad("weights", *v, "explicit, equal, pca");
+    p.weights = it->second;
+  }
+  if (auto v = Text(t, "years")) {
+    auto parts = Split(*v, ':');
+    if (parts.size() != 2 || !Int(parts[0]) || !Int(parts[1]) || *Int(parts[0]) > *Int(parts[1])) {
+      return bad("years", *v, "<from>:<to> with from ≤ to");
+    }
+    p.year_from = *Int(parts[0]), p.year_to = *Int(parts[1]);
+  }
+  if (auto v = Text(t, "panel")) {
+    if (*v != "pooled" && *v != "by-year") return bad("panel", *v, "pooled, by-year");
+    p.by_year = *v == "by-year";
+  }
+  if (auto v = Text(t, "min_units")) {
+    auto n = Int(*v);
+    if (!n || *n < 1) return bad("min_units", *v, "an integer ≥ 1");
+    p.min_year_units = *n;
+  }
+  return Ok();
+}
+
+// ---- overrides --------------------------------------------------------------------------------
+
+//! A `--set` value as TOML would read it (number, boolean, array, quoted string), else as a plain
+//! string. Only a single `v = …` line is accepted, so a value cannot smuggle in other keys.
+std::unique_ptr<toml::node> ParseValue(const std::string& text) {
+  if (text.find_first_of("\r\n") == std::string::npos) {
+    try {
+      toml::table t = toml::parse("v = " + text);
+      if (toml::node* n = t.get("v"); n && t.size() == 1) {
+        std::unique_ptr<toml::node> out;
+        n->visit([&](auto&& x) { out = std::make_unique<std::remove_cvref_t<decltype(x)>>(x); });
+        return out;
+      }
+    } catch (const toml::parse_error&) {
+    }
+  }
+  return std::make_unique<toml::value<std::string>>(text);
+}
+
+//! The text of a `--set` value for a text key: a quoted TOML string unquoted, anything else as written.
+std::string TextValue(const std::string& text) {
+  auto n = ParseValue(text);
+  if (auto s = n->value_exact<std::string>()) return *s;
+  return text;
+}
+
+//! The array-of-tables entry (node or indicator) with this code; `indicator` says which array.
+toml::table* FindEntry(toml::table& root, const std::string& code, bool& indicator) {
+  for (const char* arr : {"indicator", "node"}) {
+    if (auto* a = root[arr].as_array()) {
+      for (auto& e : *a) {
+        auto* t = e.as_table();
+        if (t && t->get("code") && t->get("code")->value_exact<std::string>() == code) {
+          indicator = std::string_view(arr) == "indicator";
+          return t;
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+Status ApplySet(toml::table& root, const std::string& set) {
+  auto usage = [](std::string message) { return Error{Errc::kUsage, std::move(message)}; };
+  auto eq = set.find('=');
+  if (eq == std::string::npos) return usage(fmt::format("--set \"{}\": expected key=value", set));
+  std::string key(Trim(std::string_view(set).substr(0, eq)));
+  std::string value(Trim(std::string_view(set).substr(eq + 1)));
+  if (key.empty()) return usage(fmt::format("--set \"{}\": expected key=value", set));
+  auto parts = Split(key, '.');
+  auto table_of = [&](const std::string& name) -> toml::table& {
+    if (!root[name].as_table()) root.insert_or_assign(name, toml::table{});
+    return *root[name].as_table();
+  };
+  if (parts.size() == 2 && parts[0] == "pipeline") {
+    if (!kPipelineKeys.count(parts[1])) {
+      return usage(fmt::format("--set {}: unknown pipeline key (known: {})", key, KeyList(kPipelineKeys)));
+    }
+    // Pipeline values are words in the forms of ARCHITECTURE.md ("on", "minmax:0:100"): keep the text.
+    table_of("pipeline").insert_or_assign(parts[1], TextValue(value));
+    return Ok();
+  }
+  if (parts.size() == 2 && parts[0] == "index") {
+    if (!kIndexKeys.count(parts[1])) {
+      return usage(fmt::format("--set {}: unknown index key (known: {})", key, KeyList(kIndexKeys)));
+    }
+    table_of("index").insert_or_assign(parts[1], TextValue(value));
+    return Ok();
+  }
+  if (parts.size() == 2 && parts[0] == "weight") {
+    bool ind = false;
+    toml::table* e = FindEntry(root, parts[1], ind);
+    if (!e) return usage(fmt::format("--set {}: no framework node has code \"{}\"", key, parts[1]));
+    auto node = ParseValue(value);
+    if (!node->is_number()) return usage(fmt::format("--set {}: weight must be a number, not \"{}\"", key, value));
+    e->insert_or_assign("weight", std::move(*node));
+    return Ok();
+  }
+  if (parts.size() == 3 && (parts[0] == "indicator" || parts[0] == "node")) {
+    bool ind = false;
+    toml::table* e = FindEntry(root, parts[1], ind);
+    if (!e) return usage(fmt::format("--set {}: no framework node has code \"{}\"", key, parts[1]));
+    const auto& known = ind ? kIndicatorKeys : kNodeKeys;
+    if (parts[2] == "code") return usage(fmt::format("--set {}: a code cannot be changed", key));
+    if (!known.count(parts[2])) {
+      return usage(
+          fmt::format("--set {}: unknown {} field (known: {})", key, ind ? "indicator" : "node", KeyList(known)));
+    }
+    if (kTextKeys.count(parts[2])) {
+      e->insert_or_assign(parts[2], TextValue(value));
+    } else {
+      e->insert_or_assign(parts[2], std::move(*ParseValue(value)));
+    }
+    return Ok();
+  }
+  return usage(
+      fmt::format("--set {}: unknown key (use pipeline.<key>, index.<key>, weight.<CODE> or "
+                  "indicator.<CODE>.<field>)",
+                  key));
+}
+
+// ---- framework --------------------------------------------------------------------------------
+
+//! A text key of a table: absent → `dflt`; present but not a string → error.
+Result<std::string> Str(const toml::table& t, std::string_view key, const std::string& what, const std::string& origin,
+                        std::string dflt = {}) {
+  const toml::node* v = t.get(key);
+  if (!v) return dflt;
+  if (auto s = v->value_exact<std::string>()) return *s;
+  return Bad(origin, fmt::format("{}{} must be a string", what, key), v);
+}
+
+Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string& origin) {
+  const char* kind = indicator ? "indicator" : "node";
+  auto code = Str(t, "code", fmt::format("an {}'s ", kind), origin);
+  if (!code) return code.error();
+  n.code = *code;
+  if (n.code.empty()) return Bad(origin, fmt::format("an {} has no code", kind), &t);
+  const std::string what = n.code + ": ";
+  for (const auto& [k, v] : t) {
+    if (!(indicator ? kIndicatorKeys : kNodeKeys).count(std::string(k.str()))) {
+      return Bad(origin,
+                 fmt::format("{} {}: unknown key \"{}\" (known: {})", kind, n.code, k.str(),
+                             KeyList(indicator ? kIndicatorKeys : kNodeKeys)),
+                 &v);
+    }
+  }
+  n.indicator = indicator;
+  for (auto [key, field] : {std::pair{"name_en", &n.name_en}, {"name_zh", &n.name_zh}, {"parent", &n.parent}}) {
+    auto s = Str(t, key, what, origin);
+    if (!s) return s.error();
+    *field = *s;
+  }
+  if (n.name_en.empty()) n.name_en = n.code;
+  if (auto* w = t.get("weight")) {
+    auto x = Finite(*w);
+    if (!x || *x < 0) return Bad(origin, fmt::format("{}: weight must be a number ≥ 0", n.code), w);
+    n.weight = *x;
+  }
+  if (!indicator) return Ok();
+  if (auto* d = t.get("direction")) {
+    auto x = d->value_exact<std::int64_t>();
+    if (!x || (*x != 1 && *x != -1)) return Bad(origin, fmt::format("{}: direction must be 1 or -1", n.code), d);
+    n.direction = static_cast<int>(*x);
+  }
+  if (auto* r = t.get("reads")) {
+    if (auto s = r->value_exact<std::string>()) {
+      n.reads.push_back(*s);
+    } else if (auto* a = r->as_array()) {
+      for (auto& e : *a) {
+        auto s2 = e.value_exact<std::string>();
+        if (!s2) {
+          n.reads.clear();
+          break;
+        }
+        n.reads.push_back(*s2);
+      }
+    }
+    if (n.reads.empty() || std::any_of(n.reads.begin(), n.reads.end(), [](auto& c) { return c.empty(); })) {
+      return Bad(origin, fmt::format("{}: reads must be an indicator code or a non-empty list of codes", n.code), r);
+    }
+  }
+  if (n.reads.empty()) n.reads.push_back(n.code);
+  auto transform = Str(t, "transform", what, origin, "none");
+  if (!transform) return transform.error();
+  auto den = Str(t, "denominator", what, origin);
+  if (!den) return den.error();
+  n.denominator = *den;
+  const toml::node* at_transform = t.get("transform");
+  if (*transform == "none" || *transform == "log") {
+    // The build divides whenever a denominator is named, so a denominator here would silently
+    // turn "none" into per-capita; say so instead.
+    if (!n.denominator.empty()) {
+      return Bad(origin,
+                 fmt::format("{}: denominator \"{}\" needs transform per-capita, per-100k or log-per-100k "
+                             "(transform is {})",
+                             n.code, n.denominator, *transform),
+                 t.get("denominator"));
+    }
+    n.log = *transform == "log";
+  } else if (*transform == "per-capita" || *transform == "per-100k" || *transform == "log-per-100k") {
+    if (n.denominator.empty()) {
+      return Bad(origin, fmt::format("{}: transform {} needs a denominator", n.code, *transform), at_transform);
+    }
+    n.scale = *transform == "per-capita" ? 1.0 : 1e5;
+    n.log = *transform == "log-per-100k";
+  } else {
+    return Bad(origin,
+               fmt::format("{}: transform \"{}\" is not one of: none, log, per-capita, per-100k, log-per-100k", n.code,
+                           *transform),
+               at_transform);
+  }
+  if (auto* g = t.get("goalposts")) {
+    auto* a = g->as_array();
+    if (!a || a->size() != 2 || !Finite((*a)[0]) || !Finite((*a)[1])) {
+      return Bad(origin, fmt::format("{}: goalposts must be [low, high], two finite numbers", n.code), g);
+    }
+    n.goal_lo = *Finite((*a)[0]);
+    n.goal_hi = *Finite((*a)[1]);
+    if (!(*n.goal_lo < *n.goal_hi)) return Bad(origin, fmt::format("{}: goalposts need low < high", n.code), g);
+  }
+  if (auto* g = t.get("target")) {
+    auto x = Finite(*g);
+    if (!x) return Bad(origin, fmt::format("{}: target must be a number", n.code), g);
+    n.target = *x;
+  }
+  if (auto* g = t.get("lag_weights")) {
+    auto* a = g->as_array();
+    if (!a || a->empty() || a->size() > 50) {
+      return Bad(origin, fmt::format("{}: lag_weights must be a list of 1 to 50 numbers", n.code), g);
+    }
+    double sum = 0;
+    for (auto& e : *a) {
+      auto x = Finite(e);
+      if (!x || *x < 0) return Bad(origin, fmt::format("{}: lag_weights must be numbers ≥ 0", n.code), g);
+      n.lag_weights.push_back(*x);
+      sum += *x;
+    }
+    // All-zero weights would make every lagged value undefined (0/0).
+    if (!(sum > 0)) return Bad(origin, fmt::format("{}: lag_weights must not all be 0", n.code), g);
+  }
+  if (auto* g = t.get("fill")) {
+    auto x = Finite(*g);
+    if (!x) return Bad(origin, fmt::format("{}: fill must be a number", n.code), g);
+    n.fill = *x;
+  }
+  auto note = Str(t, "source_note", what, origin);
+  if (!note) return note.error();
+  n.source_note = *note;
+  return Ok();
+}
+
+// ---- canonical form ---------------------------------------------------------------------------
+
+std::string ImputeText(const Pipeline& p) {
+  switch (p.impute) {
+    case Impute::kNone: return "none";
+    case Impute::kMean: return "mean";
+    case Impute::kMedian: return "median";
+    case Impute::kGroupMean: return "group-mean:" + p.impute_group;
+    case Impute::kGroupMedian: return "group-median:" + p.impute_group;
+    case Impute::kLocf: return fmt::format("locf:{}", p.locf_years);
+    case Impute::kInterpolate: return "interpolate";
+  }
+  return "none";
+}
+
+std::string NormaliseText(const Pipeline& p) {
+  const std::string a = FormatNumber(p.norm_p1), b = FormatNumber(p.norm_p2);
+  switch (p.normalise) {
+    case Normalise::kMinMax: return "minmax:" + a + ":" + b;
+    case Normalise::kZScore: return "zscore:" + a + ":" + b;
+    case Normalise::kRank: return "rank";
+    case Normalise::kPercentile: return "percentile";
+    case Normalise::kGoalposts: return "goalposts:" + b;
+    case Normalise::kDistFrontier: return "frontier:" + b;
+    case Normalise::kBand5: return "band5";
+  }
+  return "minmax:0:100";
+}
+
+std::string TransformText(const Node& n) {
+  if (n.denominator.empty()) return n.log ? "log" : "none";
+  if (n.scale == 1) return "per-capita";
+  return n.log ? "log-per-100k" : "per-100k";
+}
+
+toml::array Numbers(const std::vector<double>& v) {
+  toml::array a;
+  for (double x : v) a.push_back(x);
+  return a;
+}
+
+//! The validated method as TOML, so that the hash depends on what the method means, not on how
+//! the file spelled it (true vs "on", 2 vs 2.0, a default written out or left implicit, file vs
+//! `--set`). Parsing the result gives the same Method.
+std::string Canonical(const Method& m) {
+  toml::table root;
+  toml::table index;
+  index.insert("id", m.id);
+  for (auto [k, v] : {std::pair{"name_en", &m.name_en},
+                      {"name_zh", &m.name_zh},
+                      {"version", &m.version},
+                      {"coverage_rule", &m.coverage_rule}}) {
+    if (!v->empty()) index.insert(k, *v);
+  }
+  index.insert("units", m.unit_kind);
+  root.insert("index", std::move(index));
+  const Pipeline& p = m.pipeline;
+  static const char* kAgg[] = {"arithmetic", "geometric", "harmonic", "median"};
+  static const char* kW[] = {"explicit", "equal", "pca"};
+  toml::table pipe;
+  pipe.insert("denominate", p.denominate ? "on" : "off");
+  pipe.insert("impute", ImputeText(p));
+  pipe.insert("screen", p.screen_share == 0 ? std::string("none") : "na:" + FormatNumber(p.screen_share));
+  pipe.insert("screen_on", p.screen_before_impute ? "raw" : "imputed");
+  pipe.insert("treat", p.treat_winmax < 0 ? std::string("none") : fmt::format("jrc:{}", p.treat_winmax));
+  pipe.insert("normalise", NormaliseText(p));
+  pipe.insert("aggregate", kAgg[static_cast<int>(p.aggregate)]);
+  pipe.insert("aggregate_min_share", p.aggregate_min_share);
+  pipe.insert("weights", kW[static_cast<int>(p.weights)]);
+  pipe.insert("years", fmt::format("{}:{}", p.year_from, p.year_to));
+  pipe.insert("panel", p.by_year ? "by-year" : "pooled");
+  pipe.insert("min_units", static_cast<std::int64_t>(p.min_year_units));
+  root.insert("pipeline", std::move(pipe));
+  toml::array inds, aggs;
+  for (const auto& n : m.nodes) {
+    toml::table t;
+    t.insert("code", n.code);
+    t.insert("name_en", n.name_en);
+    if (!n.name_zh.empty()) t.insert("name_zh", n.name_zh);
+    if (!n.parent.empty()) t.insert("parent", n.parent);
+    t.insert("weight", n.weight);
+    if (n.indicator) {
+      t.insert("direction", static_cast<std::int64_t>(n.direction));
+      toml::array reads;
+      for (const auto& r : n.reads) reads.push_back(r);
+      t.insert("reads", std::move(reads));
+      t.insert("transform", TransformText(n));
+      if (!n.denominator.empty()) t.insert("denominator", n.denominator);
+      if (n.goal_lo && n.goal_hi) t.insert("goalposts", Numbers({*n.goal_lo, *n.goal_hi}));
+      if (n.target) t.insert("target", *n.target);
+      if (!n.lag_weights.empty()) t.insert("lag_weights", Numbers(n.lag_weights));
+      if (n.fill) t.insert("fill", *n.fill);
+      if (!n.source_note.empty()) t.insert("source_note", n.source_note);
+    }
+    (n.indicator ? inds : aggs).push_back(std::move(t));
+  }
+  root.insert("indicator", std::move(inds));
+  if (!aggs.empty()) root.insert("node", std::move(aggs));
+  std::ostringstream out;
+  out << toml::toml_formatter{root, toml::format_flags::allow_unicode_strings} << "\n";
+  return out.str();
+}
+
+// ---- validation -------------------------------------------------------------------------------
+
+//! Source line of each node's code when the TOML was built in memory (COINr's iMeta rows).
+using Lines = std::map<std::string, std::int64_t>;
+
+Result<Method> FromTable(toml::table& root, const std::string& origin, const Lines* lines) {
+  Method m;
+  // A node error without a TOML location points at the node's row in the table it came from.
+  auto at_row = [&](Error e, const std::string& code) {
+    if (e.line == 0 && lines) {
+      if (auto it = lines->find(code); it != lines->end()) e.line = it->second, e.column = 1;
+    }
+    return e;
+  };
+  for (const auto& [k, v] : root) {
+    if (!std::set<std::string>{"index", "pipeline", "node", "indicator"}.count(std::string(k.str()))) {
+      return Bad(origin, fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator)", k.str()),
+                 &v);
+    }
+  }
+  const toml::table* index = root["index"].as_table();
+  if (!index) return Bad(origin, "no [index] table", root.get("index"));
+  for (const auto& [k, v] : *index) {
+    if (!kIndexKeys.count(std::string(k.str()))) {
+      return Bad(origin, fmt::format("unknown key index.{} (known: {})", k.str(), KeyList(kIndexKeys)), &v);
+    }
+  }
+  for (auto [key, field] : {std::pair{"id", &m.id},
+                            {"name_en", &m.name_en},
+                            {"name_zh", &m.name_zh},
+                            {"version", &m.version},
+                            {"coverage_rule", &m.coverage_rule},
+                            {"units", &m.unit_kind}}) {
+    auto s = Str(*index, key, "index.", origin, *field);
+    if (!s) return s.error();
+    *field = *s;
+  }
+  if (m.unit_kind.empty()) m.unit_kind = "country";
+  if (m.id.empty()) return Bad(origin, "[index] has no id", index);
+  if (const toml::node* pn = root.get("pipeline")) {
+    if (!pn->is_table()) return Bad(origin, "pipeline must be a table ([pipeline])", pn);
+    if (auto st = ParsePipeline(*pn->as_table(), m.pipeline, origin); !st) return st.error();
+  }
+
+  struct Entry {
+    Node n;
+    const toml::table* at;
+  };
+  std::vector<Entry> all;
+  for (const char* arr : {"indicator", "node"}) {
+    const toml::node* a = root.get(arr);
+    if (!a) continue;
+    if (!a->is_array_of_tables()) {
+      return Bad(origin, fmt::format("\"{}\" must be an array of tables ([[{}]])", arr, arr), a);
+    }
+    for (const auto& e : *a->as_array()) {
+      Entry en{Node{}, e.as_table()};
+      if (auto st = ReadNode(*en.at, std::string_view(arr) == "indicator", en.n, origin); !st) {
+        return at_row(st.error(), en.n.code);
+      }
+      all.push_back(std::move(en));
+    }
+  }
+  if (std::none_of(all.begin(), all.end(), [](const Entry& e) { return e.n.indicator; })) {
+    return Bad(origin, "the framework has no indicator");
+  }
+  // Codes unique; parents exist and are aggregates; exactly one root; no cycles.
+  std::map<std::string, const Entry*> by_code;
+  for (const auto& e : all) {
+    if (!by_code.emplace(e.n.code, &e).second) {
+      return at_row(Bad(origin, fmt::format("code \"{}\" is used twice", e.n.code), e.at), e.n.code);
+    }
+  }
+  std::string root_code;
+  for (const auto& e : all) {
+    const Node& n = e.n;
+    if (n.parent.empty()) {
+      if (n.indicator) return at_row(Bad(origin, fmt::format("indicator {} has no parent", n.code), e.at), n.code);
+      if (!root_code.empty()) {
+        return at_row(Bad(origin, fmt::format("two top nodes: {} and {}", root_code, n.code), e.at), n.code);
+      }
+      root_code = n.code;
+      continue;
+    }
+    auto it = by_code.find(n.parent);
+    if (it == by_code.end()) {
+      return at_row(Bad(origin, fmt::format("{}: parent \"{}\" is not a node", n.code, n.parent), e.at), n.code);
+    }
+    if (it->second->n.indicator) {
+      return at_row(Bad(origin, fmt::format("{}: parent {} is an indicator", n.code, n.parent), e.at), n.code);
+    }
+  }
+  if (root_code.empty()) return Bad(origin, "the framework has no top node (a node without parent)");
+  // Levels: an aggregate is one above its highest child. Walking up from each indicator visits at
+  // most one node per aggregate unless the parent chain loops.
+  std::map<std::string, int> level;
+  const std::size_t naggs = all.size() - static_cast<std::size_t>(std::count_if(
+                                             all.begin(), all.end(), [](const Entry& e) { return e.n.indicator; }));
+  for (const auto& e : all) {
+    if (!e.n.indicator) continue;
+    level[e.n.code] = 1;
+    const Node* cur = &e.n;
+    for (std::size_t steps = 0; !cur->parent.empty(); ++steps) {
+      if (steps > naggs) {
+        return at_row(Bad(origin, fmt::format("the framework has a cycle above {}", e.n.code), e.at), e.n.code);
+      }
+      const Node* up = &by_code.at(cur->parent)->n;
+      level[up->code] = std::max(level[up->code], level[cur->code] + 1);
+      cur = up;
+    }
+  }
+  std::vector<Node> inds, aggs;
+  for (auto& e : all) {
+    if (!e.n.indicator && !level.count(e.n.code)) {
+      return at_row(Bad(origin, fmt::format("node {} has no indicator below it", e.n.code), e.at), e.n.code);
+    }
+    e.n.level = level[e.n.code];
+    (e.n.indicator ? inds : aggs).push_back(std::move(e.n));
+  }
+  std::stable_sort(aggs.begin(), aggs.end(), [](const Node& a, const Node& b) { return a.level < b.level; });
+  m.nodes = std::move(inds);
+  for (auto& n : aggs) m.nodes.push_back(std::move(n));
+  m.canonical = Canonical(m);
+  m.hash = Sha256Hex(m.canonical);
+  return m;
+}
+
+Result<Method> Finish(toml::table& root, const std::string& origin, const std::vector<std::string>& sets,
+                      const Lines* lines = nullptr) {
+  for (const auto& s : sets) {
+    if (auto st = ApplySet(root, s); !st) return st.error();
+  }
+  return FromTable(root, origin, lines);
+}
+
+}  // namespace
+
+int Method::Find(const std::string& code) const {
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].code == code) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<int> Method::Children(int i) const {
+  std::vector<int> out;
+  for (std::size_t j = 0; j < nodes.size(); ++j) {
+    if (nodes[j].parent == nodes[static_cast<std::size_t>(i)].code) out.push_back(static_cast<int>(j));
+  }
+  return out;
+}
+
+int Method::TopLevel() const {
+  int top = 1;
+  for (const auto& n : nodes) top = std::max(top, n.level);
+  return top;
+}
+
+Result<Method> ParseMethod(const std::string& text, const std::string& origin, const std::vector<std::string>& sets) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return Error{Errc::kBadMethod, std::string(e.description()), origin,
+                 static_cast<std::int64_t>(e.source().begin.line), static_cast<std::int64_t>(e.source().begin.column)};
+  }
+  return Finish(root, origin, sets);
+}
+
+Result<Method> LoadMethod(const std::string& path, const std::vector<std::string>& sets) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Errc::kIo, "cannot open methodology file", path};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseMethod(ss.str(), path, sets);
+}
+
+Result<Method> MethodFromCoinr(const TextTable& meta, const std::vector<std::string>& sets) {
+  const std::string& origin = meta.path;
+  for (const char* col : {"Level", "iCode", "Direction", "Weight", "Parent", "Type"}) {
+    if (meta.Column(col) < 0)
+      return Error{Errc::kBadMethod, fmt::format("iMeta has no column \"{}\"", col), origin, 1, 1};
+  }
+  auto get = [&](std::size_t r, const char* col) -> std::string {
+    int c = meta.Column(col);
+    return c < 0 ? std::string() : std::string(Trim(meta.rows[r][static_cast<std::size_t>(c)]));
+  };
+  auto where = [&](std::size_t r, const char* col, const std::string& msg) {
+    return Error{Errc::kBadMethod, msg, origin, meta.lines[r], meta.Column(col) + 1};
+  };
+  toml::table root;
+  toml::array inds, aggs;
+  std::string top;
+  Lines rows;
+  for (std::size_t r = 0; r < meta.rows.size(); ++r) {
+    std::string type = get(r, "Type");
+    if (type != "Indicator" && type != "Aggregate") continue;  // groups, denominators, other columns
+    std::string code = get(r, "iCode");
+    if (code.empty()) return where(r, "iCode", "iMeta row has no iCode");
+    rows.emplace(code, meta.lines[r]);
+    toml::table t;
+    t.insert("code", code);
+    if (auto name = get(r, "iName"); !name.empty()) t.insert("name_en", name);
+    auto weight = ParseNumber(get(r, "Weight"));
+    if (!weight) return where(r, "Weight", fmt::format("{}: Weight \"{}\" is not a number", code, get(r, "Weight")));
+    t.insert("weight", *weight);
+    std::string parent = get(r, "Parent");
+    if (!parent.empty()) t.insert("parent", parent);
+    if (type == "Indicator") {
+      auto dir = ParseNumber(get(r, "Direction"));
+      if (!dir || (*dir != 1 && *dir != -1)) {
+        return where(r, "Direction", fmt::format("{}: Direction \"{}\" must be 1 or -1", code, get(r, "Direction")));
+      }
+      t.insert("direction", static_cast<std::int64_t>(*dir));
+      if (auto den = get(r, "Denominator"); !den.empty()) {
+        t.insert("transform", "per-capita");
+        t.insert("denominator", den);
+      }
+      if (auto tg = ParseNumber(get(r, "Target"))) t.insert("target", *tg);
+      // COINr's n_goalposts reads per-indicator goalposts from these two iMeta columns.
+      auto lo = ParseNumber(get(r, "goalpost_lower")), hi = ParseNumber(get(r, "goalpost_upper"));
+      if (lo && hi) {
+        toml::array g;
+        g.push_back(*lo);
+        g.push_back(*hi);
+        t.insert("goalposts", std::move(g));
+      }
+      inds.push_back(std::move(t));
+    } else {
+      if (parent.empty()) top = code;
+      aggs.push_back(std::move(t));
+    }
+  }
+  toml::table index;
+  index.insert("id", top.empty() ? std::string("coinr") : top);
+  index.insert("name_en", "COINr index from " + origin);
+  index.insert("units", "coinr");
+  root.insert("index", std::move(index));
+  toml::table pipeline;
+  pipeline.insert("denominate", "on");
+  pipeline.insert("impute", "none");
+  pipeline.insert("screen", "none");
+  pipeline.insert("treat", "none");
+  pipeline.insert("normalise", "minmax:0:100");
+  pipeline.insert("aggregate", "arithmetic");
+  root.insert("pipeline", std::move(pipeline));
+  root.insert("indicator", std::move(inds));
+  root.insert("node", std::move(aggs));
+  auto m = Finish(root, origin, sets, &rows);
+  if (!m) return m;
+  // COINr states levels; they must agree with the tree's.
+  for (std::size_t r = 0; r < meta.rows.size(); ++r) {
+    std::string type = get(r, "Type");
+    if (type != "Indicator" && type != "Aggregate") continue;
+    int i = m->Find(get(r, "iCode"));
+    if (i < 0) continue;
+    const int want = m->nodes[static_cast<std::size_t>(i)].level;
+    auto lv = ParseNumber(get(r, "Level"));
+    if (!lv || *lv != want) {
+      return where(
+          r, "Level",
+          fmt::format("{}: Level {} disagrees with the framework (level {})", get(r, "iCode"), get(r, "Level"), want));
+    }
+  }
+  return m;
+}
+
+}  // namespace gpsi::method

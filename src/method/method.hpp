@@ -1,0 +1,98 @@
+// gpsi method: the methodology file (TOML) — index metadata, framework tree, per-indicator
+// choices and pipeline choices — validated into a Method, with `--set` overrides and a hash.
+// The format is documented in docs/methodology-format.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core.hpp"
+#include "model.hpp"
+
+namespace gpsi::method {
+
+//! pipeline.impute: none | mean | median | group-mean:<g> | group-median:<g> | locf:<k> | interpolate.
+enum class Impute { kNone, kMean, kMedian, kGroupMean, kGroupMedian, kLocf, kInterpolate };
+//! pipeline.normalise: minmax | zscore | rank | percentile | goalposts | frontier | band5.
+enum class Normalise { kMinMax, kZScore, kRank, kPercentile, kGoalposts, kDistFrontier, kBand5 };
+//! pipeline.aggregate: arithmetic | geometric | harmonic | median (weighted means / median).
+enum class Aggregate { kArithmetic, kGeometric, kHarmonic, kMedian };
+//! pipeline.weights: the node weights as written, equal siblings, or PCA loadings.
+enum class Weights { kExplicit, kEqual, kPca };
+
+//! Pipeline choices, in the value forms of ARCHITECTURE.md's `--set` keys.
+struct Pipeline {
+  bool denominate = true;                        //!< pipeline.denominate = on | off
+  Impute impute = Impute::kNone;                 //!< pipeline.impute
+  std::string impute_group;                      //!< the unit grouping of group-mean/-median
+  int locf_years = 0;                            //!< locf:<k>
+  double screen_share = 0;                       //!< pipeline.screen = na:<share>; 0 = none
+  bool screen_before_impute = false;             //!< pipeline.screen_on = raw | imputed (COINr: imputed)
+  int treat_winmax = -1;                         //!< pipeline.treat = jrc:<winmax>; −1 = none
+  Normalise normalise = Normalise::kMinMax;      //!< pipeline.normalise
+  double norm_p1 = 0, norm_p2 = 100;             //!< minmax l,u; zscore mean,sd; scale of goalposts
+  Aggregate aggregate = Aggregate::kArithmetic;  //!< pipeline.aggregate
+  double aggregate_min_share = 0;                //!< pipeline.aggregate_min_share (COINr dat_thresh)
+  Weights weights = Weights::kExplicit;          //!< pipeline.weights = explicit | equal | pca
+  int year_from = 0, year_to = 9999;             //!< pipeline.years = <from>:<to>
+  bool by_year = false;                          //!< pipeline.panel = pooled | by-year
+  int min_year_units = 1;                        //!< pipeline.min_units: a year with fewer scored units is skipped
+};
+
+//! One node of the framework tree. Indicators are level 1; an aggregate's level is one above its
+//! highest child, so the index is the top level (COINr's convention).
+struct Node {
+  std::string code, name_en, name_zh, parent;
+  double weight = 1;
+  int level = 1;
+  bool indicator = true;
+  // Indicators only:
+  int direction = 1;               //!< +1 higher is better (more secure), −1 higher is worse
+  std::vector<std::string> reads;  //!< stored indicator codes, in order of preference
+  std::string denominator;         //!< stored indicator to divide by (empty = none)
+  double scale = 1;                //!< multiplier after division (1e5 for "per 100k")
+  bool log = false;                //!< ln(1 + x) after denomination
+  //! Goalposts [low, high] on the transformed raw scale (after denomination and log); the
+  //! direction decides which end scores best (high for +1, low for −1).
+  std::optional<double> goal_lo, goal_hi;
+  std::optional<double> target;     //!< COINr's Target (kept, not used by the build)
+  std::vector<double> lag_weights;  //!< weighted average over year t, t−1, … (GTI: 16, 8, 4, 2, 1)
+  std::optional<double> fill;       //!< value of a unit-year without a record in a year the source covers
+  std::string source_note;          //!< free text on the source (documentation only)
+};
+
+//! A validated methodology: metadata, pipeline and the framework tree.
+struct Method {
+  std::string id, name_en, name_zh, version;
+  std::string coverage_rule;          //!< the stated rule for countries with too little data (text)
+  std::string unit_kind = "country";  //!< which store units are scored
+  Pipeline pipeline;
+  std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
+  //! The validated method after overrides as TOML: every key written out (defaults included),
+  //! pipeline values in their `--set` forms, keys sorted, nodes in node order. Parsing it gives
+  //! the same method and hash.
+  std::string canonical;
+  std::string hash;  //!< sha256 of `canonical` (lower-case hex)
+  //! Index of the node with this code, or −1.
+  int Find(const std::string& code) const;
+  //! Indices of the children of node i, in node order.
+  std::vector<int> Children(int i) const;
+  //! The highest level (the index's).
+  int TopLevel() const;
+};
+
+//! Reads and validates a methodology file, applying `sets` ("key=value") first.
+Result<Method> LoadMethod(const std::string& path, const std::vector<std::string>& sets);
+//! The same from text (`origin` names it in messages).
+Result<Method> ParseMethod(const std::string& text, const std::string& origin, const std::vector<std::string>& sets);
+
+//! Builds a method from COINr's iMeta table (Level, iCode, Direction, Weight, Parent, Type; optional
+//! iName, Denominator, Target, goalpost_lower + goalpost_upper), then applies `sets`. Rows of other
+//! Types (Group, Denominator, Other) are skipped. Pipeline defaults for COINr input: denominate by
+//! the iMeta Denominator (as COINr's Denominate on its example), no imputation, screening or
+//! treatment, min-max [0, 100], arithmetic mean. A Level that disagrees with the tree is an error
+//! at its line.
+Result<Method> MethodFromCoinr(const TextTable& meta, const std::vector<std::string>& sets);
+
+}  // namespace gpsi::method

@@ -1,0 +1,142 @@
+// Unit tests of Aggregate (COINr a_amean, a_gmean, a_hmean, dat_thresh; weighted median) and
+// RankDesc, and a replay of COINr's arithmetic aggregation of the ASEM example.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "compute.hpp"
+#include "oracle_csv.hpp"
+
+namespace gpsi::compute {
+namespace {
+
+using test::Csv;
+using test::Near;
+
+Matrix Rows(const std::vector<std::vector<double>>& rows) {
+  Matrix m(rows.size(), rows.empty() ? 0 : rows[0].size());
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t c = 0; c < rows[r].size(); ++c) m(r, c) = rows[r][c];
+  return m;
+}
+
+const std::vector<std::size_t> kAll3 = {0, 1, 2};
+
+TEST(ComputeAggregate, ArithmeticDropsMissingAndRescales) {
+  Matrix m = Rows({{1, 2, 3}, {4, kNa, 8}, {kNa, kNa, kNa}});
+  std::vector<double> w = {1, 2, 1}, out(3);
+  EXPECT_FALSE(Aggregate(m, kAll3, w, AggMethod::kArithmetic, 0, out));
+  EXPECT_EQ(out[0], 2);  // (1 + 4 + 3) / 4
+  EXPECT_EQ(out[1], 6);  // (4 + 8) / 2
+  EXPECT_TRUE(IsNa(out[2]));
+}
+
+TEST(ComputeAggregate, DataThreshold) {
+  Matrix m = Rows({{1, kNa, kNa}, {1, 2, kNa}, {1, 2, 3}});
+  std::vector<double> w = {1, 1, 1}, out(3);
+  EXPECT_FALSE(Aggregate(m, kAll3, w, AggMethod::kArithmetic, 2.0 / 3.0, out));
+  EXPECT_TRUE(IsNa(out[0]));
+  EXPECT_EQ(out[1], 1.5);
+  EXPECT_EQ(out[2], 2);
+}
+
+TEST(ComputeAggregate, SubsetOfColumns) {
+  Matrix m = Rows({{100, 1, 7, 3}});
+  std::vector<std::size_t> ch = {1, 3};
+  std::vector<double> w = {3, 1}, out(1);
+  EXPECT_FALSE(Aggregate(m, ch, w, AggMethod::kArithmetic, 0, out));
+  EXPECT_EQ(out[0], 1.5);
+}
+
+TEST(ComputeAggregate, Geometric) {
+  Matrix m = Rows({{1, 4, 16}, {2, kNa, 8}});
+  std::vector<double> w = {1, 1, 1}, out(2);
+  EXPECT_FALSE(Aggregate(m, kAll3, w, AggMethod::kGeometric, 0, out));
+  EXPECT_TRUE(Near(out[0], 4, 1e-15));
+  EXPECT_TRUE(Near(out[1], 4, 1e-15));
+  std::vector<double> w2 = {2, 0, 1};  // (1²·16)^(1/3)
+  EXPECT_FALSE(Aggregate(m, kAll3, w2, AggMethod::kGeometric, 0, out));
+  EXPECT_TRUE(Near(out[0], std::cbrt(16.0), 1e-15));
+}
+
+TEST(ComputeAggregate, GeometricOverZeroIsBadCell) {
+  Matrix m = Rows({{1, 2, 3}, {4, 0, 8}, {-1, 1, 1}});
+  std::vector<double> w = {1, 1, 1}, out(3);
+  auto bad = Aggregate(m, kAll3, w, AggMethod::kGeometric, 0, out);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->row, 1u);
+  EXPECT_EQ(bad->col, 1u);
+  EXPECT_EQ(bad->value, 0);
+  // A row below the data threshold is never evaluated, as in COINr.
+  Matrix n = Rows({{kNa, 0, kNa}, {1, 1, 1}});
+  EXPECT_FALSE(Aggregate(n, kAll3, w, AggMethod::kGeometric, 0.5, out));
+  EXPECT_TRUE(IsNa(out[0]));
+}
+
+TEST(ComputeAggregate, Harmonic) {
+  Matrix m = Rows({{1, 2, 4}, {-2, kNa, 2}});
+  std::vector<double> w = {1, 1, 2}, out(2);
+  EXPECT_FALSE(Aggregate(m, kAll3, w, AggMethod::kHarmonic, 0, out));
+  EXPECT_EQ(out[0], 2);                  // 4 / (1 + 0.5 + 0.5)
+  EXPECT_TRUE(Near(out[1], 3.0 / 0.5));  // COINr allows negatives: 3 / (−0.5 + 1)
+  Matrix z = Rows({{1, 0, 1}});
+  auto bad = Aggregate(z, kAll3, w, AggMethod::kHarmonic, 0, out);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->col, 1u);
+}
+
+TEST(ComputeAggregate, WeightedMedian) {
+  Matrix m = Rows({{3, 1, 2}, {1, 2, kNa}, {10, 1, 2}, {5, 1, 2}});
+  std::vector<double> eq = {1, 1, 1}, out(4);
+  EXPECT_FALSE(Aggregate(m, kAll3, eq, AggMethod::kMedian, 0, out));
+  EXPECT_EQ(out[0], 2);    // R median(c(3, 1, 2))
+  EXPECT_EQ(out[1], 1.5);  // even count: mean of the middle two
+  EXPECT_EQ(out[2], 2);
+  std::vector<double> w = {3, 1, 1};  // cumulative by x: 1→1, 2→2, x₀→5 ≥ 2.5
+  EXPECT_FALSE(Aggregate(m, kAll3, w, AggMethod::kMedian, 0, out));
+  EXPECT_EQ(out[0], 3);
+  EXPECT_EQ(out[1], 1);                // weights 3 vs 1: 1 carries 3/4
+  std::vector<double> w0 = {0, 1, 1};  // zero weight ignored: median of {1, 2}
+  EXPECT_FALSE(Aggregate(m, kAll3, w0, AggMethod::kMedian, 0, out));
+  EXPECT_EQ(out[3], 1.5);
+}
+
+TEST(ComputeAggregate, RankDescTiesShareLowest) {
+  std::vector<double> x = {50, 70, kNa, 70, 10, 90};
+  std::vector<int> r = RankDesc(x);
+  EXPECT_EQ(r, (std::vector<int>{4, 2, 0, 2, 5, 1}));
+  EXPECT_TRUE(RankDesc(std::vector<double>{}).empty());
+}
+
+// COINr Aggregate(dset = "Normalised", a_amean, weights all 1) through lineage.csv.
+TEST(ComputeAggregate, ReplaysCoinrAsemArithmetic) {
+  std::vector<std::string> codes, codes_a;
+  const Matrix norm = test::ReadDset("dset_Normalised.csv", codes);
+  const Matrix agg = test::ReadDset("dset_Aggregated.csv", codes_a);
+  const Csv lin = test::ReadCsv(test::Oracle("lineage.csv"));
+  std::map<std::string, std::size_t> col;
+  for (std::size_t c = 0; c < codes_a.size(); ++c) col[codes_a[c]] = c;
+  Matrix work(norm.rows(), codes_a.size());
+  for (std::size_t c = 0; c < codes.size(); ++c)
+    for (std::size_t r = 0; r < norm.rows(); ++r) work(r, col.at(codes[c])) = norm(r, c);
+  for (std::size_t level = 1; level < lin.header.size(); ++level) {
+    std::map<std::string, std::vector<std::size_t>> children;
+    for (const auto& row : lin.rows) {
+      auto& ch = children[row[level]];
+      const std::size_t child = col.at(row[level - 1]);
+      if (std::find(ch.begin(), ch.end(), child) == ch.end()) ch.push_back(child);
+    }
+    for (const auto& [parent, ch] : children) {
+      SCOPED_TRACE(parent);
+      std::vector<double> w(ch.size(), 1.0);
+      const std::size_t pc = col.at(parent);
+      ASSERT_FALSE(Aggregate(work, ch, w, AggMethod::kArithmetic, 0, work.Col(pc)));
+      for (std::size_t r = 0; r < work.rows(); ++r) EXPECT_TRUE(Near(work(r, pc), agg(r, pc)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gpsi::compute
