@@ -1,6 +1,7 @@
 // Row-wise aggregation of sibling columns (COINr Aggregate with a_amean, a_gmean, a_hmean) and
 // the descending rank used for every published score.
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <numeric>
 #include <utility>
@@ -37,6 +38,7 @@ std::optional<BadCell> Aggregate(const Matrix& x, std::span<const std::size_t> c
                                  std::span<const double> weights, AggMethod method, double min_share,
                                  std::span<double> out) {
   const std::size_t nc = children.size();
+  assert(weights.size() == nc && out.size() >= x.rows());
   std::vector<std::pair<double, double>> xw;
   xw.reserve(nc);
   for (std::size_t r = 0; r < x.rows() && r < out.size(); ++r) {

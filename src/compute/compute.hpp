@@ -43,7 +43,7 @@ class Matrix {
 
 // ---- statistics -------------------------------------------------------------------------------
 
-//! Arithmetic mean of the non-missing values (NaN if none).
+//! Arithmetic mean of the non-missing values (R `mean`: long-double sum plus a correction pass; NaN if none).
 double Mean(std::span<const double> x);
 //! Median of the non-missing values (R `median`, NaN if none).
 double Median(std::span<const double> x);
@@ -139,6 +139,9 @@ struct TreatReport {
 //! cells and may overshoot winmax (ties); winmax ≤ 0 goes straight to the log (as in R). If the
 //! test becomes undefined the column is returned untreated, as COINr does.
 TreatReport TreatJrc(std::span<double> col, int winmax);
+//! kBadMethod unless winmax ≥ 0 (COINr's winsorise winmax; 0 = straight to the log fallback), for
+//! callers validating a `jrc:<winmax>` choice before treating.
+Status CheckWinmax(int winmax);
 
 // ---- normalise --------------------------------------------------------------------------------
 

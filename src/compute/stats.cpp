@@ -30,10 +30,6 @@ Moments CentralMoments(std::span<const double> x, bool fourth) {
   return m;
 }
 
-}  // namespace
-
-namespace detail {
-
 double SkewFrom(std::size_t n, long double s2, long double s3) {
   if (n < 3) return kNa;  // COINr stops here; the caller decides
   // Same operation order as COINr's skew(): sqrt(n)·Σd³ / (Σd²)^1.5 · sqrt(n(n−1)) / (n−2).
@@ -50,6 +46,10 @@ double KurtFrom(std::size_t n, long double s2, long double s4) {
   const double r = dn * static_cast<double>(s4) / (q * q);
   return ((dn + 1) * (r - 3) + 6) * (dn - 1) / ((dn - 2) * (dn - 3));
 }
+
+}  // namespace
+
+namespace detail {
 
 void SkewKurtOf(std::span<const double> x, double& skew, double& kurt) {
   const Moments m = CentralMoments(x, true);
@@ -79,12 +79,12 @@ double SampleSd(std::span<const double> x) {
 
 double Skew(std::span<const double> x) {
   const Moments m = CentralMoments(x, false);
-  return detail::SkewFrom(m.n, m.s2, m.s3);
+  return SkewFrom(m.n, m.s2, m.s3);
 }
 
 double Kurt(std::span<const double> x) {
   const Moments m = CentralMoments(x, true);
-  return detail::KurtFrom(m.n, m.s2, m.s4);
+  return KurtFrom(m.n, m.s2, m.s4);
 }
 
 void Denominate(std::span<double> x, std::span<const double> den, double scale) {

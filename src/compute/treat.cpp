@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "compute.hpp"
@@ -41,6 +42,11 @@ SkewKurt CheckSkewKurt(std::span<const double> x, double skew_max, double kurt_m
   detail::SkewKurtOf(x, s.skew, s.kurt);
   s.pass = PassTest(s.skew, s.kurt, skew_max, kurt_max).value_or(true);
   return s;
+}
+
+Status CheckWinmax(int winmax) {
+  if (winmax < 0) return Error{Errc::kBadMethod, "winmax must be >= 0, got " + std::to_string(winmax)};
+  return Ok();
 }
 
 TreatReport TreatJrc(std::span<double> col, int winmax) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -199,46 +200,60 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   std::map<std::pair<std::string, std::string>, std::string> groups;
   for (auto& [u, g, v] : store.UnitGroups()) groups[{u, g}] = v;
 
-  // Cells by (code, unit, year), with the source that won resolution.
+  // Cells keyed by (code, unit, year), with the source that won resolution.
+  std::vector<std::string> code_list(codes.begin(), codes.end());
+  std::unordered_map<std::string_view, std::uint64_t> code_index, unit_index;
+  for (std::size_t c = 0; c < code_list.size(); ++c) code_index.emplace(code_list[c], c);
+  for (std::size_t u = 0; u < units.size(); ++u) unit_index.emplace(units[u].code, u);
+  auto key = [](std::uint64_t code, std::uint64_t unit, int year) {
+    return (code << 40) | (unit << 16) | static_cast<std::uint64_t>(year + 30000);
+  };
   struct Cell {
     double value;
-    std::string source;
+    std::uint32_t source;
   };
-  std::map<std::string, std::unordered_map<std::string, std::map<int, Cell>>> cells;
-  std::map<std::string, std::set<int>> years_of;  // years in which a code has any record
+  std::unordered_map<std::uint64_t, Cell> cells;
+  std::vector<std::string> sources;
+  std::unordered_map<std::string_view, std::uint32_t> source_index;
+  std::vector<std::set<int>> years_of(code_list.size());  // years in which a code has any record
   CellFilter f;
-  f.indicators.assign(codes.begin(), codes.end());
+  f.indicators = code_list;
   f.year_from = p.year_from - static_cast<int>(max_lag);
   f.year_to = p.year_to;
-  store.Resolved(f, [&](const ResolvedValue& v) {
-    cells[v.indicator][v.unit][v.year] = Cell{v.value, v.source_key + "@" + v.release};
-    years_of[v.indicator].insert(v.year);
+  sources.reserve(1024);
+  store.ResolvedValues(f, [&](const CellValue& v) {
+    auto ci = code_index.find(v.indicator);
+    auto ui = unit_index.find(v.unit);
+    if (ci == code_index.end()) return;
+    years_of[ci->second].insert(v.year);
+    if (ui == unit_index.end()) return;
+    auto si = source_index.find(v.source);
+    if (si == source_index.end()) {
+      sources.emplace_back(v.source);
+      si = source_index.emplace(sources.back(), static_cast<std::uint32_t>(sources.size() - 1)).first;
+    }
+    cells.emplace(key(ci->second, ui->second, v.year), Cell{v.value, si->second});
   });
   // Years: those in range where any indicator (not a denominator only) has a record.
   std::set<int> years;
   for (int i : inds) {
     for (const auto& c : m.nodes[static_cast<std::size_t>(i)].reads) {
-      for (int y : years_of[c]) {
+      for (int y : years_of[code_index.at(c)]) {
         if (y >= p.year_from && y <= p.year_to) years.insert(y);
       }
     }
   }
   if (years.empty()) return Error{Errc::kNotFound, "no data for any indicator of the method in the years asked for"};
 
-  auto get = [&](const std::string& code, const std::string& unit, int year, const std::optional<double>& fill,
-                 std::string* source) -> double {
-    auto ci = cells.find(code);
-    if (ci != cells.end()) {
-      auto ui = ci->second.find(unit);
-      if (ui != ci->second.end()) {
-        auto yi = ui->second.find(year);
-        if (yi != ui->second.end()) {
-          if (source) *source = yi->second.source;
-          return yi->second.value;
-        }
-      }
+  auto get = [&](const std::string& code, std::size_t unit, int year, const std::optional<double>& fill,
+                 std::string_view* source) -> double {
+    std::uint64_t c = code_index.at(code);
+    auto it = cells.find(key(c, unit, year));
+    if (it != cells.end()) {
+      if (source) *source = sources[it->second.source];
+      return it->second.value;
     }
-    if (fill && years_of[code].count(year)) {
+    if (fill && years_of[c].count(year)) {
       if (source) *source = "fill";
       return *fill;
     }
@@ -249,23 +264,25 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   in.den = Matrix(n, inds.size());
   in.group.assign(n, -1);
   Sha256 hash;
+  fmt::memory_buffer line;
   std::size_t r = 0;
   for (int y : years) {
-    for (const auto& u : units) {  // Units() is ordered by code
+    for (std::size_t ui = 0; ui < units.size(); ++ui) {  // Units() is ordered by code
+      const Unit& u = units[ui];
       in.unit.push_back(u.code);
       in.name.push_back(u.name_en);
       in.year.push_back(y);
       if (!p.impute_group.empty()) in.group[r] = GroupId(in.group_names, GroupOf(u, p.impute_group, groups));
       for (std::size_t j = 0; j < inds.size(); ++j) {
         const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
-        auto base = [&](int yy, std::string* src) {
+        auto base = [&](int yy, std::string_view* src) {
           for (const auto& c : node.reads) {
-            double v = get(c, u.code, yy, node.fill, src);
+            double v = get(c, ui, yy, node.fill, src);
             if (!IsNa(v)) return v;
           }
           return kNa;
         };
-        std::string src;
+        std::string_view src;
         double v = kNa;
         if (node.lag_weights.empty()) {
           v = base(y, &src);
@@ -281,11 +298,14 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
           if (sw > 0) v = s / sw, src = "lagged";
         }
         in.raw(r, j) = v;
-        std::string dsrc;
-        if (!node.denominator.empty()) in.den(r, j) = get(node.denominator, u.code, y, std::nullopt, &dsrc);
-        if (!IsNa(v))
-          hash.Update(
-              fmt::format("{},{},{},{},{},{},{}\n", u.code, y, node.code, Num(v), src, Num(in.den(r, j)), dsrc));
+        std::string_view dsrc;
+        if (!node.denominator.empty()) in.den(r, j) = get(node.denominator, ui, y, std::nullopt, &dsrc);
+        if (!IsNa(v)) {
+          line.clear();
+          fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{}\n", u.code, y, node.code, v, src, in.den(r, j),
+                         dsrc);
+          hash.Update(line.data(), line.size());
+        }
       }
       ++r;
     }
@@ -578,38 +598,62 @@ Status RunPipeline(Input in, BuildResult& b) {
 
 // ---- outputs ----------------------------------------------------------------------------------
 
+//! Appends the shortest round-trip text of v (nothing for a missing value).
+void AppendNum(fmt::memory_buffer& out, double v) {
+  if (IsNa(v)) return;
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void AppendText(fmt::memory_buffer& out, std::string_view s) {
+  out.append(s.data(), s.data() + s.size());
+}
+
 std::string ScoresCsv(const BuildResult& b) {
-  std::string out = "year,unit,code,level,value,rank,flags\n";
+  fmt::memory_buffer out;
+  AppendText(out, "year,unit,code,level,value,rank,flags\n");
   const std::size_t nn = b.method.nodes.size();
+  std::vector<std::string> levels;
+  for (const auto& n : b.method.nodes) levels.push_back("," + n.code + "," + std::to_string(n.level) + ",");
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    std::string year = b.has_years ? std::to_string(b.row_year[r]) : std::string();
+    std::string prefix = (b.has_years ? std::to_string(b.row_year[r]) : std::string()) + "," + b.row_unit[r];
     for (std::size_t i = 0; i < nn; ++i) {
-      const auto& n = b.method.nodes[i];
-      int rank = b.ranks[i][r];
-      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{}\n", year, b.row_unit[r], n.code, n.level,
-                     Num(b.scores(r, i)), rank > 0 ? std::to_string(rank) : std::string(), b.flags[r * nn + i]);
+      AppendText(out, prefix);
+      AppendText(out, levels[i]);
+      AppendNum(out, b.scores(r, i));
+      out.push_back(',');
+      if (int rank = b.ranks[i][r]; rank > 0) fmt::format_to(std::back_inserter(out), "{}", rank);
+      out.push_back(',');
+      AppendText(out, b.flags[r * nn + i]);
+      out.push_back('\n');
     }
   }
-  return out;
+  return fmt::to_string(out);
 }
 
 std::string StagesCsv(const BuildResult& b) {
-  std::string out = "year,unit,code,stage,value\n";
+  fmt::memory_buffer out;
+  AppendText(out, "year,unit,code,stage,value\n");
   auto inds = IndicatorNodes(b.method);
   const std::pair<const char*, const Matrix*> stages[] = {
-      {"raw", &b.raw}, {"imputed", &b.imputed}, {"treated", &b.treated}, {"normalised", &b.normalised}};
+      {",raw,", &b.raw}, {",imputed,", &b.imputed}, {",treated,", &b.treated}, {",normalised,", &b.normalised}};
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    std::string year = b.has_years ? std::to_string(b.row_year[r]) : std::string();
+    std::string prefix = (b.has_years ? std::to_string(b.row_year[r]) : std::string()) + "," + b.row_unit[r] + ",";
     for (std::size_t j = 0; j < inds.size(); ++j) {
+      const std::string& code = b.method.nodes[static_cast<std::size_t>(inds[j])].code;
       for (const auto& [stage, mat] : stages) {
         double v = (*mat)(r, j);
         if (IsNa(v)) continue;
-        fmt::format_to(std::back_inserter(out), "{},{},{},{},{}\n", year, b.row_unit[r],
-                       b.method.nodes[static_cast<std::size_t>(inds[j])].code, stage, FormatNumber(v));
+        AppendText(out, prefix);
+        AppendText(out, code);
+        AppendText(out, stage);
+        AppendNum(out, v);
+        out.push_back('\n');
       }
     }
   }
-  return out;
+  return fmt::to_string(out);
 }
 
 std::string RunJson(const BuildResult& b, const std::string& source, const std::string& scores_sha,

@@ -44,6 +44,14 @@ struct CellFilter {
   int year_from = 0, year_to = 9999;
 };
 
+//! A resolved cell without file provenance, for reading a panel fast.
+struct CellValue {
+  std::string_view unit, indicator;
+  int year = 0;
+  double value = 0;
+  std::string_view source;  //!< "key@release" of the winning source
+};
+
 //! One observation with its provenance, for export and disagreement reports.
 using ObservationRow = ResolvedValue;
 
@@ -108,6 +116,10 @@ class Store {
   virtual void Resolved(const CellFilter& filter, const std::function<void(const ResolvedValue&)>& fn) = 0;
   //! Every stored observation, ordered by unit, indicator, year, then priority.
   virtual void Observations(const CellFilter& filter, const std::function<void(const ObservationRow&)>& fn) = 0;
+
+  //! The resolved value of every selected cell (same resolution order as Resolved), without the
+  //! joins for file provenance; ordered by unit, indicator, year.
+  virtual void ResolvedValues(const CellFilter& filter, const std::function<void(const CellValue&)>& fn) = 0;
 
   //! Records one index build.
   virtual void RecordRun(const RunRecord& run) = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "../store.hpp"
 #include "migrations.hpp"
@@ -90,6 +91,7 @@ class Stmt {
   }
   std::int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
   double Real(int i) const { return sqlite3_column_double(stmt_, i); }
+  sqlite3_stmt* raw() const { return stmt_; }
 
  private:
   sqlite3* db_ = nullptr;
@@ -388,6 +390,60 @@ class SqliteStore final : public Store {
     RunCells(filter, false, fn);
   }
 
+  void ResolvedValues(const CellFilter& filter, const std::function<void(const CellValue&)>& fn) override {
+    // Source order of resolution (tier, newest release, preference), as a rank per source id.
+    std::unordered_map<std::int64_t, std::pair<int, std::string>> rank;
+    {
+      Stmt s(db_, "SELECT id, key || '@' || release FROM sources ORDER BY tier ASC, release DESC, preference DESC");
+      for (int k = 0; s.Step(); ++k) rank.emplace(s.Int(0), std::make_pair(k, s.Text(1)));
+    }
+    std::string where = "year BETWEEN ?1 AND ?2";
+    auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
+      if (v.empty()) return;
+      where += fmt::format(" AND {} IN (", col);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
+      where += ")";
+    };
+    in_list("unit", filter.units, 3);
+    in_list("indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
+    // The primary key's order (unit, indicator, year, file): no sort needed.
+    Stmt s(db_, "SELECT unit, indicator, year, value, source, file FROM observations WHERE " + where +
+                    " ORDER BY unit, indicator, year, file");
+    s.Bind(1, filter.year_from).Bind(2, filter.year_to);
+    int i = 3;
+    for (const auto& u : filter.units) s.Bind(i++, u);
+    for (const auto& ind : filter.indicators) s.Bind(i++, ind);
+    std::string unit, indicator;
+    CellValue best;
+    int best_rank = 0;
+    bool have = false;
+    auto emit = [&] {
+      if (!have) return;
+      best.unit = unit, best.indicator = indicator;
+      fn(best);
+    };
+    while (s.Step()) {
+      auto text = [&](int c) {
+        return std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), c)),
+                                static_cast<std::size_t>(sqlite3_column_bytes(s.raw(), c)));
+      };
+      std::string_view u = text(0), ind = text(1);
+      int year = static_cast<int>(s.Int(2));
+      const auto& [r, key] = rank.at(s.Int(4));
+      bool same = have && year == best.year && u == unit && ind == indicator;
+      // Later files come later within a cell, so ties in rank go to the newest file (file DESC).
+      if (same && r > best_rank) continue;
+      if (!same) {
+        emit();
+        unit.assign(u), indicator.assign(ind);
+        have = true;
+      }
+      best.year = year, best.value = s.Real(3), best.source = key, best_rank = r;
+    }
+    emit();
+  }
+
   void RecordRun(const RunRecord& r) override {
     auto& s = Prep("record_run",
                    "INSERT OR REPLACE INTO runs(id,created,method_id,method_hash,data_hash,engine_version,out_dir,"
@@ -472,25 +528,23 @@ class SqliteStore final : public Store {
     };
     in_list("o.unit", filter.units, 3);
     in_list("o.indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
-    std::string order = "s.tier ASC, s.release DESC, s.preference DESC, o.file DESC";
+    // Every observation of a cell in resolution order; the resolved value is the first of each
+    // cell. Taking it here is several times faster than a row_number() window in SQL.
     std::string sql = fmt::format(
-        "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags{} "
-        "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {}",
-        resolved ? fmt::format(",row_number() OVER (PARTITION BY o.unit,o.indicator,o.year ORDER BY {}) AS rn", order)
-                 : "",
+        "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags "
+        "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {} "
+        "ORDER BY o.unit,o.indicator,o.year,s.tier ASC,s.release DESC,s.preference DESC,o.file DESC",
         where);
-    if (resolved) {
-      sql = "SELECT * FROM (" + sql + ") WHERE rn=1 ORDER BY unit,indicator,year";
-    } else {
-      sql += " ORDER BY o.unit,o.indicator,o.year," + order;
-    }
     Stmt s(db_, sql);
     s.Bind(1, filter.year_from).Bind(2, filter.year_to);
     int i = 3;
     for (const auto& u : filter.units) s.Bind(i++, u);
     for (const auto& ind : filter.indicators) s.Bind(i++, ind);
     ResolvedValue r;
+    bool first = true;
     while (s.Step()) {
+      if (resolved && !first && r.year == s.Int(1) && r.unit == s.Text(0) && r.indicator == s.Text(2)) continue;
+      first = false;
       r.unit = s.Text(0), r.year = static_cast<int>(s.Int(1)), r.indicator = s.Text(2), r.value = s.Real(3);
       r.source_key = s.Text(4), r.publisher = s.Text(5), r.release = s.Text(6), r.tier = static_cast<int>(s.Int(7));
       r.file_path = s.Text(8), r.file_sha256 = s.Text(9), r.line = s.Int(10), r.flags = s.Text(11);

@@ -148,6 +148,14 @@ TEST(ComputeTreat, WinmaxZeroGoesStraightToLog) {
   EXPECT_TRUE(Near(x[19], std::log(999 + 9.99)));
 }
 
+TEST(ComputeTreat, CheckWinmax) {
+  EXPECT_TRUE(CheckWinmax(0).ok());
+  EXPECT_TRUE(CheckWinmax(5).ok());
+  Status s = CheckWinmax(-1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kBadMethod);
+}
+
 TEST(ComputeTreat, MissingValuesIgnoredAndKept) {
   std::vector<double> x = Range(1, 10);
   x.push_back(kNa);
