@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: a fresh store, the country reference, then every real data set in $GPSI_DATA
-# (default ../shared/data) ingested with a per-source summary.
+# (default ../shared/data) ingested with a per-source summary, then the default GPSI method built
+# for every year with enough data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${GPSI_DATA:-$(cd .. && pwd)/shared/data}"
@@ -21,4 +22,9 @@ echo "== example: China's resolved homicide rate, with provenance"
 build/gpsi --db "$db" show CHN --indicator homicide_rate | tail -n 4
 echo
 build/gpsi --db "$db" resolve --report out/disagreements.csv
+echo
+echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
+build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
+echo
+echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"

@@ -32,8 +32,11 @@ void PrintTable(const engine::BuildResult& b, int n) {
   for (int d : dims) head += fmt::format(" {:>9.9}", m.nodes[static_cast<std::size_t>(d)].code);
   head += fmt::format(" {:>8}", "coverage");
   auto line = [&](std::size_t r) {
+    // Coverage counts observed values and values carried over from the unit's own other years
+    // (LOCF, interpolation), not values filled in from other units.
+    bool own_series = m.pipeline.impute == method::Impute::kLocf || m.pipeline.impute == method::Impute::kInterpolate;
     std::size_t have = 0;
-    for (std::size_t j = 0; j < ni; ++j) have += compute::IsNa(b.raw(r, j)) ? 0 : 1;
+    for (std::size_t j = 0; j < ni; ++j) have += compute::IsNa(own_series ? b.imputed(r, j) : b.raw(r, j)) ? 0 : 1;
     std::string s = fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", b.ranks[static_cast<std::size_t>(top)][r],
                                 b.row_unit[r], b.row_name[r], b.scores(r, static_cast<std::size_t>(top)));
     for (int d : dims) {

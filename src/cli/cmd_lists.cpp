@@ -1,4 +1,4 @@
-// gpsi units | indicators | sources: what the store holds.
+// gpsi units | indicators | sources | runs: what the store holds.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -81,6 +81,29 @@ void AddLists(CLI::App& app, Globals& g) {
     for (const auto& r : sources) {
       fmt::print("tier {}  {:<32} {:<12} {:>8} obs  {}\n", r.source.tier, r.source.key, r.source.release,
                  r.observations, r.source.publisher);
+    }
+  });
+  app.add_subcommand("runs", "list recorded index builds")->callback([&g] {
+    auto runs = engine::Runs(g.db);
+    if (!runs) return Report(g, runs.error());
+    if (g.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : *runs) {
+        out.push_back({{"run_id", r.id},
+                       {"created", r.created},
+                       {"method", r.method_id},
+                       {"method_hash", r.method_hash},
+                       {"data_hash", r.data_hash},
+                       {"engine_version", r.engine_version},
+                       {"out", r.out_dir},
+                       {"scores_sha256", r.scores_sha256}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    for (const auto& r : *runs) {
+      fmt::print("{}  {}  {:<8} method {}…  data {}…  → {}\n", r.created, r.id, r.method_id,
+                 r.method_hash.substr(0, 12), r.data_hash.substr(0, 12), r.out_dir);
     }
   });
 }

@@ -76,11 +76,12 @@ CREATE INDEX quarantine_file ON quarantine(file);
     // 2: index builds — every `gpsi build` run with the hashes of what went in.
     R"sql(
 CREATE TABLE runs(
+  seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
   created TEXT NOT NULL,
   method_id TEXT NOT NULL, method_hash TEXT NOT NULL, data_hash TEXT NOT NULL,
-  engine_version TEXT NOT NULL, out_dir TEXT NOT NULL, scores_sha256 TEXT NOT NULL,
-  PRIMARY KEY(id, created)) WITHOUT ROWID;
+  engine_version TEXT NOT NULL, out_dir TEXT NOT NULL, scores_sha256 TEXT NOT NULL);
+CREATE INDEX runs_id ON runs(id);
 )sql",
 };
 

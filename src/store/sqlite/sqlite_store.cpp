@@ -446,7 +446,7 @@ class SqliteStore final : public Store {
 
   void RecordRun(const RunRecord& r) override {
     auto& s = Prep("record_run",
-                   "INSERT OR REPLACE INTO runs(id,created,method_id,method_hash,data_hash,engine_version,out_dir,"
+                   "INSERT INTO runs(id,created,method_id,method_hash,data_hash,engine_version,out_dir,"
                    "scores_sha256) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     s.Bind(1, r.id).Bind(2, r.created).Bind(3, r.method_id).Bind(4, r.method_hash).Bind(5, r.data_hash);
     s.Bind(6, r.engine_version).Bind(7, r.out_dir).Bind(8, r.scores_sha256);
@@ -457,7 +457,7 @@ class SqliteStore final : public Store {
     std::vector<RunRecord> out;
     Stmt s(db_,
            "SELECT id,created,method_id,method_hash,data_hash,engine_version,out_dir,scores_sha256 FROM runs "
-           "ORDER BY created, id");
+           "ORDER BY seq");
     while (s.Step()) {
       out.push_back(RunRecord{s.Text(0), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(1), s.Text(6), s.Text(7)});
     }

@@ -1,0 +1,232 @@
+// `gpsi build` through the CLI: the default GPSI method on the real shared data, the output
+// contract (scores.csv, stages.csv, run.json), reproducibility, the run record, and clear errors.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.hpp"
+
+namespace gpsi::test {
+namespace {
+
+std::string Quote(const std::string& s) {
+  return "'" + s + "'";
+}
+
+std::vector<std::vector<std::string>> Csv(const std::string& text) {
+  // The outputs have no quoted fields, so a plain split is exact here.
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t p = line.find(',', start);
+      f.push_back(line.substr(start, p == std::string::npos ? std::string::npos : p - start));
+      if (p == std::string::npos) break;
+      start = p + 1;
+    }
+    rows.push_back(std::move(f));
+  }
+  return rows;
+}
+
+std::string Method() {
+  return std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
+}
+
+std::string Asem(const std::string& file) {
+  return std::string(GPSI_TEST_DATA) + "/asem/" + file;
+}
+
+//! One store with every shared data set, shared by the tests of this suite.
+class BuildCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    db_ = (*dir_) / "s.db";
+    RunResult i = Gpsi("--db " + Quote(db_) + " init --reference " + Quote(GPSI_TEST_DATA));
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    RunResult g = Gpsi("-q --db " + Quote(db_) + " ingest " + Quote(GPSI_TEST_DATA));
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static RunResult Build(const std::string& out, const std::string& extra = "") {
+    return Gpsi("--db " + Quote(db_) + " build --method " + Quote(Method()) + " --out " + Quote(out) + " " + extra);
+  }
+  static TempDir* dir_;
+  static std::string db_;
+};
+TempDir* BuildCli::dir_ = nullptr;
+std::string BuildCli::db_;
+
+TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {
+  TempDir out;
+  RunResult r = Build(out / "a");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = Csv(ReadFile(out / "a/scores.csv"));
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"year", "unit", "code", "level", "value", "rank", "flags"}));
+  int latest = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) latest = std::max(latest, std::stoi(rows[i][0]));
+  EXPECT_EQ(latest, 2023);
+  // The index (level 3) of the latest year: every unit without x has a value and a rank; ranks
+  // are 1..n, descending in value, ties sharing the lowest rank.
+  std::vector<std::pair<double, int>> ranked;
+  std::set<std::string> dims;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& f = rows[i];
+    ASSERT_EQ(f.size(), 7u);
+    if (f[3] == "2") dims.insert(f[2]);
+    if (std::stoi(f[0]) != latest || f[2] != "GPSI") continue;
+    EXPECT_EQ(f[3], "3");
+    if (f[6].find('x') != std::string::npos) {
+      EXPECT_TRUE(f[4].empty() && f[5].empty()) << f[1];
+      continue;
+    }
+    ASSERT_FALSE(f[4].empty()) << f[1];
+    ranked.emplace_back(std::stod(f[4]), std::stoi(f[5]));
+  }
+  EXPECT_EQ(dims, (std::set<std::string>{"crime", "terrorism", "cyber", "road"}));
+  EXPECT_GE(ranked.size(), 150u);
+  std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    int want = i > 0 && ranked[i].first == ranked[i - 1].first ? ranked[i - 1].second : static_cast<int>(i) + 1;
+    EXPECT_EQ(ranked[i].second, want) << i;
+  }
+  // stages.csv has the four stages of the contract and nothing else.
+  auto stages = Csv(ReadFile(out / "a/stages.csv"));
+  EXPECT_EQ(stages[0], (std::vector<std::string>{"year", "unit", "code", "stage", "value"}));
+  std::set<std::string> kinds;
+  for (std::size_t i = 1; i < stages.size(); ++i) kinds.insert(stages[i][3]);
+  EXPECT_EQ(kinds, (std::set<std::string>{"raw", "imputed", "treated", "normalised"}));
+  // The log says what was carried forward, from which year, and who was screened out.
+  std::string log = ReadFile(out / "a/build.log");
+  EXPECT_NE(log.find("impute: "), std::string::npos);
+  EXPECT_NE(log.find("value)"), std::string::npos);
+  EXPECT_NE(log.find("screen: "), std::string::npos);
+  EXPECT_NE(log.find("log-transformed"), std::string::npos);
+}
+
+TEST_F(BuildCli, SameInputsGiveByteIdenticalFilesAndEachRunIsRecorded) {
+  TempDir out;
+  ASSERT_EQ(Build(out / "a").exit_code, 0);
+  ASSERT_EQ(Build(out / "b").exit_code, 0);
+  for (const char* f : {"scores.csv", "stages.csv", "build.log"}) {
+    EXPECT_EQ(ReadFile(out / ("a/" + std::string(f))), ReadFile(out / ("b/" + std::string(f)))) << f;
+  }
+  auto a = nlohmann::json::parse(ReadFile(out / "a/run.json"));
+  auto b = nlohmann::json::parse(ReadFile(out / "b/run.json"));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a["method"]["hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(a["data"]["hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(a["method"]["id"], "gpsi");
+  // Both runs are in the store with the hashes run.json gives.
+  std::string q = "sqlite3 " + Quote(db_) + " \"SELECT count(*) FROM runs WHERE method_hash='" +
+                  a["method"]["hash"].get<std::string>() + "' AND data_hash='" + a["data"]["hash"].get<std::string>() +
+                  "' AND id='" + a["run_id"].get<std::string>() + "'\" > " + Quote(out / "n");
+  ASSERT_EQ(std::system(q.c_str()), 0);
+  EXPECT_GE(std::stoi(ReadFile(out / "n")), 2);
+  RunResult runs = Gpsi("--json --db " + Quote(db_) + " runs");
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  auto list = nlohmann::json::parse(runs.out);
+  ASSERT_GE(list.size(), 2u);
+  EXPECT_EQ(list.back()["run_id"], a["run_id"]);
+  EXPECT_EQ(list.back()["scores_sha256"], a["outputs"]["scores.csv"]);
+}
+
+TEST_F(BuildCli, SetOverridesChangeTheMethodHashAndTheResult) {
+  TempDir out;
+  ASSERT_EQ(Build(out / "a").exit_code, 0);
+  RunResult r = Build(out / "b", "--set pipeline.normalise=minmax:0:100 --set weight.road=2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto a = nlohmann::json::parse(ReadFile(out / "a/run.json"));
+  auto b = nlohmann::json::parse(ReadFile(out / "b/run.json"));
+  EXPECT_NE(a["method"]["hash"], b["method"]["hash"]);
+  EXPECT_EQ(a["data"]["hash"], b["data"]["hash"]);
+  EXPECT_EQ(b["weights"]["road"], 2.0);
+  EXPECT_NE(ReadFile(out / "a/scores.csv"), ReadFile(out / "b/scores.csv"));
+}
+
+TEST_F(BuildCli, UnknownSetKeyIsAUsageError) {
+  TempDir out;
+  RunResult r = Build(out / "a", "--set pipeline.frobnicate=1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("pipeline.frobnicate"), std::string::npos) << r.err;
+  RunResult s = Build(out / "b", "--set nonsense");
+  EXPECT_EQ(s.exit_code, 2) << s.err;
+  RunResult w = Build(out / "c", "--set weight.NOPE=1");
+  EXPECT_EQ(w.exit_code, 2) << w.err;
+  EXPECT_NE(w.err.find("NOPE"), std::string::npos) << w.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "a/scores.csv"));
+}
+
+TEST_F(BuildCli, BadMethodFileIsRejectedWithItsLocation) {
+  TempDir out;
+  WriteFile(out / "m.toml", "[index]\nid = \"x\"\n[pipeline]\nimpute = \"mean\n");
+  RunResult r = Gpsi("--db " + Quote(db_) + " build --method " + Quote(out / "m.toml") + " --out " + Quote(out / "o"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(out / "m.toml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":4:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "o/scores.csv"));
+}
+
+TEST(BuildCoinr, GeometricMeanOverAZeroNamesTheUnitNodeAndValue) {
+  TempDir out;
+  RunResult r = Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
+                     " --set pipeline.aggregate=geometric --out " + Quote(out / "o"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  // Min-max to [0, 100] puts each indicator's worst unit at 0: undefined under a geometric mean.
+  EXPECT_NE(r.err.find("geometric"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("= 0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2018"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "o/scores.csv"));
+  // With min-max to [1, 100], as COINr's examples do for the geometric mean, it works.
+  RunResult ok =
+      Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
+           " --set pipeline.aggregate=geometric --set pipeline.normalise=minmax:1:100 --out " + Quote(out / "p"));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+TEST(BuildCoinr, MalformedTablesAreRejectedWithTheirLocation) {
+  TempDir out;
+  std::string data = ReadFile(Asem("iData.csv"));
+  std::size_t second_line = data.find('\n') + 1;
+  std::size_t field = data.find(",4.097985,", second_line);
+  ASSERT_NE(field, std::string::npos);
+  data.replace(field + 1, 8, "4.1.2abc");
+  WriteFile(out / "iData.csv", data);
+  RunResult r = Gpsi("build --coinr-data " + Quote(out / "iData.csv") + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
+                     " --out " + Quote(out / "o"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("iData.csv:2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4.1.2abc"), std::string::npos) << r.err;
+  RunResult both = Gpsi("build --method x.toml --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " +
+                        Quote(Asem("iMeta.csv")) + " --out " + Quote(out / "o"));
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  RunResult no_out =
+      Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")));
+  EXPECT_EQ(no_out.exit_code, 2) << no_out.err;
+}
+
+TEST(BuildCoinr, JsonSummaryNamesTheRun) {
+  TempDir out;
+  RunResult r = Gpsi("--json build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " +
+                     Quote(Asem("iMeta.csv")) + " --out " + Quote(out / "o"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["unit_years"], 51);
+  EXPECT_EQ(j["scored"], 51);
+  auto run = nlohmann::json::parse(ReadFile(out / "o/run.json"));
+  EXPECT_EQ(j["run_id"], run["run_id"]);
+}
+
+}  // namespace
+}  // namespace gpsi::test
