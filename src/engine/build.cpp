@@ -275,10 +275,18 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
       if (!p.impute_group.empty()) in.group[r] = GroupId(in.group_names, GroupOf(u, p.impute_group, groups));
       for (std::size_t j = 0; j < inds.size(); ++j) {
         const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
+        // The first code with a record wins; `fill` applies only when none has one and a code's
+        // source covers that year.
         auto base = [&](int yy, std::string_view* src) {
           for (const auto& c : node.reads) {
-            double v = get(c, ui, yy, node.fill, src);
+            double v = get(c, ui, yy, std::nullopt, src);
             if (!IsNa(v)) return v;
+          }
+          if (node.fill) {
+            for (const auto& c : node.reads) {
+              double v = get(c, ui, yy, node.fill, src);
+              if (!IsNa(v)) return v;
+            }
           }
           return kNa;
         };

@@ -43,6 +43,16 @@ Error Bad(const std::string& origin, const std::string& message, const toml::nod
   return e;
 }
 
+//! The same, located at a key (for unknown keys: the key, not its value, is the mistake).
+Error BadKey(const std::string& origin, const std::string& message, const toml::key& key) {
+  Error e{Errc::kBadMethod, message, origin};
+  if (key.source().begin.line > 0) {
+    e.line = key.source().begin.line;
+    e.column = key.source().begin.column;
+  }
+  return e;
+}
+
 std::vector<std::string> Split(std::string_view s, char sep) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -90,7 +100,7 @@ std::optional<std::string> Text(const toml::table& t, std::string_view key) {
 Status ParsePipeline(const toml::table& t, Pipeline& p, const std::string& origin) {
   for (const auto& [k, v] : t) {
     if (!kPipelineKeys.count(std::string(k.str()))) {
-      return Bad(origin, fmt::format("unknown key pipeline.{} (known: {})", k.str(), KeyList(kPipelineKeys)), &v);
+      return BadKey(origin, fmt::format("unknown key pipeline.{} (known: {})", k.str(), KeyList(kPipelineKeys)), k);
     }
   }
   auto bad = [&](std::string_view key, const std::string& v, std::string_view forms) {
@@ -351,10 +361,10 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
   const std::string what = n.code + ": ";
   for (const auto& [k, v] : t) {
     if (!(indicator ? kIndicatorKeys : kNodeKeys).count(std::string(k.str()))) {
-      return Bad(origin,
-                 fmt::format("{} {}: unknown key \"{}\" (known: {})", kind, n.code, k.str(),
-                             KeyList(indicator ? kIndicatorKeys : kNodeKeys)),
-                 &v);
+      return BadKey(origin,
+                    fmt::format("{} {}: unknown key \"{}\" (known: {})", kind, n.code, k.str(),
+                                KeyList(indicator ? kIndicatorKeys : kNodeKeys)),
+                    k);
     }
   }
   n.indicator = indicator;
@@ -581,15 +591,15 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   };
   for (const auto& [k, v] : root) {
     if (!std::set<std::string>{"index", "pipeline", "node", "indicator"}.count(std::string(k.str()))) {
-      return Bad(origin, fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator)", k.str()),
-                 &v);
+      return BadKey(origin,
+                    fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator)", k.str()), k);
     }
   }
   const toml::table* index = root["index"].as_table();
   if (!index) return Bad(origin, "no [index] table", root.get("index"));
   for (const auto& [k, v] : *index) {
     if (!kIndexKeys.count(std::string(k.str()))) {
-      return Bad(origin, fmt::format("unknown key index.{} (known: {})", k.str(), KeyList(kIndexKeys)), &v);
+      return BadKey(origin, fmt::format("unknown key index.{} (known: {})", k.str(), KeyList(kIndexKeys)), k);
     }
   }
   for (auto [key, field] : {std::pair{"id", &m.id},

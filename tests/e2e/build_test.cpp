@@ -178,6 +178,47 @@ TEST_F(BuildCli, BadMethodFileIsRejectedWithItsLocation) {
   EXPECT_FALSE(std::filesystem::exists(out / "o/scores.csv"));
 }
 
+TEST_F(BuildCli, ReadsFallBackToTheNextCodeBeforeFill) {
+  // NCSI covers fewer countries than ITU's GCI in 2020: a country without NCSI takes its GCI score,
+  // and `fill` applies only where neither has a record.
+  TempDir out;
+  WriteFile(out / "m.toml", R"([index]
+id = "t"
+[pipeline]
+years = "2020:2020"
+[[node]]
+code = "top"
+[[indicator]]
+code = "cyber"
+parent = "top"
+reads = ["ncsi_score", "itu_gci_score"]
+fill = -1
+[[indicator]]
+code = "gci"
+parent = "top"
+reads = ["itu_gci_score"]
+)");
+  RunResult r = Gpsi("--db " + Quote(db_) + " build --method " + Quote(out / "m.toml") + " --out " + Quote(out / "o"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::pair<std::string, std::string>, std::string> raw;
+  for (const auto& f : Csv(ReadFile(out / "o/stages.csv"))) {
+    if (f.size() == 5 && f[3] == "raw") raw[{f[1], f[2]}] = f[4];
+  }
+  std::size_t from_gci = 0, filled = 0;
+  for (const auto& [key, v] : raw) {
+    if (key.second != "cyber") continue;
+    auto gci = raw.find({key.first, "gci"});
+    if (v == "-1") {
+      ++filled;
+      EXPECT_EQ(gci, raw.end()) << key.first << " has a GCI score but was filled";
+    } else if (gci != raw.end() && gci->second == v) {
+      ++from_gci;
+    }
+  }
+  EXPECT_GT(from_gci, 0u);
+  EXPECT_GT(filled, 0u);
+}
+
 TEST(BuildCoinr, GeometricMeanOverAZeroNamesTheUnitNodeAndValue) {
   TempDir out;
   RunResult r = Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +

@@ -1,0 +1,905 @@
+// Unit tests of the methodology file parser: the framework tree and its levels, every pipeline
+// value form of ARCHITECTURE.md (from the file and from `--set`), invalid values and structural
+// errors, per-indicator choices (transforms, goalposts, lag weights, fill), the canonical hash, and
+// the COINr iMeta import on the real ASEM table.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "ingest.hpp"
+#include "method.hpp"
+
+namespace gpsi::method {
+namespace {
+
+// Depth 3: A, B → P1; C → P2; P1, P2 → IDX. The index is written first to check the node order.
+constexpr const char* kBase = R"([index]
+id = "T"
+name_en = "Test index"
+
+[[node]]
+code = "IDX"
+
+[[indicator]]
+code = "A"
+parent = "P1"
+
+[[indicator]]
+code = "B"
+parent = "P1"
+direction = -1
+
+[[indicator]]
+code = "C"
+parent = "P2"
+
+[[node]]
+code = "P2"
+parent = "IDX"
+
+[[node]]
+code = "P1"
+parent = "IDX"
+)";
+
+Result<Method> Parse(const std::string& text, const std::vector<std::string>& sets = {}) {
+  return ParseMethod(text, "t.toml", sets);
+}
+
+//! The base method with one extra pipeline line, e.g. Pipe("impute = \"mean\"").
+std::string WithPipeline(const std::string& line) {
+  return std::string(kBase) + "\n[pipeline]\n" + line + "\n";
+}
+
+bool Has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+//! Parses `text` with `sets`, expecting failure with `code`; returns the error.
+Error Fails(const std::string& text, const std::vector<std::string>& sets, Errc code) {
+  auto m = Parse(text, sets);
+  EXPECT_FALSE(m.ok()) << "accepted: " << (sets.empty() ? text : sets.back());
+  if (m.ok()) return Error{};
+  EXPECT_EQ(m.error().code, code) << m.error().Format();
+  return m.error();
+}
+
+const Node& N(const Method& m, const std::string& code) {
+  int i = m.Find(code);
+  EXPECT_GE(i, 0) << code;
+  return m.nodes.at(static_cast<std::size_t>(i));
+}
+
+// ---- framework ----------------------------------------------------------------------------------
+
+TEST(MethodTree, SmallValidMethod) {
+  auto m = Parse(kBase);
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->id, "T");
+  EXPECT_EQ(m->name_en, "Test index");
+  EXPECT_EQ(m->unit_kind, "country");
+  std::vector<std::string> order;
+  for (const auto& n : m->nodes) order.push_back(n.code);
+  // Indicators in file order, then aggregates by level (P2 before P1 as in the file).
+  EXPECT_EQ(order, (std::vector<std::string>{"A", "B", "C", "P2", "P1", "IDX"}));
+  EXPECT_EQ(N(*m, "A").level, 1);
+  EXPECT_EQ(N(*m, "P1").level, 2);
+  EXPECT_EQ(N(*m, "P2").level, 2);
+  EXPECT_EQ(N(*m, "IDX").level, 3);
+  EXPECT_EQ(m->TopLevel(), 3);
+  EXPECT_TRUE(N(*m, "A").indicator);
+  EXPECT_FALSE(N(*m, "IDX").indicator);
+  EXPECT_EQ(N(*m, "B").direction, -1);
+  EXPECT_EQ(m->Children(m->Find("P1")), (std::vector<int>{m->Find("A"), m->Find("B")}));
+  EXPECT_EQ(m->Children(m->Find("IDX")), (std::vector<int>{m->Find("P2"), m->Find("P1")}));
+  EXPECT_EQ(m->Find("nope"), -1);
+}
+
+TEST(MethodTree, NodeDefaults) {
+  auto m = Parse(kBase);
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  const Node& a = N(*m, "A");
+  EXPECT_EQ(a.name_en, "A");  // the code stands in for a missing name
+  EXPECT_EQ(a.weight, 1);
+  EXPECT_EQ(a.direction, 1);
+  EXPECT_EQ(a.reads, std::vector<std::string>{"A"});
+  EXPECT_TRUE(a.denominator.empty());
+  EXPECT_EQ(a.scale, 1);
+  EXPECT_FALSE(a.log);
+  EXPECT_FALSE(a.goal_lo || a.goal_hi || a.target || a.fill);
+  EXPECT_TRUE(a.lag_weights.empty());
+  const Pipeline& p = m->pipeline;
+  EXPECT_TRUE(p.denominate);
+  EXPECT_EQ(p.impute, Impute::kNone);
+  EXPECT_EQ(p.screen_share, 0);
+  EXPECT_FALSE(p.screen_before_impute);
+  EXPECT_EQ(p.treat_winmax, -1);
+  EXPECT_EQ(p.normalise, Normalise::kMinMax);
+  EXPECT_EQ(p.norm_p1, 0);
+  EXPECT_EQ(p.norm_p2, 100);
+  EXPECT_EQ(p.aggregate, Aggregate::kArithmetic);
+  EXPECT_EQ(p.aggregate_min_share, 0);
+  EXPECT_EQ(p.weights, Weights::kExplicit);
+  EXPECT_EQ(p.year_from, 0);
+  EXPECT_EQ(p.year_to, 9999);
+  EXPECT_FALSE(p.by_year);
+  EXPECT_EQ(p.min_year_units, 1);
+}
+
+TEST(MethodTree, LevelIsOneAboveHighestChild) {
+  // D sits directly under the index beside a two-level branch: IDX is still level 4.
+  auto m = Parse(R"([index]
+id = "T"
+[[indicator]]
+code = "A"
+parent = "S"
+[[indicator]]
+code = "D"
+parent = "IDX"
+[[node]]
+code = "IDX"
+[[node]]
+code = "Q"
+parent = "IDX"
+[[node]]
+code = "S"
+parent = "Q"
+)");
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(N(*m, "S").level, 2);
+  EXPECT_EQ(N(*m, "Q").level, 3);
+  EXPECT_EQ(N(*m, "IDX").level, 4);
+  EXPECT_EQ(m->nodes.back().code, "IDX");
+  EXPECT_EQ(m->nodes[2].code, "S");
+}
+
+TEST(MethodTree, IndexMetadata) {
+  auto m = Parse(R"([index]
+id = "GPSI"
+name_en = "Global Public Security Index"
+name_zh = "全球公共安全指数"
+version = "2025.1"
+coverage_rule = "at least 2/3 of indicators"
+units = "region"
+[[indicator]]
+code = "A"
+parent = "IDX"
+name_zh = "甲"
+source_note = "UNODC"
+[[node]]
+code = "IDX"
+)");
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->name_zh, "全球公共安全指数");
+  EXPECT_EQ(m->version, "2025.1");
+  EXPECT_EQ(m->coverage_rule, "at least 2/3 of indicators");
+  EXPECT_EQ(m->unit_kind, "region");
+  EXPECT_EQ(N(*m, "A").name_zh, "甲");
+  EXPECT_EQ(N(*m, "A").source_note, "UNODC");
+  EXPECT_EQ(N(*m, "IDX").level, 2);
+}
+
+// ---- pipeline value forms -----------------------------------------------------------------------
+
+//! Parses one pipeline value both ways — written in the file and given by `--set` — and checks
+//! that both give the same method and hash.
+Pipeline Both(const std::string& key, const std::string& value) {
+  auto from_file = Parse(WithPipeline(key + " = \"" + value + "\""));
+  auto from_set = Parse(kBase, {"pipeline." + key + "=" + value});
+  EXPECT_TRUE(from_file.ok()) << key << "=" << value << ": " << from_file.error().Format();
+  EXPECT_TRUE(from_set.ok()) << key << "=" << value << ": " << from_set.error().Format();
+  if (!from_file.ok() || !from_set.ok()) return Pipeline{};
+  EXPECT_EQ(from_file->hash, from_set->hash) << key << "=" << value;
+  return from_set->pipeline;
+}
+
+TEST(MethodPipeline, Denominate) {
+  EXPECT_TRUE(Both("denominate", "on").denominate);
+  EXPECT_FALSE(Both("denominate", "off").denominate);
+  // TOML booleans mean the same.
+  auto m = Parse(WithPipeline("denominate = false"));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_FALSE(m->pipeline.denominate);
+}
+
+TEST(MethodPipeline, Impute) {
+  EXPECT_EQ(Both("impute", "none").impute, Impute::kNone);
+  EXPECT_EQ(Both("impute", "mean").impute, Impute::kMean);
+  EXPECT_EQ(Both("impute", "median").impute, Impute::kMedian);
+  EXPECT_EQ(Both("impute", "interpolate").impute, Impute::kInterpolate);
+  Pipeline g = Both("impute", "group-mean:EurAsia_group");
+  EXPECT_EQ(g.impute, Impute::kGroupMean);
+  EXPECT_EQ(g.impute_group, "EurAsia_group");
+  g = Both("impute", "group-median:income");
+  EXPECT_EQ(g.impute, Impute::kGroupMedian);
+  EXPECT_EQ(g.impute_group, "income");
+  Pipeline l = Both("impute", "locf:3");
+  EXPECT_EQ(l.impute, Impute::kLocf);
+  EXPECT_EQ(l.locf_years, 3);
+}
+
+TEST(MethodPipeline, Screen) {
+  EXPECT_EQ(Both("screen", "none").screen_share, 0);
+  EXPECT_DOUBLE_EQ(Both("screen", "na:0.9").screen_share, 0.9);
+  EXPECT_DOUBLE_EQ(Both("screen", "na:1").screen_share, 1);
+  EXPECT_TRUE(Both("screen_on", "raw").screen_before_impute);
+  EXPECT_FALSE(Both("screen_on", "imputed").screen_before_impute);
+  EXPECT_EQ(Both("min_units", "5").min_year_units, 5);
+  auto m = Parse(WithPipeline("min_units = 7"));  // an integer in the file
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->pipeline.min_year_units, 7);
+}
+
+TEST(MethodPipeline, Treat) {
+  EXPECT_EQ(Both("treat", "none").treat_winmax, -1);
+  EXPECT_EQ(Both("treat", "jrc:5").treat_winmax, 5);
+  EXPECT_EQ(Both("treat", "jrc:0").treat_winmax, 0);
+}
+
+TEST(MethodPipeline, Normalise) {
+  Pipeline p = Both("normalise", "minmax:1:100");
+  EXPECT_EQ(p.normalise, Normalise::kMinMax);
+  EXPECT_EQ(p.norm_p1, 1);
+  EXPECT_EQ(p.norm_p2, 100);
+  p = Both("normalise", "zscore:10:2");
+  EXPECT_EQ(p.normalise, Normalise::kZScore);
+  EXPECT_EQ(p.norm_p1, 10);
+  EXPECT_EQ(p.norm_p2, 2);
+  EXPECT_EQ(Both("normalise", "rank").normalise, Normalise::kRank);
+  EXPECT_EQ(Both("normalise", "percentile").normalise, Normalise::kPercentile);
+  p = Both("normalise", "goalposts");
+  EXPECT_EQ(p.normalise, Normalise::kGoalposts);
+  EXPECT_EQ(p.norm_p2, 100);
+  p = Both("normalise", "goalposts:1");
+  EXPECT_EQ(p.normalise, Normalise::kGoalposts);
+  EXPECT_EQ(p.norm_p2, 1);
+  p = Both("normalise", "frontier");
+  EXPECT_EQ(p.normalise, Normalise::kDistFrontier);
+  EXPECT_EQ(p.norm_p2, 100);
+  EXPECT_EQ(Both("normalise", "frontier:1").norm_p2, 1);
+  p = Both("normalise", "band5");
+  EXPECT_EQ(p.normalise, Normalise::kBand5);
+  EXPECT_EQ(p.norm_p1, 1);
+  EXPECT_EQ(p.norm_p2, 5);
+}
+
+TEST(MethodPipeline, AggregateWeightsYearsPanel) {
+  EXPECT_EQ(Both("aggregate", "arithmetic").aggregate, Aggregate::kArithmetic);
+  EXPECT_EQ(Both("aggregate", "geometric").aggregate, Aggregate::kGeometric);
+  EXPECT_EQ(Both("aggregate", "harmonic").aggregate, Aggregate::kHarmonic);
+  EXPECT_EQ(Both("aggregate", "median").aggregate, Aggregate::kMedian);
+  EXPECT_DOUBLE_EQ(Both("aggregate_min_share", "0.5").aggregate_min_share, 0.5);
+  EXPECT_EQ(Both("weights", "explicit").weights, Weights::kExplicit);
+  EXPECT_EQ(Both("weights", "equal").weights, Weights::kEqual);
+  EXPECT_EQ(Both("weights", "pca").weights, Weights::kPca);
+  Pipeline y = Both("years", "2015:2022");
+  EXPECT_EQ(y.year_from, 2015);
+  EXPECT_EQ(y.year_to, 2022);
+  y = Both("years", "2020:2020");
+  EXPECT_EQ(y.year_from, 2020);
+  EXPECT_EQ(y.year_to, 2020);
+  EXPECT_FALSE(Both("panel", "pooled").by_year);
+  EXPECT_TRUE(Both("panel", "by-year").by_year);
+  auto m = Parse(WithPipeline("aggregate_min_share = 0.75"));  // a float in the file
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_DOUBLE_EQ(m->pipeline.aggregate_min_share, 0.75);
+}
+
+TEST(MethodPipeline, InvalidValuesNameKeyAndForms) {
+  struct Case {
+    std::string key, value, forms;
+  };
+  const std::vector<Case> cases = {
+      {"denominate", "yes", "on, off"},
+      {"impute", "mode", "group-mean:<group>"},
+      {"impute", "group-mean:", "group-mean:<group>"},
+      {"impute", "group-mean:a:b", "group-mean:<group>"},
+      {"impute", "locf", "locf:<k"},
+      {"impute", "locf:0", "locf:<k"},
+      {"impute", "locf:1.5", "locf:<k"},
+      {"impute", "locf:1e300", "locf:<k"},  // out of int range: rejected, not undefined behaviour
+      {"impute", "Mean", "none, mean"},
+      {"screen", "na", "na:<min data share"},
+      {"screen", "na:1.5", "na:<min data share"},
+      {"screen", "na:-0.1", "na:<min data share"},
+      {"screen", "0.5", "none, na:"},
+      {"screen_on", "before", "raw, imputed"},
+      {"treat", "jrc", "jrc:<winmax"},
+      {"treat", "jrc:-1", "jrc:<winmax"},
+      {"treat", "winsor:5", "none, jrc:"},
+      {"normalise", "minmax", "minmax:<l>:<u>"},
+      {"normalise", "minmax:100:0", "minmax:<l>:<u>"},
+      {"normalise", "minmax:0:x", "minmax:<l>:<u>"},
+      {"normalise", "zscore:0:0", "zscore:<mean>:<sd>"},
+      {"normalise", "zscore", "zscore:<mean>:<sd>"},
+      {"normalise", "rank:1", "rank"},
+      {"normalise", "goalposts:0", "goalposts[:<scale>]"},
+      {"normalise", "band5:1:5", "band5"},
+      {"normalise", "minmax:0:nan", "minmax:<l>:<u>"},
+      {"aggregate", "mean", "arithmetic, geometric, harmonic, median"},
+      {"aggregate_min_share", "2", "a share in [0,1]"},
+      {"weights", "random", "explicit, equal, pca"},
+      {"years", "2020", "<from>:<to>"},
+      {"years", "2022:2015", "<from>:<to>"},
+      {"years", "a:b", "<from>:<to>"},
+      {"panel", "global", "pooled, by-year"},
+      {"min_units", "0", "an integer ≥ 1"},
+      {"min_units", "x", "an integer ≥ 1"},
+  };
+  for (const auto& c : cases) {
+    for (int via_set = 0; via_set < 2; ++via_set) {
+      Error e = via_set ? Fails(kBase, {"pipeline." + c.key + "=" + c.value}, Errc::kBadMethod)
+                        : Fails(WithPipeline(c.key + " = \"" + c.value + "\""), {}, Errc::kBadMethod);
+      EXPECT_TRUE(Has(e.message, "pipeline." + c.key)) << e.message;
+      EXPECT_TRUE(Has(e.message, c.forms)) << e.message;
+      EXPECT_TRUE(Has(e.message, c.value)) << e.message;
+    }
+  }
+  // The file location of the bad value is kept.
+  Error e = Fails(WithPipeline("panel = \"global\""), {}, Errc::kBadMethod);
+  EXPECT_EQ(e.file, "t.toml");
+  EXPECT_EQ(e.line, std::count(kBase, kBase + std::char_traits<char>::length(kBase), '\n') + 3);
+  EXPECT_EQ(e.column, 9);
+  // Arrays and tables are not values of any form.
+  e = Fails(WithPipeline("impute = [\"mean\"]"), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "pipeline.impute")) << e.message;
+}
+
+TEST(MethodPipeline, UnknownKeyAndNonTable) {
+  Error e = Fails(WithPipeline("imputation = \"mean\""), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "pipeline.imputation")) << e.message;
+  EXPECT_TRUE(Has(e.message, "impute")) << e.message;  // lists the known keys
+  EXPECT_GT(e.line, 0);
+  e = Fails(std::string("pipeline = 3\n") + kBase, {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "pipeline must be a table")) << e.message;
+}
+
+// ---- --set ----------------------------------------------------------------------------------------
+
+TEST(MethodSet, OverridesApply) {
+  auto m = Parse(kBase, {"pipeline.impute=mean", "pipeline.normalise = zscore:0:1", "weight.A=2.5", "weight.P2=0",
+                         "indicator.B.direction=1", "indicator.C.goalposts=[0, 10]", "indicator.C.name_en=Cee",
+                         "node.P1.name_zh=一", "index.version=1.10", "index.name_en=\"Quoted name\""});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->pipeline.impute, Impute::kMean);
+  EXPECT_EQ(m->pipeline.normalise, Normalise::kZScore);
+  EXPECT_EQ(m->pipeline.norm_p2, 1);
+  EXPECT_EQ(N(*m, "A").weight, 2.5);
+  EXPECT_EQ(N(*m, "P2").weight, 0);
+  EXPECT_EQ(N(*m, "B").direction, 1);
+  ASSERT_TRUE(N(*m, "C").goal_lo && N(*m, "C").goal_hi);
+  EXPECT_EQ(*N(*m, "C").goal_hi, 10);
+  EXPECT_EQ(N(*m, "C").name_en, "Cee");
+  EXPECT_EQ(N(*m, "P1").name_zh, "一");
+  EXPECT_EQ(m->version, "1.10");  // text keys keep the text, not the number 1.1
+  EXPECT_EQ(m->name_en, "Quoted name");
+}
+
+TEST(MethodSet, LaterSetWins) {
+  auto m = Parse(WithPipeline("impute = \"median\""), {"pipeline.impute=mean", "pipeline.impute=locf:2"});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->pipeline.impute, Impute::kLocf);
+  EXPECT_EQ(m->pipeline.locf_years, 2);
+}
+
+TEST(MethodSet, ReparentingChangesLevels) {
+  // A → P1; B, C → P2 → P1 → IDX.
+  auto m = Parse(kBase, {"indicator.B.parent=P2", "node.P2.parent=P1"});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(N(*m, "P2").level, 2);
+  EXPECT_EQ(N(*m, "P1").level, 3);
+  EXPECT_EQ(N(*m, "IDX").level, 4);
+  EXPECT_EQ(m->nodes[3].code, "P2");
+  // P1 lost its indicators.
+  Error e = Fails(kBase, {"indicator.A.parent=P2", "indicator.B.parent=P2"}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "P1")) << e.message;
+}
+
+TEST(MethodSet, UsageErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"pipeline.imputation=mean", "unknown pipeline key"},
+      {"index.owner=me", "unknown index key"},
+      {"weight.NOPE=1", "no framework node has code \"NOPE\""},
+      {"indicator.NOPE.weight=1", "no framework node has code \"NOPE\""},
+      {"indicator.A.colour=red", "unknown indicator field"},
+      {"node.P1.direction=-1", "unknown node field"},  // directions belong to indicators
+      {"indicator.A.code=Z", "a code cannot be changed"},
+      {"weight.A=heavy", "weight must be a number"},
+      {"weight.A=true", "weight must be a number"},
+      {"colour=red", "unknown key"},
+      {"pipeline=mean", "unknown key"},
+      {"pipeline.impute.x=mean", "unknown key"},
+      {"weight.A.B=1", "unknown key"},
+      {"pipeline.impute", "expected key=value"},
+      {"=mean", "expected key=value"},
+      {"", "expected key=value"},
+  };
+  for (const auto& [set, what] : cases) {
+    Error e = Fails(kBase, {set}, Errc::kUsage);
+    EXPECT_TRUE(Has(e.message, what)) << set << ": " << e.message;
+  }
+}
+
+TEST(MethodSet, InvalidNodeValuesAreBadMethod) {
+  Error e = Fails(kBase, {"weight.A=-1"}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "A: weight")) << e.message;
+  EXPECT_EQ(e.line, 0);  // a value from --set has no place in the file
+  e = Fails(kBase, {"indicator.A.direction=2"}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "direction must be 1 or -1")) << e.message;
+  e = Fails(kBase, {"indicator.A.parent=B"}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "is an indicator")) << e.message;
+}
+
+TEST(MethodSet, ValueCannotInjectKeys) {
+  // A newline in a value must not add keys to the table.
+  auto m = Parse(kBase, {"index.version=1\nid = \"X\""});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->id, "T");
+  EXPECT_EQ(m->version, "1\nid = \"X\"");
+}
+
+// ---- hash ----------------------------------------------------------------------------------------
+
+TEST(MethodHash, StableAndHex) {
+  auto a = Parse(kBase, {"pipeline.impute=mean"});
+  auto b = Parse(kBase, {"pipeline.impute=mean"});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->hash, b->hash);
+  EXPECT_EQ(a->canonical, b->canonical);
+  ASSERT_EQ(a->hash.size(), 64u);
+  EXPECT_EQ(a->hash.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(a->hash, Sha256Hex(a->canonical));
+}
+
+TEST(MethodHash, ChangesWithTheMethod) {
+  auto base = Parse(kBase);
+  ASSERT_TRUE(base.ok());
+  for (const std::string set :
+       {"pipeline.impute=mean", "weight.A=2", "indicator.B.direction=1", "index.version=2", "pipeline.years=2000:2020",
+        "indicator.A.name_en=Other", "pipeline.normalise=minmax:0:1"}) {
+    auto m = Parse(kBase, {set});
+    ASSERT_TRUE(m.ok()) << set << ": " << m.error().Format();
+    EXPECT_NE(m->hash, base->hash) << set;
+  }
+}
+
+TEST(MethodHash, SameWhetherWrittenOrSet) {
+  auto set = [](std::vector<std::string> sets) { return Parse(kBase, sets)->hash; };
+  auto file = [](const std::string& text) {
+    auto m = Parse(text);
+    EXPECT_TRUE(m.ok()) << m.error().Format();
+    return m.ok() ? m->hash : std::string();
+  };
+  // A set that restates a default changes nothing.
+  EXPECT_EQ(set({"weight.A=1"}), set({}));
+  EXPECT_EQ(set({"pipeline.denominate=on"}), set({}));
+  EXPECT_EQ(set({"pipeline.normalise=minmax:0:100"}), set({}));
+  // Booleans, integers and floats in the file equal the --set words and numbers.
+  EXPECT_EQ(file(WithPipeline("denominate = false")), set({"pipeline.denominate=off"}));
+  EXPECT_EQ(file(WithPipeline("min_units = 3")), set({"pipeline.min_units=3"}));
+  EXPECT_EQ(file(WithPipeline("aggregate_min_share = 0.5")), set({"pipeline.aggregate_min_share=0.5"}));
+  std::string weighted(kBase);
+  weighted.replace(weighted.find("code = \"A\"\n"), 11, "code = \"A\"\nweight = 2.0\n");
+  EXPECT_EQ(file(weighted), set({"weight.A=2"}));
+  std::string versioned(kBase);
+  versioned.replace(versioned.find("name_en = \"Test index\"\n"), 23, "name_en = \"Test index\"\nversion = \"1.10\"\n");
+  EXPECT_EQ(file(versioned), set({"index.version=1.10"}));
+  // Equivalent spellings of the same choice.
+  EXPECT_EQ(set({"pipeline.screen=na:0"}), set({"pipeline.screen=none"}));
+  EXPECT_EQ(set({"pipeline.normalise=goalposts"}), set({"pipeline.normalise=goalposts:100"}));
+}
+
+TEST(MethodHash, CanonicalReparsesToTheSameMethod) {
+  auto m = Parse(R"([index]
+id = "T"
+name_zh = "测试"
+[pipeline]
+impute = "group-median:region"
+screen = "na:0.666"
+treat = "jrc:5"
+normalise = "zscore:0.1:0.3333333333333333"
+years = "2010:2020"
+panel = "by-year"
+[[indicator]]
+code = "A"
+parent = "IDX"
+weight = 0.1
+transform = "log-per-100k"
+denominator = "POP"
+goalposts = [0.5, 250]
+lag_weights = [16, 8, 4, 2, 1]
+fill = 0
+target = 3
+reads = ["A1", "A2"]
+source_note = "line \"one\"\nline two"
+[[indicator]]
+code = "B"
+parent = "IDX"
+direction = -1
+transform = "log"
+[[node]]
+code = "IDX"
+)");
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  auto again = Parse(m->canonical);
+  ASSERT_TRUE(again.ok()) << again.error().Format() << "\n" << m->canonical;
+  EXPECT_EQ(again->canonical, m->canonical);
+  EXPECT_EQ(again->hash, m->hash);
+  const Node& a = N(*again, "A");
+  EXPECT_EQ(a.weight, 0.1);
+  EXPECT_EQ(a.reads, (std::vector<std::string>{"A1", "A2"}));
+  EXPECT_EQ(a.scale, 1e5);
+  EXPECT_TRUE(a.log);
+  EXPECT_EQ(a.source_note, "line \"one\"\nline two");
+  EXPECT_EQ(again->pipeline.norm_p2, 0.3333333333333333);
+  EXPECT_TRUE(N(*again, "B").log);
+  EXPECT_TRUE(Has(m->canonical, "测试")) << m->canonical;  // readable in run.json
+}
+
+// ---- structure -------------------------------------------------------------------------------------
+
+TEST(MethodStructure, Errors) {
+  struct Case {
+    std::string text, what;
+  };
+  const std::string idx = "[index]\nid = \"T\"\n";
+  const std::string top = "[[node]]\ncode = \"IDX\"\n";
+  const std::vector<Case> cases = {
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top,
+       "code \"A\" is used twice"},
+      {idx + "[[indicator]]\ncode = \"IDX\"\nparent = \"IDX\"\n" + top, "code \"IDX\" is used twice"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"NOPE\"\n" + top, "A: parent \"NOPE\" is not a node"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n[[indicator]]\ncode = \"B\"\nparent = \"A\"\n" + top,
+       "B: parent A is an indicator"},
+      {idx + "[[indicator]]\ncode = \"A\"\n" + top, "indicator A has no parent"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top + "[[node]]\ncode = \"OTHER\"\n",
+       "two top nodes: IDX and OTHER"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"X\"\n" + top +
+           "[[node]]\ncode = \"X\"\nparent = \"Y\"\n[[node]]\ncode = \"Y\"\nparent = \"X\"\n",
+       "cycle"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"X\"\n[[node]]\ncode = \"X\"\nparent = \"X\"\n", "no top node"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"X\"\n" + top + "[[node]]\ncode = \"X\"\nparent = \"X\"\n",
+       "cycle"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top + "[[node]]\ncode = \"EMPTY\"\nparent = \"IDX\"\n",
+       "node EMPTY has no indicator below it"},
+      {idx + top, "no indicator"},
+      {"[index]\nname_en = \"x\"\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "[index] has no id"},
+      {"[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "no [index] table"},
+      {"index = \"T\"\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "no [index] table"},
+      {idx + "id2 = 1\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "unknown key index.id2"},
+      {idx + "version = 2\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "index.version must be a string"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top + "[extra]\nx = 1\n",
+       "unknown top-level key \"extra\""},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\ncolour = \"red\"\n" + top,
+       "indicator A: unknown key \"colour\""},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n[[node]]\ncode = \"IDX\"\ndirection = 1\n",
+       "node IDX: unknown key \"direction\""},
+      {idx + "[[indicator]]\nparent = \"IDX\"\n" + top, "an indicator has no code"},
+      {idx + "[[indicator]]\ncode = 5\nparent = \"IDX\"\n" + top, "code must be a string"},
+      {idx + "[[indicator]]\ncode = \"A\"\nparent = 1\n" + top, "A: parent must be a string"},
+      {"indicator = [1, 2]\n" + idx + top, "must be an array of tables"},
+  };
+  for (const auto& c : cases) {
+    Error e = Fails(c.text, {}, Errc::kBadMethod);
+    EXPECT_TRUE(Has(e.message, c.what)) << "want \"" << c.what << "\", got: " << e.Format();
+    EXPECT_EQ(e.file, "t.toml");
+  }
+}
+
+TEST(MethodStructure, ErrorsPointAtTheNode) {
+  // The duplicate is the [[indicator]] table at line 7.
+  Error e = Fails(
+      "[index]\nid = \"T\"\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n\n[[indicator]]\ncode = "
+      "\"A\"\nparent = \"IDX\"\n[[node]]\ncode = \"IDX\"\n",
+      {}, Errc::kBadMethod);
+  EXPECT_EQ(e.line, 7);
+  // The unknown key itself, at line 5 column 1.
+  e = Fails(
+      "[index]\nid = \"T\"\n[[indicator]]\ncode = \"A\"\ncolour = 1\nparent = \"IDX\"\n[[node]]\ncode = \"IDX\"\n", {},
+      Errc::kBadMethod);
+  EXPECT_EQ(e.line, 5);
+  EXPECT_EQ(e.column, 1);
+  EXPECT_TRUE(Has(e.Format(), "t.toml:5:1: error:")) << e.Format();
+}
+
+TEST(MethodStructure, TomlSyntaxErrorHasLineAndColumn) {
+  Error e = Fails("[index]\nid = \"T\"\nname_en = \n", {}, Errc::kBadMethod);
+  EXPECT_EQ(e.file, "t.toml");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_GT(e.column, 0);
+  e = Fails("[index\nid = \"T\"\n", {}, Errc::kBadMethod);
+  EXPECT_EQ(e.line, 1);
+  EXPECT_GT(e.column, 1);
+  e = Fails("[index]\nid = \"T\"\nid = \"U\"\n", {}, Errc::kBadMethod);  // TOML forbids redefinition
+  EXPECT_EQ(e.line, 3);
+}
+
+TEST(MethodStructure, LoadMethodReadsFilesAndReportsMissing) {
+  auto missing = LoadMethod("/nonexistent/method.toml", {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::kIo);
+  EXPECT_EQ(missing.error().file, "/nonexistent/method.toml");
+}
+
+// ---- indicators ------------------------------------------------------------------------------------
+
+//! kBase with extra lines in indicator A's table.
+std::string WithA(const std::string& lines) {
+  std::string s(kBase);
+  s.replace(s.find("code = \"A\"\n"), 11, "code = \"A\"\n" + lines + "\n");
+  return s;
+}
+
+TEST(MethodIndicator, Transforms) {
+  struct Case {
+    std::string lines;
+    bool log;
+    double scale;
+    std::string den;
+  };
+  for (const Case& c : std::vector<Case>{{"transform = \"none\"", false, 1, ""},
+                                         {"transform = \"log\"", true, 1, ""},
+                                         {"transform = \"per-capita\"\ndenominator = \"POP\"", false, 1, "POP"},
+                                         {"transform = \"per-100k\"\ndenominator = \"POP\"", false, 1e5, "POP"},
+                                         {"transform = \"log-per-100k\"\ndenominator = \"POP\"", true, 1e5, "POP"}}) {
+    auto m = Parse(WithA(c.lines));
+    ASSERT_TRUE(m.ok()) << c.lines << ": " << m.error().Format();
+    const Node& a = N(*m, "A");
+    EXPECT_EQ(a.log, c.log) << c.lines;
+    EXPECT_EQ(a.scale, c.scale) << c.lines;
+    EXPECT_EQ(a.denominator, c.den) << c.lines;
+  }
+  for (const std::string t : {"per-capita", "per-100k", "log-per-100k"}) {
+    Error e = Fails(WithA("transform = \"" + t + "\""), {}, Errc::kBadMethod);
+    EXPECT_TRUE(Has(e.message, "A: transform " + t + " needs a denominator")) << e.message;
+    EXPECT_GT(e.line, 0);
+  }
+  // A denominator the transform does not use would still be divided by in the build.
+  Error e = Fails(WithA("denominator = \"POP\""), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "needs transform per-capita")) << e.message;
+  e = Fails(WithA("transform = \"log\"\ndenominator = \"POP\""), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "transform is log")) << e.message;
+  e = Fails(WithA("transform = \"sqrt\""), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "none, log, per-capita, per-100k, log-per-100k")) << e.message;
+  e = Fails(WithA("transform = 1"), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "transform must be a string")) << e.message;
+  // A --set can switch a transform off by also clearing the denominator.
+  auto m = Parse(WithA("transform = \"per-100k\"\ndenominator = \"POP\""),
+                 {"indicator.A.transform=none", "indicator.A.denominator=\"\""});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_TRUE(N(*m, "A").denominator.empty());
+}
+
+TEST(MethodIndicator, Goalposts) {
+  auto m = Parse(WithA("goalposts = [0, 100]"));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(*N(*m, "A").goal_lo, 0);
+  EXPECT_EQ(*N(*m, "A").goal_hi, 100);
+  m = Parse(WithA("goalposts = [-2.5, 0.5]"));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(*N(*m, "A").goal_lo, -2.5);
+  for (const std::string bad : {"[100, 0]", "[5, 5]"}) {
+    Error e = Fails(WithA("goalposts = " + bad), {}, Errc::kBadMethod);
+    EXPECT_TRUE(Has(e.message, "goalposts need low < high")) << e.message;
+  }
+  for (const std::string bad : {"[1]", "[1, 2, 3]", "[\"a\", 1]", "5", "[0, inf]", "[nan, 1]"}) {
+    Error e = Fails(WithA("goalposts = " + bad), {}, Errc::kBadMethod);
+    EXPECT_TRUE(Has(e.message, "goalposts must be [low, high]")) << bad << ": " << e.message;
+  }
+}
+
+TEST(MethodIndicator, LagWeightsFillTargetReadsDirectionWeight) {
+  auto m = Parse(WithA("lag_weights = [16, 8, 4, 2, 1]\nfill = 0\ntarget = 4.5\nreads = [\"A1\", \"A2\"]\nweight = 3"));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  const Node& a = N(*m, "A");
+  EXPECT_EQ(a.lag_weights, (std::vector<double>{16, 8, 4, 2, 1}));
+  ASSERT_TRUE(a.fill);
+  EXPECT_EQ(*a.fill, 0);
+  EXPECT_EQ(*a.target, 4.5);
+  EXPECT_EQ(a.reads, (std::vector<std::string>{"A1", "A2"}));
+  EXPECT_EQ(a.weight, 3);
+  m = Parse(WithA("lag_weights = [0, 1]\nreads = \"A_OLD\""));  // a pure one-year lag is allowed
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(N(*m, "A").reads, std::vector<std::string>{"A_OLD"});
+  struct Case {
+    std::string lines, what;
+  };
+  for (const Case& c : std::vector<Case>{{"lag_weights = []", "lag_weights must be a list"},
+                                         {"lag_weights = 1", "lag_weights must be a list"},
+                                         {"lag_weights = [1, -1]", "lag_weights must be numbers ≥ 0"},
+                                         {"lag_weights = [1, \"x\"]", "lag_weights must be numbers ≥ 0"},
+                                         {"lag_weights = [0, 0]", "lag_weights must not all be 0"},
+                                         {"lag_weights = [inf]", "lag_weights must be numbers ≥ 0"},
+                                         {"fill = \"zero\"", "fill must be a number"},
+                                         {"fill = nan", "fill must be a number"},
+                                         {"target = true", "target must be a number"},
+                                         {"reads = []", "reads must be"},
+                                         {"reads = [\"\"]", "reads must be"},
+                                         {"reads = [1]", "reads must be"},
+                                         {"reads = 3", "reads must be"},
+                                         {"direction = 0", "direction must be 1 or -1"},
+                                         {"direction = \"up\"", "direction must be 1 or -1"},
+                                         {"weight = -1", "weight must be a number ≥ 0"},
+                                         {"weight = \"1\"", "weight must be a number ≥ 0"},
+                                         {"weight = inf", "weight must be a number ≥ 0"},
+                                         {"name_en = 3", "name_en must be a string"}}) {
+    Error e = Fails(WithA(c.lines), {}, Errc::kBadMethod);
+    EXPECT_TRUE(Has(e.message, "A: ")) << c.lines << ": " << e.message;
+    EXPECT_TRUE(Has(e.message, c.what)) << c.lines << ": " << e.message;
+    EXPECT_GT(e.line, 0) << c.lines;
+  }
+}
+
+TEST(MethodCorpus, FuzzSeedsParseAsIntended) {
+  // The fuzz seeds double as examples: the two valid ones must stay valid.
+  const std::string dir = std::string(GPSI_TESTS_DIR) + "/fuzz/corpus/method/";
+  auto small = LoadMethod(dir + "gpsi_small.toml", {});
+  ASSERT_TRUE(small.ok()) << small.error().Format();
+  EXPECT_EQ(small->nodes.size(), 6u);
+  EXPECT_EQ(small->pipeline.aggregate, Aggregate::kGeometric);
+  EXPECT_EQ(N(*small, "ROAD").scale, 1e5);
+  auto coinr = LoadMethod(dir + "coinr_like_with_sets.toml", {"pipeline.impute=mean"});
+  ASSERT_TRUE(coinr.ok()) << coinr.error().Format();
+  for (const std::string bad : {"cycle_and_bad_values.toml", "syntax_error.toml"}) {
+    auto m = LoadMethod(dir + bad, {});
+    ASSERT_FALSE(m.ok()) << bad;
+    EXPECT_EQ(m.error().code, Errc::kBadMethod) << bad;
+    EXPECT_GT(m.error().line, 0) << m.error().Format();
+  }
+}
+
+// ---- COINr -----------------------------------------------------------------------------------------
+
+TextTable AsemMeta() {
+  auto t = ReadTextTable(std::string(GPSI_TEST_DATA) + "/asem/iMeta.csv");
+  EXPECT_TRUE(t.ok()) << t.error().Format();
+  return t.ok() ? *t : TextTable{};
+}
+
+std::size_t RowOf(const TextTable& t, const std::string& code) {
+  int c = t.Column("iCode");
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (t.rows[r][static_cast<std::size_t>(c)] == code) return r;
+  }
+  ADD_FAILURE() << "no row " << code;
+  return 0;
+}
+
+void SetCell(TextTable& t, const std::string& code, const std::string& col, const std::string& value) {
+  t.rows[RowOf(t, code)][static_cast<std::size_t>(t.Column(col))] = value;
+}
+
+TEST(MethodCoinr, AsemFramework) {
+  TextTable meta = AsemMeta();
+  auto m = MethodFromCoinr(meta, {});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  int inds = 0, pillars = 0, subs = 0, tops = 0;
+  for (const auto& n : m->nodes) {
+    EXPECT_EQ(n.weight, 1) << n.code;
+    if (n.indicator) {
+      ++inds;
+      EXPECT_EQ(n.level, 1);
+    } else if (n.level == 2) {
+      ++pillars;
+    } else if (n.level == 3) {
+      ++subs;
+      EXPECT_EQ(n.parent, "Index");
+    } else if (n.level == 4) {
+      ++tops;
+      EXPECT_EQ(n.code, "Index");
+    }
+  }
+  EXPECT_EQ(inds, 49);
+  EXPECT_EQ(pillars, 8);
+  EXPECT_EQ(subs, 2);
+  EXPECT_EQ(tops, 1);
+  EXPECT_EQ(m->nodes.size(), 60u);
+  EXPECT_EQ(m->nodes.front().code, "LPI");  // iMeta row order
+  EXPECT_EQ(m->nodes.back().code, "Index");
+  EXPECT_EQ(m->id, "Index");
+  EXPECT_EQ(m->unit_kind, "coinr");
+  EXPECT_EQ(N(*m, "LPI").name_en, "Logistics Performance Index");
+  EXPECT_EQ(N(*m, "LPI").direction, 1);
+  EXPECT_TRUE(N(*m, "LPI").denominator.empty());
+  for (const std::string code : {"CostImpEx", "Tariff", "CO2", "Palma", "NEET"}) EXPECT_EQ(N(*m, code).direction, -1);
+  EXPECT_EQ(N(*m, "Flights").denominator, "Population");
+  EXPECT_EQ(N(*m, "Bord").denominator, "Area");
+  EXPECT_EQ(N(*m, "Elec").denominator, "Energy");
+  EXPECT_EQ(N(*m, "Goods").denominator, "GDP");
+  EXPECT_EQ(N(*m, "Goods").scale, 1);
+  EXPECT_FALSE(N(*m, "Goods").log);
+  EXPECT_EQ(N(*m, "Goods").parent, "ConEcFin");
+  ASSERT_TRUE(N(*m, "Goods").target);
+  EXPECT_DOUBLE_EQ(*N(*m, "Goods").target, 1823.5959954999998);
+  EXPECT_EQ(m->Find("EurAsia_group"), -1);  // groups and denominators are not nodes
+  EXPECT_EQ(m->Find("Population"), -1);
+  // COINr's own step defaults, with its example's denomination.
+  EXPECT_TRUE(m->pipeline.denominate);
+  EXPECT_EQ(m->pipeline.impute, Impute::kNone);
+  EXPECT_EQ(m->pipeline.screen_share, 0);
+  EXPECT_EQ(m->pipeline.treat_winmax, -1);
+  EXPECT_EQ(m->pipeline.normalise, Normalise::kMinMax);
+  EXPECT_EQ(m->pipeline.norm_p2, 100);
+  EXPECT_EQ(m->pipeline.aggregate, Aggregate::kArithmetic);
+  // The same table gives the same hash.
+  EXPECT_EQ(MethodFromCoinr(meta, {})->hash, m->hash);
+}
+
+TEST(MethodCoinr, SetsApply) {
+  auto m = MethodFromCoinr(AsemMeta(), {"pipeline.impute=group-mean:EurAsia_group", "pipeline.screen=na:0.9",
+                                        "pipeline.treat=jrc:5", "weight.Conn=2", "pipeline.denominate=off"});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->pipeline.impute, Impute::kGroupMean);
+  EXPECT_EQ(m->pipeline.impute_group, "EurAsia_group");
+  EXPECT_EQ(m->pipeline.treat_winmax, 5);
+  EXPECT_EQ(N(*m, "Conn").weight, 2);
+  EXPECT_FALSE(m->pipeline.denominate);
+  auto bad = MethodFromCoinr(AsemMeta(), {"weight.Nope=2"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kUsage);
+}
+
+TEST(MethodCoinr, LevelDisagreeingWithTreeIsAnErrorAtItsLine) {
+  TextTable meta = AsemMeta();
+  SetCell(meta, "Conn", "Level", "2");
+  auto m = MethodFromCoinr(meta, {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code, Errc::kBadMethod);
+  EXPECT_EQ(m.error().line, meta.lines[RowOf(meta, "Conn")]);
+  EXPECT_EQ(m.error().line, 59);
+  EXPECT_EQ(m.error().column, meta.Column("Level") + 1);
+  EXPECT_TRUE(Has(m.error().message, "Conn: Level 2 disagrees with the framework (level 3)")) << m.error().message;
+  EXPECT_TRUE(Has(m.error().Format(), "iMeta.csv:59:1: error:")) << m.error().Format();
+  meta = AsemMeta();
+  SetCell(meta, "LPI", "Level", "1.5");
+  m = MethodFromCoinr(meta, {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().line, 2);
+}
+
+TEST(MethodCoinr, RowErrorsPointAtTheRow) {
+  struct Case {
+    std::string code, col, value, what;
+  };
+  for (const Case& c : std::vector<Case>{{"LPI", "Direction", "0", "LPI: Direction \"0\" must be 1 or -1"},
+                                         {"LPI", "Weight", "heavy", "LPI: Weight \"heavy\" is not a number"},
+                                         {"LPI", "Parent", "Nowhere", "LPI: parent \"Nowhere\" is not a node"},
+                                         {"Ship", "Weight", "-1", "Ship: weight must be a number"},
+                                         {"Physical", "Parent", "LPI", "Physical: parent LPI is an indicator"}}) {
+    TextTable meta = AsemMeta();
+    SetCell(meta, c.code, c.col, c.value);
+    auto m = MethodFromCoinr(meta, {});
+    ASSERT_FALSE(m.ok()) << c.code << "." << c.col;
+    EXPECT_EQ(m.error().code, Errc::kBadMethod);
+    EXPECT_TRUE(Has(m.error().message, c.what)) << m.error().Format();
+    EXPECT_EQ(m.error().line, meta.lines[RowOf(meta, c.code)]) << m.error().Format();
+  }
+  TextTable meta = AsemMeta();
+  meta.header[static_cast<std::size_t>(meta.Column("Type"))] = "Kind";
+  auto m = MethodFromCoinr(meta, {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_TRUE(Has(m.error().message, "iMeta has no column \"Type\"")) << m.error().message;
+}
+
+TEST(MethodCoinr, GoalpostColumns) {
+  TextTable meta = AsemMeta();
+  meta.header.push_back("goalpost_lower");
+  meta.header.push_back("goalpost_upper");
+  for (auto& row : meta.rows) {
+    row.push_back("");
+    row.push_back("");
+  }
+  SetCell(meta, "LPI", "goalpost_lower", "1");
+  SetCell(meta, "LPI", "goalpost_upper", "5");
+  auto m = MethodFromCoinr(meta, {});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  ASSERT_TRUE(N(*m, "LPI").goal_lo && N(*m, "LPI").goal_hi);
+  EXPECT_EQ(*N(*m, "LPI").goal_lo, 1);
+  EXPECT_EQ(*N(*m, "LPI").goal_hi, 5);
+  EXPECT_FALSE(N(*m, "Ship").goal_lo);
+}
+
+}  // namespace
+}  // namespace gpsi::method
