@@ -577,12 +577,13 @@ Status RunPipeline(Input in, BuildResult& b) {
     }
     std::vector<double> w;
     for (auto c : cols) w.push_back(b.weights[c]);
-    auto bad = compute::Aggregate(b.scores, cols, w, AggOf(p.aggregate), p.aggregate_min_share, b.scores.Col(i));
+    method::Aggregate how = m.nodes[i].aggregate.value_or(p.aggregate);
+    auto bad = compute::Aggregate(b.scores, cols, w, AggOf(how), p.aggregate_min_share, b.scores.Col(i));
     if (bad) {
       return Error{Errc::kUncomputable,
                    fmt::format("cannot aggregate {} for {}: {} = {} is not allowed under the {} mean", m.nodes[i].code,
                                RowName(b, bad->row), m.nodes[cols[bad->col]].code, FormatNumber(bad->value),
-                               p.aggregate == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
+                               how == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
     }
     for (std::size_t r = 0; r < nr; ++r) {
       for (auto c : cols) {

@@ -19,7 +19,7 @@ const std::set<std::string> kIndexKeys{"id", "name_en", "name_zh", "version", "c
 const std::set<std::string> kPipelineKeys{"denominate", "impute",    "screen",    "screen_on",
                                           "treat",      "normalise", "aggregate", "aggregate_min_share",
                                           "weights",    "years",     "panel",     "min_units"};
-const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight"};
+const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight", "aggregate"};
 const std::set<std::string> kIndicatorKeys{"code",      "name_en",     "name_zh",     "parent",      "weight",
                                            "direction", "reads",       "transform",   "denominator", "goalposts",
                                            "target",    "source_note", "lag_weights", "fill"};
@@ -96,6 +96,16 @@ std::optional<std::string> Text(const toml::table& t, std::string_view key) {
 }
 
 // ---- pipeline value forms (ARCHITECTURE.md) ---------------------------------------------------
+
+std::optional<Aggregate> ParseAggregate(const std::string& v) {
+  static const std::map<std::string, Aggregate> kAgg{{"arithmetic", Aggregate::kArithmetic},
+                                                     {"geometric", Aggregate::kGeometric},
+                                                     {"harmonic", Aggregate::kHarmonic},
+                                                     {"median", Aggregate::kMedian}};
+  auto it = kAgg.find(v);
+  if (it == kAgg.end()) return std::nullopt;
+  return it->second;
+}
 
 Status ParsePipeline(const toml::table& t, Pipeline& p, const std::string& origin) {
   for (const auto& [k, v] : t) {
@@ -201,13 +211,9 @@ Status ParsePipeline(const toml::table& t, Pipeline& p, const std::string& origi
     }
   }
   if (auto v = Text(t, "aggregate")) {
-    static const std::map<std::string, Aggregate> kAgg{{"arithmetic", Aggregate::kArithmetic},
-                                                       {"geometric", Aggregate::kGeometric},
-                                                       {"harmonic", Aggregate::kHarmonic},
-                                                       {"median", Aggregate::kMedian}};
-    auto it = kAgg.find(*v);
-    if (it == kAgg.end()) return bad("aggregate", *v, "arithmetic, geometric, harmonic, median");
-    p.aggregate = it->second;
+    auto a = ParseAggregate(*v);
+    if (!a) return bad("aggregate", *v, "arithmetic, geometric, harmonic, median");
+    p.aggregate = *a;
   }
   if (auto v = Text(t, "aggregate_min_share")) {
     auto x = Num(*v);
@@ -379,7 +385,21 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
     if (!x || *x < 0) return Bad(origin, fmt::format("{}: weight must be a number ≥ 0", n.code), w);
     n.weight = *x;
   }
-  if (!indicator) return Ok();
+  if (!indicator) {
+    auto agg = Str(t, "aggregate", what, origin);
+    if (!agg) return agg.error();
+    if (!agg->empty()) {
+      auto a = ParseAggregate(*agg);
+      if (!a) {
+        return Bad(
+            origin,
+            fmt::format("{}: aggregate \"{}\" is not one of: arithmetic, geometric, harmonic, median", n.code, *agg),
+            t.get("aggregate"));
+      }
+      n.aggregate = *a;
+    }
+    return Ok();
+  }
   if (auto* d = t.get("direction")) {
     auto x = d->value_exact<std::int64_t>();
     if (!x || (*x != 1 && *x != -1)) return Bad(origin, fmt::format("{}: direction must be 1 or -1", n.code), d);
@@ -565,6 +585,8 @@ std::string Canonical(const Method& m) {
       if (!n.lag_weights.empty()) t.insert("lag_weights", Numbers(n.lag_weights));
       if (n.fill) t.insert("fill", *n.fill);
       if (!n.source_note.empty()) t.insert("source_note", n.source_note);
+    } else if (n.aggregate) {
+      t.insert("aggregate", kAgg[static_cast<int>(*n.aggregate)]);
     }
     (n.indicator ? inds : aggs).push_back(std::move(t));
   }

@@ -47,6 +47,7 @@ struct Node {
   double weight = 1;
   int level = 1;
   bool indicator = true;
+  std::optional<Aggregate> aggregate;  //!< aggregates only: overrides pipeline.aggregate for this node
   // Indicators only:
   int direction = 1;               //!< +1 higher is better (more secure), −1 higher is worse
   std::vector<std::string> reads;  //!< stored indicator codes, in order of preference

@@ -2,6 +2,7 @@
 // contract (scores.csv, stages.csv, run.json), reproducibility, the run record, and clear errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -234,6 +235,23 @@ TEST(BuildCoinr, GeometricMeanOverAZeroNamesTheUnitNodeAndValue) {
       Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
            " --set pipeline.aggregate=geometric --set pipeline.normalise=minmax:1:100 --out " + Quote(out / "p"));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+TEST(BuildCoinr, PerNodeAggregationOverridesThePipeline) {
+  TempDir out;
+  RunResult r = Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
+                     " --set node.Index.aggregate=geometric --out " + Quote(out / "o"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::pair<std::string, std::string>, double> v;
+  for (const auto& f : Csv(ReadFile(out / "o/scores.csv"))) {
+    if (f.size() == 7 && f[0] != "year" && !f[4].empty()) v[{f[1], f[2]}] = std::stod(f[4]);
+  }
+  // The index is the geometric mean of its two sub-indices; the pillars stay arithmetic means.
+  for (const char* u : {"AUS", "CHN", "DEU", "SGP"}) {
+    auto at = [&](const char* code) { return v[std::make_pair(std::string(u), std::string(code))]; };
+    EXPECT_NEAR(at("Index"), std::sqrt(at("Conn") * at("Sust")), 1e-9) << u;
+    EXPECT_NEAR(at("Sust"), (at("Environ") + at("Social") + at("SusEcFin")) / 3, 1e-9) << u;
+  }
 }
 
 TEST(BuildCoinr, MalformedTablesAreRejectedWithTheirLocation) {

@@ -287,6 +287,21 @@ TEST(MethodPipeline, AggregateWeightsYearsPanel) {
   EXPECT_DOUBLE_EQ(m->pipeline.aggregate_min_share, 0.75);
 }
 
+TEST(MethodTree, PerNodeAggregationOverridesThePipeline) {
+  auto m = Parse(kBase, {"node.P1.aggregate=geometric"});
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  ASSERT_TRUE(N(*m, "P1").aggregate.has_value());
+  EXPECT_EQ(*N(*m, "P1").aggregate, Aggregate::kGeometric);
+  EXPECT_FALSE(N(*m, "P2").aggregate.has_value());
+  EXPECT_TRUE(Has(m->canonical, "aggregate = 'geometric'") || Has(m->canonical, "aggregate = \"geometric\""))
+      << m->canonical;
+  auto again = Parse(m->canonical);
+  ASSERT_TRUE(again.ok()) << again.error().Format();
+  EXPECT_EQ(again->hash, m->hash);
+  Error e = Fails(kBase, {"node.P1.aggregate=mode"}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "P1") && Has(e.message, "harmonic")) << e.message;
+}
+
 TEST(MethodPipeline, InvalidValuesNameKeyAndForms) {
   struct Case {
     std::string key, value, forms;
