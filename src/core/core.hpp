@@ -153,6 +153,23 @@ void SetQuiet(bool quiet);
 void LogInfo(std::string_view message);
 void LogWarn(std::string_view message);
 
+//! Deterministic pseudo-random numbers: xoshiro256** (Blackman & Vigna 2018) seeded through
+//! SplitMix64 from (seed, stream). The same pair gives the same sequence on every platform, so a
+//! Monte Carlo run seeded by its run number does not depend on threads or MPI ranks. Hand-written
+//! because the standard library's distributions differ between implementations.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed, std::uint64_t stream = 0);
+  std::uint64_t Next();
+  //! Uniform in [0, 1) with 53 random bits.
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  //! Uniform integer in [0, n), n > 0 (Lemire's unbiased multiply-shift).
+  std::uint64_t Below(std::uint64_t n);
+
+ private:
+  std::uint64_t s_[4];
+};
+
 //! Engine version string.
 std::string_view Version();
 

@@ -149,4 +149,48 @@ void LogWarn(std::string_view message) {
   fmt::print(stderr, "warning: {}\n", message);
 }
 
+namespace {
+std::uint64_t SplitMix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+__extension__ using U128 = unsigned __int128;
+std::uint64_t Rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
+}  // namespace
+
+Rng::Rng(std::uint64_t seed, std::uint64_t stream) {
+  std::uint64_t x = seed ^ SplitMix64(stream);
+  for (auto& w : s_) w = SplitMix64(x);
+}
+
+std::uint64_t Rng::Next() {
+  const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+  const std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = Rotl(s_[3], 45);
+  return result;
+}
+
+std::uint64_t Rng::Below(std::uint64_t n) {
+  // Lemire (2019): multiply-shift with rejection of the biased low range.
+  U128 m = static_cast<U128>(Next()) * n;
+  auto low = static_cast<std::uint64_t>(m);
+  if (low < n) {
+    std::uint64_t threshold = -n % n;
+    while (low < threshold) {
+      m = static_cast<U128>(Next()) * n;
+      low = static_cast<std::uint64_t>(m);
+    }
+  }
+  return static_cast<std::uint64_t>(m >> 64);
+}
+
 }  // namespace gpsi

@@ -3,6 +3,7 @@
 // 15 §3.9) and from ARCHITECTURE.md's exit-code contract, never from running the code.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <string>
 
@@ -333,6 +334,43 @@ TEST(ParseNumber, RejectsDoubledSign) {
   EXPECT_FALSE(ParseNumber("+-1").has_value());
   EXPECT_FALSE(ParseNumber("++1").has_value());
   EXPECT_FALSE(ParseNumber("+ 1").has_value());
+}
+
+}  // namespace
+}  // namespace gpsi
+
+namespace gpsi {
+namespace {
+
+TEST(CoreRng, SameSeedAndStreamSameSequenceOthersDiffer) {
+  Rng a(42, 7), b(42, 7), c(42, 8), d(43, 7);
+  int same_c = 0, same_d = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::uint64_t x = a.Next();
+    EXPECT_EQ(x, b.Next());
+    same_c += x == c.Next();
+    same_d += x == d.Next();
+  }
+  EXPECT_EQ(same_c, 0);
+  EXPECT_EQ(same_d, 0);
+}
+
+TEST(CoreRng, UniformAndBelowAreInRangeAndRoughlyUniform) {
+  Rng r(2025);
+  double sum = 0;
+  std::array<int, 5> bins{};
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    double u = r.Uniform();
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    sum += u;
+    auto k = r.Below(5);
+    ASSERT_LT(k, 5u);
+    ++bins[k];
+  }
+  EXPECT_NEAR(sum / n, 0.5, 0.01);
+  for (int b : bins) EXPECT_NEAR(b, n / 5, n / 50);
 }
 
 }  // namespace

@@ -1,0 +1,2 @@
+// coherence (in progress)
+#include "analysis.hpp"

@@ -1,0 +1,2 @@
+// sobol (in progress)
+#include "analysis.hpp"

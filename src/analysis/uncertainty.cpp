@@ -1,0 +1,2 @@
+// uncertainty (in progress)
+#include "analysis.hpp"
