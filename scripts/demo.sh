@@ -26,5 +26,8 @@ echo
 echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
 build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
 echo
-echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log)"
+echo "== gpsi uncertainty --method methods/gpsi.toml: 2,000 Monte Carlo runs, a 90 % interval beside every rank"
+build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --seed 1 --out out/gpsi-uncertainty --table
+echo
+echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log), rank intervals in out/gpsi-uncertainty"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"

@@ -1,2 +1,289 @@
-// uncertainty (in progress)
+// Monte Carlo uncertainty analysis: re-running the tail of the pipeline (treat → normalise →
+// aggregate → rank) under sampled choices, with exact streaming rank statistics.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
 #include "analysis.hpp"
+
+namespace gpsi::analysis {
+namespace {
+
+__extension__ using I128 = __int128;
+using compute::IsNa;
+__extension__ using U128 = unsigned __int128;
+
+bool SameNorm(const compute::NormSpec& a, const compute::NormSpec& b) {
+  return a.method == b.method && a.p1 == b.p1 && a.p2 == b.p2;
+}
+
+constexpr double kFixed = 1099511627776.0;  // 2^40: fixed-point scale of the score sums
+constexpr double kSquareFixed = 1048576.0;  // 2^20: of the squared scores
+
+I128 Load(const std::uint64_t* p) {
+  return static_cast<I128>((static_cast<U128>(p[0]) << 64) | p[1]);
+}
+
+void Store(std::uint64_t* p, I128 v) {
+  auto u = static_cast<U128>(v);
+  p[0] = static_cast<std::uint64_t>(u >> 64);
+  p[1] = static_cast<std::uint64_t>(u);
+}
+
+}  // namespace
+
+// ---- Runner -----------------------------------------------------------------------------------
+
+const Runner::Cached* Runner::Find(std::size_t data, int winmax, const compute::NormSpec& norm) const {
+  for (const auto& c : cache_) {
+    if (c.data == data && c.winmax == winmax && SameNorm(c.norm, norm)) return &c;
+  }
+  return nullptr;
+}
+
+Status Runner::Prepare(std::size_t data, int winmax, const compute::NormSpec& norm) {
+  if (Find(data, winmax, norm)) return Ok();
+  if (data >= s_.data.size()) return Error{Errc::kInternal, "imputation alternative out of range"};
+  const Matrix& x = s_.data[data];
+  Matrix out = x;
+  // The rows of each block (one block = the pooled panel unless normalising year by year).
+  std::vector<std::vector<std::size_t>> blocks(s_.normalise_by_block ? s_.blocks : 1);
+  for (std::size_t r = 0; r < x.rows(); ++r) {
+    blocks[s_.normalise_by_block ? static_cast<std::size_t>(s_.row_block[r]) : 0].push_back(r);
+  }
+  std::vector<double> buf;
+  for (const auto& rows : blocks) {
+    for (std::size_t j = 0; j < s_.indicators; ++j) {
+      buf.resize(rows.size());
+      for (std::size_t q = 0; q < rows.size(); ++q) buf[q] = x(rows[q], j);
+      if (winmax >= 0) compute::TreatJrc(buf, winmax);
+      if (auto st = compute::Normalise(buf, s_.direction[j], norm, s_.goalposts[j]); !st) return st.error();
+      for (std::size_t q = 0; q < rows.size(); ++q) out(rows[q], j) = buf[q];
+    }
+  }
+  Matrix logs(out.rows(), out.cols());
+  std::vector<bool> nonpositive(out.cols(), false);
+  for (std::size_t j = 0; j < out.cols(); ++j) {
+    for (std::size_t r = 0; r < out.rows(); ++r) {
+      double v = out(r, j);
+      if (IsNa(v)) continue;
+      if (v <= 0) nonpositive[j] = true;
+      logs(r, j) = v > 0 ? std::log(v) : compute::kNa;
+    }
+  }
+  cache_.push_back(Cached{data, winmax, norm, std::move(out), std::move(logs), std::move(nonpositive)});
+  return Ok();
+}
+
+Status Runner::Run(const RunChoice& c, Matrix& scores) const {
+  const Cached* base = Find(c.data, c.winmax, c.norm);
+  if (!base) return Error{Errc::kInternal, "Runner::Run before Prepare for this combination"};
+  const std::size_t rows = base->normalised.rows(), nodes = s_.children.size();
+  if (scores.rows() != rows || scores.cols() != nodes) scores = Matrix(rows, nodes);
+  for (std::size_t j = 0; j < s_.indicators; ++j) {
+    auto src = base->normalised.Col(j);
+    auto dst = scores.Col(j);
+    if (static_cast<int>(j) == c.excluded) {
+      std::fill(dst.begin(), dst.end(), compute::kNa);
+    } else {
+      std::copy(src.begin(), src.end(), dst.begin());
+    }
+  }
+  // Arithmetic and geometric means column by column over all rows (the Monte Carlo's hot loop);
+  // the other methods go through compute::Aggregate. Same definitions as the kernel: missing
+  // children drop out and the others' weights rescale; below min_share of children → missing.
+  thread_local std::vector<double> s, sw, lg;
+  thread_local std::vector<std::size_t> present;
+  std::vector<double> w;
+  for (std::size_t i = s_.indicators; i < nodes; ++i) {
+    const auto& kids = s_.children[i];
+    w.resize(kids.size());
+    for (std::size_t q = 0; q < kids.size(); ++q) w[q] = c.weights[kids[q]];
+    compute::AggMethod how = c.aggregate.value_or(s_.aggregate[i]);
+    auto out = scores.Col(i);
+    if (how != compute::AggMethod::kArithmetic && how != compute::AggMethod::kGeometric) {
+      if (auto bad = compute::Aggregate(scores, kids, w, how, s_.min_share, out)) {
+        return Error{Errc::kUncomputable, fmt::format("row {}: node {} = {} is not allowed under this mean", bad->row,
+                                                      bad->col, bad->value)};
+      }
+      continue;
+    }
+    const bool geo = how == compute::AggMethod::kGeometric;
+    s.assign(rows, 0.0);
+    sw.assign(rows, 0.0);
+    present.assign(rows, 0);
+    for (std::size_t q = 0; q < kids.size(); ++q) {
+      const std::size_t k = kids[q];
+      auto col = scores.Col(k);
+      const double* x = col.data();
+      if (geo) {
+        bool indicator = k < s_.indicators && static_cast<int>(k) != c.excluded;
+        if (indicator && !base->nonpositive[k]) {
+          x = base->logs.Col(k).data();
+        } else {
+          lg.resize(rows);
+          for (std::size_t r = 0; r < rows; ++r) {
+            double v = col[r];
+            if (!IsNa(v) && v <= 0) {
+              return Error{Errc::kUncomputable,
+                           fmt::format("row {}: node {} = {} is not allowed under a geometric mean", r, k, v)};
+            }
+            lg[r] = std::log(v);
+          }
+          x = lg.data();
+        }
+      }
+      const double wq = w[q];
+      for (std::size_t r = 0; r < rows; ++r) {
+        double v = x[r];
+        if (IsNa(v)) continue;
+        s[r] += wq * v;
+        sw[r] += wq;
+        ++present[r];
+      }
+    }
+    const double nc = static_cast<double>(kids.size());
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (present[r] == 0 || static_cast<double>(present[r]) / nc < s_.min_share) {
+        out[r] = compute::kNa;
+      } else {
+        out[r] = geo ? std::exp(s[r] / sw[r]) : s[r] / sw[r];
+      }
+    }
+  }
+  return Ok();
+}
+
+void Runner::Rank(const Matrix& scores, std::size_t node, std::span<int> out) const {
+  // Rows are grouped by block in order (rows sorted by year), so each block is a contiguous run.
+  // Same rule as compute::RankDesc (descending, ties share the lowest rank, missing → 0), with
+  // buffers reused across calls.
+  thread_local std::vector<std::pair<double, std::size_t>> order;
+  std::size_t r = 0;
+  const std::size_t n = scores.rows();
+  auto col = scores.Col(node);
+  while (r < n) {
+    std::size_t e = r;
+    while (e < n && s_.row_block[e] == s_.row_block[r]) ++e;
+    order.clear();
+    for (std::size_t q = r; q < e; ++q) {
+      if (IsNa(col[q])) {
+        out[q] = 0;
+      } else {
+        order.emplace_back(col[q], q);
+      }
+    }
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      bool tie = k > 0 && order[k].first == order[k - 1].first;
+      out[order[k].second] = tie ? out[order[k - 1].second] : static_cast<int>(k) + 1;
+    }
+    r = e;
+  }
+}
+
+// ---- RankStats --------------------------------------------------------------------------------
+
+RankStats::RankStats(std::size_t nodes, std::size_t rows, std::size_t max_rank)
+    : nodes_(nodes),
+      rows_(rows),
+      bins_(max_rank + 1),
+      hist_(nodes * rows * (max_rank + 1), 0),
+      count_(nodes * rows, 0),
+      sums_(nodes * rows * 4, 0) {}
+
+void RankStats::Add(std::size_t node, std::size_t row, int rank, double score) {
+  std::size_t i = Index(node, row);
+  if (rank <= 0 || static_cast<std::size_t>(rank) >= bins_ || std::isnan(score)) return;
+  ++hist_[i * bins_ + static_cast<std::size_t>(rank)];
+  ++count_[i];
+  std::uint64_t* p = &sums_[i * 4];
+  // Fixed point: Σ score at 2^−40 and Σ score² at 2^−20; both exact integer sums. Plain int64
+  // conversions when they fit (scores below ~2,900 in magnitude), long double otherwise.
+  double a = score * kFixed, q = score * score * kSquareFixed;
+  I128 fa = std::fabs(a) < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(a < 0 ? a - 0.5 : a + 0.5))
+                                : static_cast<I128>(std::roundl(static_cast<long double>(score) * kFixed));
+  I128 fq = q < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(q + 0.5))
+                     : static_cast<I128>(std::roundl(static_cast<long double>(score) * score * kSquareFixed));
+  Store(p, Load(p) + fa);
+  Store(p + 2, Load(p + 2) + fq);
+}
+
+void RankStats::Merge(const RankStats& o) {
+  for (std::size_t i = 0; i < hist_.size(); ++i) hist_[i] += o.hist_[i];
+  for (std::size_t i = 0; i < count_.size(); ++i) count_[i] += o.count_[i];
+  for (std::size_t i = 0; i < sums_.size(); i += 2) Store(&sums_[i], Load(&sums_[i]) + Load(&o.sums_[i]));
+}
+
+double RankStats::MeanRank(std::size_t node, std::size_t row) const {
+  std::size_t i = Index(node, row);
+  if (count_[i] == 0) return compute::kNa;
+  long double s = 0;
+  for (std::size_t b = 1; b < bins_; ++b) s += static_cast<long double>(b) * hist_[i * bins_ + b];
+  return static_cast<double>(s / count_[i]);
+}
+
+double RankStats::RankQuantile(std::size_t node, std::size_t row, double p) const {
+  std::size_t i = Index(node, row);
+  const auto n = count_[i];
+  if (n == 0) return compute::kNa;
+  // The k-th smallest rank (0-based) from the histogram's cumulative counts.
+  auto order = [&](std::int64_t k) {
+    std::int64_t seen = 0;
+    for (std::size_t b = 1; b < bins_; ++b) {
+      seen += hist_[i * bins_ + b];
+      if (seen > k) return static_cast<double>(b);
+    }
+    return static_cast<double>(bins_ - 1);
+  };
+  double h = static_cast<double>(n - 1) * p;
+  auto lo = static_cast<std::int64_t>(std::floor(h));
+  double x = order(lo);
+  if (lo + 1 >= n) return x;
+  return x + (h - static_cast<double>(lo)) * (order(lo + 1) - x);
+}
+
+double RankStats::MeanScore(std::size_t node, std::size_t row) const {
+  std::size_t i = Index(node, row);
+  if (count_[i] == 0) return compute::kNa;
+  return static_cast<double>(static_cast<long double>(Load(&sums_[i * 4])) / kFixed / count_[i]);
+}
+
+double RankStats::SdScore(std::size_t node, std::size_t row) const {
+  std::size_t i = Index(node, row);
+  auto n = static_cast<long double>(count_[i]);
+  if (count_[i] < 2) return compute::kNa;
+  long double s = static_cast<long double>(Load(&sums_[i * 4])) / kFixed;
+  long double ss = static_cast<long double>(Load(&sums_[i * 4 + 2])) / kSquareFixed;
+  long double var = (ss - s * s / n) / (n - 1);
+  return var > 0 ? static_cast<double>(std::sqrt(var)) : 0.0;
+}
+
+std::vector<std::int64_t> RankStats::Serialize() const {
+  std::vector<std::int64_t> out;
+  out.reserve(3 + hist_.size() + count_.size() + sums_.size());
+  out.push_back(static_cast<std::int64_t>(nodes_));
+  out.push_back(static_cast<std::int64_t>(rows_));
+  out.push_back(static_cast<std::int64_t>(bins_));
+  out.insert(out.end(), hist_.begin(), hist_.end());
+  out.insert(out.end(), count_.begin(), count_.end());
+  for (auto v : sums_) out.push_back(static_cast<std::int64_t>(v));
+  return out;
+}
+
+Status RankStats::MergeSerialized(std::span<const std::int64_t> d) {
+  if (d.size() != 3 + hist_.size() + count_.size() + sums_.size() || d[0] != static_cast<std::int64_t>(nodes_) ||
+      d[1] != static_cast<std::int64_t>(rows_) || d[2] != static_cast<std::int64_t>(bins_)) {
+    return Error{Errc::kInternal, "rank statistics of another shape"};
+  }
+  RankStats o(nodes_, rows_, bins_ - 1);
+  std::size_t k = 3;
+  for (auto& v : o.hist_) v = d[k++];
+  for (auto& v : o.count_) v = d[k++];
+  for (auto& v : o.sums_) v = static_cast<std::uint64_t>(d[k++]);
+  Merge(o);
+  return Ok();
+}
+
+}  // namespace gpsi::analysis

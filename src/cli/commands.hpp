@@ -26,5 +26,7 @@ void AddShow(CLI::App& app, Globals& g);
 void AddLists(CLI::App& app, Globals& g);
 void AddResolve(CLI::App& app, Globals& g);
 void AddBuild(CLI::App& app, Globals& g);
+void AddAudit(CLI::App& app, Globals& g);
+void AddUncertainty(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   cli::AddLists(app, g);
   cli::AddResolve(app, g);
   cli::AddBuild(app, g);
+  cli::AddAudit(app, g);
+  cli::AddUncertainty(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

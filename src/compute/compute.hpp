@@ -199,7 +199,7 @@ enum class AggMethod {
 
 //! A cell that makes an aggregation undefined (e.g. a zero under a geometric mean).
 struct BadCell {
-  std::size_t row = 0, col = 0;
+  std::size_t row = 0, col = 0;  //!< the matrix row and column (not the position among the children)
   double value = kNa;
 };
 

@@ -12,6 +12,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "detail/convert.hpp"
+#include "detail/output.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -21,6 +23,10 @@ namespace fs = std::filesystem;
 using compute::IsNa;
 using compute::kNa;
 using compute::Matrix;
+using detail::AggOf;
+using detail::ImputeOf;
+using detail::NormOf;
+using detail::WriteFile;
 
 //! The panel as read, before any method step.
 struct Input {
@@ -326,38 +332,6 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
 
 // ---- the pipeline -----------------------------------------------------------------------------
 
-compute::NormSpec NormOf(const method::Pipeline& p) {
-  using N = method::Normalise;
-  using C = compute::NormMethod;
-  static const std::map<N, C> kMap{{N::kMinMax, C::kMinMax},       {N::kZScore, C::kZScore},
-                                   {N::kRank, C::kRank},           {N::kPercentile, C::kPercentile},
-                                   {N::kGoalposts, C::kGoalposts}, {N::kDistFrontier, C::kDistFrontier},
-                                   {N::kBand5, C::kBand5}};
-  return compute::NormSpec{kMap.at(p.normalise), p.norm_p1, p.norm_p2};
-}
-
-compute::AggMethod AggOf(method::Aggregate a) {
-  switch (a) {
-    case method::Aggregate::kGeometric: return compute::AggMethod::kGeometric;
-    case method::Aggregate::kHarmonic: return compute::AggMethod::kHarmonic;
-    case method::Aggregate::kMedian: return compute::AggMethod::kMedian;
-    default: return compute::AggMethod::kArithmetic;
-  }
-}
-
-compute::ImputeMethod ImputeOf(method::Impute i) {
-  using I = method::Impute;
-  using C = compute::ImputeMethod;
-  static const std::map<I, C> kMap{{I::kNone, C::kNone},
-                                   {I::kMean, C::kMean},
-                                   {I::kMedian, C::kMedian},
-                                   {I::kGroupMean, C::kGroupMean},
-                                   {I::kGroupMedian, C::kGroupMedian},
-                                   {I::kLocf, C::kLocf},
-                                   {I::kInterpolate, C::kInterpolate}};
-  return kMap.at(i);
-}
-
 Matrix SelectRows(const Matrix& x, const std::vector<std::size_t>& rows) {
   Matrix out(rows.size(), x.cols());
   for (std::size_t c = 0; c < x.cols(); ++c) {
@@ -582,7 +556,7 @@ Status RunPipeline(Input in, BuildResult& b) {
     if (bad) {
       return Error{Errc::kUncomputable,
                    fmt::format("cannot aggregate {} for {}: {} = {} is not allowed under the {} mean", m.nodes[i].code,
-                               RowName(b, bad->row), m.nodes[cols[bad->col]].code, FormatNumber(bad->value),
+                               RowName(b, bad->row), m.nodes[bad->col].code, FormatNumber(bad->value),
                                how == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
     }
     for (std::size_t r = 0; r < nr; ++r) {
@@ -691,21 +665,6 @@ std::string RunJson(const BuildResult& b, const std::string& source, const std::
   j["weights"] = w;
   j["outputs"] = {{"scores.csv", scores_sha}, {"stages.csv", stages_sha}};
   return j.dump(2) + "\n";
-}
-
-Status WriteFile(const fs::path& path, const std::string& text) {
-  // Written beside and renamed into place, so a reader never sees half a file.
-  fs::path tmp = path;
-  tmp += ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Error{Errc::kIo, "cannot write file", tmp.string()};
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Error{Errc::kIo, fmt::format("cannot write file: {}", ec.message()), path.string()};
-  return Ok();
 }
 
 }  // namespace

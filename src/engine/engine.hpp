@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis.hpp"
 #include "compute.hpp"
 #include "core.hpp"
 #include "ingest.hpp"
@@ -103,7 +104,63 @@ struct BuildResult {
 //! treat → normalise → aggregate → rank, writes the output files and records the run.
 Result<BuildResult> Build(const BuildConfig& cfg);
 
+struct AuditConfig {
+  BuildConfig build;         //!< the index to audit; its out_dir is ignored (nothing of the build is written)
+  double p_threshold = 1.0;  //!< blank r where p > threshold (COINr get_corr pval); 1 (or 0, as COINr) = none
+  int year = 0;              //!< the year to audit; 0 = the latest (single-period data: must be 0)
+  std::string out_dir;       //!< where the CSV tables and summary.txt go (docs/audit.md)
+};
+
+//! What an audit found, besides its files.
+struct AuditResult {
+  int year = 0;                    //!< the year audited (0 for single-period data)
+  std::size_t units = 0;           //!< rows audited: the year's units not screened out
+  std::size_t flags = 0;           //!< rows of flags.csv
+  std::vector<std::string> files;  //!< written, in order
+  std::string summary;             //!< the text of summary.txt
+};
+
+//! Builds the index and writes its coherence analysis for one year: Pearson and Spearman
+//! correlations per level with p-values (COINr get_corr), with parent and index, Cronbach's alpha
+//! (get_cronbach) and PCA with weights (get_PCA) per aggregate, flags and a readable summary.
+Result<AuditResult> Audit(const AuditConfig& cfg);
+
 //! Every recorded build of the store.
 Result<std::vector<RunRecord>> Runs(const std::string& db_path);
+
+struct UncertaintyConfig {
+  BuildConfig build;           //!< the nominal index (method or COINr tables, with --set)
+  std::size_t samples = 1000;  //!< Monte Carlo runs (ignored with a design)
+  std::uint64_t seed = 1;
+  int threads = 0;          //!< 0 = one per core
+  bool keep_runs = false;   //!< write runs.csv
+  std::string design;       //!< replay COINr's design.csv run by run
+  std::string weight_sets;  //!< COINr's noisy_weights.csv for the design's weight_set column
+  std::string out_dir;
+  bool progress = false;  //!< progress bar on stderr
+};
+
+//! A unit's index rank with its Monte Carlo interval (for printing).
+struct RankInterval {
+  std::string unit, name;
+  int year = 0, nominal = 0;
+  double median = 0, p05 = 0, p95 = 0;
+};
+
+struct UncertaintySummary {
+  std::size_t runs = 0, failed = 0;
+  double seconds = 0;  //!< the Monte Carlo alone
+  std::size_t rows = 0, nodes = 0;
+  int ranks = 1;                     //!< MPI processes that shared the runs
+  bool primary = true;               //!< this process wrote the files (MPI rank 0, or no MPI)
+  std::vector<RankInterval> latest;  //!< the index ranks of the latest year, best first
+};
+
+//! Monte Carlo uncertainty analysis: samples the method's [uncertainty] inputs (or replays a
+//! design), re-runs treat → normalise → aggregate → rank, and writes rank_stats.csv
+//! (`year,unit,code,nominal,mean,median,p05,p95`), score_stats.csv, design.csv, runs.csv
+//! (--keep-runs) and uncertainty.json. Runs are seeded by (seed, run): results do not depend on
+//! threads or MPI ranks.
+Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg);
 
 }  // namespace gpsi::engine

@@ -288,6 +288,62 @@ toml::table* FindEntry(toml::table& root, const std::string& code, bool& indicat
   return nullptr;
 }
 
+// ---- uncertainty --------------------------------------------------------------------------------
+
+const std::set<std::string> kUncertaintyKeys{"weight_noise", "impute",    "treat",
+                                             "normalise",    "aggregate", "exclude_one"};
+
+Status ParseUncertainty(const toml::table& t, Uncertainty& u, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kUncertaintyKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key uncertainty.{} (known: {})", k.str(), KeyList(kUncertaintyKeys)),
+                    k);
+    }
+  }
+  // Each alternative must be a valid value of the pipeline key it varies.
+  for (auto [key, list] : {std::pair{"impute", &u.impute},
+                           {"treat", &u.treat},
+                           {"normalise", &u.normalise},
+                           {"aggregate", &u.aggregate}}) {
+    const toml::node* n = t.get(key);
+    if (!n) continue;
+    const toml::array* a = n->as_array();
+    if (!a || a->empty()) return Bad(origin, fmt::format("uncertainty.{} must be a non-empty list of strings", key), n);
+    for (const auto& e : *a) {
+      auto s = e.value_exact<std::string>();
+      if (!s) return Bad(origin, fmt::format("uncertainty.{} must be a list of strings", key), &e);
+      Pipeline probe;
+      if (auto st = ApplyPipelineValue(probe, key, *s); !st) {
+        Error err = st.error();
+        err.message = "uncertainty." + std::string(key) + ": " + err.message;
+        err.file = origin;
+        return err;
+      }
+      list->push_back(*s);
+    }
+  }
+  if (const toml::node* n = t.get("weight_noise")) {
+    const toml::array* a = n->as_array();
+    if (!a) return Bad(origin, "uncertainty.weight_noise must be a list of [level, factor] pairs", n);
+    for (const auto& e : *a) {
+      const toml::array* pair = e.as_array();
+      std::optional<std::int64_t> level =
+          pair && pair->size() == 2 ? (*pair)[0].value_exact<std::int64_t>() : std::nullopt;
+      std::optional<double> f = pair && pair->size() == 2 ? Finite((*pair)[1]) : std::nullopt;
+      if (!level || !f || *level < 1 || *f < 0 || *f >= 1) {
+        return Bad(origin, "uncertainty.weight_noise: each entry is [level ≥ 1, factor in [0, 1)]", &e);
+      }
+      u.weight_noise.emplace_back(static_cast<int>(*level), *f);
+    }
+  }
+  if (const toml::node* n = t.get("exclude_one")) {
+    auto b = n->value_exact<bool>();
+    if (!b) return Bad(origin, "uncertainty.exclude_one must be true or false", n);
+    u.exclude_one = *b;
+  }
+  return Ok();
+}
+
 Status ApplySet(toml::table& root, const std::string& set) {
   auto usage = [](std::string message) { return Error{Errc::kUsage, std::move(message)}; };
   auto eq = set.find('=');
@@ -306,6 +362,13 @@ Status ApplySet(toml::table& root, const std::string& set) {
     }
     // Pipeline values are words in the forms of ARCHITECTURE.md ("on", "minmax:0:100"): keep the text.
     table_of("pipeline").insert_or_assign(parts[1], TextValue(value));
+    return Ok();
+  }
+  if (parts.size() == 2 && parts[0] == "uncertainty") {
+    if (!kUncertaintyKeys.count(parts[1])) {
+      return usage(fmt::format("--set {}: unknown uncertainty key (known: {})", key, KeyList(kUncertaintyKeys)));
+    }
+    table_of("uncertainty").insert_or_assign(parts[1], std::move(*ParseValue(value)));
     return Ok();
   }
   if (parts.size() == 2 && parts[0] == "index") {
@@ -342,7 +405,7 @@ Status ApplySet(toml::table& root, const std::string& set) {
     return Ok();
   }
   return usage(
-      fmt::format("--set {}: unknown key (use pipeline.<key>, index.<key>, weight.<CODE> or "
+      fmt::format("--set {}: unknown key (use pipeline.<key>, index.<key>, uncertainty.<key>, weight.<CODE> or "
                   "indicator.<CODE>.<field>)",
                   key));
 }
@@ -590,6 +653,28 @@ std::string Canonical(const Method& m) {
     }
     (n.indicator ? inds : aggs).push_back(std::move(t));
   }
+  const Uncertainty& u = m.uncertainty;
+  if (!u.empty()) {
+    toml::table unc;
+    auto list = [](const std::vector<std::string>& v) {
+      toml::array a;
+      for (const auto& x : v) a.push_back(x);
+      return a;
+    };
+    for (auto [key, v] : {std::pair{"impute", &u.impute},
+                          {"treat", &u.treat},
+                          {"normalise", &u.normalise},
+                          {"aggregate", &u.aggregate}}) {
+      if (!v->empty()) unc.insert(key, list(*v));
+    }
+    if (!u.weight_noise.empty()) {
+      toml::array a;
+      for (auto [level, f] : u.weight_noise) a.push_back(toml::array{static_cast<std::int64_t>(level), f});
+      unc.insert("weight_noise", std::move(a));
+    }
+    if (u.exclude_one) unc.insert("exclude_one", true);
+    root.insert("uncertainty", std::move(unc));
+  }
   root.insert("indicator", std::move(inds));
   if (!aggs.empty()) root.insert("node", std::move(aggs));
   std::ostringstream out;
@@ -612,9 +697,11 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
     return e;
   };
   for (const auto& [k, v] : root) {
-    if (!std::set<std::string>{"index", "pipeline", "node", "indicator"}.count(std::string(k.str()))) {
-      return BadKey(origin,
-                    fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator)", k.str()), k);
+    if (!std::set<std::string>{"index", "pipeline", "node", "indicator", "uncertainty"}.count(std::string(k.str()))) {
+      return BadKey(
+          origin,
+          fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator, uncertainty)", k.str()),
+          k);
     }
   }
   const toml::table* index = root["index"].as_table();
@@ -639,6 +726,10 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   if (const toml::node* pn = root.get("pipeline")) {
     if (!pn->is_table()) return Bad(origin, "pipeline must be a table ([pipeline])", pn);
     if (auto st = ParsePipeline(*pn->as_table(), m.pipeline, origin); !st) return st.error();
+  }
+  if (const toml::node* un = root.get("uncertainty")) {
+    if (!un->is_table()) return Bad(origin, "uncertainty must be a table ([uncertainty])", un);
+    if (auto st = ParseUncertainty(*un->as_table(), m.uncertainty, origin); !st) return st.error();
   }
 
   struct Entry {
@@ -733,6 +824,12 @@ Result<Method> Finish(toml::table& root, const std::string& origin, const std::v
 }
 
 }  // namespace
+
+Status ApplyPipelineValue(Pipeline& p, const std::string& key, const std::string& value) {
+  toml::table t;
+  t.insert(key, value);
+  return ParsePipeline(t, p, "");
+}
 
 int Method::Find(const std::string& code) const {
   for (std::size_t i = 0; i < nodes.size(); ++i) {

@@ -63,12 +63,26 @@ struct Node {
   std::string source_note;          //!< free text on the source (documentation only)
 };
 
+//! The uncertain inputs of a Monte Carlo analysis ([uncertainty]); an empty list keeps that
+//! choice at its nominal value. Alternatives are in the pipeline value forms ("jrc:3",
+//! "minmax:1:100", "geometric", "group-mean:m49_region").
+struct Uncertainty {
+  std::vector<std::pair<int, double>> weight_noise;  //!< (level, f): w·(1 + U(−f, f)), COINr get_noisy_weights
+  std::vector<std::string> impute, treat, normalise, aggregate;
+  bool exclude_one = false;  //!< also leave out one indicator at a time (or none)
+  bool empty() const {
+    return weight_noise.empty() && impute.empty() && treat.empty() && normalise.empty() && aggregate.empty() &&
+           !exclude_one;
+  }
+};
+
 //! A validated methodology: metadata, pipeline and the framework tree.
 struct Method {
   std::string id, name_en, name_zh, version;
   std::string coverage_rule;          //!< the stated rule for countries with too little data (text)
   std::string unit_kind = "country";  //!< which store units are scored
   Pipeline pipeline;
+  Uncertainty uncertainty;
   std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
   //! The validated method after overrides as TOML: every key written out (defaults included),
   //! pipeline values in their `--set` forms, keys sorted, nodes in node order. Parsing it gives
@@ -82,6 +96,9 @@ struct Method {
   //! The highest level (the index's).
   int TopLevel() const;
 };
+
+//! Sets one pipeline key (ARCHITECTURE.md value forms) on `p`; kBadMethod for a bad value.
+Status ApplyPipelineValue(Pipeline& p, const std::string& key, const std::string& value);
 
 //! Reads and validates a methodology file, applying `sets` ("key=value") first.
 Result<Method> LoadMethod(const std::string& path, const std::vector<std::string>& sets);

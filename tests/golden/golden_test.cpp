@@ -22,7 +22,8 @@ using compute::IsNa;
 using compute::Matrix;
 
 struct Case {
-  std::string name, dir;
+  std::string name, dir, kind;
+  std::string design, weight_sets;
   std::string coinr_data, coinr_meta, oracle;
   std::vector<std::string> sets;
   double tol = 1e-9;
@@ -34,7 +35,7 @@ std::string OracleRoot() {
   return std::string(GPSI_TEST_DATA) + "/../oracle";
 }
 
-std::vector<Case> LoadCases() {
+std::vector<Case> LoadCases(const std::string& kind) {
   std::vector<Case> out;
   fs::path root = fs::path(GPSI_TESTS_DIR) / "golden";
   for (const auto& e : fs::directory_iterator(root)) {
@@ -46,6 +47,10 @@ std::vector<Case> LoadCases() {
     c.coinr_data = std::string(GPSI_TEST_DATA) + "/" + t["coinr_data"].value_or(std::string());
     c.coinr_meta = std::string(GPSI_TEST_DATA) + "/" + t["coinr_meta"].value_or(std::string());
     c.oracle = OracleRoot() + "/" + t["oracle"].value_or(std::string());
+    c.kind = t["kind"].value_or(std::string("build"));
+    if (c.kind != kind) continue;
+    if (auto d = t["design"].value<std::string>()) c.design = c.oracle + "/" + *d;
+    if (auto w = t["weight_sets"].value<std::string>()) c.weight_sets = c.oracle + "/" + *w;
     c.tol = t["tolerance"].value_or(1e-9);
     if (auto* a = t["sets"].as_array()) {
       for (auto& s : *a) c.sets.push_back(s.value_or(std::string()));
@@ -274,7 +279,77 @@ TEST_P(Golden, CliFilesAgreeAndRepeatByteForByte) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Coinr, Golden, ::testing::ValuesIn(LoadCases()),
+class GoldenUncertainty : public ::testing::TestWithParam<Case> {};
+
+//! Replays COINr's design through the CLI and compares every run's index score and rank, and the
+//! rank statistics, with COINr's.
+TEST_P(GoldenUncertainty, ReplayedDesignGivesCoinrsRunsAndRankStatistics) {
+  const Case& c = GetParam();
+  test::TempDir tmp;
+  std::string args = "uncertainty --coinr-data '" + c.coinr_data + "' --coinr-meta '" + c.coinr_meta + "'";
+  for (const auto& s : c.sets) args += " --set '" + s + "'";
+  args += " --design '" + c.design + "' --weight-sets '" + c.weight_sets + "' --keep-runs --out '" + tmp / "u" + "'";
+  auto r = test::Gpsi(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // runs.csv: run,year,unit,code,value,rank — the top node is COINr's Index.
+  TextTable runs = Read(tmp / "u/runs.csv");
+  std::map<std::pair<std::string, std::string>, std::pair<double, int>> got;  // (unit, r_<run>) → score, rank
+  for (const auto& row : runs.rows) {
+    if (row[3] != "Index") continue;
+    got[{row[2], "r_" + row[0]}] = {Cell(row[4]), row[5].empty() ? 0 : std::stoi(row[5])};
+  }
+  TextTable scores = Read(c.oracle + "/" + c.checks.at("scores"));
+  TextTable ranks = Read(c.oracle + "/" + c.checks.at("ranks"));
+  std::size_t compared = 0, wrong = 0;
+  for (std::size_t i = 0; i < scores.rows.size(); ++i) {
+    for (std::size_t col = 1; col < scores.header.size(); ++col) {
+      if (scores.header[col] == "Nominal") continue;
+      auto it = got.find({scores.rows[i][0], scores.header[col]});
+      ASSERT_NE(it, got.end()) << scores.rows[i][0] << " " << scores.header[col];
+      ++compared;
+      if (!Close(Cell(scores.rows[i][col]), it->second.first, c.tol) && ++wrong <= 5) {
+        ADD_FAILURE() << scores.rows[i][0] << " " << scores.header[col] << ": COINr " << scores.rows[i][col]
+                      << ", gpsi " << it->second.first;
+      }
+    }
+  }
+  for (const auto& row : ranks.rows) {
+    for (std::size_t col = 1; col < ranks.header.size(); ++col) {
+      if (ranks.header[col] == "Nominal") continue;
+      if (got.at({row[0], ranks.header[col]}).second != std::stoi(row[col]) && ++wrong <= 5) {
+        ADD_FAILURE() << "rank of " << row[0] << " in " << ranks.header[col];
+      }
+    }
+  }
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(compared, scores.rows.size() * (scores.header.size() - 2));
+  // rank_stats.csv: year,unit,code,nominal,mean,median,p05,p95.
+  TextTable stats = Read(tmp / "u/rank_stats.csv");
+  std::map<std::string, std::vector<std::string>> mine;
+  for (const auto& row : stats.rows) {
+    if (row[2] == "Index") mine[row[1]] = row;
+  }
+  TextTable want = Read(c.oracle + "/" + c.checks.at("rank_stats"));
+  ASSERT_EQ(mine.size(), want.rows.size());
+  for (const auto& row : want.rows) {
+    const auto& m = mine.at(row[0]);
+    for (std::size_t k = 1; k <= 5; ++k) {
+      EXPECT_TRUE(Close(Cell(row[k]), Cell(m[k + 2]), c.tol))
+          << row[0] << " " << want.header[k] << ": COINr " << row[k] << ", gpsi " << m[k + 2];
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Coinr, GoldenUncertainty, ::testing::ValuesIn(LoadCases("uncertainty")),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string n = info.param.name;
+                           for (char& ch : n) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return n;
+                         });
+
+INSTANTIATE_TEST_SUITE_P(Coinr, Golden, ::testing::ValuesIn(LoadCases("build")),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string n = info.param.name;
                            for (char& ch : n) {

@@ -1,0 +1,30 @@
+// Writing output files: whole, through a temporary beside the target, renamed into place.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core.hpp"
+
+namespace gpsi::engine::detail {
+
+//! Writes `text` to `path` so that a reader never sees half a file (write beside, then rename).
+inline Status WriteFile(const std::filesystem::path& path, const std::string& text) {
+  // Written beside and renamed into place, so a reader never sees half a file.
+  std::filesystem::path tmp = path;
+  tmp += ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error{Errc::kIo, "cannot write file", tmp.string()};
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error{Errc::kIo, fmt::format("cannot write file: {}", ec.message()), path.string()};
+  return Ok();
+}
+
+}  // namespace gpsi::engine::detail
