@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "detail/convert.hpp"
+#include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
@@ -25,16 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using analysis::RunChoice;
 using compute::IsNa;
-
-//! The alternatives a run chooses from; index 0 of each list is the nominal choice.
-struct Space {
-  std::vector<int> winmax;
-  std::vector<compute::NormSpec> norm;
-  std::vector<std::optional<compute::AggMethod>> aggregate;
-  std::vector<std::string> impute_names, treat_names, norm_names, agg_names;
-  std::vector<std::pair<int, double>> noise;  // (level, factor)
-  bool exclude_one = false;
-};
 
 std::string NormName(const compute::NormSpec& n) {
   using M = compute::NormMethod;
@@ -133,8 +124,8 @@ Result<std::vector<RunChoice>> ReadDesign(const UncertaintyConfig& cfg, const Bu
 
 //! The run's choices for Monte Carlo run `run`: its own random stream, so the draw does not
 //! depend on which thread or process computes it.
-RunChoice Sample(const Space& sp, const BuildResult& b, std::size_t n_data, std::size_t n_ind, std::uint64_t seed,
-                 std::size_t run, std::array<std::size_t, 4>& pick) {
+RunChoice Sample(const detail::Space& sp, const BuildResult& b, std::size_t n_data, std::size_t n_ind,
+                 std::uint64_t seed, std::size_t run, std::array<std::size_t, 4>& pick) {
   Rng rng(seed, run);
   RunChoice c;
   // Data 0 is the nominal imputation; listed alternatives (1 …) replace it, as for the other lists.
@@ -173,103 +164,17 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
-    auto built = Build(bc);
-    if (!built) return built.error();
-    const BuildResult& b = *built;
+    auto prepared = detail::PrepareMonteCarlo(bc);
+    if (!prepared) return prepared.error();
+    detail::MonteCarlo& mc = **prepared;
+    const BuildResult& b = mc.b;
     const auto& m = b.method;
     const auto& u = m.uncertainty;
-
-    // The scenario: scored rows, their year blocks, the tree.
-    analysis::Scenario sc;
-    std::vector<std::size_t> rows;
-    std::map<int, int> block_of;
-    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-      if (b.excluded[r]) continue;
-      rows.push_back(r);
-      block_of.emplace(b.row_year[r], 0);
-    }
-    if (rows.empty()) return Error{Errc::kNotFound, "no scored unit to analyse"};
-    int k = 0;
-    for (auto& [y, i] : block_of) i = k++;
-    sc.blocks = block_of.size();
-    for (auto r : rows) sc.row_block.push_back(block_of[b.row_year[r]]);
-    std::size_t max_block = 0;
-    {
-      std::map<int, std::size_t> size;
-      for (int blk : sc.row_block) max_block = std::max(max_block, ++size[blk]);
-    }
-    sc.normalise_by_block = m.pipeline.by_year;
-    std::vector<int> ind_nodes;
-    for (std::size_t i = 0; i < m.nodes.size(); ++i) {
-      const auto& n = m.nodes[i];
-      if (n.indicator) {
-        ind_nodes.push_back(static_cast<int>(i));
-        sc.direction.push_back(n.direction);
-        sc.goalposts.push_back(n.goal_lo && n.goal_hi ? std::optional(compute::Goalposts{*n.goal_lo, *n.goal_hi})
-                                                      : std::nullopt);
-      }
-      auto kids = m.Children(static_cast<int>(i));
-      sc.children.emplace_back(kids.begin(), kids.end());
-      sc.level.push_back(n.level);
-      sc.aggregate.push_back(detail::AggOf(n.aggregate.value_or(m.pipeline.aggregate)));
-    }
-    sc.indicators = ind_nodes.size();
-    sc.weights = b.weights;
-    sc.min_share = m.pipeline.aggregate_min_share;
-    auto take_rows = [&](const compute::Matrix& x, const BuildResult& from) {
-      // Rows of `from` matched to the nominal build's scored rows by (unit, year).
-      std::map<std::pair<std::string, int>, std::size_t> at;
-      for (std::size_t r = 0; r < from.row_unit.size(); ++r) at[{from.row_unit[r], from.row_year[r]}] = r;
-      compute::Matrix out(rows.size(), x.cols());
-      for (std::size_t q = 0; q < rows.size(); ++q) {
-        auto it = at.find({b.row_unit[rows[q]], b.row_year[rows[q]]});
-        if (it == at.end()) continue;
-        for (std::size_t c = 0; c < x.cols(); ++c) out(q, c) = x(it->second, c);
-      }
-      return out;
-    };
-    sc.data.push_back(take_rows(b.imputed, b));
-
-    // The space of choices; element 0 is the nominal one.
-    Space sp;
-    sp.winmax.push_back(m.pipeline.treat_winmax);
-    sp.norm.push_back(detail::NormOf(m.pipeline));
-    sp.aggregate.push_back(std::nullopt);
-    for (const auto& alt : u.impute) {
-      BuildConfig alt_cfg = bc;
-      alt_cfg.sets.push_back("pipeline.impute=" + alt);
-      auto ab = Build(alt_cfg);
-      if (!ab) return ab.error();
-      sc.data.push_back(take_rows(ab->imputed, *ab));
-      sp.impute_names.push_back(alt);
-    }
-    for (const auto& alt : u.treat) {
-      method::Pipeline p;
-      if (auto st = method::ApplyPipelineValue(p, "treat", alt); !st) return st.error();
-      sp.winmax.push_back(p.treat_winmax);
-      sp.treat_names.push_back(alt);
-    }
-    for (const auto& alt : u.normalise) {
-      method::Pipeline p;
-      if (auto st = method::ApplyPipelineValue(p, "normalise", alt); !st) return st.error();
-      sp.norm.push_back(detail::NormOf(p));
-      sp.norm_names.push_back(alt);
-    }
-    for (const auto& alt : u.aggregate) {
-      method::Pipeline p;
-      if (auto st = method::ApplyPipelineValue(p, "aggregate", alt); !st) return st.error();
-      sp.aggregate.push_back(detail::AggOf(p.aggregate));
-      sp.agg_names.push_back(alt);
-    }
-    // With alternatives listed, the nominal choice is not an extra option: draw from the list.
-    auto drop_nominal = [](auto& v, bool listed) {
-      if (listed) v.erase(v.begin());
-    };
-    drop_nominal(sp.winmax, !u.treat.empty());
-    drop_nominal(sp.norm, !u.normalise.empty());
-    drop_nominal(sp.aggregate, !u.aggregate.empty());
-    sp.noise = u.weight_noise;
-    sp.exclude_one = u.exclude_one;
+    analysis::Scenario& sc = mc.sc;
+    detail::Space& sp = mc.sp;
+    const std::vector<std::size_t>& rows = mc.rows;
+    const std::vector<int>& ind_nodes = mc.ind_nodes;
+    const std::size_t max_block = mc.max_block;
 
     // The runs: a replayed design, or sampled choices.
     std::vector<RunChoice> design;

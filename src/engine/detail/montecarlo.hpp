@@ -1,0 +1,39 @@
+// The shared set-up of the Monte Carlo commands (uncertainty, sensitivity).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analysis.hpp"
+#include "engine.hpp"
+
+namespace gpsi::engine::detail {
+
+//! The alternatives a run chooses from; index 0 of each list is the nominal choice.
+struct Space {
+  std::vector<int> winmax;
+  std::vector<compute::NormSpec> norm;
+  std::vector<std::optional<compute::AggMethod>> aggregate;
+  std::vector<std::string> impute_names, treat_names, norm_names, agg_names;
+  std::vector<std::pair<int, double>> noise;  // (level, factor)
+  bool exclude_one = false;
+};
+
+//! The nominal build and what a Monte Carlo run recomputes.
+struct MonteCarlo {
+  BuildResult b;
+  analysis::Scenario sc;
+  Space sp;
+  std::vector<std::size_t> rows;  //!< the build's scored rows, in scenario order
+  std::vector<int> ind_nodes;     //!< node index of each indicator
+  std::size_t max_block = 0;      //!< most rows in one year
+};
+
+//! Builds the nominal index (and one build per alternative imputation) and the choice space of
+//! the method's [uncertainty] table.
+Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc);
+
+}  // namespace gpsi::engine::detail
