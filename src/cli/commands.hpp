@@ -28,5 +28,6 @@ void AddResolve(CLI::App& app, Globals& g);
 void AddBuild(CLI::App& app, Globals& g);
 void AddAudit(CLI::App& app, Globals& g);
 void AddUncertainty(CLI::App& app, Globals& g);
+void AddSensitivity(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli::AddBuild(app, g);
   cli::AddAudit(app, g);
   cli::AddUncertainty(app, g);
+  cli::AddSensitivity(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

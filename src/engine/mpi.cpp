@@ -56,4 +56,23 @@ Status Mpi::Reduce(analysis::RankStats& stats, std::size_t& failed) {
   return Ok();
 }
 
+Status Mpi::Collect(std::span<double> all, std::size_t width, std::size_t n) {
+  if (size_ == 1) return Ok();
+  auto slice = [&](int r) {
+    std::size_t a = n * static_cast<std::size_t>(r) / static_cast<std::size_t>(size_);
+    std::size_t b = n * static_cast<std::size_t>(r + 1) / static_cast<std::size_t>(size_);
+    return all.subspan(a * width, (b - a) * width);
+  };
+  if (rank_ != 0) {
+    auto mine = slice(rank_);
+    MPI_Send(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, 0, 3, MPI_COMM_WORLD);
+    return Ok();
+  }
+  for (int r = 1; r < size_; ++r) {
+    auto theirs = slice(r);
+    MPI_Recv(theirs.data(), static_cast<int>(theirs.size()), MPI_DOUBLE, r, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  }
+  return Ok();
+}
+
 }  // namespace gpsi::engine::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <utility>
 
 #include "analysis.hpp"
@@ -25,6 +26,9 @@ class Mpi {
   }
   //! Sends every rank's statistics and failure count to rank 0, which merges them in rank order.
   Status Reduce(analysis::RankStats& stats, std::size_t& failed);
+  //! `all` holds n items of `width` values; each rank filled its Share(n). Rank 0 receives the
+  //! other ranks' shares into place.
+  Status Collect(std::span<double> all, std::size_t width, std::size_t n);
 
  private:
   int rank_ = 0, size_ = 1;
