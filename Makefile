@@ -34,6 +34,7 @@ format: setup
 bench: build
 	@bash bench/build.sh
 	@build/bench/gpsi_build_bench
+	@bash bench/uncertainty.sh
 	@bash bench/run.sh
 
 fuzz: setup
