@@ -2,6 +2,7 @@
 // and a short text summary (layouts in docs/audit.md). Every table is written in node order with
 // shortest round-trip numbers, so a rerun gives byte-identical files.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -81,6 +82,24 @@ std::vector<int> Aggregates(const method::Method& m) {
     if (!m.nodes[i].indicator) out.push_back(static_cast<int>(i));
   }
   return out;
+}
+
+//! Children in the order COINr's get_data returns them: its lineage table is sorted by code at
+//! every level in R's (en_US) collation, approximated here as case-insensitive with lower case
+//! first on ties. PCA runs in this order so that LAPACK gives R's signs.
+std::vector<int> CoinrOrder(const method::Method& m, std::vector<int> kids) {
+  auto key = [](const std::string& s) {
+    std::string k;
+    for (char c : s) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return k;
+  };
+  std::stable_sort(kids.begin(), kids.end(), [&](int a, int b) {
+    const std::string &x = m.nodes[static_cast<std::size_t>(a)].code, &y = m.nodes[static_cast<std::size_t>(b)].code;
+    std::string kx = key(x), ky = key(y);
+    if (kx != ky) return kx < ky;
+    return x > y;  // same letters: lower case (greater in ASCII) first
+  });
+  return kids;
 }
 
 struct Flag {
@@ -222,7 +241,9 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
       GroupNote note{g, analysis::CronbachAlpha(au.x, cols)};
       cronbach +=
           fmt::format("{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), kids.size(), Num(note.alpha), names);
-      auto pc = analysis::PrincipalComponents(au.x, cols);
+      std::vector<int> order = CoinrOrder(m, kids);
+      std::vector<std::size_t> pca_cols(order.begin(), order.end());
+      auto pc = analysis::PrincipalComponents(au.x, pca_cols);
       if (!pc) {
         note.pca_error = pc.error().message;
       } else {
@@ -231,14 +252,14 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
         double cumulative = 0;
         for (std::size_t j = 0; j < pc->variance_share.size(); ++j) {
           cumulative += pc->variance_share[j];
-          for (std::size_t c = 0; c < kids.size(); ++c) {
+          for (std::size_t c = 0; c < order.size(); ++c) {
             pca += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), pc->rows_used,
-                               j + 1, Num(pc->sdev[j]), Num(pc->variance_share[j]), Num(cumulative), au.Code(kids[c]),
+                               j + 1, Num(pc->sdev[j]), Num(pc->variance_share[j]), Num(cumulative), au.Code(order[c]),
                                Num(pc->loadings[j][c]));
           }
         }
-        for (std::size_t c = 0; c < kids.size(); ++c) {
-          pca_weights += fmt::format("{},{},{},{},{}\n", au.year, au.Level(kids[c]), au.Code(kids[c]), au.Code(g),
+        for (std::size_t c = 0; c < order.size(); ++c) {
+          pca_weights += fmt::format("{},{},{},{},{}\n", au.year, au.Level(order[c]), au.Code(order[c]), au.Code(g),
                                      Num(pc->weights[c]));
         }
       }
@@ -273,7 +294,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
       std::string pc1 =
           n.pca_error.empty() ? fmt::format("PC1 {:5.1f}% ({} rows)", 100 * n.pc1, n.rows) : "PCA: " + n.pca_error;
       std::string alpha = IsNa(n.alpha) ? std::string("    –") : fmt::format("{:5.2f}", n.alpha);
-      s += fmt::format("  L{} {:<16} {:>2} children  alpha {}  {}\n", au.Level(n.node), au.Code(n.node),
+      s += fmt::format("  L{} {:<16} k = {:>2}  alpha {}  {}\n", au.Level(n.node), au.Code(n.node),
                        m.Children(n.node).size(), alpha, pc1);
       if (!IsNa(n.alpha)) (n.alpha >= 0.7 ? coherent : weak).push_back(au.Code(n.node));
     }
@@ -303,10 +324,13 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
         "\nFlags ({} in flags.csv; Pearson): {} negative within a group, {} near-collinear (|r| > {}), "
         "{} negative with the parent.\n",
         flags.size(), kinds["negative_within_group"], kinds["collinear"], kCollinear, kinds["negative_with_parent"]);
-    for (const Flag& f : flags) {
+    constexpr std::size_t kListed = 20;
+    for (std::size_t i = 0; i < std::min(flags.size(), kListed); ++i) {
+      const Flag& f = flags[i];
       s += fmt::format("  {:<22} {} – {}{}: r = {:.3f}\n", f.kind, au.Code(f.a), au.Code(f.b),
                        f.group.empty() || f.kind == "negative_with_parent" ? std::string() : " (" + f.group + ")", f.r);
     }
+    if (flags.size() > kListed) s += fmt::format("  … and {} more in flags.csv\n", flags.size() - kListed);
     files.emplace_back("summary.txt", s);
     res.summary = std::move(s);
 
