@@ -26,8 +26,12 @@ echo
 echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
 build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
 echo
+echo "== gpsi audit --method methods/gpsi.toml: coherence of the latest year (summary; tables in out/gpsi-audit)"
+build/gpsi --db "$db" audit --method methods/gpsi.toml --out out/gpsi-audit >/dev/null
+head -n 40 out/gpsi-audit/summary.txt
+echo
 echo "== gpsi uncertainty --method methods/gpsi.toml: 2,000 Monte Carlo runs, a 90 % interval beside every rank"
 build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --seed 1 --out out/gpsi-uncertainty --table
 echo
-echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log), rank intervals in out/gpsi-uncertainty"
+echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log), audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
