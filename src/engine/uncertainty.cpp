@@ -356,22 +356,28 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
     if (design.empty()) {
       // The sampled discrete choices of every run (weights are noise and not listed); a run's
       // choices depend only on (seed, run), so rank 0 can list the runs of every MPI rank.
-      fmt::memory_buffer d;
-      fmt::format_to(std::back_inserter(d), "run,impute,treat,normalise,aggregate,excluded\n");
-      {
-        for (std::size_t run = 0; run < n_runs; ++run) {
-          std::array<std::size_t, 4> p{};
-          RunChoice c = Sample(sp, b, n_data, sc.indicators, cfg.seed, run, p);
-          fmt::format_to(std::back_inserter(d), "{},{},{},{},{},{}\n", run + 1,
-                         p[0] == 0 ? std::string("nominal") : sp.impute_names[p[0] - 1],
-                         c.winmax < 0 ? std::string("none") : fmt::format("jrc:{}", c.winmax), NormName(c.norm),
-                         c.aggregate ? AggName(*c.aggregate) : "nominal",
-                         c.excluded < 0
-                             ? std::string()
-                             : m.nodes[static_cast<std::size_t>(ind_nodes[static_cast<std::size_t>(c.excluded)])].code);
-        }
-        if (auto s = detail::WriteFile(dir / "design.csv", fmt::to_string(d)); !s) return s.error();
+      // Streamed to the file, so memory stays flat in the number of runs.
+      fs::path part = dir / "design.csv.part";
+      std::ofstream d(part, std::ios::binary | std::ios::trunc);
+      d << "run,impute,treat,normalise,aggregate,excluded\n";
+      fmt::memory_buffer line;
+      for (std::size_t run = 0; run < n_runs; ++run) {
+        std::array<std::size_t, 4> p{};
+        RunChoice c = Sample(sp, b, n_data, sc.indicators, cfg.seed, run, p);
+        line.clear();
+        fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{}\n", run + 1,
+                       p[0] == 0 ? std::string("nominal") : sp.impute_names[p[0] - 1],
+                       c.winmax < 0 ? std::string("none") : fmt::format("jrc:{}", c.winmax), NormName(c.norm),
+                       c.aggregate ? AggName(*c.aggregate) : "nominal",
+                       c.excluded < 0
+                           ? std::string()
+                           : m.nodes[static_cast<std::size_t>(ind_nodes[static_cast<std::size_t>(c.excluded)])].code);
+        d.write(line.data(), static_cast<std::streamsize>(line.size()));
       }
+      d.close();
+      if (!d) return Error{Errc::kIo, "cannot write design.csv", part.string()};
+      fs::rename(part, dir / "design.csv", ec);
+      if (ec) return Error{Errc::kIo, "cannot write design.csv", (dir / "design.csv").string()};
     }
     nlohmann::ordered_json j;
     j["run_id"] = b.run_id;
