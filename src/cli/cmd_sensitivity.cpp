@@ -18,7 +18,9 @@ void AddSensitivity(CLI::App& app, Globals& g) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", cfg->seed, "random seed (default 1)");
   cmd->add_option("--threads", cfg->threads, "threads (default: one per core)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--bootstrap", cfg->bootstrap, "bootstrap resamples for the intervals (default 1000)");
+  cmd->add_option("--bootstrap", cfg->bootstrap, "bootstrap resamples for the rank shift's intervals (default 1000)");
+  cmd->add_option("--unit-bootstrap", cfg->unit_bootstrap,
+                  "bootstrap resamples for each unit's rank intervals (default 200, 0 = none)");
   cmd->add_option("--out", cfg->out_dir, "output folder")->required();
   cmd->callback([&g, cfg] {
     cfg->build.db_path = g.db;

@@ -167,8 +167,9 @@ struct SensitivityConfig {
   BuildConfig build;           //!< the nominal index (method or COINr tables, with --set)
   std::size_t samples = 1000;  //!< N: the Saltelli design runs N·(k+2) times
   std::uint64_t seed = 1;
-  int threads = 0;               //!< 0 = one per core
-  std::size_t bootstrap = 1000;  //!< resamples for the intervals of the mean absolute rank shift
+  int threads = 0;                   //!< 0 = one per core
+  std::size_t bootstrap = 1000;      //!< resamples for the intervals of the mean absolute rank shift
+  std::size_t unit_bootstrap = 200;  //!< resamples for the intervals of each unit's rank (0 = none)
   std::string out_dir;
   bool progress = false;
 };

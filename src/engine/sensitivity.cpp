@@ -177,7 +177,8 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     for (std::size_t run = 0; run < n_runs; ++run) n_failed += (run < first || run >= last) && IsNa(y[run * width]);
     sum.failed = n_failed;
 
-    // Indices: the rank shift with bootstrap intervals; each unit's rank as point estimates.
+    // Indices with bootstrap intervals: the rank shift (--bootstrap), each unit's rank
+    // (--unit-bootstrap; fewer resamples by default, as there is one output per unit).
     std::vector<std::vector<analysis::SobolIndex>> idx(width);
     auto output = [&](std::size_t o) {
       std::vector<double> col(n_runs);
@@ -188,8 +189,9 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     {
       std::vector<std::thread> pool2;
       auto units = [&](unsigned t) {
-        for (std::size_t o = 1 + t; o < width; o += threads)
-          idx[o] = analysis::SobolIndices(output(o), cfg.samples, k, 0, cfg.seed);
+        for (std::size_t o = 1 + t; o < width; o += threads) {
+          idx[o] = analysis::SobolIndices(output(o), cfg.samples, k, cfg.unit_bootstrap, cfg.seed);
+        }
       };
       for (unsigned t = 1; t < threads; ++t) pool2.emplace_back(units, t);
       units(0);
@@ -264,6 +266,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     j["failed"] = n_failed;
     j["seed"] = cfg.seed;
     j["bootstrap"] = cfg.bootstrap;
+    j["unit_bootstrap"] = cfg.unit_bootstrap;
     j["inputs"] = sum.input_names;
     j["estimators"] = "first order: Saltelli et al. (2010); total effect: Jansen (1999)";
     if (auto s = detail::WriteFile(dir / "sensitivity.json", j.dump(2) + "\n"); !s) return s.error();
