@@ -131,7 +131,9 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     };
     unsigned threads =
         cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
-    auto [first, last] = mpi.Share(n_runs);
+    // Plain variables, not a structured binding: lambdas below capture them.
+    const auto share = mpi.Share(n_runs);
+    const std::size_t first = share.first, last = share.second;
     std::vector<std::size_t> failed(threads, 0);
     auto t0 = std::chrono::steady_clock::now();
     auto work = [&](unsigned t) {

@@ -222,7 +222,9 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
     // Runs in chunks: threads take runs of a chunk; runs.csv lines are written in run order.
     unsigned threads =
         cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
-    auto [first, last] = mpi.Share(n_runs);
+    // Plain variables, not a structured binding: lambdas below capture them.
+    const auto share = mpi.Share(n_runs);
+    const std::size_t first = share.first, last = share.second;
     const std::size_t chunk = 1024;
     std::vector<analysis::RankStats> stats(threads, analysis::RankStats(tracked.size(), nr, max_block));
     std::vector<std::size_t> failed(threads, 0);
