@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace gpsi::test {
 
@@ -69,6 +70,33 @@ inline RunResult Gpsi(const std::string& args, const std::string& cwd = "") {
 //! Path of a file in the shared data folder.
 inline std::string Data(const std::string& rel) {
   return std::string(GPSI_TEST_DATA) + "/" + rel;
+}
+
+//! Single-quotes a path or argument for the shell (a quote inside becomes '\'').
+inline std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+//! Splits CSV text into rows of fields at every comma: exact for gpsi's own output files, which
+//! have no quoted fields.
+inline std::vector<std::vector<std::string>> Csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t p = line.find(',', start);
+      f.push_back(line.substr(start, p == std::string::npos ? std::string::npos : p - start));
+      if (p == std::string::npos) break;
+      start = p + 1;
+    }
+    rows.push_back(std::move(f));
+  }
+  return rows;
 }
 
 }  // namespace gpsi::test

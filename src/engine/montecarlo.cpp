@@ -118,4 +118,25 @@ Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc) {
   return mc;
 }
 
+analysis::RunChoice NominalChoice(const MonteCarlo& mc) {
+  analysis::RunChoice c;
+  c.winmax = mc.b.method.pipeline.treat_winmax;
+  c.norm = NormOf(mc.b.method.pipeline);
+  c.weights = mc.b.weights;
+  return c;
+}
+
+Status PrepareAll(analysis::Runner& runner, const MonteCarlo& mc) {
+  analysis::RunChoice nominal = NominalChoice(mc);
+  if (auto st = runner.Prepare(0, nominal.winmax, nominal.norm); !st) return st;
+  for (std::size_t d = 0; d < mc.sc.data.size(); ++d) {
+    for (int w : mc.sp.winmax) {
+      for (const auto& n : mc.sp.norm) {
+        if (auto st = runner.Prepare(d, w, n); !st) return st;
+      }
+    }
+  }
+  return Ok();
+}
+
 }  // namespace gpsi::engine::detail

@@ -77,18 +77,8 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     const std::size_t n_runs = design.runs();
 
     analysis::Runner runner(sc);
-    RunChoice nominal;
-    nominal.winmax = m.pipeline.treat_winmax;
-    nominal.norm = detail::NormOf(m.pipeline);
-    nominal.weights = b.weights;
-    if (auto st = runner.Prepare(0, nominal.winmax, nominal.norm); !st) return st.error();
-    for (std::size_t d = 0; d < sc.data.size(); ++d) {
-      for (int w : sp.winmax) {
-        for (const auto& n : sp.norm) {
-          if (auto st = runner.Prepare(d, w, n); !st) return st.error();
-        }
-      }
-    }
+    const RunChoice nominal = detail::NominalChoice(mc);
+    if (auto st = detail::PrepareAll(runner, mc); !st) return st.error();
     const std::size_t nr = mc.rows.size(), top = m.nodes.size() - 1;
     compute::Matrix nominal_scores;
     if (auto st = runner.Run(nominal, nominal_scores); !st) return st.error();

@@ -191,21 +191,12 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
     if (n_runs == 0) return Error{Errc::kUsage, "no runs asked for"};
 
     analysis::Runner runner(sc);
-    RunChoice nominal;
-    nominal.winmax = m.pipeline.treat_winmax;
-    nominal.norm = detail::NormOf(m.pipeline);
-    nominal.weights = b.weights;
-    if (auto st = runner.Prepare(0, nominal.winmax, nominal.norm); !st) return st.error();
+    const RunChoice nominal = detail::NominalChoice(mc);
     const std::size_t n_data = sc.data.size();
     if (design.empty()) {
-      for (std::size_t d = 0; d < n_data; ++d) {
-        for (int w : sp.winmax) {
-          for (const auto& n : sp.norm) {
-            if (auto st = runner.Prepare(d, w, n); !st) return st.error();
-          }
-        }
-      }
+      if (auto st = detail::PrepareAll(runner, mc); !st) return st.error();
     } else {
+      if (auto st = runner.Prepare(0, nominal.winmax, nominal.norm); !st) return st.error();
       for (const auto& c : design) {
         if (auto st = runner.Prepare(c.data, c.winmax, c.norm); !st) return st.error();
       }

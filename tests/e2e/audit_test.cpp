@@ -14,29 +14,6 @@
 namespace gpsi::test {
 namespace {
 
-std::string Quote(const std::string& s) {
-  return "'" + s + "'";
-}
-
-std::vector<std::vector<std::string>> Csv(const std::string& text) {
-  // The audit tables have no quoted fields, so a plain split is exact.
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::size_t start = 0;
-    while (true) {
-      std::size_t p = line.find(',', start);
-      f.push_back(line.substr(start, p == std::string::npos ? std::string::npos : p - start));
-      if (p == std::string::npos) break;
-      start = p + 1;
-    }
-    rows.push_back(std::move(f));
-  }
-  return rows;
-}
-
 using Row = std::vector<std::string>;
 
 const std::vector<std::string> kTables = {

@@ -11,17 +11,13 @@
 namespace gpsi::test {
 namespace {
 
-std::string Q(const std::string& s) {
-  return "'" + s + "'";
-}
-
 std::string Asem(const std::string& f) {
   return std::string(GPSI_TEST_DATA) + "/asem/" + f;
 }
 
 //! COINr's standard ASEM coin with the uncertain inputs of its sensitivity vignette.
 std::string AsemArgs() {
-  return "uncertainty --coinr-data " + Q(Asem("iData.csv")) + " --coinr-meta " + Q(Asem("iMeta.csv")) +
+  return "uncertainty --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +
          " --set pipeline.impute=group-mean:EurAsia_group --set pipeline.screen=na:0.9 --set pipeline.treat=jrc:5"
          " --set 'uncertainty.treat=[\"jrc:1\",\"jrc:2\",\"jrc:3\",\"jrc:4\",\"jrc:5\"]'"
          " --set 'uncertainty.normalise=[\"minmax:1:100\",\"zscore:10:2\"]'"
@@ -29,46 +25,32 @@ std::string AsemArgs() {
          " --set 'uncertainty.weight_noise=[[2,0.25],[3,0.25]]'";
 }
 
-std::vector<std::vector<std::string>> Rows(const std::string& text) {
-  std::vector<std::vector<std::string>> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::size_t a = 0;
-    for (std::size_t p; (p = line.find(',', a)) != std::string::npos; a = p + 1) f.push_back(line.substr(a, p - a));
-    f.push_back(line.substr(a));
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 TEST(UncertaintyCli, SameSeedSameResultsWhateverTheThreads) {
   TempDir t;
-  auto one = Gpsi(AsemArgs() + " --samples 3000 --seed 11 --threads 1 --keep-runs --out " + Q(t / "a"));
+  auto one = Gpsi(AsemArgs() + " --samples 3000 --seed 11 --threads 1 --keep-runs --out " + Quote(t / "a"));
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  auto two = Gpsi(AsemArgs() + " --samples 3000 --seed 11 --threads 2 --keep-runs --out " + Q(t / "b"));
+  auto two = Gpsi(AsemArgs() + " --samples 3000 --seed 11 --threads 2 --keep-runs --out " + Quote(t / "b"));
   ASSERT_EQ(two.exit_code, 0) << two.err;
   for (const char* f : {"rank_stats.csv", "score_stats.csv", "design.csv", "runs.csv", "uncertainty.json"}) {
     EXPECT_EQ(ReadFile(t / ("a/" + std::string(f))), ReadFile(t / ("b/" + std::string(f)))) << f;
   }
-  auto other = Gpsi(AsemArgs() + " --samples 3000 --seed 12 --out " + Q(t / "c"));
+  auto other = Gpsi(AsemArgs() + " --samples 3000 --seed 12 --out " + Quote(t / "c"));
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_NE(ReadFile(t / "a/rank_stats.csv"), ReadFile(t / "c/rank_stats.csv"));
   // runs.csv: one line per run, unit and aggregate (11 aggregates × 51 units).
-  auto runs = Rows(ReadFile(t / "a/runs.csv"));
+  auto runs = Csv(ReadFile(t / "a/runs.csv"));
   EXPECT_EQ(runs[0], (std::vector<std::string>{"run", "year", "unit", "code", "value", "rank"}));
   EXPECT_EQ(runs.size(), 1 + 3000u * 11 * 51);
 }
 
 TEST(UncertaintyCli, TwoMpiRanksGiveTheSingleProcessResults) {
   TempDir t;
-  auto single = Gpsi(AsemArgs() + " --samples 1500 --seed 5 --threads 1 --keep-runs --out " + Q(t / "a"));
+  auto single = Gpsi(AsemArgs() + " --samples 1500 --seed 5 --threads 1 --keep-runs --out " + Quote(t / "a"));
   ASSERT_EQ(single.exit_code, 0) << single.err;
   // mpirun from Debian's openmpi-bin; root is allowed as CI machines run as root.
   std::string cmd = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 2 " +
-                    Q(GPSI_BINARY) + " " + AsemArgs() + " --samples 1500 --seed 5 --threads 1 --keep-runs --out " +
-                    Q(t / "b") + " >" + Q(t / "mpi.out") + " 2>&1";
+                    Quote(GPSI_BINARY) + " " + AsemArgs() + " --samples 1500 --seed 5 --threads 1 --keep-runs --out " +
+                    Quote(t / "b") + " >" + Quote(t / "mpi.out") + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(t / "mpi.out");
   EXPECT_NE(ReadFile(t / "mpi.out").find("2 processes"), std::string::npos) << ReadFile(t / "mpi.out");
   for (const char* f : {"rank_stats.csv", "score_stats.csv", "design.csv", "runs.csv"}) {
@@ -78,9 +60,9 @@ TEST(UncertaintyCli, TwoMpiRanksGiveTheSingleProcessResults) {
 
 TEST(UncertaintyCli, RankIntervalsAreOrderedAndContainTheNominalRankMostly) {
   TempDir t;
-  auto r = Gpsi(AsemArgs() + " --samples 2000 --out " + Q(t / "a"));
+  auto r = Gpsi(AsemArgs() + " --samples 2000 --out " + Quote(t / "a"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto rows = Rows(ReadFile(t / "a/rank_stats.csv"));
+  auto rows = Csv(ReadFile(t / "a/rank_stats.csv"));
   ASSERT_EQ(rows[0], (std::vector<std::string>{"year", "unit", "code", "nominal", "mean", "median", "p05", "p95"}));
   std::size_t index_rows = 0, inside = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -101,15 +83,15 @@ TEST(UncertaintyCli, RankIntervalsAreOrderedAndContainTheNominalRankMostly) {
 
 TEST(UncertaintyCli, ErrorsAreClear) {
   TempDir t;
-  auto none = Gpsi("uncertainty --coinr-data " + Q(Asem("iData.csv")) + " --coinr-meta " + Q(Asem("iMeta.csv")) +
-                   " --out " + Q(t / "a"));
+  auto none = Gpsi("uncertainty --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " +
+                   Quote(Asem("iMeta.csv")) + " --out " + Quote(t / "a"));
   EXPECT_EQ(none.exit_code, 3) << none.err;
   EXPECT_NE(none.err.find("[uncertainty]"), std::string::npos) << none.err;
-  auto bad_alt = Gpsi(AsemArgs() + " --set 'uncertainty.normalise=[\"minmax:1\"]' --out " + Q(t / "b"));
+  auto bad_alt = Gpsi(AsemArgs() + " --set 'uncertainty.normalise=[\"minmax:1\"]' --out " + Quote(t / "b"));
   EXPECT_EQ(bad_alt.exit_code, 3) << bad_alt.err;
   EXPECT_NE(bad_alt.err.find("uncertainty.normalise"), std::string::npos) << bad_alt.err;
   WriteFile(t / "design.csv", "rep,winmax\n1,3\n");
-  auto bad_design = Gpsi(AsemArgs() + " --design " + Q(t / "design.csv") + " --out " + Q(t / "c"));
+  auto bad_design = Gpsi(AsemArgs() + " --design " + Quote(t / "design.csv") + " --out " + Quote(t / "c"));
   EXPECT_EQ(bad_design.exit_code, 3) << bad_design.err;
   EXPECT_NE(bad_design.err.find("norm_f_n"), std::string::npos) << bad_design.err;
   auto no_out = Gpsi(AsemArgs() + " --samples 10");
@@ -123,20 +105,20 @@ std::string SensitivityArgs() {
 
 TEST(SensitivityCli, SobolIndicesAreDeterministicAcrossThreadsAndRanks) {
   TempDir t;
-  auto one = Gpsi(SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 1 --out " + Q(t / "a"));
+  auto one = Gpsi(SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 1 --out " + Quote(t / "a"));
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  auto two = Gpsi(SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 2 --out " + Q(t / "b"));
+  auto two = Gpsi(SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 2 --out " + Quote(t / "b"));
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_EQ(ReadFile(t / "a/sensitivity.csv"), ReadFile(t / "b/sensitivity.csv"));
   std::string cmd = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 2 " +
-                    Q(GPSI_BINARY) + " " + SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 1 --out " +
-                    Q(t / "c") + " >" + Q(t / "mpi.out") + " 2>&1";
+                    Quote(GPSI_BINARY) + " " + SensitivityArgs() + " --samples 500 --bootstrap 200 --threads 1 --out " +
+                    Quote(t / "c") + " >" + Quote(t / "mpi.out") + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(t / "mpi.out");
   EXPECT_EQ(ReadFile(t / "a/sensitivity.csv"), ReadFile(t / "c/sensitivity.csv"));
   // Five inputs (two weight-noise levels, treatment, normalisation, aggregation); on the rank
   // shift, total ≥ first order up to estimation error, all within [−0.2, 1.2], and the
   // aggregation choice (arithmetic vs geometric) matters most, as in COINr's vignette.
-  auto rows = Rows(ReadFile(t / "a/sensitivity.csv"));
+  auto rows = Csv(ReadFile(t / "a/sensitivity.csv"));
   ASSERT_EQ(rows[0], (std::vector<std::string>{"output", "year", "unit", "input", "first", "total", "first_lo",
                                                "first_hi", "total_lo", "total_hi"}));
   std::map<std::string, std::pair<double, double>> shift;

@@ -32,6 +32,13 @@ struct MonteCarlo {
   std::size_t max_block = 0;      //!< most rows in one year
 };
 
+//! The nominal run: the method's own treatment, normalisation and weights.
+analysis::RunChoice NominalChoice(const MonteCarlo& mc);
+
+//! Prepares the runner for the nominal run and every (imputation, treatment, normalisation)
+//! combination of the choice space.
+Status PrepareAll(analysis::Runner& runner, const MonteCarlo& mc);
+
 //! Builds the nominal index (and one build per alternative imputation) and the choice space of
 //! the method's [uncertainty] table.
 Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc);

@@ -98,6 +98,19 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+//! Appends " AND <prefix>unit IN (?3,…) AND <prefix>indicator IN (…)" for the filter's lists
+//! (parameters ?1 and ?2 are the year range); empty lists add nothing.
+void AppendInLists(std::string& where, const CellFilter& filter, const char* prefix) {
+  auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
+    if (v.empty()) return;
+    where += fmt::format(" AND {}{} IN (", prefix, col);
+    for (std::size_t i = 0; i < v.size(); ++i) where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
+    where += ")";
+  };
+  in_list("unit", filter.units, 3);
+  in_list("indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -398,15 +411,7 @@ class SqliteStore final : public Store {
       for (int k = 0; s.Step(); ++k) rank.emplace(s.Int(0), std::make_pair(k, s.Text(1)));
     }
     std::string where = "year BETWEEN ?1 AND ?2";
-    auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
-      if (v.empty()) return;
-      where += fmt::format(" AND {} IN (", col);
-      for (std::size_t i = 0; i < v.size(); ++i)
-        where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
-      where += ")";
-    };
-    in_list("unit", filter.units, 3);
-    in_list("indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
+    AppendInLists(where, filter, "");
     // The primary key's order (unit, indicator, year, file): no sort needed.
     Stmt s(db_, "SELECT unit, indicator, year, value, source, file FROM observations WHERE " + where +
                     " ORDER BY unit, indicator, year, file");
@@ -519,15 +524,7 @@ class SqliteStore final : public Store {
   // release, then the declared preference, then the newest file (a re-issued file of a release).
   void RunCells(const CellFilter& filter, bool resolved, const std::function<void(const ResolvedValue&)>& fn) {
     std::string where = "o.year BETWEEN ?1 AND ?2";
-    auto in_list = [&](const char* col, const std::vector<std::string>& v, int first) {
-      if (v.empty()) return;
-      where += fmt::format(" AND {} IN (", col);
-      for (std::size_t i = 0; i < v.size(); ++i)
-        where += fmt::format("{}?{}", i ? "," : "", first + static_cast<int>(i));
-      where += ")";
-    };
-    in_list("o.unit", filter.units, 3);
-    in_list("o.indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
+    AppendInLists(where, filter, "o.");
     // Every observation of a cell in resolution order; the resolved value is the first of each
     // cell. Taking it here is several times faster than a row_number() window in SQL.
     std::string sql = fmt::format(
