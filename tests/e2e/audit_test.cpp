@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared_store.hpp"
 #include "test_util.hpp"
 
 namespace gpsi::test {
@@ -31,25 +32,15 @@ std::string AsemArgs() {
 class AuditCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    db_ = (*dir_) / "s.db";
-    RunResult i = Gpsi("--db " + Quote(db_) + " init --reference " + Quote(GPSI_TEST_DATA));
-    ASSERT_EQ(i.exit_code, 0) << i.err;
-    RunResult g = Gpsi("-q --db " + Quote(db_) + " ingest " + Quote(GPSI_TEST_DATA));
-    ASSERT_EQ(g.exit_code, 0) << g.err;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    db_ = SharedStore();
+    ASSERT_FALSE(db_.empty());
   }
   static RunResult AuditGpsi(const std::string& out, const std::string& extra = "", const std::string& global = "") {
     return Gpsi(global + " --db " + Quote(db_) + " audit --method " +
                 Quote(std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml") + " --out " + Quote(out) + " " + extra);
   }
-  static TempDir* dir_;
   static std::string db_;
 };
-TempDir* AuditCli::dir_ = nullptr;
 std::string AuditCli::db_;
 
 TEST_F(AuditCli, AsemTablesHaveTheirLayoutsAndAreByteIdenticalOnRerun) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared_store.hpp"
 #include "test_util.hpp"
 
 namespace gpsi::test {
@@ -25,24 +26,14 @@ std::string Asem(const std::string& file) {
 class BuildCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    db_ = (*dir_) / "s.db";
-    RunResult i = Gpsi("--db " + Quote(db_) + " init --reference " + Quote(GPSI_TEST_DATA));
-    ASSERT_EQ(i.exit_code, 0) << i.err;
-    RunResult g = Gpsi("-q --db " + Quote(db_) + " ingest " + Quote(GPSI_TEST_DATA));
-    ASSERT_EQ(g.exit_code, 0) << g.err;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    db_ = SharedStore();
+    ASSERT_FALSE(db_.empty());
   }
   static RunResult Build(const std::string& out, const std::string& extra = "") {
     return Gpsi("--db " + Quote(db_) + " build --method " + Quote(Method()) + " --out " + Quote(out) + " " + extra);
   }
-  static TempDir* dir_;
   static std::string db_;
 };
-TempDir* BuildCli::dir_ = nullptr;
 std::string BuildCli::db_;
 
 TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {

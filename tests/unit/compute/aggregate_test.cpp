@@ -122,12 +122,7 @@ TEST(ComputeAggregate, ReplaysCoinrAsemArithmetic) {
   for (std::size_t c = 0; c < codes.size(); ++c)
     for (std::size_t r = 0; r < norm.rows(); ++r) work(r, col.at(codes[c])) = norm(r, c);
   for (std::size_t level = 1; level < lin.header.size(); ++level) {
-    std::map<std::string, std::vector<std::size_t>> children;
-    for (const auto& row : lin.rows) {
-      auto& ch = children[row[level]];
-      const std::size_t child = col.at(row[level - 1]);
-      if (std::find(ch.begin(), ch.end(), child) == ch.end()) ch.push_back(child);
-    }
+    const auto children = test::LineageChildren(lin, level, col);
     for (const auto& [parent, ch] : children) {
       SCOPED_TRACE(parent);
       std::vector<double> w(ch.size(), 1.0);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -97,6 +98,19 @@ inline Matrix ReadDset(const std::string& file, std::vector<std::string>& codes,
 }
 
 //! |a − b| ≤ tol·max(|a|, |b|), with NaN equal to NaN; absolute below 1e-300 scale.
+//! The children (column indices in `col`) of each parent at one level of COINr's lineage table
+//! (columns: indicator, then each level's aggregate), in first-seen order.
+inline std::map<std::string, std::vector<std::size_t>> LineageChildren(const Csv& lin, std::size_t level,
+                                                                       const std::map<std::string, std::size_t>& col) {
+  std::map<std::string, std::vector<std::size_t>> children;
+  for (const auto& row : lin.rows) {
+    auto& ch = children[row[level]];
+    const std::size_t child = col.at(row[level - 1]);
+    if (std::find(ch.begin(), ch.end(), child) == ch.end()) ch.push_back(child);
+  }
+  return children;
+}
+
 inline ::testing::AssertionResult Near(double a, double b, double tol = 1e-9) {
   if (std::isnan(a) && std::isnan(b)) return ::testing::AssertionSuccess();
   const double scale = std::max(std::fabs(a), std::fabs(b));

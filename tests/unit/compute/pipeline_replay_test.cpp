@@ -60,12 +60,7 @@ void ReplayRun(int run) {
     std::copy(x.Col(c).begin(), x.Col(c).end(), w.Col(c).begin());
   }
   for (std::size_t level = 1; level < lin.header.size(); ++level) {
-    std::map<std::string, std::vector<std::size_t>> children;
-    for (const auto& row : lin.rows) {
-      auto& ch = children[row[level]];
-      const std::size_t child = col.at(row[level - 1]);
-      if (std::find(ch.begin(), ch.end(), child) == ch.end()) ch.push_back(child);
-    }
+    const auto children = test::LineageChildren(lin, level, col);
     for (const auto& [parent, ch] : children) {
       std::vector<double> wt;
       for (std::size_t c : ch) wt.push_back(weight.at(names[c]));
