@@ -29,5 +29,7 @@ void AddBuild(CLI::App& app, Globals& g);
 void AddAudit(CLI::App& app, Globals& g);
 void AddUncertainty(CLI::App& app, Globals& g);
 void AddSensitivity(CLI::App& app, Globals& g);
+void AddEvents(CLI::App& app, Globals& g);
+void AddUpdate(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

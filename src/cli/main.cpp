@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   cli::AddAudit(app, g);
   cli::AddUncertainty(app, g);
   cli::AddSensitivity(app, g);
+  cli::AddEvents(app, g);
+  cli::AddUpdate(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -132,4 +132,10 @@ int RemoveStaleRawCopies(const std::string& blob_dir);
 FileReport IngestFile(Store& store, const std::string& path, const Descriptor& descriptor,
                       const IngestOptions& options);
 
+// ---- event data (gpsi events): GDELT 2.0 exports into country-period counts -------------------
+// (declarations of the events adapter go here)
+
+// ---- official endpoints (gpsi update): fetch, archive and ingest publishers' releases -----------
+// (declarations of the update adapters go here)
+
 }  // namespace gpsi

@@ -1,0 +1,9 @@
+// placeholder
+#include "commands.hpp"
+
+namespace gpsi::cli {
+void AddEvents(CLI::App& app, Globals& g) {
+  (void)app;
+  (void)g;
+}
+}  // namespace gpsi::cli

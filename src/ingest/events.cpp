@@ -1,0 +1,2 @@
+// placeholder, filled in by the feature work
+#include "ingest.hpp"
