@@ -36,6 +36,8 @@ enum class Errc {
   kRecordTooLong,
   kBadMethod,
   kUncomputable,
+  kNetwork,
+  kBadResponse,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

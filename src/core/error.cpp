@@ -32,6 +32,8 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kRecordTooLong, "record-too-long", "a CSV record is too long", 3, 422},
     ErrorInfo{Errc::kBadMethod, "bad-method", "invalid methodology", 3, 422},
     ErrorInfo{Errc::kUncomputable, "uncomputable", "a result cannot be computed", 3, 422},
+    ErrorInfo{Errc::kNetwork, "network", "source endpoint unreachable", 3, 503},
+    ErrorInfo{Errc::kBadResponse, "bad-response", "source response is malformed or truncated", 3, 502},
 };
 
 }  // namespace
