@@ -44,6 +44,22 @@ struct IngestConfig {
 //! Ingests files and folders (walked recursively; each file matched to a descriptor).
 Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg);
 
+struct EventsConfig {
+  std::string db_path;
+  std::vector<std::string> paths;
+  std::string period = "year";  //!< year | month
+  std::string out;              //!< also write `unit,period,indicator,value` CSV here
+};
+//! Aggregates GDELT 2.0 event exports into the store (see IngestEvents, docs/events.md).
+Result<EventsReport> Events(const EventsConfig& cfg);
+
+struct UpdateConfig {
+  std::string db_path;
+  UpdateOptions options;  //!< descriptor_dir empty = ProjectDataDir()/descriptors
+};
+//! Fetches the official endpoints (or reads --from copies) and ingests each source as a new vintage.
+Result<std::vector<UpdateReport>> Update(const UpdateConfig& cfg);
+
 struct ExportConfig {
   std::string db_path;
   std::vector<std::string> indicators;

@@ -150,7 +150,31 @@ class Reader {
 
 const std::vector<std::string> kLayouts{
     "long",       "wide",       "gho",    "owid",          "canonical",
-    "coinr-data", "coinr-meta", "groups", "reference-m49", "reference-country-codes"};
+    "coinr-data", "coinr-meta", "groups", "reference-m49", "reference-country-codes",
+    // gpsi update's publisher API responses (docs/update.md)
+    "who-odata", "wb-api", "sdg-api", "owid-grapher"};
+
+// Column names of the flattened API responses (json_table.cpp), unless the descriptor says.
+void ApiLayoutDefaults(Descriptor& d) {
+  auto set = [](std::string& field, const char* value) {
+    if (field.empty()) field = value;
+  };
+  if (d.layout == "who-odata") {
+    set(d.unit_column, "SpatialDim"), set(d.year_column, "TimeDim"), set(d.value_column, "NumericValue");
+    if (d.aggregate_when.empty())
+      d.aggregate_when.push_back({"SpatialDimType", {"REGION", "WORLDBANKINCOMEGROUP", "GLOBAL", "WHOINCOMEREGION"}});
+  } else if (d.layout == "wb-api") {
+    set(d.unit_column, "countryiso3code"), set(d.unit_name_column, "country.value");
+    set(d.year_column, "date"), set(d.value_column, "value");
+  } else if (d.layout == "sdg-api") {
+    set(d.unit_column, "geoAreaCode"), set(d.unit_name_column, "geoAreaName");
+    set(d.year_column, "timePeriodStart"), set(d.value_column, "value");
+    if (d.unit_by == "iso3") d.unit_by = "m49";
+  } else {  // owid-grapher: Entity,Code,Year,<chart column> (renamed "value" when read)
+    set(d.unit_column, "Code"), set(d.unit_name_column, "Entity");
+    set(d.year_column, "Year"), set(d.value_column, "value");
+  }
+}
 
 }  // namespace
 
@@ -341,13 +365,18 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (d.unit_column.empty()) d.unit_column = "Entity";
     if (d.year_column.empty()) d.year_column = "Year";
     d.unit_by = "name";
+  } else if (d.layout == "who-odata" || d.layout == "wb-api" || d.layout == "sdg-api" ||
+             d.layout == "owid-grapher") {
+    ApiLayoutDefaults(d);
   } else if (d.layout == "canonical") {
     d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
   } else if (d.layout == "coinr-data") {
     if (d.unit_column.empty()) d.unit_column = "uCode";
     if (d.year_column.empty() && d.fixed_year == 0) d.year_column = "Time";
   }
-  bool needs_indicators = d.layout == "long" || d.layout == "wide" || d.layout == "gho" || d.layout == "owid";
+  bool needs_indicators = d.layout == "long" || d.layout == "wide" || d.layout == "gho" || d.layout == "owid" ||
+                          d.layout == "who-odata" || d.layout == "wb-api" || d.layout == "sdg-api" ||
+                          d.layout == "owid-grapher";
   if (needs_indicators && d.indicators.empty())
     return Error{Errc::kBadDescriptor, "no [[indicator]] given", path, 1, 1};
   bool needs_unit = d.layout != "coinr-meta" && !reference;

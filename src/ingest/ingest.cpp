@@ -14,7 +14,9 @@
 
 #include <fmt/format.h>
 
+#include "detail/json_table.hpp"
 #include "detail/reference_files.hpp"
+#include "detail/store_writer.hpp"
 #include "detail/table.hpp"
 #include "detail/unit_resolver.hpp"
 #include "ingest.hpp"
@@ -222,13 +224,18 @@ class FileIngest {
       rep_.rows = rep_.accepted = *n;
       return;
     }
-    auto t = Table::Open(path, d_.delimiter, d_.skip_lines);
+    auto t = detail::IsApiLayout(d_.layout) ? detail::OpenApiTable(path, d_.layout)
+                                            : Table::Open(path, d_.delimiter, d_.skip_lines);
     if (!t) throw Failure(t.error());
     table_ = std::move(*t);
     Bind();
+    writer_.emplace(store_, file_id_, /*threaded=*/true);
+    // A created sub-unit is written in order with the rows that use it.
+    units_.OnCreate([this](const Unit& u) { writer_->Call([u](Store& s) { s.UpsertUnit(u); }); });
     while (table_->Next()) {
       ++rep_.rows;
       const auto& rec = table_->record();
+      writer_->BeginRecord(rec.raw);
       if (rec.fields.size() != table_->header().size()) {
         if (!rec.terminated && rec.fields.size() < table_->header().size()) {
           throw Failure(Error{Errc::kTruncated,
@@ -244,6 +251,13 @@ class FileIngest {
     }
     if (rep_.rows == 0) {
       throw Failure(Error{Errc::kEmptyFile, "file has a header but no data rows", path, table_->header_line(), 1});
+    }
+    detail::StoreWriter::Tally tally = writer_->Finish();
+    rep_.accepted += tally.accepted;
+    if (tally.duplicates > 0) rep_.skipped["duplicate"] += tally.duplicates;
+    if (tally.conflicts > 0) {
+      rep_.quarantined += tally.conflicts;
+      rep_.reasons["duplicate-conflict"] += tally.conflicts;
     }
   }
 
@@ -378,9 +392,8 @@ class FileIngest {
   void Quarantine(std::size_t field, std::string reason, std::string detail) {
     const auto& rec = table_->record();
     bool at_field = field < rec.columns.size();
-    QuarantineRow q{at_field ? rec.lines[field] : rec.line, at_field ? rec.columns[field] : 1, std::string(rec.raw),
-                    reason, std::move(detail)};
-    store_.InsertQuarantine(file_id_, q);
+    writer_->Quarantine(at_field ? rec.lines[field] : rec.line, at_field ? rec.columns[field] : 1, reason,
+                        std::move(detail));
     ++rep_.quarantined;
     ++rep_.reasons[reason];
   }
@@ -475,15 +488,10 @@ class FileIngest {
     Observation& o = obs_;  // reused: assigning keeps the strings' buffers
     o.unit = unit, o.year = year, o.indicator = indicator, o.value = value, o.line = table_->record().line;
     o.flags = std::move(flags);
-    std::int64_t first = 0;
-    switch (store_.InsertObservation(o, source_id, file_id_, &first)) {
-      case InsertOutcome::kInserted: ++rep_.accepted; break;
-      case InsertOutcome::kDuplicateSame: ++rep_.skipped["duplicate"]; break;
-      case InsertOutcome::kDuplicateConflict:
-        Quarantine(col, "duplicate-conflict",
-                   fmt::format("{} {} {} already has a different value at line {}", unit, year, indicator, first));
-        break;
-    }
+    // Counted (or quarantined as a conflicting duplicate) by the writer, which sees the store.
+    const auto& rec = table_->record();
+    writer_->Observation(o, source_id, col < rec.lines.size() ? rec.lines[col] : rec.line,
+                         col < rec.columns.size() ? rec.columns[col] : 1);
   }
 
   std::string Flags(const BoundIndicator& b) const {
@@ -512,7 +520,10 @@ class FileIngest {
     if (d_.layout == "groups") {
       for (const auto& [col, name] : group_cols_) {
         std::string value(Trim(table_->Field(col)));
-        if (!value.empty()) store_.SetUnitGroup(unit, name, value, file_id_);
+        if (!value.empty()) {
+          writer_->Call(
+              [unit, group = name, value, id = file_id_](Store& s) { s.SetUnitGroup(unit, group, value, id); });
+        }
       }
       ++rep_.accepted;
       return;
@@ -534,7 +545,9 @@ class FileIngest {
     if (!RowYear(year)) return;
     for (const auto& [col, name] : coinr_groups_) {
       std::string value(Trim(table_->Field(col)));
-      if (!value.empty()) store_.SetUnitGroup(unit, name, value, file_id_);
+      if (!value.empty()) {
+        writer_->Call([unit, group = name, value, id = file_id_](Store& s) { s.SetUnitGroup(unit, group, value, id); });
+      }
     }
     if (d_.layout == "canonical") {
       std::string code(Trim(table_->Field(canonical_indicator_)));
@@ -543,7 +556,9 @@ class FileIngest {
         Quarantine(canonical_indicator_, "bad-indicator", fmt::format("'{}' is not an indicator code", code));
         return;
       }
-      if (code != last_indicator_ && seen_indicators_.insert(code).second) store_.EnsureIndicator(code);
+      if (code != last_indicator_ && seen_indicators_.insert(code).second) {
+        writer_->Call([code](Store& s) { s.EnsureIndicator(code); });
+      }
       last_indicator_ = code;
       std::string flags = flags_col_ ? std::string(Trim(table_->Field(*flags_col_))) : "";
       Value(unit, year, code, nullptr, source_id_, value_, flags);
@@ -575,7 +590,7 @@ class FileIngest {
     ind.dimension = f("Parent");
     auto dir = ParseNumber(f("Direction"));
     ind.direction = dir && *dir < 0 ? -1 : 1;
-    store_.UpsertIndicator(ind);
+    writer_->Call([ind](Store& s) { s.UpsertIndicator(ind); });
     ++rep_.accepted;
   }
 
@@ -585,6 +600,7 @@ class FileIngest {
   std::int64_t source_id_, file_id_;
   detail::UnitResolver units_;
   std::unique_ptr<Table> table_;
+  std::optional<detail::StoreWriter> writer_;  // after table_: stopped before the table goes
   BoundSelector filter_, aggregate_;
   std::size_t unit_ = 0;
   std::optional<std::size_t> unit_name_, check_, year_, flags_col_;
@@ -668,7 +684,7 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
     Transaction tx(store);
     std::int64_t source_id = d.layout.rfind("reference-", 0) == 0 ? 0 : store.UpsertSource(d.source);
     FileRecord file;
-    file.path = fs::absolute(path).lexically_normal().string();
+    file.path = options.recorded_path.empty() ? fs::absolute(path).lexically_normal().string() : options.recorded_path;
     file.sha256 = scan->sha256;
     file.bytes = scan->bytes;
     file.source_id = source_id;

@@ -101,6 +101,7 @@ Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& confi
 //! Options of one ingest run.
 struct IngestOptions {
   bool strict = false;
+  std::string recorded_path;  //!< path stored in `files` (default: the file's absolute path; update: the URL)
 };
 
 //! What happened to one file.
@@ -133,9 +134,120 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
                       const IngestOptions& options);
 
 // ---- event data (gpsi events): GDELT 2.0 exports into country-period counts -------------------
-// (declarations of the events adapter go here)
+
+//! Options of one `gpsi events` run.
+struct EventsOptions {
+  std::vector<std::string> paths;  //!< GDELT 2.0 event exports, plain or gzip (by magic bytes)
+  bool monthly = false;            //!< store codes suffixed _m01…_m12 instead of yearly values
+};
+
+//! What happened to one event file.
+struct EventFileReport {
+  std::string path, sha256;
+  bool gzip = false;
+  bool stored_before = false;  //!< the same bytes were already in the store (file row reused)
+  bool duplicate = false;      //!< the same bytes were given earlier in this run (counted once)
+  std::int64_t bytes = 0;      //!< size of the file as given (compressed for gzip)
+  std::int64_t lines = 0, blank = 0, events = 0, quarantined = 0;
+  std::int64_t accepted = 0;               //!< events counted for a unit
+  std::int64_t no_country = 0;             //!< events without ActionGeo_CountryCode
+  std::int64_t unknown_fips = 0;           //!< events whose FIPS code the reference does not know (or not uniquely)
+  std::int64_t quarantine_not_stored = 0;  //!< quarantined lines beyond the per-file cap, counted only
+  std::map<std::string, std::int64_t> reasons;        //!< quarantine reason → lines
+  std::map<std::string, std::int64_t> unknown_codes;  //!< unknown FIPS code → events
+};
+
+//! One aggregated value; month 0 in yearly mode.
+struct EventValue {
+  std::string unit;
+  int year = 0, month = 0;
+  std::string indicator;  //!< base code (gdelt_events_total…), without the monthly suffix
+  double value = 0;
+  //! The stored indicator code: the base code, or `<code>_mMM` in monthly mode.
+  std::string StoredCode() const;
+};
+
+//! Outcome of `gpsi events`.
+struct EventsReport {
+  bool unchanged = false;  //!< the same files with the same period were already aggregated
+  std::string manifest_sha256, source_key;
+  std::int64_t observations = 0;
+  std::vector<EventFileReport> files;
+  std::vector<EventValue> values;  //!< ordered by unit, year, month, indicator
+};
+
+//! Aggregates GDELT 2.0 event exports by action country (FIPS 10-4 → unit through the "#FIPS:"
+//! names `gpsi init` loads) and period into gdelt_events_total, gdelt_violent_events (root codes
+//! 18–20) and gdelt_goldstein_conflict (Σ −GoldsteinScale, QuadClass 4); tier 4. One
+//! transaction: input files, their quarantined lines, a manifest file and the values — or, on any
+//! file-level error, nothing. See docs/events.md.
+Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options);
+
+//! CSV text `unit,period,indicator,value` of the values (period 2019, or 2019-10 in monthly mode).
+std::string EventsCsv(const EventsReport& report);
 
 // ---- official endpoints (gpsi update): fetch, archive and ingest publishers' releases -----------
-// (declarations of the update adapters go here)
+
+//! How `gpsi update` talks to the endpoints (docs/update.md).
+struct FetchOptions {
+  long connect_timeout_ms = 15000;
+  long total_timeout_ms = 300000;   //!< per request, body included
+  int retries = 3;                  //!< further attempts after a 5xx, 429 or connection error
+  long backoff_ms = 1000;           //!< wait before the first retry; doubled for each further one
+  long retry_after_cap_ms = 60000;  //!< longest Retry-After (seconds form) honoured on a 429
+};
+
+//! One official endpoint: a publisher's series and how to fetch and read it.
+struct UpdateAdapter {
+  std::string name;       //!< e.g. "who-gho:RS_198"
+  std::string group;      //!< who-gho | world-bank | un-sdg | owid | unsd-m49 (one base URL each)
+  std::string layout;     //!< who-odata | wb-api | sdg-api | owid-grapher | reference-m49
+  std::string path;       //!< URL path after the base, with {page} for paginated APIs; empty = no endpoint
+  std::string file_name;  //!< name of the response bundle (also what `--from` looks for)
+  std::vector<std::string> local_files;  //!< publisher exports `--from` also accepts (file-name globs)
+};
+
+//! The adapters `gpsi update` knows, in run order.
+const std::vector<UpdateAdapter>& UpdateAdapters();
+//! Default base URL of an adapter group ("https://ghoapi.azureedge.net" for who-gho).
+std::string DefaultBaseUrl(const std::string& group);
+
+struct UpdateOptions {
+  std::vector<std::string> only;                 //!< adapter names or groups; empty = every adapter
+  std::string from_dir;                          //!< ingest local copies from this folder, no network
+  bool dry_run = false;                          //!< fetch and validate, store nothing
+  std::map<std::string, std::string> base_urls;  //!< group (or "*") → base URL, overriding the defaults
+  std::string descriptor_dir;                    //!< data/descriptors (api_*.toml and the publishers' own)
+  std::string today;                             //!< retrieval date (YYYY-MM-DD); empty = today (UTC)
+  FetchOptions fetch;
+};
+
+//! What happened to one adapter.
+struct UpdateReport {
+  std::string adapter, url;
+  enum class Status { kIngested, kUnchanged, kNoLocalCopy, kNoEndpoint, kDryRun, kFailed } status = Status::kFailed;
+  Error error;  //!< kFailed: kNetwork or kBadResponse (or the ingest's error)
+  int pages = 0, attempts = 0;
+  std::int64_t bytes = 0, records = 0;
+  std::string sha256, release, note;
+  std::vector<FileReport> files;  //!< the ingested bundle (or local files)
+};
+
+//! Fetches (or with from_dir reads) every selected adapter's release, validates all of it, and
+//! ingests each source as one file in one transaction; a failed source stores nothing.
+std::vector<UpdateReport> RunUpdate(Store& store, const UpdateOptions& options);
+
+//! A publisher API response (one page or a gpsi page bundle) flattened to CSV text.
+struct ApiTable {
+  std::string csv;           //!< header + one record per data row; nested keys joined with '.'
+  int pages = 0;             //!< pages present
+  int pages_declared = 0;    //!< pages the publisher says exist (`pages`, `totalPages`; 1 for OData)
+  std::int64_t records = 0;  //!< data rows
+  std::string last_updated;  //!< publisher's release date when the response states it (YYYY-MM-DD)
+};
+
+//! Parses a response of layout who-odata, wb-api or sdg-api; a bundle must hold pages 1…N of N.
+//! Malformed or incomplete input is kBadResponse with the place it failed.
+Result<ApiTable> ParseApiResponse(std::string_view bytes, std::string_view layout, bool require_complete = true);
 
 }  // namespace gpsi

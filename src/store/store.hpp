@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -25,6 +25,11 @@ struct FileRecord {
   std::int64_t bytes = 0;
   std::int64_t source_id = 0;
   std::int64_t rows_read = 0, rows_accepted = 0, rows_quarantined = 0, rows_skipped = 0;
+};
+
+//! Validators of the last successful fetch of one URL (`gpsi update` conditional requests).
+struct FetchState {
+  std::string url, etag, last_modified, sha256, fetched_at;
 };
 
 //! A source release as stored, with its id and how many observations it holds.
@@ -125,6 +130,11 @@ class Store {
   virtual void RecordRun(const RunRecord& run) = 0;
   //! Every recorded build, oldest first.
   virtual std::vector<RunRecord> Runs() = 0;
+
+  //! Validators stored for `url` by the last successful fetch, if any.
+  virtual std::optional<FetchState> FindFetchState(const std::string& url) = 0;
+  //! Inserts or replaces the validators of `state.url`.
+  virtual void PutFetchState(const FetchState& state) = 0;
 };
 
 //! Opens (creating when absent) an SQLite store at `path` in WAL mode with foreign keys on.

@@ -15,6 +15,10 @@ namespace gpsi::detail {
 class Table {
  public:
   static Result<std::unique_ptr<Table>> Open(const std::string& path, char delimiter, int skip_lines = 0);
+  //! Reads `text` (kept by the table) as if it were the file `path` (json_table.cpp).
+  static Result<std::unique_ptr<Table>> OpenText(std::string text, const std::string& path, char delimiter);
+  //! Gives header column `i` another name (json_table.cpp: OWID's chart-named value column).
+  void RenameColumn(std::size_t i, const std::string& name);
   ~Table();
   //! Index of a header column, if present (exact match after trimming).
   std::optional<std::size_t> Column(std::string_view name) const;
@@ -49,6 +53,7 @@ class Table {
   std::vector<std::int64_t> header_columns_;
   std::int64_t header_line_ = 0;
   std::unordered_map<std::string, std::size_t> index_;
+  std::unique_ptr<std::string> buffer_;  //!< the text behind an OpenText table
 };
 
 }  // namespace gpsi::detail

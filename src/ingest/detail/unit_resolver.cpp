@@ -65,7 +65,11 @@ UnitMatch UnitResolver::ByCode(std::string_view text) {
       u.kind = UnitKind::kSubUnit;
       u.name_en = code;
       u.parent = parent->second;
-      store_.UpsertUnit(u);
+      if (on_create_) {
+        on_create_(u);
+      } else {
+        store_.UpsertUnit(u);
+      }
       codes_[code] = code;
       m.kind = UnitMatch::Kind::kUnit;
       m.code = code;

@@ -1,6 +1,7 @@
 // Maps publishers' unit codes and names to gpsi unit codes, recognising aggregates.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,11 +27,15 @@ class UnitResolver {
   //! Resolves `text` read as `by` (iso3, iso2, m49, name, code, auto). New sub-national codes
   //! such as GBR_E_W whose country is known are added to the store as sub-units.
   UnitMatch Resolve(std::string_view text, std::string_view by);
+  //! Sends created sub-units to `fn` instead of writing them to the store (the ingest writes
+  //! them in order with its rows, on its writer thread).
+  void OnCreate(std::function<void(const Unit&)> fn) { on_create_ = std::move(fn); }
 
  private:
   UnitMatch ByCode(std::string_view code);
   UnitMatch ByName(std::string_view name);
   Store& store_;
+  std::function<void(const Unit&)> on_create_;
   std::unordered_map<std::string, std::string> codes_;
   std::unordered_map<std::string, std::vector<std::string>> names_;
   std::unordered_set<std::string> aggregates_;

@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 2> kMigrations{
+inline constexpr std::array<std::string_view, 3> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -82,6 +82,13 @@ CREATE TABLE runs(
   method_id TEXT NOT NULL, method_hash TEXT NOT NULL, data_hash TEXT NOT NULL,
   engine_version TEXT NOT NULL, out_dir TEXT NOT NULL, scores_sha256 TEXT NOT NULL);
 CREATE INDEX runs_id ON runs(id);
+)sql",
+    // 3: gpsi update — validators of the last successful fetch of each URL (conditional requests).
+    R"sql(
+CREATE TABLE fetch_state(
+  url TEXT PRIMARY KEY,
+  etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL DEFAULT '', fetched_at TEXT NOT NULL DEFAULT '');
 )sql",
 };
 

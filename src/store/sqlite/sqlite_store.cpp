@@ -469,6 +469,22 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::optional<FetchState> FindFetchState(const std::string& url) override {
+    Stmt s(db_, "SELECT url,etag,last_modified,sha256,fetched_at FROM fetch_state WHERE url=?1");
+    s.Bind(1, url);
+    if (!s.Step()) return std::nullopt;
+    return FetchState{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+  }
+
+  void PutFetchState(const FetchState& f) override {
+    Stmt s(db_,
+           "INSERT INTO fetch_state(url,etag,last_modified,sha256,fetched_at) VALUES(?1,?2,?3,?4,?5) "
+           "ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,last_modified=excluded.last_modified,"
+           "sha256=excluded.sha256,fetched_at=excluded.fetched_at");
+    s.Bind(1, f.url).Bind(2, f.etag).Bind(3, f.last_modified).Bind(4, f.sha256).Bind(5, f.fetched_at);
+    s.Exec();
+  }
+
   void Exec(std::string_view sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {

@@ -1,0 +1,14 @@
+// engine::Update: `gpsi update` over the store (the adapters live in the ingest module).
+#include "engine.hpp"
+
+namespace gpsi::engine {
+
+Result<std::vector<UpdateReport>> Update(const UpdateConfig& cfg) {
+  auto store = Open(cfg.db_path);
+  if (!store) return store.error();
+  UpdateOptions o = cfg.options;
+  if (o.descriptor_dir.empty()) o.descriptor_dir = ProjectDataDir() + "/descriptors";
+  return RunUpdate(**store, o);
+}
+
+}  // namespace gpsi::engine
