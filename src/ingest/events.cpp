@@ -1,2 +1,668 @@
-// placeholder, filled in by the feature work
+// gpsi events: GDELT 2.0 event exports (plain or gzip) streamed into country-period counts with
+// provenance — each input a file row with its raw bytes, the values pointing at a manifest file
+// that lists the inputs (docs/events.md).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "detail/events_scan.hpp"
 #include "ingest.hpp"
+
+namespace gpsi {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::EventReject;
+using detail::EventScanner;
+
+// Blocks of the input handed from the reading thread to the scan: small enough to be still in
+// cache when scanned after hashing, a ring of a few so neither side waits for the other.
+constexpr std::size_t kReadBlock = 1 << 20;
+constexpr std::size_t kRingBlocks = 8;
+// Bytes per copy_file_range call: the raw copy thread checks between calls whether to stop.
+constexpr std::size_t kCopyChunk = 16 << 20;
+// Output of inflate per call (gzip input).
+constexpr std::size_t kInflateBlock = 4 << 20;
+// Quarantined lines stored per run; more are counted (garbage must not fill memory while its
+// rows wait, with the whole scan, for the file rows they belong to).
+constexpr std::size_t kMaxStoredRejects = 20000;
+
+constexpr const char* kTotal = "gdelt_events_total";
+constexpr const char* kViolent = "gdelt_violent_events";
+constexpr const char* kConflict = "gdelt_goldstein_conflict";
+
+Source GdeltSource() {
+  Source s;
+  s.key = "gdelt-events-v2";
+  s.publisher = "The GDELT Project";
+  s.tier = 4;
+  s.licence = "GDELT: free and open for unrestricted use and redistribution, with citation of the GDELT Project";
+  s.url = "https://www.gdeltproject.org/data.html";
+  return s;
+}
+
+// Raw bytes of one input as read, with the scan of its (decompressed) lines.
+struct InputScan {
+  std::string path, sha256, tmp_blob;
+  std::int64_t bytes = 0;
+  bool gzip = false;
+  detail::EventCounts counts;
+  std::unordered_map<std::uint32_t, detail::EventCell> cells;
+  std::vector<EventReject> rejects;
+  std::int64_t rejects_dropped = 0;
+};
+
+std::string TmpBlobName(const std::string& blob_dir) {
+  std::random_device rd;
+  return fmt::format("{}/.tmp-{}-{:x}", blob_dir, ::getpid(), rd());
+}
+
+bool WriteAll(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w, n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+// Closes a file descriptor on every path out.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// The side threads of one input. The reader reads the file in order into a ring of blocks and
+// hashes each block before handing it to the scan, so SHA-256 (about as slow as the scan) runs
+// beside it; the copier has the kernel copy the same bytes into the raw-copy blob
+// (copy_file_range: the bytes never pass through user space). Both stop at `size`, the size when
+// the file was opened: bytes appended meanwhile are not part of the run, and a file that shrinks
+// is an error (read(2), not mmap, so a truncated file is a short read rather than SIGBUS).
+class InputPipeline {
+ public:
+  InputPipeline(int in_fd, int blob_fd, std::int64_t size) : in_(in_fd), blob_(blob_fd), size_(size) {}
+  InputPipeline(const InputPipeline&) = delete;
+  InputPipeline& operator=(const InputPipeline&) = delete;
+  ~InputPipeline() { Stop(); }
+
+  void Start() {
+    reader_ = std::thread([this] { ReadLoop(); });
+    copier_ = std::thread([this] { CopyLoop(); });
+  }
+
+  //! The next block in file order, releasing the previous one; empty at the end of the input or
+  //! when reading failed (read_error() then says why).
+  std::string_view Next() {
+    std::unique_lock lock(mu_);
+    if (holding_) {
+      holding_ = false;
+      ++consumed_;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [this] { return produced_ > consumed_ || read_done_; });
+    if (produced_ == consumed_ || read_error_) return {};
+    holding_ = true;
+    std::size_t i = consumed_ % kRingBlocks;
+    return {ring_[i].data(), lens_[i]};
+  }
+
+  //! Waits for both threads to finish their work (the read and the copy); the results below are
+  //! then final.
+  void Join() {
+    if (reader_.joinable()) reader_.join();
+    if (copier_.joinable()) copier_.join();
+  }
+  //! Stops both threads (if running) and waits for them.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    Join();
+  }
+
+  const std::optional<Error>& read_error() const { return read_error_; }
+  //! Whether the raw copy holds all `size` bytes.
+  bool copied() const { return copied_ == size_; }
+  bool copy_shrunk() const { return copy_shrunk_; }
+  std::string Digest() { return sha_.HexDigest(); }
+
+ private:
+  void ReadLoop() {
+    std::int64_t offset = 0;
+    for (std::uint64_t n = 0;; ++n) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this, n] { return n - consumed_ < kRingBlocks || stop_; });
+        if (stop_) return;
+      }
+      // Block n % kRingBlocks is free: the scan has released it, and it is not handed out
+      // until produced_ moves past it below.
+      std::vector<char>& block = ring_[n % kRingBlocks];
+      if (block.empty()) block.resize(kReadBlock);
+      std::size_t len = 0;
+      std::optional<Error> error;
+      auto want = static_cast<std::size_t>(std::min<std::int64_t>(kReadBlock, size_ - offset));
+      while (len < want) {
+        ssize_t r = ::read(in_, block.data() + len, want - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+          error = Error{Errc::kIo, fmt::format("read error: {}", std::strerror(errno))};
+          break;
+        }
+        if (r == 0) {
+          error = Error{Errc::kIo, "the file shrank while being read"};
+          break;
+        }
+        len += static_cast<std::size_t>(r);
+      }
+      if (!error) sha_.Update(block.data(), len);
+      offset += static_cast<std::int64_t>(len);
+      std::lock_guard lock(mu_);
+      if (error) {
+        read_error_ = std::move(error);
+        read_done_ = true;
+      } else if (len > 0) {
+        lens_[n % kRingBlocks] = len;
+        produced_ = n + 1;
+      }
+      if (offset == size_) read_done_ = true;
+      cv_.notify_all();
+      if (read_done_) return;
+    }
+  }
+
+  void CopyLoop() {
+    loff_t in_off = 0, out_off = 0;
+    bool by_kernel = true;
+    std::vector<char> buf;
+    while (copied_ < size_ && !stop_requested()) {
+      auto want = static_cast<std::size_t>(std::min<std::int64_t>(kCopyChunk, size_ - copied_));
+      ssize_t n = 0;
+      if (by_kernel) {
+        n = ::copy_file_range(in_, &in_off, blob_, &out_off, want, 0);
+        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+          by_kernel = false;  // e.g. another file system on old kernels, or a special file system
+          continue;
+        }
+      } else {
+        // The fallback: the same bytes through a buffer, at the same offsets.
+        buf.resize(kReadBlock);
+        n = ::pread(in_, buf.data(), std::min(want, buf.size()), in_off);
+        if (n > 0) {
+          for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::pwrite(blob_, buf.data() + done, static_cast<std::size_t>(n - done), out_off + done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return;
+            done += w;
+          }
+          in_off += n, out_off += n;
+        }
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return;
+      if (n == 0) {
+        copy_shrunk_ = true;
+        return;
+      }
+      copied_ += n;
+    }
+  }
+
+  bool stop_requested() {
+    std::lock_guard lock(mu_);
+    return stop_;
+  }
+
+  const int in_, blob_;
+  const std::int64_t size_;
+  std::vector<char> ring_[kRingBlocks];
+  std::size_t lens_[kRingBlocks] = {};
+  Sha256 sha_;               // reader thread only, until Stop
+  std::int64_t copied_ = 0;  // copier thread only, until Stop
+  bool copy_shrunk_ = false;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t produced_ = 0, consumed_ = 0;  // blocks handed to the scan / released by it
+  bool holding_ = false, read_done_ = false, stop_ = false;
+  std::optional<Error> read_error_;
+  std::thread reader_, copier_;
+};
+
+// One pass over the file: SHA-256 and raw copy of the bytes as given, and the lines (inflated
+// when the file starts with the gzip magic bytes) through the scanner — the hash and the copy in
+// side threads (InputPipeline), the inflate and the scan in this one.
+Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir, std::size_t& reject_budget) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Error{Errc::kIo, "no such file", path};
+  if (!fs::is_regular_file(path, ec)) return Error{Errc::kIo, "not a regular file", path};
+  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return Error{Errc::kIo, fmt::format("cannot read file: {}", std::strerror(errno)), path};
+  struct stat st {};
+  if (::fstat(in.fd, &st) != 0)
+    return Error{Errc::kIo, fmt::format("cannot read file: {}", std::strerror(errno)), path};
+  ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  InputScan out;
+  out.path = path;
+  fs::create_directories(blob_dir, ec);
+  out.tmp_blob = TmpBlobName(blob_dir);
+  Fd blob{::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (blob.fd < 0) return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+
+  EventScanner scanner([&out, &reject_budget](EventReject&& r) {
+    if (reject_budget > 0) {
+      --reject_budget;
+      out.rejects.push_back(std::move(r));
+    } else {
+      ++out.rejects_dropped;
+    }
+  });
+  std::vector<char> inflated;
+  z_stream z{};
+  bool z_open = false, member_ended = false, first = true;
+  // Declared after everything its threads touch, so that it is destroyed (threads joined) first.
+  InputPipeline pipe(in.fd, blob.fd, static_cast<std::int64_t>(st.st_size));
+  auto fail = [&](Error e) -> Result<InputScan> {
+    pipe.Stop();
+    if (z_open) inflateEnd(&z);
+    if (e.file.empty()) e.file = path;
+    fs::remove(out.tmp_blob, ec);
+    return e;
+  };
+  pipe.Start();
+  for (std::string_view block; !(block = pipe.Next()).empty();) {
+    const char* data = block.data();
+    std::size_t size = block.size();
+    out.bytes += static_cast<std::int64_t>(size);
+    if (first) {
+      first = false;
+      // Formats are told by their first bytes, not by the file name.
+      if (size >= 2 && static_cast<unsigned char>(data[0]) == 0x1F && static_cast<unsigned char>(data[1]) == 0x8B) {
+        out.gzip = true;
+        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return fail(Error{Errc::kInternal, "zlib init failed", path});
+        z_open = true;
+        inflated.resize(kInflateBlock);
+      } else if (size >= 4 && std::memcmp(data, "PK\x03\x04", 4) == 0) {
+        return fail(Error{Errc::kBinaryFile, "a zip archive: unzip it first (gpsi events reads plain or gzip exports)",
+                          path, 1, 1});
+      }
+    }
+    if (!out.gzip) {
+      scanner.Feed(block);
+      continue;
+    }
+    // zlib's next_in is not const-qualified, but inflate only reads it.
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+    z.avail_in = static_cast<uInt>(size);
+    do {
+      if (member_ended) {  // concatenated gzip members (gzip -c a b > c) form one stream
+        inflateReset(&z);
+        member_ended = false;
+      }
+      z.next_out = reinterpret_cast<Bytef*>(inflated.data());
+      z.avail_out = static_cast<uInt>(inflated.size());
+      int rc = inflate(&z, Z_NO_FLUSH);
+      std::size_t produced = inflated.size() - z.avail_out;
+      if (produced > 0) scanner.Feed(std::string_view(inflated.data(), produced));
+      if (rc == Z_STREAM_END) {
+        member_ended = true;
+        if (z.avail_in == 0) break;
+      } else if (rc == Z_BUF_ERROR && z.avail_in == 0) {
+        break;
+      } else if (rc != Z_OK) {
+        return fail(Error{
+            Errc::kTruncated,
+            fmt::format("corrupt gzip stream at byte {}: {}", out.bytes - z.avail_in, z.msg ? z.msg : "inflate failed"),
+            path});
+      }
+    } while (z.avail_in > 0 || z.avail_out == 0);
+  }
+  if (pipe.read_error()) return fail(*pipe.read_error());
+  if (z_open) {
+    inflateEnd(&z);
+    z_open = false;
+    if (!member_ended) return fail(Error{Errc::kTruncated, "gzip stream ends early (truncated file)", path});
+  }
+  pipe.Join();
+  if (pipe.copy_shrunk()) return fail(Error{Errc::kIo, "the file shrank while being read", path});
+  if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
+  if (::close(blob.fd) != 0) {
+    blob.fd = -1;
+    return fail(Error{Errc::kIo, "cannot write raw copy", path});
+  }
+  blob.fd = -1;
+  scanner.Finish();
+  out.sha256 = pipe.Digest();
+  out.counts = scanner.counts();
+  out.cells = scanner.cells();
+  return out;
+}
+
+// FIPS 10-4 code → unit, from the "#FIPS:" names `gpsi init` takes from reference_country_codes.
+// A code naming several units goes to the one sovereign country among them (NL: Netherlands, not
+// Bonaire…, both listed as NL); with none or several it stays unmapped rather than guessed.
+std::unordered_map<std::string, std::string> FipsMap(Store& store) {
+  std::unordered_map<std::string, std::vector<std::string>> names;
+  for (auto& [key, unit] : store.UnitNames()) {
+    if (key.rfind("#FIPS:", 0) == 0) names[key.substr(6)].push_back(unit);
+  }
+  std::set<std::string> countries;
+  for (const Unit& u : store.Units()) {
+    if (u.kind == UnitKind::kCountry) countries.insert(u.code);
+  }
+  std::unordered_map<std::string, std::string> map;
+  for (auto& [code, units] : names) {
+    if (units.size() == 1) {
+      map[code] = units.front();
+      continue;
+    }
+    std::vector<std::string> sovereign;
+    for (const auto& u : units) {
+      if (countries.count(u)) sovereign.push_back(u);
+    }
+    if (sovereign.size() == 1) map[code] = sovereign.front();
+  }
+  return map;
+}
+
+struct Sums {
+  std::int64_t events = 0, violent = 0, conflict_micro = 0;
+  double conflict_other = 0;
+};
+
+std::string IsoDate(int yyyymmdd) {
+  if (yyyymmdd == 0) return "";
+  return fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+}
+
+Indicator Meta(const std::string& base, int month) {
+  Indicator m;
+  m.code = base;
+  m.unit_of_measure = "events";
+  if (base == kTotal) {
+    m.name_en = "GDELT events by country of action", m.name_zh = "GDELT 事件总数（按事件发生国）";
+    m.description = "Machine-coded news events (GDELT 2.0) located in the country; media volume, a denominator";
+  } else if (base == kViolent) {
+    m.name_en = "GDELT violent events (CAMEO 18 assault, 19 fight, 20 mass violence)";
+    m.name_zh = "GDELT 暴力事件数（CAMEO 18 攻击、19 交战、20 大规模暴力）";
+    m.direction = -1;
+    m.description = "GDELT 2.0 events with EventRootCode 18, 19 or 20 located in the country";
+  } else {
+    m.name_en = "GDELT material-conflict intensity (sum of -GoldsteinScale, QuadClass 4)";
+    m.name_zh = "GDELT 物质冲突强度（QuadClass 4 事件 −Goldstein 值之和）";
+    m.unit_of_measure = "Goldstein points";
+    m.direction = -1;
+    m.description = "Sum of -GoldsteinScale over GDELT 2.0 material-conflict events (QuadClass 4) in the country";
+  }
+  if (month > 0) {
+    m.code = fmt::format("{}_m{:02}", base, month);
+    m.name_en += fmt::format(", month {:02}", month);
+    m.name_zh += fmt::format("，{}月", month);
+  }
+  return m;
+}
+
+std::string BlobPath(const std::string& blob_dir, const std::string& sha) {
+  return (fs::path(blob_dir) / sha.substr(0, 2) / sha).string();
+}
+
+void RemoveTmp(const std::vector<InputScan>& scans) {
+  std::error_code ec;
+  for (const auto& s : scans) {
+    if (!s.tmp_blob.empty()) fs::remove(s.tmp_blob, ec);
+  }
+}
+
+// Files named on the command line; a folder stands for its files (sorted, dot files left out).
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> files;
+    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_regular_file() && it->path().filename().string()[0] != '.') files.push_back(it->path().string());
+    }
+    if (ec) return Error{Errc::kIo, fmt::format("cannot list folder: {}", ec.message()), p};
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+  }
+  if (out.empty()) return Error{Errc::kUsage, "no event files given"};
+  return out;
+}
+
+}  // namespace
+
+std::string EventValue::StoredCode() const {
+  return month > 0 ? fmt::format("{}_m{:02}", indicator, month) : indicator;
+}
+
+std::string EventsCsv(const EventsReport& report) {
+  std::string out = "unit,period,indicator,value\n";
+  for (const auto& v : report.values) {
+    std::string period = v.month > 0 ? fmt::format("{}-{:02}", v.year, v.month) : std::to_string(v.year);
+    out += fmt::format("{},{},{},{}\n", v.unit, period, v.indicator, FormatNumber(v.value));
+  }
+  return out;
+}
+
+Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
+  auto paths = ExpandPaths(options.paths);
+  if (!paths) return paths.error();
+  auto fips = FipsMap(store);
+  if (fips.empty()) {
+    return Error{Errc::kBadReference,
+                 "the store has no FIPS 10-4 codes: run `gpsi init` with the shared data folder "
+                 "(reference_country_codes) to load them"};
+  }
+  const std::string blob_dir = store.BlobDir();
+  EventsReport report;
+  Source source = GdeltSource();
+  report.source_key = source.key;
+  std::vector<InputScan> scans;  // raw copies wait under temporary names until the commit
+  std::map<std::tuple<std::string, int, int>, Sums> sums;
+  std::map<std::string, std::size_t> first_of_sha;
+  int max_sqldate = 0;
+  std::size_t reject_budget = kMaxStoredRejects;
+  try {
+    Transaction tx(store);
+    // Everything is scanned before anything is written: the source's release (the latest event
+    // date) and the manifest, which decides whether the run is a repeat, need every file.
+    for (const auto& path : *paths) {
+      auto scan = ScanInput(path, blob_dir, reject_budget);
+      if (!scan) {
+        RemoveTmp(scans);
+        return scan.error();
+      }
+      EventFileReport fr;
+      fr.path = path, fr.sha256 = scan->sha256, fr.gzip = scan->gzip, fr.bytes = scan->bytes;
+      const auto& c = scan->counts;
+      fr.lines = c.lines, fr.blank = c.blank, fr.events = c.events, fr.quarantined = c.quarantined;
+      fr.no_country = c.no_country, fr.reasons = c.reasons, fr.quarantine_not_stored = scan->rejects_dropped;
+      if (first_of_sha.count(scan->sha256)) {
+        // The same bytes twice (a copy under another name) would count every event twice.
+        fr.duplicate = true;
+        std::error_code ec;
+        fs::remove(scan->tmp_blob, ec);
+        scan->tmp_blob.clear();
+        report.files.push_back(std::move(fr));
+        scans.push_back(std::move(*scan));
+        continue;
+      }
+      first_of_sha[scan->sha256] = report.files.size();
+      for (const auto& [key, cell] : scan->cells) {
+        std::string code = detail::EventKeyFips(key);
+        auto it = fips.find(code);
+        if (it == fips.end()) {
+          fr.unknown_fips += cell.events;
+          fr.unknown_codes[code] += cell.events;
+          continue;
+        }
+        fr.accepted += cell.events;
+        int month = options.monthly ? detail::EventKeyMonth(key) : 0;
+        Sums& s = sums[{it->second, detail::EventKeyYear(key), month}];
+        s.events += cell.events, s.violent += cell.violent;
+        s.conflict_micro += cell.conflict_micro, s.conflict_other += cell.conflict_other;
+      }
+      max_sqldate = std::max(max_sqldate, c.max_sqldate);
+      report.files.push_back(std::move(fr));
+      scans.push_back(std::move(*scan));
+    }
+    source.release = IsoDate(max_sqldate);
+    source.retrieved = NowUtc().substr(0, 10);
+
+    // The manifest: what was aggregated, inputs sorted by sha256. A run is identified by its
+    // inputs' contents and the period, not by where the files lay: that key, kept in the manifest
+    // row's descriptor, recognises a rerun.
+    nlohmann::json inputs = nlohmann::json::array();
+    std::vector<const EventFileReport*> kept;
+    for (const auto& fr : report.files) {
+      if (!fr.duplicate) kept.push_back(&fr);
+    }
+    std::sort(kept.begin(), kept.end(), [](const auto* a, const auto* b) { return a->sha256 < b->sha256; });
+    for (const auto* fr : kept) {
+      inputs.push_back({{"path", fs::absolute(fr->path).lexically_normal().string()},
+                        {"sha256", fr->sha256},
+                        {"bytes", fr->bytes},
+                        {"gzip", fr->gzip},
+                        {"lines", fr->lines},
+                        {"blank", fr->blank},
+                        {"events", fr->events},
+                        {"accepted", fr->accepted},
+                        {"no_country", fr->no_country},
+                        {"unknown_fips", fr->unknown_fips},
+                        {"unknown_fips_codes", fr->unknown_codes},
+                        {"quarantined", fr->quarantined},
+                        {"quarantine_reasons", fr->reasons}});
+    }
+    nlohmann::json manifest = {{"format", "gpsi-events-manifest/1"},
+                               {"source", source.key},
+                               {"publisher", source.publisher},
+                               {"period", options.monthly ? "month" : "year"},
+                               {"indicators", {kTotal, kViolent, kConflict}},
+                               {"inputs", inputs}};
+    std::string manifest_text = manifest.dump(2) + "\n";
+    report.manifest_sha256 = Sha256Hex(manifest_text);
+    std::string identity = options.monthly ? "month" : "year";
+    for (const auto* fr : kept) identity += "\n" + fr->sha256;
+    const std::string manifest_descriptor =
+        fmt::format("gpsi events --period {} (manifest, run key {})", options.monthly ? "month" : "year",
+                    Sha256Hex(identity).substr(0, 32));
+
+    for (auto& [key, s] : sums) {
+      const auto& [unit, year, month] = key;
+      double conflict = static_cast<double>(s.conflict_micro) / 1e6 + s.conflict_other;
+      report.values.push_back({unit, year, month, kTotal, static_cast<double>(s.events)});
+      report.values.push_back({unit, year, month, kConflict, conflict});
+      report.values.push_back({unit, year, month, kViolent, static_cast<double>(s.violent)});
+    }
+
+    auto files = store.Files();
+    auto same_run = std::find_if(files.begin(), files.end(),
+                                 [&](const FileRecord& f) { return f.descriptor == manifest_descriptor; });
+    if (same_run != files.end()) {
+      report.manifest_sha256 = same_run->sha256;
+      report.unchanged = true;  // its inputs were committed with it: nothing to add
+      for (auto& fr : report.files) fr.stored_before = !fr.duplicate;
+      RemoveTmp(scans);
+      return report;  // the transaction rolls back
+    }
+
+    std::int64_t source_id = store.UpsertSource(source);
+    std::string now = NowUtc();
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      InputScan& scan = scans[i];
+      EventFileReport& fr = report.files[i];
+      if (fr.duplicate) continue;
+      if (store.FindFileBySha(scan.sha256)) {
+        fr.stored_before = true;  // its row, quarantine and raw copy are there from an earlier run
+        continue;
+      }
+      FileRecord file;
+      file.path = fs::absolute(scan.path).lexically_normal().string();
+      file.sha256 = scan.sha256, file.bytes = scan.bytes, file.source_id = source_id;
+      file.descriptor = "gpsi events";
+      file.ingested_at = now;
+      file.id = store.InsertFile(file);
+      for (const auto& r : scan.rejects) {
+        store.InsertQuarantine(file.id, QuarantineRow{r.line, r.column, r.raw, r.reason, r.detail});
+      }
+      file.rows_read = fr.lines, file.rows_accepted = fr.accepted, file.rows_quarantined = fr.quarantined;
+      file.rows_skipped = fr.blank + fr.no_country + fr.unknown_fips;
+      store.UpdateFileCounts(file);
+    }
+
+    FileRecord mf;
+    mf.sha256 = report.manifest_sha256;
+    mf.path = BlobPath(blob_dir, mf.sha256);
+    mf.bytes = static_cast<std::int64_t>(manifest_text.size());
+    mf.source_id = source_id;
+    mf.descriptor = manifest_descriptor;
+    mf.ingested_at = now;
+    mf.id = store.InsertFile(mf);
+    std::set<std::string> upserted;
+    Observation o;
+    for (const auto& v : report.values) {
+      o.unit = v.unit, o.year = v.year, o.indicator = v.StoredCode(), o.value = v.value, o.line = 0;
+      if (upserted.insert(o.indicator).second) store.UpsertIndicator(Meta(v.indicator, v.month));
+      std::int64_t first_line = 0;
+      if (store.InsertObservation(o, source_id, mf.id, &first_line) == InsertOutcome::kInserted) ++report.observations;
+    }
+    mf.rows_read = mf.rows_accepted = report.observations;
+    store.UpdateFileCounts(mf);
+
+    // Raw bytes go in place before the commit (a crash in between leaves unreferenced,
+    // content-addressed blobs, never a file row without its bytes).
+    std::error_code ec;
+    std::string tmp_manifest = TmpBlobName(blob_dir);
+    {
+      Fd fd{::open(tmp_manifest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+      if (fd.fd < 0 || !WriteAll(fd.fd, manifest_text.data(), manifest_text.size())) {
+        fs::remove(tmp_manifest, ec);
+        throw Failure(Error{Errc::kIo, "cannot write the manifest", blob_dir});
+      }
+    }
+    scans.push_back(InputScan{});
+    scans.back().tmp_blob = tmp_manifest, scans.back().sha256 = mf.sha256;
+    for (auto& scan : scans) {
+      if (scan.tmp_blob.empty()) continue;
+      fs::path final_blob = BlobPath(blob_dir, scan.sha256);
+      fs::create_directories(final_blob.parent_path(), ec);
+      fs::rename(scan.tmp_blob, final_blob, ec);
+      if (ec) throw Failure(Error{Errc::kIo, fmt::format("cannot keep raw copy: {}", ec.message()), scan.path});
+      scan.tmp_blob.clear();
+    }
+    tx.Commit();
+  } catch (const Failure& f) {
+    RemoveTmp(scans);
+    return f.error();
+  }
+  return report;
+}
+
+}  // namespace gpsi

@@ -1,5 +1,6 @@
 // The country reference: ISO 3166 from Debian's iso-codes (names en + zh_CN), UN M49 regions
 // from the data folder's reference_* files, and gpsi's own alias and aggregate lists.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -137,6 +138,24 @@ class Loader {
       for (const char* k : {"UNTERM English Short", "UNTERM English Formal", "CLDR display name", "official_name_en"}) {
         Name((*t)->Get(k), code, "country-codes");
       }
+      // FIPS 10-4 (GDELT's geography) is a code space of its own that clashes with ISO alpha-2
+      // (FIPS AS is Australia, ISO AS American Samoa), so it is kept as "#FIPS:XX" names, read by
+      // `gpsi events`. A combined entry lists several codes (Serbia "RIKV", Palestine "GZWE");
+      // anything but pairs of capitals (an empty cell, "a", a no-break space) is not a FIPS code.
+      // A code listed for a state and a dependency (NL: Netherlands, and Bonaire…) names the state.
+      std::string fips = (*t)->Get("FIPS");
+      bool valid = !fips.empty() && fips.size() % 2 == 0 &&
+                   std::all_of(fips.begin(), fips.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+      bool sovereign = (*t)->Get("is_independent") == "Yes";
+      for (std::size_t i = 0; valid && i < fips.size(); i += 2) {
+        std::string key = "#FIPS:" + fips.substr(i, 2);
+        if (sovereign) {
+          store_.ReplaceUnitName(key, code, "country-codes FIPS");
+          fips_of_states_.insert(key);
+        } else if (!fips_of_states_.count(key)) {
+          store_.AddUnitName(key, code, "country-codes FIPS");
+        }
+      }
     }
     return Ok();
   }
@@ -237,6 +256,7 @@ class Loader {
   ReferenceReport& report_;
   std::int64_t rows_ = 0;
   std::set<std::string> current_names_;
+  std::set<std::string> fips_of_states_;  // "#FIPS:XX" keys given to an independent state
 
  public:
   //! Units listed in UNSD's M49 file; a unit missing from it is not a UN member-state country.

@@ -1,0 +1,429 @@
+// Unit tests of the GDELT event scanner (detail::EventScanner) and of IngestEvents over a store
+// initialised with the shared reference. Expected values are counted by hand from the lines each
+// test writes; FIPS expectations are the FIPS 10-4 standard (AS Australia, AU Austria, …).
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "detail/events_scan.hpp"
+#include "engine.hpp"
+#include "store.hpp"
+#include "test_util.hpp"
+
+namespace gpsi {
+namespace {
+
+using detail::EventReject;
+using detail::EventScanner;
+using test::TempDir;
+using test::WriteFile;
+
+//! One 61-field GDELT line; fields not given are GDELT-like defaults.
+std::string EventLine(std::map<int, std::string> set = {}) {
+  std::vector<std::string> f(61);
+  f[0] = "881990832", f[1] = "20191024", f[2] = "201910", f[3] = "2019", f[4] = "2019.8055";
+  f[26] = "040", f[27] = "040", f[28] = "04", f[29] = "1", f[30] = "1.0", f[53] = "US";
+  f[59] = "20191024143000", f[60] = "https://example.org/news";
+  for (auto& [i, v] : set) f[static_cast<std::size_t>(i)] = v;
+  std::string line;
+  for (std::size_t i = 0; i < f.size(); ++i) line += (i ? "\t" : "") + f[i];
+  return line;
+}
+
+// 0-based columns, from gdelt_v2_event_columns.csv (1-based there).
+constexpr int kDate = 1, kRoot = 28, kQuad = 29, kGold = 30, kCountry = 53;
+
+struct Scan {
+  detail::EventCounts counts;
+  std::map<std::string, detail::EventCell> cells;  // "US 2019-10"
+  std::vector<EventReject> rejects;
+};
+
+std::string CellName(std::uint32_t key) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s %04d-%02d", detail::EventKeyFips(key).c_str(), detail::EventKeyYear(key),
+                detail::EventKeyMonth(key));
+  return buf;
+}
+
+//! Scans `text` fed in pieces of `piece` bytes (0: whole).
+Scan ScanText(const std::string& text, std::size_t piece = 0) {
+  Scan s;
+  EventScanner scanner([&s](EventReject&& r) { s.rejects.push_back(std::move(r)); });
+  if (piece == 0) piece = text.size() + 1;
+  for (std::size_t i = 0; i < text.size(); i += piece) scanner.Feed(std::string_view(text).substr(i, piece));
+  scanner.Finish();
+  s.counts = scanner.counts();
+  for (const auto& [k, c] : scanner.cells()) s.cells[CellName(k)] = c;
+  return s;
+}
+
+TEST(EventScanner, ColumnIndexesMatchTheCodebookList) {
+  std::ifstream in(test::Data("events_gdelt_sample/gdelt_v2_event_columns.csv"));
+  std::map<std::string, int> pos;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto comma = line.find(',');
+    if (comma != std::string::npos && line.substr(0, comma) != "position") {
+      pos[line.substr(comma + 1)] = std::stoi(line.substr(0, comma)) - 1;
+    }
+  }
+  EXPECT_EQ(pos.size(), 61u);
+  EXPECT_EQ(pos["SQLDATE"], detail::kGdeltSqlDate);
+  EXPECT_EQ(pos["EventRootCode"], detail::kGdeltEventRootCode);
+  EXPECT_EQ(pos["QuadClass"], detail::kGdeltQuadClass);
+  EXPECT_EQ(pos["GoldsteinScale"], detail::kGdeltGoldstein);
+  EXPECT_EQ(pos["ActionGeo_CountryCode"], detail::kGdeltActionCountry);
+}
+
+TEST(EventScanner, RootCodes18To20AreViolent) {
+  std::string text;
+  for (const char* root : {"17", "18", "19", "20", "01"}) text += EventLine({{kRoot, root}}) + "\n";
+  Scan s = ScanText(text);
+  EXPECT_EQ(s.counts.events, 5);
+  ASSERT_EQ(s.cells.count("US 2019-10"), 1u);
+  EXPECT_EQ(s.cells["US 2019-10"].events, 5);
+  EXPECT_EQ(s.cells["US 2019-10"].violent, 3);
+}
+
+TEST(EventScanner, GoldsteinConflictIsMinusSumOverQuadClass4) {
+  std::string text = EventLine({{kQuad, "4"}, {kGold, "-7.0"}}) + "\n" + EventLine({{kQuad, "4"}, {kGold, "-2.5"}}) +
+                     "\n" + EventLine({{kQuad, "3"}, {kGold, "-5.0"}}) + "\n" +
+                     EventLine({{kQuad, "4"}, {kGold, "1"}}) + "\n" + EventLine({{kQuad, "4"}, {kGold, "-1e0"}}) + "\n";
+  Scan s = ScanText(text);
+  // −(−7.0 − 2.5 + 1 − 1) = 9.5; the QuadClass 3 event does not count.
+  EXPECT_DOUBLE_EQ(s.cells["US 2019-10"].Conflict(), 9.5);
+  EXPECT_EQ(s.counts.quarantined, 0);
+}
+
+TEST(EventScanner, MissingCountryIsCountedNotDropped) {
+  Scan s = ScanText(EventLine({{kCountry, ""}}) + "\n" + EventLine() + "\n");
+  EXPECT_EQ(s.counts.events, 2);
+  EXPECT_EQ(s.counts.no_country, 1);
+  EXPECT_EQ(s.cells["US 2019-10"].events, 1);
+  EXPECT_EQ(s.cells.size(), 1u);
+}
+
+TEST(EventScanner, CorruptLinesAreQuarantinedWithLineNumbersAndTheStreamContinues) {
+  std::string short_line = EventLine();
+  short_line.erase(short_line.rfind('\t'));                                   // 60 fields
+  std::string text = EventLine() + "\n" +                                     // 1 ok
+                     short_line + "\n" +                                      // 2 field-count
+                     EventLine({{kDate, "20191324"}}) + "\n" +                // 3 bad-date (month 13)
+                     EventLine({{6, "Caf\xC3"}, {7, "X"}}) + "\n" +           // 4 bad-utf8 (cut sequence)
+                     EventLine({{kGold, "-7.0x"}}) + "\n" +                   // 5 bad-goldstein
+                     EventLine({{kQuad, "5"}}) + "\n" +                       // 6 bad-quad-class
+                     EventLine({{kRoot, "21"}}) + "\n" +                      // 7 bad-root-code
+                     EventLine({{kCountry, "u$"}}) + "\n" +                   // 8 bad-country
+                     EventLine({{kDate, "20190229"}}) + "\n" +                // 9 bad-date (2019 not leap)
+                     EventLine({{6, "Kraków"}, {kDate, "20200229"}}) + "\n";  // 10 ok: UTF-8, leap day
+  Scan s = ScanText(text);
+  ASSERT_EQ(s.rejects.size(), 8u);
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& r : s.rejects) got.emplace_back(r.line, r.reason);
+  std::vector<std::pair<std::int64_t, std::string>> want{
+      {2, "field-count"},    {3, "bad-date"},      {4, "bad-utf8"},    {5, "bad-goldstein"},
+      {6, "bad-quad-class"}, {7, "bad-root-code"}, {8, "bad-country"}, {9, "bad-date"}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(s.counts.lines, 10);
+  EXPECT_EQ(s.counts.events, 2);
+  EXPECT_EQ(s.counts.quarantined, 8);
+  EXPECT_EQ(s.cells["US 2019-10"].events, 1);
+  EXPECT_EQ(s.cells["US 2020-02"].events, 1);
+  // The column points at the field: SQLDATE starts after "881990832\t" (10 bytes).
+  EXPECT_EQ(s.rejects[1].column, 11);
+  // The raw text is kept, as valid UTF-8 ('?' for the bad byte).
+  EXPECT_NE(s.rejects[2].raw.find("Caf?"), std::string::npos);
+}
+
+TEST(EventScanner, ResultsDoNotDependOnHowTheStreamIsSplit) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += EventLine({{kCountry, i % 3 ? "UK" : "GM"},
+                       {kRoot, i % 5 ? "18" : "03"},
+                       {kQuad, "4"},
+                       {kGold, "-" + std::to_string(i % 10) + ".5"},
+                       {6, i % 7 ? "" : "Zürich"}}) +
+            "\n";
+    if (i % 9 == 0) text += "garbage line\n";
+  }
+  text += EventLine();  // no final newline
+  Scan whole = ScanText(text);
+  // 40 events, garbage after i = 0, 9, 18, 27, 36, and the last event.
+  EXPECT_EQ(whole.counts.lines, 46);
+  EXPECT_EQ(whole.counts.events, 41);
+  EXPECT_EQ(whole.counts.quarantined, 5);
+  for (std::size_t piece : {1, 2, 3, 7, 63, 64, 65, 500, 4096}) {
+    Scan s = ScanText(text, piece);
+    EXPECT_EQ(s.counts.lines, whole.counts.lines) << piece;
+    EXPECT_EQ(s.counts.events, whole.counts.events) << piece;
+    EXPECT_EQ(s.counts.quarantined, whole.counts.quarantined) << piece;
+    ASSERT_EQ(s.cells.size(), whole.cells.size()) << piece;
+    for (auto& [k, c] : whole.cells) {
+      EXPECT_EQ(s.cells[k].events, c.events) << piece << " " << k;
+      EXPECT_EQ(s.cells[k].violent, c.violent) << piece << " " << k;
+      EXPECT_EQ(s.cells[k].conflict_micro, c.conflict_micro) << piece << " " << k;
+    }
+    ASSERT_EQ(s.rejects.size(), whole.rejects.size());
+    for (std::size_t i = 0; i < s.rejects.size(); ++i) EXPECT_EQ(s.rejects[i].line, whole.rejects[i].line);
+  }
+}
+
+TEST(EventScanner, CrlfLastLineWithoutNewlineAndBlankLines) {
+  std::string text = EventLine() + "\r\n" + "\r\n" + EventLine({{kRoot, "19"}}) + "\r\n" + EventLine({{kRoot, "20"}});
+  Scan s = ScanText(text);
+  EXPECT_EQ(s.counts.lines, 4);
+  EXPECT_EQ(s.counts.blank, 1);
+  EXPECT_EQ(s.counts.events, 3);
+  EXPECT_EQ(s.counts.quarantined, 0);
+  EXPECT_EQ(s.cells["US 2019-10"].violent, 2);
+}
+
+TEST(EventScanner, OverlongLineIsQuarantined) {
+  std::string big = EventLine({{60, std::string(detail::kMaxEventLine, 'x')}});
+  for (std::size_t piece : {0, 1 << 16}) {
+    Scan s = ScanText(EventLine() + "\n" + big + "\n" + EventLine() + "\n", piece);
+    ASSERT_EQ(s.rejects.size(), 1u) << piece;
+    EXPECT_EQ(s.rejects[0].reason, "line-too-long");
+    EXPECT_EQ(s.rejects[0].line, 2);
+    EXPECT_LE(s.rejects[0].raw.size(), detail::kMaxRawBytes);
+    EXPECT_EQ(s.counts.events, 2);
+  }
+}
+
+std::string Gzip(const std::string& text) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&z, text.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+//! A store with the full reference (FIPS codes included), one per test.
+class EventsStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_ / "events.db";
+    auto r = engine::Init(engine::InitConfig{db_, GPSI_TEST_DATA});
+    ASSERT_TRUE(r.ok()) << r.error().Format();
+    auto s = OpenSqliteStore(db_);
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+  }
+  Result<EventsReport> Ingest(const std::vector<std::string>& paths, bool monthly = false) {
+    EventsOptions o;
+    o.paths = paths;
+    o.monthly = monthly;
+    return IngestEvents(*store_, o);
+  }
+  //! Stored value of (unit, year, indicator), or -1.
+  double Value(const std::string& unit, int year, const std::string& indicator) {
+    double v = -1;
+    CellFilter f;
+    f.units = {unit}, f.indicators = {indicator}, f.year_from = f.year_to = year;
+    store_->Observations(f, [&](const ObservationRow& r) { v = r.value; });
+    return v;
+  }
+  TempDir dir_;
+  std::string db_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(EventsStoreTest, FipsCodesMapThroughTheReferenceNotIso2) {
+  std::string text;
+  // FIPS 10-4: AS Australia (ISO AS = American Samoa), AU Austria, AQ American Samoa, UK United
+  // Kingdom, GM Germany, SZ Switzerland, NL Netherlands (also listed for Bonaire…), RI and KV
+  // (Serbia's combined "RIKV" entry), GZ Gaza (Palestine's "GZWE").
+  for (const char* c : {"AS", "AU", "AQ", "UK", "GM", "SZ", "NL", "RI", "GZ", "WE", "ZZ", "ZZ"}) {
+    text += EventLine({{kCountry, c}}) + "\n";
+  }
+  WriteFile(dir_ / "a.export.CSV", text);
+  auto r = Ingest({dir_ / "a.export.CSV"});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  const std::map<std::string, double> want{{"AUS", 1}, {"AUT", 1}, {"ASM", 1}, {"GBR", 1}, {"DEU", 1},
+                                           {"CHE", 1}, {"NLD", 1}, {"SRB", 1}, {"PSE", 2}};
+  for (const auto& [unit, n] : want) EXPECT_EQ(Value(unit, 2019, "gdelt_events_total"), n) << unit;
+  EXPECT_EQ(Value("BES", 2019, "gdelt_events_total"), -1);
+  ASSERT_EQ(r->files.size(), 1u);
+  EXPECT_EQ(r->files[0].unknown_fips, 2);
+  EXPECT_EQ(r->files[0].unknown_codes.at("ZZ"), 2);
+  EXPECT_EQ(r->files[0].accepted, 10);
+}
+
+TEST_F(EventsStoreTest, GzipGivesTheSameValuesAsPlainText) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    text += EventLine({{kCountry, i % 2 ? "UK" : "FR"}, {kRoot, i % 4 ? "14" : "19"}, {kQuad, "4"}, {kGold, "-6.5"}}) +
+            "\n";
+  }
+  WriteFile(dir_ / "plain.CSV", text);
+  WriteFile(dir_ / "packed.CSV", Gzip(text));  // same name pattern: the magic bytes decide
+  auto plain = Ingest({dir_ / "plain.CSV"});
+  ASSERT_TRUE(plain.ok()) << plain.error().Format();
+  TempDir other;
+  auto r2 = engine::Init(engine::InitConfig{other / "g.db", GPSI_TEST_DATA});
+  ASSERT_TRUE(r2.ok());
+  auto s2 = OpenSqliteStore(other / "g.db");
+  EventsOptions o;
+  o.paths = {dir_ / "packed.CSV"};
+  auto gz = IngestEvents(**s2, o);
+  ASSERT_TRUE(gz.ok()) << gz.error().Format();
+  EXPECT_TRUE(gz->files[0].gzip);
+  EXPECT_FALSE(plain->files[0].gzip);
+  ASSERT_EQ(plain->values.size(), gz->values.size());
+  for (std::size_t i = 0; i < plain->values.size(); ++i) {
+    EXPECT_EQ(plain->values[i].unit, gz->values[i].unit);
+    EXPECT_EQ(plain->values[i].indicator, gz->values[i].indicator);
+    EXPECT_EQ(plain->values[i].value, gz->values[i].value);
+  }
+  EXPECT_EQ(Value("FRA", 2019, "gdelt_violent_events"), 75);  // i even and i % 4 == 0: 0, 4, …, 296
+  EXPECT_EQ(Value("GBR", 2019, "gdelt_violent_events"), 0);   // i odd
+  EXPECT_DOUBLE_EQ(Value("GBR", 2019, "gdelt_goldstein_conflict"), 150 * 6.5);
+}
+
+TEST_F(EventsStoreTest, MonthModeStoresSuffixedCodes) {
+  std::string text = EventLine({{kDate, "20191024"}}) + "\n" + EventLine({{kDate, "20190105"}, {kRoot, "18"}}) + "\n" +
+                     EventLine({{kDate, "20190131"}}) + "\n";
+  WriteFile(dir_ / "m.CSV", text);
+  auto r = Ingest({dir_ / "m.CSV"}, true);
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  EXPECT_EQ(Value("USA", 2019, "gdelt_events_total_m10"), 1);
+  EXPECT_EQ(Value("USA", 2019, "gdelt_events_total_m01"), 2);
+  EXPECT_EQ(Value("USA", 2019, "gdelt_violent_events_m01"), 1);
+  EXPECT_EQ(Value("USA", 2019, "gdelt_events_total"), -1);
+  std::string csv = EventsCsv(*r);
+  EXPECT_NE(csv.find("USA,2019-01,gdelt_events_total,2\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("USA,2019-10,gdelt_violent_events,0\n"), std::string::npos) << csv;
+}
+
+TEST_F(EventsStoreTest, BrokenGzipMidwayLeavesTheStoreUnchanged) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += EventLine({{0, std::to_string(i)}}) + "\n";
+  std::string gz = Gzip(text);
+  WriteFile(dir_ / "good.CSV", text);
+  WriteFile(dir_ / "cut.CSV.gz", gz.substr(0, gz.size() / 2));
+  std::string bad = gz;
+  bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x55);
+  WriteFile(dir_ / "flipped.CSV.gz", bad);
+  std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
+  for (const char* name : {"cut.CSV.gz", "flipped.CSV.gz"}) {
+    auto r = Ingest({dir_ / "good.CSV", dir_ / name});
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.error().ExitCode(), 3) << name;
+    EXPECT_EQ(store_->CountRows("files"), files);
+    EXPECT_EQ(store_->CountRows("observations"), obs);
+    EXPECT_EQ(store_->CountRows("quarantine"), 0);
+  }
+  // No raw copy left behind under a temporary name.
+  for (const auto& e : std::filesystem::recursive_directory_iterator(store_->BlobDir())) {
+    EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << e.path();
+  }
+}
+
+// Inputs of many read blocks (the hash, raw copy and scan run in separate threads over them): the
+// counts, the SHA-256 and the raw copy must be those of the whole file, computed here directly.
+TEST(EventsLargeInput, ManyBlocksGiveTheWholeFilesCountsHashAndRawCopy) {
+  const char* const countries[] = {"UK", "FR", "GM", "", "ZZ"};  // GBR, FRA, DEU, none, unknown
+  const std::map<std::string, std::string> unit_of{{"UK", "GBR"}, {"FR", "FRA"}, {"GM", "DEU"}};
+  std::map<std::pair<std::string, int>, std::pair<double, double>> want;  // (unit, year) → events, violent
+  std::int64_t lines = 0, no_country = 0, unknown = 0;
+  std::string text;
+  std::uint64_t rng = 12345;
+  while (text.size() < (20u << 20)) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::string country = countries[rng >> 33 & 3 ? (rng >> 40) % 5 : 0];
+    const int year = 2015 + static_cast<int>(rng >> 50 & 3);
+    const int root = 1 + static_cast<int>((rng >> 20) % 20);
+    char root_text[8];
+    std::snprintf(root_text, sizeof root_text, "%02d", root);
+    // Incompressible filler of varying length, so that lines (and gzip's output) straddle blocks.
+    std::string filler(static_cast<std::size_t>(rng >> 56) * 3, 'x');
+    std::uint64_t x = rng;
+    for (char& c : filler) {
+      x = x * 6364136223846793005ULL + 1;
+      c = "0123456789abcdef"[x >> 60];
+    }
+    text += EventLine({{kDate, std::to_string(year) + "0615"}, {kRoot, root_text}, {kCountry, country}, {57, filler}}) +
+            "\n";
+    ++lines;
+    if (country.empty()) {
+      ++no_country;
+    } else if (!unit_of.count(country)) {
+      ++unknown;
+    } else {
+      auto& w = want[{unit_of.at(country), year}];
+      w.first += 1;
+      w.second += root >= 18 ? 1 : 0;
+    }
+  }
+  ASSERT_EQ(want.size(), 12u);  // 3 units × 4 years
+  for (bool gzip : {false, true}) {
+    SCOPED_TRACE(gzip ? "gzip" : "plain");
+    TempDir dir;
+    const std::string bytes = gzip ? Gzip(text) : text;
+    ASSERT_GT(bytes.size(), 3u << 20);  // several read blocks
+    WriteFile(dir / "big.export.CSV", bytes);
+    ASSERT_TRUE(engine::Init(engine::InitConfig{dir / "e.db", GPSI_TEST_DATA}).ok());
+    auto store = OpenSqliteStore(dir / "e.db");
+    ASSERT_TRUE(store.ok());
+    EventsOptions o;
+    o.paths = {dir / "big.export.CSV"};
+    auto r = IngestEvents(**store, o);
+    ASSERT_TRUE(r.ok()) << r.error().Format();
+    ASSERT_EQ(r->files.size(), 1u);
+    const EventFileReport& f = r->files[0];
+    EXPECT_EQ(f.gzip, gzip);
+    EXPECT_EQ(f.bytes, static_cast<std::int64_t>(bytes.size()));
+    EXPECT_EQ(f.lines, lines);
+    EXPECT_EQ(f.events, lines);
+    EXPECT_EQ(f.no_country, no_country);
+    EXPECT_EQ(f.unknown_fips, unknown);
+    EXPECT_EQ(f.quarantined, 0);
+    Sha256 sha;
+    sha.Update(bytes);
+    const std::string digest = sha.HexDigest();
+    EXPECT_EQ(f.sha256, digest);
+    const std::string blob = (**store).BlobDir() + "/" + digest.substr(0, 2) + "/" + digest;
+    EXPECT_TRUE(test::ReadFile(blob) == bytes) << "raw copy differs from the input: " << blob;
+    std::map<std::pair<std::string, int>, std::pair<double, double>> got;
+    for (const auto& v : r->values) {
+      if (v.indicator == "gdelt_events_total") got[{v.unit, v.year}].first = v.value;
+      if (v.indicator == "gdelt_violent_events") got[{v.unit, v.year}].second = v.value;
+    }
+    EXPECT_EQ(got, want);
+  }
+}
+
+TEST_F(EventsStoreTest, RerunIsUnchangedAndDuplicatesCountOnce) {
+  std::string text = EventLine() + "\n" + EventLine({{kRoot, "20"}}) + "\n" + "bad\n";
+  WriteFile(dir_ / "a.CSV", text);
+  WriteFile(dir_ / "copy-of-a.CSV", text);
+  auto r = Ingest({dir_ / "a.CSV", dir_ / "copy-of-a.CSV"});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  EXPECT_TRUE(r->files[1].duplicate);
+  EXPECT_EQ(Value("USA", 2019, "gdelt_events_total"), 2);
+  EXPECT_EQ(store_->CountRows("quarantine"), 1);
+  std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
+  EXPECT_EQ(files, 2);  // the input and the manifest
+  auto again = Ingest({dir_ / "copy-of-a.CSV"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->unchanged);
+  EXPECT_EQ(store_->CountRows("files"), files);
+  EXPECT_EQ(store_->CountRows("observations"), obs);
+  EXPECT_EQ(store_->CountRows("quarantine"), 1);
+}
+
+}  // namespace
+}  // namespace gpsi
