@@ -218,4 +218,35 @@ std::optional<BadCell> Aggregate(const Matrix& x, std::span<const std::size_t> c
 //! Ranks descending, ties share the lowest rank (R rank(−x, ties.method = "min")); missing → 0.
 std::vector<int> RankDesc(std::span<const double> x);
 
+// ---- terrorism impact (Global Terrorism Index) --------------------------------------------------
+//
+// The IEP's Global Terrorism Index scores a country-year in three steps (GTI 2023 edition; IEP's
+// own R code, githubIEP/econ_gpi 03_scripts/Archive/cleaning_archive/03-calculate-index.R):
+//   annual   a(t) = Σ_c w_c·x_c(t)          incidents 1, deaths 3, injuries 0.5, hostages 0.5
+//   weighted s(t) = Σ_k l_k·a(t − k) / d     l = 16, 8, 4, 2, 1 and d = 5 (the mean of the 5 terms)
+//   banded   g(t) = top·ln(1 + s)/ln(1 + M)  M = the highest s of the edition, so it scores top = 10
+// (equivalently log base r = (1 + M)^(1/top) of 1 + s). The report's half-point band table is the
+// same curve cut at r^(2n)·…; its scores themselves are not rounded. See docs/terrorism.md.
+
+//! GTI annual impact a = Σ_c w_c·x_c over the components (counts of incidents, deaths, injuries,
+//! hostages); NaN if any component with a non-zero weight is NaN. Sizes must match.
+double TerrorAnnual(std::span<const double> counts, std::span<const double> weights);
+
+//! GTI weighted impact s(t) = Σ_k l_k·a(t − k) / divisor, with `annual` = a(t), a(t − 1), … (at
+//! least as many as `lag_weights`); NaN when any year with a non-zero lag weight is NaN (the IEP
+//! drops a country-year whose window is incomplete). divisor > 0 (the IEP: the number of terms).
+double TerrorWeighted(std::span<const double> annual, std::span<const double> lag_weights, double divisor);
+
+//! GTI logarithmic banding of one value: top·ln(1 + s)/ln(1 + max), clipped to [0, top]; with
+//! step > 0 the result is rounded down to a multiple of step (band cut-offs (1 + max)^(n·step/top)
+//! − 1). max ≤ 0 (no impact anywhere) gives 0 for s ≤ 0 and top above. NaN stays NaN.
+double TerrorBand(double s, double max, double top, double step);
+
+//! Bands `s` in place, block by block: rows with the same `block[r]` share one reference maximum,
+//! the largest non-missing s among them (the IEP pools every year of an edition: one block; one
+//! block per year scores each year's worst country top), unless fixed_max > 0 is given. Returns
+//! the maximum used per row (NaN where the block has no value).
+std::vector<double> TerrorBandColumn(std::span<double> s, std::span<const int> block, double top, double step,
+                                     double fixed_max = 0);
+
 }  // namespace gpsi::compute

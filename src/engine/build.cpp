@@ -83,6 +83,11 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
   std::vector<int> vcol, dcol;
   for (int i : inds) {
     const auto& n = m.nodes[static_cast<std::size_t>(i)];
+    if (n.gti) {
+      return Error{Errc::kBadMethod, fmt::format("indicator {}: a gti score is derived from stored event counts, so it "
+                                                 "needs a store build (--method), not COINr tables",
+                                                 n.code)};
+    }
     int c = data.Column(n.reads.front());
     if (c < 0)
       return Error{Errc::kMissingColumn, fmt::format("iData has no column for indicator \"{}\"", n.code), data.path, 1,
@@ -179,6 +184,72 @@ std::string GroupOf(const Unit& u, const std::string& grouping,
   return it == groups.end() ? std::string() : it->second;
 }
 
+//! The GTI-style score of `node` for every (year, unit) row, years outer (the panel's row order):
+//! annual impacts from the component codes, the weighted window, then the logarithmic banding
+//! over the rows (one block, or one per year). A unit-year without a record counts 0 when some
+//! component's source covers that year (the event sets are censuses: no record, no attack); a year
+//! no component covers is unknown, and a window with an unknown year gives no score (the IEP
+//! drops incomplete windows). `value(code, unit, year)` is the stored value or NaN.
+template <class Value>
+std::vector<double> GtiColumn(const method::Node& node, const std::vector<int>& years, const std::vector<Unit>& units,
+                              const std::vector<std::set<int>>& years_of,
+                              const std::unordered_map<std::string_view, std::uint64_t>& code_index, Value value,
+                              std::vector<std::string>& log) {
+  const method::Gti& g = *node.gti;
+  std::vector<std::uint64_t> codes;
+  for (const auto& c : g.reads) codes.push_back(code_index.at(c));
+  std::vector<double> s(years.size() * units.size(), kNa);
+  std::vector<int> block(s.size(), 0);
+  std::vector<double> counts(codes.size()), annual(g.lag_weights.size());
+  std::map<std::string, std::set<int>> zero_years;  // component code → covered years it had no record in
+  std::size_t r = 0;
+  for (int y : years) {
+    for (std::size_t u = 0; u < units.size(); ++u, ++r) {
+      for (std::size_t k = 0; k < annual.size(); ++k) {
+        const int yy = y - static_cast<int>(k);
+        bool covered = false;
+        for (auto c : codes) covered = covered || years_of[c].count(yy) > 0;
+        if (!covered) {
+          annual[k] = kNa;
+          continue;
+        }
+        for (std::size_t c = 0; c < codes.size(); ++c) {
+          double x = value(g.reads[c], u, yy);
+          if (IsNa(x) && !years_of[codes[c]].count(yy)) zero_years[g.reads[c]].insert(yy);
+          counts[c] = IsNa(x) ? 0.0 : x;
+        }
+        annual[k] = compute::TerrorAnnual(counts, g.weights);
+      }
+      s[r] = compute::TerrorWeighted(annual, g.lag_weights, g.lag_divisor);
+      block[r] = g.banding == method::Gti::Banding::kByYear ? y : 0;
+    }
+  }
+  for (const auto& [code, ys] : zero_years) {
+    log.push_back(
+        fmt::format("gti: {}: {} has no record in {} of the windows' years ({}–{}) while another component "
+                    "has: counted as 0 there",
+                    node.code, code, ys.size(), *ys.begin(), *ys.rbegin()));
+  }
+  if (g.banding == method::Gti::Banding::kNone) return s;
+  // Name the unit-year that sets each block's maximum, for the build log.
+  std::map<int, std::size_t> top_row;
+  for (std::size_t q = 0; q < s.size(); ++q) {
+    if (IsNa(s[q])) continue;
+    auto [it, fresh] = top_row.emplace(block[q], q);
+    if (!fresh && s[q] > s[it->second]) it->second = q;
+  }
+  const double fixed = g.banding == method::Gti::Banding::kFixed ? g.band_max : 0;
+  for (const auto& [b, q] : top_row) {
+    log.push_back(fmt::format("gti: {}: {}: score {}·ln(1 + s)/ln(1 + max){}, max = {}; highest s = {} ({} {})",
+                              node.code, b == 0 ? "all years" : std::to_string(b), FormatNumber(g.top),
+                              g.step > 0 ? fmt::format(" in steps of {}", FormatNumber(g.step)) : std::string(),
+                              fixed > 0 ? FormatNumber(fixed) + " (fixed)" : FormatNumber(s[q]), FormatNumber(s[q]),
+                              units[q % units.size()].code, years[q / units.size()]));
+  }
+  compute::TerrorBandColumn(s, block, g.top, g.step, fixed);
+  return s;
+}
+
 Result<Input> ReadStore(Store& store, const method::Method& m) {
   Input in;
   in.has_years = true;
@@ -191,6 +262,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
     codes.insert(n.reads.begin(), n.reads.end());
     if (!n.denominator.empty()) codes.insert(n.denominator);
     max_lag = std::max(max_lag, n.lag_weights.empty() ? 0 : n.lag_weights.size() - 1);
+    if (n.gti) max_lag = std::max(max_lag, n.gti->lag_weights.size() - 1);
   }
   std::set<std::string> known;
   for (const auto& ind : store.Indicators()) known.insert(ind.code);
@@ -265,6 +337,17 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
     }
     return kNa;
   };
+  // GTI-style derived indicators, before the rows are written: the banding's maximum is taken
+  // over the whole panel (or each year), not per unit.
+  const std::vector<int> year_list(years.begin(), years.end());
+  std::map<std::size_t, std::vector<double>> gti_values;  // by indicator position
+  for (std::size_t j = 0; j < inds.size(); ++j) {
+    const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
+    if (!node.gti) continue;
+    gti_values[j] = GtiColumn(
+        node, year_list, units, years_of, code_index,
+        [&](const std::string& c, std::size_t u, int yy) { return get(c, u, yy, std::nullopt, nullptr); }, in.log);
+  }
   std::size_t n = years.size() * units.size();
   in.raw = Matrix(n, inds.size());
   in.den = Matrix(n, inds.size());
@@ -298,7 +381,9 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
         };
         std::string_view src;
         double v = kNa;
-        if (node.lag_weights.empty()) {
+        if (node.gti) {
+          v = gti_values[j][r], src = "gti";
+        } else if (node.lag_weights.empty()) {
           v = base(y, &src);
         } else {
           // Weighted average over the window; years without a value drop out and the rest rescale.

@@ -22,7 +22,12 @@ const std::set<std::string> kPipelineKeys{"denominate", "impute",    "screen",  
 const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight", "aggregate"};
 const std::set<std::string> kIndicatorKeys{"code",      "name_en",     "name_zh",     "parent",      "weight",
                                            "direction", "reads",       "transform",   "denominator", "goalposts",
-                                           "target",    "source_note", "lag_weights", "fill"};
+                                           "target",    "source_note", "lag_weights", "fill",        "gti"};
+// The `gti` table of an indicator (a derived Global Terrorism Index–style score) and its components
+// with the IEP's weights (GTI 2023: incidents 1, deaths 3, injuries 0.5, hostages 0.5).
+const std::set<std::string> kGtiKeys{"reads", "weights", "lag_weights", "lag_divisor", "banding", "top", "step"};
+const std::vector<std::pair<std::string, double>> kGtiComponents{
+    {"incidents", 1}, {"deaths", 3}, {"injuries", 0.5}, {"hostages", 0.5}};
 // Keys whose values are text: a `--set` value for them is kept as written (so "1.10" stays "1.10").
 const std::set<std::string> kTextKeys{"code",        "name_en",     "name_zh",       "parent", "version", "transform",
                                       "denominator", "source_note", "coverage_rule", "id",     "units"};
@@ -387,6 +392,37 @@ Status ApplySet(toml::table& root, const std::string& set) {
     e->insert_or_assign("weight", std::move(*node));
     return Ok();
   }
+  if ((parts.size() == 4 || parts.size() == 5) && parts[0] == "indicator" && parts[2] == "gti") {
+    // indicator.<CODE>.gti.<key> or indicator.<CODE>.gti.<reads|weights>.<component>: edit the
+    // indicator's gti table in place; its parser checks names and values as for the file.
+    bool ind = false;
+    toml::table* e = FindEntry(root, parts[1], ind);
+    if (!e || !ind) return usage(fmt::format("--set {}: no indicator has code \"{}\"", key, parts[1]));
+    if (!kGtiKeys.count(parts[3])) {
+      return usage(fmt::format("--set {}: unknown gti key (known: {})", key, KeyList(kGtiKeys)));
+    }
+    toml::table* g = (*e)["gti"].as_table();
+    if (!g) return usage(fmt::format("--set {}: indicator {} has no gti table", key, parts[1]));
+    if (parts.size() == 4) {
+      if (parts[3] == "banding") {
+        g->insert_or_assign(parts[3], TextValue(value));
+      } else {
+        g->insert_or_assign(parts[3], std::move(*ParseValue(value)));
+      }
+      return Ok();
+    }
+    if (parts[3] != "reads" && parts[3] != "weights") {
+      return usage(fmt::format("--set {}: only gti.reads.<component> and gti.weights.<component> have parts", key));
+    }
+    if (!(*g)[parts[3]].as_table()) g->insert_or_assign(parts[3], toml::table{});
+    toml::table* sub = (*g)[parts[3]].as_table();
+    if (parts[3] == "reads") {
+      sub->insert_or_assign(parts[4], TextValue(value));
+    } else {
+      sub->insert_or_assign(parts[4], std::move(*ParseValue(value)));
+    }
+    return Ok();
+  }
   if (parts.size() == 3 && (parts[0] == "indicator" || parts[0] == "node")) {
     bool ind = false;
     toml::table* e = FindEntry(root, parts[1], ind);
@@ -419,6 +455,124 @@ Result<std::string> Str(const toml::table& t, std::string_view key, const std::s
   if (!v) return dflt;
   if (auto s = v->value_exact<std::string>()) return *s;
   return Bad(origin, fmt::format("{}{} must be a string", what, key), v);
+}
+
+//! The `gti` table of indicator `code` (docs/methodology-format.md, "Derived terrorism impact").
+Status ReadGti(const toml::node& node, const std::string& code, Gti& g, const std::string& origin) {
+  const toml::table* t = node.as_table();
+  if (!t)
+    return Bad(origin, fmt::format("{}: gti must be a table (gti.reads = {{ incidents = \"…\", … }})", code), &node);
+  auto known_component = [](std::string_view name) {
+    return std::any_of(kGtiComponents.begin(), kGtiComponents.end(), [&](const auto& c) { return c.first == name; });
+  };
+  const std::string components = "incidents, deaths, injuries, hostages";
+  for (const auto& [k, v] : *t) {
+    if (!kGtiKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("{}: unknown key gti.{} (known: {})", code, k.str(), KeyList(kGtiKeys)), k);
+    }
+  }
+  const toml::node* reads = t->get("reads");
+  const toml::table* rt = reads ? reads->as_table() : nullptr;
+  if (!rt || rt->empty()) {
+    return Bad(origin, fmt::format("{}: gti.reads must be a table of component = stored code ({})", code, components),
+               reads ? reads : &node);
+  }
+  for (const auto& [k, v] : *rt) {
+    if (!known_component(k.str())) {
+      return BadKey(origin, fmt::format("{}: unknown component gti.reads.{} (known: {})", code, k.str(), components),
+                    k);
+    }
+    auto s = v.value_exact<std::string>();
+    if (!s || s->empty()) {
+      return Bad(origin, fmt::format("{}: gti.reads.{} must be a stored indicator code", code, k.str()), &v);
+    }
+  }
+  const toml::node* weights = t->get("weights");
+  const toml::table* wt = weights ? weights->as_table() : nullptr;
+  if (weights && !wt) {
+    return Bad(origin, fmt::format("{}: gti.weights must be a table of component = number", code), weights);
+  }
+  if (wt) {
+    for (const auto& [k, v] : *wt) {
+      if (!known_component(k.str())) {
+        return BadKey(origin,
+                      fmt::format("{}: unknown component gti.weights.{} (known: {})", code, k.str(), components), k);
+      }
+      if (!rt->get(k.str())) {
+        return BadKey(origin, fmt::format("{}: gti.weights.{} has no gti.reads.{} to weigh", code, k.str(), k.str()),
+                      k);
+      }
+      auto x = Finite(v);
+      if (!x || *x < 0) return Bad(origin, fmt::format("{}: gti.weights.{} must be a number ≥ 0", code, k.str()), &v);
+    }
+  }
+  // Components in a fixed order, so the canonical text does not depend on the file's order.
+  double total = 0;
+  for (const auto& [name, dflt] : kGtiComponents) {
+    const toml::node* r = rt->get(name);
+    if (!r) continue;
+    const toml::node* w = wt ? wt->get(name) : nullptr;
+    g.components.push_back(name);
+    g.reads.push_back(*r->value_exact<std::string>());
+    g.weights.push_back(w ? *Finite(*w) : dflt);
+    total += g.weights.back();
+  }
+  if (!(total > 0)) return Bad(origin, fmt::format("{}: gti.weights must not all be 0", code), weights);
+  if (const toml::node* lw = t->get("lag_weights")) {
+    auto* a = lw->as_array();
+    if (!a || a->empty() || a->size() > 50) {
+      return Bad(origin, fmt::format("{}: gti.lag_weights must be a list of 1 to 50 numbers", code), lw);
+    }
+    g.lag_weights.clear();
+    double sum = 0;
+    for (auto& e : *a) {
+      auto x = Finite(e);
+      if (!x || *x < 0) return Bad(origin, fmt::format("{}: gti.lag_weights must be numbers ≥ 0", code), &e);
+      g.lag_weights.push_back(*x);
+      sum += *x;
+    }
+    if (!(sum > 0)) return Bad(origin, fmt::format("{}: gti.lag_weights must not all be 0", code), lw);
+  }
+  // The IEP averages the five weighted terms, so the default divisor is their number.
+  g.lag_divisor = static_cast<double>(g.lag_weights.size());
+  if (const toml::node* d = t->get("lag_divisor")) {
+    auto x = Finite(*d);
+    if (!x || *x <= 0) return Bad(origin, fmt::format("{}: gti.lag_divisor must be a number > 0", code), d);
+    g.lag_divisor = *x;
+  }
+  if (const toml::node* b = t->get("banding")) {
+    auto v = b->value_exact<std::string>();
+    auto parts = v ? Split(*v, ':') : std::vector<std::string>{};
+    if (v && *v == "log") {
+      g.banding = Gti::Banding::kPooled;
+    } else if (v && *v == "log:by-year") {
+      g.banding = Gti::Banding::kByYear;
+    } else if (v && *v == "none") {
+      g.banding = Gti::Banding::kNone;
+    } else if (parts.size() == 2 && parts[0] == "log" && Num(parts[1]) && *Num(parts[1]) > 0 &&
+               std::isfinite(*Num(parts[1]))) {
+      g.banding = Gti::Banding::kFixed;
+      g.band_max = *Num(parts[1]);
+    } else {
+      return Bad(origin,
+                 fmt::format("{}: gti.banding = \"{}\" is not one of: log, log:by-year, log:<max > 0>, none", code,
+                             v ? *v : std::string("<not a string>")),
+                 b);
+    }
+  }
+  if (const toml::node* x = t->get("top")) {
+    auto v = Finite(*x);
+    if (!v || *v <= 0) return Bad(origin, fmt::format("{}: gti.top must be a number > 0", code), x);
+    g.top = *v;
+  }
+  if (const toml::node* x = t->get("step")) {
+    auto v = Finite(*x);
+    if (!v || *v < 0 || *v > g.top) {
+      return Bad(origin, fmt::format("{}: gti.step must be a number in [0, top] (0 = no bands)", code), x);
+    }
+    g.step = *v;
+  }
+  return Ok();
 }
 
 Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string& origin) {
@@ -549,6 +703,23 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
     if (!x) return Bad(origin, fmt::format("{}: fill must be a number", n.code), g);
     n.fill = *x;
   }
+  if (auto* g = t.get("gti")) {
+    // The score is derived from its components' codes: a `reads`, `lag_weights` or `fill` of the
+    // indicator itself would be a second, contradictory recipe.
+    for (const char* k : {"reads", "lag_weights", "fill"}) {
+      if (auto* other = t.get(k)) {
+        return Bad(origin,
+                   fmt::format("{}: {} cannot be used with gti (the score reads gti.reads and weighs years by "
+                               "gti.lag_weights)",
+                               n.code, k),
+                   other);
+      }
+    }
+    Gti gti;
+    if (auto st = ReadGti(*g, n.code, gti, origin); !st) return st;
+    n.reads = gti.reads;
+    n.gti = std::move(gti);
+  }
   auto note = Str(t, "source_note", what, origin);
   if (!note) return note.error();
   n.source_note = *note;
@@ -596,6 +767,27 @@ toml::array Numbers(const std::vector<double>& v) {
   return a;
 }
 
+toml::table GtiTable(const Gti& g) {
+  toml::table t, reads, weights;
+  for (std::size_t c = 0; c < g.components.size(); ++c) {
+    reads.insert(g.components[c], g.reads[c]);
+    weights.insert(g.components[c], g.weights[c]);
+  }
+  t.insert("reads", std::move(reads));
+  t.insert("weights", std::move(weights));
+  t.insert("lag_weights", Numbers(g.lag_weights));
+  t.insert("lag_divisor", g.lag_divisor);
+  switch (g.banding) {
+    case Gti::Banding::kPooled: t.insert("banding", "log"); break;
+    case Gti::Banding::kByYear: t.insert("banding", "log:by-year"); break;
+    case Gti::Banding::kFixed: t.insert("banding", "log:" + FormatNumber(g.band_max)); break;
+    case Gti::Banding::kNone: t.insert("banding", "none"); break;
+  }
+  t.insert("top", g.top);
+  t.insert("step", g.step);
+  return t;
+}
+
 //! The validated method as TOML, so that the hash depends on what the method means, not on how
 //! the file spelled it (true vs "on", 2 vs 2.0, a default written out or left implicit, file vs
 //! `--set`). Parsing the result gives the same Method.
@@ -638,9 +830,13 @@ std::string Canonical(const Method& m) {
     t.insert("weight", n.weight);
     if (n.indicator) {
       t.insert("direction", static_cast<std::int64_t>(n.direction));
-      toml::array reads;
-      for (const auto& r : n.reads) reads.push_back(r);
-      t.insert("reads", std::move(reads));
+      if (!n.gti) {
+        toml::array reads;
+        for (const auto& r : n.reads) reads.push_back(r);
+        t.insert("reads", std::move(reads));
+      } else {
+        t.insert("gti", GtiTable(*n.gti));
+      }
       t.insert("transform", TransformText(n));
       if (!n.denominator.empty()) t.insert("denominator", n.denominator);
       if (n.goal_lo && n.goal_hi) t.insert("goalposts", Numbers({*n.goal_lo, *n.goal_hi}));

@@ -40,6 +40,23 @@ struct Pipeline {
   int min_year_units = 1;                        //!< pipeline.min_units: a year with fewer scored units is skipped
 };
 
+//! A Global Terrorism Index–style impact score derived from event counts ([indicator] `gti`):
+//! annual a = Σ_c w_c·x_c, weighted s(t) = Σ_k l_k·a(t − k) / lag_divisor, banded
+//! top·ln(1 + s)/ln(1 + max), max per `banding`. docs/methodology-format.md, docs/terrorism.md.
+struct Gti {
+  //! How the reference maximum of the banding is chosen.
+  enum class Banding { kPooled, kByYear, kFixed, kNone };
+  std::vector<std::string> components;              //!< incidents, deaths, injuries, hostages (those read)
+  std::vector<std::string> reads;                   //!< stored code of each component
+  std::vector<double> weights;                      //!< weight of each component (IEP: 1, 3, 0.5, 0.5)
+  std::vector<double> lag_weights{16, 8, 4, 2, 1};  //!< weights of t, t−1, …
+  double lag_divisor = 5;                           //!< s = Σ l_k·a(t − k) / lag_divisor (IEP: 5 terms)
+  Banding banding = Banding::kPooled;               //!< log (pooled) | log:by-year | log:<max> | none
+  double band_max = 0;                              //!< the fixed maximum of log:<max>
+  double top = 10;                                  //!< score of the maximum
+  double step = 0;                                  //!< > 0: round down to multiples of step (bands)
+};
+
 //! One node of the framework tree. Indicators are level 1; an aggregate's level is one above its
 //! highest child, so the index is the top level (COINr's convention).
 struct Node {
@@ -61,6 +78,7 @@ struct Node {
   std::vector<double> lag_weights;  //!< weighted average over year t, t−1, … (GTI: 16, 8, 4, 2, 1)
   std::optional<double> fill;       //!< value of a unit-year without a record in a year the source covers
   std::string source_note;          //!< free text on the source (documentation only)
+  std::optional<Gti> gti;           //!< derived GTI-style impact score instead of a stored value
 };
 
 //! The uncertain inputs of a Monte Carlo analysis ([uncertainty]); an empty list keeps that

@@ -81,7 +81,8 @@ TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {
   EXPECT_NE(log.find("impute: "), std::string::npos);
   EXPECT_NE(log.find("value)"), std::string::npos);
   EXPECT_NE(log.find("screen: "), std::string::npos);
-  EXPECT_NE(log.find("log-transformed"), std::string::npos);
+  // …and how the terrorism impact score was banded (its maximum and the country-year setting it).
+  EXPECT_NE(log.find("gti: terror_impact: all years"), std::string::npos);
 }
 
 TEST_F(BuildCli, SameInputsGiveByteIdenticalFilesAndEachRunIsRecorded) {
