@@ -223,7 +223,7 @@ TEST_F(SharedData, CrimeIndexesByNameMatchTidyFile) {
 }
 
 TEST_F(SharedData, WorldBankWideLayoutMatchesTidyFile) {
-  int n = CompareTidy("population_worldbank_wdi/population_tidy.csv", "iso3", "year", 0, "population", "population",
+  int n = CompareTidy("population_worldbank_wdi/population_tidy.csv", "iso3", "year", 0, "population", "population_wb",
                       "wb-wdi-population", 1e-12);
   EXPECT_EQ(per_source_["wb-wdi-population"], n);
 }

@@ -172,7 +172,7 @@ TEST_F(UpdateTest, FetchesEveryFormatAndIngestsNewVintages) {
   EXPECT_EQ(road["FRA,2021"].second, "who-gho-road-rate@2024-06-03");  // release = newest record Date
   EXPECT_EQ(Values("road_death_rate_female")["FRA,2021"].first, "2.5");
   // World Bank: two pages; WLD is an aggregate, BRA's null is missing.
-  auto pop = Values("population");
+  auto pop = Values("population_wb");
   ASSERT_EQ(pop.size(), 3u);
   EXPECT_EQ(pop["FRA,2020"].first, "67571107");
   EXPECT_EQ(pop["DEU,2021"].first, "83196078");
@@ -192,7 +192,7 @@ TEST_F(UpdateTest, FetchesEveryFormatAndIngestsNewVintages) {
   EXPECT_EQ(inc["FRA,2019"].second.rfind("owid-gtd-grapher@", 0), 0u);
 
   // Flags: WB obs_status E and SDG Nature E become "estimate"; WHO values are "modelled".
-  auto pop_show = Gpsi("--db " + Quote(db_) + " show DEU --indicator population");
+  auto pop_show = Gpsi("--db " + Quote(db_) + " show DEU --indicator population_wb");
   EXPECT_NE(pop_show.out.find("[estimate]"), std::string::npos) << pop_show.out;
   auto sdg_show = Gpsi("--db " + Quote(db_) + " show DEU --indicator homicide_rate");
   EXPECT_NE(sdg_show.out.find("[estimate]"), std::string::npos) << sdg_show.out;  // Nature E
@@ -335,7 +335,7 @@ TEST_F(UpdateTest, FromSharedDataIngestsPublisherExports) {
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("no-local-copy"), std::string::npos) << r.out;  // e.g. IT.NET.SECR.P6
   EXPECT_FALSE(Values("road_death_rate").empty());
-  EXPECT_FALSE(Values("population").empty());
+  EXPECT_FALSE(Values("population_wb").empty());
   EXPECT_FALSE(Values("terror_incidents").empty());
   // And the saved API responses of the fixtures folder.
   TempDir dir;
