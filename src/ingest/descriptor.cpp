@@ -148,11 +148,10 @@ class Reader {
   std::optional<Error> error_;
 };
 
-const std::vector<std::string> kLayouts{
-    "long",       "wide",       "gho",    "owid",          "canonical",
-    "coinr-data", "coinr-meta", "groups", "reference-m49", "reference-country-codes",
-    // gpsi update's publisher API responses (docs/update.md)
-    "who-odata", "wb-api", "sdg-api", "owid-grapher"};
+const std::vector<std::string> kLayouts{"long", "wide", "gho", "owid", "canonical", "coinr-data", "coinr-meta",
+                                        "groups", "reference-m49", "reference-country-codes",
+                                        // gpsi update's publisher API responses (docs/update.md)
+                                        "who-odata", "wb-api", "sdg-api", "owid-grapher"};
 
 // Column names of the flattened API responses (json_table.cpp), unless the descriptor says.
 void ApiLayoutDefaults(Descriptor& d) {
@@ -365,8 +364,7 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     if (d.unit_column.empty()) d.unit_column = "Entity";
     if (d.year_column.empty()) d.year_column = "Year";
     d.unit_by = "name";
-  } else if (d.layout == "who-odata" || d.layout == "wb-api" || d.layout == "sdg-api" ||
-             d.layout == "owid-grapher") {
+  } else if (d.layout == "who-odata" || d.layout == "wb-api" || d.layout == "sdg-api" || d.layout == "owid-grapher") {
     ApiLayoutDefaults(d);
   } else if (d.layout == "canonical") {
     d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
