@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: a fresh store, the country reference, then every real data set in $GPSI_DATA
-# (default ../shared/data) ingested with a per-source summary, then the default GPSI method built
-# for every year with enough data.
+# The main job: a fresh store, the country reference, the official releases (`gpsi update`, or the
+# local folder when offline), every other real data set in $GPSI_DATA (default ../shared/data) with
+# a per-source summary, the GDELT event sample, then the default GPSI method built, audited and
+# given rank intervals for every year with enough data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${GPSI_DATA:-$(cd .. && pwd)/shared/data}"
@@ -12,8 +13,21 @@ rm -rf "$db" "$db-wal" "$db-shm" "$db.blobs"
 echo "== gpsi init (ISO 3166 from iso-codes, UN M49 from $data)"
 build/gpsi --db "$db" init --reference "$data"
 echo
-echo "== gpsi ingest $data"
+# Current releases from the official endpoints when they answer; otherwise the same formats from
+# the local folder (docs/update.md). A source that fails stores nothing; the demo goes on.
+if build/gpsi --db "$db" -q update --dry-run --only world-bank:SP.POP.TOTL --retries 0 --connect-timeout 5 >/dev/null 2>&1; then
+  echo "== gpsi update: the network answers, so current releases come from the official endpoints"
+  build/gpsi --db "$db" update --connect-timeout 10 || echo "demo: some endpoints failed (above); their local copies follow"
+else
+  echo "== gpsi update --from $data: the endpoints cannot be reached (no network), so the same formats come from the local folder"
+  build/gpsi --db "$db" update --from "$data"
+fi
+echo
+echo "== gpsi ingest $data: every other data set (files already stored are reported unchanged)"
 build/gpsi --db "$db" ingest "$data"
+echo
+echo "== gpsi events: GDELT event records (tier 4, big data) counted by country and year"
+build/gpsi --db "$db" events "$data"/events_gdelt_sample/*.export.CSV
 echo
 echo "== sources in the store (tier 1 UN agency · 2 government · 3 think tank · 4 big data/other)"
 build/gpsi --db "$db" sources
