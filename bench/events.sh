@@ -50,6 +50,7 @@ cat "$tmp/big.export.CSV" >/dev/null  # into the page cache: every command below
 run() {
   local name=$1 n=$2
   shift 2
+  sync  # no write-back of earlier runs' files (the input, raw copies) left to slow this one
   /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time" || { cat "$tmp/out" "$tmp/time" >&2; exit 1; }
   local wall user sys rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$tmp/time")
@@ -70,7 +71,10 @@ run "\`gpsi events\` gzip, $((gz_bytes / 1000000)) MB → $((gz_plain / 1000000)
   "$bin" --db "$tmp/gz.db" events "$tmp/small.export.CSV.gz"
 run "\`gzip -dc\` same file (zlib inflate alone, rate of uncompressed)" "$gz_plain" gzip -dc "$tmp/small.export.CSV.gz"
 run "\`mawk -F'\\t' '{c[\$54]++}'\` plain" "$bytes" mawk -F'\t' '{c[$54]++} END {for (k in c) n++; print n}' "$tmp/big.export.CSV"
-run "\`cat >/dev/null\` plain (read alone)" "$bytes" cat "$tmp/big.export.CSV"
+run "\`cat >/dev/null\` plain (read alone)" "$bytes" sh -c 'exec cat "$0" >/dev/null' "$tmp/big.export.CSV"
+run "\`cp\` plain into the same folder (a raw copy alone: copy_file_range)" "$bytes" cp "$tmp/big.export.CSV" "$tmp/copy.CSV"
+rm -f "$tmp/copy.CSV"
+run "\`openssl dgst -sha256\` plain (the hash alone, one core)" "$bytes" openssl dgst -sha256 "$tmp/big.export.CSV"
 "$bin" --db "$tmp/plain.db" --json events "$tmp/big.export.CSV" | python3 -c '
 import json, sys
 f = json.load(sys.stdin)["files"][0]
