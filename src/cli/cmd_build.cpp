@@ -18,8 +18,11 @@ void PrintTable(const engine::BuildResult& b, int n) {
   const auto& m = b.method;
   int top = static_cast<int>(m.nodes.size()) - 1;
   std::vector<int> dims = m.Children(top);
-  std::size_t ni = 0;
-  for (const auto& node : m.nodes) ni += node.indicator ? 1 : 0;
+  std::size_t ni = 0, scored = 0;  // indicators come first in m.nodes; coverage counts the scored ones
+  for (const auto& node : m.nodes) {
+    ni += node.indicator ? 1 : 0;
+    scored += node.indicator && !node.monitor ? 1 : 0;
+  }
   int year = b.has_years ? *std::max_element(b.row_year.begin(), b.row_year.end()) : 0;
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
@@ -36,14 +39,17 @@ void PrintTable(const engine::BuildResult& b, int n) {
     // (LOCF, interpolation), not values filled in from other units.
     bool own_series = m.pipeline.impute == method::Impute::kLocf || m.pipeline.impute == method::Impute::kInterpolate;
     std::size_t have = 0;
-    for (std::size_t j = 0; j < ni; ++j) have += compute::IsNa(own_series ? b.imputed(r, j) : b.raw(r, j)) ? 0 : 1;
+    for (std::size_t j = 0; j < ni; ++j) {
+      if (m.nodes[j].monitor) continue;
+      have += compute::IsNa(own_series ? b.imputed(r, j) : b.raw(r, j)) ? 0 : 1;
+    }
     std::string s = fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", b.ranks[static_cast<std::size_t>(top)][r],
                                 b.row_unit[r], b.row_name[r], b.scores(r, static_cast<std::size_t>(top)));
     for (int d : dims) {
       double v = b.scores(r, static_cast<std::size_t>(d));
       s += compute::IsNa(v) ? fmt::format(" {:>9}", "–") : fmt::format(" {:>9.2f}", v);
     }
-    s += fmt::format(" {:>7.0f}%", 100.0 * static_cast<double>(have) / static_cast<double>(ni));
+    s += fmt::format(" {:>7.0f}%", 100.0 * static_cast<double>(have) / static_cast<double>(scored));
     fmt::print("{}\n", s);
   };
   std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(n), rows.size());

@@ -466,8 +466,11 @@ Status RunPipeline(Input in, BuildResult& b) {
   }
   Matrix denominated = x;
 
-  std::vector<std::size_t> all(ni);
-  for (std::size_t j = 0; j < ni; ++j) all[j] = j;
+  // The data share counts the scored indicators: a monitor (role = "monitor") stays outside the index.
+  std::vector<std::size_t> all;
+  for (std::size_t j = 0; j < ni; ++j) {
+    if (!m.nodes[static_cast<std::size_t>(inds[j])].monitor) all.push_back(j);
+  }
   std::vector<double> share_raw;
   if (p.screen_before_impute) share_raw = compute::DataShare(x, all);
 
@@ -619,6 +622,7 @@ Status RunPipeline(Input in, BuildResult& b) {
   b.weights.assign(nn, 1.0);
   for (std::size_t i = 0; i < nn; ++i) {
     if (p.weights == method::Weights::kExplicit) b.weights[i] = m.nodes[i].weight;
+    if (m.nodes[i].monitor) b.weights[i] = 0;  // reported as such in run.json; never aggregated
   }
   for (std::size_t i = 0; i < nn; ++i) {
     if (m.nodes[i].indicator) continue;

@@ -20,9 +20,9 @@ const std::set<std::string> kPipelineKeys{"denominate", "impute",    "screen",  
                                           "treat",      "normalise", "aggregate", "aggregate_min_share",
                                           "weights",    "years",     "panel",     "min_units"};
 const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight", "aggregate"};
-const std::set<std::string> kIndicatorKeys{"code",      "name_en",     "name_zh",     "parent",      "weight",
-                                           "direction", "reads",       "transform",   "denominator", "goalposts",
-                                           "target",    "source_note", "lag_weights", "fill",        "gti"};
+const std::set<std::string> kIndicatorKeys{
+    "code",        "name_en",   "name_zh", "parent",      "weight",      "direction", "reads", "transform",
+    "denominator", "goalposts", "target",  "source_note", "lag_weights", "fill",      "gti",   "role"};
 // The `gti` table of an indicator (a derived Global Terrorism Index–style score) and its components
 // with the IEP's weights (GTI 2023: incidents 1, deaths 3, injuries 0.5, hostages 0.5).
 const std::set<std::string> kGtiKeys{"reads", "weights", "lag_weights", "lag_divisor", "banding", "top", "step"};
@@ -30,7 +30,7 @@ const std::vector<std::pair<std::string, double>> kGtiComponents{
     {"incidents", 1}, {"deaths", 3}, {"injuries", 0.5}, {"hostages", 0.5}};
 // Keys whose values are text: a `--set` value for them is kept as written (so "1.10" stays "1.10").
 const std::set<std::string> kTextKeys{"code",        "name_en",     "name_zh",       "parent", "version", "transform",
-                                      "denominator", "source_note", "coverage_rule", "id",     "units"};
+                                      "denominator", "source_note", "coverage_rule", "id",     "units",   "role"};
 
 std::string KeyList(const std::set<std::string>& keys) {
   std::string out;
@@ -723,6 +723,12 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
   auto note = Str(t, "source_note", what, origin);
   if (!note) return note.error();
   n.source_note = *note;
+  auto role = Str(t, "role", what, origin, "scored");
+  if (!role) return role.error();
+  if (*role != "scored" && *role != "monitor") {
+    return Bad(origin, fmt::format("{}: role \"{}\" is not one of: scored, monitor", n.code, *role), t.get("role"));
+  }
+  n.monitor = *role == "monitor";
   return Ok();
 }
 
@@ -844,6 +850,7 @@ std::string Canonical(const Method& m) {
       if (!n.lag_weights.empty()) t.insert("lag_weights", Numbers(n.lag_weights));
       if (n.fill) t.insert("fill", *n.fill);
       if (!n.source_note.empty()) t.insert("source_note", n.source_note);
+      if (n.monitor) t.insert("role", "monitor");
     } else if (n.aggregate) {
       t.insert("aggregate", kAgg[static_cast<int>(*n.aggregate)]);
     }
@@ -985,6 +992,7 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   for (const auto& e : all) {
     if (!e.n.indicator) continue;
     level[e.n.code] = 1;
+    if (e.n.monitor) continue;  // a monitor does not make its parent an aggregate of anything
     const Node* cur = &e.n;
     for (std::size_t steps = 0; !cur->parent.empty(); ++steps) {
       if (steps > naggs) {
@@ -998,7 +1006,7 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   std::vector<Node> inds, aggs;
   for (auto& e : all) {
     if (!e.n.indicator && !level.count(e.n.code)) {
-      return at_row(Bad(origin, fmt::format("node {} has no indicator below it", e.n.code), e.at), e.n.code);
+      return at_row(Bad(origin, fmt::format("node {} has no scored indicator below it", e.n.code), e.at), e.n.code);
     }
     e.n.level = level[e.n.code];
     (e.n.indicator ? inds : aggs).push_back(std::move(e.n));
@@ -1037,7 +1045,9 @@ int Method::Find(const std::string& code) const {
 std::vector<int> Method::Children(int i) const {
   std::vector<int> out;
   for (std::size_t j = 0; j < nodes.size(); ++j) {
-    if (nodes[j].parent == nodes[static_cast<std::size_t>(i)].code) out.push_back(static_cast<int>(j));
+    if (nodes[j].parent == nodes[static_cast<std::size_t>(i)].code && !nodes[j].monitor) {
+      out.push_back(static_cast<int>(j));
+    }
   }
   return out;
 }

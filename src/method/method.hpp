@@ -79,6 +79,9 @@ struct Node {
   std::optional<double> fill;       //!< value of a unit-year without a record in a year the source covers
   std::string source_note;          //!< free text on the source (documentation only)
   std::optional<Gti> gti;           //!< derived GTI-style impact score instead of a stored value
+  //! role = "monitor": read, imputed, normalised and ranked like any indicator, but outside the
+  //! index: not a child in aggregation (Method::Children) and not counted by the screen.
+  bool monitor = false;
 };
 
 //! The uncertain inputs of a Monte Carlo analysis ([uncertainty]); an empty list keeps that
@@ -110,7 +113,7 @@ struct Method {
   //! Index of the node with this code, or −1.
   int Find(const std::string& code) const;
   //! Indices of the children of node i, in node order.
-  std::vector<int> Children(int i) const;
+  std::vector<int> Children(int i) const;  // scored children only: monitors are left out
   //! The highest level (the index's).
   int TopLevel() const;
 };

@@ -189,6 +189,41 @@ reads = ["itu_gci_score"]
   EXPECT_GT(filled, 0u);
 }
 
+TEST_F(BuildCli, MonitorIndicatorIsRankedButChangesNothingElse) {
+  // The default method without its monitors, and the same with a monitor that has data in every
+  // year (IHME's homicide rates, broad coverage): every other row of scores.csv must be the same,
+  // and the monitor's rows must carry values and ranks.
+  std::string text = ReadFile(Method());
+  auto cut = text.find("# ---- monitors");
+  ASSERT_NE(cut, std::string::npos);
+  text.resize(cut);
+  TempDir out;
+  WriteFile(out / "base.toml", text);
+  WriteFile(out / "mon.toml", text + R"(
+[[indicator]]
+code = "ihme_homicide"
+parent = "crime"
+role = "monitor"
+reads = ["homicide_rate_as"]
+direction = -1
+)");
+  RunResult a =
+      Gpsi("--db " + Quote(db_) + " build --method " + Quote(out / "base.toml") + " --out " + Quote(out / "a"));
+  RunResult b =
+      Gpsi("--db " + Quote(db_) + " build --method " + Quote(out / "mon.toml") + " --out " + Quote(out / "b"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::vector<std::vector<std::string>> other, monitor;
+  for (auto& f : Csv(ReadFile(out / "b/scores.csv")))
+    (f.size() > 2 && f[2] == "ihme_homicide" ? monitor : other).push_back(f);
+  EXPECT_EQ(other, Csv(ReadFile(out / "a/scores.csv")));
+  std::size_t ranked = 0;
+  for (const auto& f : monitor) ranked += !f[4].empty() && f[5] != "" && f[5] != "0" ? 1 : 0;
+  EXPECT_GT(ranked, 500u);
+  auto run = nlohmann::json::parse(ReadFile(out / "b/run.json"));
+  EXPECT_EQ(run["weights"]["ihme_homicide"].get<double>(), 0.0);  // reported, never aggregated
+}
+
 TEST(BuildCoinr, GeometricMeanOverAZeroNamesTheUnitNodeAndValue) {
   TempDir out;
   RunResult r = Gpsi("build --coinr-data " + Quote(Asem("iData.csv")) + " --coinr-meta " + Quote(Asem("iMeta.csv")) +

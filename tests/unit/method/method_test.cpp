@@ -578,7 +578,7 @@ TEST(MethodStructure, Errors) {
       {idx + "[[indicator]]\ncode = \"A\"\nparent = \"X\"\n" + top + "[[node]]\ncode = \"X\"\nparent = \"X\"\n",
        "cycle"},
       {idx + "[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top + "[[node]]\ncode = \"EMPTY\"\nparent = \"IDX\"\n",
-       "node EMPTY has no indicator below it"},
+       "node EMPTY has no scored indicator below it"},
       {idx + top, "no indicator"},
       {"[index]\nname_en = \"x\"\n[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "[index] has no id"},
       {"[[indicator]]\ncode = \"A\"\nparent = \"IDX\"\n" + top, "no [index] table"},
