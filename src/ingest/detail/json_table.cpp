@@ -250,13 +250,7 @@ Result<std::unique_ptr<Table>> Table::OpenText(std::string text, const std::stri
   std::unique_ptr<Table> t(new Table(f, delimiter, path));
   t->buffer_ = std::move(buffer);
   if (!t->Next()) return Error{Errc::kEmptyFile, "response has no header", path, 1, 1};
-  t->header_line_ = t->rec_.line;
-  for (std::size_t i = 0; i < t->rec_.fields.size(); ++i) {
-    std::string name(Trim(t->rec_.fields[i]));
-    t->header_.push_back(name);
-    t->index_.emplace(name, i);
-  }
-  t->header_columns_ = t->rec_.columns;
+  t->TakeHeader();
   return t;
 }
 

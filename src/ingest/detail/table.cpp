@@ -11,14 +11,18 @@ Result<std::unique_ptr<Table>> Table::Open(const std::string& path, char delimit
       return Error{Errc::kBadHeader, "file ends before its header", path, t->reader_.line(), 1};
   }
   if (!t->Next()) return Error{Errc::kEmptyFile, "file has no header", path, t->reader_.line(), 1};
-  t->header_line_ = t->rec_.line;
-  for (std::size_t i = 0; i < t->rec_.fields.size(); ++i) {
-    std::string name(Trim(t->rec_.fields[i]));
-    t->header_.push_back(name);
-    t->index_.emplace(name, i);
-  }
-  t->header_columns_ = t->rec_.columns;
+  t->TakeHeader();
   return t;
+}
+
+void Table::TakeHeader() {
+  header_line_ = rec_.line;
+  for (std::size_t i = 0; i < rec_.fields.size(); ++i) {
+    std::string name(Trim(rec_.fields[i]));
+    header_.push_back(name);
+    index_.emplace(name, i);
+  }
+  header_columns_ = rec_.columns;
 }
 
 Table::~Table() {

@@ -45,6 +45,7 @@ class Table {
 
  private:
   Table(std::FILE* f, char delim, std::string path) : file_(f), reader_(f, delim, path), path_(std::move(path)) {}
+  void TakeHeader();  // the current record becomes the header
   std::FILE* file_;
   CsvReader reader_;
   CsvRecord rec_;
