@@ -31,5 +31,6 @@ void AddUncertainty(CLI::App& app, Globals& g);
 void AddSensitivity(CLI::App& app, Globals& g);
 void AddEvents(CLI::App& app, Globals& g);
 void AddUpdate(CLI::App& app, Globals& g);
+void AddServe(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

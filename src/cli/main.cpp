@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::AddSensitivity(app, g);
   cli::AddEvents(app, g);
   cli::AddUpdate(app, g);
+  cli::AddServe(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -38,6 +38,7 @@ enum class Errc {
   kUncomputable,
   kNetwork,
   kBadResponse,
+  kMethodNotAllowed,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

@@ -34,6 +34,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kUncomputable, "uncomputable", "a result cannot be computed", 3, 422},
     ErrorInfo{Errc::kNetwork, "network", "source endpoint unreachable", 3, 503},
     ErrorInfo{Errc::kBadResponse, "bad-response", "source response is malformed or truncated", 3, 502},
+    ErrorInfo{Errc::kMethodNotAllowed, "method-not-allowed", "the endpoint does not take this HTTP method", 2, 405},
 };
 
 }  // namespace

@@ -1,0 +1,64 @@
+// gpsi serve: builds the method in memory from the store and serves it over HTTP (docs/api.md)
+// until SIGTERM or SIGINT.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "engine.hpp"
+#include "server.hpp"
+
+namespace gpsi::cli {
+
+void AddServe(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("serve", "serve the index over HTTP (docs/api.md)");
+  auto cfg = std::make_shared<server::ServeConfig>();
+  auto method = std::make_shared<std::string>(std::string(GPSI_SOURCE_DIR) + "/methods/gpsi.toml");
+  cfg->port = 8080;
+  cmd->add_option("--port", cfg->port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--bind", cfg->bind, "address to listen on")->capture_default_str();
+  cmd->add_option("--method", *method, "methodology file (TOML)")->capture_default_str();
+  cmd->add_option("--threads", cfg->threads, "worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->callback([&g, cfg, method] {
+    // Block the stop signals in every thread (the build's and the server's inherit the mask); a
+    // watcher thread takes them with sigwait, where calling Server::Stop is safe.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    cfg->db_path = g.db;
+    engine::BuildConfig bc;
+    bc.db_path = g.db;
+    bc.method_path = *method;
+    auto b = engine::Build(bc);
+    if (!b) return Report(g, b.error());
+    auto store = engine::Open(g.db);
+    if (!store) return Report(g, store.error());
+    std::vector<Unit> units = (*store)->Units();
+    store->reset();
+
+    server::Server srv(*cfg, std::move(*b), std::move(units));
+    auto port = srv.Bind();
+    if (!port) return Report(g, port.error());
+    fmt::print("serving http://{}:{}\n", cfg->bind, *port);
+    std::fflush(stdout);
+
+    std::thread watcher([&srv, &stop_signals] {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      srv.Stop();
+    });
+    srv.Listen();
+    // Listen returns only through Stop, i.e. after the watcher has taken a signal.
+    watcher.join();
+    if (!g.quiet) fmt::print(stderr, "stopped\n");
+  });
+}
+
+}  // namespace gpsi::cli
