@@ -89,14 +89,9 @@ void AddLists(CLI::App& app, Globals& g) {
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : *runs) {
-        out.push_back({{"run_id", r.id},
-                       {"created", r.created},
-                       {"method", r.method_id},
-                       {"method_hash", r.method_hash},
-                       {"data_hash", r.data_hash},
-                       {"engine_version", r.engine_version},
-                       {"out", r.out_dir},
-                       {"scores_sha256", r.scores_sha256}});
+        nlohmann::json row = nlohmann::json::object();
+        for (auto& [k, v] : engine::RunFields(r)) row[k] = v;
+        out.push_back(std::move(row));
       }
       fmt::print("{}\n", out.dump());
       return;

@@ -822,6 +822,13 @@ Result<BuildResult> Build(const BuildConfig& cfg) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r) {
+  return {{"run_id", r.id},           {"created", r.created},
+          {"method", r.method_id},    {"method_hash", r.method_hash},
+          {"data_hash", r.data_hash}, {"engine_version", r.engine_version},
+          {"out", r.out_dir},         {"scores_sha256", r.scores_sha256}};
+}
+
 Result<std::vector<RunRecord>> Runs(const std::string& db_path) {
   try {
     auto opened = Open(db_path);

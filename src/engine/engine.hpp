@@ -143,6 +143,10 @@ Result<AuditResult> Audit(const AuditConfig& cfg);
 
 //! Every recorded build of the store.
 Result<std::vector<RunRecord>> Runs(const std::string& db_path);
+//! A recorded build as (field, value) pairs in their published order and names, shared by
+//! `gpsi runs --json` and /api/v1/runs: run_id, created, method, method_hash, data_hash,
+//! engine_version, out, scores_sha256.
+std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r);
 
 struct UncertaintyConfig {
   BuildConfig build;           //!< the nominal index (method or COINr tables, with --set)

@@ -186,20 +186,19 @@ struct Server::Impl {
     if (!csv) return;
     auto runs = engine::Runs(cfg.db_path);
     if (!runs) return SendError(res, runs.error().code, runs.error().message);
-    std::string text = "run_id,created,method,method_hash,data_hash,engine_version,out,scores_sha256\n";
+    std::string text;
     Json rows = Json::array();
+    for (const auto& f : engine::RunFields(RunRecord{})) text += (text.empty() ? "" : ",") + f.first;
+    text += '\n';
     for (const auto& r : *runs) {
-      text += fmt::format("{},{},{},{},{},{},{},{}\n", CsvField(r.id), CsvField(r.created), CsvField(r.method_id),
-                          CsvField(r.method_hash), CsvField(r.data_hash), CsvField(r.engine_version),
-                          CsvField(r.out_dir), CsvField(r.scores_sha256));
-      rows.push_back({{"run_id", r.id},
-                      {"created", r.created},
-                      {"method", r.method_id},
-                      {"method_hash", r.method_hash},
-                      {"data_hash", r.data_hash},
-                      {"engine_version", r.engine_version},
-                      {"out", r.out_dir},
-                      {"scores_sha256", r.scores_sha256}});
+      Json row = Json::object();
+      std::string line;
+      for (auto& [k, v] : engine::RunFields(r)) {
+        line += (line.empty() ? "" : ",") + CsvField(v);
+        row[k] = v;
+      }
+      text += line + '\n';
+      rows.push_back(std::move(row));
     }
     if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
     res.set_content(Json{{"runs", rows}}.dump() + "\n", "application/json");
