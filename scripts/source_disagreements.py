@@ -47,27 +47,29 @@ def source_key(source):
     return source.split("@", 1)[0]
 
 
-def load_all(path, years):
-    """(indicator, source key) -> {(unit, year): value} from `gpsi export --all-sources`."""
-    table = defaultdict(dict)
+def export_rows(path, years):
+    """(row, year) for each row of a `gpsi export` CSV whose year is within `years` (A, B) if given."""
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             year = int(row["year"]) if row["year"] else None
             if years and (year is None or not years[0] <= year <= years[1]):
                 continue
-            table[(row["indicator"], source_key(row["source"]))][(row["unit"], year)] = float(row["value"])
+            yield row, year
+
+
+def load_all(path, years):
+    """(indicator, source key) -> {(unit, year): value} from `gpsi export --all-sources`."""
+    table = defaultdict(dict)
+    for row, year in export_rows(path, years):
+        table[(row["indicator"], source_key(row["source"]))][(row["unit"], year)] = float(row["value"])
     return table
 
 
 def load_resolved(path, years):
     """indicator -> {(unit, year): source key} from `gpsi export` (the published value's source)."""
     table = defaultdict(dict)
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            year = int(row["year"]) if row["year"] else None
-            if years and (year is None or not years[0] <= year <= years[1]):
-                continue
-            table[row["indicator"]][(row["unit"], year)] = source_key(row["source"])
+    for row, year in export_rows(path, years):
+        table[row["indicator"]][(row["unit"], year)] = source_key(row["source"])
     return table
 
 
