@@ -39,6 +39,8 @@ enum class Errc {
   kNetwork,
   kBadResponse,
   kMethodNotAllowed,
+  kTooLarge,
+  kTimeout,
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

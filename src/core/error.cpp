@@ -35,6 +35,8 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kNetwork, "network", "source endpoint unreachable", 3, 503},
     ErrorInfo{Errc::kBadResponse, "bad-response", "source response is malformed or truncated", 3, 502},
     ErrorInfo{Errc::kMethodNotAllowed, "method-not-allowed", "the endpoint does not take this HTTP method", 2, 405},
+    ErrorInfo{Errc::kTooLarge, "too-large", "the request body is too large", 2, 413},
+    ErrorInfo{Errc::kTimeout, "timeout", "the request took too long", 1, 503},
 };
 
 }  // namespace

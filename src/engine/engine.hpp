@@ -209,4 +209,8 @@ struct SensitivitySummary {
 //! sensitivity.csv, sensitivity.txt and sensitivity.json.
 Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg);
 
+// ---- gpsi serve: what the server publishes (src/engine/publish.cpp) ----
+
+// ---- what-if: the index re-aggregated with other weights, in memory (src/engine/whatif.cpp) ----
+
 }  // namespace gpsi::engine

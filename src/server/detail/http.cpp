@@ -1,0 +1,61 @@
+// Small HTTP helpers shared by the endpoint files (detail/http.hpp).
+#include "detail/http.hpp"
+
+#include <fmt/format.h>
+
+#include "compute.hpp"
+#include "model.hpp"
+
+namespace gpsi::server::detail {
+
+void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message) {
+  res.status = status;
+  Json j{{"error", {{"code", id}, {"message", message}}}};
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+//! Sends an error whose HTTP status and id come from the error table of src/core.
+void SendError(httplib::Response& res, Errc code, const std::string& message) {
+  const ErrorInfo& info = Info(code);
+  SendError(res, info.http_status, info.id, message);
+}
+
+//! One CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+//! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
+std::string Num(double v) {
+  return compute::IsNa(v) ? std::string() : FormatNumber(v);
+}
+
+//! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
+std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_param("format")) return false;
+  std::string f = req.get_param_value("format");
+  if (f == "csv") return true;
+  if (f == "json") return false;
+  SendError(res, Errc::kUsage, fmt::format("format must be json or csv, not '{}'", f));
+  return std::nullopt;
+}
+
+//! Refuses parameters the endpoint does not know and repeated parameters.
+bool CheckParams(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& known) {
+  for (const auto& p : req.params) {
+    if (known.count(p.first) == 0) {
+      SendError(res, Errc::kUsage, fmt::format("unknown parameter '{}'", p.first));
+      return false;
+    }
+    if (req.get_param_value_count(p.first) > 1) {
+      SendError(res, Errc::kUsage, fmt::format("parameter '{}' is given more than once", p.first));
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace gpsi::server::detail

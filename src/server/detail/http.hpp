@@ -1,0 +1,33 @@
+// Small HTTP helpers shared by the endpoint files: errors from the one table, CSV fields,
+// numbers as scores.csv writes them, and strict parameter checks.
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core.hpp"
+
+namespace gpsi::server::detail {
+
+using Json = nlohmann::ordered_json;
+
+//! Sends `{"error":{"code":id,"message":message}}` with the given status.
+void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message);
+//! Sends an error whose HTTP status and id come from the error table of src/core.
+void SendError(httplib::Response& res, Errc code, const std::string& message);
+//! One CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
+std::string CsvField(const std::string& s);
+//! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
+std::string Num(double v);
+//! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
+std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res);
+//! Refuses parameters the endpoint does not know and repeated parameters.
+bool CheckParams(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& known);
+
+}  // namespace gpsi::server::detail

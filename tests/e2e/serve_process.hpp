@@ -1,0 +1,91 @@
+// `gpsi serve` as a child process for the API tests (serve_*_test.cpp).
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace gpsi::test {
+
+inline const std::string kMethod = std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
+
+//! `gpsi serve --port 0` as a child process; killed (SIGKILL) when the object goes, whatever the
+//! path out of the test.
+class ServeProcess {
+ public:
+  //! Starts `gpsi --db DB serve --port 0 --threads 4 --method gpsi.toml EXTRA…`.
+  explicit ServeProcess(const std::string& db, const std::vector<std::string>& extra = {}) {
+    std::string out = dir_ / "out", err = dir_ / "err";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(o, 1);
+      dup2(e, 2);
+      std::vector<std::string> args{GPSI_BINARY, "--db",      db,  "serve",    "--port",
+                                    "0",         "--threads", "4", "--method", kMethod};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(GPSI_BINARY, argv.data());
+      _exit(127);
+    }
+    // The server builds the index first: wait for its `serving http://HOST:PORT` line.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (std::chrono::steady_clock::now() < until && port_ == 0) {
+      std::string text = ReadFile(out);
+      auto p = text.find("serving http://127.0.0.1:");
+      if (p != std::string::npos && text.find('\n', p) != std::string::npos) {
+        port_ = std::stoi(text.substr(p + 25));
+      } else if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
+    }
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string err() const { return ReadFile(dir_ / "err"); }
+
+  //! Sends SIGTERM; the exit status if the process ended within `limit`, else -1.
+  int Terminate(std::chrono::milliseconds limit) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int status_ = 0;
+};
+
+}  // namespace gpsi::test
