@@ -32,6 +32,7 @@ void Server::Impl::Routes() {
   svr.Get(R"(/api/v1/units/([^/]+))", [this](Req req, Res res) { Profile(req, res); });
   svr.Get("/api/v1/compare", [this](Req req, Res res) { Compare(req, res); });
   svr.Get(R"(/api/v1/download/([^/]+))", [this](Req req, Res res) { Download(req, res); });
+  svr.Get("/api/v1/openapi.json", [this](Req req, Res res) { OpenApi(req, res); });
   svr.Post("/api/v1/whatif", [this](Req req, Res res) { WhatIf(req, res); });
   // Other verbs: 405 on a known path, 404 elsewhere (the error handler).
   auto other = [](Req req, Res res) {

@@ -39,6 +39,8 @@ struct Server::Impl {
   void Download(const httplib::Request& req, httplib::Response& res) const;
   // api_whatif.cpp
   void WhatIf(const httplib::Request& req, httplib::Response& res) const;
+  // api_openapi.cpp
+  void OpenApi(const httplib::Request& req, httplib::Response& res) const;
   // server.cpp
   void Routes();
 };
