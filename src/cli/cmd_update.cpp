@@ -33,6 +33,22 @@ std::pair<std::string, std::string> SplitBase(const std::string& s) {
 
 }  // namespace
 
+std::map<std::string, std::string> UpdateBaseUrls(const std::vector<std::string>& options) {
+  std::map<std::string, std::string> out;
+  if (const char* env = std::getenv("GPSI_UPDATE_BASE_URL"); env && *env) {
+    std::string all(env);
+    for (std::size_t start = 0; start <= all.size();) {
+      auto end = all.find(';', start);
+      std::string item = all.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!item.empty()) out.insert(SplitBase(item));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  for (const auto& b : options) out[SplitBase(b).first] = SplitBase(b).second;  // options win over env
+  return out;
+}
+
 void AddUpdate(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("update", "fetch the official endpoints and ingest new releases (docs/update.md)");
   auto cfg = std::make_shared<engine::UpdateConfig>();
@@ -58,17 +74,7 @@ void AddUpdate(CLI::App& app, Globals& g) {
     o.fetch.total_timeout_ms = static_cast<long>(*timeout_s * 1000);
     o.fetch.connect_timeout_ms = static_cast<long>(*connect_s * 1000);
     o.fetch.backoff_ms = static_cast<long>(*backoff_s * 1000);
-    if (const char* env = std::getenv("GPSI_UPDATE_BASE_URL"); env && *env) {
-      std::string all(env);
-      for (std::size_t start = 0; start <= all.size();) {
-        auto end = all.find(';', start);
-        std::string item = all.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        if (!item.empty()) o.base_urls.insert(SplitBase(item));
-        if (end == std::string::npos) break;
-        start = end + 1;
-      }
-    }
-    for (const auto& b : *bases) o.base_urls[SplitBase(b).first] = SplitBase(b).second;  // options win over env
+    o.base_urls = UpdateBaseUrls(*bases);
     for (const auto& name : o.only) {
       bool known = false;
       for (const auto& a : UpdateAdapters()) known = known || a.name == name || a.group == name;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <string>
 
 #include "core.hpp"
@@ -18,6 +19,9 @@ struct Globals {
 
 //! Prints an error as `file:line:column: error: message` and records its exit code.
 void Report(Globals& g, const Error& e);
+//! Base URLs of update adapter groups: $GPSI_UPDATE_BASE_URL (`GROUP=URL;…`, a bare URL for every
+//! group), then the --base-url options, which win.
+std::map<std::string, std::string> UpdateBaseUrls(const std::vector<std::string>& options);
 
 void AddInit(CLI::App& app, Globals& g);
 void AddIngest(CLI::App& app, Globals& g);

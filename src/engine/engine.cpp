@@ -77,14 +77,31 @@ Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
   return store;
 }
 
-Result<ReferenceReport> Init(const InitConfig& cfg) {
+Result<InitReport> Init(const InitConfig& cfg) {
   auto store = OpenSqliteStore(cfg.db_path);
   if (!store) return store.error();
   if (Status s = (*store)->Migrate(); !s) return s.error();
   ReferenceConfig ref;
   ref.data_dir = cfg.reference_dir.empty() ? SharedDataDir() : cfg.reference_dir;
   ref.project_data = ProjectDataDir();
-  return LoadReference(**store, ref);
+  InitReport out;
+  auto loaded = LoadReference(**store, ref);
+  if (!loaded) return loaded.error();
+  out.reference = *loaded;
+  if (out.reference.m49_loaded || !cfg.fetch_regions) return out;
+  UpdateOptions o = cfg.regions;
+  o.only = {"unsd-m49"};
+  o.from_dir.clear();
+  if (o.descriptor_dir.empty()) o.descriptor_dir = ProjectDataDir() + "/descriptors";
+  auto reports = RunUpdate(**store, o);
+  if (!reports.empty()) out.regions = reports.front();
+  using S = UpdateReport::Status;
+  if (out.regions && (out.regions->status == S::kIngested || out.regions->status == S::kUnchanged)) {
+    out.reference.m49_loaded = true;
+    out.reference.with_region = 0;
+    for (const Unit& u : (*store)->Units()) out.reference.with_region += u.region_code.empty() ? 0 : 1;
+  }
+  return out;
 }
 
 Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {

@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,18 @@ Result<std::unique_ptr<Store>> Open(const std::string& db_path);
 struct InitConfig {
   std::string db_path;
   std::string reference_dir;  //!< data folder with reference_*; empty = SharedDataDir()
+  //! Without a local UNSD_m49.csv, fetch the regions from the UN SDG API's GeoArea tree (the
+  //! `unsd-m49` adapter of `gpsi update`, with these options); a failed fetch is reported, not fatal.
+  bool fetch_regions = false;
+  UpdateOptions regions;
+};
+//! What `gpsi init` did: the reference loaded and, when fetched, where the M49 regions came from.
+struct InitReport {
+  ReferenceReport reference;
+  std::optional<UpdateReport> regions;  //!< the unsd-m49 fetch, when one was made
 };
 //! Creates or migrates the store and loads the country reference.
-Result<ReferenceReport> Init(const InitConfig& cfg);
+Result<InitReport> Init(const InitConfig& cfg);
 
 struct IngestConfig {
   std::string db_path;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "detail/reference_files.hpp"
 #include "ingest.hpp"
 
 namespace gpsi {
@@ -151,7 +152,7 @@ class Reader {
 const std::vector<std::string> kLayouts{"long", "wide", "gho", "owid", "canonical", "coinr-data", "coinr-meta",
                                         "groups", "reference-m49", "reference-country-codes",
                                         // gpsi update's publisher API responses (docs/update.md)
-                                        "who-odata", "wb-api", "sdg-api", "owid-grapher"};
+                                        "who-odata", "wb-api", "sdg-api", "owid-grapher", "sdg-geoarea-tree"};
 
 // Column names of the flattened API responses (json_table.cpp), unless the descriptor says.
 void ApiLayoutDefaults(Descriptor& d) {
@@ -237,7 +238,7 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     }
     if (d.skip_lines < 0) return AtKey(path, *tab, "skip_lines", "table.skip_lines: must be >= 0");
   }
-  bool reference = d.layout.rfind("reference-", 0) == 0;
+  bool reference = detail::IsReferenceLayout(d.layout);
   if (!source && !reference) return Error{Errc::kBadDescriptor, "missing [source] section", path, 1, 1};
   auto read_source = [&](const toml::table& t, const std::string& where, Source& out) -> std::optional<Error> {
     Reader r(path, t, where);

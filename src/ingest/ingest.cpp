@@ -218,7 +218,7 @@ class FileIngest {
 
   // Runs the whole file; file-level problems end it with a Failure.
   void Run(const std::string& path) {
-    if (d_.layout == "reference-m49" || d_.layout == "reference-country-codes") {
+    if (detail::IsReferenceLayout(d_.layout)) {
       auto n = detail::LoadReferenceFile(store_, d_.layout, path);
       if (!n) throw Failure(n.error());
       rep_.rows = rep_.accepted = *n;
@@ -682,7 +682,7 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
   } fk_off(store);
   try {
     Transaction tx(store);
-    std::int64_t source_id = d.layout.rfind("reference-", 0) == 0 ? 0 : store.UpsertSource(d.source);
+    std::int64_t source_id = detail::IsReferenceLayout(d.layout) ? 0 : store.UpsertSource(d.source);
     FileRecord file;
     file.path = options.recorded_path.empty() ? fs::absolute(path).lexically_normal().string() : options.recorded_path;
     file.sha256 = scan->sha256;

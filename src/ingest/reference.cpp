@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "detail/json_table.hpp"
 #include "detail/mo_file.hpp"
 #include "detail/reference_files.hpp"
 #include "detail/table.hpp"
@@ -161,12 +163,22 @@ class Loader {
   }
 
   // UNSD's own M49 file (';'-separated): the authoritative regions, and their names as aggregates.
-  Status UnsdM49(const std::string& path) {
-    auto t = Table::Open(path, ';');
+  //! UNSD's M49 CSV, or (layout sdg-geoarea-tree) the SDG API's GeoArea tree read as that CSV.
+  Status UnsdM49(const std::string& path, std::string_view layout = "reference-m49") {
+    auto t = layout == "sdg-geoarea-tree" ? detail::OpenApiTable(path, layout) : Table::Open(path, ';');
     if (!t) return t.error();
     rows_ = 0;
     auto a3 = (*t)->Column("ISO-alpha3 Code");
-    if (!a3) return Error{Errc::kBadReference, "no ISO-alpha3 Code column", path, 1, 1};
+    auto m49 = (*t)->Column("M49 Code");
+    if (!a3 && !m49) return Error{Errc::kBadReference, "no ISO-alpha3 Code or M49 Code column", path, 1, 1};
+    // The GeoArea tree names countries by M49 code only: their units are found by the M49 code the
+    // ISO reference (country-codes) gave them.
+    std::map<std::string, std::string> by_m49;
+    if (!a3) {
+      for (const Unit& u : store_.Units()) {
+        if (!u.m49.empty() && u.kind != UnitKind::kSubUnit) by_m49.emplace(u.m49, u.code);
+      }
+    }
     while ((*t)->Next()) {
       ++rows_;
       for (const char* k : {"Global Name", "Region Name", "Sub-region Name", "Intermediate Region Name"}) {
@@ -175,8 +187,13 @@ class Loader {
       for (const char* k : {"Global Code", "Region Code", "Sub-region Code", "Intermediate Region Code"}) {
         if (!(*t)->Get(k).empty()) store_.AddAggregateName("#M49:" + Pad3((*t)->Get(k)), (*t)->Get(k), "UNSD M49");
       }
-      std::string code(Trim((*t)->Field(*a3)));
-      auto existing = store_.FindUnit(code);
+      std::string code;
+      if (a3) {
+        code = Trim((*t)->Field(*a3));
+      } else if (auto it = by_m49.find(Pad3((*t)->Get("M49 Code"))); it != by_m49.end()) {
+        code = it->second;
+      }
+      auto existing = code.empty() ? std::nullopt : store_.FindUnit(code);
       if (!existing) continue;
       Unit u = *existing;
       u.m49 = Pad3((*t)->Get("M49 Code"));
@@ -189,6 +206,7 @@ class Loader {
       in_m49_.insert(code);
       for (const char* k : {"Least Developed Countries (LDC)", "Land Locked Developing Countries (LLDC)",
                             "Small Island Developing States (SIDS)"}) {
+        if (!(*t)->Column(k)) continue;  // the GeoArea tree may come without these groups
         std::string g = std::string(k).substr(std::string(k).find('(') + 1);
         g.pop_back();
         for (char& c : g) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -251,6 +269,17 @@ class Loader {
 
   std::int64_t rows() const { return rows_; }
 
+  //! UN practice first (the brief's source priority): a unit that UNSD's M49 list does not carry
+  //! as a country or area is kept as a territory, whatever other lists say.
+  void MarkTerritories() {
+    for (Unit u : store_.Units()) {
+      if (u.kind == UnitKind::kCountry && !in_m49_.count(u.code)) {
+        u.kind = UnitKind::kTerritory;
+        store_.UpsertUnit(u);
+      }
+    }
+  }
+
  private:
   Store& store_;
   ReferenceReport& report_;
@@ -258,7 +287,6 @@ class Loader {
   std::set<std::string> current_names_;
   std::set<std::string> fips_of_states_;  // "#FIPS:XX" keys given to an independent state
 
- public:
   //! Units listed in UNSD's M49 file; a unit missing from it is not a UN member-state country.
   std::set<std::string> in_m49_;
 };
@@ -269,8 +297,10 @@ namespace detail {
 Result<std::int64_t> LoadReferenceFile(Store& store, const std::string& layout, const std::string& path) {
   ReferenceReport report;
   Loader loader(store, report);
-  Status s = layout == "reference-m49" ? loader.UnsdM49(path) : loader.CountryCodes(path);
+  bool m49 = layout == "reference-m49" || layout == "sdg-geoarea-tree";
+  Status s = m49 ? loader.UnsdM49(path, layout) : loader.CountryCodes(path);
   if (!s) return s.error();
+  if (m49) loader.MarkTerritories();
   return loader.rows();
 }
 }  // namespace detail
@@ -288,14 +318,7 @@ Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& confi
     }
     if (fs::exists(m49)) {
       if (auto s = loader.UnsdM49(m49); !s) return s.error();
-      // UN practice first (the brief's source priority): a unit that UNSD's M49 list does not
-      // carry as a country or area is kept as a territory, whatever other lists say.
-      for (Unit u : store.Units()) {
-        if (u.kind == UnitKind::kCountry && !loader.in_m49_.count(u.code)) {
-          u.kind = UnitKind::kTerritory;
-          store.UpsertUnit(u);
-        }
-      }
+      loader.MarkTerritories();
     }
   }
   if (auto s = loader.ProjectLists(config.project_data + "/reference"); !s) return s.error();

@@ -10,8 +10,9 @@
 //  - UN SDG API v1 (https://unstats.un.org/SDGAPI/v1/sdg/Series/Data?seriesCode=<code>&page=<n>&
 //    pageSize=<k>): {totalElements, totalPages, pageNumber, size, data: [...]}, likewise.
 //  - OWID grapher (https://ourworldindata.org/grapher/<slug>.csv): CSV Entity,Code,Year,<value>.
-//  - UNSD M49 (https://unstats.un.org/unsd/methodology/m49/overview/) is an HTML page whose CSV is
-//    made in the browser, so it has no fetchable file: `--from` only.
+//  - UNSD M49: the overview page (https://unstats.un.org/unsd/methodology/m49/overview/) makes its
+//    CSV in the browser, so the regions come from the UN SDG API's GeoArea tree
+//    (…/SDGAPI/v1/sdg/GeoArea/Tree, one response, json_table.cpp); `--from` also takes UNSD_m49.csv.
 #include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -122,7 +123,7 @@ class Updater {
         FromDir(a, r);
       } else if (a.path.empty()) {
         r.status = UpdateReport::Status::kNoEndpoint;
-        r.note = "no downloadable file (UNSD publishes M49 as a web page); use --from with UNSD_m49.csv";
+        r.note = "no downloadable file; use --from";
       } else {
         FromNetwork(a, r);
       }
@@ -274,7 +275,7 @@ class Updater {
     r.url = found.front();
     for (const auto& file : found) {
       std::string release;
-      if (fs::path(file).filename() == a.file_name && a.layout != "owid-grapher" && a.layout != "reference-m49") {
+      if (fs::path(file).filename() == a.file_name && a.layout != "owid-grapher") {
         std::ifstream in(file, std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         auto api = ParseApiResponse(bytes, a.layout, true);
@@ -323,9 +324,9 @@ const std::vector<UpdateAdapter>& UpdateAdapters() {
     v.push_back(Make("owid", "terrorist-incidents", "owid-grapher", owid, ".csv", gtd));
     v.push_back(Make("owid", "fatalities-from-terrorism", "owid-grapher", owid, ".csv", gtd));
     v.push_back(Make("owid", "injuries-from-terrorism", "owid-grapher", owid, ".csv", gtd));
-    UpdateAdapter m49 = Make("unsd-m49", "regions", "reference-m49", "", ".csv", {});
+    UpdateAdapter m49 =
+        Make("unsd-m49", "GeoArea_Tree", "sdg-geoarea-tree", "/SDGAPI/v1/sdg/GeoArea/Tree", ".json", {"UNSD_m49.csv"});
     m49.name = "unsd-m49";
-    m49.file_name = "UNSD_m49.csv";
     v.push_back(m49);
     return v;
   }();

@@ -1,5 +1,6 @@
 // Fuzz target: the publisher API response parsers of `gpsi update` (gpsi::ParseApiResponse) over
-// arbitrary bytes, as WHO GHO OData, World Bank API v2 and UN SDG API pages or gpsi page bundles.
+// arbitrary bytes, as WHO GHO OData, World Bank API v2 and UN SDG API pages, the SDG GeoArea tree
+// or gpsi page bundles.
 // Besides crashes and sanitizer reports it checks that a failure is kBadResponse with a message,
 // and that an accepted response is a header line plus one CSV line per record at least (quoted
 // fields may span lines), with pages 1…N of N when completeness is required.
@@ -24,7 +25,7 @@ void Check(bool ok, const char* what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  for (const char* layout : {"who-odata", "wb-api", "sdg-api"}) {
+  for (const char* layout : {"who-odata", "wb-api", "sdg-api", "sdg-geoarea-tree"}) {
     for (bool complete : {true, false}) {
       auto r = gpsi::ParseApiResponse(bytes, layout, complete);
       if (!r) {

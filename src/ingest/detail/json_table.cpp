@@ -13,12 +13,19 @@
 //    {"totalElements", "totalPages", "pageNumber", "size", "data": [{"series", "geoAreaCode"
 //    (M49), "geoAreaName", "timePeriodStart", "value" (text), "attributes": {"Nature", "Units"},
 //    "dimensions": {"Sex", …}, …}]}.
+//  - sdg-geoarea-tree: UN SDG API v1, …/SDGAPI/v1/sdg/GeoArea/Tree → an array of trees, each node
+//    {"geoAreaCode" (M49, a number), "geoAreaName", "type" ("Region" | "Country"), "children":
+//    [nodes] or null}; the tree named "World (total) by continental regions" is M49's
+//    World → region → sub-region → [intermediate region] → country or area. The trees coded 199,
+//    432 and 722 list the LDC, LLDC and SIDS groups. Flattened to the columns of UNSD's M49 CSV.
 // Several pages are kept as a gpsi bundle: {"gpsi_bundle": "pages", "pages": [<page 1>, …]}, each
 // page's bytes as received.
 #include "json_table.hpp"
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -178,6 +185,113 @@ Result<PageMeta> ReadPage(const json& page, std::string_view layout, int index, 
   return m;
 }
 
+std::string Pad3(std::int64_t code) {
+  return fmt::format("{:03d}", code);
+}
+
+// One node of a GeoArea tree: code, name, type and children, checked.
+struct GeoNode {
+  std::int64_t code = 0;
+  std::string name, type;
+  const json* children = nullptr;  // an array, or nullptr for none
+};
+
+Result<GeoNode> ReadGeoNode(const json& n) {
+  if (!n.is_object()) return Bad("GeoArea tree: a node is not an object");
+  GeoNode g;
+  auto code = Int(n, "geoAreaCode");
+  auto name = n.find("geoAreaName");
+  if (!code || *code < 0 || *code > 999 || name == n.end() || !name->is_string())
+    return Bad("GeoArea tree: a node lacks a geoAreaCode (0-999) or geoAreaName");
+  g.code = *code;
+  g.name = name->get<std::string>();
+  if (auto t = n.find("type"); t != n.end() && t->is_string()) g.type = t->get<std::string>();
+  if (auto c = n.find("children"); c != n.end() && !c->is_null()) {
+    if (!c->is_array()) return Bad(fmt::format("GeoArea tree: children of {} is not an array", g.name));
+    g.children = &*c;
+  }
+  return g;
+}
+
+// Countries under a node (type "Country", or leaves without a type), with their ancestors below the
+// root: (ancestors, country).
+Status WalkGeoTree(const json& node, std::vector<GeoNode>& path, int depth,
+                   std::vector<std::pair<std::vector<GeoNode>, GeoNode>>& out) {
+  if (depth > 8) return Bad("GeoArea tree: nested deeper than 8 levels");
+  auto g = ReadGeoNode(node);
+  if (!g) return g.error();
+  bool country = g->type == "Country" || (g->type.empty() && (!g->children || g->children->empty()));
+  if (country) {
+    out.emplace_back(path, *g);
+    return Ok();
+  }
+  if (!g->children) return Ok();  // a region without members
+  path.push_back(*g);
+  for (const auto& c : *g->children) {
+    if (Status s = WalkGeoTree(c, path, depth + 1, out); !s) return s;
+  }
+  path.pop_back();
+  return Ok();
+}
+
+// The GeoArea trees as rows of UNSD's M49 CSV (Global, Region, Sub-region, Intermediate Region,
+// Country or Area, M49 Code, and the LDC/LLDC/SIDS marks when those trees are present).
+Result<ApiTable> GeoAreaTree(const json& doc) {
+  if (!doc.is_array() || doc.empty()) return Bad("not a UN SDG GeoArea/Tree response (expected an array of trees)");
+  const json* world = nullptr;
+  std::map<std::int64_t, std::set<std::int64_t>> groups;  // 199 LDC, 432 LLDC, 722 SIDS → members
+  for (const auto& root : doc) {
+    auto g = ReadGeoNode(root);
+    if (!g) return g.error();
+    if (g->name.find("continental regions") != std::string::npos) world = &root;
+    if (g->code == 199 || g->code == 432 || g->code == 722) {
+      std::vector<GeoNode> path;
+      std::vector<std::pair<std::vector<GeoNode>, GeoNode>> members;
+      if (Status s = WalkGeoTree(root, path, 0, members); !s) return s.error();
+      auto& group = groups[g->code];  // present, even when empty
+      for (const auto& m : members) group.insert(m.second.code);
+    }
+  }
+  if (!world) return Bad("GeoArea tree: no \"World (total) by continental regions\" tree");
+  auto top = ReadGeoNode(*world);
+  std::vector<std::pair<std::vector<GeoNode>, GeoNode>> countries;
+  std::vector<GeoNode> path;
+  if (top->children) {
+    for (const auto& c : *top->children) {
+      if (Status s = WalkGeoTree(c, path, 1, countries); !s) return s.error();
+    }
+  }
+  if (countries.empty()) return Bad("GeoArea tree: the continental tree lists no country");
+  Flat flat;
+  const std::vector<std::pair<std::int64_t, const char*>> kGroups{{199, "Least Developed Countries (LDC)"},
+                                                                  {432, "Land Locked Developing Countries (LLDC)"},
+                                                                  {722, "Small Island Developing States (SIDS)"}};
+  for (const auto& [ancestors, c] : countries) {
+    json row = json::object();
+    row["Global Code"] = "001";
+    row["Global Name"] = "World";
+    const char* levels[3][2] = {{"Region Code", "Region Name"},
+                                {"Sub-region Code", "Sub-region Name"},
+                                {"Intermediate Region Code", "Intermediate Region Name"}};
+    for (std::size_t l = 0; l < 3; ++l) {
+      bool has = l < ancestors.size();
+      row[levels[l][0]] = has ? Pad3(ancestors[l].code) : "";
+      row[levels[l][1]] = has ? ancestors[l].name : "";
+    }
+    row["Country or Area"] = c.name;
+    row["M49 Code"] = Pad3(c.code);
+    for (const auto& [code, column] : kGroups) {
+      if (auto it = groups.find(code); it != groups.end()) row[column] = it->second.count(c.code) ? "x" : "";
+    }
+    flat.Add(row);
+  }
+  ApiTable out;
+  out.pages = out.pages_declared = 1;
+  out.records = static_cast<std::int64_t>(flat.rows.size());
+  out.csv = Csv(flat);
+  return out;
+}
+
 }  // namespace
 
 Result<ApiTable> ParseApiResponse(std::string_view bytes, std::string_view layout, bool require_complete) {
@@ -192,6 +306,7 @@ Result<ApiTable> ParseApiResponse(std::string_view bytes, std::string_view layou
     }
     return Bad("response is not valid JSON");
   }
+  if (layout == "sdg-geoarea-tree") return GeoAreaTree(doc);
   std::vector<const json*> pages;
   if (doc.is_object() && doc.contains("gpsi_bundle")) {
     if (!doc.contains("pages") || !doc["pages"].is_array() || doc["pages"].empty())
@@ -239,7 +354,8 @@ Result<ApiTable> ParseApiResponse(std::string_view bytes, std::string_view layou
 namespace detail {
 
 bool IsApiLayout(std::string_view layout) {
-  return layout == "who-odata" || layout == "wb-api" || layout == "sdg-api" || layout == "owid-grapher";
+  return layout == "who-odata" || layout == "wb-api" || layout == "sdg-api" || layout == "owid-grapher" ||
+         layout == "sdg-geoarea-tree";
 }
 
 Result<std::unique_ptr<Table>> Table::OpenText(std::string text, const std::string& path, char delimiter) {

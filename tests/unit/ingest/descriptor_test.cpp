@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "detail/reference_files.hpp"
 #include "ingest.hpp"
 #include "test_util.hpp"
 
@@ -605,7 +606,7 @@ TEST(LoadDescriptorDir, ShippedDescriptorsLoad) {
       continue;
     }
     EXPECT_FALSE(d.source.key.empty());
-    if (d.layout.rfind("reference-", 0) == 0) continue;  // reference tables carry no tiered source
+    if (detail::IsReferenceLayout(d.layout)) continue;  // reference tables carry no tiered source
     // Releases order vintages by text comparison, so they must be ISO dates (or years).
     EXPECT_TRUE(std::regex_match(d.source.release, std::regex(R"(\d{4}(-\d{2}(-\d{2})?)?)")))
         << "release '" << d.source.release << "' is not YYYY, YYYY-MM or YYYY-MM-DD";

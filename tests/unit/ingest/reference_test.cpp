@@ -29,7 +29,7 @@ class ReferenceTest : public ::testing::Test {
     db_ = *dir_ / "ref.db";
     auto r = engine::Init(engine::InitConfig{db_, GPSI_TEST_DATA});
     ASSERT_TRUE(r.ok()) << r.error().Format();
-    report_ = *r;
+    report_ = r->reference;
   }
   static void TearDownTestSuite() {
     delete dir_;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "detail/fetch.hpp"
@@ -64,6 +66,46 @@ TEST(ApiResponse, SdgPagesAndTotals) {
   ASSERT_FALSE(truncated);
   EXPECT_NE(truncated.error().message.find("not valid JSON"), std::string::npos);
   EXPECT_FALSE(ParseApiResponse("{\"value\": []}", "sdg-api"));
+}
+
+TEST(ApiResponse, GeoAreaTreeBecomesTheM49Table) {
+  auto t = ParseApiResponse(test::ReadFile(kFixtures + "sdg_GeoArea_Tree.json"), "sdg-geoarea-tree");
+  ASSERT_TRUE(t) << t.error().message;
+  // The continental tree only (the SDG-regions tree lists Algeria again): Algeria, Ethiopia, Kenya,
+  // France, Germany and Antarctica.
+  EXPECT_EQ(t->records, 6);
+  auto rows = test::Csv(t->csv);  // every field is quoted; none holds a comma
+  for (auto& row : rows) {
+    for (auto& cell : row) cell = cell.substr(1, cell.size() - 2);
+  }
+  ASSERT_EQ(rows.size(), 7u);
+  const auto& h = rows[0];
+  auto col = [&](const char* name) {
+    return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin());
+  };
+  ASSERT_LT(col("Intermediate Region Code"), h.size());
+  ASSERT_LT(col("Least Developed Countries (LDC)"), h.size());
+  std::map<std::string, std::vector<std::string>> by_m49;
+  for (std::size_t r = 1; r < rows.size(); ++r) by_m49[rows[r][col("M49 Code")]] = rows[r];
+  ASSERT_EQ(by_m49.count("404"), 1u);
+  EXPECT_EQ(by_m49["404"][col("Region Code")], "002");
+  EXPECT_EQ(by_m49["404"][col("Sub-region Name")], "Sub-Saharan Africa");
+  EXPECT_EQ(by_m49["404"][col("Intermediate Region Code")], "014");
+  EXPECT_EQ(by_m49["012"][col("Sub-region Code")], "015");
+  EXPECT_EQ(by_m49["012"][col("Intermediate Region Code")], "");
+  EXPECT_EQ(by_m49["010"][col("Region Code")], "");  // Antarctica sits directly under World
+  EXPECT_EQ(by_m49["231"][col("Least Developed Countries (LDC)")], "x");
+  EXPECT_EQ(by_m49["404"][col("Least Developed Countries (LDC)")], "");
+  // Not a tree, or no continental tree: rejected with a reason.
+  EXPECT_FALSE(ParseApiResponse("{\"data\": []}", "sdg-geoarea-tree"));
+  auto flat = ParseApiResponse(R"([{"geoAreaCode": 1, "geoAreaName": "World", "children": []}])", "sdg-geoarea-tree");
+  ASSERT_FALSE(flat);
+  EXPECT_NE(flat.error().message.find("continental regions"), std::string::npos);
+  auto bad = ParseApiResponse(
+      R"([{"geoAreaCode": 1, "geoAreaName": "World (total) by continental regions", "children": [{"geoAreaCode": "x"}]}])",
+      "sdg-geoarea-tree");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::kBadResponse);
 }
 
 class FetchTest : public ::testing::Test {
