@@ -1,0 +1,105 @@
+// The dashboard shell: header with navigation and language switch, hash router, footer with the
+// run id and data provenance. Pages are plain modules that render into <main>.
+import './style.css';
+import * as api from './api';
+import { disposeAll } from './charts';
+import { h } from './dom';
+import { lang, setLang, t } from './i18n';
+import type { Page } from './page';
+import { comparePage } from './pages/compare';
+import { countryPage } from './pages/country';
+import { downloadsPage } from './pages/downloads';
+import { mapPage } from './pages/map';
+import { methodologyPage } from './pages/methodology';
+import { rankingPage } from './pages/ranking';
+import { whatifPage } from './pages/whatif';
+
+declare global {
+  interface Window {
+    __gpsi: { map?: unknown; route?: string; ready?: boolean };
+  }
+}
+window.__gpsi = {};
+
+const routes: { name: string; nav: boolean; page: Page }[] = [
+  { name: 'map', nav: true, page: mapPage },
+  { name: 'ranking', nav: true, page: rankingPage },
+  { name: 'country', nav: false, page: countryPage },
+  { name: 'compare', nav: true, page: comparePage },
+  { name: 'whatif', nav: true, page: whatifPage },
+  { name: 'downloads', nav: true, page: downloadsPage },
+  { name: 'methodology', nav: true, page: methodologyPage },
+];
+
+const app = document.getElementById('app')!;
+let main: HTMLElement;
+let renderId = 0;
+let cleanup: (() => void) | void;
+
+function parseHash(): { name: string; rest: string[]; query: URLSearchParams } {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, qs = ''] = raw.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] ?? 'map', rest: parts.slice(1), query: new URLSearchParams(qs) };
+}
+
+function navLink(name: string, current: string): HTMLElement {
+  return h('li', {}, h('a', { href: `#/${name}`, 'data-testid': `nav-${name}`, 'aria-current': name === current ? 'page' : null }, t(`nav.${name}` as 'nav.map')));
+}
+
+function renderShell(current: string): void {
+  document.title = `${t('app.title')} · GPSI`;
+  const skip = h('a', { class: 'skip', href: '#main', onclick: (ev: Event) => {
+    // The hash is the router's: focus <main> instead of navigating.
+    ev.preventDefault();
+    main.focus();
+  } }, t('app.skip'));
+  const langBtn = h('button', { type: 'button', class: 'lang', 'data-testid': 'lang-switch', lang: lang() === 'en' ? 'zh-CN' : 'en', 'aria-label': t('lang.switch.label'), onclick: () => {
+    setLang(lang() === 'en' ? 'zh' : 'en');
+    render(true);
+  } }, t('lang.switch'));
+  const header = h(
+    'header',
+    { class: 'top' },
+    h('a', { class: 'brand', href: '#/map' }, h('span', { class: 'brand-short' }, 'GPSI'), h('span', { class: 'brand-long' }, t('app.title'))),
+    h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, routes.filter((r) => r.nav).map((r) => navLink(r.name, current)))),
+    langBtn,
+  );
+  main = h('main', { id: 'main', tabindex: '-1' });
+  const footer = h('footer', { class: 'foot' }, h('p', { class: 'run', 'data-testid': 'run-id' }, `${t('footer.run')}: …`), h('p', {}, t('footer.note'), ' ', h('a', { href: '#/methodology' }, t('footer.method'))));
+  app.replaceChildren(skip, header, main, footer);
+  api.health().then(
+    (hl) => footer.querySelector('.run')!.replaceChildren(`${t('footer.run')}: `, h('code', {}, hl.run), ` · ${t('footer.engine')} ${hl.engine}`),
+    () => footer.querySelector('.run')!.replaceChildren(`${t('footer.run')}: —`),
+  );
+}
+
+function render(keepFocus = false, initial = false): void {
+  const { name, rest, query } = parseHash();
+  const route = routes.find((r) => r.name === name);
+  disposeAll();
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = undefined;
+  renderShell(route?.name === 'country' ? '' : (route?.name ?? ''));
+  const id = ++renderId;
+  window.__gpsi.route = name;
+  window.__gpsi.ready = false;
+  if (!route) {
+    main.append(h('h1', {}, t('app.notfound')), h('p', {}, h('a', { href: '#/map' }, t('app.home'))));
+  } else {
+    cleanup = route.page(main, { rest, query, alive: () => id === renderId });
+  }
+  if (keepFocus) (document.querySelector('[data-testid=lang-switch]') as HTMLElement | null)?.focus();
+  else if (!initial) {
+    // The shell was rebuilt: put focus at the start of the new page for keyboard and screen-reader users.
+    main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+}
+
+setLang(lang());
+window.addEventListener('hashchange', () => {
+  // Only "#/…" hashes are routes; anything else (e.g. an in-page anchor) leaves the page as it is.
+  if (location.hash === '' || location.hash.startsWith('#/')) render();
+});
+render(false, true);

@@ -1,0 +1,173 @@
+// #/country/ISO3: one country's profile: dimension radar, index and dimensions over time, and every
+// indicator with its value, source, tier, licence and flags.
+import * as api from '../api';
+import { chartFigure, makeChart, PALETTE } from '../charts';
+import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
+import { nm, numberFmt, regionName, t } from '../i18n';
+import type { Page } from '../page';
+
+//! Breaks a label into lines of about `n` characters at spaces (CJK names: every n characters).
+function wrap(s: string, n: number): string {
+  if (s.length <= n) return s;
+  if (!s.includes(' ')) return !/[\u3000-\u9fff]/.test(s) ? s : s.match(new RegExp(`.{1,${n}}`, 'g'))!.join('\n');
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of s.split(' ')) {
+    if (cur && (cur + ' ' + w).length > n) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  return [...lines, cur].join('\n');
+}
+
+const fmtRaw = (v: number | null) => (v == null ? '—' : Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export const countryPage: Page = (root, ctx) => {
+  const id = ctx.rest[0] ?? '';
+  root.append(h('h1', { 'data-testid': 'profile-title' }, id), loading());
+  Promise.all([api.meta(), api.profile(id)])
+    .then(([meta, p]) => {
+      if (!ctx.alive()) return;
+      const index = api.indexNode(meta);
+      const dims = meta.dimensions.length ? meta.dimensions : [...new Set(p.indicators.map((i) => i.parent))];
+      const nodeName = (c: string) => nm(api.nodeByCode(meta, c)) || c;
+      const years = p.series.map((s) => s.year);
+      const scored = p.series.filter((s) => !s.excluded && s.scores[index.code]?.value != null);
+      let year = (scored.length ? scored[scored.length - 1] : p.series[p.series.length - 1])?.year ?? meta.latest_year;
+      const qy = Number(ctx.query.get('year'));
+      if (years.includes(qy)) year = qy;
+
+      const title = h('h1', { 'data-testid': 'profile-title' }, nm(p.unit));
+      const sub = h('p', { class: 'sub' }, `${p.unit.iso3} · ${regionName(p.unit.region_code, p.unit.region)}${p.unit.subregion ? ` · ${p.unit.subregion}` : ''}`);
+      const summary = h('div', { class: 'cards' });
+      const radar = chartFigure('profile-radar', t('profile.radar'), 'chart-radar');
+      const series = chartFigure('profile-series', t('profile.series'), 'chart-series');
+      const tableWrap = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('profile.indicators') });
+      const yearSel = labelledSelect('pf-year', t('common.year'), years.map((y): [string, string] => [String(y), String(y)]), String(year), 'profile-year', (v) => {
+        year = Number(v);
+        drawYear();
+      });
+      const note = h('p', { class: 'notice', hidden: true }, t('profile.excluded'));
+      root.replaceChildren(
+        title,
+        sub,
+        h('div', { class: 'controls' }, yearSel, h('p', { class: 'field-link' }, h('a', { href: `#/compare?units=${p.unit.iso3}` }, t('profile.compare')))),
+        note,
+        summary,
+        h('div', { class: 'grid2' }, radar.figure, series.figure),
+        h('h2', {}, t('profile.indicators')),
+        flagLegend(),
+        tableWrap,
+      );
+
+      const radarChart = makeChart(radar.el);
+      radar.setChart(radarChart);
+      const seriesChart = makeChart(series.el);
+      series.setChart(seriesChart);
+
+      const narrow = series.el.clientWidth < 600;
+      // Time series: index and each dimension over every year of the build.
+      const lineNodes = [index.code, ...dims];
+      seriesChart.setOption({
+        animation: false,
+        color: PALETTE,
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : '—') },
+        legend: { top: 0 },
+        grid: { left: 40, right: 16, top: narrow ? 84 : 48, bottom: 24 },
+        xAxis: { type: 'category', data: years.map(String) },
+        yAxis: { type: 'value', min: 0, max: 100 },
+        series: lineNodes.map((c, i) => ({
+          name: nodeName(c),
+          type: 'line',
+          symbolSize: 6,
+          lineStyle: { width: i === 0 ? 3 : 1.5 },
+          data: p.series.map((s) => s.scores[c]?.value ?? '-'),
+        })),
+      });
+
+      function drawYear(): void {
+        const s = p.series.find((x) => x.year === year);
+        note.hidden = !s?.excluded;
+        const first = p.series.find((x) => x.scores[index.code]?.value != null);
+        const card = (c: string, big: boolean) => {
+          const sc = s?.scores[c];
+          const interval = sc?.p05 != null && sc?.p95 != null ? ` [${Math.round(sc.p05)}–${Math.round(sc.p95)}]` : '';
+          return h(
+            'div',
+            { class: big ? 'card card-big' : 'card', 'data-node': c },
+            h('div', { class: 'card-label' }, nodeName(c)),
+            h('div', { class: 'card-value' }, numberFmt(sc?.value)),
+            h('div', { class: 'card-rank' }, `${t('common.rank')} ${sc?.rank ?? '—'}${interval}`, ' ', flagMarks(sc?.flags)),
+          );
+        };
+        summary.replaceChildren(card(index.code, true), ...dims.map((c) => card(c, false)));
+
+        const vals = (x: typeof s) => dims.map((c) => x?.scores[c]?.value ?? '-');
+        radarChart.setOption(
+          {
+            animation: false,
+            color: PALETTE,
+            tooltip: { trigger: 'item' },
+            legend: { bottom: 0 },
+            radar: {
+              indicator: dims.map((c) => ({ name: wrap(nodeName(c), narrow ? 10 : 18), max: 100, min: 0 })),
+              radius: narrow ? '52%' : '62%',
+              center: ['50%', '48%'],
+              axisName: { color: '#333' },
+            },
+            series: [
+              {
+                type: 'radar',
+                data: [
+                  { name: String(year), value: vals(s), areaStyle: { opacity: 0.25 } },
+                  ...(first && first.year !== year ? [{ name: String(first.year), value: vals(first), lineStyle: { type: 'dashed' as const } }] : []),
+                ],
+              },
+            ],
+          },
+          { replaceMerge: ['series'] },
+        );
+
+        const dirText = (d: number | null) => (d === 1 ? `↑ ${t('dir.up')}` : d === -1 ? `↓ ${t('dir.down')}` : '');
+        const rows = p.indicators.map((ind) => {
+          const v = ind.values.find((x) => x.year === year);
+          const chosen = v?.sources.find((x) => x.chosen) ?? v?.sources[0];
+          const others = (v?.sources.length ?? 0) - (chosen ? 1 : 0);
+          const prov = chosen ? `${chosen.source} · sha256 ${chosen.file_sha256.slice(0, 12)} · ${t('profile.line')} ${chosen.line}` : null;
+          const sc = s?.scores[ind.code];
+          return h(
+            'tr',
+            { 'data-indicator': ind.code, class: ind.monitor ? 'monitor' : null },
+            h('th', { scope: 'row' }, nm(ind), ' ', h('code', {}, ind.code), ind.monitor ? h('span', { class: 'badge' }, t('profile.monitor')) : null),
+            h('td', {}, nodeName(ind.parent)),
+            h('td', { class: 'num' }, fmtRaw(v?.raw ?? null)),
+            h('td', { class: 'num' }, numberFmt(v?.score ?? sc?.value)),
+            h('td', { class: 'dir' }, dirText(ind.direction)),
+            h('td', { title: prov }, chosen ? `${chosen.publisher}${chosen.release ? ` (${chosen.release})` : ''}` : '—', others > 0 ? h('span', { class: 'muted' }, ` +${others} ${t('profile.othersources')}`) : null),
+            h('td', { class: 'num' }, chosen?.tier ?? '—'),
+            h('td', {}, chosen?.licence ?? '—'),
+            h('td', {}, flagMarks(`${sc?.flags ?? ''}${v?.imputed ? 'i' : ''}`), chosen?.flags ? h('span', { class: 'muted' }, ` ${chosen.flags}`) : null),
+          );
+        });
+        tableWrap.replaceChildren(
+          h(
+            'table',
+            { class: 'data indicators', 'data-testid': 'indicator-table' },
+            h('caption', {}, `${t('profile.indicators')} · ${year}`),
+            h(
+              'thead',
+              {},
+              h('tr', {}, [t('profile.indicator'), t('profile.dimension'), t('profile.raw'), t('common.score'), t('profile.direction'), t('profile.source'), t('profile.tier'), t('profile.licence'), t('profile.flags')].map((x) => h('th', { scope: 'col' }, x))),
+            ),
+            h('tbody', {}, rows),
+          ),
+        );
+        window.__gpsi.ready = true;
+      }
+      drawYear();
+    })
+    .catch((e) => {
+      if (ctx.alive()) root.replaceChildren(h('h1', { 'data-testid': 'profile-title' }, id), errorBox(e), h('p', {}, h('a', { href: '#/ranking' }, t('nav.ranking'))));
+    });
+};
