@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -221,6 +222,69 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg);
 
 // ---- gpsi serve: what the server publishes (src/engine/publish.cpp) ----
 
+struct PublishConfig {
+  BuildConfig build;             //!< the method over the store; out_dir is ignored (nothing is written)
+  std::size_t intervals = 1000;  //!< Monte Carlo runs of the method's [uncertainty] table; 0 = no intervals
+  std::uint64_t seed = 1;
+  int threads = 0;  //!< for the Monte Carlo; 0 = one per core
+};
+
+//! One stored value an indicator of the method reads, with its provenance; `chosen` marks the
+//! value the resolution rule (tier, newest release, preference, newest file) picks for its cell.
+struct PublishedValue {
+  ResolvedValue value;
+  bool chosen = false;
+};
+
+//! A unit-year-node's index rank across the Monte Carlo runs: one row of rank_stats.csv.
+struct RankStat {
+  int year = 0;
+  std::string unit, code;
+  int nominal = 0;                                //!< 0 = unranked
+  double mean = 0, median = 0, p05 = 0, p95 = 0;  //!< NaN when no run ranked it
+};
+
+//! Everything `gpsi serve` answers from, computed once at startup.
+struct Published {
+  BuildResult build;                  //!< the nominal index (engine::Build, no files)
+  std::vector<Unit> units;            //!< every unit of the store
+  std::vector<SourceRecord> sources;  //!< every source release of the store
+  //! Every stored value of the codes the method's indicators read (reads, GTI components and
+  //! denominators) in the build's years: ordered by unit, code, year, then priority (chosen first).
+  std::vector<PublishedValue> values;
+  //! (key, value) of the method's [pipeline] as the canonical method file writes them, keys sorted.
+  std::vector<std::pair<std::string, std::string>> pipeline;
+  std::size_t interval_samples = 0;  //!< Monte Carlo runs made; 0 = no intervals
+  std::uint64_t interval_seed = 1;
+  double interval_level = 0.90;     //!< the intervals are [p05, p95]
+  std::vector<RankStat> intervals;  //!< per aggregate node, per scored unit-year (rank_stats.csv order)
+  double build_seconds = 0, interval_seconds = 0;
+};
+
+//! Builds the method in memory and gathers what the HTTP API publishes: units, sources, every
+//! stored value the indicators read with its provenance, and (optionally) Monte Carlo rank
+//! intervals as `gpsi uncertainty` computes them, without writing a file.
+Result<Published> Publish(const PublishConfig& cfg);
+
 // ---- what-if: the index re-aggregated with other weights, in memory (src/engine/whatif.cpp) ----
+
+//! The build's index re-aggregated with other weights (engine::WhatIf).
+struct WhatIfResult {
+  std::optional<int> year;              //!< the year computed; nullopt = every year of the build
+  std::vector<double> weights;          //!< per node, as used (the build's where none was given)
+  std::vector<std::size_t> rows;        //!< the build rows computed, in build order
+  compute::Matrix scores;               //!< rows × nodes: indicators as built, aggregates recomputed
+  std::vector<std::vector<int>> ranks;  //!< per node, per position in `rows`: 1 = best within year; 0 = none
+};
+
+//! Re-aggregates the build's normalised indicator scores with `weights` (node code → weight; any
+//! node but the top one and monitors; finite, ≥ 0; nodes not given keep the weights the build
+//! used, PCA-derived ones included) and re-ranks exactly as Build: each node's aggregation, the
+//! weights of missing children dropped and the rest rescaled, pipeline.aggregate_min_share,
+//! screened-out rows unscored, ties sharing the lowest rank within a year. `year`: that year only
+//! (it must be one of the build), nullopt = every year. Fails with kUsage for a bad weight or year
+//! and kUncomputable when an aggregation is undefined (a zero under a geometric mean).
+Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, double>& weights,
+                            std::optional<int> year = std::nullopt);
 
 }  // namespace gpsi::engine

@@ -9,11 +9,15 @@
 
 namespace gpsi::engine::detail {
 
-Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc) {
-  auto built = Build(bc);
-  if (!built) return built.error();
+Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal) {
   auto mc = std::make_unique<MonteCarlo>();
-  mc->b = std::move(*built);
+  if (nominal) {
+    mc->b = *nominal;
+  } else {
+    auto built = Build(bc);
+    if (!built) return built.error();
+    mc->b = std::move(*built);
+  }
   const BuildResult& b = mc->b;
   const auto& m = b.method;
   const auto& u = m.uncertainty;

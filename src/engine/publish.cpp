@@ -1,4 +1,118 @@
-// What `gpsi serve` publishes (engine::Publish): see engine.hpp.
+// What `gpsi serve` publishes (engine::Publish): the nominal build, the store's units and
+// sources, every stored value the method reads with its provenance, and the Monte Carlo rank
+// intervals of `gpsi uncertainty` computed in memory.
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "detail/montecarlo.hpp"
 #include "engine.hpp"
 
-namespace gpsi::engine {}  // namespace gpsi::engine
+namespace gpsi::engine {
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+//! The [pipeline] table of the canonical method text as (key, value) strings: the values as the
+//! method file spells them (`locf:4`, `goalposts:100`), numbers in their shortest form.
+std::vector<std::pair<std::string, std::string>> PipelineStrings(const method::Method& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  toml::table root;
+  try {
+    root = toml::parse(m.canonical);
+  } catch (const toml::parse_error&) {
+    return out;  // a canonical text always parses; nothing to publish if it did not
+  }
+  const toml::table* pipe = root["pipeline"].as_table();
+  if (!pipe) return out;
+  for (const auto& [k, v] : *pipe) {
+    std::string text;
+    if (auto s = v.value<std::string>()) {
+      text = *s;
+    } else if (v.is_integer()) {
+      text = std::to_string(*v.value<std::int64_t>());
+    } else if (auto d = v.value<double>()) {
+      text = FormatNumber(*d);
+    } else if (auto b = v.value<bool>()) {
+      text = *b ? "true" : "false";
+    } else {
+      continue;  // the canonical [pipeline] holds only strings, numbers and booleans
+    }
+    out.emplace_back(std::string(k.str()), text);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+//! Stored codes the method's indicators read: `reads`, GTI components and denominators.
+std::vector<std::string> ReadCodes(const method::Method& m) {
+  std::set<std::string> codes;
+  for (const auto& n : m.nodes) {
+    if (!n.indicator) continue;
+    codes.insert(n.reads.begin(), n.reads.end());
+    if (n.gti) codes.insert(n.gti->reads.begin(), n.gti->reads.end());
+    if (!n.denominator.empty()) codes.insert(n.denominator);
+  }
+  return {codes.begin(), codes.end()};
+}
+
+}  // namespace
+
+Result<Published> Publish(const PublishConfig& cfg) {
+  try {
+    Published p;
+    BuildConfig bc = cfg.build;
+    bc.out_dir.clear();
+    auto t0 = std::chrono::steady_clock::now();
+    auto built = Build(bc);
+    if (!built) return built.error();
+    p.build = std::move(*built);
+    p.build_seconds = Since(t0);
+    const BuildResult& b = p.build;
+    p.pipeline = PipelineStrings(b.method);
+
+    auto store = Open(bc.db_path);
+    if (!store) return store.error();
+    p.units = (*store)->Units();
+    p.sources = (*store)->Sources();
+    CellFilter f;
+    f.indicators = ReadCodes(b.method);
+    if (b.has_years && !b.row_year.empty()) {
+      auto [lo, hi] = std::minmax_element(b.row_year.begin(), b.row_year.end());
+      f.year_from = *lo, f.year_to = *hi;
+    }
+    if (!f.indicators.empty()) {
+      // Observations come grouped by cell in resolution order: the first of a cell is the chosen one.
+      (*store)->Observations(f, [&](const ResolvedValue& r) {
+        const ResolvedValue* prev = p.values.empty() ? nullptr : &p.values.back().value;
+        bool first = !prev || prev->unit != r.unit || prev->indicator != r.indicator || prev->year != r.year;
+        p.values.push_back(PublishedValue{r, first});
+      });
+    }
+    store->reset();
+
+    if (cfg.intervals > 0 && !b.method.uncertainty.empty()) {
+      auto t1 = std::chrono::steady_clock::now();
+      UncertaintyConfig uc;
+      uc.build = bc;
+      uc.samples = cfg.intervals;
+      uc.seed = cfg.seed;
+      uc.threads = cfg.threads;
+      auto sum = detail::RunUncertainty(uc, &p.build, &p.intervals);
+      if (!sum) return sum.error();
+      p.interval_samples = cfg.intervals;
+      p.interval_seed = cfg.seed;
+      p.interval_seconds = Since(t1);
+    }
+    return p;
+  } catch (const Failure& f) {
+    return f.error();
+  }
+}
+
+}  // namespace gpsi::engine

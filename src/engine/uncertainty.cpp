@@ -160,11 +160,19 @@ void Progress(std::size_t done, std::size_t total, std::chrono::steady_clock::ti
 }  // namespace
 
 Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
+  return detail::RunUncertainty(cfg, nullptr, nullptr);
+}
+
+namespace detail {
+
+Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const BuildResult* nominal_build,
+                                          std::vector<RankStat>* table) {
   try {
+    if (table && cfg.keep_runs) return Error{Errc::kUsage, "the in-memory Monte Carlo keeps no runs.csv"};
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
-    auto prepared = detail::PrepareMonteCarlo(bc);
+    auto prepared = detail::PrepareMonteCarlo(bc, nominal_build);
     if (!prepared) return prepared.error();
     detail::MonteCarlo& mc = **prepared;
     const BuildResult& b = mc.b;
@@ -214,7 +222,8 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
     unsigned threads =
         cfg.threads > 0 ? static_cast<unsigned>(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
     // Plain variables, not a structured binding: lambdas below capture them.
-    const auto share = mpi.Share(n_runs);
+    // In memory (table), this process makes every run whatever MPI says.
+    const auto share = table ? std::pair<std::size_t, std::size_t>{0, n_runs} : mpi.Share(n_runs);
     const std::size_t first = share.first, last = share.second;
     const std::size_t chunk = 1024;
     std::vector<analysis::RankStats> stats(threads, analysis::RankStats(tracked.size(), nr, max_block));
@@ -284,16 +293,32 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
       if (!runs_out) return Error{Errc::kIo, "cannot write runs.csv", runs_part};
     }
     // Other MPI ranks send their statistics to rank 0, which writes the files.
-    if (auto st = mpi.Reduce(stats[0], n_failed); !st) return st.error();
+    if (!table) {
+      if (auto st = mpi.Reduce(stats[0], n_failed); !st) return st.error();
+    }
     UncertaintySummary sum;
     sum.runs = n_runs;
     sum.failed = n_failed;
     sum.seconds = seconds;
     sum.rows = nr;
     sum.nodes = tracked.size();
-    sum.ranks = mpi.size();
-    sum.primary = mpi.rank() == 0;
+    sum.ranks = table ? 1 : mpi.size();
+    sum.primary = table || mpi.rank() == 0;
     if (!sum.primary) return sum;
+    if (table) {
+      // In memory: the rows of rank_stats.csv, no file.
+      const auto& st = stats[0];
+      table->clear();
+      table->reserve(tracked.size() * nr);
+      for (std::size_t q = 0; q < tracked.size(); ++q) {
+        for (std::size_t r = 0; r < nr; ++r) {
+          table->push_back(RankStat{b.has_years ? b.row_year[rows[r]] : 0, b.row_unit[rows[r]], codes[q],
+                                    nominal_ranks[q][r], st.MeanRank(q, r), st.RankQuantile(q, r, 0.5),
+                                    st.RankQuantile(q, r, 0.05), st.RankQuantile(q, r, 0.95)});
+        }
+      }
+      return sum;
+    }
 
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -396,4 +421,5 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
   }
 }
 
+}  // namespace detail
 }  // namespace gpsi::engine

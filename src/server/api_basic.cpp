@@ -24,7 +24,7 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
   if (!CheckParams(req, res, {"format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
-  std::string text = "code,name_en,name_zh,iso3,region_code,region\n";
+  std::string text = "code,name_en,name_zh,iso3,m49,region_code,region\n";
   Json rows = Json::array();
   for (const auto& code : scored) {
     auto it = units.find(code);
@@ -35,12 +35,13 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
       auto r = std::find(build.row_unit.begin(), build.row_unit.end(), code) - build.row_unit.begin();
       u.name_en = build.row_name[static_cast<std::size_t>(r)];
     }
-    text += fmt::format("{},{},{},{},{},{}\n", CsvField(u.code), CsvField(u.name_en), CsvField(u.name_zh),
-                        CsvField(u.iso3), CsvField(u.region_code), CsvField(u.region_name));
+    text += fmt::format("{},{},{},{},{},{},{}\n", CsvField(u.code), CsvField(u.name_en), CsvField(u.name_zh),
+                        CsvField(u.iso3), CsvField(u.m49), CsvField(u.region_code), CsvField(u.region_name));
     rows.push_back({{"code", u.code},
                     {"name_en", u.name_en},
                     {"name_zh", u.name_zh},
                     {"iso3", u.iso3},
+                    {"m49", u.m49},
                     {"region_code", u.region_code},
                     {"region", u.region_name}});
   }
@@ -99,13 +100,15 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     std::string y = build.has_years ? std::to_string(year) : std::string();
     text += fmt::format("{},{},{},{},{},{},{}\n", y, build.row_unit[r], code, nodes[node].level, Num(v),
                         rank > 0 ? std::to_string(rank) : std::string(), flags);
-    rows.push_back({{"year", build.has_years ? Json(year) : Json(nullptr)},
-                    {"unit", build.row_unit[r]},
-                    {"code", code},
-                    {"level", nodes[node].level},
-                    {"value", compute::IsNa(v) ? Json(nullptr) : Json(v)},
-                    {"rank", rank > 0 ? Json(rank) : Json(nullptr)},
-                    {"flags", flags}});
+    Json row{{"year", build.has_years ? Json(year) : Json(nullptr)},
+             {"unit", build.row_unit[r]},
+             {"code", code},
+             {"level", nodes[node].level},
+             {"value", compute::IsNa(v) ? Json(nullptr) : Json(v)},
+             {"rank", rank > 0 ? Json(rank) : Json(nullptr)},
+             {"flags", flags}};
+    AddInterval(row, r, node);  // p05, median, p95 (JSON only: the CSV keeps scores.csv's columns)
+    rows.push_back(std::move(row));
   }
   if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
   Json j{{"run", build.run_id}, {"year", year}, {"code", code}, {"rows", rows}};

@@ -1,15 +1,180 @@
-// POST /api/v1/whatif (docs/api.md).
+// POST /api/v1/whatif (docs/api.md): the index re-aggregated with other weights (engine::WhatIf).
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
 
 #include "detail/impl.hpp"
 
 namespace gpsi::server {
 
+using detail::CheckParams;
+using detail::Json;
 using detail::SendError;
 
+namespace {
+// The server's payload limit answers larger bodies with 413 before this handler runs; the check
+// here keeps the endpoint's own contract whatever that limit.
+constexpr std::size_t kMaxWhatIfBody = 64 * 1024;
+
+void AppendRaw(fmt::memory_buffer& out, std::string_view s) {
+  out.append(s.data(), s.data() + s.size());
+}
+
+//! `s` as a JSON string (RFC 8259): quotes, backslash and control characters escaped, UTF-8 as is.
+void AppendJsonString(fmt::memory_buffer& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': AppendRaw(out, "\\\""); break;
+      case '\\': AppendRaw(out, "\\\\"); break;
+      case '\n': AppendRaw(out, "\\n"); break;
+      case '\r': AppendRaw(out, "\\r"); break;
+      case '\t': AppendRaw(out, "\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+}  // namespace
+
 void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) const {
-  (void)req;
-  SendError(res, 501, "not-implemented", "/api/v1/whatif is not implemented yet");
+  if (req.body.size() > kMaxWhatIfBody) {
+    return SendError(res, Errc::kTooLarge, fmt::format("the request body is larger than {} bytes", kMaxWhatIfBody));
+  }
+  // The media type, parameters (charset) aside, case-insensitive (RFC 9110 8.3.1).
+  std::string type = req.get_header_value("Content-Type");
+  type = std::string(Trim(type.substr(0, type.find(';'))));
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (type != "application/json") {
+    return SendError(res, Errc::kUsage,
+                     fmt::format("the body must be JSON with Content-Type: application/json, not '{}'",
+                                 req.get_header_value("Content-Type")));
+  }
+  if (!CheckParams(req, res, {})) return;
+  Json body = Json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return SendError(res, Errc::kUsage, "the body is not valid JSON");
+  if (!body.is_object()) return SendError(res, Errc::kUsage, "the body must be a JSON object");
+  const auto& nodes = build.method.nodes;
+  std::map<std::string, double> weights;
+  std::optional<int> year;
+  if (!years.empty()) year = *years.rbegin();
+  std::size_t node = nodes.size() - 1;  // the index is the last node
+  for (const auto& [key, value] : body.items()) {
+    if (key == "weights") {
+      if (!value.is_object()) return SendError(res, Errc::kUsage, "weights must be an object of node code: number");
+      for (const auto& [code, w] : value.items()) {
+        if (!w.is_number()) {
+          return SendError(res, Errc::kUsage,
+                           fmt::format("the weight of '{}' must be a number, not {}", code, w.dump()));
+        }
+        weights[code] = w.get<double>();
+      }
+    } else if (key == "year") {
+      if (!value.is_number_integer()) {
+        return SendError(res, Errc::kUsage, fmt::format("year must be an integer, not {}", value.dump()));
+      }
+      if (!build.has_years) return SendError(res, Errc::kUsage, "the build has no years");
+      year = value.get<int>();
+    } else if (key == "code") {
+      if (!value.is_string()) return SendError(res, Errc::kUsage, "code must be a string (a node code)");
+      const std::string c = value.get<std::string>();
+      auto it = std::find_if(nodes.begin(), nodes.end(), [&](const method::Node& n) { return n.code == c; });
+      if (it == nodes.end()) {
+        return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
+      }
+      node = static_cast<std::size_t>(it - nodes.begin());
+    } else {
+      return SendError(res, Errc::kUsage, fmt::format("unknown field '{}' (known: weights, year, code)", key));
+    }
+  }
+  auto w = engine::WhatIf(build, weights, year);
+  if (!w) return SendError(res, w.error().code, w.error().message);
+
+  struct Row {
+    std::size_t q;  // position in w->rows
+    int rank;
+  };
+  std::vector<Row> order;
+  for (std::size_t q = 0; q < w->rows.size(); ++q) order.push_back({q, w->ranks[node][q]});
+  // By rank, unranked last; ties (and the unranked) by unit code.
+  std::sort(order.begin(), order.end(), [&](const Row& a, const Row& b) {
+    int ra = a.rank > 0 ? a.rank : INT32_MAX, rb = b.rank > 0 ? b.rank : INT32_MAX;
+    if (ra != rb) return ra < rb;
+    return build.row_unit[w->rows[a.q]] < build.row_unit[w->rows[b.q]];
+  });
+  // The answer is written directly rather than built as a Json tree: with ~200 rows the tree's
+  // allocations were most of the request's time (what-if must stay fast under load).
+  fmt::memory_buffer out;
+  auto text = [&out](std::string_view s) { AppendJsonString(out, s); };
+  auto num = [&out](double v) {
+    if (std::isnan(v)) return AppendRaw(out, "null");
+    fmt::format_to(std::back_inserter(out), "{}", v);
+  };
+  auto rank = [&out](int r) {
+    if (r <= 0) return AppendRaw(out, "null");
+    fmt::format_to(std::back_inserter(out), "{}", r);
+  };
+  AppendRaw(out, "{\"run\":");
+  text(build.run_id);
+  AppendRaw(out, ",\"year\":");
+  if (year) {
+    fmt::format_to(std::back_inserter(out), "{}", *year);
+  } else {
+    AppendRaw(out, "null");
+  }
+  AppendRaw(out, ",\"code\":");
+  text(nodes[node].code);
+  AppendRaw(out, ",\"weights\":{");
+  bool first = true;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].parent.empty() || nodes[i].monitor) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    text(nodes[i].code);
+    out.push_back(':');
+    num(w->weights[i]);
+  }
+  AppendRaw(out, "},\"rows\":[");
+  first = true;
+  for (const Row& o : order) {
+    const std::size_t r = w->rows[o.q];
+    const std::string& unit = build.row_unit[r];
+    auto u = units.find(unit);
+    const int base_rank = build.ranks[node][r];
+    if (!first) out.push_back(',');
+    first = false;
+    AppendRaw(out, "{\"unit\":");
+    text(unit);
+    AppendRaw(out, ",\"name_en\":");
+    text(u != units.end() && !u->second.name_en.empty() ? u->second.name_en : build.row_name[r]);
+    AppendRaw(out, ",\"name_zh\":");
+    text(u != units.end() ? u->second.name_zh : std::string());
+    AppendRaw(out, ",\"value\":");
+    num(w->scores(o.q, node));
+    AppendRaw(out, ",\"rank\":");
+    rank(o.rank);
+    AppendRaw(out, ",\"base_value\":");
+    num(build.scores(r, node));
+    AppendRaw(out, ",\"base_rank\":");
+    rank(base_rank);
+    AppendRaw(out, ",\"change\":");
+    if (o.rank > 0 && base_rank > 0) {
+      fmt::format_to(std::back_inserter(out), "{}", base_rank - o.rank);
+    } else {
+      AppendRaw(out, "null");
+    }
+    out.push_back('}');
+  }
+  AppendRaw(out, "]}\n");
+  res.set_content(out.data(), out.size(), "application/json");
 }
 
 }  // namespace gpsi::server

@@ -16,14 +16,17 @@ struct ServeConfig {
   std::string db_path;             //!< the store (units, runs)
   std::string bind = "127.0.0.1";  //!< address to listen on
   int port = 0;                    //!< 0 = any free port
-  int threads = 4;                 //!< worker threads (bounded pool)
+  //! Worker threads (bounded pool). httplib gives each keep-alive connection one worker for its
+  //! life, so this is also the number of clients served at once; more wait for a free worker.
+  int threads = 128;
+  std::string web_dir;  //!< static files served at / (the dashboard); empty = none
 };
 
-//! An HTTP server over one build: /api/v1/health, /units, /scores, /runs.
+//! An HTTP server over one build and what engine::Publish gathered with it (docs/api.md).
 class Server {
  public:
-  //! Takes the build to serve and the store's units (for names, ISO3 and regions).
-  Server(ServeConfig cfg, engine::BuildResult build, std::vector<Unit> units);
+  //! Takes what to serve: the build, the store's units and sources, provenance and intervals.
+  Server(ServeConfig cfg, engine::Published published);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -201,8 +201,9 @@ TEST_F(ServeTest, Runs) {
 }
 
 TEST_F(ServeTest, BadParametersAre400) {
-  for (const std::string q : {"year=abc", "year=", "year=2023x", "year=1800", "year=20.5", "code=NOPE",
-                              "code=", "region=Atlantis", "region=", "format=xml", "foo=1", "year=2020&year=2021"}) {
+  for (const std::string q :
+       {"year=abc", "year=", "year=2023x", "year=1800", "year=20.5", "code=NOPE", "code=", "region=Atlantis",
+        "region=", "format=xml", "foo=1", "year=2020&year=2021", "format=csv&format=csv"}) {
     ExpectUsageError(Get(std::string("/api/v1/scores?") + q), q);
   }
   ExpectUsageError(Get("/api/v1/units?format=xml"), "units format=xml");

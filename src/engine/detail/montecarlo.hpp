@@ -40,7 +40,13 @@ analysis::RunChoice NominalChoice(const MonteCarlo& mc);
 Status PrepareAll(analysis::Runner& runner, const MonteCarlo& mc);
 
 //! Builds the nominal index (and one build per alternative imputation) and the choice space of
-//! the method's [uncertainty] table.
-Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc);
+//! the method's [uncertainty] table. With `nominal`, that build (made from `bc`) is reused.
+Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal = nullptr);
+
+//! engine::Uncertainty, and its in-memory mode: with `table`, every run is made in this process
+//! (whatever MPI says), no file is written and `table` receives the rows of rank_stats.csv.
+//! With `nominal`, that build (made from cfg.build) is reused instead of building again.
+Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const BuildResult* nominal,
+                                          std::vector<RankStat>* table);
 
 }  // namespace gpsi::engine::detail

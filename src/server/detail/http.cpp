@@ -55,6 +55,23 @@ bool CheckParams(const httplib::Request& req, httplib::Response& res, const std:
       return false;
     }
   }
+  // cpp-httplib keeps one copy of a repeated identical `key=value`, so repeats are counted in the
+  // raw query too (keys are compared decoded, as httplib decodes them).
+  std::string_view target = req.target;
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return true;
+  std::set<std::string> seen;
+  for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::string key = httplib::detail::decode_url(std::string(pair.substr(0, pair.find('='))), true);
+    if (!seen.insert(key).second) {
+      SendError(res, Errc::kUsage, fmt::format("parameter '{}' is given more than once", key));
+      return false;
+    }
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,17 +16,43 @@
 
 namespace gpsi::server {
 
+namespace detail {
+//! httplib's server with its listening socket exposed, to raise the listen backlog (libcpp-httplib
+//! is built with a backlog of 5: a burst of new connections would wait for SYN retransmits).
+class HttpServer : public httplib::Server {
+ public:
+  int ListenSocket() const { return static_cast<int>(svr_sock_); }
+};
+}  // namespace detail
+
 struct Server::Impl {
   ServeConfig cfg;
-  // ---- published data (filled at construction, read-only afterwards) ----
+  // ---- published data (filled at construction by Publish, read-only afterwards) ----
   engine::BuildResult build;
   std::map<std::string, Unit> units;  // by code
   std::vector<std::string> scored;    // units of the build, sorted
   std::set<int> years;
-  // ---- transport ----
-  httplib::Server svr;
+  engine::Published pub;                        // the rest of engine::Publish's answer (its build is moved to `build`)
+  std::vector<int> interval_of;                 // per build row × node: index in pub.intervals, −1 = none
+  std::map<std::string, std::string> unit_key;  // upper-case code or ISO3 → code, units of the build
+  std::string meta_body;                        // /api/v1/meta
+  std::map<std::string, std::string> profile_body;  // /api/v1/units/{ISO3} by unit code
+  struct Table {
+    std::string csv, xlsx;
+  };
+  std::map<std::string, Table> downloads;  // /api/v1/download/{table} by table name
+  //! Fills the published data and precomputes the answers above (api_data.cpp).
+  void Publish(engine::Published published);
+  //! Sets p05, median, p95 of j: the Monte Carlo rank interval of (build row, node), else null.
+  void AddInterval(detail::Json& j, std::size_t row, std::size_t node) const;
+  // ---- transport (server.cpp) ----
+  detail::HttpServer svr;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> done{false};
+  struct Transport;                      // response cache, static root (server.cpp)
+  std::unique_ptr<Transport> transport;  // complete only in server.cpp, where Impl is destroyed
+  //! GET of anything not an endpoint: a file of --web (Cache-Control: no-cache, ETag), else 404.
+  void Static(const httplib::Request& req, httplib::Response& res) const;
 
   // api_basic.cpp
   void Health(httplib::Response& res) const;
