@@ -1,0 +1,34 @@
+// The api.store CTest fixture: makes GPSI_API_STORE/s.db from the shared data once per ctest run,
+// for tests/api/openapi_conformance.mjs. Also imported by it to make a store of its own.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+//! Makes a store in DIR/s.db the way the e2e tests do (tests/e2e/shared_store.hpp): init with the
+//! country reference, then ingest of the whole shared data folder. Returns the store's path.
+export function makeStore(dir, paths) {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = path.join(dir, 's.db');
+  for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.blobs`]) fs.rmSync(f, { recursive: true, force: true });
+  const run = (args) => execFileSync(paths.binary, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GPSI_DB: '' } });
+  run(['--db', db, 'init', '--reference', paths.data]);
+  run(['-q', '--db', db, 'ingest', paths.data]);
+  return db;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const dir = process.env.GPSI_API_STORE;
+  if (!dir) {
+    console.error('make_store.mjs: set GPSI_API_STORE to the folder of the store');
+    process.exit(2);
+  }
+  const paths = {
+    binary: process.env.GPSI_BINARY || path.join(repo, 'build/gpsi'),
+    data: process.env.GPSI_DATA || path.resolve(repo, '../shared/data'),
+  };
+  const t0 = Date.now();
+  const db = makeStore(dir, paths);
+  console.log(`store ${db} made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,599 @@
+// The OpenAPI document of the HTTP API (src/server/openapi.json, served at /api/v1/openapi.json)
+// against the running server: for every path × method × documented status, real requests whose
+// JSON bodies are validated with ajv against the documented schemas (and CSV/XLSX media types,
+// documented headers, ETag/304); every parameter enum and example, and every request-body example,
+// is accepted; other methods on documented paths are 405 and undocumented paths 404. A 501 (an
+// endpoint not landed yet) is a failure like any other.
+//
+//   node tests/api/openapi_conformance.mjs [--url http://HOST:PORT] [--doc-from-source]
+//
+// --doc-from-source (or GPSI_OPENAPI_FROM_SOURCE=1) checks the server against the source file
+// rather than the document it serves (editing openapi.json without rebuilding; the check that
+// both are the same then fails).
+// Without --url it starts `gpsi --db DB serve --port 0` itself. Settings from the environment
+// (tests/api/CMakeLists.txt sets them for CTest); the defaults let it run from the repository:
+//   GPSI_BINARY     the gpsi CLI (default build/gpsi)
+//   GPSI_DATA       the shared data folder (default ../shared/data)
+//   GPSI_METHOD     the methodology file (default methods/gpsi.toml)
+//   GPSI_WEB_DIR    the web/ package whose node_modules holds ajv and ajv-formats (default web)
+//   GPSI_API_STORE  a folder holding s.db made by make_store.mjs (the CTest fixture); without it a
+//                   store is made in a temporary folder
+//   GPSI_OPENAPI    the document's source (default src/server/openapi.json)
+// Prints one line per check and closes with `N passed, N failed`; exits 1 if any failed.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+import { makeStore } from './make_store.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = (name, fallback) => process.env[name] || fallback;
+const paths = {
+  binary: env('GPSI_BINARY', path.join(repo, 'build/gpsi')),
+  data: env('GPSI_DATA', path.resolve(repo, '../shared/data')),
+  method: env('GPSI_METHOD', path.join(repo, 'methods/gpsi.toml')),
+  web: env('GPSI_WEB_DIR', path.join(repo, 'web')),
+  doc: env('GPSI_OPENAPI', path.join(repo, 'src/server/openapi.json')),
+};
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+// ---- results ------------------------------------------------------------------------------------
+
+const results = [];  // {group, name, ok, detail}
+function check(group, name, ok, detail = '') {
+  results.push({ group, name, ok: Boolean(ok), detail });
+  console.log(`${ok ? 'ok' : 'not ok'} - [${group}] ${name}${ok || !detail ? '' : `: ${detail}`}`);
+  return Boolean(ok);
+}
+
+// ---- HTTP ---------------------------------------------------------------------------------------
+
+let base = '';
+
+//! One request without any client magic (no default Accept-Encoding, no redirects): resolves to
+//! {status, headers, raw, body (gunzipped when Content-Encoding says gzip), text}.
+function request(method, url, { headers = {}, body = null } = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url, base);
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers,
+      agent: false, timeout: 120_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        let data = raw;
+        if ((res.headers['content-encoding'] || '') === 'gzip') {
+          try {
+            data = zlib.gunzipSync(raw);
+          } catch (e) {
+            return reject(new Error(`${method} ${url}: bad gzip body: ${e.message}`));
+          }
+        }
+        resolve({ status: res.statusCode, headers: res.headers, raw, body: data, text: data.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
+    req.on('error', reject);
+    if (body !== null) req.write(body);
+    req.end();
+  });
+}
+
+const shortBody = (r) => r.text.slice(0, 200).replace(/\s+/g, ' ');
+const mediaType = (r) => (r.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+
+// ---- the server ---------------------------------------------------------------------------------
+
+function startServer(db, extra = []) {
+  return new Promise((resolve, reject) => {
+    const args = ['--db', db, 'serve', '--port', '0', '--method', paths.method, ...extra];
+    const proc = spawn(paths.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GPSI_DB: '' } });
+    let out = '', err = '';
+    const timer = setTimeout(() => fail(new Error('gpsi serve printed no serving line in 300 s')), 300_000);
+    function fail(e) {
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new Error(`${e.message}\n${err.slice(-2000)}`));
+    }
+    proc.stdout.on('data', (c) => {
+      out += c;
+      const m = /serving (http:\/\/[^\s]+)\s*\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1] });
+      }
+    });
+    proc.stderr.on('data', (c) => { err = (err + c).slice(-100_000); });
+    proc.on('error', fail);
+    proc.on('exit', (code, sig) => fail(new Error(`gpsi serve ended (exit ${code}, signal ${sig}) before serving`)));
+  });
+}
+
+// ---- the document ---------------------------------------------------------------------------------
+
+//! The value at a local JSON pointer (`#/a/b~1c`) of the document.
+function pointer(doc, ref) {
+  if (!ref.startsWith('#/')) throw new Error(`not a local $ref: ${ref}`);
+  let v = doc;
+  for (const part of ref.slice(2).split('/')) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object' || !(key in v)) throw new Error(`unresolved $ref ${ref}`);
+    v = v[key];
+  }
+  return v;
+}
+const deref = (doc, v) => (v && typeof v === 'object' && typeof v.$ref === 'string' ? deref(doc, pointer(doc, v.$ref)) : v);
+
+//! Every $ref in the document.
+function refs(v, out = []) {
+  if (Array.isArray(v)) v.forEach((x) => refs(x, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') out.push(x);
+      else refs(x, out);
+    }
+  }
+  return out;
+}
+
+const SCHEMA_BASE = 'https://gpsi.invalid/openapi/schemas/';
+
+//! ajv with the document's component schemas added under SCHEMA_BASE; OpenAPI 3.0's `nullable`
+//! is ajv's own, its `example` an annotation.
+function makeAjv(doc) {
+  const require = createRequire(path.join(paths.web, 'package.json'));
+  const Ajv = require('ajv').default;
+  const addFormats = require('ajv-formats').default;
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addKeyword({ keyword: 'example' });
+  const rewrite = (v) => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    const o = {};
+    for (const [k, x] of Object.entries(v)) {
+      o[k] = k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', SCHEMA_BASE) : rewrite(x);
+    }
+    return o;
+  };
+  for (const [name, s] of Object.entries(doc.components?.schemas ?? {})) {
+    ajv.addSchema({ ...rewrite(s), $id: SCHEMA_BASE + name });
+  }
+  const cache = new Map();
+  //! A validator of a schema of the document (inline or $ref), compiled once.
+  ajv.gpsiCompile = (schema) => {
+    const key = JSON.stringify(schema);
+    if (!cache.has(key)) cache.set(key, ajv.compile(rewrite(schema)));
+    return cache.get(key);
+  };
+  return ajv;
+}
+
+const errorsText = (v) => (v.errors || []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && e.params.additionalProperty ? ` (${e.params.additionalProperty})` : ''}`).join('; ');
+
+// ---- the checks -------------------------------------------------------------------------------------
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+//! The documented operations: [{key:'GET /p', method, path, op}].
+function operations(doc) {
+  const ops = [];
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const m of METHODS) if (item[m]) ops.push({ key: `${m.toUpperCase()} ${p}`, method: m.toUpperCase(), path: p, op: item[m], item });
+  }
+  return ops;
+}
+
+//! Checks one answer against the documented response of its operation and status: media type,
+//! body schema (JSON), CSV header line (when the document gives an example), XLSX signature,
+//! required headers and their schemas. Returns true when it conforms.
+function conforms(ctx, opKey, what, r, expected, url = '') {
+  const { doc, ajv, byKey } = ctx;
+  const o = byKey.get(opKey);
+  const group = opKey;
+  if (r.status !== expected) {
+    const hint = r.status === 501 ? ' (not implemented yet)' : '';
+    return check(group, `${what} → ${expected}`, false, `got ${r.status}${hint}: ${shortBody(r)}`);
+  }
+  let resp = o.op.responses[String(expected)];
+  if (!resp && expected === 405) resp = doc.components.responses.MethodNotAllowed;
+  if (!resp && expected === 404) resp = doc.components.responses.NotFound;
+  if (!resp) return check(group, `${what} → ${expected}`, false, `status ${expected} is not documented for ${opKey}`);
+  resp = deref(doc, resp);
+  const problems = [];
+  for (const [name, h0] of Object.entries(resp.headers ?? {})) {
+    const h = deref(doc, h0);
+    const value = r.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (h.required) problems.push(`header ${name} missing`);
+      continue;
+    }
+    const v = ajv.gpsiCompile(h.schema ?? {});
+    if (!v(value)) problems.push(`header ${name}: ${JSON.stringify(value)} ${errorsText(v)}`);
+  }
+  if (!resp.content) {
+    if (r.body.length !== 0) problems.push(`a body where none is documented (${r.body.length} bytes)`);
+  } else {
+    const media = mediaType(r);
+    const c = resp.content[media];
+    if (!c) {
+      problems.push(`Content-Type ${JSON.stringify(r.headers['content-type'])} is not one of ${Object.keys(resp.content).join(', ')}`);
+    } else if (media === 'application/json') {
+      let body;
+      try {
+        body = JSON.parse(r.text);
+      } catch (e) {
+        problems.push(`body is not JSON: ${e.message}`);
+      }
+      if (body !== undefined && c.schema) {
+        const v = ajv.gpsiCompile(c.schema);
+        if (!v(body)) problems.push(`body: ${errorsText(v)}`);
+      }
+    } else if (media === 'text/csv') {
+      if (!r.text.endsWith('\n')) problems.push('CSV does not end with a line break');
+      const header = r.text.split('\n')[0];
+      if (!header) problems.push('CSV without a header line');
+      // The header line: the example, or (one path, several tables) the example named as the
+      // request's last path segment.
+      const segment = url ? decodeURIComponent(new URL(url, base).pathname.split('/').pop()) : '';
+      let example = typeof c.example === 'string' ? c.example : undefined;
+      if (c.examples) {
+        if (c.examples[segment]) example = deref(doc, c.examples[segment]).value;
+        else problems.push(`no CSV example named ${JSON.stringify(segment)}`);
+      }
+      if (typeof example === 'string' && header !== example.split('\n')[0]) {
+        problems.push(`CSV header ${JSON.stringify(header)} is not the documented ${JSON.stringify(example.split('\n')[0])}`);
+      }
+    } else if (media === XLSX) {
+      if (r.body.subarray(0, 4).toString('latin1') !== 'PK\x03\x04') problems.push('XLSX body is not a ZIP file');
+    }
+  }
+  return check(group, `${what} → ${expected}`, problems.length === 0, problems.join('; '));
+}
+
+async function run() {
+  const args = process.argv.slice(2);
+  const urlArg = args.indexOf('--url') >= 0 ? args[args.indexOf('--url') + 1] : '';
+  let server = null;
+  let db = '';
+  if (urlArg) {
+    base = urlArg.replace(/\/$/, '');
+  } else {
+    if (process.env.GPSI_API_STORE) {
+      db = path.join(process.env.GPSI_API_STORE, 's.db');
+      if (!fs.existsSync(db)) throw new Error(`no store at ${db}: the api.store fixture did not run or failed`);
+    } else {
+      db = makeStore(fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-api-')), paths);
+    }
+    server = await startServer(db);
+    base = server.url;
+    process.on('exit', () => server.proc.kill('SIGKILL'));
+  }
+  console.log(`# server ${base}`);
+
+  // ---- the document: served, and as in the source tree ----
+  const source = JSON.parse(fs.readFileSync(paths.doc, 'utf8'));
+  const served = await request('GET', '/api/v1/openapi.json');
+  let doc = source;
+  let servedDoc = null;
+  try {
+    servedDoc = served.status === 200 ? JSON.parse(served.text) : null;
+  } catch {
+    servedDoc = null;
+  }
+  const health = await request('GET', '/api/v1/health');
+  const engine = health.status === 200 ? JSON.parse(health.text).engine : '';
+  const fromSource = args.includes('--doc-from-source') || process.env.GPSI_OPENAPI_FROM_SOURCE === '1';
+  if (check('document', 'GET /api/v1/openapi.json serves the document as JSON', servedDoc !== null, `got ${served.status}: ${shortBody(served)}`)) {
+    if (!fromSource) doc = servedDoc;
+    check('document', 'info.version is the engine version of /api/v1/health', engine && servedDoc.info?.version === engine,
+      `${servedDoc.info?.version} vs ${engine}`);
+    const a = structuredClone(servedDoc), b = structuredClone(source);
+    delete a.info.version;
+    delete b.info.version;
+    check('document', 'the served document is src/server/openapi.json (but info.version)', isDeepStrictEqual(a, b),
+      'rebuild gpsi after editing openapi.json');
+  }
+  check('document', 'declares OpenAPI 3.0.x', /^3\.0\.\d+$/.test(doc.openapi ?? ''), doc.openapi);
+  const unresolved = refs(doc).filter((r) => { try { pointer(doc, r); return false; } catch { return true; } });
+  check('document', 'every $ref resolves', unresolved.length === 0, unresolved.join(', '));
+  const ops = operations(doc);
+  const ids = ops.map((o) => o.op.operationId);
+  check('document', 'every operation has a unique operationId', ids.every(Boolean) && new Set(ids).size === ids.length, ids.join(','));
+  for (const o of ops) {
+    const declared = new Set((o.op.parameters ?? []).map((p) => deref(doc, p)).filter((p) => p.in === 'path').map((p) => p.name));
+    const inPath = new Set([...o.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]));
+    check('document', `${o.key}: path parameters declared`, isDeepStrictEqual(declared, inPath), `${[...declared]} vs ${[...inPath]}`);
+  }
+  let ajv;
+  try {
+    ajv = makeAjv(doc);
+    for (const o of ops) {
+      for (const resp of Object.values(o.op.responses)) {
+        for (const c of Object.values(deref(doc, resp).content ?? {})) if (c.schema) ajv.gpsiCompile(c.schema);
+      }
+      for (const c of Object.values(o.op.requestBody?.content ?? {})) if (c.schema) ajv.gpsiCompile(c.schema);
+    }
+    check('document', 'every schema compiles with ajv (strict)', true);
+  } catch (e) {
+    check('document', 'every schema compiles with ajv (strict)', false, e.message);
+    throw e;
+  }
+  const byKey = new Map(ops.map((o) => [o.key, o]));
+  const ctx = { doc, ajv, byKey };
+
+  // Values from the server itself (the implemented /scores and /units): the latest and first year,
+  // and six units.
+  const scores = await request('GET', '/api/v1/scores');
+  const latest = scores.status === 200 ? JSON.parse(scores.text).year : 2023;
+  const unitsRes = await request('GET', '/api/v1/units');
+  const unitCodes = unitsRes.status === 200 ? JSON.parse(unitsRes.text).units.map((u) => u.code) : [];
+  const six = unitCodes.slice(0, 6).join(',');
+
+  // ---- every path × method × documented status ----
+  const G = 'GET', POST = 'POST';
+  const json = { 'content-type': 'application/json' };
+  const cases = [
+    [G, '/api/v1/health', '/api/v1/health', 200],
+    [G, '/api/v1/meta', '/api/v1/meta', 200],
+    [G, '/api/v1/meta', '/api/v1/meta?bogus=1', 400],
+    [G, '/api/v1/runs', '/api/v1/runs', 200],
+    [G, '/api/v1/runs', '/api/v1/runs?format=csv', 200],
+    [G, '/api/v1/runs', '/api/v1/runs?format=xml', 400],
+    [G, '/api/v1/runs', '/api/v1/runs?x=1', 400],
+    [G, '/api/v1/scores', '/api/v1/scores', 200],
+    [G, '/api/v1/scores', `/api/v1/scores?year=${latest}&code=crime&region=Europe&format=json`, 200],
+    [G, '/api/v1/scores', '/api/v1/scores?format=csv', 200],
+    [G, '/api/v1/scores', '/api/v1/scores?year=abc', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?year=1800', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?code=NOPE', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?region=Atlantis', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?format=xml', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?code=crime&code=road', 400],
+    [G, '/api/v1/scores', '/api/v1/scores?bogus=1', 400],
+    [G, '/api/v1/units', '/api/v1/units', 200],
+    [G, '/api/v1/units', '/api/v1/units?format=csv', 200],
+    [G, '/api/v1/units', '/api/v1/units?format=xml', 400],
+    [G, '/api/v1/units', '/api/v1/units?bogus=1', 400],
+    [G, '/api/v1/units/{iso3}', '/api/v1/units/CHN', 200],
+    [G, '/api/v1/units/{iso3}', '/api/v1/units/ZZZ', 404],
+    [G, '/api/v1/units/{iso3}', '/api/v1/units/CHN?bogus=1', 400],
+    [G, '/api/v1/compare', '/api/v1/compare?units=CHN,USA,DEU', 200],
+    [G, '/api/v1/compare', `/api/v1/compare?units=CHN,USA&year=${latest}`, 200],
+    [G, '/api/v1/compare', '/api/v1/compare?units=CHN,USA&format=csv', 200],
+    [G, '/api/v1/compare', '/api/v1/compare', 400],
+    [G, '/api/v1/compare', '/api/v1/compare?units=', 400],
+    [G, '/api/v1/compare', `/api/v1/compare?units=${six}`, 400],
+    [G, '/api/v1/compare', '/api/v1/compare?units=CHN,chn', 400],
+    [G, '/api/v1/compare', '/api/v1/compare?units=CHN&year=abc', 400],
+    [G, '/api/v1/compare', '/api/v1/compare?units=CHN&bogus=1', 400],
+    [POST, '/api/v1/whatif', '{}', 200],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { crime: 2, cyber: 0.5 }, year: latest }), 200],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { nope: 1 } }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { crime: -1 } }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { crime: 'x' } }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { GPSI: 1 } }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ year: 1800 }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ code: 'NOPE' }), 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ weight: { crime: 1 } }), 400],
+    [POST, '/api/v1/whatif', '[1,2]', 400],
+    [POST, '/api/v1/whatif', '{"weights":', 400],
+    [POST, '/api/v1/whatif', JSON.stringify({ weights: { crime: 1 }, pad: 'x'.repeat(70 * 1024) }), 413],
+    [G, '/api/v1/download/{table}', '/api/v1/download/scores', 200],
+    [G, '/api/v1/download/{table}', '/api/v1/download/nope', 404],
+    [G, '/api/v1/download/{table}', '/api/v1/download/scores?format=pdf', 400],
+    [G, '/api/v1/download/{table}', '/api/v1/download/scores?bogus=1', 400],
+    [G, '/api/v1/openapi.json', '/api/v1/openapi.json', 200],
+    [G, '/api/v1/openapi.json', '/api/v1/openapi.json?bogus=1', 400],
+  ];
+  for (const table of ['scores', 'indicators', 'intervals', 'units', 'sources', 'weights']) {
+    for (const f of ['csv', 'xlsx']) cases.push([G, '/api/v1/download/{table}', `/api/v1/download/${table}?format=${f}`, 200]);
+  }
+
+  const covered = new Set();  // 'GET /p 200'
+  const etagged = new Set();  // operations whose 304 was tried
+  for (const [method, p, arg, status] of cases) {
+    const key = `${method} ${p}`;
+    if (!byKey.has(key)) {
+      check(key, 'is documented', false, 'the test has a case for an operation the document lacks');
+      continue;
+    }
+    const url = method === POST ? p : arg;
+    const r = method === POST ? await request(POST, p, { headers: json, body: arg }) : await request(method, url);
+    const what = method === POST ? `POST ${arg.length > 120 ? `${arg.slice(0, 60)}… (${arg.length} bytes)` : arg}` : `${method} ${url}`;
+    if (conforms(ctx, key, what, r, status, url)) covered.add(`${key} ${status}`);
+    if (method === POST && status === 200 && arg.length < 1000) {
+      const v = ajv.gpsiCompile(byKey.get(key).op.requestBody.content['application/json'].schema);
+      check(key, `request ${arg} is valid against the documented request schema`, v(JSON.parse(arg)), errorsText(v));
+    }
+    // Conditional GET: the 200 answer's ETag gives 304 with no body.
+    if (method === G && status === 200 && r.status === 200 && !etagged.has(key) && byKey.get(key).op.responses['304']) {
+      etagged.add(key);
+      const etag = r.headers.etag;
+      if (!etag) {
+        check(key, `GET ${url} with If-None-Match → 304`, false, 'the 200 answer had no ETag');
+      } else {
+        const r2 = await request(G, url, { headers: { 'If-None-Match': etag } });
+        if (conforms(ctx, key, `GET ${url} with If-None-Match: ${etag}`, r2, 304, url)) {
+          covered.add(`${key} 304`);
+          check(key, 'the 304 carries the same ETag', r2.headers.etag === etag, `${r2.headers.etag} vs ${etag}`);
+        }
+        const r3 = await request(G, url, { headers: { 'If-None-Match': '"0000"' } });
+        check(key, `GET ${url} with a stale If-None-Match → 200`, r3.status === 200, `got ${r3.status}`);
+      }
+    }
+    // Light cross-checks of what the schema cannot say.
+    if (r.status === 200 && key === 'GET /api/v1/download/{table}') {
+      const m = /download\/([a-z]+)(?:\?format=([a-z]+))?/.exec(url);
+      const ext = m[2] || 'csv';
+      check(key, `${url}: Content-Disposition names gpsi-${m[1]}.${ext} and the media type is ${ext}`,
+        r.headers['content-disposition'] === `attachment; filename="gpsi-${m[1]}.${ext}"` && mediaType(r) === (ext === 'csv' ? 'text/csv' : XLSX),
+        `${r.headers['content-disposition']} ${r.headers['content-type']}`);
+    }
+    if (r.status === 200 && key === 'GET /api/v1/compare' && mediaType(r) === 'application/json') {
+      const asked = new URL(url, base).searchParams.get('units').split(',');
+      const got = JSON.parse(r.text).units.map((u) => u.code);
+      check(key, `${url}: the units in the order asked`, isDeepStrictEqual(got, asked), got.join(','));
+    }
+  }
+
+  // Every documented status has been exercised (the 'default' response stands for server failures).
+  for (const o of ops) {
+    for (const s of Object.keys(o.op.responses)) {
+      if (s === 'default') continue;
+      check(o.key, `documented status ${s} is exercised and conforms`, covered.has(`${o.key} ${s}`));
+    }
+  }
+
+  // ---- every parameter enum and example, and every request-body example, is accepted ----
+  for (const o of ops) {
+    const params = (o.op.parameters ?? []).map((p) => deref(doc, p)).filter((p) => p.in === 'query' || p.in === 'path');
+    const exampleOf = (p) => (p.example !== undefined ? p.example : p.examples ? deref(doc, Object.values(p.examples)[0]).value
+      : p.schema?.enum ? p.schema.enum[0] : undefined);
+    const urlWith = (over) => {
+      let u = o.path;
+      const q = new URLSearchParams();
+      for (const p of params) {
+        const v = p.name in over ? over[p.name] : p.in === 'path' || p.required ? exampleOf(p) : undefined;
+        if (v === undefined) continue;
+        if (p.in === 'path') u = u.replace(`{${p.name}}`, encodeURIComponent(String(v)));
+        else q.set(p.name, String(v));
+      }
+      const qs = q.toString().replace(/%2C/g, ',');
+      return qs ? `${u}?${qs}` : u;
+    };
+    for (const p of params) {
+      if ((p.in === 'path' || p.required) && exampleOf(p) === undefined) {
+        check(o.key, `parameter ${p.name} has an example or enum (needed to call it)`, false);
+        continue;
+      }
+      const values = new Set();
+      if (p.schema?.enum) p.schema.enum.forEach((v) => values.add(v));
+      if (p.example !== undefined) values.add(p.example);
+      for (const e of Object.values(p.examples ?? {})) values.add(deref(doc, e).value);
+      for (const v of values) {
+        const vs = ajv.gpsiCompile(p.schema ?? {});
+        const typed = p.schema?.type === 'integer' ? Number(v) : v;
+        check(o.key, `example ${p.name}=${v} is valid against its schema`, vs(typed), errorsText(vs));
+        const url = urlWith({ [p.name]: v });
+        const r = await request(o.method, url);
+        conforms(ctx, o.key, `documented value ${p.name}=${v} is accepted: GET ${url}`, r, 200, url);
+      }
+    }
+    for (const c of Object.values(o.op.requestBody?.content ?? {})) {
+      const examples = Object.entries(c.examples ?? {}).map(([k, e]) => [k, deref(doc, e).value]);
+      if (c.example !== undefined) examples.push(['example', c.example]);
+      for (const [name, value] of examples) {
+        const v = ajv.gpsiCompile(c.schema);
+        check(o.key, `request example '${name}' is valid against the request schema`, v(value), errorsText(v));
+        const r = await request(o.method, o.path, { headers: json, body: JSON.stringify(value) });
+        conforms(ctx, o.key, `request example '${name}'`, r, 200, o.path);
+      }
+    }
+    // An operation that documents 400 rejects an unknown parameter.
+    if (o.method === G && o.op.responses['400']) {
+      const url = urlWith({});
+      const r = await request(G, url + (url.includes('?') ? '&' : '?') + 'undocumented_param=1');
+      conforms(ctx, o.key, `GET ${url} with an undocumented parameter`, r, 400, url);
+    }
+  }
+
+  // ---- the reverse: nothing answers but what is documented ----
+  const probeMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  for (const [p, item] of Object.entries(doc.paths)) {
+    const documented = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase());
+    const allow = documented.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+    const concrete = p.replace('{iso3}', 'CHN').replace('{table}', 'scores');
+    for (const m of probeMethods.filter((x) => !documented.includes(x))) {
+      const r = await request(m, concrete, m === 'GET' ? {} : { headers: json, body: '{}' });
+      const key = `${documented[0]} ${p}`;
+      if (conforms(ctx, key, `${m} ${concrete} (not documented)`, r, 405, concrete)) {
+        const got = (r.headers.allow || '').split(',').map((s) => s.trim()).sort();
+        check(key, `${m} ${concrete}: Allow lists the documented methods`, isDeepStrictEqual(got, [...allow].sort()), r.headers.allow);
+      }
+    }
+  }
+  for (const u of ['/api', '/api/v1', '/api/v1/', '/api/v2/health', '/api/v1/healthz', '/api/v1/HEALTH', '/api/v1/units/',
+    '/api/v1/units/CHN/series', '/api/v1/download', '/api/v1/download/', '/api/v1/openapi.yaml', '/api/v1/whatif/x',
+    '/api/v1/health/']) {
+    const r = await request('GET', u);
+    const ok = r.status === 404 && mediaType(r) === 'application/json';
+    let body = null;
+    try { body = JSON.parse(r.text); } catch { /* checked below */ }
+    const v = ajv.gpsiCompile(doc.components.responses.NotFound.content['application/json'].schema);
+    check('undocumented', `GET ${u} → 404 not-found`, ok && body !== null && v(body), `got ${r.status}: ${shortBody(r)}`);
+  }
+  {
+    const r = await request('POST', '/api/v1/nothing', { headers: json, body: '{}' });
+    check('undocumented', 'POST /api/v1/nothing → 404', r.status === 404, `got ${r.status}`);
+  }
+
+  // ---- transport promised by info.description ----
+  {
+    const plain = await request('GET', '/api/v1/openapi.json');
+    const gz = await request('GET', '/api/v1/openapi.json', { headers: { 'Accept-Encoding': 'gzip' } });
+    check('transport', 'a body over 1 KiB is gzip-compressed when Accept-Encoding allows it',
+      gz.status === 200 && gz.headers['content-encoding'] === 'gzip' && gz.raw.length < gz.body.length,
+      `status ${gz.status}, Content-Encoding ${gz.headers['content-encoding']}`);
+    check('transport', 'the gzip body unpacks to the plain one', gz.text === plain.text);
+    check('transport', 'no gzip without Accept-Encoding', !plain.headers['content-encoding'], plain.headers['content-encoding']);
+    const head = await request('HEAD', '/api/v1/health');
+    check('transport', 'HEAD (listed in Allow) answers 200 with no body', head.status === 200 && head.raw.length === 0, `got ${head.status}`);
+  }
+
+  if (server) {
+    await stopServer(server.proc);
+    // A build served without rank intervals: the nullable interval fields and meta.intervals null.
+    const plain = await startServer(db, ['--intervals', '0']);
+    process.on('exit', () => plain.proc.kill('SIGKILL'));
+    base = plain.url;
+    for (const [key, url] of [['GET /api/v1/meta', '/api/v1/meta'], ['GET /api/v1/scores', '/api/v1/scores'],
+      ['GET /api/v1/units/{iso3}', '/api/v1/units/CHN'], ['GET /api/v1/compare', '/api/v1/compare?units=CHN,FRA']]) {
+      const r = await request(G, url);
+      if (conforms(ctx, key, `--intervals 0: GET ${url}`, r, 200, url) && key === 'GET /api/v1/meta') {
+        check(key, '--intervals 0: meta.intervals is null', JSON.parse(r.text).intervals === null);
+      }
+    }
+    await stopServer(plain.proc);
+  }
+}
+
+async function stopServer(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const ended = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await ended;
+  clearTimeout(t);
+}
+
+try {
+  await run();
+} catch (e) {
+  check('harness', 'the run completed', false, e.stack || e.message);
+}
+
+// Per operation: passed and failed checks, and how many failures were 501 (not landed yet).
+const groups = new Map();
+for (const r of results) {
+  const g = groups.get(r.group) ?? { pass: 0, fail: 0, not_impl: 0 };
+  if (r.ok) g.pass++;
+  else {
+    g.fail++;
+    if (/got 501/.test(r.detail)) g.not_impl++;
+  }
+  groups.set(r.group, g);
+}
+console.log('# summary by operation (failed checks answered with 501 = endpoint not landed)');
+for (const [g, s] of groups) console.log(`#   ${g}: ${s.pass} passed, ${s.fail} failed${s.not_impl ? ` (${s.not_impl} with 501)` : ''}`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,138 @@
+// GET /api/v1/openapi.json: the OpenAPI document parses, declares OpenAPI 3.0, is the source
+// tree's src/server/openapi.json with the engine's version, and documents exactly the /api/ routes
+// the server registers. Schema conformance of every answer is tests/api/openapi_conformance.mjs.
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "serve_process.hpp"
+#include "shared_store.hpp"
+#include "test_util.hpp"
+
+namespace gpsi::test {
+namespace {
+
+const std::string kSourceDir = std::string(GPSI_TESTS_DIR) + "/../src/server";
+
+class ServeOpenApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string& db = SharedStore();
+    if (!db.empty()) server_ = std::make_unique<ServeProcess>(db);
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override { ASSERT_TRUE(server_ && server_->port() > 0) << "gpsi serve did not start"; }
+
+  static httplib::Result Get(const std::string& path) {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(60, 0);
+    return c.Get(path.c_str());
+  }
+
+  //! The served document; a failure (and null) if it is not JSON with 200.
+  static nlohmann::json Document() {
+    auto r = Get("/api/v1/openapi.json");
+    EXPECT_TRUE(r);
+    if (!r) return nullptr;
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type").rfind("application/json", 0), 0U);
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r->body.substr(0, 200);
+    return j.is_discarded() ? nlohmann::json(nullptr) : j;
+  }
+
+  static std::unique_ptr<ServeProcess> server_;
+};
+std::unique_ptr<ServeProcess> ServeOpenApiTest::server_;
+
+TEST_F(ServeOpenApiTest, ParsesAsOpenApi30WithTheEngineVersion) {
+  auto doc = Document();
+  ASSERT_TRUE(doc.is_object());
+  ASSERT_TRUE(doc["openapi"].is_string());
+  EXPECT_TRUE(std::regex_match(doc["openapi"].get<std::string>(), std::regex(R"(3\.0\.\d+)"))) << doc["openapi"];
+  std::string version = Gpsi("--version").out;
+  EXPECT_EQ(doc["info"]["version"], version.substr(0, version.find('\n')));
+  EXPECT_TRUE(doc["paths"].is_object());
+  EXPECT_TRUE(doc["components"]["schemas"].is_object());
+}
+
+TEST_F(ServeOpenApiTest, IsTheSourceDocument) {
+  auto doc = Document();
+  ASSERT_TRUE(doc.is_object());
+  auto source = nlohmann::json::parse(ReadFile(kSourceDir + "/openapi.json"), nullptr, false);
+  ASSERT_FALSE(source.is_discarded()) << "src/server/openapi.json is not JSON";
+  doc["info"].erase("version");
+  source["info"].erase("version");
+  EXPECT_EQ(doc, source) << "the binary embeds another openapi.json: rebuild";
+}
+
+//! "METHOD /path" of every operation of the document, with each {param} written as the server's
+//! route pattern writes a path segment, ([^/]+).
+std::set<std::string> DocumentedRoutes(const nlohmann::json& doc) {
+  std::set<std::string> out;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    std::string route = std::regex_replace(path, std::regex(R"(\{[^}]+\})"), "([^/]+)");
+    for (const auto& [method, op] : item.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE") out.insert(m + " " + route);
+    }
+  }
+  return out;
+}
+
+// The routes are read from server.cpp's registrations (svr.Get("/api/…", handler)): the server has
+// no route listing of its own, and a route added without documenting it must fail here. The
+// catch-all handlers that answer 405 (`other`) are not routes of the API.
+TEST_F(ServeOpenApiTest, DocumentsExactlyTheServersApiRoutes) {
+  auto doc = Document();
+  ASSERT_TRUE(doc.is_object());
+  std::string src = ReadFile(kSourceDir + "/server.cpp");
+  ASSERT_FALSE(src.empty());
+  std::regex reg(R"re(svr\.(Get|Post|Put|Patch|Delete)\(\s*(?:R"\((.*?)\)"|"([^"]*)")\s*,\s*(\w+))re");
+  std::set<std::string> registered;
+  for (std::sregex_iterator it(src.begin(), src.end(), reg), end; it != end; ++it) {
+    std::string method = (*it)[1], path = (*it)[2].matched ? (*it)[2].str() : (*it)[3].str();
+    if (path.rfind("/api/", 0) != 0 || (*it)[4] == "other") continue;
+    for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    registered.insert(method + " " + path);
+  }
+  EXPECT_GE(registered.size(), 4U) << "server.cpp's registrations were not recognised";
+  EXPECT_EQ(DocumentedRoutes(doc), registered);
+}
+
+// The same from outside: every documented operation is routed (not 404), undocumented paths are.
+TEST_F(ServeOpenApiTest, DocumentedPathsAreRoutedOthersAre404) {
+  auto doc = Document();
+  ASSERT_TRUE(doc.is_object());
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_read_timeout(60, 0);
+  for (const auto& [path, item] : doc["paths"].items()) {
+    std::string concrete = std::regex_replace(path, std::regex(R"(\{iso3\})"), "CHN");
+    concrete = std::regex_replace(concrete, std::regex(R"(\{table\})"), "scores");
+    if (item.contains("get")) {
+      auto r = c.Get(concrete.c_str());
+      ASSERT_TRUE(r) << concrete;
+      EXPECT_NE(r->status, 404) << "GET " << concrete;
+    }
+    if (item.contains("post")) {
+      auto r = c.Post(concrete.c_str(), "{}", "application/json");
+      ASSERT_TRUE(r) << concrete;
+      EXPECT_NE(r->status, 404) << "POST " << concrete;
+    }
+  }
+  for (const char* p : {"/api/v1/nothing", "/api/v2/health", "/api/v1/units/CHN/x", "/api/v1/openapi.yaml"}) {
+    auto r = c.Get(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->status, 404) << p;
+  }
+}
+
+}  // namespace
+}  // namespace gpsi::test
