@@ -6,7 +6,11 @@ GPSI_DATA ?= $(abspath ../shared/data)
 export GPSI_DATA
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build demo test lint format clean bench fuzz
+.PHONY: all setup configure build web demo test lint format clean bench fuzz
+
+# The dashboard (web/, served by `gpsi serve --web web/dist`): rebuilt when a file it is made of changes.
+WEB_INPUTS := $(shell find web/src web/public -type f 2>/dev/null) $(wildcard web/src web/public web/index.html \
+  web/package.json web/package-lock.json web/vite.config.* web/tsconfig*.json)
 
 all: build
 
@@ -16,8 +20,13 @@ setup:
 configure: setup
 	@cmake --preset release >/dev/null
 
-build: configure
+build: configure web
 	@cmake --build --preset release -j $(JOBS)
+
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_INPUTS) | setup
+	@npm --prefix web run build --silent
 
 demo: build
 	@bash scripts/demo.sh
@@ -42,4 +51,4 @@ fuzz: setup
 	@for t in csv_reader descriptor ingest method events update; do mkdir -p build-fuzz/corpus/$$t && build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
 
 clean:
-	rm -rf build build-*
+	rm -rf build build-* web/dist

@@ -2,7 +2,9 @@
 # The main job: a fresh store, the country reference, the official releases (`gpsi update`, or the
 # local folder when offline), every other real data set in $GPSI_DATA (default ../shared/data) with
 # a per-source summary, the GDELT event sample, then the default GPSI method built, audited and
-# given rank intervals for every year with enough data.
+# given rank intervals for every year with enough data; last, the dashboard served on
+# http://127.0.0.1:8080 until Ctrl-C (GPSI_DEMO_SERVE=0 skips it, for CI and scripts;
+# GPSI_DEMO_PORT picks another port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${GPSI_DATA:-$(cd .. && pwd)/shared/data}"
@@ -49,3 +51,10 @@ build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --se
 echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log), audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
+[ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
+echo
+port="${GPSI_DEMO_PORT:-8080}"
+[ -f web/dist/index.html ] || { echo "demo: no dashboard at web/dist (run make build)" >&2; exit 2; }
+echo "== gpsi serve --web web/dist: the HTTP API (docs/api.md) and the dashboard"
+echo "dashboard: http://127.0.0.1:$port (Ctrl-C to stop)"
+exec build/gpsi --db "$db" serve --port "$port" --web web/dist

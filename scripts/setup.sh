@@ -1,16 +1,40 @@
 #!/usr/bin/env bash
-# Installs the Debian packages gpsi needs, idempotently: nothing is installed when all are present.
+# Installs the Debian packages gpsi needs, idempotently: nothing is installed when all are present;
+# then the dashboard's npm packages (web/node_modules) when they are missing or older than
+# web/package-lock.json. Debian's chromium runs the browser tests (tests/browser).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libeigen3-dev libboost-math-dev liblapack-dev libopenmpi-dev openmpi-bin libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
-  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk)
+  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium wrk)
+# Node.js 20 comes with the machine; Debian's own (with its separate npm) only where it is missing.
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "setup: installing ${missing[*]}"
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq || true
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq || echo "setup: apt-get update failed (offline?); installing from the cached package lists"
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    { echo "setup: cannot install ${missing[*]} (offline, or no such package): install them by hand" >&2; exit 1; }
+fi
+
+# The dashboard's packages, exactly as locked; npm ci again only when the lock changed since.
+# npm ci empties node_modules first, so the old one is set aside and put back if it fails (offline).
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci in web/ (dashboard and browser-test packages)"
+  rm -rf web/.node_modules.old
+  [ -d web/node_modules ] && mv web/node_modules web/.node_modules.old
+  if npm ci --prefix web --prefer-offline --no-audit --no-fund --loglevel=error; then
+    rm -rf web/.node_modules.old
+  elif [ -d web/.node_modules.old ]; then
+    rm -rf web/node_modules && mv web/.node_modules.old web/node_modules
+    echo "setup: npm ci failed (offline?); keeping the older web/node_modules" >&2
+  else
+    echo "setup: npm ci failed (offline?) and there is no web/node_modules: the dashboard cannot be built" >&2
+    exit 1
+  fi
+fi
