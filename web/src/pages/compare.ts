@@ -19,6 +19,15 @@ export const comparePage: Page = (root, ctx) => {
   Promise.all([api.meta(), api.units()])
     .then(([meta, units]) => {
       if (!ctx.alive()) return;
+      // The codes typed are checked against the units of the build first (ISO3, unit code or a
+      // name in either language, any case): unknown ones are named here instead of a 400 answer.
+      const lookup = new Map<string, string>();
+      for (const u of units) {
+        const id = u.iso3 || u.code;
+        for (const k of [u.code, u.iso3, u.name_en, u.name_zh]) if (k) lookup.set(k.toUpperCase(), id);
+      }
+      const unknown = codes.filter((c) => !lookup.has(c));
+      const known = [...new Set(codes.filter((c) => lookup.has(c)).map((c) => lookup.get(c)!))];
       const years = meta.years.length ? meta.years : [meta.latest_year];
       const year = qYear && years.includes(Number(qYear)) ? Number(qYear) : meta.latest_year;
       const go = (list: string[], y = year) => {
@@ -63,14 +72,15 @@ export const comparePage: Page = (root, ctx) => {
       const body = h('div');
       root.replaceChildren(h('h1', {}, t('compare.heading')), form, msg, body);
 
-      if (codes.length === 0 || codes.length > MAX) {
-        msg.textContent = codes.length > MAX ? t('compare.toomany') : t('compare.empty');
+      if (unknown.length) msg.textContent = `${t('compare.unknown')}: ${unknown.join(', ')}`;
+      if (known.length === 0 || known.length > MAX) {
+        if (!unknown.length) msg.textContent = known.length > MAX ? t('compare.toomany') : t('compare.empty');
         body.append(h('div', { class: 'data', 'data-testid': 'compare-table' }));
         return;
       }
       body.append(loading());
       api
-        .compare(codes, year)
+        .compare(known, year)
         .then((c) => {
           if (!ctx.alive()) return;
           const nodeName = (code: string) => nm(api.nodeByCode(meta, code)) || code;
@@ -86,7 +96,7 @@ export const comparePage: Page = (root, ctx) => {
                 h('span', { class: 'swatch', style: `background:${PALETTE[i]}`, 'aria-hidden': 'true' }),
                 h('a', { href: `#/country/${u.code}` }, nm(u)),
                 ' ',
-                h('button', { type: 'button', class: 'chip-x', 'aria-label': `${t('compare.remove')} ${nm(u)}`, onclick: () => go(codes.filter((x) => x !== u.code.toUpperCase())) }, '×'),
+                h('button', { type: 'button', class: 'chip-x', 'aria-label': `${t('compare.remove')} ${nm(u)}`, onclick: () => go(known.filter((x) => x !== u.code.toUpperCase())) }, '×'),
               ),
             ),
           );

@@ -21,12 +21,58 @@ function wrap(s: string, n: number): string {
   return [...lines, cur].join('\n');
 }
 
-const fmtRaw = (v: number | null) => (v == null ? '—' : Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmtRaw = (v: number | null) =>
+  v == null ? '—' : Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v === 0 || Math.abs(v) >= 0.01 ? v.toFixed(2) : v.toPrecision(2);
+
+type Ind = api.Profile['indicators'][number];
+type IndValue = Ind['values'][number];
+
+//! The provenance of one indicator-year. `sources` lists every stored value of the codes the
+//! indicator reads *and* of its denominator (population), so the indicator's own source is the
+//! chosen value of a read code; the denominator's is shown apart. A value carried forward (`i`)
+//! has no sources of its own year: the chosen sources of the year it was carried from are used.
+function provenance(ind: Ind, node: api.MetaNode | undefined, year: number) {
+  const reads = new Set(node?.reads ?? []);
+  const den = node?.denominator ?? '';
+  const isRead = (x: api.SourceValue) => (reads.size ? reads.has(x.indicator) : x.indicator !== den);
+  const at = (y: number) => ind.values.find((x) => x.year === y);
+  const v = at(year);
+  let from: IndValue | undefined = v;
+  let chosen = (v?.sources ?? []).filter((x) => isRead(x) && x.chosen);
+  if (!chosen.length && v?.raw != null) {
+    // Carried forward: the latest earlier year with a value of its own.
+    from = ind.values
+      .filter((x) => x.year < year && !x.imputed && x.sources.some((y) => isRead(y) && y.chosen))
+      .sort((a, b) => b.year - a.year)[0];
+    chosen = (from?.sources ?? []).filter((x) => isRead(x) && x.chosen);
+  }
+  const others = (from?.sources ?? []).filter((x) => isRead(x) && !x.chosen).length;
+  const denominator = den && chosen.length ? (from?.sources ?? []).find((x) => x.indicator === den && x.chosen) : undefined;
+  const uniq = <T,>(xs: T[]) => [...new Set(xs)];
+  return {
+    v,
+    chosen,
+    carriedFrom: from && from !== v ? from.year : null,
+    others,
+    denominator,
+    publisher: uniq(chosen.map((x) => `${x.publisher}${x.release ? ` (${x.release})` : ''}`)).join('; '),
+    tier: uniq(chosen.map((x) => x.tier)).join(', '),
+    licence: uniq(chosen.map((x) => x.licence)).join('; '),
+    flags: uniq(chosen.map((x) => x.flags).filter(Boolean)).join(', '),
+    title: chosen.map((x) => `${x.indicator} = ${x.value} · ${x.source} · sha256 ${x.file_sha256.slice(0, 12)} · ${t('profile.line')} ${x.line}`).join('\n') || null,
+  };
+}
 
 export const countryPage: Page = (root, ctx) => {
   const id = ctx.rest[0] ?? '';
   root.append(h('h1', { 'data-testid': 'profile-title' }, id), loading());
-  Promise.all([api.meta(), api.profile(id)])
+  // The code is checked against /units first: an unknown one gets a message, not a 404 request.
+  Promise.all([api.meta(), api.units()])
+    .then(([meta, units]) => {
+      const u = units.find((x) => [x.iso3, x.code].some((c) => c && c.toUpperCase() === id.toUpperCase()));
+      if (!u) throw new Error(`${t('profile.unknown')} (${id})`);
+      return Promise.all([meta, api.profile(u.iso3 || u.code)]);
+    })
     .then(([meta, p]) => {
       if (!ctx.alive()) return;
       const index = api.indexNode(meta);
@@ -39,7 +85,7 @@ export const countryPage: Page = (root, ctx) => {
       if (years.includes(qy)) year = qy;
 
       const title = h('h1', { 'data-testid': 'profile-title' }, nm(p.unit));
-      const sub = h('p', { class: 'sub' }, `${p.unit.iso3} · ${regionName(p.unit.region_code, p.unit.region)}${p.unit.subregion ? ` · ${p.unit.subregion}` : ''}`);
+      const sub = h('p', { class: 'sub' }, `${p.unit.iso3} · ${regionName(p.unit.region_code, p.unit.region)}${p.unit.subregion ? ` · ${regionName(p.unit.subregion_code ?? '', p.unit.subregion)}` : ''}`);
       const summary = h('div', { class: 'cards' });
       const radar = chartFigure('profile-radar', t('profile.radar'), 'chart-radar');
       const series = chartFigure('profile-series', t('profile.series'), 'chart-series');
@@ -131,11 +177,10 @@ export const countryPage: Page = (root, ctx) => {
 
         const dirText = (d: number | null) => (d === 1 ? `↑ ${t('dir.up')}` : d === -1 ? `↓ ${t('dir.down')}` : '');
         const rows = p.indicators.map((ind) => {
-          const v = ind.values.find((x) => x.year === year);
-          const chosen = v?.sources.find((x) => x.chosen) ?? v?.sources[0];
-          const others = (v?.sources.length ?? 0) - (chosen ? 1 : 0);
-          const prov = chosen ? `${chosen.source} · sha256 ${chosen.file_sha256.slice(0, 12)} · ${t('profile.line')} ${chosen.line}` : null;
+          const pv = provenance(ind, api.nodeByCode(meta, ind.code), year);
+          const v = pv.v;
           const sc = s?.scores[ind.code];
+          const none = !pv.chosen.length;
           return h(
             'tr',
             { 'data-indicator': ind.code, class: ind.monitor ? 'monitor' : null },
@@ -144,10 +189,17 @@ export const countryPage: Page = (root, ctx) => {
             h('td', { class: 'num' }, fmtRaw(v?.raw ?? null)),
             h('td', { class: 'num' }, numberFmt(v?.score ?? sc?.value)),
             h('td', { class: 'dir' }, dirText(ind.direction)),
-            h('td', { title: prov }, chosen ? `${chosen.publisher}${chosen.release ? ` (${chosen.release})` : ''}` : '—', others > 0 ? h('span', { class: 'muted' }, ` +${others} ${t('profile.othersources')}`) : null),
-            h('td', { class: 'num' }, chosen?.tier ?? '—'),
-            h('td', {}, chosen?.licence ?? '—'),
-            h('td', {}, flagMarks(`${sc?.flags ?? ''}${v?.imputed ? 'i' : ''}`), chosen?.flags ? h('span', { class: 'muted' }, ` ${chosen.flags}`) : null),
+            h(
+              'td',
+              { title: pv.title, 'data-col': 'source' },
+              none ? '—' : pv.publisher,
+              pv.others > 0 ? h('span', { class: 'muted' }, ` +${pv.others} ${t('profile.othersources')}`) : null,
+              pv.carriedFrom != null ? h('span', { class: 'src-note' }, t('profile.carried', { year: pv.carriedFrom })) : null,
+              pv.denominator ? h('span', { class: 'src-note' }, `${t('profile.per')} ${pv.denominator.publisher}`) : null,
+            ),
+            h('td', { class: 'num', 'data-col': 'tier' }, none ? '—' : pv.tier),
+            h('td', { 'data-col': 'licence' }, none ? '—' : pv.licence),
+            h('td', {}, flagMarks(`${sc?.flags ?? ''}${v?.imputed ? 'i' : ''}`), pv.flags ? h('span', { class: 'muted' }, ` ${pv.flags}`) : null),
           );
         });
         tableWrap.replaceChildren(

@@ -164,11 +164,12 @@ export const mapPage: Page = (root, ctx) => {
           const ranked = s.rows.filter((r) => r.rank != null).sort((a, b) => a.rank! - b.rank!);
           const item = (r: api.ScoreRow) => {
             const u = byCode.get(r.unit);
-            return h('li', {}, h('a', { href: `#/country/${u?.iso3 || r.unit}` }, nm(u) || r.unit), ` ${numberFmt(r.value)}`);
+            // value = the rank, so tied units show the same number.
+            return h('li', { value: r.rank }, h('a', { href: `#/country/${u?.iso3 || r.unit}` }, nm(u) || r.unit), ` ${numberFmt(r.value)}`);
           };
           lists.replaceChildren(
             h('section', {}, h('h2', {}, t('map.top')), h('ol', {}, ranked.slice(0, 10).map(item))),
-            h('section', {}, h('h2', {}, t('map.bottom')), h('ol', { start: Math.max(1, ranked.length - 9) }, ranked.slice(-10).map(item))),
+            h('section', {}, h('h2', {}, t('map.bottom')), h('ol', {}, ranked.slice(-10).map(item))),
           );
           status.replaceChildren();
           window.__gpsi.ready = true;

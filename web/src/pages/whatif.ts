@@ -118,7 +118,7 @@ export const whatifPage: Page = (root, ctx) => {
               ? h('p', {}, h('strong', {}, `${t('whatif.movers')}: `), moved.slice(0, 6).flatMap((r, i) => [i ? ', ' : '', `${nm(r) || r.unit} `, changeCell(r.change)]))
               : '',
           );
-          status.textContent = `${t('whatif.updated')} (${res.year})`;
+          status.textContent = res.rows.some((r) => r.rank != null) ? `${t('whatif.updated')} (${res.year})` : t('whatif.allzero');
           window.__gpsi.ready = true;
         } catch (e) {
           if (e instanceof DOMException && e.name === 'AbortError') return;
