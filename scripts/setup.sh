@@ -2,11 +2,12 @@
 # Installs the Debian packages gpsi needs, idempotently: nothing is installed when all are present;
 # then the dashboard's npm packages (web/node_modules) when they are missing or older than
 # web/package-lock.json. Debian's chromium runs the browser tests (tests/browser).
-set -euo pipefail
+# web/package-lock.json. Debian's chromium runs the browser tests (tests/browser); fonts-wqy-microhei
+# draws the Chinese pages in their screenshots.
 cd "$(dirname "$0")/.."
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libeigen3-dev libboost-math-dev liblapack-dev libopenmpi-dev openmpi-bin libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
-  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium wrk)
+  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium fonts-wqy-microhei wrk)
 # Node.js 20 comes with the machine; Debian's own (with its separate npm) only where it is missing.
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()
