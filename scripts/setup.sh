@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gpsi needs, idempotently: nothing is installed when all are present;
 # then the dashboard's npm packages (web/node_modules) when they are missing or older than
-# web/package-lock.json. Debian's chromium runs the browser tests (tests/browser).
 # web/package-lock.json. Debian's chromium runs the browser tests (tests/browser); fonts-wqy-microhei
 # draws the Chinese pages in their screenshots.
+set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libeigen3-dev libboost-math-dev liblapack-dev libopenmpi-dev openmpi-bin libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
