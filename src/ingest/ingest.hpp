@@ -244,6 +244,7 @@ struct ApiTable {
   int pages_declared = 0;    //!< pages the publisher says exist (`pages`, `totalPages`; 1 for OData)
   std::int64_t records = 0;  //!< data rows
   std::string last_updated;  //!< publisher's release date when the response states it (YYYY-MM-DD)
+  std::string next_link;     //!< who-odata: the last page's "@odata.nextLink" (empty: no further page)
 };
 
 //! Parses a response of layout who-odata, wb-api or sdg-api; a bundle must hold pages 1…N of N.

@@ -3,7 +3,8 @@
 //
 // Endpoints, as checked against public documentation and client code (details in docs/update.md):
 //  - WHO GHO OData (https://ghoapi.azureedge.net/api/<IndicatorCode>): one JSON page with every
-//    row ({"@odata.context", "value": [...]}); no page parameters are needed.
+//    row ({"@odata.context", "value": [...]}); should the server page it, each page's
+//    "@odata.nextLink" (an absolute URL on the same host) is followed.
 //  - World Bank API v2 (https://api.worldbank.org/v2/country/all/indicator/<code>?format=json&
 //    per_page=20000&page=<n>): [metadata {page, pages, per_page, total, lastupdated}, rows];
 //    every page up to `pages` is fetched and the rows must add up to `total`.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +73,16 @@ std::string PageUrl(const std::string& base, const std::string& path, int page) 
   std::string b = base;
   while (!b.empty() && b.back() == '/') b.pop_back();
   return b + p;
+}
+
+// "scheme://host[:port]" of an absolute URL (lower-cased); empty for anything else.
+std::string Origin(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  auto end = url.find_first_of("/?#", scheme + 3);
+  std::string o(url.substr(0, end));
+  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
 }
 
 std::string Bundle(const std::vector<std::string>& pages, const std::string& url) {
@@ -174,6 +186,25 @@ class Updater {
       if (!p1) return Fail(r, p1.error());
       int declared = std::min(p1->pages_declared, kMaxPages + 1);
       if (declared > kMaxPages) return Fail(r, Error{Errc::kBadResponse, "more than 1000 pages announced"});
+      // OData pages: each names the next by URL, on the publisher's host.
+      for (std::string next = p1->next_link; !next.empty();) {
+        if (static_cast<int>(pages.size()) >= kMaxPages)
+          return Fail(r, Error{Errc::kBadResponse, "more than 1000 pages"});
+        if (Origin(next) != Origin(first)) {
+          return Fail(r, Error{Errc::kBadResponse,
+                               fmt::format("page {} links to {}, off the publisher's host", pages.size(), next)});
+        }
+        auto more = Get(next, std::nullopt, r);
+        if (!more) return Fail(r, more.error());
+        auto pn = ParseApiResponse(more->body, a.layout, false);
+        if (!pn) {
+          Error e = pn.error();
+          e.message = fmt::format("page {} ({}): {}", pages.size() + 1, next, e.message);
+          return Fail(r, e);
+        }
+        next = pn->next_link;
+        pages.push_back(std::move(more->body));
+      }
       for (int page = 2; page <= declared && a.path.find("{page}") != std::string::npos; ++page) {
         std::string url = PageUrl(Base(a), a.path, page);
         auto next = Get(url, std::nullopt, r);

@@ -8,12 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "test_util.hpp"
@@ -94,6 +96,21 @@ class FakePublishers {
       return;
     }
     if (mode == "malformed") return res.set_content(body.substr(0, body.size() / 2), "application/json");
+    if (mode == "paged" || mode == "pagedoff" || mode == "pagedbad") {
+      // OData server-driven paging: two records a page, each page naming the next by URL.
+      auto doc = nlohmann::json::parse(body);
+      auto all = doc["value"];
+      std::size_t skip = req.has_param("$skip") ? std::stoul(req.get_param_value("$skip")) : 0;
+      if (mode == "pagedbad" && skip > 0) return res.set_content("{\"value\": [", "application/json");
+      doc["value"] = nlohmann::json::array();
+      for (std::size_t i = skip; i < std::min(all.size(), skip + 2); ++i) doc["value"].push_back(all[i]);
+      if (skip + 2 < all.size()) {
+        std::string host =
+            mode == "pagedoff" ? "http://elsewhere.invalid" : "http://127.0.0.1:" + std::to_string(port_);
+        doc["@odata.nextLink"] = fmt::format("{}/{}/api/RS_198?$skip={}", host, mode, skip + 2);
+      }
+      return res.set_content(doc.dump(), "application/json");
+    }
     if (mode == "truncated") {
       // Announces the whole body, sends half, then drops the connection.
       res.set_content_provider(body.size(), "application/json",
@@ -213,6 +230,26 @@ TEST_F(UpdateTest, RetriesA500ThenSucceeds) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(server_.Hits("fail500once/who"), 2);
   EXPECT_EQ(Values("road_death_rate").size(), 3u);
+}
+
+TEST_F(UpdateTest, FollowsODataNextLinksOnTheSameHostOnly) {
+  auto r = Update("--only who-gho:RS_198 --base-url who-gho=" + server_.Base("paged"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(server_.Hits("paged/who"), 3);  // the fixture's records two a page
+  // The same values as the one-page answer of FetchesEveryFormatAndIngestsNewVintages.
+  auto road = Values("road_death_rate");
+  ASSERT_EQ(road.size(), 3u) << r.out;
+  EXPECT_EQ(road["FRA,2021"].first, "5.4");
+  EXPECT_EQ(road["DEU,2021"].first, "3.7");
+
+  std::string before = Snapshot();
+  auto off = Update("--only who-gho:RS_198 --base-url who-gho=" + server_.Base("pagedoff"));
+  EXPECT_EQ(off.exit_code, 3) << off.err;
+  EXPECT_NE(off.err.find("off the publisher's host"), std::string::npos) << off.err;
+  auto bad = Update("--only who-gho:RS_198 --base-url who-gho=" + server_.Base("pagedbad"));
+  EXPECT_EQ(bad.exit_code, 3) << bad.err;
+  EXPECT_NE(bad.err.find("page 2"), std::string::npos) << bad.err;
+  EXPECT_EQ(Snapshot(), before);
 }
 
 TEST_F(UpdateTest, Always500FailsAfterRetriesAndStoresNothing) {

@@ -4,7 +4,8 @@
 //  - who-odata: WHO GHO OData, GET https://ghoapi.azureedge.net/api/<IndicatorCode> →
 //    {"@odata.context": …, "value": [{"Id", "IndicatorCode", "SpatialDimType", "SpatialDim",
 //    "TimeDimType", "TimeDim", "Dim1Type", "Dim1", …, "Value", "NumericValue", "Low", "High",
-//    "Comments", "Date", "TimeDimensionValue", …}]}; one page unless "@odata.nextLink" is given.
+//    "Comments", "Date", "TimeDimensionValue", …}]}; one page unless "@odata.nextLink" gives
+//    the URL of the next one (OData server-driven paging).
 //  - wb-api: World Bank API v2, …/v2/country/all/indicator/<code>?format=json&per_page=N&page=P →
 //    [{"page", "pages", "per_page", "total", "sourceid", "lastupdated"}, [{"indicator": {"id",
 //    "value"}, "country": {"id", "value"}, "countryiso3code", "date", "value", "unit",
@@ -134,7 +135,7 @@ std::optional<std::int64_t> Int(const json& o, const char* key) {
 struct PageMeta {
   std::int64_t number = 1, pages = 1, total = -1;
   std::string last_updated;
-  bool next_link = false;
+  std::string next_link;  // OData's "@odata.nextLink"
 };
 
 // Reads one page into `flat`; returns its pagination.
@@ -146,9 +147,13 @@ Result<PageMeta> ReadPage(const json& page, std::string_view layout, int index, 
     if (!page.is_object() || !page.contains("value") || !page["value"].is_array())
       return Bad(where + ": not a GHO OData response (no \"value\" array)");
     records = &page["value"];
-    m.next_link = page.contains("@odata.nextLink");
+    if (auto next = page.find("@odata.nextLink"); next != page.end()) {
+      if (!next->is_string() || next->get<std::string>().empty())
+        return Bad(where + ": \"@odata.nextLink\" is not a URL");
+      m.next_link = next->get<std::string>();
+    }
     m.number = index + 1;
-    m.pages = m.next_link ? index + 2 : index + 1;
+    m.pages = m.next_link.empty() ? index + 1 : index + 2;
   } else if (layout == "wb-api") {
     if (!page.is_array() || page.empty() || !page[0].is_object())
       return Bad(where + ": not a World Bank API response (expected [metadata, data])");
@@ -328,7 +333,10 @@ Result<ApiTable> ParseApiResponse(std::string_view bytes, std::string_view layou
     } else if (m->last_updated > out.last_updated) {
       out.last_updated = m->last_updated;
     }
-    if (layout == "who-odata") out.pages_declared = static_cast<int>(m->pages);
+    if (layout == "who-odata") {
+      out.pages_declared = static_cast<int>(m->pages);
+      out.next_link = m->next_link;
+    }
     if (require_complete && m->number != static_cast<std::int64_t>(i) + 1) {
       return Bad(fmt::format("page {} of the bundle says it is page {}", i + 1, m->number));
     }

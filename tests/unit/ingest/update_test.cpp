@@ -32,6 +32,15 @@ TEST(ApiResponse, WhoODataPage) {
   EXPECT_EQ(r->last_updated, "2024-06-03");  // the newest "Date" of the five records
   EXPECT_NE(r->csv.find("\"SpatialDim\""), std::string::npos);
   EXPECT_NE(r->csv.find("\"SEX_FMLE\""), std::string::npos);
+  EXPECT_TRUE(r->next_link.empty());
+  // A page that names the next one: complete only with that page in the bundle.
+  const std::string paged = R"({"value": [{"SpatialDim": "FRA"}], "@odata.nextLink": "https://h/api/RS_198?$skip=1"})";
+  auto first = ParseApiResponse(paged, "who-odata", false);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->next_link, "https://h/api/RS_198?$skip=1");
+  EXPECT_EQ(first->pages_declared, 2);
+  EXPECT_FALSE(ParseApiResponse(paged, "who-odata", true));
+  EXPECT_FALSE(ParseApiResponse(R"({"value": [], "@odata.nextLink": 5})", "who-odata", false));
 }
 
 TEST(ApiResponse, WorldBankPagesMustAllBeThere) {
