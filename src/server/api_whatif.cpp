@@ -45,6 +45,30 @@ void AppendJsonString(fmt::memory_buffer& out, std::string_view s) {
 }
 }  // namespace
 
+void Server::Impl::PrepareWhatIf() {
+  whatif_row_head.resize(build.row_unit.size());
+  whatif_row_base.resize(build.row_unit.size());
+  for (std::size_t r = 0; r < build.row_unit.size(); ++r) {
+    const std::string& unit = build.row_unit[r];
+    auto u = units.find(unit);
+    fmt::memory_buffer out;
+    AppendRaw(out, "{\"unit\":");
+    AppendJsonString(out, unit);
+    AppendRaw(out, ",\"name_en\":");
+    AppendJsonString(out, u != units.end() && !u->second.name_en.empty() ? u->second.name_en : build.row_name[r]);
+    AppendRaw(out, ",\"name_zh\":");
+    AppendJsonString(out, u != units.end() ? u->second.name_zh : std::string());
+    whatif_row_head[r] = fmt::to_string(out);
+    // The index's own value and rank, the usual `code` (`null` where missing, as per request).
+    const std::size_t top = build.method.nodes.size() - 1;
+    const double v = build.scores(r, top);
+    const int rank = build.ranks[top][r];
+    whatif_row_base[r] =
+        fmt::format(",\"base_value\":{},\"base_rank\":{}", std::isnan(v) ? "null" : fmt::format("{}", v),
+                    rank > 0 ? std::to_string(rank) : "null");
+  }
+}
+
 void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) const {
   if (req.body.size() > kMaxWhatIfBody) {
     return SendError(res, Errc::kTooLarge, fmt::format("the request body is larger than {} bytes", kMaxWhatIfBody));
@@ -146,25 +170,22 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
   first = true;
   for (const Row& o : order) {
     const std::size_t r = w->rows[o.q];
-    const std::string& unit = build.row_unit[r];
-    auto u = units.find(unit);
     const int base_rank = build.ranks[node][r];
     if (!first) out.push_back(',');
     first = false;
-    AppendRaw(out, "{\"unit\":");
-    text(unit);
-    AppendRaw(out, ",\"name_en\":");
-    text(u != units.end() && !u->second.name_en.empty() ? u->second.name_en : build.row_name[r]);
-    AppendRaw(out, ",\"name_zh\":");
-    text(u != units.end() ? u->second.name_zh : std::string());
+    AppendRaw(out, whatif_row_head[r]);
     AppendRaw(out, ",\"value\":");
     num(w->scores(o.q, node));
     AppendRaw(out, ",\"rank\":");
     rank(o.rank);
-    AppendRaw(out, ",\"base_value\":");
-    num(build.scores(r, node));
-    AppendRaw(out, ",\"base_rank\":");
-    rank(base_rank);
+    if (node == nodes.size() - 1) {
+      AppendRaw(out, whatif_row_base[r]);
+    } else {
+      AppendRaw(out, ",\"base_value\":");
+      num(build.scores(r, node));
+      AppendRaw(out, ",\"base_rank\":");
+      rank(base_rank);
+    }
     AppendRaw(out, ",\"change\":");
     if (o.rank > 0 && base_rank > 0) {
       fmt::format_to(std::back_inserter(out), "{}", base_rank - o.rank);

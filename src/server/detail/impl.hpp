@@ -66,6 +66,12 @@ struct Server::Impl {
   void Download(const httplib::Request& req, httplib::Response& res) const;
   // api_whatif.cpp
   void WhatIf(const httplib::Request& req, httplib::Response& res) const;
+  //! Per build row, the fixed start of its what-if row: `{"unit":…,"name_en":…,"name_zh":…`
+  //! (escaped once at startup, not per request).
+  std::vector<std::string> whatif_row_head;
+  //! Per build row, `,"base_value":…,"base_rank":…` of the index (the usual `code`).
+  std::vector<std::string> whatif_row_base;
+  void PrepareWhatIf();
   // api_openapi.cpp
   void OpenApi(const httplib::Request& req, httplib::Response& res) const;
   // server.cpp
