@@ -84,15 +84,6 @@ std::unique_ptr<ServeProcess> ServeDataTest::server_;
 std::unique_ptr<TempDir> ServeDataTest::out_;
 RunResult ServeDataTest::build_, ServeDataTest::unc_;
 
-void ExpectError(const httplib::Result& r, int status, const std::string& code, const std::string& what) {
-  ASSERT_TRUE(r) << what;
-  EXPECT_EQ(r->status, status) << what << ": " << r->body;
-  auto j = Json::parse(r->body, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << what << ": " << r->body;
-  EXPECT_EQ(j["error"]["code"], code) << what;
-  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty()) << what;
-}
-
 //! A number field of scores.csv as JSON (empty = null).
 Json Field(const std::string& s) {
   return s.empty() ? Json(nullptr) : Json(std::stod(s));

@@ -6,10 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <httplib.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "test_util.hpp"
 
@@ -87,5 +92,15 @@ class ServeProcess {
   int port_ = 0;
   int status_ = 0;
 };
+
+//! Expects a JSON error answer `{"error":{"code","message"}}` with this status and code.
+inline void ExpectError(const httplib::Result& r, int status, const std::string& code, const std::string& what) {
+  ASSERT_TRUE(r) << what;
+  EXPECT_EQ(r->status, status) << what << ": " << r->body;
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << what << ": " << r->body;
+  EXPECT_EQ(j["error"]["code"], code) << what;
+  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty()) << what;
+}
 
 }  // namespace gpsi::test

@@ -105,15 +105,6 @@ std::unique_ptr<TempDir> ServeTransportTest::dir_;
 std::unique_ptr<ServeProcess> ServeTransportTest::server_;
 RunResult ServeTransportTest::build_;
 
-void ExpectError(const httplib::Result& r, int status, const std::string& code, const std::string& what) {
-  ASSERT_TRUE(r) << what;
-  EXPECT_EQ(r->status, status) << what << ": " << r->body;
-  auto j = Json::parse(r->body, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << what << ": " << r->body;
-  EXPECT_EQ(j["error"]["code"], code) << what;
-  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty()) << what;
-}
-
 int Status(const std::string& raw) {
   return raw.size() > 12 && raw.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(raw.substr(9, 3)) : -1;
 }
