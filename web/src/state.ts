@@ -1,5 +1,6 @@
 // Choices kept while moving between pages (not persisted): the year and node shown on the map and
 // in the ranking, the ranking's filters, the what-if weights.
+import { indexNode, type Meta } from './api';
 
 export const state = {
   year: undefined as number | undefined,
@@ -10,3 +11,15 @@ export const state = {
   weights: undefined as Record<string, number> | undefined,
   whatifYear: undefined as number | undefined,
 };
+
+/** The build's years and the nodes the map and the ranking offer (the index, then its dimensions);
+ *  keeps `state.year` and `state.node` among them (the latest year and the index by default) and
+ *  returns them as chosen. */
+export function yearsAndNodes(meta: Meta): { years: number[]; nodes: string[]; year: number; node: string } {
+  const index = indexNode(meta);
+  const years = meta.years.length ? meta.years : [meta.latest_year];
+  if (state.year == null || !years.includes(state.year)) state.year = meta.latest_year;
+  const nodes = [index.code, ...meta.dimensions];
+  if (state.node == null || !nodes.includes(state.node)) state.node = index.code;
+  return { years, nodes, year: state.year, node: state.node };
+}

@@ -10,7 +10,7 @@ import { chartFigure, echarts, makeChart } from '../charts';
 import { errorBox, h, loading } from '../dom';
 import { nm, numberFmt, t } from '../i18n';
 import type { Page } from '../page';
-import { state } from '../state';
+import { state, yearsAndNodes } from '../state';
 
 //! Rings of countries-110m that cross 180° (Russia, Fiji) jump from +180 to -180 and would be
 //! drawn as a stripe across the whole map: their western points are moved east by 360°.
@@ -49,11 +49,7 @@ export const mapPage: Page = (root, ctx) => {
   Promise.all([api.meta(), api.units(), loadWorld()])
     .then(([meta, units]) => {
       if (!ctx.alive()) return;
-      const index = api.indexNode(meta);
-      const years = meta.years.length ? meta.years : [meta.latest_year];
-      if (state.year == null || !years.includes(state.year)) state.year = meta.latest_year;
-      const nodes = [index.code, ...meta.dimensions];
-      if (state.node == null || !nodes.includes(state.node)) state.node = index.code;
+      const { years, nodes } = yearsAndNodes(meta);
       const byCode = new Map(units.map((u) => [u.code, u]));
       const byM49 = new Map(units.filter((u) => u.m49).map((u) => [String(u.m49).padStart(3, '0'), u]));
 

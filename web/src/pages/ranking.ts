@@ -4,7 +4,7 @@ import * as api from '../api';
 import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
 import { lang, nm, numberFmt, regionName, t } from '../i18n';
 import type { Page } from '../page';
-import { state } from '../state';
+import { state, yearsAndNodes } from '../state';
 
 type SortKey = 'rank' | 'name' | 'score';
 
@@ -13,11 +13,7 @@ export const rankingPage: Page = (root, ctx) => {
   Promise.all([api.meta(), api.units()])
     .then(([meta, units]) => {
       if (!ctx.alive()) return;
-      const index = api.indexNode(meta);
-      const years = meta.years.length ? meta.years : [meta.latest_year];
-      if (state.year == null || !years.includes(state.year)) state.year = meta.latest_year;
-      const nodes = [index.code, ...meta.dimensions];
-      if (state.node == null || !nodes.includes(state.node)) state.node = index.code;
+      const { years, nodes, year, node } = yearsAndNodes(meta);
       const byCode = new Map(units.map((u) => [u.code, u]));
       let rows: api.ScoreRow[] = [];
 
@@ -41,11 +37,11 @@ export const rankingPage: Page = (root, ctx) => {
           fill();
         },
       );
-      const yearSel = labelledSelect('rk-year', t('common.year'), years.map((y): [string, string] => [String(y), String(y)]), String(state.year), 'year-select', (v) => {
+      const yearSel = labelledSelect('rk-year', t('common.year'), years.map((y): [string, string] => [String(y), String(y)]), String(year), 'year-select', (v) => {
         state.year = Number(v);
         void load();
       });
-      const nodeSel = labelledSelect('rk-node', t('common.node'), nodes.map((c): [string, string] => [c, nm(api.nodeByCode(meta, c)) || c]), state.node, 'ranking-node', (v) => {
+      const nodeSel = labelledSelect('rk-node', t('common.node'), nodes.map((c): [string, string] => [c, nm(api.nodeByCode(meta, c)) || c]), node, 'ranking-node', (v) => {
         state.node = v;
         void load();
       });
