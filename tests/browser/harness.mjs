@@ -12,13 +12,14 @@
 //                        it each test file makes its own store in a temporary folder
 //   GPSI_ARTEFACTS       where screenshots and server logs go (default build/test-artefacts/browser)
 //   GPSI_CHROMIUM        the browser (default /usr/bin/chromium)
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { after, afterEach, before } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeStore as makeStoreWith } from '../api/make_store.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -38,16 +39,9 @@ export const paths = {
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-//! Makes a store in DIR/s.db the way the e2e tests do (tests/e2e/shared_store.hpp): init with the
-//! country reference, then ingest of the whole shared data folder. Returns the store's path.
+//! A store made from the shared data in DIR/s.db, as the e2e tests make theirs (tests/api/make_store.mjs).
 export function makeStore(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  const db = path.join(dir, 's.db');
-  for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.blobs`]) fs.rmSync(f, { recursive: true, force: true });
-  const run = (args) => execFileSync(paths.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GPSI_DB: '' } });
-  run(['--db', db, 'init', '--reference', paths.data]);
-  run(['-q', '--db', db, 'ingest', paths.data]);
-  return db;
+  return makeStoreWith(dir, paths);
 }
 
 //! The fixture's store, else a new one in a temporary folder (`temp`, removed after the suite).
