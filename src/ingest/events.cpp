@@ -3,14 +3,17 @@
 // that lists the inputs (docs/events.md).
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -32,12 +35,15 @@ namespace fs = std::filesystem;
 using detail::EventReject;
 using detail::EventScanner;
 
-// Blocks of the input handed from the reading thread to the scan: small enough to be still in
-// cache when scanned after hashing, a ring of a few so neither side waits for the other.
+// Blocks of the input: read once into a ring, then hashed, written to the raw copy and scanned
+// from there. 1 MiB is small enough to stay in cache between the hash and the scan; aligned so
+// that the raw copy can be written with O_DIRECT; 32 of them so that a slow write does not stall
+// the scan.
 constexpr std::size_t kReadBlock = 1 << 20;
-constexpr std::size_t kRingBlocks = 8;
-// Bytes per copy_file_range call: the raw copy thread checks between calls whether to stop.
-constexpr std::size_t kCopyChunk = 16 << 20;
+constexpr std::size_t kRingBlocks = 32;
+constexpr std::size_t kDirectAlign = 4096;
+// Ring blocks per write of the raw copy (one pwritev): larger writes go faster to the device.
+constexpr std::size_t kWriteBatch = 8;
 // Output of inflate per call (gzip input).
 constexpr std::size_t kInflateBlock = 4 << 20;
 // Quarantined lines stored per run; more are counted (garbage must not fill memory while its
@@ -84,6 +90,28 @@ bool WriteAll(int fd, const char* p, std::size_t n) {
   return true;
 }
 
+// Writes the buffers in order at `offset`, going on after short writes. With O_DIRECT, a write
+// the file system refuses (EINVAL: an unaligned tail, or no direct I/O there after all) turns
+// O_DIRECT off and is written again through the page cache.
+bool PwriteAll(int fd, iovec* iov, int count, off_t offset) {
+  while (count > 0) {
+    ssize_t w = ::pwritev(fd, iov, count, offset);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EINVAL) {
+      int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0 && (flags & O_DIRECT) != 0 && ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0) continue;
+    }
+    if (w <= 0) return false;
+    offset += w;
+    for (; count > 0 && static_cast<std::size_t>(w) >= iov->iov_len; ++iov, --count) w -= static_cast<ssize_t>(iov->iov_len);
+    if (count > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + w;
+      iov->iov_len -= static_cast<std::size_t>(w);
+    }
+  }
+  return true;
+}
+
 // Closes a file descriptor on every path out.
 struct Fd {
   int fd = -1;
@@ -92,80 +120,111 @@ struct Fd {
   }
 };
 
-// The side threads of one input. The reader reads the file in order into a ring of blocks and
-// hashes each block before handing it to the scan, so SHA-256 (about as slow as the scan) runs
-// beside it; the copier has the kernel copy the same bytes into the raw-copy blob
-// (copy_file_range: the bytes never pass through user space). Both stop at `size`, the size when
-// the file was opened: bytes appended meanwhile are not part of the run, and a file that shrinks
-// is an error (read(2), not mmap, so a truncated file is a short read rather than SIGBUS).
+// The side threads of one input, around a ring of blocks read once. The reader fills the blocks
+// in file order; the hasher (SHA-256, about as slow as the scan: its own thread), the writer (the
+// raw copy) and the scan (the caller, through Next) each go through them in order, and a block is
+// filled again only when all three have passed it. The reader stops at `size`, the size when the
+// file was opened: bytes appended meanwhile are not part of the run, and a file that shrinks is an
+// error (read(2), not mmap, so a truncated file is a short read rather than SIGBUS).
+//
+// The raw copy is written from these blocks, through to the device (the blob is opened O_DIRECT
+// where the file system allows it). A copy through the page cache (copy_file_range, as before)
+// cost the kernel as much CPU as the whole scan, allocating and filling a page for every 4 KiB, on
+// a machine with two cores; written through, the device does the copying, and the bytes are on
+// it before the commit that refers to them (fdatasync then has little left to do).
 class InputPipeline {
  public:
-  InputPipeline(int in_fd, int blob_fd, std::int64_t size) : in_(in_fd), blob_(blob_fd), size_(size) {}
+  InputPipeline(int in_fd, int blob_fd, std::int64_t size) : in_(in_fd), blob_(blob_fd), size_(size) {
+    for (auto& block : ring_) {
+      block = static_cast<char*>(std::aligned_alloc(kDirectAlign, kReadBlock));
+      if (block == nullptr) throw std::bad_alloc();
+    }
+  }
   InputPipeline(const InputPipeline&) = delete;
   InputPipeline& operator=(const InputPipeline&) = delete;
-  ~InputPipeline() { Stop(); }
+  ~InputPipeline() {
+    Stop();
+    for (char* block : ring_) std::free(block);
+  }
 
   void Start() {
     reader_ = std::thread([this] { ReadLoop(); });
-    copier_ = std::thread([this] { CopyLoop(); });
+    hasher_ = std::thread([this] { HashLoop(); });
+    writer_ = std::thread([this] { WriteLoop(); });
   }
 
-  //! The next block in file order, releasing the previous one; empty at the end of the input or
-  //! when reading failed (read_error() then says why).
+  //! The next block in file order, releasing the previous one; empty at the end of the input, or
+  //! when reading or writing failed (read_error() and copied() then say so).
   std::string_view Next() {
     std::unique_lock lock(mu_);
     if (holding_) {
       holding_ = false;
-      ++consumed_;
-      cv_.notify_all();
+      ++passed_[kScan];
+      space_.notify_one();
     }
-    cv_.wait(lock, [this] { return produced_ > consumed_ || read_done_; });
-    if (produced_ == consumed_ || read_error_) return {};
+    read_.wait(lock, [this] { return produced_ > passed_[kScan] || read_done_ || write_failed_; });
+    if (produced_ == passed_[kScan] || read_error_ || write_failed_) return {};
     holding_ = true;
-    std::size_t i = consumed_ % kRingBlocks;
-    return {ring_[i].data(), lens_[i]};
+    std::size_t i = passed_[kScan] % kRingBlocks;
+    return {ring_[i], lens_[i]};
   }
 
-  //! Waits for both threads to finish their work (the read and the copy); the results below are
-  //! then final.
+  //! Waits for the three threads to finish their work; the results below are then final.
   void Join() {
-    if (reader_.joinable()) reader_.join();
-    if (copier_.joinable()) copier_.join();
+    for (std::thread* t : {&reader_, &hasher_, &writer_}) {
+      if (t->joinable()) t->join();
+    }
   }
-  //! Stops both threads (if running) and waits for them.
+  //! Stops the threads (if running) and waits for them.
   void Stop() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    read_.notify_all();
+    space_.notify_all();
     Join();
   }
 
   const std::optional<Error>& read_error() const { return read_error_; }
   //! Whether the raw copy holds all `size` bytes.
-  bool copied() const { return copied_ == size_; }
-  bool copy_shrunk() const { return copy_shrunk_; }
+  bool copied() const { return written_ == size_; }
   std::string Digest() { return sha_.HexDigest(); }
 
  private:
+  enum Consumer { kHash, kWrite, kScan, kConsumers };
+
+  // Blocks [from, end) ready for a consumer at `from`, at most `max`; empty at the end.
+  std::pair<std::uint64_t, std::uint64_t> Ready(std::uint64_t from, std::uint64_t max) {
+    std::unique_lock lock(mu_);
+    read_.wait(lock, [this, from] { return produced_ > from || read_done_ || stop_; });
+    if (stop_) return {from, from};
+    return {from, std::min(produced_, from + max)};
+  }
+  void Pass(Consumer c, std::uint64_t upto) {
+    std::lock_guard lock(mu_);
+    passed_[c] = upto;
+    space_.notify_one();
+  }
+
   void ReadLoop() {
     std::int64_t offset = 0;
     for (std::uint64_t n = 0;; ++n) {
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this, n] { return n - consumed_ < kRingBlocks || stop_; });
+        space_.wait(lock, [this, n] {
+          return n - *std::min_element(std::begin(passed_), std::end(passed_)) < kRingBlocks || stop_;
+        });
         if (stop_) return;
       }
-      // Block n % kRingBlocks is free: the scan has released it, and it is not handed out
+      // Block n % kRingBlocks is free: every consumer has passed it, and none is handed it
       // until produced_ moves past it below.
-      std::vector<char>& block = ring_[n % kRingBlocks];
-      if (block.empty()) block.resize(kReadBlock);
+      char* block = ring_[n % kRingBlocks];
       std::size_t len = 0;
       std::optional<Error> error;
       auto want = static_cast<std::size_t>(std::min<std::int64_t>(kReadBlock, size_ - offset));
       while (len < want) {
-        ssize_t r = ::read(in_, block.data() + len, want - len);
+        ssize_t r = ::read(in_, block + len, want - len);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
           error = Error{Errc::kIo, fmt::format("read error: {}", std::strerror(errno))};
@@ -177,7 +236,6 @@ class InputPipeline {
         }
         len += static_cast<std::size_t>(r);
       }
-      if (!error) sha_.Update(block.data(), len);
       offset += static_cast<std::int64_t>(len);
       std::lock_guard lock(mu_);
       if (error) {
@@ -188,71 +246,64 @@ class InputPipeline {
         produced_ = n + 1;
       }
       if (offset == size_) read_done_ = true;
-      cv_.notify_all();
+      read_.notify_all();
       if (read_done_) return;
     }
   }
 
-  void CopyLoop() {
-    loff_t in_off = 0, out_off = 0;
-    bool by_kernel = true;
-    std::vector<char> buf;
-    while (copied_ < size_ && !stop_requested()) {
-      auto want = static_cast<std::size_t>(std::min<std::int64_t>(kCopyChunk, size_ - copied_));
-      ssize_t n = 0;
-      if (by_kernel) {
-        n = ::copy_file_range(in_, &in_off, blob_, &out_off, want, 0);
-        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
-          by_kernel = false;  // e.g. another file system on old kernels, or a special file system
-          continue;
-        }
-      } else {
-        // The fallback: the same bytes through a buffer, at the same offsets.
-        buf.resize(kReadBlock);
-        n = ::pread(in_, buf.data(), std::min(want, buf.size()), in_off);
-        if (n > 0) {
-          for (ssize_t done = 0; done < n;) {
-            ssize_t w = ::pwrite(blob_, buf.data() + done, static_cast<std::size_t>(n - done), out_off + done);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) return;
-            done += w;
-          }
-          in_off += n, out_off += n;
-        }
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return;
-      if (n == 0) {
-        copy_shrunk_ = true;
-        return;
-      }
-      copied_ += n;
+  void HashLoop() {
+    for (std::uint64_t n = 0;;) {
+      auto [from, end] = Ready(n, kRingBlocks);
+      if (from == end) return;
+      // Blocks before produced_ do not change until this thread passes them.
+      for (; n < end; ++n) sha_.Update(ring_[n % kRingBlocks], lens_[n % kRingBlocks]);
+      Pass(kHash, n);
     }
   }
 
-  bool stop_requested() {
-    std::lock_guard lock(mu_);
-    return stop_;
+  void WriteLoop() {
+    iovec iov[kWriteBatch];
+    for (std::uint64_t n = 0;;) {
+      auto [from, end] = Ready(n, kWriteBatch);
+      if (from == end) return;
+      int count = 0;
+      std::int64_t bytes = 0;
+      for (; n < end; ++n, ++count) {
+        iov[count] = {ring_[n % kRingBlocks], lens_[n % kRingBlocks]};
+        bytes += static_cast<std::int64_t>(lens_[n % kRingBlocks]);
+      }
+      if (!PwriteAll(blob_, iov, count, written_)) {
+        std::lock_guard lock(mu_);
+        write_failed_ = true;  // copied() says so; the scan stops at its next block
+        passed_[kWrite] = std::numeric_limits<std::uint64_t>::max() / 2;  // the reader need not wait for it
+        read_.notify_all();
+        space_.notify_one();
+        return;
+      }
+      written_ += bytes;
+      Pass(kWrite, n);
+    }
   }
 
   const int in_, blob_;
   const std::int64_t size_;
-  std::vector<char> ring_[kRingBlocks];
+  char* ring_[kRingBlocks] = {};
   std::size_t lens_[kRingBlocks] = {};
-  Sha256 sha_;               // reader thread only, until Stop
-  std::int64_t copied_ = 0;  // copier thread only, until Stop
-  bool copy_shrunk_ = false;
+  Sha256 sha_;                // hasher thread only, until Join
+  std::int64_t written_ = 0;  // writer thread only, until Join
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t produced_ = 0, consumed_ = 0;  // blocks handed to the scan / released by it
-  bool holding_ = false, read_done_ = false, stop_ = false;
+  std::condition_variable read_;   // a block was read (or reading ended, or writing failed)
+  std::condition_variable space_;  // a consumer passed a block
+  std::uint64_t produced_ = 0;     // blocks read
+  std::uint64_t passed_[kConsumers] = {};
+  bool holding_ = false, read_done_ = false, write_failed_ = false, stop_ = false;
   std::optional<Error> read_error_;
-  std::thread reader_, copier_;
+  std::thread reader_, hasher_, writer_;
 };
 
 // One pass over the file: SHA-256 and raw copy of the bytes as given, and the lines (inflated
-// when the file starts with the gzip magic bytes) through the scanner — the hash and the copy in
-// side threads (InputPipeline), the inflate and the scan in this one.
+// when the file starts with the gzip magic bytes) through the scanner — the read, the hash and the
+// copy in side threads (InputPipeline), the inflate and the scan in this one.
 Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir, std::size_t& reject_budget) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return Error{Errc::kIo, "no such file", path};
@@ -267,7 +318,9 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
   out.path = path;
   fs::create_directories(blob_dir, ec);
   out.tmp_blob = TmpBlobName(blob_dir);
-  Fd blob{::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  // Written through where the file system can (not tmpfs, for one: EINVAL), else as usual.
+  Fd blob{::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644)};
+  if (blob.fd < 0 && errno == EINVAL) blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (blob.fd < 0) return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
 
   EventScanner scanner([&out, &reject_budget](EventReject&& r) {
@@ -345,9 +398,8 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
     if (!member_ended) return fail(Error{Errc::kTruncated, "gzip stream ends early (truncated file)", path});
   }
   pipe.Join();
-  if (pipe.copy_shrunk()) return fail(Error{Errc::kIo, "the file shrank while being read", path});
   if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
-  if (::close(blob.fd) != 0) {
+  if (::fdatasync(blob.fd) != 0 || ::close(blob.fd) != 0) {
     blob.fd = -1;
     return fail(Error{Errc::kIo, "cannot write raw copy", path});
   }

@@ -9,37 +9,74 @@
 
 #include "core.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace gpsi::detail {
 namespace {
 
 // Bit i of `tabs`, `newlines`, `high` is set when byte i of the 64 at `p` is a tab, a newline, a
-// byte ≥ 0x80.
-inline void Masks(const char* p, std::uint64_t& tabs, std::uint64_t& newlines, std::uint64_t& high) {
-#if defined(__SSE2__)
-  const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
-  std::uint64_t t = 0, n = 0, h = 0;
-  for (int i = 0; i < 4; ++i) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    t |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)))) << (16 * i);
-    n |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))) << (16 * i);
-    h |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(v))) << (16 * i);
+// byte ≥ 0x80. One classifier per instruction set; EventScanner::ScanWith is compiled once with
+// each (ScanSse2, ScanAvx2) and the CPU picks at run time.
+struct PortableClassify {
+  static void Masks(const char* p, std::uint64_t& tabs, std::uint64_t& newlines, std::uint64_t& high) {
+    std::uint64_t t = 0, n = 0, h = 0;
+    for (int i = 0; i < 64; ++i) {
+      auto c = static_cast<unsigned char>(p[i]);
+      t |= static_cast<std::uint64_t>(c == '\t') << i;
+      n |= static_cast<std::uint64_t>(c == '\n') << i;
+      h |= static_cast<std::uint64_t>(c >= 0x80) << i;
+    }
+    tabs = t, newlines = n, high = h;
   }
-  tabs = t, newlines = n, high = h;
+  // Bits set in x. Written out because the baseline x86-64 target has no POPCNT instruction and
+  // __builtin_popcountll becomes a library call.
+  static int PopCount(std::uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+  }
+};
+
+#if defined(__x86_64__)
+struct Sse2Classify : PortableClassify {
+  static void Masks(const char* p, std::uint64_t& tabs, std::uint64_t& newlines, std::uint64_t& high) {
+    const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
+    std::uint64_t t = 0, n = 0, h = 0;
+    for (int i = 0; i < 4; ++i) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      t |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)))) << (16 * i);
+      n |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))) << (16 * i);
+      h |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(v))) << (16 * i);
+    }
+    tabs = t, newlines = n, high = h;
+  }
+};
+
+// Two 32-byte compares instead of four 16-byte ones, and the POPCNT instruction: 5–10 % faster
+// scanning (bench/events_bench.cpp) on the CPUs that have them, nearly all x86-64 since 2013.
+struct Avx2Classify {
+  [[gnu::target("avx2")]] static void Masks(const char* p, std::uint64_t& tabs, std::uint64_t& newlines,
+                                             std::uint64_t& high) {
+    const __m256i tab = _mm256_set1_epi8('\t'), nl = _mm256_set1_epi8('\n');
+    __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    auto bits = [](int a, int b) {
+      return static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) |
+             static_cast<std::uint64_t>(static_cast<std::uint32_t>(b)) << 32;
+    };
+    tabs = bits(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, tab)), _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, tab)));
+    newlines = bits(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, nl)), _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, nl)));
+    high = bits(_mm256_movemask_epi8(lo), _mm256_movemask_epi8(hi));
+  }
+  [[gnu::target("popcnt")]] static int PopCount(std::uint64_t x) { return __builtin_popcountll(x); }
+};
 #else
-  std::uint64_t t = 0, n = 0, h = 0;
-  for (int i = 0; i < 64; ++i) {
-    auto c = static_cast<unsigned char>(p[i]);
-    t |= static_cast<std::uint64_t>(c == '\t') << i;
-    n |= static_cast<std::uint64_t>(c == '\n') << i;
-    h |= static_cast<std::uint64_t>(c >= 0x80) << i;
-  }
-  tabs = t, newlines = n, high = h;
+using Sse2Classify = PortableClassify;
+using Avx2Classify = PortableClassify;
 #endif
-}
 
 // Tabs (by index in the line) that bound the fields in use: field i lies between tabs i−1 and i.
 constexpr std::uint64_t kNeededTabs = [] {
@@ -49,15 +86,6 @@ constexpr std::uint64_t kNeededTabs = [] {
   }
   return m;
 }();
-
-// Bits set in x. Written out because the baseline x86-64 target has no POPCNT instruction and
-// __builtin_popcountll becomes a library call.
-inline int PopCount(std::uint64_t x) {
-  x -= (x >> 1) & 0x5555555555555555ULL;
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
-}
 
 inline bool Digit(char c) {
   return c >= '0' && c <= '9';
@@ -140,7 +168,7 @@ void EventScanner::Feed(std::string_view bytes) {
     CarriedLine();
     p = stop + 1;
   }
-  Scan(p, end);
+  (this->*scan_)(p, end);
 }
 
 void EventScanner::Finish() {
@@ -168,18 +196,26 @@ void EventScanner::CarriedLine() {
   carry_len_ = 0;
 }
 
-void EventScanner::Scan(const char* p, const char* end) {
+void (EventScanner::*EventScanner::PickScan())(const char*, const char*) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return &EventScanner::ScanAvx2;
+#endif
+  return &EventScanner::ScanSse2;
+}
+
+template <class Classify>
+[[gnu::always_inline]] inline void EventScanner::ScanWith(const char* p, const char* end) {
   const char* line = p;
   int ntabs = 0;
   bool high = false;  // the open line has a non-ASCII byte in an earlier block
   for (const char* block = p; block < end; block += 64) {
     std::uint64_t tabs = 0, newlines = 0, hi = 0;
     if (end - block >= 64) {
-      Masks(block, tabs, newlines, hi);
+      Classify::Masks(block, tabs, newlines, hi);
     } else {
       char pad[64] = {};  // zero bytes set no bit
       std::memcpy(pad, block, static_cast<std::size_t>(end - block));
-      Masks(pad, tabs, newlines, hi);
+      Classify::Masks(pad, tabs, newlines, hi);
     }
     // Line by line within the block: the tabs before the next newline belong to the open line.
     // Their positions are recorded only when the segment holds a tab the fields in use are
@@ -188,7 +224,7 @@ void EventScanner::Scan(const char* p, const char* end) {
       int nl = newlines != 0 ? __builtin_ctzll(newlines) : 64;
       std::uint64_t before = nl == 64 ? ~0ULL : (1ULL << nl) - 1;
       if (std::uint64_t seg = tabs & before; seg != 0) {
-        int count = PopCount(seg);
+        int count = Classify::PopCount(seg);
         std::uint64_t range = ntabs >= 64 ? 0 : (count >= 64 ? ~0ULL : (1ULL << count) - 1) << ntabs;
         if ((range & kNeededTabs) != 0) {
           for (; seg != 0; seg &= seg - 1) tabs_[ntabs++ & 63] = block + __builtin_ctzll(seg);  // > 64: rejected
@@ -211,6 +247,16 @@ void EventScanner::Scan(const char* p, const char* end) {
     carry_long_ = n > kMaxEventLine;
     carry_.assign(line, carry_long_ ? kMaxRawBytes : n);
   }
+}
+
+void EventScanner::ScanSse2(const char* p, const char* end) {
+  ScanWith<Sse2Classify>(p, end);
+}
+
+// The same loop as ScanSse2, compiled for AVX2 (a function attribute rather than a file built
+// with -mavx2, so that no inline function shared with the rest of the program is built for it).
+[[gnu::target("avx2,popcnt")]] void EventScanner::ScanAvx2(const char* p, const char* end) {
+  ScanWith<Avx2Classify>(p, end);
 }
 
 EventCell& EventScanner::Cell(std::uint32_t key) {

@@ -2,7 +2,10 @@
 // initialised with the shared reference. Expected values are counted by hand from the lines each
 // test writes; FIPS expectations are the FIPS 10-4 standard (AS Australia, AU Austria, …).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <zlib.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +13,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "detail/events_scan.hpp"
 #include "engine.hpp"
@@ -53,9 +58,9 @@ std::string CellName(std::uint32_t key) {
 }
 
 //! Scans `text` fed in pieces of `piece` bytes (0: whole).
-Scan ScanText(const std::string& text, std::size_t piece = 0) {
+Scan ScanText(const std::string& text, std::size_t piece = 0, EventScanner::Simd simd = EventScanner::Simd::kBest) {
   Scan s;
-  EventScanner scanner([&s](EventReject&& r) { s.rejects.push_back(std::move(r)); });
+  EventScanner scanner([&s](EventReject&& r) { s.rejects.push_back(std::move(r)); }, simd);
   if (piece == 0) piece = text.size() + 1;
   for (std::size_t i = 0; i < text.size(); i += piece) scanner.Feed(std::string_view(text).substr(i, piece));
   scanner.Finish();
@@ -148,7 +153,7 @@ TEST(EventScanner, ResultsDoNotDependOnHowTheStreamIsSplit) {
     text += EventLine({{kCountry, i % 3 ? "UK" : "GM"},
                        {kRoot, i % 5 ? "18" : "03"},
                        {kQuad, "4"},
-                       {kGold, "-" + std::to_string(i % 10) + ".5"},
+                       {kGold, fmt::format("-{}.5", i % 10)},
                        {6, i % 7 ? "" : "Zürich"}}) +
             "\n";
     if (i % 9 == 0) text += "garbage line\n";
@@ -172,6 +177,48 @@ TEST(EventScanner, ResultsDoNotDependOnHowTheStreamIsSplit) {
     }
     ASSERT_EQ(s.rejects.size(), whole.rejects.size());
     for (std::size_t i = 0; i < s.rejects.size(); ++i) EXPECT_EQ(s.rejects[i].line, whole.rejects[i].line);
+  }
+}
+
+// The AVX2 classifier (picked on CPUs that have it, as the CI machine's) and the SSE2 baseline
+// must agree on everything: counts, cells and each quarantined line.
+TEST(EventScanner, BaselineAndBestInstructionSetsAgree) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    text += EventLine({{kCountry, i % 4 ? (i % 3 ? "UK" : "GM") : ""},
+                       {kRoot, i % 5 ? "18" : "03"},
+                       {kQuad, i % 2 ? "4" : "1"},
+                       {kGold, fmt::format("-{}.25", i % 10)},
+                       {kDate, i % 50 == 7 ? "20191399" : fmt::format("2019102{}", i % 8)},
+                       {6, i % 7 ? std::string(static_cast<std::size_t>(i % 70), 'a') : "Zürich"},
+                       {20, i % 11 ? "" : "bad \xff byte"}}) +
+            (i % 13 ? "\n" : "\r\n");
+    if (i % 9 == 0) text += "garbage\tline\n\n";
+    if (i % 17 == 0) text += EventLine() + "\textra\n";  // 62 fields
+  }
+  for (std::size_t piece : {0, 7, 64, 65, 4096}) {
+    Scan a = ScanText(text, piece, EventScanner::Simd::kBaseline);
+    Scan b = ScanText(text, piece, EventScanner::Simd::kBest);
+    EXPECT_GT(a.counts.quarantined, 50);  // all four kinds of fault above
+    EXPECT_EQ(a.counts.lines, b.counts.lines) << piece;
+    EXPECT_EQ(a.counts.blank, b.counts.blank) << piece;
+    EXPECT_EQ(a.counts.events, b.counts.events) << piece;
+    EXPECT_EQ(a.counts.no_country, b.counts.no_country) << piece;
+    EXPECT_EQ(a.counts.reasons, b.counts.reasons) << piece;
+    EXPECT_EQ(a.counts.max_sqldate, b.counts.max_sqldate) << piece;
+    ASSERT_EQ(a.cells.size(), b.cells.size()) << piece;
+    for (auto& [k, c] : a.cells) {
+      EXPECT_EQ(b.cells[k].events, c.events) << piece << " " << k;
+      EXPECT_EQ(b.cells[k].violent, c.violent) << piece << " " << k;
+      EXPECT_EQ(b.cells[k].conflict_micro, c.conflict_micro) << piece << " " << k;
+    }
+    ASSERT_EQ(a.rejects.size(), b.rejects.size()) << piece;
+    for (std::size_t i = 0; i < a.rejects.size(); ++i) {
+      EXPECT_EQ(a.rejects[i].line, b.rejects[i].line) << piece;
+      EXPECT_EQ(a.rejects[i].column, b.rejects[i].column) << piece;
+      EXPECT_EQ(a.rejects[i].reason, b.rejects[i].reason) << piece;
+      EXPECT_EQ(a.rejects[i].raw, b.rejects[i].raw) << piece;
+    }
   }
 }
 
@@ -332,8 +379,42 @@ TEST_F(EventsStoreTest, BrokenGzipMidwayLeavesTheStoreUnchanged) {
   }
 }
 
-// Inputs of many read blocks (the hash, raw copy and scan run in separate threads over them): the
-// counts, the SHA-256 and the raw copy must be those of the whole file, computed here directly.
+// A raw copy that cannot be written whole (here it reaches the file-size limit, as it would a full
+// disk) ends the run with an I/O error and leaves the store and its blob folder as they were.
+TEST_F(EventsStoreTest, RawCopyThatCannotBeWrittenLeavesTheStoreUnchanged) {
+  const auto limit = std::filesystem::file_size(db_) + (4u << 20);  // the store itself stays below
+  std::string text;
+  const std::string line = EventLine({{57, std::string(300, 'x')}}) + "\n";
+  while (text.size() < limit + (8u << 20)) text += line;
+  WriteFile(dir_ / "big.export.CSV", text);
+  const std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit lim = old;
+  lim.rlim_cur = limit;
+  auto previous = std::signal(SIGXFSZ, SIG_IGN);  // a write past the limit then fails with EFBIG
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &lim), 0);
+  auto r = Ingest({dir_ / "big.export.CSV"});
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, previous);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().ExitCode(), 3);
+  EXPECT_NE(r.error().Format().find("raw copy"), std::string::npos) << r.error().Format();
+  EXPECT_EQ(store_->CountRows("files"), files);
+  EXPECT_EQ(store_->CountRows("observations"), obs);
+  for (const auto& e : std::filesystem::recursive_directory_iterator(store_->BlobDir())) {
+    EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << e.path();
+  }
+  // With the limit lifted the same file goes in.
+  auto again = Ingest({dir_ / "big.export.CSV"});
+  ASSERT_TRUE(again.ok()) << again.error().Format();
+  EXPECT_EQ(again->files.at(0).events, static_cast<std::int64_t>(text.size() / line.size()));
+}
+
+// Inputs of many read blocks (the hash, raw copy and scan run in separate threads over them, the
+// plain one more than the ring of 32 MiB holds, and neither a whole number of 4 KiB pages, so the
+// raw copy's tail is written without O_DIRECT): the counts, the SHA-256 and the raw copy must be
+// those of the whole file, computed here directly.
 TEST(EventsLargeInput, ManyBlocksGiveTheWholeFilesCountsHashAndRawCopy) {
   const char* const countries[] = {"UK", "FR", "GM", "", "ZZ"};  // GBR, FRA, DEU, none, unknown
   const std::map<std::string, std::string> unit_of{{"UK", "GBR"}, {"FR", "FRA"}, {"GM", "DEU"}};
@@ -341,7 +422,7 @@ TEST(EventsLargeInput, ManyBlocksGiveTheWholeFilesCountsHashAndRawCopy) {
   std::int64_t lines = 0, no_country = 0, unknown = 0;
   std::string text;
   std::uint64_t rng = 12345;
-  while (text.size() < (20u << 20)) {
+  while (text.size() < (36u << 20)) {
     rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
     const std::string country = countries[rng >> 33 & 3 ? (rng >> 40) % 5 : 0];
     const int year = 2015 + static_cast<int>(rng >> 50 & 3);
@@ -374,6 +455,7 @@ TEST(EventsLargeInput, ManyBlocksGiveTheWholeFilesCountsHashAndRawCopy) {
     TempDir dir;
     const std::string bytes = gzip ? Gzip(text) : text;
     ASSERT_GT(bytes.size(), 3u << 20);  // several read blocks
+    ASSERT_NE(bytes.size() % 4096, 0u);
     WriteFile(dir / "big.export.CSV", bytes);
     ASSERT_TRUE(engine::Init(engine::InitConfig{dir / "e.db", GPSI_TEST_DATA}).ok());
     auto store = OpenSqliteStore(dir / "e.db");
