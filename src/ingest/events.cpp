@@ -103,7 +103,8 @@ bool PwriteAll(int fd, iovec* iov, int count, off_t offset) {
     }
     if (w <= 0) return false;
     offset += w;
-    for (; count > 0 && static_cast<std::size_t>(w) >= iov->iov_len; ++iov, --count) w -= static_cast<ssize_t>(iov->iov_len);
+    for (; count > 0 && static_cast<std::size_t>(w) >= iov->iov_len; ++iov, --count)
+      w -= static_cast<ssize_t>(iov->iov_len);
     if (count > 0) {
       iov->iov_base = static_cast<char*>(iov->iov_base) + w;
       iov->iov_len -= static_cast<std::size_t>(w);

@@ -47,7 +47,8 @@ struct Sse2Classify : PortableClassify {
     std::uint64_t t = 0, n = 0, h = 0;
     for (int i = 0; i < 4; ++i) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-      t |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)))) << (16 * i);
+      t |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab))))
+           << (16 * i);
       n |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))) << (16 * i);
       h |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(v))) << (16 * i);
     }
@@ -59,7 +60,7 @@ struct Sse2Classify : PortableClassify {
 // scanning (bench/events_bench.cpp) on the CPUs that have them, nearly all x86-64 since 2013.
 struct Avx2Classify {
   [[gnu::target("avx2")]] static void Masks(const char* p, std::uint64_t& tabs, std::uint64_t& newlines,
-                                             std::uint64_t& high) {
+                                            std::uint64_t& high) {
     const __m256i tab = _mm256_set1_epi8('\t'), nl = _mm256_set1_epi8('\n');
     __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));

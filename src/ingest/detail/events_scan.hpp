@@ -73,9 +73,10 @@ struct EventCounts {
 //! Hand-written rather than built on a CSV library: the `gpsi events` target is ≥ 1 GB/s on one
 //! core, and no Debian CSV parser comes near that (they materialise every field of every line).
 //! This one classifies 64 bytes at a time (SSE2 or, where the CPU has it, AVX2 compares to bit
-//! masks of tabs, newlines and non-ASCII bytes), records tab positions from the masks, and touches only the five fields it
-//! needs. UTF-8 is fully validated only for lines holding a non-ASCII byte (the mask says which),
-//! so ASCII lines — nearly all of GDELT — cost nothing extra and every line is still checked.
+//! masks of tabs, newlines and non-ASCII bytes), records tab positions from the masks, and
+//! touches only the five fields it needs. UTF-8 is fully validated only for lines holding a
+//! non-ASCII byte (the mask says which), so ASCII lines — nearly all of GDELT — cost nothing
+//! extra and every line is still checked.
 class EventScanner {
  public:
   using RejectFn = std::function<void(EventReject&&)>;
