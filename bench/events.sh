@@ -10,7 +10,9 @@
 #
 # Environment: GPSI_BIN (default build/gpsi), GPSI_EVENTS_BENCH (default the gpsi_events_bench
 # next to it, under bench/), BENCH_EVENTS_GB (plain size, default 2),
-# BENCH_EVENTS_GZ_MB (gzip input, uncompressed MiB, default 512), BENCH_KEEP=1 keeps the folder.
+# BENCH_EVENTS_GZ_MB (gzip input, uncompressed MiB, default 512), BENCH_KEEP=1 keeps the folder,
+# GPSI_BIN_BEFORE (another gpsi binary, e.g. of an earlier commit, timed on the same plain file in
+# the same run, for a before/after comparison).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -66,6 +68,10 @@ echo "|---|---:|---:|---:|---:|"
 "$bin" --db "$tmp/plain.db" init --reference "$data" >/dev/null
 "$bin" --db "$tmp/gz.db" init --reference "$data" >/dev/null
 run "\`gpsi events\` plain, $((bytes / 1000000)) MB" "$bytes" "$bin" --db "$tmp/plain.db" events "$tmp/big.export.CSV"
+if [ -n "${GPSI_BIN_BEFORE:-}" ]; then
+  "$GPSI_BIN_BEFORE" --db "$tmp/before.db" init --reference "$data" >/dev/null
+  run "\`gpsi events\` plain, $GPSI_BIN_BEFORE" "$bytes" "$GPSI_BIN_BEFORE" --db "$tmp/before.db" events "$tmp/big.export.CSV"
+fi
 run "\`gpsi events\` rerun (unchanged: hash, scan, temporary raw copy; store untouched)" "$bytes" "$bin" --db "$tmp/plain.db" events "$tmp/big.export.CSV"
 run "\`gpsi events\` gzip, $((gz_bytes / 1000000)) MB → $((gz_plain / 1000000)) MB (rate of uncompressed)" "$gz_plain" \
   "$bin" --db "$tmp/gz.db" events "$tmp/small.export.CSV.gz"
