@@ -352,8 +352,8 @@ const std::vector<UpdateAdapter>& UpdateAdapters() {
     v.push_back(Make("un-sdg", "VC_IHR_PSRC", "sdg-api", kSdgPath, ".json", {}));
     const std::string owid = "/grapher/{code}.csv";
     const std::vector<std::string> gtd{"Global Terrorism Database.csv"};
-    v.push_back(Make("owid", "terrorist-incidents", "owid-grapher", owid, ".csv", gtd));
-    v.push_back(Make("owid", "fatalities-from-terrorism", "owid-grapher", owid, ".csv", gtd));
+    v.push_back(Make("owid", "terrorist-attacks", "owid-grapher", owid, ".csv", gtd));
+    v.push_back(Make("owid", "terrorism-deaths", "owid-grapher", owid, ".csv", gtd));
     v.push_back(Make("owid", "injuries-from-terrorism", "owid-grapher", owid, ".csv", gtd));
     UpdateAdapter m49 =
         Make("unsd-m49", "GeoArea_Tree", "sdg-geoarea-tree", "/SDGAPI/v1/sdg/GeoArea/Tree", ".json", {"UNSD_m49.csv"});

@@ -49,11 +49,11 @@ class FakePublishers {
       Count(std::string(req.matches[1]) + "/sdg" + page);
       res.set_content(Fixture("sdg_VC_IHR_PSRC_p" + page + ".json"), "application/json");
     });
-    server_.Get(R"(/(\w+)/grapher/terrorist-incidents.csv)",
+    server_.Get(R"(/(\w+)/grapher/terrorist-attacks.csv)",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   Count(std::string(req.matches[1]) + "/owid");
                   if (std::string(req.matches[1]) == "html") return res.set_content("<html>moved</html>", "text/html");
-                  res.set_content(Fixture("owid_terrorist-incidents.csv"), "text/csv");
+                  res.set_content(Fixture("owid_terrorist-attacks.csv"), "text/csv");
                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -178,7 +178,7 @@ class UpdateTest : public ::testing::Test {
 };
 
 TEST_F(UpdateTest, FetchesEveryFormatAndIngestsNewVintages) {
-  auto r = Update("--only who-gho:RS_198 world-bank:SP.POP.TOTL un-sdg owid:terrorist-incidents --base-url " +
+  auto r = Update("--only who-gho:RS_198 world-bank:SP.POP.TOTL un-sdg owid:terrorist-attacks --base-url " +
                   Quote(server_.Base("ok")));
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   // WHO: both-sexes rates of FRA, DEU, BRA; the EUR region row is an aggregate.
@@ -284,7 +284,7 @@ TEST_F(UpdateTest, TruncatedAndMalformedBodiesAreRejectedWhole) {
         << r.err;
     EXPECT_EQ(Snapshot(), before) << mode;
   }
-  auto html = Update("--only owid:terrorist-incidents --base-url owid=" + server_.Base("html"));
+  auto html = Update("--only owid:terrorist-attacks --base-url owid=" + server_.Base("html"));
   EXPECT_EQ(html.exit_code, 3);
   EXPECT_NE(html.err.find("not an OWID grapher CSV"), std::string::npos) << html.err;
   EXPECT_EQ(Snapshot(), before);
