@@ -188,6 +188,12 @@ class InputPipeline {
   }
 
   const std::optional<Error>& read_error() const { return read_error_; }
+  //! Whether writing the raw copy failed (the reader may then wait for a scan that has stopped:
+  //! Stop, not Join).
+  bool write_failed() {
+    std::lock_guard lock(mu_);
+    return write_failed_;
+  }
   //! Whether the raw copy holds all `size` bytes.
   bool copied() const { return written_ == size_; }
   std::string Digest() { return sha_.HexDigest(); }
@@ -393,6 +399,7 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
     } while (z.avail_in > 0 || z.avail_out == 0);
   }
   if (pipe.read_error()) return fail(*pipe.read_error());
+  if (pipe.write_failed()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
   if (z_open) {
     inflateEnd(&z);
     z_open = false;

@@ -380,12 +380,14 @@ TEST_F(EventsStoreTest, BrokenGzipMidwayLeavesTheStoreUnchanged) {
 }
 
 // A raw copy that cannot be written whole (here it reaches the file-size limit, as it would a full
-// disk) ends the run with an I/O error and leaves the store and its blob folder as they were.
+// disk) ends the run with an I/O error and leaves the store and its blob folder as they were. The
+// input goes on for more than the read ring holds (32 MiB) after the failing write, so the run
+// must also stop the reader, which then waits for a scan that has stopped.
 TEST_F(EventsStoreTest, RawCopyThatCannotBeWrittenLeavesTheStoreUnchanged) {
   const auto limit = std::filesystem::file_size(db_) + (4u << 20);  // the store itself stays below
   std::string text;
   const std::string line = EventLine({{57, std::string(300, 'x')}}) + "\n";
-  while (text.size() < limit + (8u << 20)) text += line;
+  while (text.size() < limit + (40u << 20)) text += line;
   WriteFile(dir_ / "big.export.CSV", text);
   const std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
   rlimit old{};
