@@ -2,7 +2,8 @@
 // fed whole and in pieces of a size taken from the input. Besides crashes and sanitizer reports
 // it checks the invariants `gpsi events` relies on: every line is an event, a quarantined line or
 // a blank one; cells add up to the events with a country; the result does not depend on how the
-// stream is split; quarantined raw text is short valid UTF-8.
+// stream is split, nor on the instruction set of the classifier (AVX2 where the CPU has it, and
+// the SSE2 baseline); quarantined raw text is short valid UTF-8.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,16 +27,20 @@ struct Outcome {
   std::int64_t cell_events = 0, cell_violent = 0, conflict_micro = 0, rejects = 0;
 };
 
-Outcome Scan(std::string_view text, std::size_t piece) {
+using Simd = gpsi::detail::EventScanner::Simd;
+
+Outcome Scan(std::string_view text, std::size_t piece, Simd simd = Simd::kBest) {
   Outcome o;
-  gpsi::detail::EventScanner scanner([&o](gpsi::detail::EventReject&& r) {
-    ++o.rejects;
-    Check(r.line >= 1 && r.column >= 1, "reject position is 1-based");
-    Check(r.raw.size() <= gpsi::detail::kMaxRawBytes, "raw text is cut");
-    gpsi::Utf8Validator v;
-    Check(v.Feed(r.raw) && !v.Incomplete(), "raw text is valid UTF-8");
-    Check(!r.reason.empty(), "reject has a reason");
-  });
+  gpsi::detail::EventScanner scanner(
+      [&o](gpsi::detail::EventReject&& r) {
+        ++o.rejects;
+        Check(r.line >= 1 && r.column >= 1, "reject position is 1-based");
+        Check(r.raw.size() <= gpsi::detail::kMaxRawBytes, "raw text is cut");
+        gpsi::Utf8Validator v;
+        Check(v.Feed(r.raw) && !v.Incomplete(), "raw text is valid UTF-8");
+        Check(!r.reason.empty(), "reject has a reason");
+      },
+      simd);
   for (std::size_t i = 0; i < text.size(); i += piece) scanner.Feed(text.substr(i, piece));
   scanner.Finish();
   o.counts = scanner.counts();
@@ -65,5 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(split.cell_events == whole.cell_events && split.cell_violent == whole.cell_violent &&
             split.conflict_micro == whole.conflict_micro,
         "cells do not depend on the split");
+  Outcome baseline = Scan(text, piece, Simd::kBaseline);
+  Check(baseline.counts.lines == c.lines && baseline.counts.events == c.events &&
+            baseline.counts.quarantined == c.quarantined && baseline.counts.blank == c.blank &&
+            baseline.counts.no_country == c.no_country && baseline.counts.reasons == c.reasons &&
+            baseline.cell_events == whole.cell_events && baseline.cell_violent == whole.cell_violent &&
+            baseline.conflict_micro == whole.conflict_micro,
+        "the SSE2 and the best classifier agree");
   return 0;
 }
