@@ -151,7 +151,11 @@ class InputPipeline {
   void Start() {
     reader_ = std::thread([this] { ReadLoop(); });
     hasher_ = std::thread([this] { HashLoop(); });
-    writer_ = std::thread([this] { WriteLoop(); });
+    if (blob_ >= 0) {
+      writer_ = std::thread([this] { WriteLoop(); });
+    } else {
+      passed_[kWrite] = kNeverWaited;  // no raw copy: the reader need not wait for one
+    }
   }
 
   //! The next block in file order, releasing the previous one; empty at the end of the input, or
@@ -194,12 +198,14 @@ class InputPipeline {
     std::lock_guard lock(mu_);
     return write_failed_;
   }
-  //! Whether the raw copy holds all `size` bytes.
-  bool copied() const { return written_ == size_; }
+  //! Whether the raw copy (if one is made) holds all `size` bytes.
+  bool copied() const { return blob_ < 0 || written_ == size_; }
   std::string Digest() { return sha_.HexDigest(); }
 
  private:
   enum Consumer { kHash, kWrite, kScan, kConsumers };
+  // The position of a consumer that has stopped (or never started): far past any block.
+  static constexpr std::uint64_t kNeverWaited = std::numeric_limits<std::uint64_t>::max() / 2;
 
   // Blocks [from, end) ready for a consumer at `from`, at most `max`; empty at the end.
   std::pair<std::uint64_t, std::uint64_t> Ready(std::uint64_t from, std::uint64_t max) {
@@ -281,8 +287,8 @@ class InputPipeline {
       }
       if (!PwriteAll(blob_, iov, count, written_)) {
         std::lock_guard lock(mu_);
-        write_failed_ = true;  // copied() says so; the scan stops at its next block
-        passed_[kWrite] = std::numeric_limits<std::uint64_t>::max() / 2;  // the reader need not wait for it
+        write_failed_ = true;            // copied() says so; the scan stops at its next block
+        passed_[kWrite] = kNeverWaited;  // the reader need not wait for it
         read_.notify_all();
         space_.notify_one();
         return;
@@ -308,10 +314,12 @@ class InputPipeline {
   std::thread reader_, hasher_, writer_;
 };
 
-// One pass over the file: SHA-256 and raw copy of the bytes as given, and the lines (inflated
-// when the file starts with the gzip magic bytes) through the scanner — the read, the hash and the
-// copy in side threads (InputPipeline), the inflate and the scan in this one.
-Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir, std::size_t& reject_budget) {
+// One pass over the file: SHA-256 and raw copy of the bytes as given (the copy only when
+// `keep_copy`), and the lines (inflated when the file starts with the gzip magic bytes) through the
+// scanner — the read, the hash and the copy in side threads (InputPipeline), the inflate and the
+// scan in this one.
+Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir, std::size_t& reject_budget,
+                            bool keep_copy) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return Error{Errc::kIo, "no such file", path};
   if (!fs::is_regular_file(path, ec)) return Error{Errc::kIo, "not a regular file", path};
@@ -323,12 +331,15 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
   ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   InputScan out;
   out.path = path;
-  fs::create_directories(blob_dir, ec);
-  out.tmp_blob = TmpBlobName(blob_dir);
-  // Written through where the file system can (not tmpfs, for one: EINVAL), else as usual.
-  Fd blob{::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644)};
-  if (blob.fd < 0 && errno == EINVAL) blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (blob.fd < 0) return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+  Fd blob;
+  if (keep_copy) {
+    fs::create_directories(blob_dir, ec);
+    out.tmp_blob = TmpBlobName(blob_dir);
+    // Written through where the file system can (not tmpfs on older kernels: EINVAL), else as usual.
+    blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
+    if (blob.fd < 0 && errno == EINVAL) blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (blob.fd < 0) return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+  }
 
   EventScanner scanner([&out, &reject_budget](EventReject&& r) {
     if (reject_budget > 0) {
@@ -407,7 +418,7 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
   }
   pipe.Join();
   if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
-  if (::fdatasync(blob.fd) != 0 || ::close(blob.fd) != 0) {
+  if (blob.fd >= 0 && (::fdatasync(blob.fd) != 0 || ::close(blob.fd) != 0)) {
     blob.fd = -1;
     return fail(Error{Errc::kIo, "cannot write raw copy", path});
   }
@@ -487,6 +498,24 @@ std::string BlobPath(const std::string& blob_dir, const std::string& sha) {
   return (fs::path(blob_dir) / sha.substr(0, 2) / sha).string();
 }
 
+// Whether the store holds a file row and raw copy with these bytes.
+bool BlobStored(Store& store, const std::string& blob_dir, const std::string& sha) {
+  std::error_code ec;
+  return store.FindFileBySha(sha).has_value() && fs::is_regular_file(BlobPath(blob_dir, sha), ec);
+}
+
+// Whether `path` was an input of an earlier run with its present size, its raw copy still there.
+bool StoredBefore(const std::string& path, const std::map<std::string, FileRecord>& stored,
+                  const std::string& blob_dir) {
+  auto it = stored.find(fs::absolute(path).lexically_normal().string());
+  if (it == stored.end()) return false;
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec || static_cast<std::int64_t>(size) != it->second.bytes) return false;
+  auto kept = fs::file_size(BlobPath(blob_dir, it->second.sha256), ec);
+  return !ec && kept == size;
+}
+
 void RemoveTmp(const std::vector<InputScan>& scans) {
   std::error_code ec;
   for (const auto& s : scans) {
@@ -549,12 +578,24 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
   std::map<std::string, std::size_t> first_of_sha;
   int max_sqldate = 0;
   std::size_t reject_budget = kMaxStoredRejects;
+  std::map<std::string, FileRecord> stored_events;  // input files of earlier runs, by path
+  for (FileRecord& f : store.Files()) {
+    if (f.descriptor == "gpsi events") stored_events[f.path] = std::move(f);
+  }
   try {
     Transaction tx(store);
     // Everything is scanned before anything is written: the source's release (the latest event
     // date) and the manifest, which decides whether the run is a repeat, need every file.
     for (const auto& path : *paths) {
-      auto scan = ScanInput(path, blob_dir, reject_budget);
+      // A file stored before under the same path and size is most likely the same bytes (a rerun):
+      // it is scanned without a raw copy, and scanned again with one should its hash say otherwise.
+      const std::size_t budget = reject_budget;
+      bool expect_stored = StoredBefore(path, stored_events, blob_dir);
+      auto scan = ScanInput(path, blob_dir, reject_budget, !expect_stored);
+      if (scan && expect_stored && !BlobStored(store, blob_dir, scan->sha256)) {
+        reject_budget = budget;
+        scan = ScanInput(path, blob_dir, reject_budget, true);
+      }
       if (!scan) {
         RemoveTmp(scans);
         return scan.error();
@@ -662,6 +703,9 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
       if (store.FindFileBySha(scan.sha256)) {
         fr.stored_before = true;  // its row, quarantine and raw copy are there from an earlier run
         continue;
+      }
+      if (scan.tmp_blob.empty()) {  // a file row is never written without its raw copy
+        throw Failure(Error{Errc::kInternal, "no raw copy of a new input", scan.path});
       }
       FileRecord file;
       file.path = fs::absolute(scan.path).lexically_normal().string();

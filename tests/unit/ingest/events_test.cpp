@@ -505,5 +505,48 @@ TEST_F(EventsStoreTest, RerunIsUnchangedAndDuplicatesCountOnce) {
   EXPECT_EQ(store_->CountRows("quarantine"), 1);
 }
 
+// A rerun over files stored before makes no raw copy: it passes under a file-size limit below the
+// input's size, which any copy would reach. A file rewritten in place at the same size is scanned
+// again with a copy, and its new bytes are kept beside the old ones.
+TEST_F(EventsStoreTest, RerunMakesNoRawCopyAndAFileChangedAtTheSameSizeIsKeptAgain) {
+  const std::string line = EventLine() + "\n";
+  std::string text;
+  while (text.size() < (3u << 20)) text += line;  // several read blocks
+  WriteFile(dir_ / "a.CSV", text);
+  auto first = Ingest({dir_ / "a.CSV"});
+  ASSERT_TRUE(first.ok()) << first.error().Format();
+  const std::int64_t files = store_->CountRows("files");
+  {
+    rlimit old{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    rlimit lim = old;
+    lim.rlim_cur = 1u << 20;
+    auto previous = std::signal(SIGXFSZ, SIG_IGN);
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &lim), 0);
+    auto again = Ingest({dir_ / "a.CSV"});
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, previous);
+    ASSERT_TRUE(again.ok()) << again.error().Format();
+    EXPECT_TRUE(again->unchanged);
+    EXPECT_EQ(again->files.at(0).sha256, first->files.at(0).sha256);
+  }
+  EXPECT_EQ(store_->CountRows("files"), files);
+
+  std::string changed = text;
+  const std::size_t at = line.size() * 7 + line.find("\tUS\t", 100);  // ActionGeo of the 8th event
+  ASSERT_EQ(changed.substr(at, 4), "\tUS\t");
+  changed.replace(at, 4, "\tUK\t");
+  WriteFile(dir_ / "a.CSV", changed);
+  auto third = Ingest({dir_ / "a.CSV"});
+  ASSERT_TRUE(third.ok()) << third.error().Format();
+  EXPECT_FALSE(third->unchanged);
+  const EventFileReport& f = third->files.at(0);
+  EXPECT_NE(f.sha256, first->files.at(0).sha256);
+  EXPECT_FALSE(f.stored_before);
+  EXPECT_TRUE(test::ReadFile(store_->BlobDir() + "/" + f.sha256.substr(0, 2) + "/" + f.sha256) == changed);
+  EXPECT_EQ(Value("GBR", 2019, "gdelt_events_total"), 1);
+  EXPECT_EQ(store_->CountRows("files"), files + 2);  // the new input and its manifest
+}
+
 }  // namespace
 }  // namespace gpsi
