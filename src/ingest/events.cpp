@@ -2,10 +2,10 @@
 // provenance — each input a file row with its raw bytes, the values pointing at a manifest file
 // that lists the inputs (docs/events.md).
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -314,6 +315,19 @@ class InputPipeline {
   std::thread reader_, hasher_, writer_;
 };
 
+// What an igzip error code means, for the message.
+const char* IgzipError(int rc) {
+  switch (rc) {
+    case ISAL_INVALID_BLOCK: return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK: return "invalid back-reference distance";
+    case ISAL_INVALID_WRAPPER: return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM: return "CRC-32 or length does not match the data";
+    default: return "inflate failed";
+  }
+}
+
 // One pass over the file: SHA-256 and raw copy of the bytes as given (the copy only when
 // `keep_copy`), and the lines (inflated when the file starts with the gzip magic bytes) through the
 // scanner — the read, the hash and the copy in side threads (InputPipeline), the inflate and the
@@ -349,14 +363,16 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
       ++out.rejects_dropped;
     }
   });
+  // gzip input is inflated by ISA-L's igzip (Intel's, in Debian): about four times zlib's speed
+  // here, and it checks each member's CRC-32 and length as zlib does.
   std::vector<char> inflated;
-  z_stream z{};
-  bool z_open = false, member_ended = false, first = true;
+  std::unique_ptr<inflate_state> z;
+  bool member_ended = false, first = true;
+  std::int64_t last_member_end = -1;  // input offset after the last whole gzip member
   // Declared after everything its threads touch, so that it is destroyed (threads joined) first.
   InputPipeline pipe(in.fd, blob.fd, static_cast<std::int64_t>(st.st_size));
   auto fail = [&](Error e) -> Result<InputScan> {
     pipe.Stop();
-    if (z_open) inflateEnd(&z);
     if (e.file.empty()) e.file = path;
     fs::remove(out.tmp_blob, ec);
     return e;
@@ -371,8 +387,9 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
       // Formats are told by their first bytes, not by the file name.
       if (size >= 2 && static_cast<unsigned char>(data[0]) == 0x1F && static_cast<unsigned char>(data[1]) == 0x8B) {
         out.gzip = true;
-        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return fail(Error{Errc::kInternal, "zlib init failed", path});
-        z_open = true;
+        z = std::make_unique<inflate_state>();
+        isal_inflate_init(z.get());
+        z->crc_flag = ISAL_GZIP;
         inflated.resize(kInflateBlock);
       } else if (size >= 4 && std::memcmp(data, "PK\x03\x04", 4) == 0) {
         return fail(Error{Errc::kBinaryFile, "a zip archive: unzip it first (gpsi events reads plain or gzip exports)",
@@ -383,38 +400,46 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
       scanner.Feed(block);
       continue;
     }
-    // zlib's next_in is not const-qualified, but inflate only reads it.
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-    z.avail_in = static_cast<uInt>(size);
-    do {
+    // igzip's next_in is not const-qualified, but inflate only reads it.
+    z->next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(data));
+    z->avail_in = static_cast<std::uint32_t>(size);
+    for (;;) {
       if (member_ended) {  // concatenated gzip members (gzip -c a b > c) form one stream
-        inflateReset(&z);
+        if (z->avail_in == 0) break;
+        std::uint8_t* next_in = z->next_in;
+        std::uint32_t avail_in = z->avail_in;
+        isal_inflate_reset(z.get());
+        z->crc_flag = ISAL_GZIP;
+        z->next_in = next_in, z->avail_in = avail_in;
         member_ended = false;
       }
-      z.next_out = reinterpret_cast<Bytef*>(inflated.data());
-      z.avail_out = static_cast<uInt>(inflated.size());
-      int rc = inflate(&z, Z_NO_FLUSH);
-      std::size_t produced = inflated.size() - z.avail_out;
+      z->next_out = reinterpret_cast<std::uint8_t*>(inflated.data());
+      z->avail_out = static_cast<std::uint32_t>(inflated.size());
+      int rc = isal_inflate(z.get());
+      std::size_t produced = inflated.size() - z->avail_out;
       if (produced > 0) scanner.Feed(std::string_view(inflated.data(), produced));
-      if (rc == Z_STREAM_END) {
-        member_ended = true;
-        if (z.avail_in == 0) break;
-      } else if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-        break;
-      } else if (rc != Z_OK) {
-        return fail(Error{
-            Errc::kTruncated,
-            fmt::format("corrupt gzip stream at byte {}: {}", out.bytes - z.avail_in, z.msg ? z.msg : "inflate failed"),
-            path});
+      if (rc != ISAL_DECOMP_OK) {
+        return fail(Error{Errc::kTruncated,
+                          fmt::format("corrupt gzip stream at byte {}: {}", out.bytes - z->avail_in, IgzipError(rc)),
+                          path});
       }
-    } while (z.avail_in > 0 || z.avail_out == 0);
+      if (z->block_state == ISAL_BLOCK_FINISH) {
+        member_ended = true;  // its CRC-32 and length checked
+        last_member_end = out.bytes - z->avail_in;
+      } else if (z->avail_in == 0 && z->avail_out > 0) {
+        break;  // wants the next block
+      }
+    }
   }
   if (pipe.read_error()) return fail(*pipe.read_error());
   if (pipe.write_failed()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
-  if (z_open) {
-    inflateEnd(&z);
-    z_open = false;
-    if (!member_ended) return fail(Error{Errc::kTruncated, "gzip stream ends early (truncated file)", path});
+  if (out.gzip && !member_ended) {
+    if (last_member_end < 0) return fail(Error{Errc::kTruncated, "gzip stream ends early (truncated file)", path});
+    return fail(Error{Errc::kTruncated,
+                      fmt::format("gzip stream ends early: the {} bytes after byte {} are not a whole gzip member "
+                                  "(a truncated member, or data after the stream)",
+                                  out.bytes - last_member_end, last_member_end),
+                      path});
   }
   pipe.Join();
   if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});

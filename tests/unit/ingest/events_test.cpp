@@ -240,9 +240,21 @@ TEST(EventScanner, OverlongLineIsQuarantined) {
   }
 }
 
-std::string Gzip(const std::string& text) {
+//! One gzip member of `text` (zlib); with `named`, its header carries every optional field gzip
+//! defines (extra, file name, comment, header CRC), which the reader must skip.
+std::string Gzip(const std::string& text, bool named = false) {
   z_stream z{};
   EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  gz_header header{};
+  char name[] = "20191024143000.export.CSV", comment[] = "a comment";
+  unsigned char extra[] = {'g', 'p', 2, 0, 'o', 'k'};
+  if (named) {
+    header.name = reinterpret_cast<Bytef*>(name);
+    header.comment = reinterpret_cast<Bytef*>(comment);
+    header.extra = extra, header.extra_len = sizeof extra;
+    header.hcrc = 1, header.os = 3;
+    EXPECT_EQ(deflateSetHeader(&z, &header), Z_OK);
+  }
   std::string out(deflateBound(&z, text.size()) + 64, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   z.avail_in = static_cast<uInt>(text.size());
@@ -351,6 +363,22 @@ TEST_F(EventsStoreTest, MonthModeStoresSuffixedCodes) {
   EXPECT_NE(csv.find("USA,2019-10,gdelt_violent_events,0\n"), std::string::npos) << csv;
 }
 
+// Concatenated members (gzip -c a b > c), one with every optional header field and one empty,
+// read as one stream: the same values as the plain text.
+TEST_F(EventsStoreTest, GzipMembersAndHeaderFieldsAreReadAsOneStream) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += EventLine({{kCountry, i % 3 ? "UK" : "FR"}, {0, std::to_string(i)}}) + "\n";
+  const std::size_t half = text.find('\n', text.size() / 2) + 1;
+  WriteFile(dir_ / "members.CSV.gz", Gzip(text.substr(0, half), true) + Gzip("") + Gzip(text.substr(half)));
+  auto r = Ingest({dir_ / "members.CSV.gz"});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  EXPECT_TRUE(r->files.at(0).gzip);
+  EXPECT_EQ(r->files.at(0).lines, 3000);
+  EXPECT_EQ(r->files.at(0).quarantined, 0);
+  EXPECT_EQ(Value("GBR", 2019, "gdelt_events_total"), 2000);
+  EXPECT_EQ(Value("FRA", 2019, "gdelt_events_total"), 1000);
+}
+
 TEST_F(EventsStoreTest, BrokenGzipMidwayLeavesTheStoreUnchanged) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += EventLine({{0, std::to_string(i)}}) + "\n";
@@ -360,8 +388,18 @@ TEST_F(EventsStoreTest, BrokenGzipMidwayLeavesTheStoreUnchanged) {
   std::string bad = gz;
   bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x55);
   WriteFile(dir_ / "flipped.CSV.gz", bad);
+  std::string crc = gz;  // the trailer: CRC-32, then the length mod 2^32
+  crc[crc.size() - 8] = static_cast<char>(crc[crc.size() - 8] ^ 1);
+  WriteFile(dir_ / "crc.CSV.gz", crc);
+  std::string length = gz;
+  length[length.size() - 4] = static_cast<char>(length[length.size() - 4] ^ 1);
+  WriteFile(dir_ / "length.CSV.gz", length);
+  WriteFile(dir_ / "no-trailer.CSV.gz", gz.substr(0, gz.size() - 8));
+  WriteFile(dir_ / "trailing.CSV.gz", gz + "trailing bytes");
+  WriteFile(dir_ / "header.CSV.gz", "\x1f\x8b\x09" + gz.substr(3));  // compression method 9
   std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
-  for (const char* name : {"cut.CSV.gz", "flipped.CSV.gz"}) {
+  for (const char* name : {"cut.CSV.gz", "flipped.CSV.gz", "crc.CSV.gz", "length.CSV.gz", "no-trailer.CSV.gz",
+                           "trailing.CSV.gz", "header.CSV.gz"}) {
     auto r = Ingest({dir_ / "good.CSV", dir_ / name});
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.error().ExitCode(), 3) << name;
