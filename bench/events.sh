@@ -76,6 +76,9 @@ run "\`gpsi events\` rerun (unchanged: hash, scan, temporary raw copy; store unt
 run "\`gpsi events\` gzip, $((gz_bytes / 1000000)) MB → $((gz_plain / 1000000)) MB (rate of uncompressed)" "$gz_plain" \
   "$bin" --db "$tmp/gz.db" events "$tmp/small.export.CSV.gz"
 run "\`gzip -dc\` same file (zlib inflate alone, rate of uncompressed)" "$gz_plain" gzip -dc "$tmp/small.export.CSV.gz"
+if command -v igzip >/dev/null; then
+  run "\`igzip -dc\` same file (ISA-L inflate alone, as gpsi uses it)" "$gz_plain" igzip -dc "$tmp/small.export.CSV.gz"
+fi
 run "\`mawk -F'\\t' '{c[\$54]++}'\` plain" "$bytes" mawk -F'\t' '{c[$54]++} END {for (k in c) n++; print n}' "$tmp/big.export.CSV"
 run "\`cat >/dev/null\` plain (read alone)" "$bytes" sh -c 'exec cat "$0" >/dev/null' "$tmp/big.export.CSV"
 run "\`cp\` plain into the same folder (a raw copy alone: copy_file_range)" "$bytes" cp "$tmp/big.export.CSV" "$tmp/copy.CSV"

@@ -45,8 +45,9 @@ constexpr std::size_t kRingBlocks = 32;
 constexpr std::size_t kDirectAlign = 4096;
 // Ring blocks per write of the raw copy (one pwritev): larger writes go faster to the device.
 constexpr std::size_t kWriteBatch = 8;
-// Output of inflate per call (gzip input).
-constexpr std::size_t kInflateBlock = 4 << 20;
+// gzip input: inflated text handed to the scan in a ring of these.
+constexpr std::size_t kInflateBlock = 1 << 20;
+constexpr std::size_t kTextBlocks = 8;
 // Quarantined lines stored per run; more are counted (garbage must not fill memory while its
 // rows wait, with the whole scan, for the file rows they belong to).
 constexpr std::size_t kMaxStoredRejects = 20000;
@@ -168,8 +169,8 @@ class InputPipeline {
       ++passed_[kScan];
       space_.notify_one();
     }
-    read_.wait(lock, [this] { return produced_ > passed_[kScan] || read_done_ || write_failed_; });
-    if (produced_ == passed_[kScan] || read_error_ || write_failed_) return {};
+    read_.wait(lock, [this] { return produced_ > passed_[kScan] || read_done_ || write_failed_ || stop_; });
+    if (produced_ == passed_[kScan] || read_error_ || write_failed_ || stop_) return {};
     holding_ = true;
     std::size_t i = passed_[kScan] % kRingBlocks;
     return {ring_[i], lens_[i]};
@@ -328,6 +329,140 @@ const char* IgzipError(int rc) {
   }
 }
 
+// gzip input: the compressed blocks of an InputPipeline inflated on a thread of their own, into a
+// ring of text blocks for the scan (inflating is four times as slow as scanning, so the two
+// overlap on the two cores). Inflated by ISA-L's igzip (Intel's, in Debian): about four times
+// zlib's speed here, and it checks each member's CRC-32 and length as zlib does. Concatenated
+// members (gzip -c a b > c) are one stream.
+class GzipInflater {
+ public:
+  //! Starts inflating `first` (the block the format was told by, held from `in`) and then `in`'s
+  //! next blocks; `in` must have no other consumer of Next.
+  GzipInflater(InputPipeline& in, std::string_view first) : in_(in), first_(first) {
+    for (auto& block : ring_) block.resize(kInflateBlock);
+    thread_ = std::thread([this] { Run(); });
+  }
+  GzipInflater(const GzipInflater&) = delete;
+  GzipInflater& operator=(const GzipInflater&) = delete;
+  ~GzipInflater() { Stop(); }
+
+  //! The next inflated text, releasing the previous; empty at the end of the stream or on an
+  //! error (error() then says which, once Join has returned).
+  std::string_view Next() {
+    std::unique_lock lock(mu_);
+    if (holding_) {
+      holding_ = false;
+      ++consumed_;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [this] { return produced_ > consumed_ || done_; });
+    if (produced_ == consumed_) return {};
+    holding_ = true;
+    std::size_t i = consumed_ % kTextBlocks;
+    return {ring_[i].data(), lens_[i]};
+  }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  //! Stops the thread, which may wait for room in the ring or (with the pipeline stopped too) for
+  //! input, and waits for it.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    Join();
+  }
+  const std::optional<Error>& error() const { return error_; }
+  //! Compressed bytes taken from the pipeline.
+  std::int64_t bytes() const { return bytes_; }
+
+ private:
+  void Run() {
+    auto z = std::make_unique<inflate_state>();
+    isal_inflate_init(z.get());
+    z->crc_flag = ISAL_GZIP;
+    bool member_ended = false;
+    std::int64_t last_member_end = -1;  // input offset after the last whole member
+    std::uint64_t n = 0;                // the text block being filled
+    std::size_t filled = 0;
+    char* out = nullptr;
+    auto publish = [&] {
+      std::lock_guard lock(mu_);
+      lens_[n % kTextBlocks] = filled;
+      produced_ = ++n;
+      cv_.notify_all();
+      out = nullptr;
+    };
+    auto finish = [&](std::optional<Error> e) {
+      if (!e && out != nullptr && filled > 0) publish();
+      std::lock_guard lock(mu_);
+      error_ = std::move(e);
+      done_ = true;
+      cv_.notify_all();
+    };
+    for (std::string_view block = first_; !block.empty(); block = in_.Next()) {
+      bytes_ += static_cast<std::int64_t>(block.size());
+      // igzip's next_in is not const-qualified, but inflate only reads it.
+      z->next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(block.data()));
+      z->avail_in = static_cast<std::uint32_t>(block.size());
+      for (;;) {
+        if (member_ended) {
+          if (z->avail_in == 0) break;
+          std::uint8_t* next_in = z->next_in;
+          std::uint32_t avail_in = z->avail_in;
+          isal_inflate_reset(z.get());
+          z->crc_flag = ISAL_GZIP;
+          z->next_in = next_in, z->avail_in = avail_in;
+          member_ended = false;
+        }
+        if (out == nullptr) {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [this, n] { return n - consumed_ < kTextBlocks || stop_; });
+          if (stop_) return finish(std::nullopt);
+          out = ring_[n % kTextBlocks].data();  // free: the scan has released it
+          filled = 0;
+        }
+        z->next_out = reinterpret_cast<std::uint8_t*>(out + filled);
+        z->avail_out = static_cast<std::uint32_t>(kInflateBlock - filled);
+        int rc = isal_inflate(z.get());
+        filled = kInflateBlock - z->avail_out;
+        if (rc != ISAL_DECOMP_OK) {
+          return finish(Error{Errc::kTruncated,
+                              fmt::format("corrupt gzip stream at byte {}: {}", bytes_ - z->avail_in, IgzipError(rc))});
+        }
+        bool full = filled == kInflateBlock;
+        if (full) publish();
+        if (z->block_state == ISAL_BLOCK_FINISH) {
+          member_ended = true;  // its CRC-32 and length checked
+          last_member_end = bytes_ - z->avail_in;
+        } else if (z->avail_in == 0 && !full) {
+          break;  // wants the next block
+        }
+      }
+    }
+    if (member_ended || in_.read_error() || in_.write_failed()) return finish(std::nullopt);  // those: the caller's
+    if (last_member_end < 0) return finish(Error{Errc::kTruncated, "gzip stream ends early (truncated file)"});
+    finish(Error{Errc::kTruncated,
+                 fmt::format("gzip stream ends early: the {} bytes after byte {} are not a whole gzip member "
+                             "(a truncated member, or data after the stream)",
+                             bytes_ - last_member_end, last_member_end)});
+  }
+
+  InputPipeline& in_;
+  const std::string_view first_;
+  std::vector<char> ring_[kTextBlocks];
+  std::size_t lens_[kTextBlocks] = {};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t produced_ = 0, consumed_ = 0;
+  bool holding_ = false, done_ = false, stop_ = false;
+  std::optional<Error> error_;  // thread only, until Join
+  std::int64_t bytes_ = 0;      // thread only, until Join
+  std::thread thread_;
+};
+
 // One pass over the file: SHA-256 and raw copy of the bytes as given (the copy only when
 // `keep_copy`), and the lines (inflated when the file starts with the gzip magic bytes) through the
 // scanner — the read, the hash and the copy in side threads (InputPipeline), the inflate and the
@@ -363,84 +498,38 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
       ++out.rejects_dropped;
     }
   });
-  // gzip input is inflated by ISA-L's igzip (Intel's, in Debian): about four times zlib's speed
-  // here, and it checks each member's CRC-32 and length as zlib does.
-  std::vector<char> inflated;
-  std::unique_ptr<inflate_state> z;
-  bool member_ended = false, first = true;
-  std::int64_t last_member_end = -1;  // input offset after the last whole gzip member
   // Declared after everything its threads touch, so that it is destroyed (threads joined) first.
   InputPipeline pipe(in.fd, blob.fd, static_cast<std::int64_t>(st.st_size));
+  std::unique_ptr<GzipInflater> gzip;  // reads from `pipe`: destroyed (stopped) before it
   auto fail = [&](Error e) -> Result<InputScan> {
     pipe.Stop();
+    if (gzip) gzip->Stop();
     if (e.file.empty()) e.file = path;
     fs::remove(out.tmp_blob, ec);
     return e;
   };
   pipe.Start();
-  for (std::string_view block; !(block = pipe.Next()).empty();) {
-    const char* data = block.data();
-    std::size_t size = block.size();
-    out.bytes += static_cast<std::int64_t>(size);
-    if (first) {
-      first = false;
-      // Formats are told by their first bytes, not by the file name.
-      if (size >= 2 && static_cast<unsigned char>(data[0]) == 0x1F && static_cast<unsigned char>(data[1]) == 0x8B) {
-        out.gzip = true;
-        z = std::make_unique<inflate_state>();
-        isal_inflate_init(z.get());
-        z->crc_flag = ISAL_GZIP;
-        inflated.resize(kInflateBlock);
-      } else if (size >= 4 && std::memcmp(data, "PK\x03\x04", 4) == 0) {
-        return fail(Error{Errc::kBinaryFile, "a zip archive: unzip it first (gpsi events reads plain or gzip exports)",
-                          path, 1, 1});
-      }
-    }
-    if (!out.gzip) {
+  std::string_view block = pipe.Next();
+  // Formats are told by their first bytes, not by the file name.
+  if (block.size() >= 2 && static_cast<unsigned char>(block[0]) == 0x1F &&
+      static_cast<unsigned char>(block[1]) == 0x8B) {
+    out.gzip = true;
+    gzip = std::make_unique<GzipInflater>(pipe, block);
+    for (std::string_view text; !(text = gzip->Next()).empty();) scanner.Feed(text);
+    gzip->Join();
+    out.bytes = gzip->bytes();
+  } else if (block.size() >= 4 && std::memcmp(block.data(), "PK\x03\x04", 4) == 0) {
+    return fail(Error{Errc::kBinaryFile, "a zip archive: unzip it first (gpsi events reads plain or gzip exports)",
+                      path, 1, 1});
+  } else {
+    for (; !block.empty(); block = pipe.Next()) {
+      out.bytes += static_cast<std::int64_t>(block.size());
       scanner.Feed(block);
-      continue;
-    }
-    // igzip's next_in is not const-qualified, but inflate only reads it.
-    z->next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(data));
-    z->avail_in = static_cast<std::uint32_t>(size);
-    for (;;) {
-      if (member_ended) {  // concatenated gzip members (gzip -c a b > c) form one stream
-        if (z->avail_in == 0) break;
-        std::uint8_t* next_in = z->next_in;
-        std::uint32_t avail_in = z->avail_in;
-        isal_inflate_reset(z.get());
-        z->crc_flag = ISAL_GZIP;
-        z->next_in = next_in, z->avail_in = avail_in;
-        member_ended = false;
-      }
-      z->next_out = reinterpret_cast<std::uint8_t*>(inflated.data());
-      z->avail_out = static_cast<std::uint32_t>(inflated.size());
-      int rc = isal_inflate(z.get());
-      std::size_t produced = inflated.size() - z->avail_out;
-      if (produced > 0) scanner.Feed(std::string_view(inflated.data(), produced));
-      if (rc != ISAL_DECOMP_OK) {
-        return fail(Error{Errc::kTruncated,
-                          fmt::format("corrupt gzip stream at byte {}: {}", out.bytes - z->avail_in, IgzipError(rc)),
-                          path});
-      }
-      if (z->block_state == ISAL_BLOCK_FINISH) {
-        member_ended = true;  // its CRC-32 and length checked
-        last_member_end = out.bytes - z->avail_in;
-      } else if (z->avail_in == 0 && z->avail_out > 0) {
-        break;  // wants the next block
-      }
     }
   }
   if (pipe.read_error()) return fail(*pipe.read_error());
   if (pipe.write_failed()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
-  if (out.gzip && !member_ended) {
-    if (last_member_end < 0) return fail(Error{Errc::kTruncated, "gzip stream ends early (truncated file)", path});
-    return fail(Error{Errc::kTruncated,
-                      fmt::format("gzip stream ends early: the {} bytes after byte {} are not a whole gzip member "
-                                  "(a truncated member, or data after the stream)",
-                                  out.bytes - last_member_end, last_member_end),
-                      path});
-  }
+  if (gzip && gzip->error()) return fail(*gzip->error());
   pipe.Join();
   if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
   if (blob.fd >= 0 && (::fdatasync(blob.fd) != 0 || ::close(blob.fd) != 0)) {
