@@ -151,13 +151,10 @@ class InputPipeline {
   }
 
   void Start() {
+    if (blob_ < 0) passed_[kWrite] = kNeverWaited;  // no raw copy: the reader need not wait for one
     reader_ = std::thread([this] { ReadLoop(); });
     hasher_ = std::thread([this] { HashLoop(); });
-    if (blob_ >= 0) {
-      writer_ = std::thread([this] { WriteLoop(); });
-    } else {
-      passed_[kWrite] = kNeverWaited;  // no raw copy: the reader need not wait for one
-    }
+    if (blob_ >= 0) writer_ = std::thread([this] { WriteLoop(); });
   }
 
   //! The next block in file order, releasing the previous one; empty at the end of the input, or
