@@ -85,7 +85,7 @@ const std::string& VariedText() {
       int root = pick(1, 20);
       std::snprintf(buf, sizeof buf, "%02d", root);
       f[28] = buf, f[26] = f[27] = f[28] + "0";
-      f[29] = root <= 5 ? "1" : root <= 9 ? "2" : root <= 14 ? "3" : "4";
+      f[29].assign(1, root <= 5 ? '1' : root <= 9 ? '2' : root <= 14 ? '3' : '4');
       std::snprintf(buf, sizeof buf, "%.1f", pick(-100, 100) / 10.0);
       f[30] = buf;
       f[53] = countries[static_cast<std::size_t>(pick(0, static_cast<int>(countries.size()) - 1))];

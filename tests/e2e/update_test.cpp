@@ -49,12 +49,11 @@ class FakePublishers {
       Count(std::string(req.matches[1]) + "/sdg" + page);
       res.set_content(Fixture("sdg_VC_IHR_PSRC_p" + page + ".json"), "application/json");
     });
-    server_.Get(R"(/(\w+)/grapher/terrorist-attacks.csv)",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  Count(std::string(req.matches[1]) + "/owid");
-                  if (std::string(req.matches[1]) == "html") return res.set_content("<html>moved</html>", "text/html");
-                  res.set_content(Fixture("owid_terrorist-attacks.csv"), "text/csv");
-                });
+    server_.Get(R"(/(\w+)/grapher/terrorist-attacks.csv)", [this](const httplib::Request& req, httplib::Response& res) {
+      Count(std::string(req.matches[1]) + "/owid");
+      if (std::string(req.matches[1]) == "html") return res.set_content("<html>moved</html>", "text/html");
+      res.set_content(Fixture("owid_terrorist-attacks.csv"), "text/csv");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
