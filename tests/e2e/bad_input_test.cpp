@@ -221,7 +221,9 @@ TEST_P(BadInput, Case) {
     ASSERT_TRUE(kind == "missing" || kind == "directory" || kind == "fifo") << "input_kind: " << kind;
     if (bytes) WriteFile(tmp / "input.csv", *bytes);
     if (kind == "directory") fs::create_directories(tmp.path() / input);
-    if (kind == "fifo") ASSERT_EQ(::mkfifo((tmp.path() / input).c_str(), 0600), 0);
+    if (kind == "fifo") {
+      ASSERT_EQ(::mkfifo((tmp.path() / input).c_str(), 0600), 0);
+    }
   }
   const bool has_descriptor = fs::exists(dir / "descriptor.toml");
   if (has_descriptor) fs::copy_file(dir / "descriptor.toml", tmp.path() / "descriptor.toml");

@@ -256,7 +256,10 @@ void EventScanner::ScanSse2(const char* p, const char* end) {
 
 // The same loop as ScanSse2, compiled for AVX2 (a function attribute rather than a file built
 // with -mavx2, so that no inline function shared with the rest of the program is built for it).
-[[gnu::target("avx2,popcnt")]] void EventScanner::ScanAvx2(const char* p, const char* end) {
+#if defined(__x86_64__)
+[[gnu::target("avx2,popcnt")]]
+#endif
+void EventScanner::ScanAvx2(const char* p, const char* end) {
   ScanWith<Avx2Classify>(p, end);
 }
 
