@@ -37,13 +37,7 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
     }
     text += fmt::format("{},{},{},{},{},{},{}\n", CsvField(u.code), CsvField(u.name_en), CsvField(u.name_zh),
                         CsvField(u.iso3), CsvField(u.m49), CsvField(u.region_code), CsvField(u.region_name));
-    rows.push_back({{"code", u.code},
-                    {"name_en", u.name_en},
-                    {"name_zh", u.name_zh},
-                    {"iso3", u.iso3},
-                    {"m49", u.m49},
-                    {"region_code", u.region_code},
-                    {"region", u.region_name}});
+    rows.push_back(detail::UnitJson(u, false));
   }
   if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
   res.set_content(Json{{"units", rows}}.dump() + "\n", "application/json");

@@ -162,6 +162,16 @@ const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadshe
 
 // ---- the published data -------------------------------------------------------------------------
 
+Json detail::UnitJson(const Unit& u, bool subregion) {
+  Json j = {{"code", u.code}, {"name_en", u.name_en},         {"name_zh", u.name_zh},   {"iso3", u.iso3},
+            {"m49", u.m49},   {"region_code", u.region_code}, {"region", u.region_name}};
+  if (subregion) {
+    j["subregion_code"] = u.subregion_code;
+    j["subregion"] = u.subregion_name;
+  }
+  return j;
+}
+
 void Server::Impl::AddInterval(Json& j, std::size_t row, std::size_t node) const {
   int k = interval_of.empty() ? -1 : interval_of[row * build.method.nodes.size() + node];
   const engine::RankStat* s = k < 0 ? nullptr : &pub.intervals[static_cast<std::size_t>(k)];
@@ -320,15 +330,7 @@ void Server::Impl::Publish(engine::Published published) {
   for (const auto& [code, u] : described) {
     Json j;
     j["run"] = b.run_id;
-    j["unit"] = {{"code", u.code},
-                 {"name_en", u.name_en},
-                 {"name_zh", u.name_zh},
-                 {"iso3", u.iso3},
-                 {"m49", u.m49},
-                 {"region_code", u.region_code},
-                 {"region", u.region_name},
-                 {"subregion_code", u.subregion_code},
-                 {"subregion", u.subregion_name}};
+    j["unit"] = detail::UnitJson(u, true);
     std::vector<std::size_t> rows;  // the unit's rows, by year
     for (std::size_t r = 0; r < nr; ++r) {
       if (b.row_unit[r] == code) rows.push_back(r);

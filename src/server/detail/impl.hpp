@@ -23,6 +23,10 @@ class HttpServer : public httplib::Server {
  public:
   int ListenSocket() const { return static_cast<int>(svr_sock_); }
 };
+
+//! A unit as the API describes it (units list and profile): code, names, ISO3, M49, region, and
+//! with `subregion` the sub-region too (api_data.cpp).
+Json UnitJson(const Unit& u, bool subregion);
 }  // namespace detail
 
 struct Server::Impl {
