@@ -44,11 +44,7 @@ class ServeDataTest : public ::testing::Test {
     ASSERT_EQ(unc_.exit_code, 0) << unc_.err;
   }
 
-  static httplib::Result Get(const std::string& path) {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(60, 0);
-    return c.Get(path.c_str());
-  }
+  static httplib::Result Get(const std::string& path) { return server_->Get(path); }
   //! The JSON answer of a 200 GET (test failure otherwise).
   static Json GetJson(const std::string& path) {
     auto r = Get(path);
@@ -472,7 +468,7 @@ TEST(ServeDataNoIntervals, IntervalsZeroGivesNulls) {
   ASSERT_FALSE(db.empty());
   ServeProcess p(db, {"--intervals", "0"});
   ASSERT_GT(p.port(), 0) << p.err();
-  httplib::Client c("127.0.0.1", p.port());
+  httplib::Client c = p.Client();
   auto meta = c.Get("/api/v1/meta");
   ASSERT_TRUE(meta);
   EXPECT_TRUE(Json::parse(meta->body)["intervals"].is_null());

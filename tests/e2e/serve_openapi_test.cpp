@@ -29,11 +29,7 @@ class ServeOpenApiTest : public ::testing::Test {
   static void TearDownTestSuite() { server_.reset(); }
   void SetUp() override { ASSERT_TRUE(server_ && server_->port() > 0) << "gpsi serve did not start"; }
 
-  static httplib::Result Get(const std::string& path) {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(60, 0);
-    return c.Get(path.c_str());
-  }
+  static httplib::Result Get(const std::string& path) { return server_->Get(path); }
 
   //! The served document; a failure (and null) if it is not JSON with 200.
   static nlohmann::json Document() {
@@ -111,8 +107,7 @@ TEST_F(ServeOpenApiTest, DocumentsExactlyTheServersApiRoutes) {
 TEST_F(ServeOpenApiTest, DocumentedPathsAreRoutedOthersAre404) {
   auto doc = Document();
   ASSERT_TRUE(doc.is_object());
-  httplib::Client c("127.0.0.1", server_->port());
-  c.set_read_timeout(60, 0);
+  httplib::Client c = server_->Client();
   for (const auto& [path, item] : doc["paths"].items()) {
     std::string concrete = std::regex_replace(path, std::regex(R"(\{iso3\})"), "CHN");
     concrete = std::regex_replace(concrete, std::regex(R"(\{table\})"), "scores");

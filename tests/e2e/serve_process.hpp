@@ -70,6 +70,14 @@ class ServeProcess {
 
   int port() const { return port_; }
   std::string err() const { return ReadFile(dir_ / "err"); }
+  //! A client of this server, patient enough for a loaded test machine (60 s read timeout).
+  httplib::Client Client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(60, 0);
+    return c;
+  }
+  //! GET of `path` through a fresh Client.
+  httplib::Result Get(const std::string& path) const { return Client().Get(path.c_str()); }
 
   //! Sends SIGTERM; the exit status if the process ended within `limit`, else -1.
   int Terminate(std::chrono::milliseconds limit) {

@@ -40,11 +40,7 @@ class ServeTest : public ::testing::Test {
     ASSERT_EQ(build_.exit_code, 0) << build_.err;
   }
 
-  static httplib::Result Get(const std::string& path) {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(60, 0);
-    return c.Get(path.c_str());
-  }
+  static httplib::Result Get(const std::string& path) { return server_->Get(path); }
 
   //! Rows of the reference scores.csv (header dropped).
   static std::vector<std::vector<std::string>> BuildScores() {
@@ -206,7 +202,7 @@ TEST_F(ServeTest, UnknownPathIs404AndOtherVerbIs405) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(nlohmann::json::parse(r->body)["error"]["code"], "not-found");
-  httplib::Client c("127.0.0.1", server_->port());
+  httplib::Client c = server_->Client();
   auto p = c.Post("/api/v1/health", "", "application/json");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->status, 405);
@@ -228,7 +224,7 @@ TEST(ServeSignal, SigtermExitsZeroWithin5s) {
   ASSERT_FALSE(db.empty());
   ServeProcess p(db);
   ASSERT_GT(p.port(), 0);
-  httplib::Client c("127.0.0.1", p.port());
+  httplib::Client c = p.Client();
   auto r = c.Get("/api/v1/health");  // a kept-alive connection must not hold the exit
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

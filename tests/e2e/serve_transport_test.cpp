@@ -60,11 +60,7 @@ class ServeTransportTest : public ::testing::Test {
     ASSERT_EQ(build_.exit_code, 0) << build_.err;
   }
 
-  static httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(60, 0);
-    return c;
-  }
+  static httplib::Client Client() { return server_->Client(); }
   //! GET with the given headers; Accept-Encoding is identity unless given.
   static httplib::Result Get(const std::string& path, httplib::Headers h = {}, bool decompress = true) {
     auto c = Client();
