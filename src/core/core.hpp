@@ -143,6 +143,12 @@ class Utf8Validator {
 //! apostrophes dropped, other punctuation as spaces, spaces collapsed ("Côte d’Ivoire" → "cote divoire").
 std::string NameKey(std::string_view name);
 
+//! Converts `bytes` in the character set `encoding` (an ICU converter name such as
+//! "windows-1252") to UTF-8; false when the converter is unknown or a byte has no mapping.
+bool ToUtf8(std::string_view bytes, const std::string& encoding, std::string& out);
+//! True when ICU knows a converter of this name.
+bool KnownEncoding(const std::string& encoding);
+
 //! Trims ASCII white space at both ends.
 std::string_view Trim(std::string_view s);
 

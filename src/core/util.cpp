@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 
 #include "core.hpp"
@@ -75,6 +76,27 @@ bool Utf8Validator::Feed(std::string_view chunk) {
     }
     ++offset_;
   }
+  return true;
+}
+
+bool KnownEncoding(const std::string& encoding) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* c = ucnv_open(encoding.c_str(), &status);
+  if (c) ucnv_close(c);
+  return U_SUCCESS(status) && c != nullptr;
+}
+
+bool ToUtf8(std::string_view bytes, const std::string& encoding, std::string& out) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* from = ucnv_open(encoding.c_str(), &status);
+  if (U_FAILURE(status)) return false;
+  // An unmapped byte is an error, not a silent U+FFFD: the text must survive the round trip.
+  ucnv_setToUCallBack(from, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  icu::UnicodeString text(bytes.data(), static_cast<int32_t>(bytes.size()), from, status);
+  ucnv_close(from);
+  if (U_FAILURE(status)) return false;
+  out.clear();
+  text.toUTF8String(out);
   return true;
 }
 

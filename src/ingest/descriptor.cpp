@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -126,6 +127,19 @@ class Reader {
     }
   }
 
+  void GetNumberMap(const char* key, std::map<std::string, double>& out) {
+    seen_.push_back(key);
+    const toml::node* n = table_.get(key);
+    if (!n) return;
+    const auto* t = n->as_table();
+    if (!t) return Fail(*n, fmt::format("{}.{}: expected a table of text = number", where_, key));
+    for (const auto& [k, v] : *t) {
+      auto x = v.value<double>();
+      if (!x) return Fail(v, fmt::format("{}.{}.{}: expected a number", where_, key, k.str()));
+      out[std::string(k.str())] = *x;
+    }
+  }
+
   void Fail(const toml::node& n, std::string msg) {
     if (!error_) error_ = At(path_, n, std::move(msg));
   }
@@ -229,7 +243,18 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     r.GetSelector("filter", d.filter);
     r.Get("indicator_prefix", d.indicator_prefix);
     r.Get("order", d.order);
+    r.Get("encoding", d.encoding);
+    std::string thousands;
+    r.Get("thousands", thousands);
     if (auto e = r.Finish()) return *e;
+    if (!KnownEncoding(d.encoding)) {
+      return AtKey(path, *tab, "encoding", fmt::format("table.encoding: unknown character set '{}'", d.encoding));
+    }
+    if (thousands.size() > 1 || (thousands.size() == 1 && (std::isdigit(static_cast<unsigned char>(thousands[0])) ||
+                                                           thousands[0] == '.' || thousands[0] == '-'))) {
+      return AtKey(path, *tab, "thousands", "table.thousands: one character that is not a digit, '.' or '-'");
+    }
+    if (!thousands.empty()) d.thousands = thousands[0];
     if (delim == "\\t" || delim == "tab") delim = "\t";
     if (delim.size() != 1) return AtKey(path, *tab, "delimiter", "table.delimiter: must be one character");
     d.delimiter = delim[0];
@@ -328,7 +353,23 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
       bool has_missing = t->contains("missing");
       r.Get("missing", missing);
       if (has_missing) m.missing = missing;
+      r.GetNumberMap("value_map", m.value_map);
+      r.Get("value_pattern", m.value_pattern);
+      r.Get("year", m.year);
       if (auto e = r.Finish()) return *e;
+      if (m.year != 0 && (m.year < 1000 || m.year > 9999)) {
+        return AtKey(path, *t, "year", "indicator.year: must be a four-digit year");
+      }
+      if (!m.value_pattern.empty()) {
+        try {
+          m.value_regex = std::make_shared<const std::regex>(m.value_pattern, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+          return AtKey(path, *t, "value_pattern", fmt::format("indicator.value_pattern: {}", e.what()));
+        }
+        if (m.value_regex->mark_count() < 1) {
+          return AtKey(path, *t, "value_pattern", "indicator.value_pattern: needs a group (…) around the number");
+        }
+      }
       if (!m.source.empty() && !d.sources.count(m.source)) {
         return AtKey(path, *t, "source", fmt::format("indicator.source: no [sources.{}] table", m.source));
       }

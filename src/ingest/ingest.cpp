@@ -8,9 +8,11 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -97,8 +99,9 @@ bool FeedUtf8(Utf8Validator& utf8, std::uint64_t& fed, std::string_view chunk, s
 
 // Reads the file once: SHA-256, NUL bytes (binary), UTF-8 validity, and a copy of the raw bytes
 // into the store's blob folder under a temporary name.
-// With an empty `blob_dir` the file is only checked, not copied.
-Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
+// With an empty `blob_dir` the file is only checked, not copied. A file in another character set
+// (`utf8` false) is checked for UTF-8 by its conversion, when it is read.
+Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir, bool utf8_check = true) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return Error{Errc::kIo, "is a directory", path};
   if (!fs::exists(path, ec)) return Error{Errc::kIo, "no such file", path};
@@ -134,7 +137,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
       error = Error{Errc::kBinaryFile, "file is binary (NUL byte), not text", path, line, col};
       break;
     }
-    if (!FeedUtf8(utf8, utf8_fed, chunk, offset, &utf8_error)) {
+    if (utf8_check && !FeedUtf8(utf8, utf8_fed, chunk, offset, &utf8_error)) {
       auto [line, col] = LocateOffset(path, utf8_error, true);
       error = Error{Errc::kNotUtf8, "file is not valid UTF-8 (re-encode it as UTF-8)", path, line, col};
       break;
@@ -162,6 +165,24 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir) {
   out.sha256 = sha.HexDigest();
   out.bytes = static_cast<std::int64_t>(offset);
   return out;
+}
+
+bool IsUtf8(std::string_view encoding) {
+  return encoding == "utf-8" || encoding == "UTF-8" || encoding == "utf8";
+}
+
+// The table of a file in another character set: read whole (publisher files in legacy code pages
+// are small) and converted to UTF-8, so fields, quarantined text and names are UTF-8 as usual.
+Result<std::unique_ptr<Table>> OpenConverted(const std::string& path, const Descriptor& d) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Errc::kIo, "cannot open file", path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text;
+  if (!ToUtf8(ss.str(), d.encoding, text)) {
+    return Error{Errc::kNotUtf8, fmt::format("file has bytes that are not {} (table.encoding)", d.encoding), path};
+  }
+  return Table::OpenText(std::move(text), path, d.delimiter, d.skip_lines);
 }
 
 // A selector bound to column indexes of the header.
@@ -225,7 +246,8 @@ class FileIngest {
       return;
     }
     auto t = detail::IsApiLayout(d_.layout) ? detail::OpenApiTable(path, d_.layout)
-                                            : Table::Open(path, d_.delimiter, d_.skip_lines);
+             : IsUtf8(d_.encoding)          ? Table::Open(path, d_.delimiter, d_.skip_lines)
+                                            : OpenConverted(path, d_);
     if (!t) throw Failure(t.error());
     table_ = std::move(*t);
     Bind();
@@ -475,9 +497,11 @@ class FileIngest {
       ++rep_.skipped["missing"];
       return;
     }
-    auto v = ParseNumber(text);
+    auto v = Number(text, map);
     if (!v) {
-      Quarantine(col, "non-numeric", fmt::format("'{}' is not a number", Trim(text)));
+      Quarantine(col, "non-numeric",
+                 fmt::format("'{}' is not a number{}", Trim(text),
+                             map && !map->value_pattern.empty() ? " in the form of indicator.value_pattern" : ""));
       return;
     }
     double value = *v * (map ? map->scale : 1.0);
@@ -492,6 +516,27 @@ class FileIngest {
     const auto& rec = table_->record();
     writer_->Observation(o, source_id, col < rec.lines.size() ? rec.lines[col] : rec.line,
                          col < rec.columns.size() ? rec.columns[col] : 1);
+  }
+
+  // The number a field holds: a value_map answer, the value_pattern's group, or the text itself,
+  // without the descriptor's thousands separator.
+  std::optional<double> Number(std::string_view text, const IndicatorMap* map) {
+    text = Trim(text);
+    if (map && !map->value_map.empty()) {
+      auto it = map->value_map.find(std::string(text));
+      if (it != map->value_map.end()) return it->second;
+    }
+    if (map && map->value_regex) {
+      std::match_results<std::string_view::const_iterator> m;
+      if (!std::regex_match(text.begin(), text.end(), m, *map->value_regex) || m[1].length() == 0) return std::nullopt;
+      text = text.substr(static_cast<std::size_t>(m[1].first - text.begin()), static_cast<std::size_t>(m[1].length()));
+    }
+    if (d_.thousands == 0 || text.find(d_.thousands) == std::string_view::npos) return ParseNumber(text);
+    number_buf_.clear();
+    for (char c : text) {
+      if (c != d_.thousands) number_buf_ += c;
+    }
+    return ParseNumber(number_buf_);
   }
 
   std::string Flags(const BoundIndicator& b) const {
@@ -568,7 +613,7 @@ class FileIngest {
     for (const BoundIndicator* pb : Selected()) {
       const BoundIndicator& b = *pb;
       any = true;
-      Value(unit, year, b.code, b.map, b.source_id, *b.value, Flags(b));
+      Value(unit, b.map && b.map->year ? b.map->year : year, b.code, b.map, b.source_id, *b.value, Flags(b));
     }
     if (!any) ++rep_.skipped["filtered"];
   }
@@ -616,6 +661,7 @@ class FileIngest {
   // canonical indicator code (already in seen_indicators_), and the observation passed to the store.
   std::string last_unit_text_, last_unit_code_, last_indicator_;
   Observation obs_;
+  std::string number_buf_;
   std::optional<std::size_t> when_column_;  // see IndexSelectors()
   std::map<std::string, std::vector<const BoundIndicator*>, std::less<>> when_index_;
   std::vector<const BoundIndicator*> selected_;
@@ -655,7 +701,7 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
     rep.note = d.skip_reason.empty() ? "descriptor says not to ingest" : d.skip_reason;
     return rep;
   }
-  auto scan = ScanFile(path, store.BlobDir());
+  auto scan = ScanFile(path, store.BlobDir(), IsUtf8(d.encoding));
   if (!scan) {
     rep.status = FileReport::Status::kRejected;
     rep.error = scan.error();

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,15 @@ struct IndicatorMap {
   double scale = 1.0;                               //!< multiplies every value (e.g. 1000 for "thousands")
   std::string source;                               //!< name of a [sources.NAME] table when not the file's [source]
   std::optional<std::vector<std::string>> missing;  //!< overrides table.missing (e.g. NCSI's 0 = not assessed)
+  //! Text answers read as numbers ("Yes" = 1, "Fully funded" = 2); other text is parsed as a number.
+  std::map<std::string, double> value_map;
+  //! A regular expression (ECMAScript) whose first group is the number, for numbers written
+  //! inside text ("<= 0.05 g/dl"); a value it does not match is quarantined as non-numeric.
+  std::string value_pattern;
+  std::shared_ptr<const std::regex> value_regex;  //!< value_pattern compiled
+  //! The data year of this indicator's values when it is not the file's (a table of one year
+  //! holding several publishers' editions, e.g. GI-TOC 2023 beside Numbeo 2024); 0 = the row's year.
+  int year = 0;
 };
 
 //! A unit grouping read from a reference table, e.g. World Bank income group.
@@ -52,6 +62,8 @@ struct Descriptor {
                                 //!< groups | reference-m49 | reference-country-codes
   char delimiter = ',';
   int skip_lines = 0;
+  std::string encoding = "utf-8";  //!< table.encoding: the file's character set (ICU name), read as UTF-8
+  char thousands = 0;              //!< table.thousands: a thousands separator removed from numbers (0 = none)
   std::vector<std::string> missing{"", "..", "...", "NA", "N/A", "n/a", "NaN", "-"};
   std::string unit_column, unit_by = "iso3", unit_name_column;
   std::string check_column, check_by = "iso3";  //!< a second unit column that should agree (warned when not)

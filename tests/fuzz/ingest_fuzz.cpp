@@ -1,6 +1,7 @@
 // Fuzz target: a whole-file ingest (gpsi::IngestFile) into a fresh store. The first input byte picks
-// one of three fixed descriptors (b % 3: long, canonical, wide with ';') and --strict ((b % 6) >= 3,
-// so '0'..'5' select readably); the rest is the file. Only gpsi::Failure may escape, and the
+// one of four fixed descriptors (b % 4: long, canonical, wide with ';', and a Windows-1252 long table
+// read through value_map, value_pattern and a thousands separator) and --strict ((b % 8) >= 4, so
+// '0'..'7' select readably); the rest is the file. Only gpsi::Failure may escape, and the
 // store must match the report: a rejected file leaves nothing, an ingested one exactly its rows.
 #include <unistd.h>
 
@@ -76,6 +77,33 @@ code = "fuzz.wide"
 when = { "Indicator Code" = ["X.Y", "X.Z"] }
 )";
 
+constexpr const char* kLegacy = R"(
+[match]
+files = ["*.csv"]
+[source]
+key = "fuzz.legacy"
+publisher = "fuzz"
+tier = 1
+release = "2022-06"
+[table]
+encoding = "windows-1252"
+thousands = " "
+missing = ["", "-", "?"]
+[unit]
+column = "Country"
+by = "name"
+[year]
+column = "Year"
+[[indicator]]
+code = "fuzz.answer"
+column = "Answer"
+value_map = { Yes = 1, No = 0, "Partially funded" = 0.5 }
+[[indicator]]
+code = "fuzz.limit"
+column = "Limit"
+value_pattern = '^[<= ]*([0-9]*\.?[0-9]+) *(g/dl)?$'
+)";
+
 void Check(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "ingest invariant violated: %s\n", what);
@@ -102,7 +130,7 @@ const Env& GetEnv() {
     auto init = gpsi::engine::Init(gpsi::engine::InitConfig{e.template_db, e.dir + "/no-shared-data"});
     if (!init) std::fprintf(stderr, "%s\n", init.error().Format().c_str());
     Check(init.ok(), "store init");
-    for (const char* text : {kLong, kCanonical, kWide}) {
+    for (const char* text : {kLong, kCanonical, kWide, kLegacy}) {
       auto d = gpsi::ParseDescriptor(text, "fuzz.toml");
       if (!d) std::fprintf(stderr, "%s\n", d.error().Format().c_str());
       Check(d.ok(), "fixed descriptor parses");
@@ -124,10 +152,10 @@ const Env& GetEnv() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const Env& env = GetEnv();
-  int pick = data[0] % 6;
-  const gpsi::Descriptor& descriptor = env.descriptors[static_cast<std::size_t>(pick % 3)];
+  int pick = data[0] % 8;
+  const gpsi::Descriptor& descriptor = env.descriptors[static_cast<std::size_t>(pick % 4)];
   gpsi::IngestOptions options;
-  options.strict = pick >= 3;
+  options.strict = pick >= 4;
 
   std::error_code ec;
   for (const char* suffix : {"-wal", "-shm", "-journal"}) fs::remove(env.work_db + suffix, ec);

@@ -366,15 +366,15 @@ bool IsApiLayout(std::string_view layout) {
          layout == "sdg-geoarea-tree";
 }
 
-Result<std::unique_ptr<Table>> Table::OpenText(std::string text, const std::string& path, char delimiter) {
+Result<std::unique_ptr<Table>> Table::OpenText(std::string text, const std::string& path, char delimiter,
+                                               int skip_lines) {
   auto buffer = std::make_unique<std::string>(std::move(text));
-  if (buffer->empty()) return Error{Errc::kEmptyFile, "response has no records", path};
+  if (buffer->empty()) return Error{Errc::kEmptyFile, "text has no records", path};
   std::FILE* f = fmemopen(buffer->data(), buffer->size(), "rb");
-  if (!f) return Error{Errc::kIo, "cannot open response text", path};
+  if (!f) return Error{Errc::kIo, "cannot open text", path};
   std::unique_ptr<Table> t(new Table(f, delimiter, path));
   t->buffer_ = std::move(buffer);
-  if (!t->Next()) return Error{Errc::kEmptyFile, "response has no header", path, 1, 1};
-  t->TakeHeader();
+  if (auto st = t->Start(skip_lines, "text"); !st) return st.error();
   return t;
 }
 

@@ -1,18 +1,26 @@
 #include "table.hpp"
 
+#include <fmt/format.h>
+
 namespace gpsi::detail {
 
 Result<std::unique_ptr<Table>> Table::Open(const std::string& path, char delimiter, int skip_lines) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Error{Errc::kIo, "cannot open file", path};
   std::unique_ptr<Table> t(new Table(f, delimiter, path));
-  for (int i = 0; i < skip_lines; ++i) {
-    if (!t->reader_.Next(t->rec_))
-      return Error{Errc::kBadHeader, "file ends before its header", path, t->reader_.line(), 1};
-  }
-  if (!t->Next()) return Error{Errc::kEmptyFile, "file has no header", path, t->reader_.line(), 1};
-  t->TakeHeader();
+  if (auto st = t->Start(skip_lines, "file"); !st) return st.error();
   return t;
+}
+
+Status Table::Start(int skip_lines, const char* what) {
+  for (int i = 0; i < skip_lines; ++i) {
+    if (!reader_.Next(rec_)) {
+      return Error{Errc::kBadHeader, fmt::format("{} ends before its header", what), path_, reader_.line(), 1};
+    }
+  }
+  if (!Next()) return Error{Errc::kEmptyFile, fmt::format("{} has no header", what), path_, reader_.line(), 1};
+  TakeHeader();
+  return Ok();
 }
 
 void Table::TakeHeader() {

@@ -16,7 +16,8 @@ class Table {
  public:
   static Result<std::unique_ptr<Table>> Open(const std::string& path, char delimiter, int skip_lines = 0);
   //! Reads `text` (kept by the table) as if it were the file `path` (json_table.cpp).
-  static Result<std::unique_ptr<Table>> OpenText(std::string text, const std::string& path, char delimiter);
+  static Result<std::unique_ptr<Table>> OpenText(std::string text, const std::string& path, char delimiter,
+                                                 int skip_lines = 0);
   //! Gives header column `i` another name (json_table.cpp: OWID's chart-named value column).
   void RenameColumn(std::size_t i, const std::string& name);
   ~Table();
@@ -46,6 +47,8 @@ class Table {
  private:
   Table(std::FILE* f, char delim, std::string path) : file_(f), reader_(f, delim, path), path_(std::move(path)) {}
   void TakeHeader();  // the current record becomes the header
+  //! Skips `skip_lines` records and takes the header; `what` names the input in errors.
+  Status Start(int skip_lines, const char* what);
   std::FILE* file_;
   CsvReader reader_;
   CsvRecord rec_;

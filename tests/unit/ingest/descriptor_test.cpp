@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -340,6 +341,9 @@ TEST(ParseDescriptor, OtherRangeErrorsPointAtTheirValue) {
   // Each appended as lines 15-16 after Minimal(); the value starts at the given column.
   for (const Case& c : std::vector<Case>{{"[table]", "delimiter", "delimiter = \";;\"", 13},
                                          {"[table]", "skip_lines", "skip_lines = -1", 14},
+                                         {"[table]", "encoding", "encoding = \"klingon-8\"", 12},
+                                         {"[table]", "thousands", "thousands = \".\"", 13},
+                                         {"[table]", "thousands", "thousands = \", \"", 13},
                                          {"[unit]", "by", "by = \"iso4\"", 6}}) {
     SCOPED_TRACE(c.key);
     std::string text = Minimal();
@@ -356,6 +360,31 @@ TEST(ParseDescriptor, OtherRangeErrorsPointAtTheirValue) {
     EXPECT_EQ(e.line, c.table == "[unit]" ? 15 : 16);
     EXPECT_EQ(e.column, c.column);
   }
+}
+
+TEST(ParseDescriptor, ValueMapAndPattern) {
+  auto ok = ParseDescriptor(Minimal(Lines({
+                                "value_map = { Yes = 1, No = 0, \"Partially funded\" = 0.5 }",  // 15
+                                "value_pattern = '^<=? *([0-9.]+) g/dl$'",                      // 16
+                            })),
+                            kPath);
+  ASSERT_TRUE(ok.ok()) << ok.error().Format();
+  const IndicatorMap& m = ok->indicators.at(0);
+  EXPECT_EQ(m.value_map.at("Yes"), 1);
+  EXPECT_EQ(m.value_map.at("Partially funded"), 0.5);
+  ASSERT_NE(m.value_regex, nullptr);
+  EXPECT_TRUE(std::regex_match("<= 0.05 g/dl", *m.value_regex));
+
+  Error e = ParseError(Minimal("value_map = { Yes = \"1\" }\n"));  // line 15: the value at column 21
+  EXPECT_NE(e.message.find("value_map.Yes"), std::string::npos) << e.message;
+  EXPECT_EQ(e.line, 15);
+  EXPECT_EQ(e.column, 21);
+  e = ParseError(Minimal("value_pattern = '([0-9'\n"));  // an unclosed bracket
+  EXPECT_NE(e.message.find("value_pattern"), std::string::npos) << e.message;
+  EXPECT_EQ(e.line, 15);
+  EXPECT_EQ(e.column, 17);
+  e = ParseError(Minimal("value_pattern = '[0-9]+'\n"));  // no group to take the number from
+  EXPECT_NE(e.message.find("needs a group"), std::string::npos) << e.message;
 }
 
 TEST(ParseDescriptor, DirectionMustBePlusOrMinusOne) {
@@ -592,7 +621,7 @@ TEST(LoadDescriptorDir, ShippedDescriptorsLoad) {
   for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
     if (e.is_regular_file() && e.path().extension() == ".toml") ++tomls;
   }
-  if (tomls == 0) GTEST_SKIP() << "no *.toml in " << dir << " yet";
+  ASSERT_GT(tomls, 0u) << "no *.toml in " << dir;
   auto r = LoadDescriptorDir(dir.string());
   ASSERT_TRUE(r.ok()) << r.error().Format();
   EXPECT_EQ(r->size(), tomls);
@@ -616,12 +645,33 @@ TEST(LoadDescriptorDir, ShippedDescriptorsLoad) {
   }
 }
 
+// An indicator stored from several files (two releases, a file and its API fetch) gets the same
+// metadata from each: the last file ingested would otherwise flip its direction or dimension.
+TEST(LoadDescriptorDir, ShippedDescriptorsAgreeOnEachIndicator) {
+  fs::path dir = fs::path(GPSI_TESTS_DIR) / ".." / "data" / "descriptors";
+  auto r = LoadDescriptorDir(dir.string());
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  std::map<std::string, std::pair<const Descriptor*, const Indicator*>> first;
+  for (const Descriptor& d : *r) {
+    for (const IndicatorMap& m : d.indicators) {
+      auto [it, fresh] = first.emplace(d.indicator_prefix + m.meta.code, std::make_pair(&d, &m.meta));
+      if (fresh) continue;
+      const Indicator& a = *it->second.second;
+      SCOPED_TRACE(m.meta.code + ": " + it->second.first->path + " and " + d.path);
+      EXPECT_EQ(a.direction, m.meta.direction);
+      EXPECT_EQ(a.dimension, m.meta.dimension);
+      EXPECT_EQ(a.unit_of_measure, m.meta.unit_of_measure);
+    }
+  }
+}
+
 // Every file of the shared data folder is claimed by a shipped descriptor, to ingest or to skip
 // with a reason, so that `gpsi ingest` of the folder lists no file as unexplained.
 TEST(LoadDescriptorDir, ShippedDescriptorsCoverTheSharedData) {
   fs::path dir = fs::path(GPSI_TESTS_DIR) / ".." / "data" / "descriptors";
   auto r = LoadDescriptorDir(dir.string());
-  if (!r.ok() || r->empty()) GTEST_SKIP() << "no shipped descriptors yet";
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  ASSERT_FALSE(r->empty()) << "no shipped descriptors in " << dir;
   std::size_t files = 0;
   for (const auto& e : fs::recursive_directory_iterator(GPSI_TEST_DATA)) {
     if (!e.is_regular_file() || e.path().filename().string()[0] == '.') continue;
