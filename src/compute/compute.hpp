@@ -80,13 +80,21 @@ struct RowKeys {
 struct ImputeSpec {
   ImputeMethod method = ImputeMethod::kNone;
   int locf_years = 0;  //!< LOCF: carry a value forward at most this many years
+  //! LOCF per column: its own limit where ≥ 0 (a stock variable observed rarely, such as a law),
+  //! locf_years where −1 or absent.
+  std::vector<int> locf_years_by_col;
+  int LocfYears(std::size_t col) const {
+    return col < locf_years_by_col.size() && locf_years_by_col[col] >= 0 ? locf_years_by_col[col] : locf_years;
+  }
 };
 
 //! One imputed cell and where its value came from, for the build log.
 struct ImputedCell {
+  static constexpr std::size_t kNoRow = static_cast<std::size_t>(-1);
   std::size_t row = 0, col = 0;
   double value = kNa;
   std::string how;  //!< e.g. "mean of 48 values", "group 3 median of 12 values", "2019 value", "2018–2021 line"
+  std::size_t from = kNoRow;  //!< locf: the row whose observed value was carried (else kNoRow)
 };
 
 //! Fills missing cells of `x` in place and lists them. mean/median: the column's mean/median over

@@ -60,7 +60,6 @@ void ImputeCrossSection(Matrix& x, const RowKeys& keys, bool grouped, bool media
 void ImputeSeries(Matrix& x, const RowKeys& keys, const ImputeSpec& spec, std::vector<ImputedCell>& cells) {
   const std::size_t rows = x.rows();
   if (keys.unit.size() != rows || keys.year.size() != rows) return;
-  if (spec.method == ImputeMethod::kLocf && spec.locf_years <= 0) return;
   std::vector<std::size_t> order(rows);
   for (std::size_t r = 0; r < rows; ++r) order[r] = r;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -70,6 +69,8 @@ void ImputeSeries(Matrix& x, const RowKeys& keys, const ImputeSpec& spec, std::v
   // the original data too).
   std::vector<double> obs(rows);
   for (std::size_t c = 0; c < x.cols(); ++c) {
+    const int max_years = spec.LocfYears(c);
+    if (spec.method == ImputeMethod::kLocf && max_years <= 0) continue;
     for (std::size_t r = 0; r < rows; ++r) obs[r] = x(r, c);
     for (std::size_t b = 0; b < rows;) {
       std::size_t e = b;
@@ -90,9 +91,9 @@ void ImputeSeries(Matrix& x, const RowKeys& keys, const ImputeSpec& spec, std::v
         const std::size_t r0 = order[lo];
         const int t0 = keys.year[r0];
         if (spec.method == ImputeMethod::kLocf) {
-          if (t - t0 > spec.locf_years) continue;
+          if (t - t0 > max_years) continue;
           x(r, c) = obs[r0];
-          cells.push_back({r, c, obs[r0], FormatYear(t0) + " value"});
+          cells.push_back({r, c, obs[r0], FormatYear(t0) + " value", r0});
           continue;
         }
         std::size_t hi = e;

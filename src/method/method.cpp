@@ -16,13 +16,17 @@ namespace {
 
 // The keys each table accepts; `--set` checks against the same lists so a typo is a usage error.
 const std::set<std::string> kIndexKeys{"id", "name_en", "name_zh", "version", "coverage_rule", "units"};
-const std::set<std::string> kPipelineKeys{"denominate", "impute",    "screen",    "screen_on",
-                                          "treat",      "normalise", "aggregate", "aggregate_min_share",
-                                          "weights",    "years",     "panel",     "min_units"};
+const std::set<std::string> kPipelineKeys{
+    "denominate",          "impute",  "screen", "screen_on", "treat",     "normalise", "aggregate",
+    "aggregate_min_share", "weights", "years",  "panel",     "min_units", "fallback",  "level_adjust"};
 const std::set<std::string> kNodeKeys{"code", "name_en", "name_zh", "parent", "weight", "aggregate"};
-const std::set<std::string> kIndicatorKeys{
-    "code",        "name_en",   "name_zh", "parent",      "weight",      "direction", "reads", "transform",
-    "denominator", "goalposts", "target",  "source_note", "lag_weights", "fill",      "gti",   "role"};
+const std::set<std::string> kIndicatorKeys{"code",      "name_en",     "name_zh",     "parent",      "weight",
+                                           "direction", "reads",       "transform",   "denominator", "goalposts",
+                                           "target",    "source_note", "lag_weights", "fill",        "gti",
+                                           "role",      "sum",         "fallback",    "carry"};
+// A [[indicator.fallback]] series.
+const std::set<std::string> kSeriesKeys{"reads", "sum", "denominator", "transform", "adjust", "note"};
+const std::set<std::string> kEligibilityKeys{"population", "min_population", "max_missing_dimensions"};
 // The `gti` table of an indicator (a derived Global Terrorism Index–style score) and its components
 // with the IEP's weights (GTI 2023: incidents 1, deaths 3, injuries 0.5, hostages 0.5).
 const std::set<std::string> kGtiKeys{"reads", "weights", "lag_weights", "lag_divisor", "banding", "top", "step"};
@@ -243,6 +247,12 @@ Status ParsePipeline(const toml::table& t, Pipeline& p, const std::string& origi
     if (*v != "pooled" && *v != "by-year") return bad("panel", *v, "pooled, by-year");
     p.by_year = *v == "by-year";
   }
+  for (auto [key, field] : {std::pair{"fallback", &p.fallback}, {"level_adjust", &p.level_adjust}}) {
+    if (auto v = Text(t, key)) {
+      if (*v != "on" && *v != "off") return bad(key, *v, "on, off");
+      *field = *v == "on";
+    }
+  }
   if (auto v = Text(t, "min_units")) {
     auto n = Int(*v);
     if (!n || *n < 1) return bad("min_units", *v, "an integer ≥ 1");
@@ -291,6 +301,38 @@ toml::table* FindEntry(toml::table& root, const std::string& code, bool& indicat
     }
   }
   return nullptr;
+}
+
+// ---- eligibility ---------------------------------------------------------------------------------
+
+Status ParseEligibility(const toml::table& t, Eligibility& e, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kEligibilityKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key eligibility.{} (known: {})", k.str(), KeyList(kEligibilityKeys)),
+                    k);
+    }
+  }
+  if (const toml::node* n = t.get("population")) {
+    auto s = n->value_exact<std::string>();
+    if (!s || s->empty()) return Bad(origin, "eligibility.population must be a stored indicator code", n);
+    e.population = *s;
+  }
+  if (const toml::node* n = t.get("min_population")) {
+    auto x = Finite(*n);
+    if (!x || *x < 0) return Bad(origin, "eligibility.min_population must be a number ≥ 0", n);
+    e.min_population = *x;
+    if (e.min_population > 0 && e.population.empty()) {
+      return Bad(origin, "eligibility.min_population needs eligibility.population (the stored code to compare)", n);
+    }
+  }
+  if (const toml::node* n = t.get("max_missing_dimensions")) {
+    auto x = n->value_exact<std::int64_t>();
+    if (!x || *x < -1 || *x > 100) {
+      return Bad(origin, "eligibility.max_missing_dimensions must be an integer ≥ 0 (−1: no rule)", n);
+    }
+    e.max_missing_dimensions = static_cast<int>(*x);
+  }
+  return Ok();
 }
 
 // ---- uncertainty --------------------------------------------------------------------------------
@@ -376,6 +418,17 @@ Status ApplySet(toml::table& root, const std::string& set) {
     table_of("uncertainty").insert_or_assign(parts[1], std::move(*ParseValue(value)));
     return Ok();
   }
+  if (parts.size() == 2 && parts[0] == "eligibility") {
+    if (!kEligibilityKeys.count(parts[1])) {
+      return usage(fmt::format("--set {}: unknown eligibility key (known: {})", key, KeyList(kEligibilityKeys)));
+    }
+    if (parts[1] == "population") {
+      table_of("eligibility").insert_or_assign(parts[1], TextValue(value));
+    } else {
+      table_of("eligibility").insert_or_assign(parts[1], std::move(*ParseValue(value)));
+    }
+    return Ok();
+  }
   if (parts.size() == 2 && parts[0] == "index") {
     if (!kIndexKeys.count(parts[1])) {
       return usage(fmt::format("--set {}: unknown index key (known: {})", key, KeyList(kIndexKeys)));
@@ -441,8 +494,8 @@ Status ApplySet(toml::table& root, const std::string& set) {
     return Ok();
   }
   return usage(
-      fmt::format("--set {}: unknown key (use pipeline.<key>, index.<key>, uncertainty.<key>, weight.<CODE> or "
-                  "indicator.<CODE>.<field>)",
+      fmt::format("--set {}: unknown key (use pipeline.<key>, index.<key>, eligibility.<key>, uncertainty.<key>, "
+                  "weight.<CODE> or indicator.<CODE>.<field>)",
                   key));
 }
 
@@ -575,6 +628,77 @@ Status ReadGti(const toml::node& node, const std::string& code, Gti& g, const st
   return Ok();
 }
 
+//! A stored code or a list of them.
+std::optional<std::vector<std::string>> CodeList(const toml::node& n) {
+  std::vector<std::string> out;
+  if (auto s = n.value_exact<std::string>()) {
+    out.push_back(*s);
+  } else if (auto* a = n.as_array()) {
+    for (auto& e : *a) {
+      auto s2 = e.value_exact<std::string>();
+      if (!s2) return std::nullopt;
+      out.push_back(*s2);
+    }
+  }
+  if (out.empty() || std::any_of(out.begin(), out.end(), [](auto& c) { return c.empty(); })) return std::nullopt;
+  return out;
+}
+
+//! One [[indicator.fallback]] table of indicator `code`.
+Status ReadSeries(const toml::table& t, const std::string& code, Series& s, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kSeriesKeys.count(std::string(k.str()))) {
+      return BadKey(origin,
+                    fmt::format("{}: unknown fallback key \"{}\" (known: {})", code, k.str(), KeyList(kSeriesKeys)), k);
+    }
+  }
+  const toml::node* reads = t.get("reads");
+  const toml::node* sum = t.get("sum");
+  if (!reads == !sum) {
+    return Bad(origin, fmt::format("{}: a fallback reads codes (reads) or adds them (sum): give one", code), &t);
+  }
+  auto codes = CodeList(reads ? *reads : *sum);
+  if (!codes || (sum && codes->size() < 2)) {
+    return Bad(origin,
+               fmt::format("{}: fallback {} must be {}", code, reads ? "reads" : "sum",
+                           reads ? "a stored code or a list of codes" : "a list of two or more stored codes"),
+               reads ? reads : sum);
+  }
+  (reads ? s.reads : s.sum) = std::move(*codes);
+  auto den = Str(t, "denominator", code + ": fallback ", origin);
+  if (!den) return den.error();
+  s.denominator = *den;
+  auto transform = Str(t, "transform", code + ": fallback ", origin, s.denominator.empty() ? "none" : "per-100k");
+  if (!transform) return transform.error();
+  if (*transform == "none") {
+    if (!s.denominator.empty()) {
+      return Bad(
+          origin,
+          fmt::format("{}: fallback denominator \"{}\" needs transform per-capita or per-100k", code, s.denominator),
+          t.get("denominator"));
+    }
+  } else if (*transform == "per-capita" || *transform == "per-100k") {
+    if (s.denominator.empty()) {
+      return Bad(origin, fmt::format("{}: fallback transform {} needs a denominator", code, *transform),
+                 t.get("transform"));
+    }
+    s.scale = *transform == "per-capita" ? 1.0 : 1e5;
+  } else {
+    return Bad(origin,
+               fmt::format("{}: fallback transform \"{}\" is not one of: none, per-capita, per-100k", code, *transform),
+               t.get("transform"));
+  }
+  if (const toml::node* a = t.get("adjust")) {
+    auto x = Finite(*a);
+    if (!x || *x <= 0) return Bad(origin, fmt::format("{}: fallback adjust must be a number > 0", code), a);
+    s.adjust = *x;
+  }
+  auto note = Str(t, "note", code + ": fallback ", origin);
+  if (!note) return note.error();
+  s.note = *note;
+  return Ok();
+}
+
 Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string& origin) {
   const char* kind = indicator ? "indicator" : "node";
   auto code = Str(t, "code", fmt::format("an {}'s ", kind), origin);
@@ -639,7 +763,30 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
       return Bad(origin, fmt::format("{}: reads must be an indicator code or a non-empty list of codes", n.code), r);
     }
   }
-  if (n.reads.empty()) n.reads.push_back(n.code);
+  if (auto* r = t.get("sum")) {
+    if (t.get("reads")) return Bad(origin, fmt::format("{}: reads and sum are two recipes: give one", n.code), r);
+    auto codes = CodeList(*r);
+    if (!codes || codes->size() < 2) {
+      return Bad(origin, fmt::format("{}: sum must be a list of two or more stored codes", n.code), r);
+    }
+    n.sum = std::move(*codes);
+  }
+  if (n.reads.empty() && n.sum.empty()) n.reads.push_back(n.code);
+  if (auto* c = t.get("carry")) {
+    auto x = c->value_exact<std::int64_t>();
+    if (!x || *x < 0 || *x > 100) return Bad(origin, fmt::format("{}: carry must be an integer in 0–100", n.code), c);
+    n.carry = static_cast<int>(*x);
+  }
+  if (auto* f = t.get("fallback")) {
+    if (!f->is_array_of_tables()) {
+      return Bad(origin, fmt::format("{}: fallback must be [[indicator.fallback]] tables", n.code), f);
+    }
+    for (const auto& e : *f->as_array()) {
+      Series series;
+      if (auto st = ReadSeries(*e.as_table(), n.code, series, origin); !st) return st;
+      n.fallback.push_back(std::move(series));
+    }
+  }
   auto transform = Str(t, "transform", what, origin, "none");
   if (!transform) return transform.error();
   auto den = Str(t, "denominator", what, origin);
@@ -706,7 +853,7 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
   if (auto* g = t.get("gti")) {
     // The score is derived from its components' codes: a `reads`, `lag_weights` or `fill` of the
     // indicator itself would be a second, contradictory recipe.
-    for (const char* k : {"reads", "lag_weights", "fill"}) {
+    for (const char* k : {"reads", "lag_weights", "fill", "sum", "fallback"}) {
       if (auto* other = t.get(k)) {
         return Bad(origin,
                    fmt::format("{}: {} cannot be used with gti (the score reads gti.reads and weighs years by "
@@ -767,6 +914,12 @@ std::string TransformText(const Node& n) {
   return n.log ? "log-per-100k" : "per-100k";
 }
 
+toml::array Strings(const std::vector<std::string>& v) {
+  toml::array a;
+  for (const auto& x : v) a.push_back(x);
+  return a;
+}
+
 toml::array Numbers(const std::vector<double>& v) {
   toml::array a;
   for (double x : v) a.push_back(x);
@@ -825,7 +978,16 @@ std::string Canonical(const Method& m) {
   pipe.insert("years", fmt::format("{}:{}", p.year_from, p.year_to));
   pipe.insert("panel", p.by_year ? "by-year" : "pooled");
   pipe.insert("min_units", static_cast<std::int64_t>(p.min_year_units));
+  pipe.insert("fallback", p.fallback ? "on" : "off");
+  pipe.insert("level_adjust", p.level_adjust ? "on" : "off");
   root.insert("pipeline", std::move(pipe));
+  if (m.eligibility.active()) {
+    toml::table el;
+    if (!m.eligibility.population.empty()) el.insert("population", m.eligibility.population);
+    el.insert("min_population", m.eligibility.min_population);
+    el.insert("max_missing_dimensions", static_cast<std::int64_t>(m.eligibility.max_missing_dimensions));
+    root.insert("eligibility", std::move(el));
+  }
   toml::array inds, aggs;
   for (const auto& n : m.nodes) {
     toml::table t;
@@ -836,10 +998,10 @@ std::string Canonical(const Method& m) {
     t.insert("weight", n.weight);
     if (n.indicator) {
       t.insert("direction", static_cast<std::int64_t>(n.direction));
-      if (!n.gti) {
-        toml::array reads;
-        for (const auto& r : n.reads) reads.push_back(r);
-        t.insert("reads", std::move(reads));
+      if (!n.sum.empty()) {
+        t.insert("sum", Strings(n.sum));
+      } else if (!n.gti) {
+        t.insert("reads", Strings(n.reads));
       } else {
         t.insert("gti", GtiTable(*n.gti));
       }
@@ -849,6 +1011,20 @@ std::string Canonical(const Method& m) {
       if (n.target) t.insert("target", *n.target);
       if (!n.lag_weights.empty()) t.insert("lag_weights", Numbers(n.lag_weights));
       if (n.fill) t.insert("fill", *n.fill);
+      if (n.carry >= 0) t.insert("carry", static_cast<std::int64_t>(n.carry));
+      if (!n.fallback.empty()) {
+        toml::array series;
+        for (const auto& f : n.fallback) {
+          toml::table ft;
+          ft.insert(f.sum.empty() ? "reads" : "sum", Strings(f.sum.empty() ? f.reads : f.sum));
+          if (!f.denominator.empty()) ft.insert("denominator", f.denominator);
+          ft.insert("transform", f.denominator.empty() ? "none" : f.scale == 1 ? "per-capita" : "per-100k");
+          ft.insert("adjust", f.adjust);
+          if (!f.note.empty()) ft.insert("note", f.note);
+          series.push_back(std::move(ft));
+        }
+        t.insert("fallback", std::move(series));
+      }
       if (!n.source_note.empty()) t.insert("source_note", n.source_note);
       if (n.monitor) t.insert("role", "monitor");
     } else if (n.aggregate) {
@@ -900,11 +1076,13 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
     return e;
   };
   for (const auto& [k, v] : root) {
-    if (!std::set<std::string>{"index", "pipeline", "node", "indicator", "uncertainty"}.count(std::string(k.str()))) {
-      return BadKey(
-          origin,
-          fmt::format("unknown top-level key \"{}\" (known: index, pipeline, node, indicator, uncertainty)", k.str()),
-          k);
+    if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty"}.count(
+            std::string(k.str()))) {
+      return BadKey(origin,
+                    fmt::format("unknown top-level key \"{}\" (known: index, pipeline, eligibility, node, indicator, "
+                                "uncertainty)",
+                                k.str()),
+                    k);
     }
   }
   const toml::table* index = root["index"].as_table();
@@ -929,6 +1107,10 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   if (const toml::node* pn = root.get("pipeline")) {
     if (!pn->is_table()) return Bad(origin, "pipeline must be a table ([pipeline])", pn);
     if (auto st = ParsePipeline(*pn->as_table(), m.pipeline, origin); !st) return st.error();
+  }
+  if (const toml::node* en = root.get("eligibility")) {
+    if (!en->is_table()) return Bad(origin, "eligibility must be a table ([eligibility])", en);
+    if (auto st = ParseEligibility(*en->as_table(), m.eligibility, origin); !st) return st.error();
   }
   if (const toml::node* un = root.get("uncertainty")) {
     if (!un->is_table()) return Bad(origin, "uncertainty must be a table ([uncertainty])", un);
@@ -1050,6 +1232,28 @@ std::vector<int> Method::Children(int i) const {
     }
   }
   return out;
+}
+
+std::vector<std::string> Series::Codes() const {
+  std::vector<std::string> out = sum.empty() ? reads : sum;
+  if (!denominator.empty()) out.push_back(denominator);
+  return out;
+}
+
+std::vector<std::string> Node::Codes() const {
+  std::vector<std::string> out = gti ? gti->reads : sum.empty() ? reads : sum;
+  for (const auto& f : fallback) {
+    for (auto& c : f.Codes()) out.push_back(std::move(c));
+  }
+  if (!denominator.empty()) out.push_back(denominator);
+  return out;
+}
+
+int Method::Top() const {
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].parent.empty() && !nodes[i].indicator) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 int Method::TopLevel() const {

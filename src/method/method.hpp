@@ -38,6 +38,33 @@ struct Pipeline {
   int year_from = 0, year_to = 9999;             //!< pipeline.years = <from>:<to>
   bool by_year = false;                          //!< pipeline.panel = pooled | by-year
   int min_year_units = 1;                        //!< pipeline.min_units: a year with fewer scored units is skipped
+  bool fallback = true;      //!< pipeline.fallback = on | off: read indicators' [[indicator.fallback]] series
+  bool level_adjust = true;  //!< pipeline.level_adjust = on | off: apply the fallback series' `adjust` factors
+};
+
+//! A further series an indicator reads for a unit-year that the series before it leave empty
+//! ([[indicator.fallback]], docs/methodology-format.md): value = x / denominator · scale · adjust,
+//! where x is the first code of `reads` with a record, or the sum of the `sum` codes (all needed).
+//! The value is on the indicator's raw scale (before its own denominator and transform).
+struct Series {
+  std::vector<std::string> reads;  //!< stored codes, first with a record wins
+  std::vector<std::string> sum;    //!< or: the sum of these stored codes
+  std::string denominator;         //!< stored code to divide by (empty = none)
+  double scale = 1;                //!< after division: 1e5 for per-100k
+  double adjust = 1;               //!< level factor to the primary series (explicit; pipeline.level_adjust)
+  std::string note;                //!< what the series is, for the provenance and the docs
+  //! Every stored code the series reads (reads or sum, then the denominator).
+  std::vector<std::string> Codes() const;
+};
+
+//! Which units are ranked ([eligibility], docs/methodology-format.md). Units that fail are still
+//! scored and published, flagged `n` and without a rank, as the Global Peace Index publishes
+//! states it does not rank.
+struct Eligibility {
+  std::string population;           //!< stored population code; empty = no population rule
+  double min_population = 0;        //!< a unit-year below this population is not ranked
+  int max_missing_dimensions = -1;  //!< more dimensions without a score: not ranked; −1 = no rule
+  bool active() const { return max_missing_dimensions >= 0 || (!population.empty() && min_population > 0); }
 };
 
 //! A Global Terrorism Index–style impact score derived from event counts ([indicator] `gti`):
@@ -68,6 +95,9 @@ struct Node {
   // Indicators only:
   int direction = 1;               //!< +1 higher is better (more secure), −1 higher is worse
   std::vector<std::string> reads;  //!< stored indicator codes, in order of preference
+  std::vector<std::string> sum;    //!< instead of reads: the value is the sum of these codes (all needed)
+  std::vector<Series> fallback;    //!< series read, in order, where reads (or sum) has no value
+  int carry = -1;                  //!< years a value may be carried forward (overrides locf:<k>); −1 = k
   std::string denominator;         //!< stored indicator to divide by (empty = none)
   double scale = 1;                //!< multiplier after division (1e5 for "per 100k")
   bool log = false;                //!< ln(1 + x) after denomination
@@ -82,6 +112,9 @@ struct Node {
   //! role = "monitor": read, imputed, normalised and ranked like any indicator, but outside the
   //! index: not a child in aggregation (Method::Children) and not counted by the screen.
   bool monitor = false;
+  //! Every stored code the indicator can read: reads or sum, GTI components, fallback series and
+  //! their denominators, and the indicator's own denominator.
+  std::vector<std::string> Codes() const;
 };
 
 //! The uncertain inputs of a Monte Carlo analysis ([uncertainty]); an empty list keeps that
@@ -103,6 +136,7 @@ struct Method {
   std::string coverage_rule;          //!< the stated rule for countries with too little data (text)
   std::string unit_kind = "country";  //!< which store units are scored
   Pipeline pipeline;
+  Eligibility eligibility;
   Uncertainty uncertainty;
   std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
   //! The validated method after overrides as TOML: every key written out (defaults included),
@@ -116,6 +150,8 @@ struct Method {
   std::vector<int> Children(int i) const;  // scored children only: monitors are left out
   //! The highest level (the index's).
   int TopLevel() const;
+  //! Index of the top node (the index), or −1 for an empty method.
+  int Top() const;
 };
 
 //! Sets one pipeline key (ARCHITECTURE.md value forms) on `p`; kBadMethod for a bad value.
@@ -133,5 +169,53 @@ Result<Method> ParseMethod(const std::string& text, const std::string& origin, c
 //! treatment, min-max [0, 100], arithmetic mean. A Level that disagrees with the tree is an error
 //! at its line.
 Result<Method> MethodFromCoinr(const TextTable& meta, const std::vector<std::string>& sets);
+
+// ---- the validation plan (gpsi validate, docs/validation.md) -----------------------------------
+
+//! Where a validator's or a group's values come from: a stored series (never an input of the
+//! method) or a column of a CSV file in the validators folder.
+struct ValueSource {
+  std::string store;                                      //!< stored indicator code, or
+  std::string file, unit = "iso3", year = "year", value;  //!< a CSV file's unit, year and value columns
+  std::string group;                                      //!< or a unit grouping (unit_groups), with `values`
+  std::vector<std::string> values;                        //!< the group's members' values
+  std::optional<double> min, max;                         //!< for a series: members have min ≤ value ≤ max
+};
+
+//! An external measure the index is compared with (Spearman ρ per year, bootstrap interval).
+struct External {
+  std::string id, name_en, name_zh;
+  ValueSource source;
+  int year_lag = 0;   //!< the external's year N is compared with the index's year N − year_lag
+  int direction = 1;  //!< +1 higher means more secure; −1 less (the sign is turned so that ρ > 0 is agreement)
+  std::vector<std::string> nodes;  //!< nodes compared (default: the index)
+};
+
+//! Two groups of units, one expected to score lower on the index than the other, written down
+//! before the results were seen.
+struct KnownGroup {
+  std::string id, name_en, name_zh, note_en, note_zh;
+  ValueSource low, high;             //!< `low` is expected to score lower
+  std::vector<std::string> without;  //!< also checked on the index with these indicators' weights 0
+};
+
+//! Why two indicators of one dimension correlate negatively.
+struct Explanation {
+  std::string a, b, text_en, text_zh;
+};
+
+//! A validation plan (methods/validation.toml).
+struct ValidationPlan {
+  std::string path;
+  std::vector<External> externals;
+  std::vector<KnownGroup> groups;
+  std::vector<Explanation> explanations;
+  //! The explanation of the pair (a, b) in either order, or nullptr.
+  const Explanation* Explain(const std::string& a, const std::string& b) const;
+};
+
+//! Reads and checks a validation plan; errors carry file:line:column.
+Result<ValidationPlan> LoadValidationPlan(const std::string& path);
+Result<ValidationPlan> ParseValidationPlan(const std::string& text, const std::string& origin);
 
 }  // namespace gpsi::method

@@ -1,4 +1,5 @@
-// Fuzz target: the methodology-file parser (gpsi::method::ParseMethod, TOML) over arbitrary text.
+// Fuzz target: the methodology-file parser (gpsi::method::ParseMethod, TOML) over arbitrary text,
+// and the validation-plan parser (ParseValidationPlan) over the same text.
 // Lines starting with "#set " (TOML comments) are also given as `--set` overrides, so the corpus
 // reaches the override paths. A method is accepted or rejected with kBadMethod (kUsage for a bad
 // override) and a location in the file; nothing may throw. An accepted method must be a well-formed
@@ -47,7 +48,12 @@ void CheckTree(const gpsi::method::Method& m) {
       Check(!seen_aggregate, "no indicator after an aggregate");
       Check(n.level == 1 && kids.empty(), "indicators are level 1 leaves");
       Check(n.direction == 1 || n.direction == -1, "direction ±1");
-      Check(!n.reads.empty(), "an indicator reads something");
+      Check(!n.reads.empty() || !n.sum.empty() || n.gti, "an indicator reads something");
+      Check(n.reads.empty() || n.sum.empty(), "reads or sum, not both");
+      for (const auto& f : n.fallback) {
+        Check(f.reads.empty() != f.sum.empty(), "a fallback reads or sums");
+        Check(f.adjust > 0 && f.scale > 0, "a fallback's factors are positive");
+      }
       Check(n.lag_weights.empty() || n.lag_weights.size() <= 50, "lag window bounded");
       if (n.goal_lo || n.goal_hi) Check(n.goal_lo && n.goal_hi && *n.goal_lo < *n.goal_hi, "goalposts low < high");
     } else {
@@ -73,8 +79,26 @@ void CheckTree(const gpsi::method::Method& m) {
 
 }  // namespace
 
+//! A plan is accepted or refused with kBadMethod naming the plan; an accepted one has ids and sources.
+void CheckPlan(const std::string& text) {
+  auto p = gpsi::method::ParseValidationPlan(text, "plan.toml");
+  if (!p) {
+    Check(p.error().code == gpsi::Errc::kBadMethod && p.error().file == "plan.toml", "a bad plan is kBadMethod");
+    Check(p.error().line >= 0 && !p.error().Format().empty(), "plan errors format");
+    return;
+  }
+  for (const auto& x : p->externals) {
+    Check(!x.id.empty() && (!x.source.store.empty() || !x.source.file.empty()), "an external has an id and a series");
+    Check(x.direction == 1 || x.direction == -1, "external direction ±1");
+  }
+  for (const auto& g : p->groups) Check(!g.id.empty(), "a known group has an id");
+  for (const auto& e : p->explanations)
+    Check(!e.text_en.empty() && !e.text_zh.empty(), "explanations in both languages");
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
+  CheckPlan(text);
   auto m = gpsi::method::ParseMethod(text, "fuzz.toml", Sets(text));
   if (!m) {
     const gpsi::Error& e = m.error();

@@ -106,6 +106,32 @@ TEST(ComputeImpute, LocfWithinAndBeyondK) {
   EXPECT_TRUE(Impute(m3, Series({1, 1}, {2020, 2019}), {ImputeMethod::kLocf, 0}).empty());
 }
 
+TEST(ComputeImpute, LocfPerColumnLimitAndTheCarriedRow) {
+  // One unit, 2015 observed in both columns, 2020 missing: column 0 under the pipeline's k = 2
+  // stays missing, column 1 with its own limit of 5 years (a law observed once) is carried.
+  Matrix m(2, 2);
+  m(0, 0) = 1, m(0, 1) = 3;
+  m(1, 0) = kNa, m(1, 1) = kNa;
+  RowKeys k = Series({1, 1}, {2015, 2020});
+  ImputeSpec spec{ImputeMethod::kLocf, 2, {-1, 5}};
+  auto cells = Impute(m, k, spec);
+  EXPECT_TRUE(IsNa(m(1, 0)));
+  EXPECT_EQ(m(1, 1), 3);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].col, 1u);
+  EXPECT_EQ(cells[0].from, 0u);  // the row whose value was carried
+  // A per-column limit of 0 carries nothing in that column, whatever k is.
+  Matrix m2 = m;
+  m2(1, 1) = kNa;
+  EXPECT_TRUE(Impute(m2, k, ImputeSpec{ImputeMethod::kLocf, 9, {-1, 0}}).size() == 1);  // column 0 only
+  EXPECT_TRUE(IsNa(m2(1, 1)));
+  // Interpolated and cross-section cells name no source row.
+  Matrix m3 = Column({1, kNa, 3});
+  auto lines = Impute(m3, Series({1, 1, 1}, {2015, 2016, 2017}), {ImputeMethod::kInterpolate, 0});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].from, ImputedCell::kNoRow);
+}
+
 TEST(ComputeImpute, InterpolateNoExtrapolation) {
   // Unit 1: NA(2014) 2(2015) NA(2016) NA(2017) 8(2018) NA(2019); unit 2: 10(2015) NA(2016) 20(2020).
   Matrix m = Column({kNa, 2, kNa, kNa, 8, kNa, 10, kNa, 20});
