@@ -56,6 +56,34 @@ struct Pca {
 };
 Result<Pca> PrincipalComponents(const Matrix& x, std::span<const std::size_t> cols);
 
+//! R's type-7 quantile of values sorted ascending (NaN for none).
+double QuantileType7(const std::vector<double>& sorted, double p);
+
+// ==== validation against external measures (gpsi validate) =====================================
+
+//! Rng stream base of the validation bootstraps, apart from the Sobol and Monte Carlo streams.
+inline constexpr std::uint64_t kValidationStream = 0x7A11DA7E00000000ULL;
+
+//! A statistic with its percentile bootstrap interval and the number of observations used.
+struct Interval {
+  double value = compute::kNa, lo = compute::kNa, hi = compute::kNa;
+  std::size_t n = 0;
+};
+
+//! Spearman's ρ over the complete pairs of x and y (Correlate), with a percentile bootstrap
+//! interval at `level` (R type-7 quantiles) over `bootstrap` resamples of the pairs with
+//! replacement; resample b is drawn from Rng(seed, kValidationStream + b). Resamples whose ρ is
+//! undefined (a constant column) are left out. Fewer than 3 pairs: NaN.
+Interval SpearmanInterval(std::span<const double> x, std::span<const double> y, std::size_t bootstrap,
+                          std::uint64_t seed, double level = 0.95);
+
+//! The probability that a member of group `low` scores below a member of group `high`, ties
+//! counting one half: AUC = U / (n_low·n_high), the Mann–Whitney statistic (0.5 = no separation).
+//! Bootstrap interval as SpearmanInterval, resampling each group apart (stratified). NaN values
+//! are dropped; an empty group gives NaN.
+Interval AucInterval(std::span<const double> low, std::span<const double> high, std::size_t bootstrap,
+                     std::uint64_t seed, double level = 0.95);
+
 // ==== Sobol sensitivity =========================================================================
 
 //! Rng stream bases of the Sobol analysis, apart from each other and from small run-indexed

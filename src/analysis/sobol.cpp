@@ -56,20 +56,11 @@ void AddRowTerms(double a, double b, const double* ab, double f_a, std::size_t k
   }
 }
 
-// R's type-7 quantile of sorted values.
-double Quantile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return compute::kNa;
-  const double h = (static_cast<double>(sorted.size()) - 1) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-void Interval(std::vector<double>& values, double level, double& lo, double& hi) {
+void PercentileInterval(std::vector<double>& values, double level, double& lo, double& hi) {
   std::erase_if(values, [](double v) { return !std::isfinite(v); });
   std::sort(values.begin(), values.end());
-  lo = Quantile(values, (1 - level) / 2);
-  hi = Quantile(values, (1 + level) / 2);
+  lo = QuantileType7(values, (1 - level) / 2);
+  hi = QuantileType7(values, (1 + level) / 2);
 }
 
 }  // namespace
@@ -162,8 +153,8 @@ std::vector<SobolIndex> SobolIndices(std::span<const double> y, std::size_t n, s
     }
   }
   for (std::size_t i = 0; i < k; ++i) {
-    Interval(boot_first[i], level, result[i].first_lo, result[i].first_hi);
-    Interval(boot_total[i], level, result[i].total_lo, result[i].total_hi);
+    PercentileInterval(boot_first[i], level, result[i].first_lo, result[i].first_hi);
+    PercentileInterval(boot_total[i], level, result[i].total_lo, result[i].total_hi);
   }
   return result;
 }
