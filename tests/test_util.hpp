@@ -82,17 +82,31 @@ inline std::string Quote(const std::string& s) {
 //! Splits CSV text into rows of fields at every comma: exact for gpsi's own output files, which
 //! have no quoted fields.
 inline std::vector<std::vector<std::string>> Csv(const std::string& text) {
+  // RFC 4180 within a line: a quoted field may hold commas and doubled quotes (gpsi quotes a field
+  // only when it must); no field of gpsi's outputs spans lines.
   std::vector<std::vector<std::string>> rows;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::size_t start = 0;
-    while (true) {
-      std::size_t p = line.find(',', start);
-      f.push_back(line.substr(start, p == std::string::npos ? std::string::npos : p - start));
-      if (p == std::string::npos) break;
-      start = p + 1;
+    std::vector<std::string> f(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+          f.back() += '"', ++i;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          f.back() += c;
+        }
+      } else if (c == '"' && f.back().empty()) {
+        quoted = true;
+      } else if (c == ',') {
+        f.emplace_back();
+      } else {
+        f.back() += c;
+      }
     }
     rows.push_back(std::move(f));
   }

@@ -31,7 +31,11 @@ void AddServe(CLI::App& app, Globals& g) {
   cmd->add_option("--intervals", *intervals, "Monte Carlo runs for rank intervals at startup (0 = none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
-  cmd->callback([&g, cfg, method, intervals] {
+  auto validation = std::make_shared<std::string>();
+  cmd->add_option("--validation", *validation,
+                  "a gpsi validate --out folder: its validation.json is served at /api/v1/validation")
+      ->check(CLI::ExistingDirectory);
+  cmd->callback([&g, cfg, method, intervals, validation] {
     // Block the stop signals in every thread (the build's and the server's inherit the mask); a
     // watcher thread takes them with sigwait, where calling Server::Stop is safe.
     sigset_t stop_signals;
@@ -45,6 +49,7 @@ void AddServe(CLI::App& app, Globals& g) {
     pc.build.db_path = g.db;
     pc.build.method_path = *method;
     pc.intervals = *intervals;
+    pc.validation = *validation;
     auto published = engine::Publish(pc);
     if (!published) return Report(g, published.error());
     if (!g.quiet) {

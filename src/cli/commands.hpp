@@ -36,5 +36,6 @@ void AddSensitivity(CLI::App& app, Globals& g);
 void AddEvents(CLI::App& app, Globals& g);
 void AddUpdate(CLI::App& app, Globals& g);
 void AddServe(CLI::App& app, Globals& g);
+void AddValidate(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

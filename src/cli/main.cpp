@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   cli::AddResolve(app, g);
   cli::AddBuild(app, g);
   cli::AddAudit(app, g);
+  cli::AddValidate(app, g);
   cli::AddUncertainty(app, g);
   cli::AddSensitivity(app, g);
   cli::AddEvents(app, g);

@@ -137,7 +137,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
     }
     std::vector<std::size_t> rows;
     for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-      if (!b.excluded[r] && (!b.has_years || b.row_year[r] == res.year)) rows.push_back(r);
+      if (b.status[r].ranked && (!b.has_years || b.row_year[r] == res.year)) rows.push_back(r);
     }
     res.units = rows.size();
     if (rows.size() < 3) {

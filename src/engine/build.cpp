@@ -24,6 +24,7 @@ using compute::IsNa;
 using compute::kNa;
 using compute::Matrix;
 using detail::AggOf;
+using detail::CsvField;
 using detail::ImputeOf;
 using detail::NormOf;
 using detail::WriteFile;
@@ -37,6 +38,10 @@ struct Input {
   Matrix den;              //!< rows × indicators: the denominator of each indicator's cell (NaN when none)
   std::vector<int> group;  //!< per row: id of the unit's group for group imputation, −1 = none
   std::vector<std::string> group_names;
+  std::vector<bool> lead_in;       //!< per row: a year before pipeline.years, read only for locf to carry from
+  std::vector<double> population;  //!< per row: eligibility.population (NaN when none)
+  std::vector<CellOrigin> origin;  //!< rows × indicators (row-major)
+  std::vector<FallbackOverlap> overlap;
   std::string data_hash;
   std::vector<std::string> log;
 };
@@ -86,6 +91,11 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
     if (n.gti) {
       return Error{Errc::kBadMethod, fmt::format("indicator {}: a gti score is derived from stored event counts, so it "
                                                  "needs a store build (--method), not COINr tables",
+                                                 n.code)};
+    }
+    if (!n.sum.empty() || !n.fallback.empty()) {
+      return Error{Errc::kBadMethod, fmt::format("indicator {}: sum and fallback series read stored codes, so they "
+                                                 "need a store build (--method), not COINr tables",
                                                  n.code)};
     }
     int c = data.Column(n.reads.front());
@@ -166,6 +176,16 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
       }
       hash.Update(fmt::format("{},{},{},{},{}\n", unit[r], year[r], m.nodes[static_cast<std::size_t>(inds[j])].code,
                               Num(in.raw(k, j)), Num(in.den(k, j))));
+    }
+  }
+  in.lead_in.assign(n, false);
+  in.population.assign(n, kNa);
+  in.origin.resize(n * inds.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t j = 0; j < inds.size(); ++j) {
+      if (IsNa(in.raw(k, j))) continue;
+      const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
+      in.origin[k * inds.size() + j] = CellOrigin{0, node.reads.front(), "coinr:" + data.path, "coinr", in.year[k]};
     }
   }
   in.data_hash = hash.HexDigest();
@@ -250,20 +270,201 @@ std::vector<double> GtiColumn(const method::Node& node, const std::vector<int>& 
   return s;
 }
 
+//! The panel's reading of the store: resolved cells keyed by (code, unit, year) with the source
+//! that won each, and the years in which each code has any record.
+class StoreCells {
+ public:
+  StoreCells(Store& store, const std::vector<std::string>& codes, const std::vector<Unit>& units, int from, int to)
+      : codes_(codes) {
+    for (std::size_t c = 0; c < codes_.size(); ++c) code_index_.emplace(codes_[c], c);
+    for (std::size_t u = 0; u < units.size(); ++u) unit_index_.emplace(units[u].code, u);
+    years_of_.resize(codes_.size());
+    CellFilter f;
+    f.indicators = codes_;
+    f.year_from = from;
+    f.year_to = to;
+    sources_.reserve(1024);
+    store.ResolvedValues(f, [&](const CellValue& v) {
+      auto ci = code_index_.find(v.indicator);
+      if (ci == code_index_.end()) return;
+      years_of_[ci->second].insert(v.year);
+      auto ui = unit_index_.find(v.unit);
+      if (ui == unit_index_.end()) return;
+      auto si = source_index_.find(v.source);
+      if (si == source_index_.end()) {
+        sources_.emplace_back(v.source);
+        si = source_index_.emplace(sources_.back(), static_cast<std::uint32_t>(sources_.size() - 1)).first;
+      }
+      cells_.emplace(Key(ci->second, ui->second, v.year), Cell{v.value, si->second});
+    });
+  }
+  //! The stored value, or NaN; `source` (when given) receives the winning source.
+  double Get(const std::string& code, std::size_t unit, int year, std::string_view* source = nullptr) const {
+    auto it = cells_.find(Key(code_index_.at(code), unit, year));
+    if (it == cells_.end()) return kNa;
+    if (source) *source = sources_[it->second.source];
+    return it->second.value;
+  }
+  //! Years in which `code` has a record for any unit (the years its sources cover).
+  const std::set<int>& YearsOf(const std::string& code) const { return years_of_[code_index_.at(code)]; }
+  const std::vector<std::set<int>>& years_of() const { return years_of_; }
+  const std::unordered_map<std::string_view, std::uint64_t>& code_index() const { return code_index_; }
+
+ private:
+  static std::uint64_t Key(std::uint64_t code, std::uint64_t unit, int year) {
+    return (code << 40) | (unit << 16) | static_cast<std::uint64_t>(year + 30000);
+  }
+  struct Cell {
+    double value;
+    std::uint32_t source;
+  };
+  std::vector<std::string> codes_;
+  std::unordered_map<std::string_view, std::uint64_t> code_index_, unit_index_;
+  std::unordered_map<std::uint64_t, Cell> cells_;
+  std::vector<std::string> sources_;
+  std::unordered_map<std::string_view, std::uint32_t> source_index_;
+  std::vector<std::set<int>> years_of_;
+};
+
+//! One series of an indicator as the reader walks its chain: the indicator's own reads (or sum),
+//! or one of its fallbacks converted to the indicator's raw scale.
+struct SeriesRef {
+  const std::vector<std::string>* reads;
+  const std::vector<std::string>* sum;
+  const std::string* denominator;  // fallbacks only: the indicator's own is applied by the pipeline
+  double factor = 1;
+};
+
+std::vector<SeriesRef> Chain(const method::Node& n, const method::Pipeline& p) {
+  static const std::string kNone;
+  std::vector<SeriesRef> out{{&n.reads, &n.sum, &kNone, 1}};
+  if (!p.fallback) return out;
+  for (const auto& f : n.fallback) {
+    out.push_back({&f.reads, &f.sum, &f.denominator, f.scale * (p.level_adjust ? f.adjust : 1.0)});
+  }
+  return out;
+}
+
+//! The value of one series for (unit, year), or NaN; fills `o` (code, source, how, year).
+double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit, int year, CellOrigin& o) {
+  std::string_view src;
+  double v = kNa;
+  if (!s.sum->empty()) {
+    v = 0;
+    for (const auto& c : *s.sum) {
+      std::string_view one;
+      double x = cells.Get(c, unit, year, &one);
+      if (IsNa(x)) return kNa;  // a sum needs every term
+      v += x;
+      if (src.empty()) src = one, o.code = c;
+    }
+    o.how = "sum";
+  } else {
+    for (const auto& c : *s.reads) {
+      v = cells.Get(c, unit, year, &src);
+      if (!IsNa(v)) {
+        o.code = c;
+        break;
+      }
+    }
+    o.how = "observed";
+  }
+  if (IsNa(v)) return kNa;
+  if (!s.denominator->empty()) {
+    double d = cells.Get(*s.denominator, unit, year);
+    if (IsNa(d) || d == 0) return kNa;
+    v = v / d;
+  }
+  o.source = std::string(src);
+  o.year = year;
+  return v * s.factor;
+}
+
+//! The raw value of a (non-GTI) indicator for one unit-year: the first series of its chain with a
+//! value, then `fill` where a code of its own reads covers the year; NaN when none applies.
+double ChainValue(const StoreCells& cells, const method::Node& n, const std::vector<SeriesRef>& chain, std::size_t unit,
+                  int year, CellOrigin& o) {
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    CellOrigin here;
+    double v = SeriesValue(cells, chain[k], unit, year, here);
+    if (!IsNa(v)) {
+      here.series = static_cast<int>(k);
+      o = std::move(here);
+      return v;
+    }
+  }
+  if (n.fill) {
+    for (const auto& c : n.sum.empty() ? n.reads : n.sum) {
+      if (cells.YearsOf(c).count(year)) {
+        o = CellOrigin{0, c, "fill", "fill", year};
+        return *n.fill;
+      }
+    }
+  }
+  return kNa;
+}
+
+//! For each fallback series of each indicator, the unit-years where the indicator's own series
+//! also has a value, both on the indicator's raw scale, the fallback without its level factor.
+std::vector<FallbackOverlap> FallbackOverlaps(const StoreCells& cells, const method::Method& m,
+                                              const std::vector<int>& inds, const std::vector<Unit>& units,
+                                              const std::set<int>& lead_years, const std::set<int>& years) {
+  std::vector<FallbackOverlap> out;
+  for (int i : inds) {
+    const auto& n = m.nodes[static_cast<std::size_t>(i)];
+    if (n.gti) continue;
+    static const std::string kNone;
+    const SeriesRef own{&n.reads, &n.sum, &kNone, 1};
+    for (std::size_t k = 0; k < n.fallback.size(); ++k) {
+      const auto& f = n.fallback[k];
+      const SeriesRef fb{&f.reads, &f.sum, &f.denominator, f.scale};
+      FallbackOverlap o{n.code, static_cast<int>(k) + 1, f.note, f.adjust, {}, {}, {}, {}};
+      for (const std::set<int>* ys : {&lead_years, &years}) {
+        for (int y : *ys) {
+          for (std::size_t u = 0; u < units.size(); ++u) {
+            CellOrigin ignored;
+            const double a = SeriesValue(cells, own, u, y, ignored);
+            if (IsNa(a)) continue;
+            const double b = SeriesValue(cells, fb, u, y, ignored);
+            if (IsNa(b)) continue;
+            o.unit.push_back(units[u].code), o.year.push_back(y), o.primary.push_back(a), o.fallback.push_back(b);
+          }
+        }
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+//! Years an imputation may reach back before pipeline.years: the longest carry of locf.
+int LeadInYears(const method::Method& m) {
+  if (m.pipeline.impute != method::Impute::kLocf) return 0;
+  int lead = m.pipeline.locf_years;
+  for (const auto& n : m.nodes) lead = std::max(lead, n.carry);
+  return lead;
+}
+
 Result<Input> ReadStore(Store& store, const method::Method& m) {
   Input in;
   in.has_years = true;
   auto inds = IndicatorNodes(m);
   const auto& p = m.pipeline;
-  std::set<std::string> codes;
+  std::set<std::string> codes, value_codes;  // value_codes: not denominators only
   std::size_t max_lag = 0;
   for (int i : inds) {
     const auto& n = m.nodes[static_cast<std::size_t>(i)];
-    codes.insert(n.reads.begin(), n.reads.end());
-    if (!n.denominator.empty()) codes.insert(n.denominator);
+    for (const auto& c : n.Codes()) codes.insert(c);
+    for (const auto& c : n.gti ? n.gti->reads : n.sum.empty() ? n.reads : n.sum) value_codes.insert(c);
+    if (p.fallback) {
+      for (const auto& f : n.fallback) {
+        for (const auto& c : f.sum.empty() ? f.reads : f.sum) value_codes.insert(c);
+      }
+    }
     max_lag = std::max(max_lag, n.lag_weights.empty() ? 0 : n.lag_weights.size() - 1);
     if (n.gti) max_lag = std::max(max_lag, n.gti->lag_weights.size() - 1);
   }
+  if (!m.eligibility.population.empty()) codes.insert(m.eligibility.population);
   std::set<std::string> known;
   for (const auto& ind : store.Indicators()) known.insert(ind.code);
   for (const auto& c : codes) {
@@ -278,131 +479,92 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   std::map<std::pair<std::string, std::string>, std::string> groups;
   for (auto& [u, g, v] : store.UnitGroups()) groups[{u, g}] = v;
 
-  // Cells keyed by (code, unit, year), with the source that won resolution.
-  std::vector<std::string> code_list(codes.begin(), codes.end());
-  std::unordered_map<std::string_view, std::uint64_t> code_index, unit_index;
-  for (std::size_t c = 0; c < code_list.size(); ++c) code_index.emplace(code_list[c], c);
-  for (std::size_t u = 0; u < units.size(); ++u) unit_index.emplace(units[u].code, u);
-  auto key = [](std::uint64_t code, std::uint64_t unit, int year) {
-    return (code << 40) | (unit << 16) | static_cast<std::uint64_t>(year + 30000);
-  };
-  struct Cell {
-    double value;
-    std::uint32_t source;
-  };
-  std::unordered_map<std::uint64_t, Cell> cells;
-  std::vector<std::string> sources;
-  std::unordered_map<std::string_view, std::uint32_t> source_index;
-  std::vector<std::set<int>> years_of(code_list.size());  // years in which a code has any record
-  CellFilter f;
-  f.indicators = code_list;
-  f.year_from = p.year_from - static_cast<int>(max_lag);
-  f.year_to = p.year_to;
-  sources.reserve(1024);
-  store.ResolvedValues(f, [&](const CellValue& v) {
-    auto ci = code_index.find(v.indicator);
-    auto ui = unit_index.find(v.unit);
-    if (ci == code_index.end()) return;
-    years_of[ci->second].insert(v.year);
-    if (ui == unit_index.end()) return;
-    auto si = source_index.find(v.source);
-    if (si == source_index.end()) {
-      sources.emplace_back(v.source);
-      si = source_index.emplace(sources.back(), static_cast<std::uint32_t>(sources.size() - 1)).first;
-    }
-    cells.emplace(key(ci->second, ui->second, v.year), Cell{v.value, si->second});
-  });
-  // Years: those in range where any indicator (not a denominator only) has a record.
-  std::set<int> years;
-  for (int i : inds) {
-    for (const auto& c : m.nodes[static_cast<std::size_t>(i)].reads) {
-      for (int y : years_of[code_index.at(c)]) {
-        if (y >= p.year_from && y <= p.year_to) years.insert(y);
-      }
+  const int lead = LeadInYears(m);
+  const StoreCells cells(store, std::vector<std::string>(codes.begin(), codes.end()), units,
+                         p.year_from - static_cast<int>(max_lag) - lead, p.year_to);
+  // Years: those in range where any indicator (not a denominator only) has a record; before
+  // pipeline.years, up to the longest carry, the lead-in years whose values locf may carry forward.
+  std::set<int> years, lead_years;
+  for (const auto& c : value_codes) {
+    for (int y : cells.YearsOf(c)) {
+      if (y >= p.year_from && y <= p.year_to) years.insert(y);
+      if (y < p.year_from && y >= p.year_from - lead) lead_years.insert(y);
     }
   }
   if (years.empty()) return Error{Errc::kNotFound, "no data for any indicator of the method in the years asked for"};
 
-  auto get = [&](const std::string& code, std::size_t unit, int year, const std::optional<double>& fill,
-                 std::string_view* source) -> double {
-    std::uint64_t c = code_index.at(code);
-    auto it = cells.find(key(c, unit, year));
-    if (it != cells.end()) {
-      if (source) *source = sources[it->second.source];
-      return it->second.value;
-    }
-    if (fill && years_of[c].count(year)) {
-      if (source) *source = "fill";
-      return *fill;
-    }
-    return kNa;
-  };
   // GTI-style derived indicators, before the rows are written: the banding's maximum is taken
-  // over the whole panel (or each year), not per unit.
+  // over the panel's years (or each year), not per unit, and never over the lead-in years.
   const std::vector<int> year_list(years.begin(), years.end());
   std::map<std::size_t, std::vector<double>> gti_values;  // by indicator position
   for (std::size_t j = 0; j < inds.size(); ++j) {
     const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
     if (!node.gti) continue;
     gti_values[j] = GtiColumn(
-        node, year_list, units, years_of, code_index,
-        [&](const std::string& c, std::size_t u, int yy) { return get(c, u, yy, std::nullopt, nullptr); }, in.log);
+        node, year_list, units, cells.years_of(), cells.code_index(),
+        [&](const std::string& c, std::size_t u, int yy) { return cells.Get(c, u, yy); }, in.log);
   }
-  std::size_t n = years.size() * units.size();
+  std::vector<std::vector<SeriesRef>> chains;
+  for (int i : inds) chains.push_back(Chain(m.nodes[static_cast<std::size_t>(i)], p));
+
+  in.overlap = FallbackOverlaps(cells, m, inds, units, lead_years, years);
+  std::vector<int> all_years(lead_years.begin(), lead_years.end());
+  all_years.insert(all_years.end(), years.begin(), years.end());
+  const std::size_t n = all_years.size() * units.size();
   in.raw = Matrix(n, inds.size());
   in.den = Matrix(n, inds.size());
   in.group.assign(n, -1);
+  in.origin.assign(n * inds.size(), CellOrigin{});
+  in.population.assign(n, kNa);
   Sha256 hash;
   fmt::memory_buffer line;
   std::size_t r = 0;
-  for (int y : years) {
+  for (int y : all_years) {
+    const bool lead_row = y < p.year_from;
+    const std::size_t main_row = lead_row ? 0 : (r - lead_years.size() * units.size());
     for (std::size_t ui = 0; ui < units.size(); ++ui) {  // Units() is ordered by code
       const Unit& u = units[ui];
       in.unit.push_back(u.code);
       in.name.push_back(u.name_en);
       in.year.push_back(y);
+      in.lead_in.push_back(lead_row);
       if (!p.impute_group.empty()) in.group[r] = GroupId(in.group_names, GroupOf(u, p.impute_group, groups));
+      if (!m.eligibility.population.empty()) in.population[r] = cells.Get(m.eligibility.population, ui, y);
       for (std::size_t j = 0; j < inds.size(); ++j) {
         const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
-        // The first code with a record wins; `fill` applies only when none has one and a code's
-        // source covers that year.
-        auto base = [&](int yy, std::string_view* src) {
-          for (const auto& c : node.reads) {
-            double v = get(c, ui, yy, std::nullopt, src);
-            if (!IsNa(v)) return v;
-          }
-          if (node.fill) {
-            for (const auto& c : node.reads) {
-              double v = get(c, ui, yy, node.fill, src);
-              if (!IsNa(v)) return v;
-            }
-          }
-          return kNa;
-        };
-        std::string_view src;
+        CellOrigin& o = in.origin[r * inds.size() + j];
         double v = kNa;
         if (node.gti) {
-          v = gti_values[j][r], src = "gti";
+          if (!lead_row) v = gti_values[j][main_row + ui];
+          if (!IsNa(v)) o = CellOrigin{0, node.gti->reads.front(), "gti", "gti", y};
         } else if (node.lag_weights.empty()) {
-          v = base(y, &src);
+          v = ChainValue(cells, node, chains[j], ui, y, o);
         } else {
           // Weighted average over the window; years without a value drop out and the rest rescale.
+          // The cell's origin is the window's latest year with a value, series the highest used.
           double sw = 0, s = 0;
+          int series = 0;
           for (std::size_t k = 0; k < node.lag_weights.size(); ++k) {
-            double x = base(y - static_cast<int>(k), nullptr);
+            CellOrigin yo;
+            double x = ChainValue(cells, node, chains[j], ui, y - static_cast<int>(k), yo);
             if (IsNa(x)) continue;
+            if (sw == 0) o = yo;
+            series = std::max(series, yo.series);
             sw += node.lag_weights[k];
             s += node.lag_weights[k] * x;
           }
-          if (sw > 0) v = s / sw, src = "lagged";
+          if (sw > 0) v = s / sw, o.how = "window", o.series = series;
         }
         in.raw(r, j) = v;
         std::string_view dsrc;
-        if (!node.denominator.empty()) in.den(r, j) = get(node.denominator, ui, y, std::nullopt, &dsrc);
+        if (!node.denominator.empty()) in.den(r, j) = cells.Get(node.denominator, ui, y, &dsrc);
         if (!IsNa(v)) {
           line.clear();
-          fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{}\n", u.code, y, node.code, v, src, in.den(r, j),
-                         dsrc);
+          fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{}", u.code, y, node.code, v, o.source,
+                         in.den(r, j), dsrc);
+          // A value from a fallback also records which series gave it (the primary's line is as before).
+          if (o.series > 0) fmt::format_to(std::back_inserter(line), ",series {}", o.series);
+          line.push_back('\n');
           hash.Update(line.data(), line.size());
         }
       }
@@ -412,6 +574,10 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   in.data_hash = hash.HexDigest();
   in.log.push_back(fmt::format("input: store, {} units × {} years ({}–{}) × {} indicators", units.size(), years.size(),
                                *years.begin(), *years.rbegin(), inds.size()));
+  if (!lead_years.empty()) {
+    in.log.push_back(fmt::format("input: lead-in years {}–{} read so that locf may carry their values into {}",
+                                 *lead_years.begin(), *lead_years.rbegin(), p.year_from));
+  }
   return in;
 }
 
@@ -435,6 +601,51 @@ std::vector<T> SelectRows(const std::vector<T>& v, const std::vector<std::size_t
 
 std::string RowName(const BuildResult& b, std::size_t r) {
   return b.has_years ? fmt::format("{} {}", b.row_unit[r], b.row_year[r]) : b.row_unit[r];
+}
+
+//! Each row's eligibility to be ranked (method [eligibility]): screened-out rows are not; the
+//! others must reach the population threshold and have at most max_missing_dimensions children of
+//! the index without a score. Also the shares reported in eligibility.csv.
+std::vector<RowStatus> RowStatuses(const BuildResult& b, const std::vector<double>& population,
+                                   const std::vector<int>& inds) {
+  const auto& m = b.method;
+  const auto& e = m.eligibility;
+  const std::size_t nr = b.row_unit.size(), nn = m.nodes.size(), ni = inds.size();
+  const auto dims = m.Children(m.Top());
+  std::vector<RowStatus> out(nr);
+  for (std::size_t r = 0; r < nr; ++r) {
+    RowStatus& st = out[r];
+    st.population = population.empty() ? kNa : population[r];
+    std::size_t scored = 0, with_value = 0, imputed = 0;
+    for (std::size_t j = 0; j < ni; ++j) {
+      const std::size_t node = static_cast<std::size_t>(inds[j]);
+      if (m.nodes[node].monitor) continue;
+      ++scored;
+      if (IsNa(b.imputed(r, j))) continue;
+      ++with_value;
+      if (b.flags[r * nn + node].find('i') != std::string::npos) ++imputed;
+      if (b.origin[r * ni + j].series > 0) ++st.fallback_cells;
+    }
+    st.data_share = scored ? static_cast<double>(with_value) / static_cast<double>(scored) : 0;
+    st.imputed_share = with_value ? static_cast<double>(imputed) / static_cast<double>(with_value) : 0;
+    for (int d : dims) st.dimensions_missing += IsNa(b.scores(r, static_cast<std::size_t>(d))) ? 1 : 0;
+    if (b.excluded[r]) {
+      st.reason = "screened out (too little data)";
+      continue;
+    }
+    if (!e.population.empty() && e.min_population > 0 && (IsNa(st.population) || st.population < e.min_population)) {
+      st.reason = IsNa(st.population) ? fmt::format("no {} for the year", e.population)
+                                      : fmt::format("population {:.0f} below {:.0f}", st.population, e.min_population);
+      continue;
+    }
+    if (e.max_missing_dimensions >= 0 && st.dimensions_missing > e.max_missing_dimensions) {
+      st.reason = fmt::format("{} of {} dimensions without a score (at most {} allowed)", st.dimensions_missing,
+                              dims.size(), e.max_missing_dimensions);
+      continue;
+    }
+    st.ranked = true;
+  }
+  return out;
 }
 
 Status RunPipeline(Input in, BuildResult& b) {
@@ -490,7 +701,16 @@ Status RunPipeline(Input in, BuildResult& b) {
   keys.group = in.group;
   std::vector<compute::ImputedCell> imputed_cells;
   if (p.impute != method::Impute::kNone) {
-    imputed_cells = compute::Impute(x, keys, compute::ImputeSpec{ImputeOf(p.impute), p.locf_years});
+    compute::ImputeSpec spec{ImputeOf(p.impute), p.locf_years, {}};
+    for (int i : inds) spec.locf_years_by_col.push_back(m.nodes[static_cast<std::size_t>(i)].carry);
+    imputed_cells = compute::Impute(x, keys, spec);
+    // A carried value keeps the provenance of the cell it was carried from.
+    for (const auto& c : imputed_cells) {
+      if (c.from == compute::ImputedCell::kNoRow) continue;
+      CellOrigin o = in.origin[c.from * ni + c.col];
+      o.how = "carried";
+      in.origin[c.row * ni + c.col] = std::move(o);
+    }
   }
   Matrix imputed = x;
 
@@ -500,12 +720,14 @@ Status RunPipeline(Input in, BuildResult& b) {
   std::map<int, int> kept_per_year;
   for (std::size_t r = 0; r < excluded.size(); ++r) {
     excluded[r] = share[r] == 0 || share[r] < p.screen_share;
-    if (!excluded[r]) ++kept_per_year[in.year[r]];
+    if (!excluded[r] && !in.lead_in[r]) ++kept_per_year[in.year[r]];
   }
-  // Years with too few scored units are left out of the output altogether.
+  // Years with too few scored units are left out of the output altogether, and so are the lead-in
+  // years, read only to be carried forward.
   std::vector<std::size_t> keep;
   std::set<int> dropped_years;
   for (std::size_t r = 0; r < excluded.size(); ++r) {
+    if (in.lead_in[r]) continue;
     if (kept_per_year[in.year[r]] >= p.min_year_units) {
       keep.push_back(r);
     } else {
@@ -524,7 +746,13 @@ Status RunPipeline(Input in, BuildResult& b) {
   b.row_name = SelectRows(in.name, keep);
   b.row_year = SelectRows(in.year, keep);
   b.excluded = SelectRows(excluded, keep);
+  b.fallback_overlap = std::move(in.overlap);
   b.raw = SelectRows(in.raw, keep);
+  b.origin.reserve(keep.size() * ni);
+  for (auto r : keep) {
+    for (std::size_t j = 0; j < ni; ++j) b.origin.push_back(in.origin[r * ni + j]);
+  }
+  std::vector<double> population = SelectRows(in.population, keep);
   b.denominated = SelectRows(denominated, keep);
   b.imputed = SelectRows(imputed, keep);
   const std::size_t nr = keep.size(), nn = m.nodes.size();
@@ -547,6 +775,11 @@ Status RunPipeline(Input in, BuildResult& b) {
     }
     log.push_back(fmt::format("impute: {} {} ← {} ({})", RowName(b, r),
                               m.nodes[static_cast<std::size_t>(inds[c.col])].code, FormatNumber(c.value), how));
+  }
+  for (std::size_t r = 0; r < nr; ++r) {
+    for (std::size_t j = 0; j < ni; ++j) {
+      if (b.origin[r * ni + j].series > 0) flag(r, static_cast<std::size_t>(inds[j]), 'f');
+    }
   }
   for (std::size_t r = 0; r < nr; ++r) {
     if (!b.excluded[r]) continue;
@@ -654,7 +887,26 @@ Status RunPipeline(Input in, BuildResult& b) {
       }
     }
   }
-  // Ranks within each year.
+  // Eligibility: scored rows that pass [eligibility] are ranked; the others keep their scores.
+  b.status = RowStatuses(b, population, inds);
+  const std::size_t top = static_cast<std::size_t>(m.Top());
+  rank_blocks.clear();
+  {
+    std::map<int, std::vector<std::size_t>> by_year;
+    for (std::size_t r = 0; r < nr; ++r) {
+      const RowStatus& st = b.status[r];
+      if (st.ranked) {
+        by_year[b.row_year[r]].push_back(r);
+        if (st.dimensions_missing > 0 && m.eligibility.max_missing_dimensions >= 0) flag(r, top, 'd');
+        continue;
+      }
+      if (b.excluded[r]) continue;
+      for (std::size_t node = 0; node < nn; ++node) flag(r, node, 'n');
+      log.push_back(fmt::format("eligibility: {} not ranked: {}", RowName(b, r), st.reason));
+    }
+    for (auto& [y, rows] : by_year) rank_blocks.push_back(std::move(rows));
+  }
+  // Ranks within each year, among the ranked rows.
   b.ranks.assign(nn, std::vector<int>(nr, 0));
   for (std::size_t i = 0; i < nn; ++i) {
     for (const auto& rows : rank_blocks) {
@@ -728,6 +980,58 @@ std::string StagesCsv(const BuildResult& b) {
   return fmt::to_string(out);
 }
 
+std::string ProvenanceCsv(const BuildResult& b) {
+  fmt::memory_buffer out;
+  AppendText(out, "year,unit,code,series,read,source,how,data_year\n");
+  auto inds = IndicatorNodes(b.method);
+  const std::size_t ni = inds.size();
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    for (std::size_t j = 0; j < ni; ++j) {
+      const CellOrigin& o = b.origin[r * ni + j];
+      if (o.series < 0) continue;
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{}\n",
+                     b.has_years ? std::to_string(b.row_year[r]) : std::string(), b.row_unit[r],
+                     b.method.nodes[static_cast<std::size_t>(inds[j])].code, o.series, o.code, CsvField(o.source),
+                     o.how, b.has_years ? std::to_string(o.year) : std::string());
+    }
+  }
+  return fmt::to_string(out);
+}
+
+//! A count (a population) in full digits, not in exponent form; other numbers as Num.
+std::string Count(double v) {
+  if (!IsNa(v) && v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  return Num(v);
+}
+
+std::string EligibilityCsv(const BuildResult& b) {
+  fmt::memory_buffer out;
+  AppendText(out, "year,unit,population,dimensions_missing,data_share,imputed_share,fallback_cells,ranked,reason\n");
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    const RowStatus& st = b.status[r];
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{}\n",
+                   b.has_years ? std::to_string(b.row_year[r]) : std::string(), b.row_unit[r], Count(st.population),
+                   st.dimensions_missing, FormatNumber(st.data_share), FormatNumber(st.imputed_share),
+                   st.fallback_cells, st.ranked ? 1 : 0, CsvField(st.reason));
+  }
+  return fmt::to_string(out);
+}
+
+std::string CoverageCsv(const BuildResult& b) {
+  fmt::memory_buffer out;
+  AppendText(out,
+             "year,units,scored,ranked,not_ranked_population,not_ranked_dimensions,population_ranked,"
+             "population_all,population_share,mean_imputed_share\n");
+  for (const auto& c : Coverage(b)) {
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{}\n",
+                   c.year == 0 ? "" : std::to_string(c.year), c.units, c.scored, c.ranked, c.below_population,
+                   c.missing_dimensions, FormatNumber(c.population_ranked), FormatNumber(c.population_all),
+                   c.population_all > 0 ? FormatNumber(c.population_ranked / c.population_all) : std::string(),
+                   FormatNumber(c.mean_imputed_share));
+  }
+  return fmt::to_string(out);
+}
+
 std::string RunJson(const BuildResult& b, const std::string& source, const std::string& scores_sha,
                     const std::string& stages_sha) {
   const auto& m = b.method;
@@ -744,7 +1048,10 @@ std::string RunJson(const BuildResult& b, const std::string& source, const std::
     if (!b.excluded[r]) ++scored;
   }
   j["years"] = years;
+  std::size_t ranked = 0;
+  for (const auto& st : b.status) ranked += st.ranked ? 1 : 0;
   j["rows"] = {{"unit_years", b.row_unit.size()}, {"scored", scored}, {"excluded", b.row_unit.size() - scored}};
+  if (m.eligibility.active()) j["rows"]["ranked"] = ranked;
   j["counts"] = {{"indicators", IndicatorNodes(m).size()},
                  {"nodes", m.nodes.size()},
                  {"imputed_cells", b.imputed_cells},
@@ -800,13 +1107,17 @@ Result<BuildResult> Build(const BuildConfig& cfg) {
       std::error_code ec;
       fs::create_directories(cfg.out_dir, ec);
       if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-      std::string scores = ScoresCsv(b), stages = StagesCsv(b);
+      std::string scores = ScoresCsv(b), stages = StagesCsv(b), provenance = ProvenanceCsv(b),
+                  eligibility = EligibilityCsv(b), coverage = CoverageCsv(b);
       std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
       std::string log;
       for (const auto& line : b.log) log += line + "\n";
       fs::path dir(cfg.out_dir);
       for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
                                        {"stages.csv", &stages},
+                                       {"provenance.csv", &provenance},
+                                       {"eligibility.csv", &eligibility},
+                                       {"coverage.csv", &coverage},
                                        {"build.log", &log}}) {
         if (auto st = WriteFile(dir / name, *text); !st) return st.error();
       }
@@ -820,6 +1131,45 @@ Result<BuildResult> Build(const BuildConfig& cfg) {
   } catch (const Failure& f) {
     return f.error();
   }
+}
+
+double DisplayValue(const BuildResult& b, std::size_t row, std::size_t col) {
+  const auto inds = IndicatorNodes(b.method);
+  const auto& n = b.method.nodes[static_cast<std::size_t>(inds[col])];
+  const bool imputed =
+      b.flags[row * b.method.nodes.size() + static_cast<std::size_t>(inds[col])].find('i') != std::string::npos;
+  if (!imputed && n.denominator.empty()) return b.raw(row, col);
+  const double v = b.imputed(row, col);
+  return n.log && !IsNa(v) ? std::expm1(v) : v;
+}
+
+std::vector<YearCoverage> Coverage(const BuildResult& b) {
+  std::map<int, YearCoverage> by_year;
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    YearCoverage& c = by_year[b.row_year[r]];
+    c.year = b.row_year[r];
+    const RowStatus& st = b.status[r];
+    ++c.units;
+    const double pop = IsNa(st.population) ? 0.0 : st.population;
+    c.population_all += pop;
+    if (b.excluded[r]) continue;
+    ++c.scored;
+    if (st.ranked) {
+      ++c.ranked;
+      c.population_ranked += pop;
+      c.mean_imputed_share += st.imputed_share;
+    } else if (st.reason.rfind("population", 0) == 0 || st.reason.rfind("no ", 0) == 0) {
+      ++c.below_population;
+    } else {
+      ++c.missing_dimensions;
+    }
+  }
+  std::vector<YearCoverage> out;
+  for (auto& [y, c] : by_year) {
+    if (c.ranked > 0) c.mean_imputed_share /= static_cast<double>(c.ranked);
+    out.push_back(c);
+  }
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r) {

@@ -1,4 +1,5 @@
 #include "engine.hpp"
+#include "detail/output.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,17 +19,6 @@ namespace fs = std::filesystem;
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-// CSV field quoting (RFC 4180): quote when the text holds a comma, quote or line break.
-std::string Csv(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 bool HasCanonicalHeader(const std::string& path) {
@@ -52,6 +42,14 @@ std::string SharedDataDir() {
   std::string d = Env("GPSI_DATA");
   if (!d.empty()) return d;
   fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / "data";
+  std::error_code ec;
+  return fs::is_directory(guess, ec) ? fs::weakly_canonical(guess).string() : std::string();
+}
+
+std::string ValidationDataDir() {
+  std::string d = Env("GPSI_VALIDATION");
+  if (!d.empty()) return d;
+  fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / "validation";
   std::error_code ec;
   return fs::is_directory(guess, ec) ? fs::weakly_canonical(guess).string() : std::string();
 }
@@ -193,8 +191,8 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
   f.year_from = cfg.year_from, f.year_to = cfg.year_to;
   out << "unit,year,indicator,value,source,tier\n";
   auto row = [&](const ResolvedValue& r) {
-    out << Csv(r.unit) << ',' << r.year << ',' << Csv(r.indicator) << ',' << FormatNumber(r.value) << ','
-        << Csv(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
+    out << detail::CsvField(r.unit) << ',' << r.year << ',' << detail::CsvField(r.indicator) << ','
+        << FormatNumber(r.value) << ',' << detail::CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
   };
   if (cfg.all_sources) {
     (*store)->Observations(f, row);
@@ -254,10 +252,11 @@ Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
 void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out) {
   out << "unit,year,indicator,value,source,tier,other_value,other_source,other_tier,relative_difference\n";
   for (const auto& d : rows) {
-    out << d.chosen.unit << ',' << d.chosen.year << ',' << Csv(d.chosen.indicator) << ','
-        << FormatNumber(d.chosen.value) << ',' << Csv(d.chosen.source_key + "@" + d.chosen.release) << ','
-        << d.chosen.tier << ',' << FormatNumber(d.other.value) << ',' << Csv(d.other.source_key + "@" + d.other.release)
-        << ',' << d.other.tier << ',' << fmt::format("{:.4f}", d.relative) << '\n';
+    out << d.chosen.unit << ',' << d.chosen.year << ',' << detail::CsvField(d.chosen.indicator) << ','
+        << FormatNumber(d.chosen.value) << ',' << detail::CsvField(d.chosen.source_key + "@" + d.chosen.release) << ','
+        << d.chosen.tier << ',' << FormatNumber(d.other.value) << ','
+        << detail::CsvField(d.other.source_key + "@" + d.other.release) << ',' << d.other.tier << ','
+        << fmt::format("{:.4f}", d.relative) << '\n';
   }
 }
 

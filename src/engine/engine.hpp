@@ -105,6 +105,39 @@ struct BuildConfig {
   std::string out_dir;                 //!< where scores.csv, stages.csv, run.json, build.log go; empty = nowhere
 };
 
+//! Where one raw indicator value came from (provenance.csv, the API's unit profile): which of the
+//! indicator's series gave it, the stored code and the source release that won the cell.
+struct CellOrigin {
+  int series = -1;     //!< −1 no value; 0 the indicator's own reads (or sum); k ≥ 1 its k-th fallback
+  std::string code;    //!< the stored code read (the first of a sum)
+  std::string source;  //!< "key@release" of the value read (a window or score: of its latest year)
+  std::string how;     //!< observed | sum | fill | window | gti | coinr
+  int year = 0;        //!< the data year read (a window: its latest year with a value)
+};
+
+//! Whether a unit-year is ranked, and why not ([eligibility]; eligibility.csv).
+struct RowStatus {
+  double population = compute::kNa;  //!< eligibility.population for the unit-year
+  int dimensions_missing = 0;        //!< children of the index without a score
+  double data_share = 0;             //!< scored indicators with a value (after imputation) / all
+  double imputed_share = 0;          //!< of those values, the share imputed
+  std::size_t fallback_cells = 0;    //!< values taken from a fallback series
+  bool ranked = false;
+  std::string reason;  //!< why not ranked: screened out, population below …, n dimensions missing
+};
+
+//! The unit-years where an indicator's own series and one of its fallbacks both have a value: the
+//! agreement behind a level adjustment (fallbacks.csv of gpsi validate, docs/data-sources.md).
+struct FallbackOverlap {
+  std::string indicator;
+  int series = 1;  //!< which fallback (1 = the first)
+  std::string note;
+  double adjust = 1;  //!< the series' level factor as written in the method
+  std::vector<std::string> unit;
+  std::vector<int> year;
+  std::vector<double> primary, fallback;  //!< on the indicator's raw scale; fallback before `adjust`
+};
+
 //! Everything a build computed, as COINr's data sets: rows are unit-years, columns the method's
 //! indicators (node order) — or, for `scores`, every node.
 struct BuildResult {
@@ -114,10 +147,15 @@ struct BuildResult {
   std::vector<std::string> row_name;  //!< per row: unit name
   std::vector<int> row_year;          //!< per row: year (0 when !has_years)
   std::vector<bool> excluded;         //!< per row: screened out (flag x)
+  std::vector<RowStatus> status;      //!< per row: eligibility to be ranked (all ranked without [eligibility])
+  std::vector<CellOrigin> origin;     //!< rows × indicators (row-major): where each raw value came from
+  std::vector<FallbackOverlap> fallback_overlap;                   //!< per indicator and fallback series (store builds)
   compute::Matrix raw, denominated, imputed, treated, normalised;  //!< rows × indicators
-  compute::Matrix scores;                   //!< rows × nodes: indicators' normalised values, then aggregates
-  std::vector<std::vector<int>> ranks;      //!< per node, per row: 1 = best within year; 0 = none
-  std::vector<std::string> flags;           //!< per row × node (row-major by node count): "i", "t", "x"
+  compute::Matrix scores;               //!< rows × nodes: indicators' normalised values, then aggregates
+  std::vector<std::vector<int>> ranks;  //!< per node, per row: 1 = best within year; 0 = none
+  //! Per row × node (row-major by node count): i imputed, t treated, x excluded, f from a fallback
+  //! series, d one dimension missing (ranked), n not ranked (docs/methodology-format.md).
+  std::vector<std::string> flags;
   std::vector<double> weights;              //!< per node, as used (explicit, equal or PCA-derived)
   std::vector<compute::TreatReport> treat;  //!< per indicator, points by build row (pooled panel only)
   std::vector<std::string> log;             //!< the readable log of every decision
@@ -128,8 +166,26 @@ struct BuildResult {
 };
 
 //! Builds the index: reads the panel (store or COINr tables), runs denominate → impute → screen →
-//! treat → normalise → aggregate → rank, writes the output files and records the run.
+//! treat → normalise → aggregate → eligibility → rank, writes the output files (scores.csv,
+//! stages.csv, provenance.csv, eligibility.csv, coverage.csv, run.json, build.log) and records the run.
 Result<BuildResult> Build(const BuildConfig& cfg);
+
+//! An indicator's value for a build row on the scale its readers know: after the per-capita
+//! transform and before the logarithm of a log transform (a homicide rate, not its logarithm),
+//! carried values included. A value read and not transformed is returned exactly as read.
+double DisplayValue(const BuildResult& b, std::size_t row, std::size_t indicator_col);
+
+//! One year of coverage.csv: how many units are listed, scored and ranked, and the share of the
+//! population of all listed units that the ranked ones hold.
+struct YearCoverage {
+  int year = 0;
+  std::size_t units = 0, scored = 0, ranked = 0;
+  std::size_t below_population = 0, missing_dimensions = 0;  //!< scored but not ranked, by reason
+  double population_ranked = 0, population_all = 0;          //!< eligibility.population summed
+  double mean_imputed_share = 0;                             //!< over the ranked units
+};
+//! Coverage of each year of a build (coverage.csv).
+std::vector<YearCoverage> Coverage(const BuildResult& b);
 
 struct AuditConfig {
   BuildConfig build;         //!< the index to audit; its out_dir is ignored (nothing of the build is written)
@@ -220,13 +276,112 @@ struct SensitivitySummary {
 //! sensitivity.csv, sensitivity.txt and sensitivity.json.
 Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg);
 
+// ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----
+
+struct ValidateConfig {
+  BuildConfig build;             //!< the index to validate (a method over the store); out_dir is ignored
+  std::string previous;          //!< the previous version's method file: rank shifts against it ("" = none)
+  std::string plan;              //!< validation plan; "" = validation.toml beside the method file
+  std::string validators;        //!< folder of the plan's files; "" = ValidationDataDir()
+  std::size_t bootstrap = 1000;  //!< resamples for every interval
+  std::uint64_t seed = 1;
+  std::string out_dir;
+};
+
+//! The folder of external validators: $GPSI_VALIDATION, else ../shared/validation beside the source tree.
+std::string ValidationDataDir();
+
+//! Spearman's ρ of one node's score with an external measure in one year (sign turned so that
+//! ρ > 0 is agreement), with its 95 % bootstrap interval.
+struct ExternalCheck {
+  std::string id, name_en, name_zh, node;
+  int year = 0, external_year = 0;
+  analysis::Interval rho;
+};
+
+//! A known-group check in one year: AUC = P(a unit of `low` scores below one of `high`).
+struct GroupCheck {
+  std::string id, name_en, name_zh, variant;  //!< variant: "index", or "without a, b"
+  int year = 0;
+  std::size_t n_low = 0, n_high = 0;
+  double median_low = compute::kNa, median_high = compute::kNa;
+  analysis::Interval auc;
+  bool holds = false;  //!< the interval lies above 0.5
+};
+
+//! Coherence of one aggregate's children in one year (ranked units).
+struct DimensionCheck {
+  std::string code;
+  int year = 0;
+  std::size_t units = 0;
+  std::vector<std::string> children;
+  double alpha = compute::kNa;      //!< Cronbach's α of the children
+  double pc1_share = compute::kNa;  //!< variance share of the first principal component
+  std::vector<double> loadings;     //!< of the first component, per child
+  double r2_index = compute::kNa;   //!< squared Pearson r with the index: the index variance it explains
+};
+
+//! Pearson r of two children of one aggregate (latest year), with the plan's explanation if negative.
+struct PairCorrelation {
+  std::string parent, a, b;
+  int year = 0;
+  double r = compute::kNa;
+  std::size_t n = 0;
+  std::string explanation_en, explanation_zh;
+};
+
+//! A unit's index rank in the previous and the current method version.
+struct RankShift {
+  int year = 0;
+  std::string unit, name;
+  int rank_previous = 0, rank = 0;  //!< 0 = not ranked
+  double score_previous = compute::kNa, score = compute::kNa;
+  std::vector<double> dimension_change;  //!< per dimension of the current method (NaN if not in both)
+  std::string reason;
+};
+
+//! How a fallback series agrees with the series it stands in for, where both have a value.
+struct FallbackAgreement {
+  std::string indicator, note;
+  int series = 1;
+  std::size_t cells = 0, units = 0;
+  double median_ratio = compute::kNa, q1 = compute::kNa, q3 = compute::kNa;  //!< fallback / primary
+  double spearman = compute::kNa, pearson_log = compute::kNa, adjust = 1;
+};
+
+struct ValidationResult {
+  std::string method_version, previous_version, plan;
+  int latest_year = 0;
+  std::vector<int> years;               //!< of the build
+  std::vector<std::string> dimensions;  //!< codes of the index's children
+  std::vector<YearCoverage> coverage;
+  std::vector<ExternalCheck> externals;
+  std::vector<GroupCheck> groups;
+  std::vector<DimensionCheck> coherence;      //!< the index and each dimension, every year
+  std::vector<PairCorrelation> correlations;  //!< within each aggregate, every year
+  std::size_t unexplained = 0;                //!< negative correlations the plan does not explain (any year)
+  std::vector<RankShift> shifts;
+  std::vector<FallbackAgreement> fallbacks;
+  std::vector<std::string> files;  //!< written, in order
+  std::string summary;             //!< summary.md (English and Chinese)
+};
+
+//! Validates an index (docs/validation.md): Spearman ρ with the plan's external measures per
+//! year, its known-group checks (AUC), the coherence of each dimension (α, PCA, the index variance
+//! each explains, negative correlations and their explanations), rank shifts from the previous
+//! version, coverage, and the agreement of every fallback series. Writes CSV files, summary.md and
+//! validation.json (what `gpsi serve --validation` publishes). A plan measure that the method reads
+//! is refused: an index is never validated against its own inputs.
+Result<ValidationResult> Validate(const ValidateConfig& cfg);
+
 // ---- gpsi serve: what the server publishes (src/engine/publish.cpp) ----
 
 struct PublishConfig {
   BuildConfig build;             //!< the method over the store; out_dir is ignored (nothing is written)
   std::size_t intervals = 1000;  //!< Monte Carlo runs of the method's [uncertainty] table; 0 = no intervals
   std::uint64_t seed = 1;
-  int threads = 0;  //!< for the Monte Carlo; 0 = one per core
+  int threads = 0;         //!< for the Monte Carlo; 0 = one per core
+  std::string validation;  //!< a `gpsi validate --out` folder whose validation.json is published ("" = none)
 };
 
 //! One stored value an indicator of the method reads, with its provenance; `chosen` marks the
@@ -258,6 +413,7 @@ struct Published {
   std::uint64_t interval_seed = 1;
   double interval_level = 0.90;     //!< the intervals are [p05, p95]
   std::vector<RankStat> intervals;  //!< per aggregate node, per scored unit-year (rank_stats.csv order)
+  std::string validation_json;      //!< `gpsi validate`'s validation.json of this method version ("" = none)
   double build_seconds = 0, interval_seconds = 0;
 };
 

@@ -27,11 +27,11 @@ Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, con
   std::vector<std::size_t> rows;
   std::map<int, int> block_of;
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    if (b.excluded[r]) continue;
+    if (!b.status[r].ranked) continue;  // ranks and their intervals are among the ranked units
     rows.push_back(r);
     block_of.emplace(b.row_year[r], 0);
   }
-  if (rows.empty()) return Error{Errc::kNotFound, "no scored unit to analyse"};
+  if (rows.empty()) return Error{Errc::kNotFound, "no ranked unit to analyse"};
   int k = 0;
   for (auto& [y, i] : block_of) i = k++;
   sc.blocks = block_of.size();

@@ -4,9 +4,14 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "detail/montecarlo.hpp"
 #include "engine.hpp"
@@ -49,16 +54,36 @@ std::vector<std::pair<std::string, std::string>> PipelineStrings(const method::M
   return out;
 }
 
-//! Stored codes the method's indicators read: `reads`, GTI components and denominators.
+//! Stored codes the method's indicators read: `reads` or `sum`, GTI components, fallback series
+//! and denominators.
 std::vector<std::string> ReadCodes(const method::Method& m) {
   std::set<std::string> codes;
   for (const auto& n : m.nodes) {
     if (!n.indicator) continue;
-    codes.insert(n.reads.begin(), n.reads.end());
-    if (n.gti) codes.insert(n.gti->reads.begin(), n.gti->reads.end());
-    if (!n.denominator.empty()) codes.insert(n.denominator);
+    for (auto& c : n.Codes()) codes.insert(std::move(c));
   }
   return {codes.begin(), codes.end()};
+}
+
+//! The validation.json of a `gpsi validate` folder, checked to be of the version published.
+Result<std::string> ReadValidation(const std::string& dir, const method::Method& m) {
+  const std::string path = (std::filesystem::path(dir) / "validation.json").string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Errc::kIo, "no validation.json (run gpsi validate --out DIR first)", path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("method_version")) {
+    return Error{Errc::kBadHeader, "not a validation.json of gpsi validate", path};
+  }
+  if (j["method_version"] != m.version) {
+    return Error{
+        Errc::kUsage,
+        fmt::format("validation.json validates method version {}, the server publishes {}: rerun gpsi validate",
+                    j["method_version"].dump(), m.version),
+        path};
+  }
+  return ss.str();
 }
 
 }  // namespace
@@ -95,6 +120,11 @@ Result<Published> Publish(const PublishConfig& cfg) {
       });
     }
     store->reset();
+    if (!cfg.validation.empty()) {
+      auto v = ReadValidation(cfg.validation, b.method);
+      if (!v) return v.error();
+      p.validation_json = std::move(*v);
+    }
 
     if (cfg.intervals > 0 && !b.method.uncertainty.empty()) {
       auto t1 = std::chrono::steady_clock::now();

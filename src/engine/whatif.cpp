@@ -74,11 +74,12 @@ Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, do
                       how == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
     }
   }
-  // Ranks within each year over the rows not screened out, as Build. Weights do not move an
-  // indicator's normalised values, so its ranks are the build's (most of the ranking time saved).
+  // Ranks within each year over the ranked rows, as Build (eligibility does not depend on weights).
+  // Weights do not move an indicator's normalised values, so its ranks are the build's (most of the
+  // ranking time saved).
   std::map<int, std::vector<std::size_t>> blocks;  // year → positions in rows
   for (std::size_t q = 0; q < nr; ++q) {
-    if (!b.excluded[out.rows[q]]) blocks[b.row_year[out.rows[q]]].push_back(q);
+    if (b.status[out.rows[q]].ranked) blocks[b.row_year[out.rows[q]]].push_back(q);
   }
   out.ranks.assign(nn, std::vector<int>(nr, 0));
   std::vector<double> buf;

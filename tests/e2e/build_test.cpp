@@ -46,10 +46,10 @@ TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {
   int latest = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) latest = std::max(latest, std::stoi(rows[i][0]));
   EXPECT_EQ(latest, 2023);
-  // The index (level 3) of the latest year: every unit without x has a value and a rank; ranks
-  // are 1..n, descending in value, ties sharing the lowest rank.
+  // The index (level 3) of the latest year: every unit without x has a value; those without n also
+  // a rank; ranks are 1..n, descending in value, ties sharing the lowest rank.
   std::vector<std::pair<double, int>> ranked;
-  std::set<std::string> dims;
+  std::set<std::string> dims, not_ranked;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& f = rows[i];
     ASSERT_EQ(f.size(), 7u);
@@ -61,8 +61,15 @@ TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {
       continue;
     }
     ASSERT_FALSE(f[4].empty()) << f[1];
+    if (f[6].find('n') != std::string::npos) {
+      EXPECT_TRUE(f[5].empty()) << f[1] << " is flagged n (not ranked) but has a rank";
+      not_ranked.insert(f[1]);
+      continue;
+    }
     ranked.emplace_back(std::stod(f[4]), std::stoi(f[5]));
   }
+  // The eligibility rule of [eligibility]: small countries are published, not ranked.
+  EXPECT_TRUE(not_ranked.count("FSM") && not_ranked.count("KNA") && not_ranked.count("VAT")) << "micro-states";
   EXPECT_EQ(dims, (std::set<std::string>{"crime", "terrorism", "cyber", "road"}));
   EXPECT_GE(ranked.size(), 150u);
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
@@ -80,9 +87,55 @@ TEST_F(BuildCli, DefaultMethodRanksEveryScoredCountryOfTheLatestYear) {
   std::string log = ReadFile(out / "a/build.log");
   EXPECT_NE(log.find("impute: "), std::string::npos);
   EXPECT_NE(log.find("value)"), std::string::npos);
-  EXPECT_NE(log.find("screen: "), std::string::npos);
+  EXPECT_NE(log.find("eligibility: "), std::string::npos);  // who is not ranked, and why
   // …and how the terrorism impact score was banded (its maximum and the country-year setting it).
   EXPECT_NE(log.find("gti: terror_impact: all years"), std::string::npos);
+}
+
+// The eligibility rule, every year of the default method on the real data: no ranked country lacks
+// two dimensions or has fewer than a million people; one missing dimension is flagged d; a country
+// not ranked says why in eligibility.csv; coverage.csv counts what scores.csv shows.
+TEST_F(BuildCli, NoRankedCountryLacksTwoDimensions) {
+  TempDir out;
+  RunResult r = Build(out / "a");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::pair<std::string, std::string>, int> missing_dims;  // (year, unit) → dimensions without a value
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> index_row;
+  for (const auto& f : Csv(ReadFile(out / "a/scores.csv"))) {
+    if (f[3] == "2") missing_dims[{f[0], f[1]}] += f[4].empty() ? 1 : 0;
+    if (f[2] == "GPSI") index_row[{f[0], f[1]}] = f;
+  }
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> status;
+  auto el = Csv(ReadFile(out / "a/eligibility.csv"));
+  ASSERT_EQ(el[0], (std::vector<std::string>{"year", "unit", "population", "dimensions_missing", "data_share",
+                                             "imputed_share", "fallback_cells", "ranked", "reason"}));
+  for (std::size_t i = 1; i < el.size(); ++i) status[{el[i][0], el[i][1]}] = el[i];
+  std::map<std::string, int> ranked_per_year;
+  std::size_t ranked = 0, flagged_d = 0;
+  for (const auto& [key, f] : index_row) {
+    if (key.first == "year") continue;
+    const auto& st = status.at(key);
+    EXPECT_EQ(std::stoi(st[3]), missing_dims[key]) << key.second << " " << key.first;
+    if (f[5].empty()) {
+      if (f[6].find('x') == std::string::npos) {
+        EXPECT_FALSE(st[8].empty()) << key.second << " not ranked without a reason";
+      }
+      continue;
+    }
+    ++ranked, ++ranked_per_year[key.first];
+    EXPECT_EQ(st[7], "1");
+    EXPECT_LE(missing_dims[key], 1) << key.second << " " << key.first << " is ranked with two dimensions missing";
+    EXPECT_GE(std::stod(st[2]), 1e6) << key.second << " " << key.first;
+    EXPECT_EQ(f[6].find('d') != std::string::npos, missing_dims[key] == 1) << key.second << " " << key.first;
+    flagged_d += missing_dims[key] == 1;
+  }
+  EXPECT_GT(ranked, 1000u);
+  EXPECT_GT(flagged_d, 0u);  // before 2020 no country has the cyber dimension
+  for (const auto& f : Csv(ReadFile(out / "a/coverage.csv"))) {
+    if (f[0] == "year") continue;
+    EXPECT_EQ(std::stoi(f[3]), ranked_per_year[f[0]]) << f[0];
+    EXPECT_GT(std::stod(f[8]), 0.95) << "population share of the ranked, " << f[0];
+  }
 }
 
 TEST_F(BuildCli, SameInputsGiveByteIdenticalFilesAndEachRunIsRecorded) {

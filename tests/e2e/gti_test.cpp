@@ -193,14 +193,14 @@ TEST(GtiCli, DefaultMethodScoresTerrorismWithTheImpactScore) {
   EXPECT_EQ(tens, 1);  // one maximum over the pooled years
   EXPECT_TRUE(years.count(2015) && years.count(2022)) << "IEP counts reach 2022";
   EXPECT_FALSE(years.count(2023));  // no source covers 2023: the window is incomplete
-  // The old count indicators are gone from the index; the impact score is the dimension's only one.
+  // The impact score is one of the dimension's indicators, beside deaths per capita.
   auto rows = Csv(ReadFile(out / "o/scores.csv"));
   std::set<std::string> level1;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     if (rows[i][3] == "1") level1.insert(rows[i][2]);
   }
   EXPECT_TRUE(level1.count("terror_impact"));
-  EXPECT_FALSE(level1.count("terror_deaths"));
+  EXPECT_TRUE(level1.count("terror_deaths"));
 }
 
 TEST(GtiCli, BadGtiKeyIsRejectedAtItsPlace) {

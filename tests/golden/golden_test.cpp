@@ -340,6 +340,99 @@ TEST_P(GoldenUncertainty, ReplayedDesignGivesCoinrsRunsAndRankStatistics) {
   }
 }
 
+// ---- store cases: a canonical data file, a method, and the expected output files --------------
+
+struct StoreCase {
+  std::string name, dir, data, method;
+  std::vector<std::string> sets, expect;
+};
+
+std::vector<StoreCase> LoadStoreCases() {
+  std::vector<StoreCase> out;
+  fs::path root = fs::path(GPSI_TESTS_DIR) / "golden";
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (!e.is_directory() || !fs::exists(e.path() / "case.toml")) continue;
+    toml::table t = toml::parse_file((e.path() / "case.toml").string());
+    if (t["kind"].value_or(std::string()) != "store") continue;
+    StoreCase c;
+    c.name = e.path().filename().string();
+    c.dir = e.path().string();
+    c.data = (e.path() / t["data"].value_or(std::string())).lexically_normal().string();
+    c.method = (e.path() / t["method"].value_or(std::string())).lexically_normal().string();
+    if (auto* a = t["sets"].as_array()) {
+      for (auto& x : *a) c.sets.push_back(x.value_or(std::string()));
+    }
+    if (auto* a = t["expect"].as_array()) {
+      for (auto& x : *a) c.expect.push_back(x.value_or(std::string()));
+    }
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const StoreCase& a, const StoreCase& b) { return a.name < b.name; });
+  return out;
+}
+
+//! Fields agree: equal text, or both numbers within 1e-9 (relative) of each other.
+bool SameField(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  auto x = ParseNumber(a), y = ParseNumber(b);
+  return x && y && Close(*x, *y, 1e-9);
+}
+
+void PrintTo(const StoreCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class GoldenStore : public ::testing::TestWithParam<StoreCase> {};
+
+// The data file is ingested into a fresh store (canonical layout: the built-in descriptor), the
+// method built with the case's --set overrides, and each expected file compared with the output's
+// rows of the same units (the store's other countries have no data), in the same order.
+TEST_P(GoldenStore, BuildGivesTheExpectedFiles) {
+  const StoreCase& c = GetParam();
+  test::TempDir tmp;
+  const std::string db = tmp / "s.db";
+  ASSERT_EQ(test::Gpsi("--db " + test::Quote(db) + " init --no-fetch").exit_code, 0);
+  fs::create_directories(tmp.path() / "no-descriptors");
+  auto ingest = test::Gpsi("--db " + test::Quote(db) + " ingest --descriptors " + test::Quote(tmp / "no-descriptors") +
+                           " " + test::Quote(c.data));
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  std::string sets;
+  for (const auto& s : c.sets) sets += " --set " + test::Quote(s);
+  auto build = test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + sets + " --out " +
+                          test::Quote(tmp / "out"));
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  for (const auto& name : c.expect) {
+    SCOPED_TRACE(name);
+    TextTable want = Read(c.dir + "/expected/" + name);
+    TextTable got = Read(tmp / ("out/" + name));
+    ASSERT_EQ(got.header, want.header);
+    const int unit = want.Column("unit");
+    ASSERT_GE(unit, 0);
+    std::set<std::string> units;
+    for (const auto& row : want.rows) units.insert(row[static_cast<std::size_t>(unit)]);
+    std::vector<std::vector<std::string>> mine;
+    for (const auto& row : got.rows) {
+      if (units.count(row[static_cast<std::size_t>(unit)])) mine.push_back(row);
+    }
+    ASSERT_EQ(mine.size(), want.rows.size());
+    for (std::size_t r = 0; r < mine.size(); ++r) {
+      for (std::size_t k = 0; k < want.header.size(); ++k) {
+        EXPECT_TRUE(SameField(mine[r][k], want.rows[r][k])) << "line " << r + 2 << ", " << want.header[k] << ": want '"
+                                                            << want.rows[r][k] << "', got '" << mine[r][k] << "'";
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Store, GoldenStore, ::testing::ValuesIn(LoadStoreCases()),
+                         [](const ::testing::TestParamInfo<StoreCase>& info) {
+                           std::string n = info.param.name;
+                           for (char& ch : n) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return n;
+                         });
+
 INSTANTIATE_TEST_SUITE_P(Coinr, GoldenUncertainty, ::testing::ValuesIn(LoadCases("uncertainty")),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string n = info.param.name;

@@ -6,10 +6,22 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "core.hpp"
 
 namespace gpsi::engine::detail {
+
+//! A CSV field (RFC 4180): quoted when the text holds a comma, quote or line break.
+inline std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
 
 //! Writes `text` to `path` so that a reader never sees half a file (write beside, then rename).
 inline Status WriteFile(const std::filesystem::path& path, const std::string& text) {
