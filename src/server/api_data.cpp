@@ -63,6 +63,19 @@ struct TableData {
   std::vector<std::vector<Cell>> rows;
 };
 
+//! An indicator's fallback series as /api/v1/meta lists them.
+Json FallbackJson(const method::Node& n) {
+  Json out = Json::array();
+  for (const auto& f : n.fallback) {
+    out.push_back({{"reads", f.sum.empty() ? f.reads : f.sum},
+                   {"sum", !f.sum.empty()},
+                   {"denominator", f.denominator},
+                   {"adjust", f.adjust},
+                   {"note", f.note}});
+  }
+  return out;
+}
+
 std::string ToCsv(const TableData& t) {
   fmt::memory_buffer out;
   for (std::size_t c = 0; c < t.header.size(); ++c) {
@@ -240,18 +253,20 @@ void Server::Impl::Publish(engine::Published published) {
   for (std::size_t i = 0; i < nn; ++i) {
     if (m.nodes[i].indicator) ind_nodes.push_back(i);
   }
-  auto codes_read = [&](const method::Node& n) {
-    std::vector<std::string> c = n.gti ? n.gti->reads : n.reads;
-    if (!n.denominator.empty()) c.push_back(n.denominator);
-    return c;
+  auto codes_read = [&](const method::Node& n) { return n.Codes(); };
+  const std::size_t ni = ind_nodes.size();
+  // The stored value an indicator's cell was read from, as the build recorded it (the series, code
+  // and data year that won; a carried value's original cell); none for a derived GTI score.
+  auto chosen_of = [&](std::size_t row, std::size_t col) -> const ResolvedValue* {
+    const engine::CellOrigin& o = b.origin[row * ni + col];
+    if (o.series < 0 || o.how == "gti" || o.code.empty()) return nullptr;
+    auto it = values_at.find({b.row_unit[row], o.code, o.year});
+    return it == values_at.end() ? nullptr : &pub.values[it->second.first].value;
   };
-  // The chosen value of an indicator's cell: the first read code with a value (the build's rule).
-  auto chosen_of = [&](const method::Node& n, const std::string& unit, int year) -> const ResolvedValue* {
-    for (const auto& c : n.gti ? n.gti->reads : n.reads) {
-      auto it = values_at.find({unit, c, year});
-      if (it != values_at.end()) return &pub.values[it->second.first].value;
-    }
-    return nullptr;
+  auto origin_json = [&](std::size_t row, std::size_t col) -> Json {
+    const engine::CellOrigin& o = b.origin[row * ni + col];
+    if (o.series < 0) return Json(nullptr);
+    return Json{{"series", o.series}, {"code", o.code}, {"source", o.source}, {"how", o.how}, {"data_year", o.year}};
   };
   const std::size_t top = nn - 1;  // the index is the last node
 
@@ -287,7 +302,12 @@ void Server::Impl::Publish(engine::Published published) {
                        {"indicator", n.indicator},
                        {"monitor", n.monitor},
                        {"direction", n.indicator ? Json(n.direction) : Json(nullptr)},
-                       {"reads", n.indicator ? (n.gti ? n.gti->reads : n.reads) : std::vector<std::string>{}},
+                       {"reads", n.indicator ? (n.gti           ? n.gti->reads
+                                                : n.sum.empty() ? n.reads
+                                                                : n.sum)
+                                             : std::vector<std::string>{}},
+                       {"sum", !n.sum.empty()},
+                       {"fallback", FallbackJson(n)},
                        {"denominator", n.denominator},
                        {"source_note", n.source_note},
                        {"children", kids}});
@@ -296,6 +316,12 @@ void Server::Impl::Publish(engine::Published published) {
     Json dims = Json::array();
     for (int c : m.Children(static_cast<int>(top))) dims.push_back(m.nodes[static_cast<std::size_t>(c)].code);
     j["dimensions"] = dims;
+    const auto& el = m.eligibility;
+    j["eligibility"] = el.active() ? Json{{"population", el.population},
+                                          {"min_population", el.min_population},
+                                          {"max_missing_dimensions", el.max_missing_dimensions}}
+                                   : Json(nullptr);
+    j["validation"] = !pub.validation_json.empty();
     // The source releases the index reads (a release with no value read is not listed).
     std::set<std::pair<std::string, std::string>> used;
     for (const auto& v : pub.values) used.emplace(v.value.source_key, v.value.release);
@@ -346,6 +372,8 @@ void Server::Impl::Publish(engine::Published published) {
       }
       series.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
                         {"excluded", static_cast<bool>(b.excluded[r])},
+                        {"ranked", b.status[r].ranked},
+                        {"not_ranked_reason", b.status[r].reason},
                         {"scores", std::move(scores)}});
     }
     j["series"] = std::move(series);
@@ -375,9 +403,10 @@ void Server::Impl::Publish(engine::Published published) {
           }
         }
         vals.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
-                        {"raw", NumOrNull(b.imputed(r, col))},
+                        {"raw", NumOrNull(engine::DisplayValue(b, r, col))},
                         {"imputed", b.flags[r * nn + i].find('i') != std::string::npos},
                         {"score", NumOrNull(b.scores(r, i))},
+                        {"origin", origin_json(r, col)},
                         {"sources", std::move(sources)}});
       }
       inds.push_back({{"code", n.code},
@@ -411,10 +440,10 @@ void Server::Impl::Publish(engine::Published published) {
     for (std::size_t r = 0; r < nr; ++r) {
       for (std::size_t col = 0; col < ind_nodes.size(); ++col) {
         const auto& n = m.nodes[ind_nodes[col]];
-        const ResolvedValue* v = chosen_of(n, b.row_unit[r], b.row_year[r]);
+        const ResolvedValue* v = chosen_of(r, col);
         bool imputed = b.flags[r * nn + ind_nodes[col]].find('i') != std::string::npos;
         t.rows.push_back({b.has_years ? Cell::Int(b.row_year[r]) : Cell{}, Cell::Text(b.row_unit[r]),
-                          Cell::Text(n.code), Cell::Real(b.imputed(r, col)), Cell::Int(imputed ? 1 : 0),
+                          Cell::Text(n.code), Cell::Real(engine::DisplayValue(b, r, col)), Cell::Int(imputed ? 1 : 0),
                           Cell::Real(b.scores(r, ind_nodes[col])), v ? Cell::Text(v->source_key) : Cell{},
                           v ? Cell::Text(v->release) : Cell{}, v ? Cell::Int(v->tier) : Cell{},
                           v ? Cell::Text(licence(*v)) : Cell{}});

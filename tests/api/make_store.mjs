@@ -17,6 +17,16 @@ export function makeStore(dir, paths) {
   return db;
 }
 
+//! Validates the method over the store DB into DIR/validation (`gpsi validate`, 200 resamples:
+//! what /api/v1/validation publishes) and returns that folder, for `gpsi serve --validation`.
+export function makeValidation(db, paths) {
+  const out = path.join(path.dirname(db), 'validation');
+  const previous = path.join(path.dirname(paths.method), 'gpsi-2026.1.toml');
+  execFileSync(paths.binary, ['-q', '--db', db, 'validate', '--method', paths.method, '--previous', previous,
+    '--bootstrap', '200', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GPSI_DB: '' } });
+  return out;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const dir = process.env.GPSI_API_STORE;
@@ -27,8 +37,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const paths = {
     binary: process.env.GPSI_BINARY || path.join(repo, 'build/gpsi'),
     data: process.env.GPSI_DATA || path.resolve(repo, '../shared/data'),
+    method: process.env.GPSI_METHOD || path.join(repo, 'methods/gpsi.toml'),
   };
   const t0 = Date.now();
   const db = makeStore(dir, paths);
-  console.log(`store ${db} made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const validation = makeValidation(db, paths);
+  console.log(`store ${db} and ${validation} made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

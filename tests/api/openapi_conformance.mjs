@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { makeStore } from './make_store.mjs';
+import { makeStore, makeValidation } from './make_store.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -273,7 +273,9 @@ async function run() {
     } else {
       db = makeStore(fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-api-')), paths);
     }
-    server = await startServer(db);
+    const validation = path.join(path.dirname(db), 'validation');
+    if (!fs.existsSync(path.join(validation, 'validation.json'))) makeValidation(db, paths);
+    server = await startServer(db, ['--validation', validation]);
     base = server.url;
     process.on('exit', () => server.proc.kill('SIGKILL'));
   }
@@ -391,6 +393,8 @@ async function run() {
     [G, '/api/v1/download/{table}', '/api/v1/download/nope', 404],
     [G, '/api/v1/download/{table}', '/api/v1/download/scores?format=pdf', 400],
     [G, '/api/v1/download/{table}', '/api/v1/download/scores?bogus=1', 400],
+    [G, '/api/v1/validation', '/api/v1/validation', 200],
+    [G, '/api/v1/validation', '/api/v1/validation?bogus=1', 400],
     [G, '/api/v1/openapi.json', '/api/v1/openapi.json', 200],
     [G, '/api/v1/openapi.json', '/api/v1/openapi.json?bogus=1', 400],
   ];
@@ -443,6 +447,20 @@ async function run() {
       const got = JSON.parse(r.text).units.map((u) => u.code);
       check(key, `${url}: the units in the order asked`, isDeepStrictEqual(got, asked), got.join(','));
     }
+  }
+
+  // A server started without --validation answers /api/v1/validation with 404.
+  if (db) {
+    const bare = await startServer(db, ['--intervals', '0']);
+    const saved = base;
+    base = bare.url;
+    const key = 'GET /api/v1/validation';
+    const r = await request(G, '/api/v1/validation');
+    if (conforms(ctx, key, 'GET /api/v1/validation of a server without --validation', r, 404, '/api/v1/validation')) {
+      covered.add(`${key} 404`);
+    }
+    base = saved;
+    bare.proc.kill('SIGKILL');
   }
 
   // Every documented status has been exercised (the 'default' response stands for server failures).
@@ -596,4 +614,6 @@ console.log('# summary by operation (failed checks answered with 501 = endpoint 
 for (const [g, s] of groups) console.log(`#   ${g}: ${s.pass} passed, ${s.fail} failed${s.not_impl ? ` (${s.not_impl} with 501)` : ''}`);
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exitCode = failed ? 1 : 0;
+// Exit now: a run that failed half-way may leave a server running, whose pipes would keep Node
+// alive until CTest's timeout (the 'exit' handler kills it).
+process.exit(failed ? 1 : 0);

@@ -78,6 +78,8 @@ struct Server::Impl {
   void PrepareWhatIf();
   // api_openapi.cpp
   void OpenApi(const httplib::Request& req, httplib::Response& res) const;
+  // api_validation.cpp
+  void Validation(const httplib::Request& req, httplib::Response& res) const;
   // server.cpp
   void Routes();
 };
