@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a fresh store, the country reference, the official releases (`gpsi update`, or the
 # local folder when offline), every other real data set in $GPSI_DATA (default ../shared/data) with
-# a per-source summary, the GDELT event sample, then the default GPSI method built, audited and
-# given rank intervals for every year with enough data; last, the dashboard served on
+# a per-source summary, the GDELT event sample, then the default GPSI method built, validated against
+# measures it does not read, audited and given rank intervals for every year with enough data; last, the dashboard served on
 # http://127.0.0.1:8080 until Ctrl-C (GPSI_DEMO_SERVE=0 skips it, for CI and scripts;
 # GPSI_DEMO_PORT picks another port).
 set -euo pipefail
@@ -42,6 +42,11 @@ echo
 echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
 build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
 echo
+echo "== gpsi validate: the index against measures it does not read (GPI, WGI), known groups, dimensions,"
+echo "   rank shifts from method 2026.1 and the fallback series' agreement (tables in out/gpsi-validate)"
+build/gpsi --db "$db" validate --method methods/gpsi.toml --previous methods/gpsi-2026.1.toml --out out/gpsi-validate >/dev/null
+cat out/gpsi-validate/summary.md
+echo
 echo "== gpsi audit --method methods/gpsi.toml: coherence of the latest year (summary; tables in out/gpsi-audit)"
 build/gpsi --db "$db" audit --method methods/gpsi.toml --out out/gpsi-audit >/dev/null
 head -n 40 out/gpsi-audit/summary.txt
@@ -49,7 +54,8 @@ echo
 echo "== gpsi uncertainty --method methods/gpsi.toml: 2,000 Monte Carlo runs, a 90 % interval beside every rank"
 build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --seed 1 --out out/gpsi-uncertainty --table
 echo
-echo "demo: index files in out/gpsi (scores.csv, stages.csv, run.json, build.log), audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
+echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, eligibility.csv, coverage.csv, run.json, build.log),"
+echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
 echo
@@ -57,4 +63,4 @@ port="${GPSI_DEMO_PORT:-8080}"
 [ -f web/dist/index.html ] || { echo "demo: no dashboard at web/dist (run make build)" >&2; exit 2; }
 echo "== gpsi serve --web web/dist: the HTTP API (docs/api.md) and the dashboard"
 echo "dashboard: http://127.0.0.1:$port (Ctrl-C to stop)"
-exec build/gpsi --db "$db" serve --port "$port" --web web/dist
+exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate
