@@ -37,6 +37,9 @@ namespace fs = std::filesystem;
 
 // World Bank pages: the API accepts up to 32,500 rows a page; 20,000 keeps a page near 8 MB.
 constexpr const char* kWbPath = "/v2/country/all/indicator/{code}?format=json&per_page=20000&page={page}";
+// The Worldwide Governance Indicators are the World Bank's source 3 (ids GOV_WGI_<dimension>.EST
+// since the 2024 update; the bare PV.EST of older clients answers "indicator not found").
+constexpr const char* kWgiPath = "/v2/country/all/indicator/{code}?source=3&format=json&per_page=20000&page={page}";
 constexpr const char* kSdgPath = "/SDGAPI/v1/sdg/Series/Data?seriesCode={code}&page={page}&pageSize=10000";
 constexpr int kMaxPages = 1000;
 
@@ -349,6 +352,20 @@ const std::vector<UpdateAdapter>& UpdateAdapters() {
     v.push_back(Make("world-bank", "VC.IHR.PSRC.P5", "wb-api", kWbPath, ".json", {"homicide_unodc_who.csv"}));
     v.push_back(Make("world-bank", "SP.POP.TOTL", "wb-api", kWbPath, ".json", {"wb_population_total.csv"}));
     v.push_back(Make("world-bank", "IT.NET.SECR.P6", "wb-api", kWbPath, ".json", {}));
+    for (const char* d : {"PV", "RL", "GE", "RQ", "VA", "CC"}) {
+      v.push_back(Make("world-bank", fmt::format("GOV_WGI_{}.EST", d), "wb-api", kWgiPath, ".json", {"WGIData.csv"}));
+    }
+    // WHO's road-safety laws and vehicle standards (GSRRS), the inputs of GPSI's road_laws and
+    // vehicle_standards; --from reads the who.int export of each.
+    for (const auto& [code, file] : std::vector<std::pair<const char*, const char*>>{
+             {"RS_214", "existence_of_national_speed_limits.csv"},
+             {"RS_204", "existence_of_national_drink_driving_law.csv"},
+             {"RS_209", "existence_of_national_seat_belt_law.csv"},
+             {"RS_213", "existence_of_a_national_child_restraint_law.csv"},
+             {"RS_219", "applicability_of_national_motorcycle_helmet_law_to_all_occupants.csv"},
+             {"RS_242", "vehile_standards.csv"}}) {
+      v.push_back(Make("who-gho", code, "who-odata", who, ".json", {file}));
+    }
     v.push_back(Make("un-sdg", "VC_IHR_PSRC", "sdg-api", kSdgPath, ".json", {}));
     const std::string owid = "/grapher/{code}.csv";
     const std::vector<std::string> gtd{"Global Terrorism Database.csv"};

@@ -35,6 +35,27 @@ class FakePublishers {
   FakePublishers() {
     server_.Get(R"(/(\w+)/api/RS_198)",
                 [this](const httplib::Request& req, httplib::Response& res) { Who(req, res, req.matches[1]); });
+    // The GPSI 2.0 series: other GHO codes and the WGI (source 3) of the World Bank.
+    server_.Get(R"(/(\w+)/api/(RS_2\d\d))", [this](const httplib::Request& req, httplib::Response& res) {
+      std::string mode = req.matches[1], code = req.matches[2], body = Fixture("who_" + code + ".json");
+      Count(mode + "/" + code);
+      if (mode == "malformed") return res.set_content(body.substr(0, body.size() / 2), "application/json");
+      res.set_content(body, "application/json");
+    });
+    server_.Get(R"(/(\w+)/v2/country/all/indicator/(GOV_WGI_\w+\.EST))", [this](const httplib::Request& req,
+                                                                                httplib::Response& res) {
+      std::string mode = req.matches[1], code = req.matches[2];
+      Count(mode + "/" + code);
+      // As the World Bank answers a source-3 id asked without its source.
+      if (req.get_param_value("source") != "3") {
+        return res.set_content(
+            R"([{"message":[{"id":"175","key":"Invalid format","value":"The indicator was not found. It may have been deleted or archived."}]}])",
+            "application/json");
+      }
+      std::string body = Fixture("wb_" + code + "_p" + req.get_param_value("page") + ".json");
+      if (mode == "malformed") return res.set_content(body.substr(0, body.size() / 2), "application/json");
+      res.set_content(body, "application/json");
+    });
     server_.Get(R"(/(\w+)/v2/country/all/indicator/SP.POP.TOTL)",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   std::string mode = req.matches[1], page = req.get_param_value("page");
@@ -221,6 +242,40 @@ TEST_F(UpdateTest, FetchesEveryFormatAndIngestsNewVintages) {
   auto again = Update("--only world-bank:SP.POP.TOTL --base-url " + Quote(server_.Base("ok")));
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("unchanged"), std::string::npos) << again.out;
+  EXPECT_EQ(Snapshot(), before);
+}
+
+// The adapters added for GPSI 2.0: WGI estimates (World Bank source 3) and WHO's road-safety laws
+// and vehicle standards, into the codes the method reads.
+TEST_F(UpdateTest, FetchesTheWgiAndTheRoadSafetyLaws) {
+  auto r =
+      Update("--only world-bank:GOV_WGI_PV.EST who-gho:RS_214 who-gho:RS_242 --base-url " + Quote(server_.Base("ok")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto pv = Values("wgi_pv_est");
+  ASSERT_EQ(pv.size(), 3u) << r.out;                      // BRA's null is missing
+  EXPECT_EQ(pv["AFG,2023"].first, "-2.48575186729431");   // negative estimates are kept
+  EXPECT_EQ(pv["FRA,2023"].second, "wb-wgi@2025-09-25");  // the bulk file's source, a newer release
+  EXPECT_EQ(server_.Hits("ok/GOV_WGI_PV.EST"), 1);
+  auto speed = Values("road_law_speed");
+  ASSERT_EQ(speed.size(), 3u);  // BRA's "-" is no answer
+  EXPECT_EQ(speed["FRA,2017"].first, "1");
+  EXPECT_EQ(speed["BEN,2017"].first, "0");
+  EXPECT_EQ(speed["FRA,2017"].second, "who-gho-road-safety-laws@2020-06-04");
+  auto esc = Values("road_vehicle_std_esc");
+  ASSERT_EQ(esc.size(), 2u);  // the EUR region row is an aggregate
+  EXPECT_EQ(esc["FRA,2016"].first, "1");
+  EXPECT_EQ(esc["BEN,2016"].first, "0");
+  EXPECT_EQ(Values("road_vehicle_std_seat_belts")["FRA,2016"].first, "1");
+}
+
+TEST_F(UpdateTest, MalformedWgiAndLawResponsesAreRejectedWhole) {
+  std::string before = Snapshot();
+  auto wgi = Update("--only world-bank:GOV_WGI_PV.EST --base-url " + Quote(server_.Base("malformed")));
+  EXPECT_NE(wgi.exit_code, 0);
+  EXPECT_NE(wgi.err.find("error: world-bank:GOV_WGI_PV.EST:"), std::string::npos) << wgi.err;
+  auto law = Update("--only who-gho:RS_214 --base-url " + Quote(server_.Base("malformed")));
+  EXPECT_NE(law.exit_code, 0);
+  EXPECT_NE(law.err.find("error: who-gho:RS_214:"), std::string::npos) << law.err;
   EXPECT_EQ(Snapshot(), before);
 }
 
