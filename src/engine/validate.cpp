@@ -205,8 +205,14 @@ std::vector<GroupCheck> CheckGroups(const BuildResult& b, const method::Validati
       st = low ? high.error() : low.error();
       return out;
     }
+    // The index without the group's own inputs, those of them that this method has (a plan serves
+    // the method versions it compares).
+    std::vector<std::string> without;
+    for (const auto& c : g.without) {
+      if (b.method.Find(c) >= 0) without.push_back(c);
+    }
     std::vector<std::vector<std::string>> variants{{}};
-    if (!g.without.empty()) variants.push_back(g.without);
+    if (!without.empty()) variants.push_back(without);
     for (const auto& without : variants) {
       auto scores = IndexScores(b, without);
       if (!scores) {
@@ -519,13 +525,11 @@ std::string Summary(const ValidationResult& v) {
   for (const auto& c : v.correlations) negative += !IsNa(c.r) && c.r < 0 ? 1 : 0;
   s += fmt::format(
       "\n### Negative correlations within a group · 组内负相关\n\n{} pairs in {}–{}, {} without an explanation in the "
-      "plan · {}–{}年共{}对，{}对未在方案中解释. {}:\n\n",
-      negative, *std::min_element(v.years.begin(), v.years.end()), v.latest_year, v.unexplained,
-      *std::min_element(v.years.begin(), v.years.end()), v.latest_year, negative, v.unexplained, v.latest_year);
+      "plan · {}–{}年共{}对，{}对未在方案中解释.\n\n",
+      negative, v.years.front(), v.latest_year, v.unexplained, v.years.front(), v.latest_year, negative, v.unexplained);
   for (const auto& c : v.correlations) {
     if (IsNa(c.r) || c.r >= 0 || (c.year != v.latest_year && !c.explanation_en.empty())) continue;
-    s += fmt::format("- {} ", c.year);
-    s += fmt::format("- {} × {} ({}): r = {:.3f}. {}{}\n", c.a, c.b, c.parent, c.r,
+    s += fmt::format("- {}: {} × {} ({}): r = {:.3f}. {}{}\n", c.year, c.a, c.b, c.parent, c.r,
                      c.explanation_en.empty() ? "UNEXPLAINED · 未解释" : c.explanation_en,
                      c.explanation_zh.empty() ? "" : " " + c.explanation_zh);
   }
