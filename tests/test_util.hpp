@@ -81,35 +81,38 @@ inline std::string Quote(const std::string& s) {
 
 //! Splits CSV text into rows of fields at every comma: exact for gpsi's own output files, which
 //! have no quoted fields.
+//! The fields of one CSV line (RFC 4180 within a line: quoted fields with commas and doubled
+//! quotes; a carriage return is dropped). No field of the files the tests read spans lines.
+inline std::vector<std::string> CsvLine(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
 inline std::vector<std::vector<std::string>> Csv(const std::string& text) {
-  // RFC 4180 within a line: a quoted field may hold commas and doubled quotes (gpsi quotes a field
-  // only when it must); no field of gpsi's outputs spans lines.
   std::vector<std::vector<std::string>> rows;
   std::istringstream in(text);
   std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      char c = line[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-          f.back() += '"', ++i;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          f.back() += c;
-        }
-      } else if (c == '"' && f.back().empty()) {
-        quoted = true;
-      } else if (c == ',') {
-        f.emplace_back();
-      } else {
-        f.back() += c;
-      }
-    }
-    rows.push_back(std::move(f));
-  }
+  while (std::getline(in, line)) rows.push_back(CsvLine(line));
   return rows;
 }
 

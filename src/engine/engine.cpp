@@ -38,20 +38,21 @@ std::string ProjectDataDir() {
   return (home.empty() ? std::string(GPSI_SOURCE_DIR) : home) + "/data";
 }
 
-std::string SharedDataDir() {
-  std::string d = Env("GPSI_DATA");
+//! $<variable>, else ../shared/<folder> beside the source tree when it exists, else "".
+std::string SharedFolder(const char* variable, const char* folder) {
+  std::string d = Env(variable);
   if (!d.empty()) return d;
-  fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / "data";
+  fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / folder;
   std::error_code ec;
   return fs::is_directory(guess, ec) ? fs::weakly_canonical(guess).string() : std::string();
 }
 
+std::string SharedDataDir() {
+  return SharedFolder("GPSI_DATA", "data");
+}
+
 std::string ValidationDataDir() {
-  std::string d = Env("GPSI_VALIDATION");
-  if (!d.empty()) return d;
-  fs::path guess = fs::path(GPSI_SOURCE_DIR) / ".." / "shared" / "validation";
-  std::error_code ec;
-  return fs::is_directory(guess, ec) ? fs::weakly_canonical(guess).string() : std::string();
+  return SharedFolder("GPSI_VALIDATION", "validation");
 }
 
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {

@@ -138,6 +138,24 @@ TEST_F(BuildCli, NoRankedCountryLacksTwoDimensions) {
   }
 }
 
+// Every shipped method version stays buildable (docs/method-changes.md): 2026.1 ranks every scored
+// country (no [eligibility]) and never flags f, d or n.
+TEST_F(BuildCli, ThePreviousMethodVersionStillBuilds) {
+  TempDir out;
+  RunResult r = Gpsi("--db " + Quote(db_) + " build --method " +
+                     Quote(std::string(GPSI_TESTS_DIR) + "/../methods/gpsi-2026.1.toml") + " --out " + Quote(out / "v1"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto run = nlohmann::json::parse(ReadFile(out / "v1/run.json"));
+  EXPECT_EQ(run["method"]["version"], "2026.1");
+  std::size_t ranked = 0;
+  for (const auto& f : Csv(ReadFile(out / "v1/scores.csv"))) {
+    if (f[0] == "year") continue;
+    EXPECT_EQ(f[6].find_first_of("fdn"), std::string::npos) << f[1] << " " << f[2];
+    if (f[2] == "GPSI" && f[0] == "2023" && !f[5].empty()) ++ranked;
+  }
+  EXPECT_GT(ranked, 180u);
+}
+
 TEST_F(BuildCli, SameInputsGiveByteIdenticalFilesAndEachRunIsRecorded) {
   TempDir out;
   ASSERT_EQ(Build(out / "a").exit_code, 0);

@@ -16,31 +16,9 @@
 namespace gpsi::test {
 namespace {
 
-// A deliberately separate CSV splitter (quotes, doubled quotes), so the oracle side does not
-// share the product's reader.
+// The oracle side reads the tidy files with the tests' own CSV splitter, not the product's reader.
 std::vector<std::string> Split(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool q = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (q) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
+  return CsvLine(line);
 }
 
 // Rows of a CSV as maps column → text.
