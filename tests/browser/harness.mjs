@@ -8,8 +8,8 @@
 //   GPSI_WEB_DIST        the built dashboard (default web/dist)
 //   GPSI_WEB_DIR         the web/ package whose node_modules holds playwright-core (default web)
 //   GPSI_METHOD          the methodology file (default methods/gpsi.toml)
-//   GPSI_BROWSER_STORE   a folder holding s.db made by make_store.mjs (the CTest fixture); without
-//                        it each test file makes its own store in a temporary folder
+//   GPSI_BROWSER_STORE   a folder holding s.db and validation/ made by make_store.mjs (the CTest
+//                        fixture); without it each test file makes its own in a temporary folder
 //   GPSI_ARTEFACTS       where screenshots and server logs go (default build/test-artefacts/browser)
 //   GPSI_CHROMIUM        the browser (default /usr/bin/chromium)
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeStore as makeStoreWith } from '../api/make_store.mjs';
+import { makeStore as makeStoreWith, makeValidation as makeValidationWith } from '../api/make_store.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -44,6 +44,12 @@ export function makeStore(dir) {
   return makeStoreWith(dir, paths);
 }
 
+//! `gpsi validate` of the method over the store DB into <dir of DB>/validation (tests/api/make_store.mjs),
+//! what `gpsi serve --validation` publishes at /api/v1/validation. Returns the folder.
+export function makeValidation(db) {
+  return makeValidationWith(db, paths);
+}
+
 //! The fixture's store, else a new one in a temporary folder (`temp`, removed after the suite).
 function storePath() {
   const shared = process.env.GPSI_BROWSER_STORE;
@@ -53,14 +59,19 @@ function storePath() {
     return { db, temp: null };
   }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-browser-'));
-  return { db: makeStore(temp), temp };
+  const db = makeStore(temp);
+  makeValidation(db);
+  return { db, temp };
 }
 
-//! Starts `gpsi --db DB serve --port 0 --web DIST` and resolves to {proc, base} once it prints
+//! Starts `gpsi --db DB serve --port 0 --web DIST [--validation DIR]` (DIR: <dir of DB>/validation,
+//! when it holds validation.json) and resolves to {proc, base} once it prints
 //! `serving http://HOST:PORT`; rejects if it ends first or takes longer than `limitMs`.
 export function startServer(db, logFile, limitMs = 300_000) {
   return new Promise((resolve, reject) => {
     const args = ['--db', db, 'serve', '--port', '0', '--web', paths.dist, '--method', paths.method];
+    const validation = path.join(path.dirname(db), 'validation');
+    if (fs.existsSync(path.join(validation, 'validation.json'))) args.push('--validation', validation);
     const proc = spawn(paths.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GPSI_DB: '' } });
     const log = fs.createWriteStream(logFile);
     log.write(`$ ${paths.binary} ${args.join(' ')}\n`);

@@ -20,10 +20,21 @@ export interface ScoreRow {
   level: number;
   value: number | null;
   rank: number | null;
+  /** i imputed, t treated, x screened out, f from a fallback series, d one dimension missing, n not ranked. */
   flags: string;
   p05?: number | null;
   median?: number | null;
   p95?: number | null;
+}
+
+//! A series an indicator reads where its own `reads` have no value (`[[indicator.fallback]]`).
+export interface Fallback {
+  reads: string[];
+  sum: boolean;
+  denominator: string;
+  /** Level factor onto the indicator's own series (> 0). */
+  adjust: number;
+  note: string;
 }
 
 export interface MetaNode {
@@ -36,10 +47,24 @@ export interface MetaNode {
   indicator: boolean;
   monitor: boolean;
   direction: 1 | -1 | null;
+  /** Stored codes read in order of preference, or added up when `sum` is true. */
   reads: string[];
+  sum: boolean;
+  /** Series read, in order, where `reads` has no value. */
+  fallback: Fallback[];
   denominator: string;
   source_note: string;
   children: string[];
+}
+
+//! Which scored units are ranked (`[eligibility]` of the method).
+export interface Eligibility {
+  /** The stored code of the population series. */
+  population: string;
+  /** 0: no population rule. */
+  min_population: number;
+  /** -1: no limit. */
+  max_missing_dimensions: number;
 }
 
 export interface Source {
@@ -68,11 +93,28 @@ export interface Meta {
   latest_year: number;
   nodes: MetaNode[];
   dimensions: string[];
+  /** null when every scored unit is ranked. */
+  eligibility: Eligibility | null;
+  /** Whether /api/v1/validation answers. */
+  validation: boolean;
+  /** Per year: units listed, scored and ranked, and why the others are not ranked (the build's coverage.csv). */
+  coverage: YearCoverage[];
   sources: Source[];
   regions: { code: string; name: string }[];
   intervals: { samples: number; seed: number; level: number } | null;
   /** Set by the dashboard when /meta could not be read and this was pieced together from /scores. */
   partial?: boolean;
+}
+
+export interface YearCoverage {
+  year: number;
+  units: number;
+  scored: number;
+  ranked: number;
+  not_ranked_population: number;
+  not_ranked_dimensions: number;
+  population_share: number | null;
+  mean_imputed_share: number;
 }
 
 export interface NodeScore {
@@ -98,10 +140,31 @@ export interface SourceValue {
   chosen: boolean;
 }
 
+//! Where the build read an indicator value: series 0 the indicator's own reads, k ≥ 1 its k-th fallback.
+export interface Origin {
+  series: number;
+  /** The stored code read. */
+  code: string;
+  /** "key@release" (for a GTI-style score: "gti"). */
+  source: string;
+  how: 'observed' | 'sum' | 'fill' | 'window' | 'gti' | 'carried' | 'coinr';
+  data_year: number;
+}
+
+export interface IndicatorValue {
+  year: number;
+  /** On the indicator's scale before any logarithm. */
+  raw: number | null;
+  imputed: boolean;
+  score: number | null;
+  origin: Origin | null;
+  sources: SourceValue[];
+}
+
 export interface Profile {
   run: string;
   unit: Unit;
-  series: { year: number; excluded: boolean; scores: Record<string, NodeScore> }[];
+  series: { year: number; excluded: boolean; ranked: boolean; not_ranked_reason: string; scores: Record<string, NodeScore> }[];
   indicators: {
     code: string;
     name_en: string;
@@ -109,8 +172,23 @@ export interface Profile {
     parent: string;
     direction: 1 | -1 | null;
     monitor: boolean;
-    values: { year: number; raw: number | null; imputed: boolean; score: number | null; sources: SourceValue[] }[];
+    values: IndicatorValue[];
   }[];
+}
+
+//! validation.json of `gpsi validate` (GET /api/v1/validation; docs/validation.md).
+export interface Validation {
+  method_version: string;
+  /** Empty without rank shifts. */
+  previous_version: string;
+  latest_year: number;
+  dimensions: string[];
+  coverage: { year: number; scored: number; ranked: number; population_share: number | null; mean_imputed_share: number }[];
+  externals: { id: string; name_en: string; name_zh: string; node: string; year: number; external_year: number; n: number; rho: number | null; lo: number | null; hi: number | null }[];
+  known_groups: { id: string; name_en: string; name_zh: string; variant: string; year: number; n_low: number; n_high: number; auc: number | null; lo: number | null; hi: number | null; holds: boolean }[];
+  coherence: { node: string; year: number; units: number; children: string[]; alpha: number | null; pc1_share: number | null; r2_with_index: number | null }[];
+  negative_correlations: { year: number; parent: string; a: string; b: string; r: number; explanation_en: string; explanation_zh: string }[];
+  largest_shifts: { unit: string; name: string; year: number; rank_previous: number; rank: number; reason: string }[];
 }
 
 export interface Compare {
@@ -217,6 +295,7 @@ export const scores = (year?: number, code?: string) => {
 export const profile = (iso3: string) => get<Profile>(`units/${encodeURIComponent(iso3)}`);
 export const compare = (codes: string[], year?: number) =>
   get<Compare>(`compare?units=${codes.map(encodeURIComponent).join(',')}${year != null ? `&year=${year}` : ''}`);
+export const validation = () => get<Validation>('validation');
 export const whatif = (body: { weights: Record<string, number>; year?: number; code?: string }, signal?: AbortSignal) =>
   post<WhatIf>('whatif', body, signal);
 
@@ -235,8 +314,11 @@ export function meta(): Promise<Meta> {
       pipeline: {},
       years: [s.year],
       latest_year: s.year,
-      nodes: [{ code: s.code, name_en: 'Global Public Security Index', name_zh: '全球公共安全指数', parent: '', level: 3, weight: 1, indicator: false, monitor: false, direction: null, reads: [], denominator: '', source_note: '', children: [] }],
+      nodes: [{ code: s.code, name_en: 'Global Public Security Index', name_zh: '全球公共安全指数', parent: '', level: 3, weight: 1, indicator: false, monitor: false, direction: null, reads: [], sum: false, fallback: [], denominator: '', source_note: '', children: [] }],
       dimensions: [],
+      eligibility: null,
+      validation: false,
+      coverage: [],
       sources: [],
       regions: [...regions].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code)),
       intervals: null,

@@ -49,22 +49,30 @@ export function labelledSelect(id: string, label: string, options: [string, stri
   return h('div', { class: 'field' }, h('label', { for: id }, label), sel);
 }
 
+//! The flags of scores.csv the dashboard marks: i imputed, x screened out, t treated, f from a
+//! fallback series, d ranked with one dimension missing, n not ranked.
+export const FLAGS = ['i', 'x', 't', 'f', 'd', 'n'] as const;
+export type Flag = (typeof FLAGS)[number];
+const isFlag = (f: string): f is Flag => (FLAGS as readonly string[]).includes(f);
+
 export function flagMarks(flags: string | undefined | null): HTMLElement {
   const span = h('span', { class: 'flags' });
-  for (const f of new Set((flags ?? '').split(''))) {
-    if (f !== 'i' && f !== 'x' && f !== 't') continue;
+  // In the legend's order, each once.
+  const set = new Set((flags ?? '').split('').filter(isFlag));
+  for (const f of FLAGS) {
+    if (!set.has(f)) continue;
     const title = t(`flag.${f}`);
-    span.append(h('abbr', { class: `flag flag-${f}`, title, 'aria-label': title }, f));
+    span.append(h('abbr', { class: `flag flag-${f}`, 'data-flag': f, title, 'aria-label': title }, f));
   }
   return span;
 }
 
-export function flagLegend(): HTMLElement {
+export function flagLegend(flags: readonly Flag[] = ['i', 'x', 't', 'f', 'd']): HTMLElement {
   return h(
     'p',
-    { class: 'legend' },
+    { class: 'legend', 'data-testid': 'flag-legend' },
     `${t('flag.legend')}: `,
-    (['i', 'x', 't'] as const).map((f) => h('span', { class: 'legend-item' }, h('span', { class: `flag flag-${f}`, 'aria-hidden': 'true' }, f), ` ${t(`flag.${f}`)}`)),
+    flags.map((f) => h('span', { class: 'legend-item', 'data-flag': f }, h('span', { class: `flag flag-${f}`, 'aria-hidden': 'true' }, f), ` ${t(`flag.${f}`)}`)),
   );
 }
 

@@ -1,5 +1,6 @@
-// The dashboard shell: header with navigation and language switch, hash router, footer with the
-// run id and data provenance. Pages are plain modules that render into <main>.
+// The dashboard shell: header with the method version, navigation and language switch, hash
+// router, footer with the method version, run id and data provenance. Pages are plain modules that
+// render into <main>.
 import './style.css';
 import * as api from './api';
 import { disposeAll } from './charts';
@@ -58,16 +59,29 @@ function renderShell(current: string): void {
     setLang(lang() === 'en' ? 'zh' : 'en');
     render(true);
   } }, t('lang.switch'));
+  // The method version (e.g. "GPSI 2026.2"), on every page: filled in from /api/v1/meta.
+  const version = h('span', { class: 'brand-version', 'data-testid': 'version', hidden: true });
   const header = h(
     'header',
     { class: 'top' },
-    h('a', { class: 'brand', href: '#/map' }, h('span', { class: 'brand-short' }, 'GPSI'), h('span', { class: 'brand-long' }, t('app.title'))),
+    h('a', { class: 'brand', href: '#/map' }, h('span', { class: 'brand-short' }, 'GPSI'), h('span', { class: 'brand-long' }, t('app.title')), version),
     h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, routes.filter((r) => r.nav).map((r) => navLink(r.name, current)))),
     langBtn,
   );
   main = h('main', { id: 'main', tabindex: '-1' });
-  const footer = h('footer', { class: 'foot' }, h('p', { class: 'run', 'data-testid': 'run-id' }, `${t('footer.run')}: …`), h('p', {}, t('footer.note'), ' ', h('a', { href: '#/methodology' }, t('footer.method'))));
+  const footVersion = h('span', { 'data-testid': 'footer-version' });
+  const footer = h('footer', { class: 'foot' }, h('p', {}, footVersion, h('span', { class: 'run', 'data-testid': 'run-id' }, `${t('footer.run')}: …`)), h('p', {}, t('footer.note'), ' ', h('a', { href: '#/methodology' }, t('footer.method'))));
   app.replaceChildren(skip, header, main, footer);
+  api.meta().then(
+    (m) => {
+      if (!m.index.version) return;
+      version.textContent = m.index.version;
+      version.title = `${t('app.version')} ${m.index.version}`;
+      version.hidden = false;
+      footVersion.replaceChildren(`${t('app.version')}: `, h('strong', {}, `GPSI ${m.index.version}`), ' · ');
+    },
+    () => {},
+  );
   api.health().then(
     (hl) => footer.querySelector('.run')!.replaceChildren(`${t('footer.run')}: `, h('code', {}, hl.run), ` · ${t('footer.engine')} ${hl.engine}`),
     () => footer.querySelector('.run')!.replaceChildren(`${t('footer.run')}: —`),

@@ -1,9 +1,11 @@
-// #/country/ISO3: one country's profile: dimension radar, index and dimensions over time, and every
-// indicator with its value, source, tier, licence and flags.
+// #/country/ISO3: one country's profile: dimension radar, index and dimensions over time, whether
+// and why it is not ranked in a year, and every indicator with its value, source, origin (own series
+// or fallback, source release, data year), tier, licence and flags.
 import * as api from '../api';
 import { chartFigure, makeChart, PALETTE } from '../charts';
 import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
-import { nm, numberFmt, regionName, t } from '../i18n';
+import { notRankedReason } from '../eligibility';
+import { hasKey, nm, numberFmt, regionName, t } from '../i18n';
 import type { Page } from '../page';
 
 //! Breaks a label into lines of about `n` characters at spaces (CJK names: every n characters).
@@ -28,39 +30,70 @@ type Ind = api.Profile['indicators'][number];
 type IndValue = Ind['values'][number];
 
 //! The provenance of one indicator-year. `sources` lists every stored value of the codes the
-//! indicator reads *and* of its denominator (population), so the indicator's own source is the
-//! chosen value of a read code; the denominator's is shown apart. A value carried forward (`i`)
-//! has no sources of its own year: the chosen sources of the year it was carried from are used.
-function provenance(ind: Ind, node: api.MetaNode | undefined, year: number) {
-  const reads = new Set(node?.reads ?? []);
-  const den = node?.denominator ?? '';
-  const isRead = (x: api.SourceValue) => (reads.size ? reads.has(x.indicator) : x.indicator !== den);
+//! indicator reads, of its fallback series *and* of the denominators (population), so the value's
+//! own source is the chosen value of a code of the series `origin` names (the indicator's own
+//! reads, or its k-th fallback); the denominator's is shown apart. A value carried forward, or a
+//! lag-weighted window, was read in another year (`origin.data_year`): that year's sources are used.
+//! Without `origin` (an older server) a value with no source of its own year is taken to be carried
+//! from the latest earlier year with one.
+function provenance(ind: Ind, node: api.MetaNode | undefined, year: number, meta: api.Meta) {
   const at = (y: number) => ind.values.find((x) => x.year === y);
   const v = at(year);
+  const origin = v?.origin ?? null;
+  const fallback = origin && origin.series > 0 ? node?.fallback?.[origin.series - 1] : undefined;
+  const reads = new Set(fallback ? fallback.reads : (node?.reads ?? []));
+  const den = fallback ? fallback.denominator : (node?.denominator ?? '');
+  const isRead = (x: api.SourceValue) => (reads.size ? reads.has(x.indicator) : x.indicator !== den);
   let from: IndValue | undefined = v;
-  let chosen = (v?.sources ?? []).filter((x) => isRead(x) && x.chosen);
-  if (!chosen.length && v?.raw != null) {
-    // Carried forward: the latest earlier year with a value of its own.
-    from = ind.values
-      .filter((x) => x.year < year && !x.imputed && x.sources.some((y) => isRead(y) && y.chosen))
-      .sort((a, b) => b.year - a.year)[0];
+  let chosen: api.SourceValue[];
+  if (origin) {
+    if (origin.data_year !== year) from = at(origin.data_year);
     chosen = (from?.sources ?? []).filter((x) => isRead(x) && x.chosen);
+  } else {
+    chosen = (v?.sources ?? []).filter((x) => isRead(x) && x.chosen);
+    if (!chosen.length && v?.raw != null) {
+      from = ind.values
+        .filter((x) => x.year < year && !x.imputed && x.sources.some((y) => isRead(y) && y.chosen))
+        .sort((a, b) => b.year - a.year)[0];
+      chosen = (from?.sources ?? []).filter((x) => isRead(x) && x.chosen);
+    }
   }
+  // A value read before the build's first year has no sources in the profile: the origin's release.
+  const release = origin && !chosen.length ? meta.sources.find((x) => `${x.key}@${x.release}` === origin.source) : undefined;
   const others = (from?.sources ?? []).filter((x) => isRead(x) && !x.chosen).length;
   const denominator = den && chosen.length ? (from?.sources ?? []).find((x) => x.indicator === den && x.chosen) : undefined;
   const uniq = <T,>(xs: T[]) => [...new Set(xs)];
   return {
     v,
-    chosen,
-    carriedFrom: from && from !== v ? from.year : null,
+    origin,
+    fallback,
+    known: chosen.length > 0 || !!release,
+    carriedFrom: !origin && from && from !== v ? from.year : null,
     others,
     denominator,
-    publisher: uniq(chosen.map((x) => `${x.publisher}${x.release ? ` (${x.release})` : ''}`)).join('; '),
-    tier: uniq(chosen.map((x) => x.tier)).join(', '),
-    licence: uniq(chosen.map((x) => x.licence)).join('; '),
+    publisher: release ? `${release.publisher} (${release.release})` : uniq(chosen.map((x) => `${x.publisher}${x.release ? ` (${x.release})` : ''}`)).join('; '),
+    tier: release ? String(release.tier) : uniq(chosen.map((x) => x.tier)).join(', '),
+    licence: release ? release.licence : uniq(chosen.map((x) => x.licence)).join('; '),
     flags: uniq(chosen.map((x) => x.flags).filter(Boolean)).join(', '),
     title: chosen.map((x) => `${x.indicator} = ${x.value} · ${x.source} · sha256 ${x.file_sha256.slice(0, 12)} · ${t('profile.line')} ${x.line}`).join('\n') || null,
   };
+}
+
+//! The origin cell: which series (own, or fallback k with its note), the stored code and source
+//! release read, and how and from which year (observed, carried from 2019, …).
+function originCell(pv: ReturnType<typeof provenance>): HTMLElement {
+  const o = pv.origin;
+  if (!o) return h('td', { 'data-col': 'origin' }, pv.carriedFrom != null ? h('span', { class: 'src-note' }, t('profile.carried', { year: pv.carriedFrom })) : '—');
+  const how = `origin.how.${o.how}`;
+  return h(
+    'td',
+    { 'data-col': 'origin', 'data-series': o.series, 'data-how': o.how, class: o.series > 0 ? 'origin-fallback' : null },
+    h('strong', {}, o.series > 0 ? t('origin.fallback', { k: o.series }) : t('origin.own')),
+    pv.fallback && pv.fallback.adjust !== 1 ? ` · × ${pv.fallback.adjust}` : null,
+    pv.fallback?.note ? h('span', { class: 'src-note origin-note' }, pv.fallback.note) : null,
+    h('span', { class: 'src-note' }, h('code', {}, o.code), ` · ${t('origin.source')} `, h('code', {}, o.source)),
+    h('span', { class: 'src-note origin-how' }, hasKey(how) ? t(how, { year: o.data_year }) : `${o.how} ${o.data_year}`),
+  );
 }
 
 export const countryPage: Page = (root, ctx) => {
@@ -95,15 +128,17 @@ export const countryPage: Page = (root, ctx) => {
         drawYear();
       });
       const note = h('p', { class: 'notice', hidden: true }, t('profile.excluded'));
+      const notRanked = h('p', { class: 'notice', 'data-testid': 'not-ranked', hidden: true });
       root.replaceChildren(
         title,
         sub,
         h('div', { class: 'controls' }, yearSel, h('p', { class: 'field-link' }, h('a', { href: `#/compare?units=${p.unit.iso3}` }, t('profile.compare')))),
         note,
+        notRanked,
         summary,
         h('div', { class: 'grid2' }, radar.figure, series.figure),
         h('h2', {}, t('profile.indicators')),
-        flagLegend(),
+        flagLegend(['i', 'x', 't', 'f', 'd', 'n']),
         tableWrap,
       );
 
@@ -135,6 +170,10 @@ export const countryPage: Page = (root, ctx) => {
       function drawYear(): void {
         const s = p.series.find((x) => x.year === year);
         note.hidden = !s?.excluded;
+        // Scored but not ranked (the method's eligibility): say why.
+        const unranked = !!s && !s.excluded && s.ranked === false;
+        notRanked.hidden = !unranked;
+        notRanked.textContent = unranked ? t('profile.notranked', { year, reason: notRankedReason(s.not_ranked_reason) }) : '';
         const first = p.series.find((x) => x.scores[index.code]?.value != null);
         const card = (c: string, big: boolean) => {
           const sc = s?.scores[c];
@@ -177,10 +216,10 @@ export const countryPage: Page = (root, ctx) => {
 
         const dirText = (d: number | null) => (d === 1 ? `↑ ${t('dir.up')}` : d === -1 ? `↓ ${t('dir.down')}` : '');
         const rows = p.indicators.map((ind) => {
-          const pv = provenance(ind, api.nodeByCode(meta, ind.code), year);
+          const pv = provenance(ind, api.nodeByCode(meta, ind.code), year, meta);
           const v = pv.v;
           const sc = s?.scores[ind.code];
-          const none = !pv.chosen.length;
+          const none = !pv.known;
           return h(
             'tr',
             { 'data-indicator': ind.code, class: ind.monitor ? 'monitor' : null },
@@ -194,9 +233,9 @@ export const countryPage: Page = (root, ctx) => {
               { title: pv.title, 'data-col': 'source' },
               none ? '—' : pv.publisher,
               pv.others > 0 ? h('span', { class: 'muted' }, ` +${pv.others} ${t('profile.othersources')}`) : null,
-              pv.carriedFrom != null ? h('span', { class: 'src-note' }, t('profile.carried', { year: pv.carriedFrom })) : null,
               pv.denominator ? h('span', { class: 'src-note' }, `${t('profile.per')} ${pv.denominator.publisher}`) : null,
             ),
+            originCell(pv),
             h('td', { class: 'num', 'data-col': 'tier' }, none ? '—' : pv.tier),
             h('td', { 'data-col': 'licence' }, none ? '—' : pv.licence),
             h('td', {}, flagMarks(`${sc?.flags ?? ''}${v?.imputed ? 'i' : ''}`), pv.flags ? h('span', { class: 'muted' }, ` ${pv.flags}`) : null),
@@ -210,7 +249,7 @@ export const countryPage: Page = (root, ctx) => {
             h(
               'thead',
               {},
-              h('tr', {}, [t('profile.indicator'), t('profile.dimension'), t('profile.raw'), t('common.score'), t('profile.direction'), t('profile.source'), t('profile.tier'), t('profile.licence'), t('profile.flags')].map((x) => h('th', { scope: 'col' }, x))),
+              h('tr', {}, [t('profile.indicator'), t('profile.dimension'), t('profile.raw'), t('common.score'), t('profile.direction'), t('profile.source'), t('profile.origin'), t('profile.tier'), t('profile.licence'), t('profile.flags')].map((x) => h('th', { scope: 'col' }, x))),
             ),
             h('tbody', {}, rows),
           ),

@@ -120,7 +120,7 @@ export const mapPage: Page = (root, ctx) => {
                   const r = rows.get(u.code);
                   const name = nm(u).replace(/[<>&]/g, '');
                   return r?.value != null
-                    ? `<b>${name}</b><br/>${t('common.score')}: ${numberFmt(r.value)}<br/>${t('common.rank')}: ${r.rank ?? '—'}`
+                    ? `<b>${name}</b><br/>${t('common.score')}: ${numberFmt(r.value)}<br/>${t('common.rank')}: ${r.rank ?? (r.flags?.includes('n') ? t('flag.n') : '—')}`
                     : `<b>${name}</b><br/>${t('common.notscored')}`;
                 },
               },

@@ -1,8 +1,10 @@
 // #/ranking: the table of one node's scores in one year: sort, search, region filter, the Monte
-// Carlo rank interval beside each rank, and the coverage marks from the flags.
+// Carlo rank interval beside each rank, and the coverage marks from the flags. Countries the method
+// does not rank (flag n, `eligibility` of /api/v1/meta) are left out of the table; a note counts
+// them by the reasons the build counted (meta.coverage) and links their profiles.
 import * as api from '../api';
 import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
-import { lang, nm, numberFmt, regionName, t } from '../i18n';
+import { intFmt, lang, nm, numberFmt, regionName, t } from '../i18n';
 import type { Page } from '../page';
 import { state, yearsAndNodes } from '../state';
 
@@ -65,6 +67,7 @@ export const rankingPage: Page = (root, ctx) => {
       const table = h('table', { class: 'data ranking', 'data-testid': 'ranking-table' }, h('caption', { class: 'sr-only' }, t('ranking.heading')), thead, tbody);
       const count = h('p', { class: 'count', role: 'status' });
       const status = h('div');
+      const unrankedNote = h('div', { class: 'notice unranked-note', 'data-testid': 'unranked-note', hidden: true });
 
       root.replaceChildren(
         h('h1', {}, t('ranking.heading')),
@@ -73,6 +76,7 @@ export const rankingPage: Page = (root, ctx) => {
         h('p', { class: 'hint' }, t('ranking.caption')),
         flagLegend(),
         status,
+        unrankedNote,
         count,
         h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('ranking.heading') }, table),
       );
@@ -126,15 +130,64 @@ export const rankingPage: Page = (root, ctx) => {
         count.textContent = shown.length ? `${shown.length} ${t('ranking.count')}` : t('ranking.none');
       }
 
+      //! The note on the countries published but not ranked in `year` (flag n), counted by reason as
+      //! the build counted them (meta.coverage, the engine's eligibility rule; never re-derived here).
+      async function describeUnranked(unranked: api.ScoreRow[], year: number): Promise<HTMLElement[]> {
+        if (!unranked.length) return [];
+        const c = meta.coverage.find((x) => x.year === year);
+        if (!c) return describe(unranked, year, 0, 0, unranked.length);
+        const byPop = c.not_ranked_population;
+        const byDims = c.not_ranked_dimensions;
+        return describe(unranked, year, byPop, byDims, Math.max(0, unranked.length - byPop - byDims));
+      }
+
+      function describe(unranked: api.ScoreRow[], year: number, byPop: number, byDims: number, other: number): HTMLElement[] {
+        const e = meta.eligibility;
+        const dims = meta.dimensions;
+        const parts = [
+          byPop ? t('ranking.unranked.population', { n: byPop, min: intFmt(e?.min_population) }) : null,
+          byDims ? t('ranking.unranked.dimensions', { n: byDims, max: e?.max_missing_dimensions ?? 0, dims: dims.length }) : null,
+          other ? t('ranking.unranked.other', { n: other }) : null,
+        ].filter((x): x is string => !!x);
+        const names = unranked
+          .map((r) => ({ r, u: byCode.get(r.unit) }))
+          .sort((a, b) => (nm(a.u) || a.r.unit).localeCompare(nm(b.u) || b.r.unit, lang() === 'zh' ? 'zh-CN' : 'en'));
+        return [
+          h(
+            'p',
+            {},
+            unranked.length === 1 ? t('ranking.unranked.one', { year }) : t('ranking.unranked', { n: unranked.length, year }),
+            ' ',
+            h('span', { 'data-testid': 'unranked-reasons' }, parts.join(lang() === 'zh' ? '；' : '; ')),
+            lang() === 'zh' ? '（' : ' (',
+            h('a', { href: '#/methodology' }, t('ranking.unranked.rule')),
+            lang() === 'zh' ? '）。' : ').',
+          ),
+          h(
+            'details',
+            {},
+            h('summary', {}, t('ranking.unranked.list', { year })),
+            h('ul', { class: 'unranked-list' }, names.map(({ r, u }) => h('li', { 'data-unranked': u?.iso3 || r.unit }, h('a', { href: `#/country/${u?.iso3 || r.unit}` }, nm(u) || r.unit), ` ${numberFmt(r.value)}`))),
+          ),
+        ];
+      }
+
       let seq = 0;
       async function load(): Promise<void> {
         const my = ++seq;
         try {
           const s = await api.scores(state.year, state.node);
           if (!ctx.alive() || my !== seq) return;
-          rows = s.rows;
+          // Published but not ranked (flag n): not in the ranked list.
+          const unranked = s.rows.filter((r) => r.flags.includes('n'));
+          rows = s.rows.filter((r) => !r.flags.includes('n'));
           status.replaceChildren();
           fill();
+          const note = await describeUnranked(unranked, s.year);
+          if (!ctx.alive() || my !== seq) return;
+          unrankedNote.replaceChildren(...note);
+          unrankedNote.hidden = !note.length;
+          unrankedNote.dataset.count = String(unranked.length);
           window.__gpsi.ready = true;
         } catch (e) {
           if (ctx.alive() && my === seq) status.replaceChildren(errorBox(e));
