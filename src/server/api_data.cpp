@@ -325,15 +325,15 @@ void Server::Impl::Publish(engine::Published published) {
     // Per year, how many units are ranked and why the others are not (the build's coverage.csv).
     Json cov = Json::array();
     for (const auto& c : engine::Coverage(b)) {
-      cov.push_back({{"year", c.year},
-                     {"units", c.units},
-                     {"scored", c.scored},
-                     {"ranked", c.ranked},
-                     {"not_ranked_population", c.below_population},
-                     {"not_ranked_dimensions", c.missing_dimensions},
-                     {"population_share",
-                      c.population_all > 0 ? Json(c.population_ranked / c.population_all) : Json(nullptr)},
-                     {"mean_imputed_share", c.mean_imputed_share}});
+      cov.push_back(
+          {{"year", c.year},
+           {"units", c.units},
+           {"scored", c.scored},
+           {"ranked", c.ranked},
+           {"not_ranked_population", c.below_population},
+           {"not_ranked_dimensions", c.missing_dimensions},
+           {"population_share", c.population_all > 0 ? Json(c.population_ranked / c.population_all) : Json(nullptr)},
+           {"mean_imputed_share", c.mean_imputed_share}});
     }
     j["coverage"] = cov;
     // The source releases the index reads (a release with no value read is not listed).

@@ -142,8 +142,9 @@ TEST_F(BuildCli, NoRankedCountryLacksTwoDimensions) {
 // country (no [eligibility]) and never flags f, d or n.
 TEST_F(BuildCli, ThePreviousMethodVersionStillBuilds) {
   TempDir out;
-  RunResult r = Gpsi("--db " + Quote(db_) + " build --method " +
-                     Quote(std::string(GPSI_TESTS_DIR) + "/../methods/gpsi-2026.1.toml") + " --out " + Quote(out / "v1"));
+  RunResult r =
+      Gpsi("--db " + Quote(db_) + " build --method " +
+           Quote(std::string(GPSI_TESTS_DIR) + "/../methods/gpsi-2026.1.toml") + " --out " + Quote(out / "v1"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto run = nlohmann::json::parse(ReadFile(out / "v1/run.json"));
   EXPECT_EQ(run["method"]["version"], "2026.1");
