@@ -352,6 +352,10 @@ const std::vector<UpdateAdapter>& UpdateAdapters() {
     v.push_back(Make("world-bank", "VC.IHR.PSRC.P5", "wb-api", kWbPath, ".json", {"homicide_unodc_who.csv"}));
     v.push_back(Make("world-bank", "SP.POP.TOTL", "wb-api", kWbPath, ".json", {"wb_population_total.csv"}));
     v.push_back(Make("world-bank", "IT.NET.SECR.P6", "wb-api", kWbPath, ".json", {}));
+    // Context series of WDI that the snapshot holds only through Our World in Data's copies.
+    for (const char* code : {"IT.NET.USER.ZS", "NY.GDP.PCAP.PP.KD", "SP.URB.TOTL.IN.ZS", "SL.UEM.TOTL.ZS"}) {
+      v.push_back(Make("world-bank", code, "wb-api", kWbPath, ".json", {}));
+    }
     for (const char* d : {"PV", "RL", "GE", "RQ", "VA", "CC"}) {
       v.push_back(Make("world-bank", fmt::format("GOV_WGI_{}.EST", d), "wb-api", kWgiPath, ".json", {"WGIData.csv"}));
     }

@@ -65,6 +65,11 @@ class FakePublishers {
                     return res.set_content("[{\"page\":2,\"pages\":2", "application/json");
                   res.set_content(Fixture("wb_SP.POP.TOTL_p" + page + ".json"), "application/json");
                 });
+    server_.Get(R"(/(\w+)/v2/country/all/indicator/IT.NET.USER.ZS)", [this](const httplib::Request& req,
+                                                                            httplib::Response& res) {
+      Count(std::string(req.matches[1]) + "/IT.NET.USER.ZS");
+      res.set_content(Fixture("wb_IT.NET.USER.ZS_p" + req.get_param_value("page") + ".json"), "application/json");
+    });
     server_.Get(R"(/(\w+)/SDGAPI/v1/sdg/Series/Data)", [this](const httplib::Request& req, httplib::Response& res) {
       std::string page = req.get_param_value("page");
       Count(std::string(req.matches[1]) + "/sdg" + page);
@@ -266,6 +271,18 @@ TEST_F(UpdateTest, FetchesTheWgiAndTheRoadSafetyLaws) {
   EXPECT_EQ(esc["FRA,2016"].first, "1");
   EXPECT_EQ(esc["BEN,2016"].first, "0");
   EXPECT_EQ(Values("road_vehicle_std_seat_belts")["FRA,2016"].first, "1");
+}
+
+// A WDI context series the snapshot has only through OWID: fetched directly, under its own key.
+TEST_F(UpdateTest, FetchesAWdiContextSeriesUnderItsOwnSource) {
+  auto r = Update("--only world-bank:IT.NET.USER.ZS --base-url " + Quote(server_.Base("ok")));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto net = Values("internet_users_pct");
+  ASSERT_EQ(net.size(), 2u);  // WLD is an aggregate
+  EXPECT_EQ(net["FRA,2023"].first, "87.2");
+  EXPECT_EQ(net["FRA,2023"].second, "wb-wdi-internet-users@2026-07-01");
+  auto show = Gpsi("--db " + Quote(db_) + " show BEN --indicator internet_users_pct");
+  EXPECT_NE(show.out.find("[estimate]"), std::string::npos) << show.out;  // obs_status E
 }
 
 TEST_F(UpdateTest, MalformedWgiAndLawResponsesAreRejectedWhole) {
