@@ -630,15 +630,18 @@ std::vector<RowStatus> RowStatuses(const BuildResult& b, const std::vector<doubl
     st.imputed_share = with_value ? static_cast<double>(imputed) / static_cast<double>(with_value) : 0;
     for (int d : dims) st.dimensions_missing += IsNa(b.scores(r, static_cast<std::size_t>(d))) ? 1 : 0;
     if (b.excluded[r]) {
+      st.why = RowStatus::Reason::kScreenedOut;
       st.reason = "screened out (too little data)";
       continue;
     }
     if (!e.population.empty() && e.min_population > 0 && (IsNa(st.population) || st.population < e.min_population)) {
+      st.why = RowStatus::Reason::kPopulation;
       st.reason = IsNa(st.population) ? fmt::format("no {} for the year", e.population)
                                       : fmt::format("population {:.0f} below {:.0f}", st.population, e.min_population);
       continue;
     }
     if (e.max_missing_dimensions >= 0 && st.dimensions_missing > e.max_missing_dimensions) {
+      st.why = RowStatus::Reason::kDimensions;
       st.reason = fmt::format("{} of {} dimensions without a score (at most {} allowed)", st.dimensions_missing,
                               dims.size(), e.max_missing_dimensions);
       continue;
@@ -1158,9 +1161,9 @@ std::vector<YearCoverage> Coverage(const BuildResult& b) {
       ++c.ranked;
       c.population_ranked += pop;
       c.mean_imputed_share += st.imputed_share;
-    } else if (st.reason.rfind("population", 0) == 0 || st.reason.rfind("no ", 0) == 0) {
+    } else if (st.why == RowStatus::Reason::kPopulation) {
       ++c.below_population;
-    } else {
+    } else if (st.why == RowStatus::Reason::kDimensions) {
       ++c.missing_dimensions;
     }
   }

@@ -123,7 +123,9 @@ struct RowStatus {
   double imputed_share = 0;          //!< of those values, the share imputed
   std::size_t fallback_cells = 0;    //!< values taken from a fallback series
   bool ranked = false;
-  std::string reason;  //!< why not ranked: screened out, population below …, n dimensions missing
+  //! Why not ranked (the first rule that fails, in this order).
+  enum class Reason { kNone, kScreenedOut, kPopulation, kDimensions } why = Reason::kNone;
+  std::string reason;  //!< the same in words: screened out, population below …, n dimensions missing
 };
 
 //! The unit-years where an indicator's own series and one of its fallbacks both have a value: the
