@@ -1,6 +1,8 @@
 // Methodology files: TOML → toml::table → (overrides) → validated Method, hashed canonically.
 #include "method.hpp"
 
+#include "detail/toml_errors.hpp"
+
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
@@ -13,6 +15,9 @@
 
 namespace gpsi::method {
 namespace {
+
+using detail::Bad;
+using detail::BadKey;
 
 // The keys each table accepts; `--set` checks against the same lists so a typo is a usage error.
 const std::set<std::string> kIndexKeys{"id", "name_en", "name_zh", "version", "coverage_rule", "units"};
@@ -40,26 +45,6 @@ std::string KeyList(const std::set<std::string>& keys) {
   std::string out;
   for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
   return out;
-}
-
-//! A kBadMethod error, located at `at` when that node came from the file (line 0 = no location).
-Error Bad(const std::string& origin, const std::string& message, const toml::node* at = nullptr) {
-  Error e{Errc::kBadMethod, message, origin};
-  if (at && at->source().begin.line > 0) {
-    e.line = at->source().begin.line;
-    e.column = at->source().begin.column;
-  }
-  return e;
-}
-
-//! The same, located at a key (for unknown keys: the key, not its value, is the mistake).
-Error BadKey(const std::string& origin, const std::string& message, const toml::key& key) {
-  Error e{Errc::kBadMethod, message, origin};
-  if (key.source().begin.line > 0) {
-    e.line = key.source().begin.line;
-    e.column = key.source().begin.column;
-  }
-  return e;
 }
 
 std::vector<std::string> Split(std::string_view s, char sep) {
@@ -1263,14 +1248,9 @@ int Method::TopLevel() const {
 }
 
 Result<Method> ParseMethod(const std::string& text, const std::string& origin, const std::vector<std::string>& sets) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Error{Errc::kBadMethod, std::string(e.description()), origin,
-                 static_cast<std::int64_t>(e.source().begin.line), static_cast<std::int64_t>(e.source().begin.column)};
-  }
-  return Finish(root, origin, sets);
+  auto root = detail::ParseToml(text, origin);
+  if (!root) return root.error();
+  return Finish(*root, origin, sets);
 }
 
 Result<Method> LoadMethod(const std::string& path, const std::vector<std::string>& sets) {

@@ -10,23 +10,19 @@
 
 #include "method.hpp"
 
+#include "detail/toml_errors.hpp"
+
 namespace gpsi::method {
 namespace {
 
-Error At(const std::string& origin, const std::string& message, const toml::node* at) {
-  Error e{Errc::kBadMethod, message, origin};
-  if (at && at->source().begin.line > 0) e.line = at->source().begin.line, e.column = at->source().begin.column;
-  return e;
-}
+using detail::Bad;
 
 //! Checks that a table has only `known` keys.
 Status Keys(const toml::table& t, const std::set<std::string>& known, const std::string& where,
             const std::string& origin) {
   for (const auto& [k, v] : t) {
     if (!known.count(std::string(k.str()))) {
-      Error e{Errc::kBadMethod, fmt::format("{}: unknown key \"{}\"", where, k.str()), origin};
-      if (k.source().begin.line > 0) e.line = k.source().begin.line, e.column = k.source().begin.column;
-      return e;
+      return detail::BadKey(origin, fmt::format("{}: unknown key \"{}\"", where, k.str()), k);
     }
   }
   return Ok();
@@ -37,7 +33,7 @@ Status Text(const toml::table& t, const char* key, std::string& out, const std::
   const toml::node* n = t.get(key);
   if (!n) return Ok();
   auto s = n->value_exact<std::string>();
-  if (!s) return At(origin, fmt::format("{}.{} must be a string", where, key), n);
+  if (!s) return Bad(origin, fmt::format("{}.{} must be a string", where, key), n);
   out = *s;
   return Ok();
 }
@@ -47,10 +43,10 @@ Status Texts(const toml::table& t, const char* key, std::vector<std::string>& ou
   const toml::node* n = t.get(key);
   if (!n) return Ok();
   const toml::array* a = n->as_array();
-  if (!a) return At(origin, fmt::format("{}.{} must be a list of strings", where, key), n);
+  if (!a) return Bad(origin, fmt::format("{}.{} must be a list of strings", where, key), n);
   for (const auto& e : *a) {
     auto s = e.value_exact<std::string>();
-    if (!s) return At(origin, fmt::format("{}.{} must be a list of strings", where, key), &e);
+    if (!s) return Bad(origin, fmt::format("{}.{} must be a list of strings", where, key), &e);
     out.push_back(*s);
   }
   return Ok();
@@ -58,7 +54,7 @@ Status Texts(const toml::table& t, const char* key, std::vector<std::string>& ou
 
 Status ReadSource(const toml::node* n, ValueSource& s, const std::string& where, const std::string& origin) {
   const toml::table* t = n ? n->as_table() : nullptr;
-  if (!t) return At(origin, fmt::format("{} must be a table (store, file or group)", where), n);
+  if (!t) return Bad(origin, fmt::format("{} must be a table (store, file or group)", where), n);
   if (auto st = Keys(*t, {"store", "file", "unit", "year", "value", "group", "values", "min", "max"}, where, origin);
       !st)
     return st;
@@ -74,14 +70,15 @@ Status ReadSource(const toml::node* n, ValueSource& s, const std::string& where,
   for (auto [key, field] : {std::pair{"min", &s.min}, {"max", &s.max}}) {
     if (const toml::node* x = t->get(key)) {
       auto v = x->value<double>();
-      if (!x->is_number() || !v) return At(origin, fmt::format("{}.{} must be a number", where, key), x);
+      if (!x->is_number() || !v) return Bad(origin, fmt::format("{}.{} must be a number", where, key), x);
       *field = *v;
     }
   }
   const int kinds = !s.store.empty() + !s.file.empty() + !s.group.empty();
-  if (kinds != 1) return At(origin, fmt::format("{}: give exactly one of store, file or group", where), n);
-  if (!s.file.empty() && s.value.empty()) return At(origin, fmt::format("{}: a file needs its value column", where), n);
-  if (!s.group.empty() && s.values.empty()) return At(origin, fmt::format("{}: a group needs its values", where), n);
+  if (kinds != 1) return Bad(origin, fmt::format("{}: give exactly one of store, file or group", where), n);
+  if (!s.file.empty() && s.value.empty())
+    return Bad(origin, fmt::format("{}: a file needs its value column", where), n);
+  if (!s.group.empty() && s.values.empty()) return Bad(origin, fmt::format("{}: a group needs its values", where), n);
   return Ok();
 }
 
@@ -89,7 +86,7 @@ template <class F>
 Status EachTable(const toml::table& root, const char* key, const std::string& origin, F f) {
   const toml::node* n = root.get(key);
   if (!n) return Ok();
-  if (!n->is_array_of_tables()) return At(origin, fmt::format("\"{}\" must be [[{}]] tables", key, key), n);
+  if (!n->is_array_of_tables()) return Bad(origin, fmt::format("\"{}\" must be [[{}]] tables", key, key), n);
   for (const auto& e : *n->as_array()) {
     if (auto st = f(*e.as_table()); !st) return st;
   }
@@ -106,21 +103,17 @@ const Explanation* ValidationPlan::Explain(const std::string& a, const std::stri
 }
 
 Result<ValidationPlan> ParseValidationPlan(const std::string& text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Error{Errc::kBadMethod, std::string(e.description()), origin,
-                 static_cast<std::int64_t>(e.source().begin.line), static_cast<std::int64_t>(e.source().begin.column)};
-  }
+  auto parsed = detail::ParseToml(text, origin);
+  if (!parsed) return parsed.error();
+  const toml::table& root = *parsed;
   if (auto st = Keys(root, {"external", "known_group", "explain"}, "validation plan", origin); !st) return st.error();
   ValidationPlan plan;
   plan.path = origin;
   std::set<std::string> ids;
   auto id_of = [&](const toml::table& t, std::string& id, const char* what) -> Status {
     if (auto st = Text(t, "id", id, what, origin); !st) return st;
-    if (id.empty()) return At(origin, fmt::format("a [[{}]] has no id", what), &t);
-    if (!ids.insert(id).second) return At(origin, fmt::format("id \"{}\" is used twice", id), t.get("id"));
+    if (id.empty()) return Bad(origin, fmt::format("a [[{}]] has no id", what), &t);
+    if (!ids.insert(id).second) return Bad(origin, fmt::format("id \"{}\" is used twice", id), t.get("id"));
     return Ok();
   };
   auto st = EachTable(root, "external", origin, [&](const toml::table& t) -> Status {
@@ -133,15 +126,15 @@ Result<ValidationPlan> ParseValidationPlan(const std::string& text, const std::s
       if (auto s = Text(t, key, *field, "external", origin); !s) return s;
     }
     if (auto s = ReadSource(t.get("source"), x.source, x.id + ".source", origin); !s) return s;
-    if (!x.source.group.empty()) return At(origin, x.id + ".source: an external measure is a series, not a group", &t);
+    if (!x.source.group.empty()) return Bad(origin, x.id + ".source: an external measure is a series, not a group", &t);
     if (const toml::node* n = t.get("year_lag")) {
       auto v = n->value_exact<std::int64_t>();
-      if (!v || *v < -10 || *v > 10) return At(origin, x.id + ".year_lag must be an integer in −10…10", n);
+      if (!v || *v < -10 || *v > 10) return Bad(origin, x.id + ".year_lag must be an integer in −10…10", n);
       x.year_lag = static_cast<int>(*v);
     }
     if (const toml::node* n = t.get("direction")) {
       auto v = n->value_exact<std::int64_t>();
-      if (!v || (*v != 1 && *v != -1)) return At(origin, x.id + ".direction must be 1 or -1", n);
+      if (!v || (*v != 1 && *v != -1)) return Bad(origin, x.id + ".direction must be 1 or -1", n);
       x.direction = static_cast<int>(*v);
     }
     if (auto s = Texts(t, "nodes", x.nodes, x.id, origin); !s) return s;
@@ -174,11 +167,11 @@ Result<ValidationPlan> ParseValidationPlan(const std::string& text, const std::s
     if (auto s = Keys(t, {"pair", "text_en", "text_zh"}, "explain", origin); !s) return s;
     std::vector<std::string> pair;
     if (auto s = Texts(t, "pair", pair, "explain", origin); !s) return s;
-    if (pair.size() != 2) return At(origin, "explain.pair must name two indicators", &t);
+    if (pair.size() != 2) return Bad(origin, "explain.pair must name two indicators", &t);
     e.a = pair[0], e.b = pair[1];
     if (auto s = Text(t, "text_en", e.text_en, "explain", origin); !s) return s;
     if (auto s = Text(t, "text_zh", e.text_zh, "explain", origin); !s) return s;
-    if (e.text_en.empty() || e.text_zh.empty()) return At(origin, "explain needs text_en and text_zh", &t);
+    if (e.text_en.empty() || e.text_zh.empty()) return Bad(origin, "explain needs text_en and text_zh", &t);
     plan.explanations.push_back(std::move(e));
     return Ok();
   });

@@ -3,8 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "compute.hpp"
-#include "model.hpp"
+#include "engine.hpp"  // the façade: number formatting and the missing-value test of its result types
 
 namespace gpsi::server::detail {
 
