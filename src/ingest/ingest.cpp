@@ -118,7 +118,7 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir, b
     blob = std::fopen(out.tmp_blob.c_str(), "wb");
     if (!blob) {
       std::fclose(in);
-      return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+      return Error{Errc::kWrite, fmt::format("cannot write raw copy in {}", blob_dir), path};
     }
   }
   Sha256 sha;
@@ -144,14 +144,14 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir, b
     }
     sha.Update(chunk);
     if (blob && std::fwrite(buf.data(), 1, n, blob) != n) {
-      error = Error{Errc::kIo, "cannot write raw copy (disk full?)", path};
+      error = Error{Errc::kWrite, "cannot write raw copy (disk full?)", path};
       break;
     }
     offset += n;
   }
   bool read_error = std::ferror(in) != 0;
   std::fclose(in);
-  if (blob && std::fclose(blob) != 0 && !error) error = Error{Errc::kIo, "cannot write raw copy", path};
+  if (blob && std::fclose(blob) != 0 && !error) error = Error{Errc::kWrite, "cannot write raw copy", path};
   if (!error && read_error) error = Error{Errc::kIo, "read error", path};
   if (!error && utf8.Incomplete()) {
     auto [line, col] = LocateOffset(path, offset, true);
@@ -478,12 +478,14 @@ class FileIngest {
       Quarantine(*year_, "bad-year", fmt::format("'{}' is not a year", Trim(table_->Field(*year_))));
       return false;
     }
-    if (*y < d_.keep_from || *y > d_.keep_to) {
-      ++rep_.skipped["filtered"];
-      return false;
-    }
+    // The plausible range first: a year outside it is a defect of the row (quarantined, so
+    // --strict rejects the file), whatever series the keep_from/keep_to filter selects.
     if (*y < d_.year_min || *y > d_.year_max) {
       Quarantine(*year_, "year-out-of-range", fmt::format("{} is outside {}–{}", *y, d_.year_min, d_.year_max));
+      return false;
+    }
+    if (*y < d_.keep_from || *y > d_.keep_to) {
+      ++rep_.skipped["filtered"];
       return false;
     }
     year = *y;
