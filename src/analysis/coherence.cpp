@@ -7,17 +7,10 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 #include "analysis.hpp"
-
-#ifdef GPSI_HAVE_LAPACK
-extern "C" void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
-                        const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork, int* iwork,
-                        int* info);
-#endif
 
 namespace gpsi::analysis {
 namespace {
@@ -121,18 +114,6 @@ double PearsonPValue(double r, std::size_t n) {
   return 2.0 * std::min(p, 1.0 - p);
 }
 
-//! Columns of x restricted to the rows where every one of `cols` is present.
-std::vector<std::vector<double>> CompleteRows(const Matrix& x, std::span<const std::size_t> cols) {
-  std::vector<std::vector<double>> out(cols.size());
-  for (std::size_t r = 0; r < x.rows(); ++r) {
-    bool ok = true;
-    for (std::size_t c : cols) ok = ok && !IsNa(x(r, c));
-    if (!ok) continue;
-    for (std::size_t k = 0; k < cols.size(); ++k) out[k].push_back(x(r, cols[k]));
-  }
-  return out;
-}
-
 }  // namespace
 
 double SpearmanPValue(double rho, std::size_t n, bool ties) {
@@ -215,77 +196,6 @@ double CronbachAlpha(const Matrix& x, std::span<const std::size_t> cols) {
   double kd = static_cast<double>(k);
   double mean_off = static_cast<double>(all - diag) / (kd * (kd - 1.0));
   return kd * kd * mean_off / static_cast<double>(all);
-}
-
-Result<Pca> PrincipalComponents(const Matrix& x, std::span<const std::size_t> cols) {
-  std::vector<std::vector<double>> data = CompleteRows(x, cols);
-  std::size_t p = cols.size();
-  std::size_t n = p == 0 ? 0 : data[0].size();
-  if (p == 0) return Error{Errc::kUncomputable, "PCA of no columns"};
-  if (n < 2) return Error{Errc::kUncomputable, fmt::format("PCA needs at least 2 complete rows, found {}", n)};
-  // Centred and scaled as R's scale(): column means, then sd = √(Σ centred² / (n − 1)).
-  Eigen::MatrixXd z(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(p));
-  for (std::size_t c = 0; c < p; ++c) {
-    long double sum = 0;
-    for (double v : data[c]) sum += v;
-    double mean = static_cast<double>(sum / static_cast<long double>(n));
-    double ss = 0;
-    for (double v : data[c]) ss += (v - mean) * (v - mean);
-    double sd = std::sqrt(ss / static_cast<double>(n - 1));
-    if (!(sd > 0)) return Error{Errc::kUncomputable, fmt::format("PCA: column {} is constant", c + 1)};
-    for (std::size_t r = 0; r < n; ++r) {
-      z(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = (data[c][r] - mean) / sd;
-    }
-  }
-  std::size_t k = std::min(n, p);
-  std::vector<double> d(k);
-  std::vector<std::vector<double>> v(k, std::vector<double>(p));
-#ifdef GPSI_HAVE_LAPACK
-  {
-    // The call R's svd (La.svd, jobu "S") makes for prcomp, so the signs are R's.
-    int m = static_cast<int>(n), nc = static_cast<int>(p), mn = static_cast<int>(k), info = 0, lwork = -1;
-    std::vector<double> a(z.data(), z.data() + z.size()), s(k), u(n * k), vt(k * p);
-    std::vector<int> iwork(8 * k);
-    double query = 0;
-    dgesdd_("S", &m, &nc, a.data(), &m, s.data(), u.data(), &m, vt.data(), &mn, &query, &lwork, iwork.data(), &info);
-    lwork = static_cast<int>(query);
-    std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
-    dgesdd_("S", &m, &nc, a.data(), &m, s.data(), u.data(), &m, vt.data(), &mn, work.data(), &lwork, iwork.data(),
-            &info);
-    if (info != 0) return Error{Errc::kUncomputable, fmt::format("PCA: the SVD did not converge (dgesdd {})", info)};
-    for (std::size_t j = 0; j < k; ++j) {
-      d[j] = s[j];
-      for (std::size_t c = 0; c < p; ++c) v[j][c] = vt[c * k + j];
-    }
-  }
-#else
-  {
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(z, Eigen::ComputeThinV);
-    for (std::size_t j = 0; j < k; ++j) {
-      d[j] = svd.singularValues()(static_cast<Eigen::Index>(j));
-      std::size_t big = 0;
-      for (std::size_t c = 0; c < p; ++c) {
-        v[j][c] = svd.matrixV()(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j));
-        if (std::fabs(v[j][c]) > std::fabs(v[j][big])) big = c;
-      }
-      // A component's sign is arbitrary; this makes it reproducible.
-      if (v[j][big] < 0) {
-        for (double& e : v[j]) e = -e;
-      }
-    }
-  }
-#endif
-  Pca out;
-  out.rows_used = n;
-  double total = 0;
-  for (double s : d) total += s * s;
-  for (std::size_t j = 0; j < k; ++j) {
-    out.sdev.push_back(d[j] / std::sqrt(static_cast<double>(std::max<std::size_t>(1, n - 1))));
-    out.variance_share.push_back(total > 0 ? d[j] * d[j] / total : kNa);
-  }
-  out.loadings = std::move(v);
-  out.weights = out.loadings.front();
-  return out;
 }
 
 }  // namespace gpsi::analysis

@@ -186,11 +186,24 @@ Status Normalise(std::span<double> col, int direction, const NormSpec& spec,
 
 // ---- weights ----------------------------------------------------------------------------------
 
-//! PCA weights of sibling columns (COINr `get_PCA`): the loadings of the first principal component
-//! of the complete rows, centred and scaled (R prcomp(center = TRUE, scale. = TRUE)), used as
-//! weights unchanged (unit length, may be negative). prcomp's sign is arbitrary; we fix it so the
-//! loadings sum to ≥ 0. Fails (kUncomputable) with fewer complete rows than columns + 1 or a
-//! constant column (prcomp cannot scale it).
+//! Principal components of the columns over complete rows, centred and scaled as R's
+//! prcomp(center = TRUE, scale. = TRUE) (COINr get_PCA); min(rows, columns) components. Loadings
+//! carry R's signs (LAPACK dgesdd, the routine R's svd calls) when gpsi is built with LAPACK, else
+//! each component's largest |loading| is positive. kUncomputable with fewer than 2 complete rows
+//! or a constant column (prcomp stops). The one PCA of gpsi: weights and the audit read it.
+struct Pca {
+  std::size_t rows_used = 0;
+  std::vector<double> sdev;                   //!< per component: R's sdev, singular value/√(n−1)
+  std::vector<double> variance_share;         //!< per component, descending, sums to 1
+  std::vector<std::vector<double>> loadings;  //!< [component][column] (R's rotation)
+  std::vector<double> weights;                //!< COINr's PCA weights: the first component's loadings
+};
+Result<Pca> PrincipalComponents(const Matrix& x, std::span<const std::size_t> cols);
+
+//! PCA weights of sibling columns (COINr `get_PCA`): PrincipalComponents(x, cols).weights, the
+//! first component's loadings with prcomp's sign, used unchanged (unit length, may be negative: a
+//! weighted mean Σwx/Σw does not change when every weight changes sign). Fails (kUncomputable)
+//! with fewer complete rows than columns + 1, or as PrincipalComponents.
 Result<std::vector<double>> PcaWeights(const Matrix& x, std::span<const std::size_t> cols);
 
 // ---- aggregate --------------------------------------------------------------------------------
