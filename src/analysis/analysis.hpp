@@ -43,19 +43,6 @@ double SpearmanPValue(double rho, std::size_t n, bool ties);
 //! (= k/(k−1)·(1 − Σ var(x_i) / var(Σ x_i)) without missing values); NA for k < 2.
 double CronbachAlpha(const Matrix& x, std::span<const std::size_t> cols);
 
-//! Principal components of the columns over complete rows, centred and scaled (R prcomp with
-//! scale. = TRUE, as COINr get_PCA); min(rows, columns) components. Loadings are R's (LAPACK
-//! dgesdd) when gpsi is built with LAPACK, else each component's largest |loading| is positive.
-//! kUncomputable with fewer than 2 complete rows or a constant column (prcomp stops).
-struct Pca {
-  std::size_t rows_used = 0;
-  std::vector<double> sdev;                   //!< per component: R's sdev, singular value/√(n−1)
-  std::vector<double> variance_share;         //!< per component, descending, sums to 1
-  std::vector<std::vector<double>> loadings;  //!< [component][column] (R's rotation)
-  std::vector<double> weights;                //!< COINr's PCA weights: the first component's loadings
-};
-Result<Pca> PrincipalComponents(const Matrix& x, std::span<const std::size_t> cols);
-
 //! R's type-7 quantile of values sorted ascending (NaN for none).
 double QuantileType7(const std::vector<double>& sorted, double p);
 
@@ -227,7 +214,10 @@ class Runner {
 class RankStats {
  public:
   RankStats(std::size_t nodes, std::size_t rows, std::size_t max_rank);
+  static constexpr std::size_t kMaxRuns = 0xffffffffu;  //!< runs one instance can count
   void Add(std::size_t node, std::size_t row, int rank, double score);
+  //! Add for every row of one node: ranks[r] and scores[r] (a Monte Carlo run's column).
+  void AddColumn(std::size_t node, std::span<const int> ranks, std::span<const double> scores);
   void Merge(const RankStats& other);
   std::size_t runs(std::size_t node, std::size_t row) const { return count_[Index(node, row)]; }
   double MeanRank(std::size_t node, std::size_t row) const;
@@ -242,10 +232,12 @@ class RankStats {
  private:
   std::size_t Index(std::size_t node, std::size_t row) const { return node * rows_ + row; }
   std::size_t nodes_, rows_, bins_;
-  std::vector<std::int64_t> hist_, count_;
-  //! Per (node, row): Σ score and Σ score² in 2^−40 fixed point, as 128-bit integers split in
-  //! (high, low) 64-bit halves; exact, so the order of runs does not matter.
-  std::vector<std::uint64_t> sums_;
+  //! Per (node, row, rank) and per (node, row): runs counted. 32 bits (4.29e9 runs per process,
+  //! checked by the callers) halve the histogram that every run touches at random.
+  std::vector<std::uint32_t> hist_, count_;
+  //! Per (node, row): Σ score in 2^−40 and Σ score² in 2^−20 fixed point (128-bit integers);
+  //! exact, so the order of runs does not matter.
+  __extension__ std::vector<__int128> sum_, square_;
 };
 
 }  // namespace gpsi::analysis

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "analysis.hpp"
 
@@ -155,29 +156,75 @@ Status Runner::Run(const RunChoice& c, Matrix& scores) const {
   return Ok();
 }
 
+namespace {
+
+//! A row's score beside the row, sorted in place of the row alone: the comparisons then read
+//! contiguous memory instead of the score column at random.
+struct Keyed {
+  double v;
+  std::uint32_t row;
+};
+
+//! Sorts finite keys descending in linear time for spread-out values: a counting sort into
+//! 2n buckets over [min, max] (the bucket of a value is monotone in it), then an insertion pass
+//! that orders each bucket's few keys. A block of ranks is ~150 scores, re-ranked in every
+//! Monte Carlo run for every aggregate and year, where a comparison sort was most of the time.
+void BucketSort(std::vector<Keyed>& keys, std::vector<Keyed>& tmp, std::vector<std::uint32_t>& count) {
+  const std::size_t n = keys.size();
+  if (n < 2) return;
+  double lo = keys[0].v, hi = keys[0].v;
+  for (const Keyed& k : keys) lo = std::min(lo, k.v), hi = std::max(hi, k.v);
+  const std::size_t buckets = 2 * n;
+  const double scale = hi > lo ? static_cast<double>(buckets - 1) / (hi - lo) : 0.0;
+  // Bucket 0 holds the highest values: (hi − v) · scale rises as v falls.
+  auto bucket = [&](double v) { return std::min(buckets - 1, static_cast<std::size_t>((hi - v) * scale)); };
+  count.assign(buckets + 1, 0);
+  for (const Keyed& k : keys) ++count[bucket(k.v) + 1];
+  for (std::size_t b = 1; b <= buckets; ++b) count[b] += count[b - 1];
+  tmp.resize(n);
+  for (const Keyed& k : keys) tmp[count[bucket(k.v)]++] = k;
+  for (std::size_t i = 1; i < n; ++i) {
+    const Keyed x = tmp[i];
+    std::size_t j = i;
+    for (; j > 0 && x.v > tmp[j - 1].v; --j) tmp[j] = tmp[j - 1];
+    tmp[j] = x;
+  }
+  keys.swap(tmp);
+}
+
+}  // namespace
+
 void Runner::Rank(const Matrix& scores, std::size_t node, std::span<int> out) const {
   // Rows are grouped by block in order (rows sorted by year), so each block is a contiguous run.
-  // Same rule as compute::RankDesc (descending, ties share the lowest rank, missing → 0), with
-  // buffers reused across calls.
-  thread_local std::vector<std::pair<double, std::size_t>> order;
-  std::size_t r = 0;
+  // Same rule as compute::RankDesc (descending, ties share the lowest rank, missing → 0): ties end
+  // up adjacent in any sorted order.
+  thread_local std::vector<Keyed> keys, tmp;
+  thread_local std::vector<std::uint32_t> count;
   const std::size_t n = scores.rows();
   auto col = scores.Col(node);
+  std::size_t r = 0;
   while (r < n) {
     std::size_t e = r;
     while (e < n && s_.row_block[e] == s_.row_block[r]) ++e;
-    order.clear();
+    keys.clear();
+    bool finite = true;
     for (std::size_t q = r; q < e; ++q) {
-      if (IsNa(col[q])) {
+      const double v = col[q];
+      if (IsNa(v)) {
         out[q] = 0;
-      } else {
-        order.emplace_back(col[q], q);
+        continue;
       }
+      finite = finite && std::isfinite(v);
+      keys.push_back(Keyed{v, static_cast<std::uint32_t>(q)});
     }
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      bool tie = k > 0 && order[k].first == order[k - 1].first;
-      out[order[k].second] = tie ? out[order[k - 1].second] : static_cast<int>(k) + 1;
+    if (finite) {
+      BucketSort(keys, tmp, count);
+    } else {
+      std::sort(keys.begin(), keys.end(), [](const Keyed& a, const Keyed& b) { return a.v > b.v; });
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      bool tie = k > 0 && keys[k].v == keys[k - 1].v;
+      out[keys[k].row] = tie ? out[keys[k - 1].row] : static_cast<int>(k) + 1;
     }
     r = e;
   }
@@ -191,29 +238,54 @@ RankStats::RankStats(std::size_t nodes, std::size_t rows, std::size_t max_rank)
       bins_(max_rank + 1),
       hist_(nodes * rows * (max_rank + 1), 0),
       count_(nodes * rows, 0),
-      sums_(nodes * rows * 4, 0) {}
+      sum_(nodes * rows, 0),
+      square_(nodes * rows, 0) {}
+
+namespace {
+
+//! Σ-ready fixed-point forms of a score: score · 2^40 and score² · 2^20, rounded to integers.
+//! Plain int64 conversions when they fit (scores below ~2,900 in magnitude), long double otherwise.
+std::pair<I128, I128> Fixed(double score) {
+  double a = score * kFixed, q = score * score * kSquareFixed;
+  I128 fa = std::fabs(a) < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(a < 0 ? a - 0.5 : a + 0.5))
+                                : static_cast<I128>(std::roundl(static_cast<long double>(score) * kFixed));
+  I128 fq = q < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(q + 0.5))
+                     : static_cast<I128>(std::roundl(static_cast<long double>(score) * score * kSquareFixed));
+  return {fa, fq};
+}
+
+}  // namespace
 
 void RankStats::Add(std::size_t node, std::size_t row, int rank, double score) {
   std::size_t i = Index(node, row);
   if (rank <= 0 || static_cast<std::size_t>(rank) >= bins_ || std::isnan(score)) return;
   ++hist_[i * bins_ + static_cast<std::size_t>(rank)];
   ++count_[i];
-  std::uint64_t* p = &sums_[i * 4];
-  // Fixed point: Σ score at 2^−40 and Σ score² at 2^−20; both exact integer sums. Plain int64
-  // conversions when they fit (scores below ~2,900 in magnitude), long double otherwise.
-  double a = score * kFixed, q = score * score * kSquareFixed;
-  I128 fa = std::fabs(a) < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(a < 0 ? a - 0.5 : a + 0.5))
-                                : static_cast<I128>(std::roundl(static_cast<long double>(score) * kFixed));
-  I128 fq = q < 9e18 ? static_cast<I128>(static_cast<std::int64_t>(q + 0.5))
-                     : static_cast<I128>(std::roundl(static_cast<long double>(score) * score * kSquareFixed));
-  Store(p, Load(p) + fa);
-  Store(p + 2, Load(p + 2) + fq);
+  auto [fa, fq] = Fixed(score);
+  sum_[i] += fa;
+  square_[i] += fq;
+}
+
+void RankStats::AddColumn(std::size_t node, std::span<const int> ranks, std::span<const double> scores) {
+  const std::size_t base = Index(node, 0);
+  std::uint32_t* hist = hist_.data() + base * bins_;
+  for (std::size_t r = 0; r < rows_; ++r, hist += bins_) {
+    const int rank = ranks[r];
+    const double score = scores[r];
+    if (rank <= 0 || static_cast<std::size_t>(rank) >= bins_ || std::isnan(score)) continue;
+    ++hist[rank];
+    ++count_[base + r];
+    auto [fa, fq] = Fixed(score);
+    sum_[base + r] += fa;
+    square_[base + r] += fq;
+  }
 }
 
 void RankStats::Merge(const RankStats& o) {
   for (std::size_t i = 0; i < hist_.size(); ++i) hist_[i] += o.hist_[i];
   for (std::size_t i = 0; i < count_.size(); ++i) count_[i] += o.count_[i];
-  for (std::size_t i = 0; i < sums_.size(); i += 2) Store(&sums_[i], Load(&sums_[i]) + Load(&o.sums_[i]));
+  for (std::size_t i = 0; i < sum_.size(); ++i) sum_[i] += o.sum_[i];
+  for (std::size_t i = 0; i < square_.size(); ++i) square_[i] += o.square_[i];
 }
 
 double RankStats::MeanRank(std::size_t node, std::size_t row) const {
@@ -247,41 +319,51 @@ double RankStats::RankQuantile(std::size_t node, std::size_t row, double p) cons
 double RankStats::MeanScore(std::size_t node, std::size_t row) const {
   std::size_t i = Index(node, row);
   if (count_[i] == 0) return compute::kNa;
-  return static_cast<double>(static_cast<long double>(Load(&sums_[i * 4])) / kFixed / count_[i]);
+  return static_cast<double>(static_cast<long double>(sum_[i]) / kFixed / count_[i]);
 }
 
 double RankStats::SdScore(std::size_t node, std::size_t row) const {
   std::size_t i = Index(node, row);
   auto n = static_cast<long double>(count_[i]);
   if (count_[i] < 2) return compute::kNa;
-  long double s = static_cast<long double>(Load(&sums_[i * 4])) / kFixed;
-  long double ss = static_cast<long double>(Load(&sums_[i * 4 + 2])) / kSquareFixed;
+  long double s = static_cast<long double>(sum_[i]) / kFixed;
+  long double ss = static_cast<long double>(square_[i]) / kSquareFixed;
   long double var = (ss - s * s / n) / (n - 1);
   return var > 0 ? static_cast<double>(std::sqrt(var)) : 0.0;
 }
 
 std::vector<std::int64_t> RankStats::Serialize() const {
   std::vector<std::int64_t> out;
-  out.reserve(3 + hist_.size() + count_.size() + sums_.size());
+  out.reserve(3 + hist_.size() + count_.size() + 4 * sum_.size());
   out.push_back(static_cast<std::int64_t>(nodes_));
   out.push_back(static_cast<std::int64_t>(rows_));
   out.push_back(static_cast<std::int64_t>(bins_));
   out.insert(out.end(), hist_.begin(), hist_.end());
   out.insert(out.end(), count_.begin(), count_.end());
-  for (auto v : sums_) out.push_back(static_cast<std::int64_t>(v));
+  for (std::size_t i = 0; i < sum_.size(); ++i) {
+    std::uint64_t halves[4];
+    Store(halves, sum_[i]);
+    Store(halves + 2, square_[i]);
+    for (auto h : halves) out.push_back(static_cast<std::int64_t>(h));
+  }
   return out;
 }
 
 Status RankStats::MergeSerialized(std::span<const std::int64_t> d) {
-  if (d.size() != 3 + hist_.size() + count_.size() + sums_.size() || d[0] != static_cast<std::int64_t>(nodes_) ||
+  if (d.size() != 3 + hist_.size() + count_.size() + 4 * sum_.size() || d[0] != static_cast<std::int64_t>(nodes_) ||
       d[1] != static_cast<std::int64_t>(rows_) || d[2] != static_cast<std::int64_t>(bins_)) {
     return Error{Errc::kInternal, "rank statistics of another shape"};
   }
   RankStats o(nodes_, rows_, bins_ - 1);
   std::size_t k = 3;
-  for (auto& v : o.hist_) v = d[k++];
-  for (auto& v : o.count_) v = d[k++];
-  for (auto& v : o.sums_) v = static_cast<std::uint64_t>(d[k++]);
+  for (auto& v : o.hist_) v = static_cast<std::uint32_t>(d[k++]);
+  for (auto& v : o.count_) v = static_cast<std::uint32_t>(d[k++]);
+  for (std::size_t i = 0; i < o.sum_.size(); ++i, k += 4) {
+    std::uint64_t halves[4];
+    for (int h = 0; h < 4; ++h) halves[h] = static_cast<std::uint64_t>(d[k + static_cast<std::size_t>(h)]);
+    o.sum_[i] = Load(halves);
+    o.square_[i] = Load(halves + 2);
+  }
   Merge(o);
   return Ok();
 }

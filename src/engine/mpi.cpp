@@ -1,6 +1,10 @@
 // MPI plumbing for the Monte Carlo commands (OpenMPI from Debian). Only rank counts, a barrier
-// and point-to-point messages of integers are used, so any MPI 3 library would do.
+// and point-to-point messages of integers are used, so any MPI 3 library would do. MPI is
+// optional (CMake option GPSI_WITH_MPI): without it every process is one of one, and a process
+// started by mpirun refuses to run, since each would otherwise write the same files.
+#if GPSI_HAVE_MPI
 #include <mpi.h>
+#endif
 
 #include <cstdlib>
 #include <vector>
@@ -15,6 +19,23 @@ bool LaunchedByMpirun() {
 }
 
 }  // namespace
+
+#if !GPSI_HAVE_MPI
+
+Mpi::Mpi() {
+  if (LaunchedByMpirun()) {
+    throw Failure(Error{Errc::kUsage, "this gpsi was built without MPI (GPSI_WITH_MPI=OFF): run it without mpirun"});
+  }
+}
+Mpi::~Mpi() = default;
+Status Mpi::Reduce(analysis::RankStats&, std::size_t&) {
+  return Ok();
+}
+Status Mpi::Collect(std::span<double>, std::size_t, std::size_t) {
+  return Ok();
+}
+
+#else
 
 Mpi::Mpi() {
   if (!LaunchedByMpirun()) return;
@@ -74,5 +95,7 @@ Status Mpi::Collect(std::span<double> all, std::size_t width, std::size_t n) {
   }
   return Ok();
 }
+
+#endif  // GPSI_HAVE_MPI
 
 }  // namespace gpsi::engine::detail

@@ -14,6 +14,7 @@
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
+#include "detail/parallel.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -130,7 +131,8 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
       compute::Matrix scores;
       std::vector<int> rank(nr);
       for (std::size_t run = first + t; run < last; run += threads) {
-        if (!runner.Run(choice(run), scores)) {
+        const RunChoice c = choice(run);
+        if (!runner.Run(c, scores)) {
           ++failed[t];
           continue;
         }
@@ -150,10 +152,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
         }
       }
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
+    detail::ForEachThread(threads, work);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::size_t n_failed = 0;
     for (auto f : failed) n_failed += f;
@@ -178,23 +177,17 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
       return col;
     };
     idx[0] = analysis::SobolIndices(output(0), cfg.samples, k, cfg.bootstrap, cfg.seed);
-    {
-      std::vector<std::thread> pool2;
-      auto units = [&](unsigned t) {
-        for (std::size_t o = 1 + t; o < width; o += threads) {
-          idx[o] = analysis::SobolIndices(output(o), cfg.samples, k, cfg.unit_bootstrap, cfg.seed);
-        }
-      };
-      for (unsigned t = 1; t < threads; ++t) pool2.emplace_back(units, t);
-      units(0);
-      for (auto& th : pool2) th.join();
-    }
+    detail::ForEachThread(threads, [&](unsigned t) {
+      for (std::size_t o = 1 + t; o < width; o += threads) {
+        idx[o] = analysis::SobolIndices(output(o), cfg.samples, k, cfg.unit_bootstrap, cfg.seed);
+      }
+    });
     sum.shift = idx[0];
 
     fs::path dir(cfg.out_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     fmt::memory_buffer csv;
     fmt::format_to(std::back_inserter(csv), "output,year,unit,input,first,total,first_lo,first_hi,total_lo,total_hi\n");
     auto num = [](double v) { return IsNa(v) ? std::string() : FormatNumber(v); };

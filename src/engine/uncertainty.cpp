@@ -18,6 +18,7 @@
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
+#include "detail/parallel.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -197,6 +198,9 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
                    "the method declares no uncertain input: add an [uncertainty] table or --set uncertainty.<key>=…"};
     }
     if (n_runs == 0) return Error{Errc::kUsage, "no runs asked for"};
+    if (n_runs > analysis::RankStats::kMaxRuns) {
+      return Error{Errc::kUsage, fmt::format("at most {} runs per process", analysis::RankStats::kMaxRuns)};
+    }
 
     analysis::Runner runner(sc);
     const RunChoice nominal = detail::NominalChoice(mc);
@@ -237,7 +241,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
       fs::create_directories(dir, ec);
       runs_part = (dir / fmt::format("runs.csv.part{}", mpi.rank())).string();
       runs_out.open(runs_part, std::ios::binary | std::ios::trunc);
-      if (!runs_out) return Error{Errc::kIo, "cannot write runs.csv", runs_part};
+      if (!runs_out) return Error{Errc::kWrite, "cannot write runs.csv", runs_part};
       if (mpi.rank() == 0) runs_out << "run,year,unit,code,value,rank\n";
     }
     std::vector<std::string> codes;
@@ -260,24 +264,20 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
           }
           for (std::size_t q = 0; q < tracked.size(); ++q) {
             runner.Rank(scores, tracked[q], ranks);
+            stats[t].AddColumn(q, ranks, scores.Col(tracked[q]));
+            if (!cfg.keep_runs) continue;
             for (std::size_t r = 0; r < nr; ++r) {
               double v = scores(r, tracked[q]);
-              stats[t].Add(q, r, ranks[r], v);
-              if (cfg.keep_runs) {
-                fmt::format_to(std::back_inserter(lines), "{},{},{},{},{},{}\n", run + 1,
-                               b.has_years ? std::to_string(b.row_year[rows[r]]) : std::string(), b.row_unit[rows[r]],
-                               codes[q], IsNa(v) ? std::string() : FormatNumber(v),
-                               ranks[r] > 0 ? std::to_string(ranks[r]) : std::string());
-              }
+              fmt::format_to(std::back_inserter(lines), "{},{},{},{},{},{}\n", run + 1,
+                             b.has_years ? std::to_string(b.row_year[rows[r]]) : std::string(), b.row_unit[rows[r]],
+                             codes[q], IsNa(v) ? std::string() : FormatNumber(v),
+                             ranks[r] > 0 ? std::to_string(ranks[r]) : std::string());
             }
           }
           if (cfg.keep_runs) run_lines[run - c0] = fmt::to_string(lines);
         }
       };
-      std::vector<std::thread> pool;
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& th : pool) th.join();
+      detail::ForEachThread(threads, work);
       if (cfg.keep_runs) {
         for (std::size_t run = c0; run < c1; ++run) runs_out << run_lines[run - c0];
       }
@@ -290,7 +290,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
     for (auto f : failed) n_failed += f;
     if (cfg.keep_runs) {
       runs_out.close();
-      if (!runs_out) return Error{Errc::kIo, "cannot write runs.csv", runs_part};
+      if (!runs_out) return Error{Errc::kWrite, "cannot write runs.csv", runs_part};
     }
     // Other MPI ranks send their statistics to rank 0, which writes the files.
     if (!table) {
@@ -322,7 +322,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
 
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     if (cfg.keep_runs) {
       // Rank 0 wrote the header and the first share; the others' shares follow in rank order.
       std::ofstream all(dir / "runs.csv.part0", std::ios::binary | std::ios::app);
@@ -335,7 +335,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
       }
       all.close();
       fs::rename(dir / "runs.csv.part0", dir / "runs.csv", ec);
-      if (ec) return Error{Errc::kIo, "cannot write runs.csv", (dir / "runs.csv").string()};
+      if (ec) return Error{Errc::kWrite, "cannot write runs.csv", (dir / "runs.csv").string()};
     }
     const auto& st = stats[0];
     fmt::memory_buffer rank_csv, score_csv;
@@ -393,9 +393,9 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
         d.write(line.data(), static_cast<std::streamsize>(line.size()));
       }
       d.close();
-      if (!d) return Error{Errc::kIo, "cannot write design.csv", part.string()};
+      if (!d) return Error{Errc::kWrite, "cannot write design.csv", part.string()};
       fs::rename(part, dir / "design.csv", ec);
-      if (ec) return Error{Errc::kIo, "cannot write design.csv", (dir / "design.csv").string()};
+      if (ec) return Error{Errc::kWrite, "cannot write design.csv", (dir / "design.csv").string()};
     }
     nlohmann::ordered_json j;
     j["run_id"] = b.run_id;
