@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 
 #include "detail/convert.hpp"
+#include "detail/montecarlo.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
 
@@ -43,8 +45,28 @@ struct Input {
   std::vector<CellOrigin> origin;  //!< rows × indicators (row-major)
   std::vector<FallbackOverlap> overlap;
   std::string data_hash;
+  //! Store reads: the text data_hash digests, and where each row's lines start in it, so that a
+  //! panel read with a longer lead-in gives the hash of the rows a shorter one keeps (PanelFor).
+  std::string hashed;
+  std::vector<std::size_t> hashed_from;
   std::vector<std::string> log;
 };
+
+Matrix SelectRows(const Matrix& x, const std::vector<std::size_t>& rows) {
+  Matrix out(rows.size(), x.cols());
+  for (std::size_t c = 0; c < x.cols(); ++c) {
+    for (std::size_t k = 0; k < rows.size(); ++k) out(k, c) = x(rows[k], c);
+  }
+  return out;
+}
+
+template <class T>
+std::vector<T> SelectRows(const std::vector<T>& v, const std::vector<std::size_t>& rows) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (auto r : rows) out.push_back(v[r]);
+  return out;
+}
 
 std::vector<int> IndicatorNodes(const method::Method& m) {
   std::vector<int> out;
@@ -78,7 +100,8 @@ std::vector<std::size_t> RowOrder(const std::vector<int>& year, const std::vecto
 
 // ---- COINr tables -----------------------------------------------------------------------------
 
-Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
+//! `label` names the data in each cell's origin (provenance.csv).
+Result<Input> ReadCoinr(const TextTable& data, const method::Method& m, const std::string& label) {
   Input in;
   int ucode = data.Column("uCode");
   if (ucode < 0) return Error{Errc::kMissingColumn, "iData has no column \"uCode\"", data.path, 1, 1};
@@ -185,7 +208,7 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m) {
     for (std::size_t j = 0; j < inds.size(); ++j) {
       if (IsNa(in.raw(k, j))) continue;
       const auto& node = m.nodes[static_cast<std::size_t>(inds[j])];
-      in.origin[k * inds.size() + j] = CellOrigin{0, node.reads.front(), "coinr:" + data.path, "coinr", in.year[k]};
+      in.origin[k * inds.size() + j] = CellOrigin{0, node.reads.front(), label, "coinr", in.year[k]};
     }
   }
   in.data_hash = hash.HexDigest();
@@ -437,6 +460,11 @@ std::vector<FallbackOverlap> FallbackOverlaps(const StoreCells& cells, const met
   return out;
 }
 
+constexpr std::string_view kLeadInLog = "input: lead-in years ";
+std::string LeadInLog(int first, int last, int year_from) {
+  return fmt::format("{}{}–{} read so that locf may carry their values into {}", kLeadInLog, first, last, year_from);
+}
+
 //! Years an imputation may reach back before pipeline.years: the longest carry of locf.
 int LeadInYears(const method::Method& m) {
   if (m.pipeline.impute != method::Impute::kLocf) return 0;
@@ -516,7 +544,6 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   in.group.assign(n, -1);
   in.origin.assign(n * inds.size(), CellOrigin{});
   in.population.assign(n, kNa);
-  Sha256 hash;
   fmt::memory_buffer line;
   std::size_t r = 0;
   for (int y : all_years) {
@@ -524,6 +551,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
     const std::size_t main_row = lead_row ? 0 : (r - lead_years.size() * units.size());
     for (std::size_t ui = 0; ui < units.size(); ++ui) {  // Units() is ordered by code
       const Unit& u = units[ui];
+      in.hashed_from.push_back(in.hashed.size());
       in.unit.push_back(u.code);
       in.name.push_back(u.name_en);
       in.year.push_back(y);
@@ -565,39 +593,60 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
           // A value from a fallback also records which series gave it (the primary's line is as before).
           if (o.series > 0) fmt::format_to(std::back_inserter(line), ",series {}", o.series);
           line.push_back('\n');
-          hash.Update(line.data(), line.size());
+          in.hashed.append(line.data(), line.size());
         }
       }
       ++r;
     }
   }
-  in.data_hash = hash.HexDigest();
+  in.data_hash = Sha256Hex(in.hashed);
   in.log.push_back(fmt::format("input: store, {} units × {} years ({}–{}) × {} indicators", units.size(), years.size(),
                                *years.begin(), *years.rbegin(), inds.size()));
-  if (!lead_years.empty()) {
-    in.log.push_back(fmt::format("input: lead-in years {}–{} read so that locf may carry their values into {}",
-                                 *lead_years.begin(), *lead_years.rbegin(), p.year_from));
+  if (!lead_years.empty()) in.log.push_back(LeadInLog(*lead_years.begin(), *lead_years.rbegin(), p.year_from));
+  return in;
+}
+
+//! The panel `wide` (read for a longer lead-in) as a store read for a method whose lead-in is
+//! `lead` years before `year_from` would have given it: the earlier lead-in rows, which come first,
+//! dropped, with their overlaps, hash lines and log line.
+Input PanelFor(const Input& wide, int year_from, int lead) {
+  std::size_t first = 0;
+  while (first < wide.year.size() && wide.lead_in[first] && wide.year[first] < year_from - lead) ++first;
+  if (first == 0) return wide;
+  std::vector<std::size_t> keep(wide.year.size() - first);
+  std::iota(keep.begin(), keep.end(), first);
+  Input in;
+  in.unit = SelectRows(wide.unit, keep), in.name = SelectRows(wide.name, keep), in.year = SelectRows(wide.year, keep);
+  in.has_years = wide.has_years;
+  in.raw = SelectRows(wide.raw, keep), in.den = SelectRows(wide.den, keep);
+  in.group = SelectRows(wide.group, keep), in.group_names = wide.group_names;
+  in.lead_in = SelectRows(wide.lead_in, keep), in.population = SelectRows(wide.population, keep);
+  const std::size_t ni = wide.raw.cols();
+  in.origin.assign(wide.origin.begin() + static_cast<std::ptrdiff_t>(first * ni), wide.origin.end());
+  for (const FallbackOverlap& o : wide.overlap) {
+    auto from = std::lower_bound(o.year.begin(), o.year.end(), year_from - lead) - o.year.begin();
+    FallbackOverlap kept{o.indicator, o.series, o.note, o.adjust, {}, {}, {}, {}};
+    kept.unit.assign(o.unit.begin() + from, o.unit.end()), kept.year.assign(o.year.begin() + from, o.year.end());
+    kept.primary.assign(o.primary.begin() + from, o.primary.end());
+    kept.fallback.assign(o.fallback.begin() + from, o.fallback.end());
+    in.overlap.push_back(std::move(kept));
+  }
+  in.hashed = wide.hashed.substr(wide.hashed_from[first]);
+  for (auto r : keep) in.hashed_from.push_back(wide.hashed_from[r] - wide.hashed_from[first]);
+  in.data_hash = Sha256Hex(in.hashed);
+  for (const auto& l : wide.log) {
+    if (!l.starts_with(kLeadInLog)) in.log.push_back(l);
+  }
+  const bool any_lead = in.lead_in.front();
+  if (any_lead) {
+    int last = in.year.front();
+    for (std::size_t r = 0; r < in.year.size() && in.lead_in[r]; ++r) last = in.year[r];
+    in.log.push_back(LeadInLog(in.year.front(), last, year_from));
   }
   return in;
 }
 
 // ---- the pipeline -----------------------------------------------------------------------------
-
-Matrix SelectRows(const Matrix& x, const std::vector<std::size_t>& rows) {
-  Matrix out(rows.size(), x.cols());
-  for (std::size_t c = 0; c < x.cols(); ++c) {
-    for (std::size_t k = 0; k < rows.size(); ++k) out(k, c) = x(rows[k], c);
-  }
-  return out;
-}
-
-template <class T>
-std::vector<T> SelectRows(const std::vector<T>& v, const std::vector<std::size_t>& rows) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (auto r : rows) out.push_back(v[r]);
-  return out;
-}
 
 std::string RowName(const BuildResult& b, std::size_t r) {
   return b.has_years ? fmt::format("{} {}", b.row_unit[r], b.row_year[r]) : b.row_unit[r];
@@ -937,6 +986,8 @@ void AppendText(fmt::memory_buffer& out, std::string_view s) {
   out.append(s.data(), s.data() + s.size());
 }
 
+}  // namespace
+
 std::string ScoresCsv(const BuildResult& b) {
   fmt::memory_buffer out;
   AppendText(out, "year,unit,code,level,value,rank,flags\n");
@@ -1001,11 +1052,13 @@ std::string ProvenanceCsv(const BuildResult& b) {
   return fmt::to_string(out);
 }
 
+namespace {
 //! A count (a population) in full digits, not in exponent form; other numbers as Num.
 std::string Count(double v) {
   if (!IsNa(v) && v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
   return Num(v);
 }
+}  // namespace
 
 std::string EligibilityCsv(const BuildResult& b) {
   fmt::memory_buffer out;
@@ -1034,6 +1087,8 @@ std::string CoverageCsv(const BuildResult& b) {
   }
   return fmt::to_string(out);
 }
+
+namespace {
 
 std::string RunJson(const BuildResult& b, const std::string& source, const std::string& scores_sha,
                     const std::string& stages_sha) {
@@ -1068,73 +1123,156 @@ std::string RunJson(const BuildResult& b, const std::string& source, const std::
 
 }  // namespace
 
+namespace {
+
+//! Stage 1 of a build: its method, the panel that method reads, and where it came from.
+struct Read {
+  Input in;
+  std::string source;  //!< run.json's data source: store:PATH or coinr:PATH
+  std::unique_ptr<Store> store;
+};
+
+//! The method of a build, with `extra` `key=value` sets after the config's own.
+Result<method::Method> MethodOf(const BuildConfig& cfg, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> sets = cfg.sets;
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  if (!cfg.coinr_data.empty() || !cfg.coinr_meta.empty()) {
+    if (cfg.coinr_data.empty() || cfg.coinr_meta.empty()) {
+      return Error{Errc::kUsage, "--coinr-data and --coinr-meta go together"};
+    }
+    if (!cfg.method_path.empty()) return Error{Errc::kUsage, "give --method or the COINr tables, not both"};
+    auto meta = ReadTextTable(cfg.coinr_meta);
+    if (!meta) return meta.error();
+    return method::MethodFromCoinr(*meta, sets);
+  }
+  if (cfg.method_path.empty()) return Error{Errc::kUsage, "give --method FILE (or --coinr-data and --coinr-meta)"};
+  return method::LoadMethod(cfg.method_path, sets);
+}
+
+//! Reads the panel method `m` needs: COINr's iData, or the store.
+Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m) {
+  Read out;
+  if (!cfg.coinr_data.empty()) {
+    auto data = ReadTextTable(cfg.coinr_data);
+    if (!data) return data.error();
+    out.source = cfg.coinr_label.empty() ? "coinr:" + cfg.coinr_data : cfg.coinr_label;
+    auto read = ReadCoinr(*data, m, out.source);
+    if (!read) return read.error();
+    out.in = std::move(*read);
+    return out;
+  }
+  auto opened = Open(cfg.db_path);
+  if (!opened) return opened.error();
+  out.store = std::move(*opened);
+  auto read = ReadStore(*out.store, m);
+  if (!read) return read.error();
+  out.in = std::move(*read);
+  out.source = "store:" + cfg.db_path;
+  return out;
+}
+
+//! Stage 2: denominate through rank over the panel; the run id hashes the method and the data.
+Result<BuildResult> Compute(method::Method m, Input in) {
+  BuildResult b;
+  b.method = std::move(m);
+  b.data_hash = in.data_hash;
+  b.run_id = Sha256Hex(b.method.hash + "\n" + b.data_hash + "\n" + std::string(Version())).substr(0, 16);
+  if (auto st = RunPipeline(std::move(in), b); !st) return st.error();
+  return b;
+}
+
+//! Stage 3: the output files, each written whole, and the run recorded in the store.
+Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::string& source, Store* store) {
+  std::error_code ec;
+  fs::create_directories(cfg.out_dir, ec);
+  if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+  std::string scores = ScoresCsv(b), stages = StagesCsv(b), provenance = ProvenanceCsv(b),
+              eligibility = EligibilityCsv(b), coverage = CoverageCsv(b);
+  std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
+  std::string log;
+  for (const auto& line : b.log) log += line + "\n";
+  fs::path dir(cfg.out_dir);
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
+                                   {"stages.csv", &stages},
+                                   {"provenance.csv", &provenance},
+                                   {"eligibility.csv", &eligibility},
+                                   {"coverage.csv", &coverage},
+                                   {"build.log", &log}}) {
+    if (auto st = WriteFile(dir / name, *text); !st) return st.error();
+  }
+  if (auto st = WriteFile(dir / "run.json", RunJson(b, source, scores_sha, stages_sha)); !st) return st.error();
+  if (store) {
+    store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
+                               fs::absolute(dir).lexically_normal().string(), scores_sha});
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<BuildResult> Build(const BuildConfig& cfg) {
   try {
-    BuildResult b;
-    Input in;
-    std::string source;
-    std::unique_ptr<Store> store;
-    if (!cfg.coinr_data.empty() || !cfg.coinr_meta.empty()) {
-      if (cfg.coinr_data.empty() || cfg.coinr_meta.empty()) {
-        return Error{Errc::kUsage, "--coinr-data and --coinr-meta go together"};
-      }
-      if (!cfg.method_path.empty()) return Error{Errc::kUsage, "give --method or the COINr tables, not both"};
-      auto meta = ReadTextTable(cfg.coinr_meta);
-      if (!meta) return meta.error();
-      auto method = method::MethodFromCoinr(*meta, cfg.sets);
-      if (!method) return method.error();
-      b.method = std::move(*method);
-      auto data = ReadTextTable(cfg.coinr_data);
-      if (!data) return data.error();
-      auto read = ReadCoinr(*data, b.method);
-      if (!read) return read.error();
-      in = std::move(*read);
-      source = "coinr:" + cfg.coinr_data;
-    } else {
-      if (cfg.method_path.empty()) return Error{Errc::kUsage, "give --method FILE (or --coinr-data and --coinr-meta)"};
-      auto method = method::LoadMethod(cfg.method_path, cfg.sets);
-      if (!method) return method.error();
-      b.method = std::move(*method);
-      auto opened = Open(cfg.db_path);
-      if (!opened) return opened.error();
-      store = std::move(*opened);
-      auto read = ReadStore(*store, b.method);
-      if (!read) return read.error();
-      in = std::move(*read);
-      source = "store:" + cfg.db_path;
-    }
-    b.data_hash = in.data_hash;
-    b.run_id = Sha256Hex(b.method.hash + "\n" + b.data_hash + "\n" + std::string(Version())).substr(0, 16);
-    if (auto st = RunPipeline(std::move(in), b); !st) return st.error();
+    auto m = MethodOf(cfg);
+    if (!m) return m.error();
+    auto read = ReadPanel(cfg, *m);
+    if (!read) return read.error();
+    auto b = Compute(std::move(*m), std::move(read->in));
+    if (!b) return b.error();
     if (!cfg.out_dir.empty()) {
-      std::error_code ec;
-      fs::create_directories(cfg.out_dir, ec);
-      if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-      std::string scores = ScoresCsv(b), stages = StagesCsv(b), provenance = ProvenanceCsv(b),
-                  eligibility = EligibilityCsv(b), coverage = CoverageCsv(b);
-      std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
-      std::string log;
-      for (const auto& line : b.log) log += line + "\n";
-      fs::path dir(cfg.out_dir);
-      for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
-                                       {"stages.csv", &stages},
-                                       {"provenance.csv", &provenance},
-                                       {"eligibility.csv", &eligibility},
-                                       {"coverage.csv", &coverage},
-                                       {"build.log", &log}}) {
-        if (auto st = WriteFile(dir / name, *text); !st) return st.error();
-      }
-      if (auto st = WriteFile(dir / "run.json", RunJson(b, source, scores_sha, stages_sha)); !st) return st.error();
-      if (store) {
-        store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
-                                   fs::absolute(dir).lexically_normal().string(), scores_sha});
-      }
+      if (auto st = WriteOutputs(*b, cfg, read->source, read->store.get()); !st) return st.error();
     }
     return b;
   } catch (const Failure& f) {
     return f.error();
   }
 }
+
+namespace detail {
+
+Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool nominal) {
+  try {
+    auto own = MethodOf(cfg);
+    if (!own) return own.error();
+    std::vector<method::Method> methods;
+    if (nominal) methods.push_back(*own);
+    for (const auto& imp : own->uncertainty.impute) {
+      auto m = MethodOf(cfg, {"pipeline.impute=" + imp});
+      if (!m) return m.error();
+      methods.push_back(std::move(*m));
+    }
+    // One read per grouping a group imputation needs (a panel carries one), made for the longest
+    // lead-in of the variants that share it; each variant then keeps the rows it would have read.
+    auto grouping = [](const method::Method& m) {
+      const auto i = m.pipeline.impute;
+      return i == method::Impute::kGroupMean || i == method::Impute::kGroupMedian ? m.pipeline.impute_group
+                                                                                  : std::string();
+    };
+    std::map<std::string, const method::Method*> read_with;
+    for (const auto& m : methods) {
+      auto [it, added] = read_with.try_emplace(grouping(m), &m);
+      if (!added && LeadInYears(m) > LeadInYears(*it->second)) it->second = &m;
+    }
+    std::map<std::string, Input> panels;
+    for (const auto& [key, m] : read_with) {
+      auto read = ReadPanel(cfg, *m);
+      if (!read) return read.error();
+      panels.emplace(key, std::move(read->in));
+    }
+    std::vector<BuildResult> out;
+    for (auto& m : methods) {
+      const Input& wide = panels.at(grouping(m));
+      const int year_from = m.pipeline.year_from, lead = LeadInYears(m);
+      auto b = Compute(std::move(m), PanelFor(wide, year_from, lead));
+      if (!b) return b.error();
+      out.push_back(std::move(*b));
+    }
+    return out;
+  } catch (const Failure& f) {
+    return f.error();
+  }
+}
+
+}  // namespace detail
 
 double DisplayValue(const BuildResult& b, std::size_t row, std::size_t col) {
   const auto inds = IndicatorNodes(b.method);

@@ -101,6 +101,7 @@ struct BuildConfig {
   std::string db_path;                 //!< the store (method mode); runs are recorded there
   std::string method_path;             //!< a methodology file, or
   std::string coinr_data, coinr_meta;  //!< COINr's iData / iMeta tables (no store)
+  std::string coinr_label;             //!< the COINr data's name in provenance and run.json; "" = coinr:<coinr_data>
   std::vector<std::string> sets;       //!< `key=value` overrides
   std::string out_dir;                 //!< where scores.csv, stages.csv, run.json, build.log go; empty = nowhere
 };
@@ -171,6 +172,16 @@ struct BuildResult {
 //! treat → normalise → aggregate → eligibility → rank, writes the output files (scores.csv,
 //! stages.csv, provenance.csv, eligibility.csv, coverage.csv, run.json, build.log) and records the run.
 Result<BuildResult> Build(const BuildConfig& cfg);
+
+//! The text of the tables Build writes, one writer for every front end (CLI files, Python):
+//! scores.csv (`year,unit,code,level,value,rank,flags`), stages.csv (`year,unit,code,stage,value`),
+//! provenance.csv (`year,unit,code,series,read,source,how,data_year`), eligibility.csv and
+//! coverage.csv. Numbers are shortest round-trip text, so a reader gets the build's doubles exactly.
+std::string ScoresCsv(const BuildResult& b);
+std::string StagesCsv(const BuildResult& b);
+std::string ProvenanceCsv(const BuildResult& b);
+std::string EligibilityCsv(const BuildResult& b);
+std::string CoverageCsv(const BuildResult& b);
 
 //! An indicator's value for a build row on the scale its readers know: after the per-capita
 //! transform and before the logarithm of a log transform (a homicide rate, not its logarithm),

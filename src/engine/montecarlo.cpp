@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <span>
 
 #include "detail/convert.hpp"
 #include "detail/montecarlo.hpp"
@@ -11,12 +12,14 @@ namespace gpsi::engine::detail {
 
 Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal) {
   auto mc = std::make_unique<MonteCarlo>();
+  auto built = BuildImputations(bc, nominal == nullptr);
+  if (!built) return built.error();
+  std::span<BuildResult> alternatives(*built);
   if (nominal) {
     mc->b = *nominal;
   } else {
-    auto built = Build(bc);
-    if (!built) return built.error();
-    mc->b = std::move(*built);
+    mc->b = std::move(built->front());
+    alternatives = alternatives.subspan(1);
   }
   const BuildResult& b = mc->b;
   const auto& m = b.method;
@@ -78,13 +81,9 @@ Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, con
   sp.winmax.push_back(m.pipeline.treat_winmax);
   sp.norm.push_back(detail::NormOf(m.pipeline));
   sp.aggregate.push_back(std::nullopt);
-  for (const auto& alt : u.impute) {
-    BuildConfig alt_cfg = bc;
-    alt_cfg.sets.push_back("pipeline.impute=" + alt);
-    auto ab = Build(alt_cfg);
-    if (!ab) return ab.error();
-    sc.data.push_back(take_rows(ab->imputed, *ab));
-    sp.impute_names.push_back(alt);
+  for (std::size_t k = 0; k < u.impute.size(); ++k) {
+    sc.data.push_back(take_rows(alternatives[k].imputed, alternatives[k]));
+    sp.impute_names.push_back(u.impute[k]);
   }
   for (const auto& alt : u.treat) {
     method::Pipeline p;

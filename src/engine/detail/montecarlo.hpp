@@ -39,6 +39,11 @@ analysis::RunChoice NominalChoice(const MonteCarlo& mc);
 //! combination of the choice space.
 Status PrepareAll(analysis::Runner& runner, const MonteCarlo& mc);
 
+//! The method's own build (when `nominal`) followed by one build per alternative imputation of
+//! its [uncertainty] table, all from one read of the panel (src/engine/build.cpp). Each equals
+//! engine::Build of the method with that pipeline.impute, data hash included.
+Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool nominal);
+
 //! Builds the nominal index (and one build per alternative imputation) and the choice space of
 //! the method's [uncertainty] table. With `nominal`, that build (made from `bc`) is reused.
 Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal = nullptr);
