@@ -20,7 +20,7 @@ void AddResolve(CLI::App& app, Globals& g) {
     auto rows = engine::Disagreements(*cfg);
     if (!rows) return Report(g, rows.error());
     std::ofstream out(*report);
-    if (!out) return Report(g, Error{Errc::kIo, "cannot write report", *report});
+    if (!out) return Report(g, Error{Errc::kWrite, "cannot write report", *report});
     engine::WriteDisagreements(*rows, out);
     fmt::print("{} cell(s) where sources differ by more than {:.0f}% → {}\n", rows->size(), cfg->threshold * 100,
                *report);

@@ -41,6 +41,7 @@ enum class Errc {
   kMethodNotAllowed,
   kTooLarge,
   kTimeout,
+  kWrite,  //!< an output (file, raw copy, folder) cannot be written: not the input's fault
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.
@@ -79,9 +80,10 @@ class Failure : public std::exception {
   Error error_;
 };
 
-//! Value-or-error for expected failures (bad input, missing data).
+//! Value-or-error for expected failures (bad input, missing data). [[nodiscard]]: a dropped
+//! Result is a dropped error, so the compiler warns at every call that ignores one.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)

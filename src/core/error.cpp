@@ -13,7 +13,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kOk, "ok", "success", 0, 200},
     ErrorInfo{Errc::kInternal, "internal", "internal error", 1, 500},
     ErrorInfo{Errc::kUsage, "usage", "usage error", 2, 400},
-    ErrorInfo{Errc::kIo, "io", "cannot read or write file", 3, 422},
+    ErrorInfo{Errc::kIo, "io", "cannot read file", 3, 422},
     ErrorInfo{Errc::kEmptyFile, "empty-file", "file is empty", 3, 422},
     ErrorInfo{Errc::kBinaryFile, "binary-file", "file is binary, not text", 3, 422},
     ErrorInfo{Errc::kNotUtf8, "not-utf8", "file is not valid UTF-8", 3, 422},
@@ -37,6 +37,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kMethodNotAllowed, "method-not-allowed", "the endpoint does not take this HTTP method", 2, 405},
     ErrorInfo{Errc::kTooLarge, "too-large", "the request body is too large", 2, 413},
     ErrorInfo{Errc::kTimeout, "timeout", "the request took too long", 1, 503},
+    ErrorInfo{Errc::kWrite, "write", "cannot write output", 1, 500},
 };
 
 }  // namespace

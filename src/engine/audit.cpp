@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analysis.hpp"
+#include "detail/output.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -27,21 +28,6 @@ constexpr double kCollinear = 0.92;
 
 std::string Num(double v) {
   return IsNa(v) ? std::string() : FormatNumber(v);
-}
-
-Status WriteText(const fs::path& path, const std::string& text) {
-  // Written beside and renamed into place, so a reader never sees half a file.
-  fs::path tmp = path;
-  tmp += ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Error{Errc::kIo, "cannot write file", tmp.string()};
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Error{Errc::kIo, fmt::format("cannot write file: {}", ec.message()), path.string()};
-  return Ok();
 }
 
 const char* MethodName(CorrMethod m) {
@@ -243,7 +229,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
           fmt::format("{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), kids.size(), Num(note.alpha), names);
       std::vector<int> order = CoinrOrder(m, kids);
       std::vector<std::size_t> pca_cols(order.begin(), order.end());
-      auto pc = analysis::PrincipalComponents(au.x, pca_cols);
+      auto pc = compute::PrincipalComponents(au.x, pca_cols);
       if (!pc) {
         note.pca_error = pc.error().message;
       } else {
@@ -336,9 +322,9 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
 
     std::error_code ec;
     fs::create_directories(cfg.out_dir, ec);
-    if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     for (const auto& [name, text] : files) {
-      if (auto st = WriteText(fs::path(cfg.out_dir) / name, text); !st) return st.error();
+      if (auto st = detail::WriteFile(fs::path(cfg.out_dir) / name, text); !st) return st.error();
       res.files.push_back(name);
     }
     return res;

@@ -56,198 +56,222 @@ std::string ValidationDataDir() {
 }
 
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
-  auto store = OpenSqliteStore(db_path);
-  if (!store) return store.error();
-  int version = (*store)->SchemaVersion();
-  if (version > kSchemaVersion) {
-    Status s = (*store)->Migrate();  // produces the "newer than this gpsi" error
-    return s.error();
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = OpenSqliteStore(db_path);
+    if (!store) return store.error();
+    int version = (*store)->SchemaVersion();
+    if (version > kSchemaVersion) {
+      Status s = (*store)->Migrate();  // produces the "newer than this gpsi" error
+      return s.error();
+    }
+    if (version == 0) {
+      auto r = Init(InitConfig{db_path, ""});
+      if (!r) return r.error();
+      return OpenSqliteStore(db_path);
+    }
+    if (version < kSchemaVersion) {
+      return Error{Errc::kSchemaOlder,
+                   fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
+                               version, db_path, kSchemaVersion)};
+    }
+    return store;
+  } catch (const Failure& f) {
+    return f.error();
   }
-  if (version == 0) {
-    auto r = Init(InitConfig{db_path, ""});
-    if (!r) return r.error();
-    return OpenSqliteStore(db_path);
-  }
-  if (version < kSchemaVersion) {
-    return Error{Errc::kSchemaOlder,
-                 fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
-                             version, db_path, kSchemaVersion)};
-  }
-  return store;
 }
 
 Result<InitReport> Init(const InitConfig& cfg) {
-  auto store = OpenSqliteStore(cfg.db_path);
-  if (!store) return store.error();
-  if (Status s = (*store)->Migrate(); !s) return s.error();
-  ReferenceConfig ref;
-  ref.data_dir = cfg.reference_dir.empty() ? SharedDataDir() : cfg.reference_dir;
-  ref.project_data = ProjectDataDir();
-  InitReport out;
-  auto loaded = LoadReference(**store, ref);
-  if (!loaded) return loaded.error();
-  out.reference = *loaded;
-  if (out.reference.m49_loaded || !cfg.fetch_regions) return out;
-  UpdateOptions o = cfg.regions;
-  o.only = {"unsd-m49"};
-  o.from_dir.clear();
-  if (o.descriptor_dir.empty()) o.descriptor_dir = ProjectDataDir() + "/descriptors";
-  auto reports = RunUpdate(**store, o);
-  if (!reports.empty()) out.regions = reports.front();
-  using S = UpdateReport::Status;
-  if (out.regions && (out.regions->status == S::kIngested || out.regions->status == S::kUnchanged)) {
-    out.reference.m49_loaded = true;
-    out.reference.with_region = 0;
-    for (const Unit& u : (*store)->Units()) out.reference.with_region += u.region_code.empty() ? 0 : 1;
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = OpenSqliteStore(cfg.db_path);
+    if (!store) return store.error();
+    if (Status s = (*store)->Migrate(); !s) return s.error();
+    ReferenceConfig ref;
+    ref.data_dir = cfg.reference_dir.empty() ? SharedDataDir() : cfg.reference_dir;
+    ref.project_data = ProjectDataDir();
+    InitReport out;
+    auto loaded = LoadReference(**store, ref);
+    if (!loaded) return loaded.error();
+    out.reference = *loaded;
+    if (out.reference.m49_loaded || !cfg.fetch_regions) return out;
+    UpdateOptions o = cfg.regions;
+    o.only = {"unsd-m49"};
+    o.from_dir.clear();
+    if (o.descriptor_dir.empty()) o.descriptor_dir = ProjectDataDir() + "/descriptors";
+    auto reports = RunUpdate(**store, o);
+    if (!reports.empty()) out.regions = reports.front();
+    using S = UpdateReport::Status;
+    if (out.regions && (out.regions->status == S::kIngested || out.regions->status == S::kUnchanged)) {
+      out.reference.m49_loaded = true;
+      out.reference.with_region = 0;
+      for (const Unit& u : (*store)->Units()) out.reference.with_region += u.region_code.empty() ? 0 : 1;
+    }
+    return out;
+  } catch (const Failure& f) {
+    return f.error();
   }
-  return out;
 }
 
 Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
-  auto store = Open(cfg.db_path);
-  if (!store) return store.error();
-  std::string descriptor_dir = cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir;
-  std::vector<Descriptor> descriptors;
-  if (!cfg.descriptor.empty()) {
-    auto d = LoadDescriptor(cfg.descriptor);
-    if (!d) return d.error();
-    descriptors.push_back(std::move(*d));
-  } else {
-    auto ds = LoadDescriptorDir(descriptor_dir);
-    if (!ds) return ds.error();
-    descriptors = std::move(*ds);
-  }
-  RemoveStaleRawCopies((*store)->BlobDir());
-  struct Job {
-    std::string path;
-    const Descriptor* descriptor;
-    bool walked;
-  };
-  std::vector<Job> jobs;
-  std::vector<FileReport> reports;
-  std::vector<Descriptor> canonical;
-  canonical.reserve(cfg.paths.size());
-  for (const auto& p : cfg.paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> files;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        if (it->is_regular_file() && it->path().filename().string()[0] != '.') files.push_back(it->path().string());
-      }
-      std::sort(files.begin(), files.end());
-      if (files.empty()) LogWarn(fmt::format("{}: no files to ingest in this folder", p));
-      for (const auto& f : files) {
-        const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, f) : &descriptors.front();
-        jobs.push_back({f, d, true});
-      }
-      continue;
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = Open(cfg.db_path);
+    if (!store) return store.error();
+    std::string descriptor_dir = cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir;
+    std::vector<Descriptor> descriptors;
+    if (!cfg.descriptor.empty()) {
+      auto d = LoadDescriptor(cfg.descriptor);
+      if (!d) return d.error();
+      descriptors.push_back(std::move(*d));
+    } else {
+      auto ds = LoadDescriptorDir(descriptor_dir);
+      if (!ds) return ds.error();
+      descriptors = std::move(*ds);
     }
-    const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, p) : &descriptors.front();
-    if (!d && fs::is_regular_file(p, ec) && HasCanonicalHeader(p)) {
-      canonical.push_back(CanonicalDescriptor(p));
-      d = &canonical.back();
-    }
-    jobs.push_back({p, d, false});
-  }
-  std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
-    int oa = a.descriptor ? a.descriptor->order : 1000, ob = b.descriptor ? b.descriptor->order : 1000;
-    return oa < ob;
-  });
-  for (const auto& job : jobs) {
-    if (!job.descriptor) {
-      FileReport r;
-      r.path = job.path;
+    RemoveStaleRawCopies((*store)->BlobDir());
+    struct Job {
+      std::string path;
+      const Descriptor* descriptor;
+      bool walked;
+    };
+    std::vector<Job> jobs;
+    std::vector<FileReport> reports;
+    std::vector<Descriptor> canonical;
+    canonical.reserve(cfg.paths.size());
+    for (const auto& p : cfg.paths) {
       std::error_code ec;
-      if (job.walked) {
-        r.status = FileReport::Status::kSkipped;
-        r.note = "no descriptor matches";
-      } else if (!fs::exists(job.path, ec)) {
-        r.status = FileReport::Status::kRejected;
-        r.error = Error{Errc::kIo, "no such file or folder", job.path};
-      } else if (Status text = CheckTextFile(job.path); !text) {
-        r.status = FileReport::Status::kRejected;  // the file's own defect says more than "no descriptor"
-        r.error = text.error();
-      } else {
-        r.status = FileReport::Status::kRejected;
-        r.error = Error{Errc::kNoDescriptor,
-                        fmt::format("no descriptor in {} matches this file and its header is not the canonical "
-                                    "unit,year,indicator,value; pass --descriptor FILE",
-                                    descriptor_dir),
-                        job.path};
+      if (fs::is_directory(p, ec)) {
+        std::vector<std::string> files;
+        for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+          if (it->is_regular_file() && it->path().filename().string()[0] != '.') files.push_back(it->path().string());
+        }
+        std::sort(files.begin(), files.end());
+        if (files.empty()) LogWarn(fmt::format("{}: no files to ingest in this folder", p));
+        for (const auto& f : files) {
+          const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, f) : &descriptors.front();
+          jobs.push_back({f, d, true});
+        }
+        continue;
       }
-      reports.push_back(std::move(r));
-      continue;
+      const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, p) : &descriptors.front();
+      if (!d && fs::is_regular_file(p, ec) && HasCanonicalHeader(p)) {
+        canonical.push_back(CanonicalDescriptor(p));
+        d = &canonical.back();
+      }
+      jobs.push_back({p, d, false});
     }
-    reports.push_back(IngestFile(**store, job.path, *job.descriptor, IngestOptions{cfg.strict}));
+    std::stable_sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+      int oa = a.descriptor ? a.descriptor->order : 1000, ob = b.descriptor ? b.descriptor->order : 1000;
+      return oa < ob;
+    });
+    for (const auto& job : jobs) {
+      if (!job.descriptor) {
+        FileReport r;
+        r.path = job.path;
+        std::error_code ec;
+        if (job.walked) {
+          r.status = FileReport::Status::kSkipped;
+          r.note = "no descriptor matches";
+        } else if (!fs::exists(job.path, ec)) {
+          r.status = FileReport::Status::kRejected;
+          r.error = Error{Errc::kIo, "no such file or folder", job.path};
+        } else if (Status text = CheckTextFile(job.path); !text) {
+          r.status = FileReport::Status::kRejected;  // the file's own defect says more than "no descriptor"
+          r.error = text.error();
+        } else {
+          r.status = FileReport::Status::kRejected;
+          r.error = Error{Errc::kNoDescriptor,
+                          fmt::format("no descriptor in {} matches this file and its header is not the canonical "
+                                      "unit,year,indicator,value; pass --descriptor FILE",
+                                      descriptor_dir),
+                          job.path, 1, 1};  // at the header line, which matched neither
+        }
+        reports.push_back(std::move(r));
+        continue;
+      }
+      reports.push_back(IngestFile(**store, job.path, *job.descriptor, IngestOptions{cfg.strict}));
+    }
+    return reports;
+  } catch (const Failure& f) {
+    return f.error();
   }
-  return reports;
 }
 
 Status Export(const ExportConfig& cfg, std::ostream& out) {
-  auto store = Open(cfg.db_path);
-  if (!store) return store.error();
-  CellFilter f;
-  f.indicators = cfg.indicators;
-  f.year_from = cfg.year_from, f.year_to = cfg.year_to;
-  out << "unit,year,indicator,value,source,tier\n";
-  auto row = [&](const ResolvedValue& r) {
-    out << detail::CsvField(r.unit) << ',' << r.year << ',' << detail::CsvField(r.indicator) << ','
-        << FormatNumber(r.value) << ',' << detail::CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
-  };
-  if (cfg.all_sources) {
-    (*store)->Observations(f, row);
-  } else {
-    (*store)->Resolved(f, row);
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = Open(cfg.db_path);
+    if (!store) return store.error();
+    CellFilter f;
+    f.indicators = cfg.indicators;
+    f.year_from = cfg.year_from, f.year_to = cfg.year_to;
+    out << "unit,year,indicator,value,source,tier\n";
+    auto row = [&](const ResolvedValue& r) {
+      out << detail::CsvField(r.unit) << ',' << r.year << ',' << detail::CsvField(r.indicator) << ','
+          << FormatNumber(r.value) << ',' << detail::CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
+    };
+    if (cfg.all_sources) {
+      (*store)->Observations(f, row);
+    } else {
+      (*store)->Resolved(f, row);
+    }
+    return Ok();
+  } catch (const Failure& f) {
+    return f.error();
   }
-  return Ok();
 }
 
 Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit_text,
                                         const std::vector<std::string>& indicators) {
-  auto store = Open(db_path);
-  if (!store) return store.error();
-  std::string code = unit_text;
-  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!(*store)->FindUnit(code)) {
-    // Accept a name as well as a code, through the same names the ingest uses.
-    std::string key = NameKey(unit_text);
-    std::vector<std::string> hits;
-    for (const auto& [k, u] : (*store)->UnitNames()) {
-      if (k == key) hits.push_back(u);
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = Open(db_path);
+    if (!store) return store.error();
+    std::string code = unit_text;
+    for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!(*store)->FindUnit(code)) {
+      // Accept a name as well as a code, through the same names the ingest uses.
+      std::string key = NameKey(unit_text);
+      std::vector<std::string> hits;
+      for (const auto& [k, u] : (*store)->UnitNames()) {
+        if (k == key) hits.push_back(u);
+      }
+      if (hits.empty()) return Error{Errc::kNotFound, fmt::format("unknown unit '{}'", unit_text)};
+      if (hits.size() > 1) {
+        return Error{Errc::kAmbiguousUnit, fmt::format("'{}' is ambiguous: {}", unit_text, fmt::join(hits, ", "))};
+      }
+      code = hits.front();
     }
-    if (hits.empty()) return Error{Errc::kNotFound, fmt::format("unknown unit '{}'", unit_text)};
-    if (hits.size() > 1) {
-      return Error{Errc::kAmbiguousUnit, fmt::format("'{}' is ambiguous: {}", unit_text, fmt::join(hits, ", "))};
-    }
-    code = hits.front();
+    CellFilter f;
+    f.units = {code};
+    f.indicators = indicators;
+    std::vector<ResolvedValue> out;
+    (*store)->Resolved(f, [&](const ResolvedValue& r) { out.push_back(r); });
+    return out;
+  } catch (const Failure& f) {
+    return f.error();
   }
-  CellFilter f;
-  f.units = {code};
-  f.indicators = indicators;
-  std::vector<ResolvedValue> out;
-  (*store)->Resolved(f, [&](const ResolvedValue& r) { out.push_back(r); });
-  return out;
 }
 
 Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
-  auto store = Open(cfg.db_path);
-  if (!store) return store.error();
-  std::vector<Disagreement> out;
-  // Observations arrive grouped by cell with the winner first (the resolution order).
-  ResolvedValue chosen;
-  bool have = false;
-  (*store)->Observations(CellFilter{}, [&](const ResolvedValue& r) {
-    if (!have || r.unit != chosen.unit || r.indicator != chosen.indicator || r.year != chosen.year) {
-      chosen = r;
-      have = true;
-      return;
-    }
-    double denom = std::fabs(chosen.value);
-    double rel = denom > 0 ? std::fabs(r.value - chosen.value) / denom : (r.value == 0 ? 0.0 : INFINITY);
-    if (rel > cfg.threshold) out.push_back(Disagreement{chosen, r, rel});
-  });
-  return out;
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    auto store = Open(cfg.db_path);
+    if (!store) return store.error();
+    std::vector<Disagreement> out;
+    // Observations arrive grouped by cell with the winner first (the resolution order).
+    ResolvedValue chosen;
+    bool have = false;
+    (*store)->Observations(CellFilter{}, [&](const ResolvedValue& r) {
+      if (!have || r.unit != chosen.unit || r.indicator != chosen.indicator || r.year != chosen.year) {
+        chosen = r;
+        have = true;
+        return;
+      }
+      double denom = std::fabs(chosen.value);
+      double rel = denom > 0 ? std::fabs(r.value - chosen.value) / denom : (r.value == 0 ? 0.0 : INFINITY);
+      if (rel > cfg.threshold) out.push_back(Disagreement{chosen, r, rel});
+    });
+    return out;
+  } catch (const Failure& f) {
+    return f.error();
+  }
 }
 
 void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out) {

@@ -8,24 +8,28 @@
 namespace gpsi::engine {
 
 Result<EventsReport> Events(const EventsConfig& cfg) {
-  if (cfg.period != "year" && cfg.period != "month") {
-    return Error{Errc::kUsage, fmt::format("--period must be year or month, not '{}'", cfg.period)};
+  try {  // nothing throws across the façade: a Failure below becomes this Result
+    if (cfg.period != "year" && cfg.period != "month") {
+      return Error{Errc::kUsage, fmt::format("--period must be year or month, not '{}'", cfg.period)};
+    }
+    auto store = Open(cfg.db_path);
+    if (!store) return store.error();
+    RemoveStaleRawCopies((*store)->BlobDir());
+    EventsOptions options;
+    options.paths = cfg.paths;
+    options.monthly = cfg.period == "month";
+    auto report = IngestEvents(**store, options);
+    if (!report) return report;
+    if (!cfg.out.empty()) {
+      std::ofstream out(cfg.out, std::ios::binary);
+      out << EventsCsv(*report);
+      out.close();
+      if (!out) return Error{Errc::kWrite, "cannot write the CSV output", cfg.out};
+    }
+    return report;
+  } catch (const Failure& f) {
+    return f.error();
   }
-  auto store = Open(cfg.db_path);
-  if (!store) return store.error();
-  RemoveStaleRawCopies((*store)->BlobDir());
-  EventsOptions options;
-  options.paths = cfg.paths;
-  options.monthly = cfg.period == "month";
-  auto report = IngestEvents(**store, options);
-  if (!report) return report;
-  if (!cfg.out.empty()) {
-    std::ofstream out(cfg.out, std::ios::binary);
-    out << EventsCsv(*report);
-    out.close();
-    if (!out) return Error{Errc::kIo, "cannot write the CSV output", cfg.out};
-  }
-  return report;
 }
 
 }  // namespace gpsi::engine

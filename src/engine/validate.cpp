@@ -270,7 +270,7 @@ DimensionCheck Coherence(const BuildResult& b, int node, const std::vector<std::
   for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
   d.alpha = analysis::CronbachAlpha(x, all);
   if (cols.size() >= 2) {
-    if (auto pca = analysis::PrincipalComponents(x, all)) {
+    if (auto pca = compute::PrincipalComponents(x, all)) {
       d.pc1_share = pca->variance_share.front();
       d.loadings = pca->loadings.front();
     }
@@ -637,7 +637,7 @@ Json ToJson(const ValidationResult& v) {
 Status WriteAll(const ValidateConfig& cfg, ValidationResult& v) {
   std::error_code ec;
   fs::create_directories(cfg.out_dir, ec);
-  if (ec) return Error{Errc::kIo, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+  if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
   const std::pair<const char*, std::string> files[] = {
       {"external.csv", ExternalCsv(v)},   {"known_groups.csv", GroupsCsv(v)},
       {"coherence.csv", CoherenceCsv(v)}, {"correlations.csv", CorrelationsCsv(v)},

@@ -484,7 +484,7 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
     // Written through where the file system can (not tmpfs on older kernels: EINVAL), else as usual.
     blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
     if (blob.fd < 0 && errno == EINVAL) blob.fd = ::open(out.tmp_blob.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (blob.fd < 0) return Error{Errc::kIo, fmt::format("cannot write raw copy in {}", blob_dir), path};
+    if (blob.fd < 0) return Error{Errc::kWrite, fmt::format("cannot write raw copy in {}", blob_dir), path};
   }
 
   EventScanner scanner([&out, &reject_budget](EventReject&& r) {
@@ -525,13 +525,13 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
     }
   }
   if (pipe.read_error()) return fail(*pipe.read_error());
-  if (pipe.write_failed()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
+  if (pipe.write_failed()) return fail(Error{Errc::kWrite, "cannot write raw copy (disk full?)", path});
   if (gzip && gzip->error()) return fail(*gzip->error());
   pipe.Join();
-  if (!pipe.copied()) return fail(Error{Errc::kIo, "cannot write raw copy (disk full?)", path});
+  if (!pipe.copied()) return fail(Error{Errc::kWrite, "cannot write raw copy (disk full?)", path});
   if (blob.fd >= 0 && (::fdatasync(blob.fd) != 0 || ::close(blob.fd) != 0)) {
     blob.fd = -1;
-    return fail(Error{Errc::kIo, "cannot write raw copy", path});
+    return fail(Error{Errc::kWrite, "cannot write raw copy", path});
   }
   blob.fd = -1;
   scanner.Finish();
@@ -859,7 +859,7 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
       Fd fd{::open(tmp_manifest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
       if (fd.fd < 0 || !WriteAll(fd.fd, manifest_text.data(), manifest_text.size())) {
         fs::remove(tmp_manifest, ec);
-        throw Failure(Error{Errc::kIo, "cannot write the manifest", blob_dir});
+        throw Failure(Error{Errc::kWrite, "cannot write the manifest", blob_dir});
       }
     }
     scans.push_back(InputScan{});

@@ -245,7 +245,7 @@ class Updater {
     {
       std::ofstream out(file, std::ios::binary);
       out.write(bundle.data(), static_cast<std::streamsize>(bundle.size()));
-      if (!out) return Fail(r, Error{Errc::kIo, "cannot write the response to a temporary file"});
+      if (!out) return Fail(r, Error{Errc::kWrite, "cannot write the response to a temporary file"});
     }
     Ingest(a, file, r.release, today_, first, r);
     if (r.status == UpdateReport::Status::kIngested || r.status == UpdateReport::Status::kUnchanged) {

@@ -145,7 +145,7 @@ Result<std::string> ToXlsx(const TableData& t, const std::string& sheet) {
   std::error_code ec;
   fs::remove(path, ec);
   if (err != LXW_NO_ERROR || bytes.empty()) {
-    return Error{Errc::kIo, fmt::format("cannot write XLSX: {}", lxw_strerror(err)), path};
+    return Error{Errc::kInternal, fmt::format("cannot write XLSX: {}", lxw_strerror(err)), path};
   }
   return bytes;
 }

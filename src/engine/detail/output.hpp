@@ -31,11 +31,11 @@ inline Status WriteFile(const std::filesystem::path& path, const std::string& te
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << text;
-    if (!out.flush()) return Error{Errc::kIo, "cannot write file", tmp.string()};
+    if (!out.flush()) return Error{Errc::kWrite, "cannot write file", tmp.string()};
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return Error{Errc::kIo, fmt::format("cannot write file: {}", ec.message()), path.string()};
+  if (ec) return Error{Errc::kWrite, fmt::format("cannot write file: {}", ec.message()), path.string()};
   return Ok();
 }
 
