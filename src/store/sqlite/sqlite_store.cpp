@@ -13,6 +13,14 @@
 namespace gpsi {
 namespace {
 
+//! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
+//! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
+//! release, then the declared preference; among files of one release the newest file wins (each
+//! query adds `file DESC`). An ORDER BY over the `sources` columns, prefixed with `alias`.
+std::string SourcePriority(std::string_view alias) {
+  return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
+}
+
 [[noreturn]] void Fail(sqlite3* db, std::string_view what) {
   throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}: {}", what, db ? sqlite3_errmsg(db) : "?")});
 }
@@ -404,10 +412,10 @@ class SqliteStore final : public Store {
   }
 
   void ResolvedValues(const CellFilter& filter, const std::function<void(const CellValue&)>& fn) override {
-    // Source order of resolution (tier, newest release, preference), as a rank per source id.
+    // The source-priority rule as a rank per source id; ties go to the newest file below.
     std::unordered_map<std::int64_t, std::pair<int, std::string>> rank;
     {
-      Stmt s(db_, "SELECT id, key || '@' || release FROM sources ORDER BY tier ASC, release DESC, preference DESC");
+      Stmt s(db_, "SELECT id, key || '@' || release FROM sources ORDER BY " + SourcePriority(""));
       for (int k = 0; s.Step(); ++k) rank.emplace(s.Int(0), std::make_pair(k, s.Text(1)));
     }
     std::string where = "year BETWEEN ?1 AND ?2";
@@ -536,8 +544,7 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  // The source-priority rule lives here, in one ORDER BY: lower tier first, then the newest
-  // release, then the declared preference, then the newest file (a re-issued file of a release).
+  // Every observation of each cell in the order of SourcePriority, then the newest file first.
   void RunCells(const CellFilter& filter, bool resolved, const std::function<void(const ResolvedValue&)>& fn) {
     std::string where = "o.year BETWEEN ?1 AND ?2";
     AppendInLists(where, filter, "o.");
@@ -546,8 +553,8 @@ class SqliteStore final : public Store {
     std::string sql = fmt::format(
         "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags "
         "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {} "
-        "ORDER BY o.unit,o.indicator,o.year,s.tier ASC,s.release DESC,s.preference DESC,o.file DESC",
-        where);
+        "ORDER BY o.unit,o.indicator,o.year,{},o.file DESC",
+        where, SourcePriority("s."));
     Stmt s(db_, sql);
     s.Bind(1, filter.year_from).Bind(2, filter.year_to);
     int i = 3;
