@@ -1,4 +1,4 @@
-// Unit tests of the country reference (engine::Init over Debian iso-codes, the shared data
+// Unit tests of the country reference (LoadReference over Debian iso-codes, the shared data
 // folder's UNSD M49 and country-codes files, and data/reference) and of detail::UnitResolver.
 // Expected codes, names and regions come from ISO 3166-1, UNSD M49 and data/reference/*.csv.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "detail/unit_resolver.hpp"
-#include "engine.hpp"
+#include "init_store.hpp"
 #include "store.hpp"
 #include "test_util.hpp"
 
@@ -27,9 +27,9 @@ class ReferenceTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     db_ = *dir_ / "ref.db";
-    auto r = engine::Init(engine::InitConfig{db_, GPSI_TEST_DATA});
+    auto r = test::InitStore(db_);
     ASSERT_TRUE(r.ok()) << r.error().Format();
-    report_ = r->reference;
+    report_ = *r;
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -231,7 +231,7 @@ class FreshReferenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = dir_ / "fresh.db";
-    auto r = engine::Init(engine::InitConfig{db_, GPSI_TEST_DATA});
+    auto r = test::InitStore(db_);
     ASSERT_TRUE(r.ok()) << r.error().Format();
     auto s = OpenSqliteStore(db_);
     ASSERT_TRUE(s.ok()) << s.error().Format();
@@ -296,7 +296,7 @@ TEST_F(FreshReferenceTest, InitIsIdempotent) {
   std::size_t names = store_->UnitNames().size();
   std::size_t aggregates = store_->AggregateNames().size();
   store_.reset();
-  auto r = engine::Init(engine::InitConfig{db_, GPSI_TEST_DATA});
+  auto r = test::InitStore(db_);
   ASSERT_TRUE(r.ok()) << r.error().Format();
   auto s = OpenSqliteStore(db_);
   ASSERT_TRUE(s.ok());

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "engine.hpp"
 #include "store.hpp"
 #include "test_util.hpp"
 
@@ -126,11 +125,6 @@ TEST(StoreMigrate, NewerStoreIsRefusedNamingBothVersions) {
   EXPECT_NE(s.error().message.find(std::to_string(kFuture)), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find(std::to_string(kSchemaVersion)), std::string::npos) << s.error().message;
   EXPECT_EQ(store->SchemaVersion(), kFuture);  // left untouched
-
-  // The engine's Open refuses it the same way.
-  auto opened = engine::Open(path);
-  ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.error().code, Errc::kSchemaNewer);
 }
 
 TEST(StoreOpen, UnopenablePathIsAnError) {
