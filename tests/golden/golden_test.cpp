@@ -345,6 +345,8 @@ TEST_P(GoldenUncertainty, ReplayedDesignGivesCoinrsRunsAndRankStatistics) {
 struct StoreCase {
   std::string name, dir, data, method;
   std::vector<std::string> sets, expect;
+  int exit = 0;                    //!< the build's expected exit code
+  std::vector<std::string> error;  //!< texts its stderr must hold (a refused build)
 };
 
 std::vector<StoreCase> LoadStoreCases() {
@@ -364,6 +366,10 @@ std::vector<StoreCase> LoadStoreCases() {
     }
     if (auto* a = t["expect"].as_array()) {
       for (auto& x : *a) c.expect.push_back(x.value_or(std::string()));
+    }
+    c.exit = static_cast<int>(t["exit"].value_or(std::int64_t{0}));
+    if (auto* a = t["error"].as_array()) {
+      for (auto& x : *a) c.error.push_back(x.value_or(std::string()));
     }
     out.push_back(std::move(c));
   }
@@ -400,7 +406,12 @@ TEST_P(GoldenStore, BuildGivesTheExpectedFiles) {
   for (const auto& s : c.sets) sets += " --set " + test::Quote(s);
   auto build = test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + sets + " --out " +
                           test::Quote(tmp / "out"));
-  ASSERT_EQ(build.exit_code, 0) << build.err;
+  ASSERT_EQ(build.exit_code, c.exit) << build.err;
+  for (const auto& text : c.error) EXPECT_NE(build.err.find(text), std::string::npos) << build.err;
+  if (c.exit != 0) {
+    EXPECT_FALSE(fs::exists(tmp / "out/scores.csv"));  // a refused build writes nothing
+    return;
+  }
   for (const auto& name : c.expect) {
     SCOPED_TRACE(name);
     TextTable want = Read(c.dir + "/expected/" + name);
