@@ -1,227 +1,33 @@
 // A small typed wrapper over the gpsi HTTP API v1 (notes/api_contract.md, docs/api.md).
 // URLs are relative ("api/v1/…") so the dashboard also works behind a proxy under a sub-path.
 
-export interface Unit {
-  code: string;
-  name_en: string;
-  name_zh: string;
-  iso3: string;
-  m49?: string | null;
-  region_code: string;
-  region: string;
-  subregion_code?: string;
-  subregion?: string;
-}
+import type { components } from './api-types';
 
-export interface ScoreRow {
-  year: number;
-  unit: string;
-  code: string;
-  level: number;
-  value: number | null;
-  rank: number | null;
-  /** i imputed, t treated, x screened out, f from a fallback series, d one dimension missing, n not ranked. */
-  flags: string;
-  p05?: number | null;
-  median?: number | null;
-  p95?: number | null;
-}
+// The response types are generated from the server's OpenAPI document (src/server/openapi.json)
+// into api-types.ts by openapi-typescript (`npm run api-types`); CI fails when that file is stale.
+// Written by hand here: only the names the pages use.
+type Schemas = components['schemas'];
 
-//! A series an indicator reads where its own `reads` have no value (`[[indicator.fallback]]`).
-export interface Fallback {
-  reads: string[];
-  sum: boolean;
-  denominator: string;
-  /** Level factor onto the indicator's own series (> 0). */
-  adjust: number;
-  note: string;
-}
-
-export interface MetaNode {
-  code: string;
-  name_en: string;
-  name_zh: string;
-  parent: string;
-  level: number;
-  weight: number;
-  indicator: boolean;
-  monitor: boolean;
-  direction: 1 | -1 | null;
-  /** Stored codes read in order of preference, or added up when `sum` is true. */
-  reads: string[];
-  sum: boolean;
-  /** Series read, in order, where `reads` has no value. */
-  fallback: Fallback[];
-  denominator: string;
-  source_note: string;
-  children: string[];
-}
-
-//! Which scored units are ranked (`[eligibility]` of the method).
-export interface Eligibility {
-  /** The stored code of the population series. */
-  population: string;
-  /** 0: no population rule. */
-  min_population: number;
-  /** -1: no limit. */
-  max_missing_dimensions: number;
-}
-
-export interface Source {
-  key: string;
-  publisher: string;
-  tier: number;
-  licence: string;
-  url: string;
-  release: string;
-  retrieved: string;
-}
-
-export interface Meta {
-  index: {
-    id: string;
-    name_en: string;
-    name_zh: string;
-    version: string;
-    coverage_rule: string;
-    run: string;
-    data_hash: string;
-    method_hash: string;
-  };
-  pipeline: Record<string, string | number>;
-  years: number[];
-  latest_year: number;
-  nodes: MetaNode[];
-  dimensions: string[];
-  /** null when every scored unit is ranked. */
-  eligibility: Eligibility | null;
-  /** Whether /api/v1/validation answers. */
-  validation: boolean;
-  /** Per year: units listed, scored and ranked, and why the others are not ranked (the build's coverage.csv). */
-  coverage: YearCoverage[];
-  sources: Source[];
-  regions: { code: string; name: string }[];
-  intervals: { samples: number; seed: number; level: number } | null;
+export type Unit = Schemas['Unit'];
+export type ScoreRow = Schemas['ScoreRow'];
+export type MetaNode = Schemas['MetaNode'];
+export type Fallback = MetaNode['fallback'][number];
+export type Source = Schemas['Source'];
+export type Meta = Schemas['Meta'] & {
   /** Set by the dashboard when /meta could not be read and this was pieced together from /scores. */
   partial?: boolean;
-}
-
-export interface YearCoverage {
-  year: number;
-  units: number;
-  scored: number;
-  ranked: number;
-  not_ranked_population: number;
-  not_ranked_dimensions: number;
-  population_share: number | null;
-  mean_imputed_share: number;
-}
-
-export interface NodeScore {
-  value: number | null;
-  rank: number | null;
-  flags?: string;
-  p05?: number | null;
-  median?: number | null;
-  p95?: number | null;
-}
-
-export interface SourceValue {
-  indicator: string;
-  value: number | null;
-  source: string;
-  publisher: string;
-  release: string;
-  tier: number;
-  licence: string;
-  flags: string;
-  file_sha256: string;
-  line: number;
-  chosen: boolean;
-}
-
-//! Where the build read an indicator value: series 0 the indicator's own reads, k ≥ 1 its k-th fallback.
-export interface Origin {
-  series: number;
-  /** The stored code read. */
-  code: string;
-  /** "key@release" (for a GTI-style score: "gti"). */
-  source: string;
-  how: 'observed' | 'sum' | 'fill' | 'window' | 'gti' | 'carried' | 'coinr';
-  data_year: number;
-}
-
-export interface IndicatorValue {
-  year: number;
-  /** On the indicator's scale before any logarithm. */
-  raw: number | null;
-  imputed: boolean;
-  score: number | null;
-  origin: Origin | null;
-  sources: SourceValue[];
-}
-
-export interface Profile {
-  run: string;
-  unit: Unit;
-  series: { year: number; excluded: boolean; ranked: boolean; not_ranked_reason: string; scores: Record<string, NodeScore> }[];
-  indicators: {
-    code: string;
-    name_en: string;
-    name_zh: string;
-    parent: string;
-    direction: 1 | -1 | null;
-    monitor: boolean;
-    values: IndicatorValue[];
-  }[];
-}
-
-//! validation.json of `gpsi validate` (GET /api/v1/validation; docs/validation.md).
-export interface Validation {
-  method_version: string;
-  /** Empty without rank shifts. */
-  previous_version: string;
-  latest_year: number;
-  dimensions: string[];
-  coverage: { year: number; scored: number; ranked: number; population_share: number | null; mean_imputed_share: number }[];
-  externals: { id: string; name_en: string; name_zh: string; node: string; year: number; external_year: number; n: number; rho: number | null; lo: number | null; hi: number | null }[];
-  known_groups: { id: string; name_en: string; name_zh: string; variant: string; year: number; n_low: number; n_high: number; auc: number | null; lo: number | null; hi: number | null; holds: boolean }[];
-  coherence: { node: string; year: number; units: number; children: string[]; alpha: number | null; pc1_share: number | null; r2_with_index: number | null }[];
-  negative_correlations: { year: number; parent: string; a: string; b: string; r: number; explanation_en: string; explanation_zh: string }[];
-  largest_shifts: { unit: string; name: string; year: number; rank_previous: number; rank: number; reason: string }[];
-}
-
-export interface Compare {
-  run: string;
-  year: number;
-  nodes: string[];
-  units: {
-    code: string;
-    name_en: string;
-    name_zh: string;
-    scores: Record<string, NodeScore>;
-    series: { year: number; value: number | null; rank: number | null }[];
-  }[];
-}
-
-export interface WhatIfRow {
-  unit: string;
-  name_en: string;
-  name_zh: string;
-  value: number | null;
-  rank: number | null;
-  base_value: number | null;
-  base_rank: number | null;
-  change: number | null;
-}
-
-export interface WhatIf {
-  run: string;
-  year: number;
-  code: string;
-  weights: Record<string, number>;
-  rows: WhatIfRow[];
-}
+};
+export type Eligibility = NonNullable<Schemas['Meta']['eligibility']>;
+export type YearCoverage = Schemas['Meta']['coverage'][number];
+export type NodeScore = Schemas['NodeScore'];
+export type SourceValue = Schemas['SourceValue'];
+export type Profile = Schemas['Profile'];
+export type IndicatorValue = Profile['indicators'][number]['values'][number];
+export type Origin = NonNullable<IndicatorValue['origin']>;
+export type Validation = Schemas['Validation'];
+export type Compare = Schemas['Compare'];
+export type WhatIf = Schemas['WhatIf'];
+export type WhatIfRow = WhatIf['rows'][number];
 
 //! An API failure: HTTP status and the error body's code and message (or the transport error).
 export class ApiError extends Error {

@@ -15,10 +15,20 @@ export const state = {
 /** The build's years and the nodes the map and the ranking offer (the index, then its dimensions);
  *  keeps `state.year` and `state.node` among them (the latest year and the index by default) and
  *  returns them as chosen. */
+/** The build's latest year: null in the API only for single-period data, which has one period, 0. */
+export function latestYear(meta: Meta): number {
+  return meta.latest_year ?? 0;
+}
+
+/** The years a page offers: the build's, or its one period. */
+export function buildYears(meta: Meta): number[] {
+  return meta.years.length ? meta.years : [latestYear(meta)];
+}
+
 export function yearsAndNodes(meta: Meta): { years: number[]; nodes: string[]; year: number; node: string } {
   const index = indexNode(meta);
-  const years = meta.years.length ? meta.years : [meta.latest_year];
-  if (state.year == null || !years.includes(state.year)) state.year = meta.latest_year;
+  const years = buildYears(meta);
+  if (state.year == null || !years.includes(state.year)) state.year = latestYear(meta);
   const nodes = [index.code, ...meta.dimensions];
   if (state.node == null || !nodes.includes(state.node)) state.node = index.code;
   return { years, nodes, year: state.year, node: state.node };

@@ -5,6 +5,7 @@ import { chartFigure, makeChart, PALETTE } from '../charts';
 import { errorBox, h, labelledSelect, loading } from '../dom';
 import { lang, nm, numberFmt, t } from '../i18n';
 import type { Page } from '../page';
+import { buildYears, latestYear } from '../state';
 
 const MAX = 5;
 
@@ -28,12 +29,12 @@ export const comparePage: Page = (root, ctx) => {
       }
       const unknown = codes.filter((c) => !lookup.has(c));
       const known = [...new Set(codes.filter((c) => lookup.has(c)).map((c) => lookup.get(c)!))];
-      const years = meta.years.length ? meta.years : [meta.latest_year];
-      const year = qYear && years.includes(Number(qYear)) ? Number(qYear) : meta.latest_year;
+      const years = buildYears(meta);
+      const year = qYear && years.includes(Number(qYear)) ? Number(qYear) : latestYear(meta);
       const go = (list: string[], y = year) => {
         const q = new URLSearchParams();
         if (list.length) q.set('units', list.join(','));
-        if (y !== meta.latest_year) q.set('year', String(y));
+        if (y !== latestYear(meta)) q.set('year', String(y));
         location.hash = `#/compare${q.toString() ? `?${q.toString().replace(/%2C/g, ',')}` : ''}`;
       };
 

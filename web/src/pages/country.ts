@@ -7,6 +7,7 @@ import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../
 import { notRankedReason } from '../eligibility';
 import { hasKey, nm, numberFmt, regionName, t } from '../i18n';
 import type { Page } from '../page';
+import { latestYear } from '../state';
 
 //! Breaks a label into lines of about `n` characters at spaces (CJK names: every n characters).
 function wrap(s: string, n: number): string {
@@ -113,7 +114,7 @@ export const countryPage: Page = (root, ctx) => {
       const nodeName = (c: string) => nm(api.nodeByCode(meta, c)) || c;
       const years = p.series.map((s) => s.year);
       const scored = p.series.filter((s) => !s.excluded && s.scores[index.code]?.value != null);
-      let year = (scored.length ? scored[scored.length - 1] : p.series[p.series.length - 1])?.year ?? meta.latest_year;
+      let year = (scored.length ? scored[scored.length - 1] : p.series[p.series.length - 1])?.year ?? latestYear(meta);
       const qy = Number(ctx.query.get('year'));
       if (years.includes(qy)) year = qy;
 

@@ -145,9 +145,9 @@ export const methodologyPage: Page = (root, ctx) => {
       const share = new Map<string, number>([[top.code, 1]]);
       const walk = (n: api.MetaNode) => {
         const kids = children(n);
-        const total = kids.filter((k) => !k.monitor).reduce((s, k) => s + k.weight, 0);
+        const total = kids.filter((k) => !k.monitor).reduce((s, k) => s + (k.weight ?? 0), 0);
         for (const k of kids) {
-          share.set(k.code, k.monitor || total <= 0 ? 0 : (share.get(n.code)! * k.weight) / total);
+          share.set(k.code, k.monitor || total <= 0 ? 0 : (share.get(n.code)! * (k.weight ?? 0)) / total);
           walk(k);
         }
       };

@@ -5,7 +5,7 @@ import * as api from '../api';
 import { debounce, errorBox, h, labelledSelect, loading } from '../dom';
 import { nm, numberFmt, t } from '../i18n';
 import type { Page } from '../page';
-import { state } from '../state';
+import { buildYears, latestYear, state } from '../state';
 
 function changeCell(c: number | null): HTMLElement {
   if (c == null) return h('span', { class: 'muted' }, '—');
@@ -23,8 +23,8 @@ export const whatifPage: Page = (root, ctx) => {
       const dims = meta.dimensions;
       const base: Record<string, number> = Object.fromEntries(dims.map((d) => [d, api.nodeByCode(meta, d)?.weight ?? 1]));
       const weights: Record<string, number> = { ...base, ...(state.weights ?? {}) };
-      const years = meta.years.length ? meta.years : [meta.latest_year];
-      if (state.whatifYear == null || !years.includes(state.whatifYear)) state.whatifYear = meta.latest_year;
+      const years = buildYears(meta);
+      if (state.whatifYear == null || !years.includes(state.whatifYear)) state.whatifYear = latestYear(meta);
 
       const status = h('p', { class: 'hint', role: 'status', 'aria-live': 'polite', 'data-testid': 'whatif-status' });
       const errors = h('div');
