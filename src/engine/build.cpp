@@ -400,6 +400,7 @@ double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit
   }
   o.source = std::string(src);
   o.year = year;
+  o.stored = true;
   return v * s.factor;
 }
 
@@ -581,7 +582,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
             sw += node.lag_weights[k];
             s += node.lag_weights[k] * x;
           }
-          if (sw > 0) v = s / sw, o.how = "window", o.series = series;
+          if (sw > 0) v = s / sw, o.how = "window", o.series = series, o.stored = false;
         }
         in.raw(r, j) = v;
         std::string_view dsrc;

@@ -112,8 +112,13 @@ struct CellOrigin {
   int series = -1;     //!< −1 no value; 0 the indicator's own reads (or sum); k ≥ 1 its k-th fallback
   std::string code;    //!< the stored code read (the first of a sum)
   std::string source;  //!< "key@release" of the value read (a window or score: of its latest year)
-  std::string how;     //!< observed | sum | fill | window | gti | coinr
+  std::string how;     //!< observed | sum | fill | window | gti | coinr; carried (kept from the cell carried)
   int year = 0;        //!< the data year read (a window: its latest year with a value)
+  //! The value is a stored record (`source`; a sum: its first term's), not one the build made
+  //! from several years or none (a window, a GTI-style score, a `fill`) nor COINr data. A carried
+  //! value keeps the answer of the cell it was carried from. Only a stored value has a record to
+  //! name as its source (the API's downloads).
+  bool stored = false;
 };
 
 //! Whether a unit-year is ranked, and why not ([eligibility]; eligibility.csv).
@@ -418,7 +423,8 @@ struct Published {
   std::vector<Unit> units;            //!< every unit of the store
   std::vector<SourceRecord> sources;  //!< every source release of the store
   //! Every stored value of the codes the method's indicators read (reads, GTI components and
-  //! denominators) in the build's years: ordered by unit, code, year, then priority (chosen first).
+  //! denominators) in the build's years and the lead-in years a carried value was read in:
+  //! ordered by unit, code, year, then priority (chosen first).
   std::vector<PublishedValue> values;
   //! (key, value) of the method's [pipeline] as the canonical method file writes them, keys sorted.
   std::vector<std::pair<std::string, std::string>> pipeline;

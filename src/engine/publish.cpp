@@ -110,6 +110,10 @@ Result<Published> Publish(const PublishConfig& cfg) {
     if (b.has_years && !b.row_year.empty()) {
       auto [lo, hi] = std::minmax_element(b.row_year.begin(), b.row_year.end());
       f.year_from = *lo, f.year_to = *hi;
+      // A value carried from a lead-in year was read there: its record is published too.
+      for (const CellOrigin& o : b.origin) {
+        if (o.stored) f.year_from = std::min(f.year_from, o.year);
+      }
     }
     if (!f.indicators.empty()) {
       // Observations come grouped by cell in resolution order: the first of a cell is the chosen one.

@@ -256,17 +256,19 @@ void Server::Impl::Publish(engine::Published published) {
   auto codes_read = [&](const method::Node& n) { return n.Codes(); };
   const std::size_t ni = ind_nodes.size();
   // The stored value an indicator's cell was read from, as the build recorded it (the series, code
-  // and data year that won; a carried value's original cell); none for a derived GTI score.
+  // and data year that won; a carried value's original cell); none for a value the build made
+  // (a window, a GTI-style score, a fill).
   auto chosen_of = [&](std::size_t row, std::size_t col) -> const ResolvedValue* {
     const engine::CellOrigin& o = b.origin[row * ni + col];
-    if (o.series < 0 || o.how == "gti" || o.code.empty()) return nullptr;
+    if (!o.stored) return nullptr;  // made by the build (window, GTI score, fill): no one record
     auto it = values_at.find({b.row_unit[row], o.code, o.year});
     return it == values_at.end() ? nullptr : &pub.values[it->second.first].value;
   };
   auto origin_json = [&](std::size_t row, std::size_t col) -> Json {
     const engine::CellOrigin& o = b.origin[row * ni + col];
     if (o.series < 0) return Json(nullptr);
-    return Json{{"series", o.series}, {"code", o.code}, {"source", o.source}, {"how", o.how}, {"data_year", o.year}};
+    return Json{{"series", o.series}, {"code", o.code},      {"source", o.source},
+                {"how", o.how},       {"data_year", o.year}, {"stored", o.stored}};
   };
   const std::size_t top = nn - 1;  // the index is the last node
 

@@ -294,6 +294,71 @@ TEST_F(ServeDataTest, ProfileAndDownloadNameTheFallbackSource) {
   EXPECT_GT(named, 0u);
 }
 
+TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
+  // Over the whole store: every indicator value of every unit profile, and every row of the
+  // indicators download, names the cell the build read (provenance.csv), and nothing else.
+  std::map<std::tuple<int, std::string, std::string>, std::vector<std::string>> prov;
+  std::set<std::string> units;
+  auto rows = Csv(BuildFile("provenance.csv"));
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    prov[{std::stoi(rows[i][0]), rows[i][1], rows[i][2]}] = rows[i];
+    units.insert(rows[i][1]);
+  }
+  ASSERT_GT(units.size(), 150u);
+  std::size_t compared = 0;
+  std::map<std::tuple<int, std::string, std::string>, Json> origin;  // as the profiles publish it
+  for (const auto& unit : units) {
+    Json j = GetJson("/api/v1/units/" + unit);
+    for (const auto& ind : j["indicators"]) {
+      for (const auto& v : ind["values"]) {
+        auto it = prov.find({v["year"].get<int>(), unit, ind["code"].get<std::string>()});
+        const std::string where =
+            unit + " " + ind["code"].get<std::string>() + " " + std::to_string(v["year"].get<int>());
+        if (it == prov.end()) {
+          EXPECT_TRUE(v["origin"].is_null()) << where;
+          continue;
+        }
+        const auto& p = it->second;
+        ASSERT_FALSE(v["origin"].is_null()) << where;
+        EXPECT_EQ(std::to_string(v["origin"]["series"].get<int>()), p[3]) << where;
+        EXPECT_EQ(v["origin"]["code"], p[4]) << where;
+        EXPECT_EQ(v["origin"]["source"], p[5]) << where;
+        EXPECT_EQ(v["origin"]["how"], p[6]) << where;
+        EXPECT_EQ(std::to_string(v["origin"]["data_year"].get<int>()), p[7]) << where;
+        // Only a value read as it was stored is one record; windows, GTI scores and fills are made.
+        const std::string how = p[6];
+        if (how == "observed" || how == "sum") {
+          EXPECT_TRUE(v["origin"]["stored"].get<bool>()) << where;
+        } else if (how == "window" || how == "gti" || how == "fill") {
+          EXPECT_FALSE(v["origin"]["stored"].get<bool>()) << where;
+        }
+        origin[it->first] = v["origin"];
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, prov.size());  // every cell the build read is published once
+  auto download = Get("/api/v1/download/indicators");
+  ASSERT_TRUE(download);
+  auto table = Csv(download->body);
+  ASSERT_EQ(table[0], (std::vector<std::string>{"year", "unit", "code", "raw", "imputed", "score", "source", "release",
+                                                "tier", "licence"}));
+  std::size_t named = 0;
+  for (std::size_t i = 1; i < table.size(); ++i) {
+    const auto& f = table[i];
+    auto it = origin.find({std::stoi(f[0]), f[1], f[2]});
+    const std::string where = f[1] + " " + f[2] + " " + f[0];
+    if (it == origin.end() || !it->second["stored"].get<bool>()) {
+      // No one record behind the value (none read, or a value the build made): no source named.
+      EXPECT_EQ(f[6], "") << where;
+      continue;
+    }
+    EXPECT_EQ(f[6] + "@" + f[7], it->second["source"].get<std::string>()) << where;
+    ++named;
+  }
+  EXPECT_GT(named, 0u);
+}
+
 TEST_F(ServeDataTest, ProfileIntervalsAreRankStats) {
   auto stats = RankStats();
   Json j = GetJson("/api/v1/units/DEU");

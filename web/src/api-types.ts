@@ -374,6 +374,8 @@ export interface components {
                 /** @enum {string} */
                 how: "observed" | "sum" | "fill" | "window" | "gti" | "carried" | "coinr";
                 data_year: number;
+                /** @description The value is a stored record (source key@release; a sum: its first term's), not one the build made from several years or none (window, GTI score, fill). A carried value keeps the answer of its original cell. Only a stored value names a source in the indicators download. */
+                stored: boolean;
               }) | null;
               sources: components["schemas"]["SourceValue"][];
             })[];

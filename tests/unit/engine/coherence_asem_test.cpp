@@ -16,14 +16,21 @@ namespace {
 
 using compute::PrincipalComponents;
 
-TEST(AnalysisCoherenceAsem, StandardPipelineGivesSaneCoherence) {
+//! The ASEM index built as COINr's build_example_coin().
+engine::BuildResult AsemExample() {
   engine::BuildConfig cfg;
   cfg.coinr_data = std::string(GPSI_TEST_DATA) + "/asem/iData.csv";
   cfg.coinr_meta = std::string(GPSI_TEST_DATA) + "/asem/iMeta.csv";
   cfg.sets = {"pipeline.denominate=on", "pipeline.impute=group-mean:EurAsia_group", "pipeline.screen=na:0.9",
               "pipeline.treat=jrc:5",   "pipeline.normalise=minmax:0:100",          "pipeline.aggregate=arithmetic"};
   auto b = engine::Build(cfg);
-  ASSERT_TRUE(b.ok()) << b.error().Format();
+  if (!b.ok()) throw Failure(b.error());
+  return std::move(*b);
+}
+
+TEST(AnalysisCoherenceAsem, StandardPipelineGivesSaneCoherence) {
+  const engine::BuildResult built = AsemExample();
+  const engine::BuildResult* b = &built;
   const auto& m = b->method;
   // The screened rows' scores, every node.
   std::vector<std::size_t> rows;
@@ -85,18 +92,6 @@ TEST(AnalysisCoherenceAsem, StandardPipelineGivesSaneCoherence) {
       }
     }
   }
-}
-
-//! The ASEM index built as COINr's build_example_coin().
-engine::BuildResult AsemExample() {
-  engine::BuildConfig cfg;
-  cfg.coinr_data = std::string(GPSI_TEST_DATA) + "/asem/iData.csv";
-  cfg.coinr_meta = std::string(GPSI_TEST_DATA) + "/asem/iMeta.csv";
-  cfg.sets = {"pipeline.denominate=on", "pipeline.impute=group-mean:EurAsia_group", "pipeline.screen=na:0.9",
-              "pipeline.treat=jrc:5",   "pipeline.normalise=minmax:0:100",          "pipeline.aggregate=arithmetic"};
-  auto b = engine::Build(cfg);
-  if (!b.ok()) throw Failure(b.error());
-  return std::move(*b);
 }
 
 TEST(AnalysisCoherenceAsem, MatchesCoinrAnalysisVignetteOnRawData) {
