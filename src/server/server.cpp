@@ -385,7 +385,7 @@ void Server::Impl::Routes() {
 
 Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_unique<Impl>()) {
   impl_->cfg = std::move(cfg);
-  impl_->Publish(std::move(published));  // api_data.cpp
+  impl_->Publish(std::move(published));  // publish.cpp
   impl_->PrepareWhatIf();                // api_whatif.cpp
   impl_->transport = std::make_unique<Impl::Transport>();
   if (const std::string& web = impl_->cfg.web_dir; !web.empty()) {

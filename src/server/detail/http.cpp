@@ -1,4 +1,6 @@
 // Small HTTP helpers shared by the endpoint files (detail/http.hpp).
+#include <cctype>
+
 #include "detail/http.hpp"
 
 #include <fmt/format.h>
@@ -30,6 +32,15 @@ std::string CsvField(const std::string& s) {
 //! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
 std::string Num(double v) {
   return compute::IsNa(v) ? std::string() : FormatNumber(v);
+}
+
+Json NumOrNull(double v) {
+  return compute::IsNa(v) ? Json(nullptr) : Json(v);
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
 }
 
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.

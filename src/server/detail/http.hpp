@@ -25,6 +25,14 @@ void SendError(httplib::Response& res, Errc code, const std::string& message);
 std::string CsvField(const std::string& s);
 //! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
 std::string Num(double v);
+//! A number, or null for a missing value.
+Json NumOrNull(double v);
+//! A rank, or null for none (0).
+inline Json RankOrNull(int rank) {
+  return rank > 0 ? Json(rank) : Json(nullptr);
+}
+//! ASCII upper case (unit codes are matched case-insensitively).
+std::string Upper(std::string s);
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
 std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res);
 //! Refuses parameters the endpoint does not know and repeated parameters.

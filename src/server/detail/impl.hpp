@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "detail/http.hpp"
@@ -25,8 +26,17 @@ class HttpServer : public httplib::Server {
 };
 
 //! A unit as the API describes it (units list and profile): code, names, ISO3, M49, region, and
-//! with `subregion` the sub-region too (api_data.cpp).
+//! with `subregion` the sub-region too (publish.cpp).
 Json UnitJson(const Unit& u, bool subregion);
+
+//! Indexes over the published data that the rendered answers share, made once by Publish.
+struct Lookups {
+  std::map<std::string, Unit> described;  //!< every unit of the build: the store's description, else the build's name
+  //! (unit, stored code, year) → [first, last) in Published::values (resolution order).
+  std::map<std::tuple<std::string, std::string, int>, std::pair<std::size_t, std::size_t>> values_at;
+  std::map<std::pair<std::string, std::string>, const Source*> source_of;  //!< by (key, release)
+  std::vector<std::size_t> ind_nodes;                                      //!< node of each indicator column
+};
 }  // namespace detail
 
 struct Server::Impl {
@@ -45,10 +55,19 @@ struct Server::Impl {
     std::string csv, xlsx;
   };
   std::map<std::string, Table> downloads;  // /api/v1/download/{table} by table name
-  //! Fills the published data and precomputes the answers above (api_data.cpp).
+  //! Fills the published data and renders the answers above (publish.cpp).
   void Publish(engine::Published published);
+  //! The lookups of the published data; fills unit_key and interval_of (publish.cpp).
+  detail::Lookups Index();
   //! Sets p05, median, p95 of j: the Monte Carlo rank interval of (build row, node), else null.
   void AddInterval(detail::Json& j, std::size_t row, std::size_t node) const;
+  //! The licence of a stored value's source release ("" when the store does not list it).
+  std::string Licence(const detail::Lookups& look, const ResolvedValue& v) const;
+  std::string MetaBody(const detail::Lookups& look) const;  //!< api_meta.cpp
+  void PublishProfiles(const detail::Lookups& look);        //!< profile_body (api_profile.cpp)
+  void PublishDownloads(const detail::Lookups& look);       //!< downloads (api_download.cpp)
+  //! The stored record an indicator cell is (its origin), or none for a value the build made.
+  const ResolvedValue* RecordOf(const detail::Lookups& look, std::size_t row, std::size_t col) const;
   // ---- transport (server.cpp) ----
   detail::HttpServer svr;
   std::atomic<bool> stop_requested{false};
@@ -58,12 +77,12 @@ struct Server::Impl {
   //! GET of anything not an endpoint: a file of --web (Cache-Control: no-cache, ETag), else 404.
   void Static(const httplib::Request& req, httplib::Response& res) const;
 
-  // api_basic.cpp
+  // api_health.cpp, api_units.cpp, api_scores.cpp, api_runs.cpp
   void Health(httplib::Response& res) const;
   void Units(const httplib::Request& req, httplib::Response& res) const;
   void Scores(const httplib::Request& req, httplib::Response& res) const;
   void Runs(const httplib::Request& req, httplib::Response& res) const;
-  // api_data.cpp
+  // one file per endpoint: api_meta.cpp, api_profile.cpp, api_compare.cpp, api_download.cpp
   void Meta(const httplib::Request& req, httplib::Response& res) const;
   void Profile(const httplib::Request& req, httplib::Response& res) const;
   void Compare(const httplib::Request& req, httplib::Response& res) const;

@@ -1,4 +1,4 @@
-// /api/v1/health, /units, /scores and /runs (docs/api.md).
+// GET /api/v1/scores (docs/api.md): scores, ranks and intervals of a year and node, as JSON or CSV.
 #include <algorithm>
 #include <charconv>
 
@@ -9,39 +9,10 @@
 namespace gpsi::server {
 
 using detail::CheckParams;
-using detail::CsvField;
 using detail::Json;
 using detail::Num;
 using detail::SendError;
 using detail::WantCsv;
-
-void Server::Impl::Health(httplib::Response& res) const {
-  Json j{{"status", "ok"}, {"engine", std::string(Version())}, {"run", build.run_id}};
-  res.set_content(j.dump() + "\n", "application/json");
-}
-
-void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) const {
-  if (!CheckParams(req, res, {"format"})) return;
-  auto csv = WantCsv(req, res);
-  if (!csv) return;
-  std::string text = "code,name_en,name_zh,iso3,m49,region_code,region\n";
-  Json rows = Json::array();
-  for (const auto& code : scored) {
-    auto it = units.find(code);
-    Unit u = it != units.end() ? it->second : Unit{};
-    if (it == units.end()) u.code = code;
-    if (u.name_en.empty()) {
-      // A unit the store does not describe still carries the build's name.
-      auto r = std::find(build.row_unit.begin(), build.row_unit.end(), code) - build.row_unit.begin();
-      u.name_en = build.row_name[static_cast<std::size_t>(r)];
-    }
-    text += fmt::format("{},{},{},{},{},{},{}\n", CsvField(u.code), CsvField(u.name_en), CsvField(u.name_zh),
-                        CsvField(u.iso3), CsvField(u.m49), CsvField(u.region_code), CsvField(u.region_name));
-    rows.push_back(detail::UnitJson(u, false));
-  }
-  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
-  res.set_content(Json{{"units", rows}}.dump() + "\n", "application/json");
-}
 
 void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) const {
   if (!CheckParams(req, res, {"year", "code", "region", "format"})) return;
@@ -108,30 +79,6 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
   Json j{{"run", build.run_id}, {"year", year}, {"code", code}, {"rows", rows}};
   if (!region.empty()) j["region"] = region;
   res.set_content(j.dump() + "\n", "application/json");
-}
-
-void Server::Impl::Runs(const httplib::Request& req, httplib::Response& res) const {
-  if (!CheckParams(req, res, {"format"})) return;
-  auto csv = WantCsv(req, res);
-  if (!csv) return;
-  auto runs = engine::Runs(cfg.db_path);
-  if (!runs) return SendError(res, runs.error().code, runs.error().message);
-  std::string text;
-  Json rows = Json::array();
-  for (const auto& f : engine::RunFields(RunRecord{})) text += (text.empty() ? "" : ",") + f.first;
-  text += '\n';
-  for (const auto& r : *runs) {
-    Json row = Json::object();
-    std::string line;
-    for (auto& [k, v] : engine::RunFields(r)) {
-      line += (line.empty() ? "" : ",") + CsvField(v);
-      row[k] = v;
-    }
-    text += line + '\n';
-    rows.push_back(std::move(row));
-  }
-  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
-  res.set_content(Json{{"runs", rows}}.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

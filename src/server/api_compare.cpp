@@ -1,0 +1,113 @@
+// GET /api/v1/compare (docs/api.md): up to five units side by side in one year, with their
+// index series.
+#include <charconv>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "detail/impl.hpp"
+
+namespace gpsi::server {
+
+using compute::IsNa;
+using detail::CheckParams;
+using detail::Json;
+using detail::Num;
+using detail::NumOrNull;
+using detail::RankOrNull;
+using detail::SendError;
+using detail::Upper;
+using detail::WantCsv;
+
+namespace {
+
+//! The `year` parameter: an integer year of the build, default the latest; nullopt (with the
+//! error sent) otherwise.
+std::optional<int> YearParam(const httplib::Request& req, httplib::Response& res, const std::set<int>& years) {
+  int year = years.empty() ? 0 : *years.rbegin();
+  if (!req.has_param("year")) return year;
+  std::string s = req.get_param_value("year");
+  int y = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
+    SendError(res, Errc::kUsage, fmt::format("year must be an integer, not '{}'", s));
+    return std::nullopt;
+  }
+  if (years.count(y) == 0) {
+    SendError(res, Errc::kUsage, fmt::format("the build has no year {}", y));
+    return std::nullopt;
+  }
+  return y;
+}
+
+}  // namespace
+
+void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) const {
+  if (!CheckParams(req, res, {"units", "year", "format"})) return;
+  auto csv = WantCsv(req, res);
+  if (!csv) return;
+  auto year = YearParam(req, res, years);
+  if (!year) return;
+  if (!req.has_param("units")) return SendError(res, Errc::kUsage, "give units=ISO3,… (1 to 5 units)");
+  std::vector<std::string> codes;
+  {
+    std::string list = req.get_param_value("units");
+    std::stringstream ss(list);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      auto k = unit_key.find(Upper(item));
+      if (k == unit_key.end()) return SendError(res, Errc::kUsage, fmt::format("no unit '{}' in the build", item));
+      if (std::find(codes.begin(), codes.end(), k->second) != codes.end()) {
+        return SendError(res, Errc::kUsage, fmt::format("unit '{}' is given more than once", item));
+      }
+      codes.push_back(k->second);
+    }
+    if (!list.empty() && list.back() == ',') return SendError(res, Errc::kUsage, "units ends with an empty item");
+    if (codes.empty() || codes.size() > 5) {
+      return SendError(res, Errc::kUsage, fmt::format("give 1 to 5 units, not {}", codes.size()));
+    }
+  }
+  const auto& b = build;
+  const auto& m = b.method;
+  const std::size_t top = m.nodes.size() - 1;
+  std::vector<std::size_t> nodes{top};
+  for (int c : m.Children(static_cast<int>(top))) nodes.push_back(static_cast<std::size_t>(c));
+  Json node_codes = Json::array();
+  for (auto i : nodes) node_codes.push_back(m.nodes[i].code);
+  std::string text = "year,unit,code,value,rank,p05,median,p95\n";
+  Json out_units = Json::array();
+  for (const auto& code : codes) {
+    const Unit* u = nullptr;
+    if (auto it = units.find(code); it != units.end()) u = &it->second;
+    Json scores = Json::object(), series = Json::array();
+    std::string name_en;
+    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+      if (b.row_unit[r] != code) continue;
+      name_en = b.row_name[r];
+      series.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
+                        {"value", NumOrNull(b.scores(r, top))},
+                        {"rank", RankOrNull(b.ranks[top][r])}});
+      if (b.row_year[r] != *year) continue;
+      for (auto i : nodes) {
+        Json s{{"value", NumOrNull(b.scores(r, i))}, {"rank", RankOrNull(b.ranks[i][r])}};
+        AddInterval(s, r, i);
+        auto num = [&](const char* k) { return s[k].is_null() ? std::string() : FormatNumber(s[k].get<double>()); };
+        text += fmt::format("{},{},{},{},{},{},{},{}\n", b.has_years ? std::to_string(*year) : std::string(), code,
+                            m.nodes[i].code, Num(b.scores(r, i)),
+                            b.ranks[i][r] > 0 ? std::to_string(b.ranks[i][r]) : std::string(), num("p05"),
+                            num("median"), num("p95"));
+        scores[m.nodes[i].code] = std::move(s);
+      }
+    }
+    out_units.push_back({{"code", code},
+                         {"name_en", u && !u->name_en.empty() ? u->name_en : name_en},
+                         {"name_zh", u ? u->name_zh : std::string()},
+                         {"scores", std::move(scores)},
+                         {"series", std::move(series)}});
+  }
+  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
+  Json j{{"run", b.run_id}, {"year", *year}, {"nodes", node_codes}, {"units", out_units}};
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+}  // namespace gpsi::server

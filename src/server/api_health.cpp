@@ -1,0 +1,13 @@
+// GET /api/v1/health (docs/api.md): the server is up, with the engine version and the run it serves.
+#include "detail/impl.hpp"
+
+namespace gpsi::server {
+
+using detail::Json;
+
+void Server::Impl::Health(httplib::Response& res) const {
+  Json j{{"status", "ok"}, {"engine", std::string(Version())}, {"run", build.run_id}};
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+}  // namespace gpsi::server

@@ -1,0 +1,99 @@
+// What the server answers from: engine::Publish's result, indexed once at startup, and the
+// answers every request could ask of the whole data set (meta, profiles, downloads), rendered
+// once by the endpoint files (api_meta.cpp, api_profile.cpp, api_download.cpp). Handlers only
+// look answers up, so they are cheap, const and safe to run concurrently.
+#include <algorithm>
+#include <map>
+
+#include "detail/impl.hpp"
+
+namespace gpsi::server {
+
+using detail::Json;
+using detail::NumOrNull;
+using detail::Upper;
+
+Json detail::UnitJson(const Unit& u, bool subregion) {
+  Json j = {{"code", u.code}, {"name_en", u.name_en},         {"name_zh", u.name_zh},   {"iso3", u.iso3},
+            {"m49", u.m49},   {"region_code", u.region_code}, {"region", u.region_name}};
+  if (subregion) {
+    j["subregion_code"] = u.subregion_code;
+    j["subregion"] = u.subregion_name;
+  }
+  return j;
+}
+
+void Server::Impl::AddInterval(Json& j, std::size_t row, std::size_t node) const {
+  int k = interval_of.empty() ? -1 : interval_of[row * build.method.nodes.size() + node];
+  const engine::RankStat* s = k < 0 ? nullptr : &pub.intervals[static_cast<std::size_t>(k)];
+  j["p05"] = s ? NumOrNull(s->p05) : Json(nullptr);
+  j["median"] = s ? NumOrNull(s->median) : Json(nullptr);
+  j["p95"] = s ? NumOrNull(s->p95) : Json(nullptr);
+}
+
+std::string Server::Impl::Licence(const detail::Lookups& look, const ResolvedValue& v) const {
+  auto it = look.source_of.find({v.source_key, v.release});
+  return it == look.source_of.end() ? std::string() : it->second->licence;
+}
+
+void Server::Impl::Publish(engine::Published published) {
+  build = std::move(published.build);
+  pub = std::move(published);
+  for (const auto& u : pub.units) units.emplace(u.code, u);
+  const auto& b = build;
+  scored = b.row_unit;
+  std::sort(scored.begin(), scored.end());
+  scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
+  if (b.has_years) years.insert(b.row_year.begin(), b.row_year.end());
+  const detail::Lookups look = Index();
+  meta_body = MetaBody(look);
+  PublishProfiles(look);
+  PublishDownloads(look);
+}
+
+detail::Lookups Server::Impl::Index() {
+  const auto& b = build;
+  const auto& m = b.method;
+  const std::size_t nn = m.nodes.size(), nr = b.row_unit.size();
+  detail::Lookups look;
+  // A unit the store does not describe still carries the build's name.
+  for (std::size_t r = 0; r < nr; ++r) {
+    auto& u = look.described[b.row_unit[r]];
+    if (!u.code.empty()) continue;
+    auto it = units.find(b.row_unit[r]);
+    if (it != units.end()) u = it->second;
+    u.code = b.row_unit[r];
+    if (u.name_en.empty()) u.name_en = b.row_name[r];
+  }
+  for (const auto& [code, u] : look.described) {
+    unit_key.emplace(Upper(code), code);
+    if (!u.iso3.empty()) unit_key.emplace(Upper(u.iso3), code);
+  }
+  // Intervals by row × node.
+  std::map<std::pair<std::string, int>, std::size_t> row_of;
+  for (std::size_t r = 0; r < nr; ++r) row_of[{b.row_unit[r], b.row_year[r]}] = r;
+  if (!pub.intervals.empty()) {
+    interval_of.assign(nr * nn, -1);
+    for (std::size_t k = 0; k < pub.intervals.size(); ++k) {
+      const auto& s = pub.intervals[k];
+      auto it = row_of.find({s.unit, s.year});
+      int node = m.Find(s.code);
+      if (it != row_of.end() && node >= 0) {
+        interval_of[it->second * nn + static_cast<std::size_t>(node)] = static_cast<int>(k);
+      }
+    }
+  }
+  // Stored values by (unit, code, year); sources by (key, release).
+  for (std::size_t i = 0; i < pub.values.size(); ++i) {
+    const auto& v = pub.values[i].value;
+    auto [it, fresh] = look.values_at.try_emplace({v.unit, v.indicator, v.year}, i, i + 1);
+    if (!fresh) it->second.second = i + 1;
+  }
+  for (const auto& s : pub.sources) look.source_of[{s.source.key, s.source.release}] = &s.source;
+  for (std::size_t i = 0; i < nn; ++i) {
+    if (m.nodes[i].indicator) look.ind_nodes.push_back(i);
+  }
+  return look;
+}
+
+}  // namespace gpsi::server
