@@ -22,13 +22,10 @@ using analysis::Corr;
 using analysis::CorrMethod;
 using compute::IsNa;
 using compute::Matrix;
+using detail::Num;
 
 //! |r| above which two nodes of a level are flagged as near-collinear.
 constexpr double kCollinear = 0.92;
-
-std::string Num(double v) {
-  return IsNa(v) ? std::string() : FormatNumber(v);
-}
 
 const char* MethodName(CorrMethod m) {
   return m == CorrMethod::kPearson ? "pearson" : "spearman";

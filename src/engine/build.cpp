@@ -29,6 +29,7 @@ using detail::AggOf;
 using detail::CsvField;
 using detail::ImputeOf;
 using detail::NormOf;
+using detail::Num;
 using detail::WriteFile;
 
 //! The panel as read, before any method step.
@@ -74,10 +75,6 @@ std::vector<int> IndicatorNodes(const method::Method& m) {
     if (m.nodes[i].indicator) out.push_back(static_cast<int>(i));
   }
   return out;
-}
-
-std::string Num(double v) {
-  return IsNa(v) ? std::string() : FormatNumber(v);
 }
 
 int GroupId(std::vector<std::string>& names, const std::string& value) {

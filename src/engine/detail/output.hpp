@@ -8,9 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "compute.hpp"
 #include "core.hpp"
+#include "model.hpp"
 
 namespace gpsi::engine::detail {
+
+//! A number as every output file of the engine writes it: shortest round-trip text, empty when
+//! missing.
+inline std::string Num(double v) {
+  return compute::IsNa(v) ? std::string() : FormatNumber(v);
+}
 
 //! A CSV field (RFC 4180): quoted when the text holds a comma, quote or line break.
 inline std::string CsvField(std::string_view s) {
