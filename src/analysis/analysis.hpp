@@ -162,12 +162,8 @@ struct Scenario {
   bool normalise_by_block = false;                           //!< pipeline.panel = by-year
   std::vector<int> direction;                                //!< per indicator
   std::vector<std::optional<compute::Goalposts>> goalposts;  //!< per indicator
-  std::size_t indicators = 0;                                //!< nodes 0 … indicators−1 are the indicators
-  std::vector<std::vector<std::size_t>> children;            //!< per node; aggregates follow in level order
-  std::vector<int> level;                                    //!< per node
+  compute::Tree tree;                                        //!< nominal aggregation per node; indicators first
   std::vector<double> weights;                               //!< nominal weight per node
-  std::vector<compute::AggMethod> aggregate;                 //!< nominal method per node (aggregates)
-  double min_share = 0;                                      //!< aggregate_min_share
 };
 
 //! The choices of one run.
@@ -185,7 +181,7 @@ struct RunChoice {
 //! Run from several threads once Prepare has seen every combination.
 class Runner {
  public:
-  explicit Runner(const Scenario& s) : s_(s) {}
+  explicit Runner(const Scenario& s);
   //! Computes the cached data of one (data, winmax, norm) combination; call for each before Run.
   Status Prepare(std::size_t data, int winmax, const compute::NormSpec& norm);
   //! Scores (rows × nodes) of one run; the first offending cell makes it fail (kUncomputable).
@@ -205,6 +201,7 @@ class Runner {
   };
   const Cached* Find(std::size_t data, int winmax, const compute::NormSpec& norm) const;
   const Scenario& s_;
+  std::vector<std::vector<std::size_t>> block_rows_;  //!< per block: its rows
   std::vector<Cached> cache_;
 };
 

@@ -55,7 +55,7 @@ Status Runner::Prepare(std::size_t data, int winmax, const compute::NormSpec& no
   }
   std::vector<double> buf;
   for (const auto& rows : blocks) {
-    for (std::size_t j = 0; j < s_.indicators; ++j) {
+    for (std::size_t j = 0; j < s_.tree.indicators; ++j) {
       buf.resize(rows.size());
       for (std::size_t q = 0; q < rows.size(); ++q) buf[q] = x(rows[q], j);
       if (winmax >= 0) compute::TreatJrc(buf, winmax);
@@ -80,154 +80,36 @@ Status Runner::Prepare(std::size_t data, int winmax, const compute::NormSpec& no
 Status Runner::Run(const RunChoice& c, Matrix& scores) const {
   const Cached* base = Find(c.data, c.winmax, c.norm);
   if (!base) return Error{Errc::kInternal, "Runner::Run before Prepare for this combination"};
-  const std::size_t rows = base->normalised.rows(), nodes = s_.children.size();
+  const std::size_t rows = base->normalised.rows(), nodes = s_.tree.children.size();
   if (scores.rows() != rows || scores.cols() != nodes) scores = Matrix(rows, nodes);
-  for (std::size_t j = 0; j < s_.indicators; ++j) {
+  // The indicators' normalised columns (and their cached logarithms for geometric means), then the
+  // aggregates as every build computes them.
+  thread_local std::vector<const double*> logs;
+  logs.assign(nodes, nullptr);
+  for (std::size_t j = 0; j < s_.tree.indicators; ++j) {
     auto src = base->normalised.Col(j);
     auto dst = scores.Col(j);
     if (static_cast<int>(j) == c.excluded) {
       std::fill(dst.begin(), dst.end(), compute::kNa);
-    } else {
-      std::copy(src.begin(), src.end(), dst.begin());
-    }
-  }
-  // Arithmetic and geometric means column by column over all rows (the Monte Carlo's hot loop);
-  // the other methods go through compute::Aggregate. Same definitions as the kernel: missing
-  // children drop out and the others' weights rescale; below min_share of children → missing.
-  thread_local std::vector<double> s, sw, lg;
-  thread_local std::vector<std::size_t> present;
-  std::vector<double> w;
-  for (std::size_t i = s_.indicators; i < nodes; ++i) {
-    const auto& kids = s_.children[i];
-    w.resize(kids.size());
-    for (std::size_t q = 0; q < kids.size(); ++q) w[q] = c.weights[kids[q]];
-    compute::AggMethod how = c.aggregate.value_or(s_.aggregate[i]);
-    auto out = scores.Col(i);
-    if (how != compute::AggMethod::kArithmetic && how != compute::AggMethod::kGeometric) {
-      if (auto bad = compute::Aggregate(scores, kids, w, how, s_.min_share, out)) {
-        return Error{Errc::kUncomputable, fmt::format("row {}: node {} = {} is not allowed under this mean", bad->row,
-                                                      bad->col, bad->value)};
-      }
       continue;
     }
-    const bool geo = how == compute::AggMethod::kGeometric;
-    s.assign(rows, 0.0);
-    sw.assign(rows, 0.0);
-    present.assign(rows, 0);
-    for (std::size_t q = 0; q < kids.size(); ++q) {
-      const std::size_t k = kids[q];
-      auto col = scores.Col(k);
-      const double* x = col.data();
-      if (geo) {
-        bool indicator = k < s_.indicators && static_cast<int>(k) != c.excluded;
-        if (indicator && !base->nonpositive[k]) {
-          x = base->logs.Col(k).data();
-        } else {
-          lg.resize(rows);
-          for (std::size_t r = 0; r < rows; ++r) {
-            double v = col[r];
-            if (!IsNa(v) && v <= 0) {
-              return Error{Errc::kUncomputable,
-                           fmt::format("row {}: node {} = {} is not allowed under a geometric mean", r, k, v)};
-            }
-            lg[r] = std::log(v);
-          }
-          x = lg.data();
-        }
-      }
-      const double wq = w[q];
-      for (std::size_t r = 0; r < rows; ++r) {
-        double v = x[r];
-        if (IsNa(v)) continue;
-        s[r] += wq * v;
-        sw[r] += wq;
-        ++present[r];
-      }
-    }
-    const double nc = static_cast<double>(kids.size());
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (present[r] == 0 || static_cast<double>(present[r]) / nc < s_.min_share) {
-        out[r] = compute::kNa;
-      } else {
-        out[r] = geo ? std::exp(s[r] / sw[r]) : s[r] / sw[r];
-      }
-    }
+    std::copy(src.begin(), src.end(), dst.begin());
+    if (!base->nonpositive[j]) logs[j] = base->logs.Col(j).data();
+  }
+  if (auto bad = compute::AggregateTree(s_.tree, c.weights, scores, c.aggregate, logs, compute::Sum::kFast)) {
+    return Error{Errc::kUncomputable, fmt::format("row {}: node {} = {} is not allowed under the mean of node {}",
+                                                  bad->cell.row, bad->cell.col, bad->cell.value, bad->node)};
   }
   return Ok();
 }
 
-namespace {
-
-//! A row's score beside the row, sorted in place of the row alone: the comparisons then read
-//! contiguous memory instead of the score column at random.
-struct Keyed {
-  double v;
-  std::uint32_t row;
-};
-
-//! Sorts finite keys descending in linear time for spread-out values: a counting sort into
-//! 2n buckets over [min, max] (the bucket of a value is monotone in it), then an insertion pass
-//! that orders each bucket's few keys. A block of ranks is ~150 scores, re-ranked in every
-//! Monte Carlo run for every aggregate and year, where a comparison sort was most of the time.
-void BucketSort(std::vector<Keyed>& keys, std::vector<Keyed>& tmp, std::vector<std::uint32_t>& count) {
-  const std::size_t n = keys.size();
-  if (n < 2) return;
-  double lo = keys[0].v, hi = keys[0].v;
-  for (const Keyed& k : keys) lo = std::min(lo, k.v), hi = std::max(hi, k.v);
-  const std::size_t buckets = 2 * n;
-  const double scale = hi > lo ? static_cast<double>(buckets - 1) / (hi - lo) : 0.0;
-  // Bucket 0 holds the highest values: (hi − v) · scale rises as v falls.
-  auto bucket = [&](double v) { return std::min(buckets - 1, static_cast<std::size_t>((hi - v) * scale)); };
-  count.assign(buckets + 1, 0);
-  for (const Keyed& k : keys) ++count[bucket(k.v) + 1];
-  for (std::size_t b = 1; b <= buckets; ++b) count[b] += count[b - 1];
-  tmp.resize(n);
-  for (const Keyed& k : keys) tmp[count[bucket(k.v)]++] = k;
-  for (std::size_t i = 1; i < n; ++i) {
-    const Keyed x = tmp[i];
-    std::size_t j = i;
-    for (; j > 0 && x.v > tmp[j - 1].v; --j) tmp[j] = tmp[j - 1];
-    tmp[j] = x;
-  }
-  keys.swap(tmp);
+Runner::Runner(const Scenario& s) : s_(s), block_rows_(s.blocks) {
+  for (std::size_t r = 0; r < s.row_block.size(); ++r)
+    block_rows_[static_cast<std::size_t>(s.row_block[r])].push_back(r);
 }
 
-}  // namespace
-
 void Runner::Rank(const Matrix& scores, std::size_t node, std::span<int> out) const {
-  // Rows are grouped by block in order (rows sorted by year), so each block is a contiguous run.
-  // Same rule as compute::RankDesc (descending, ties share the lowest rank, missing → 0): ties end
-  // up adjacent in any sorted order.
-  thread_local std::vector<Keyed> keys, tmp;
-  thread_local std::vector<std::uint32_t> count;
-  const std::size_t n = scores.rows();
-  auto col = scores.Col(node);
-  std::size_t r = 0;
-  while (r < n) {
-    std::size_t e = r;
-    while (e < n && s_.row_block[e] == s_.row_block[r]) ++e;
-    keys.clear();
-    bool finite = true;
-    for (std::size_t q = r; q < e; ++q) {
-      const double v = col[q];
-      if (IsNa(v)) {
-        out[q] = 0;
-        continue;
-      }
-      finite = finite && std::isfinite(v);
-      keys.push_back(Keyed{v, static_cast<std::uint32_t>(q)});
-    }
-    if (finite) {
-      BucketSort(keys, tmp, count);
-    } else {
-      std::sort(keys.begin(), keys.end(), [](const Keyed& a, const Keyed& b) { return a.v > b.v; });
-    }
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      bool tie = k > 0 && keys[k].v == keys[k - 1].v;
-      out[keys[k].row] = tie ? out[keys[k - 1].row] : static_cast<int>(k) + 1;
-    }
-    r = e;
-  }
+  compute::RankWithin(scores, node, block_rows_, out);
 }
 
 // ---- RankStats --------------------------------------------------------------------------------

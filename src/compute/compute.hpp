@@ -224,20 +224,66 @@ struct BadCell {
   double value = kNa;
 };
 
+//! How an aggregation sums. kExact: in long double, as R's sum, so a build's scores are COINr's to
+//! the bit (every build and what-if). kFast: in double, which vectorises, within a few units in the
+//! last place of kExact (the Monte Carlo runs, where the sums were half the time of a run).
+enum class Sum { kExact, kFast };
+
 //! Aggregates `children` of `x` into `out` (one value per row) with `weights` (one per child):
 //! per row the weights of missing children are dropped and the rest rescaled (COINr); a row with
 //! fewer than `min_share` of its children present gets NA (COINr Aggregate `dat_thresh`), and so
 //! does a row with none. Arithmetic: w ← w/Σw, then Σ w·x, as COINr. Returns the first offending
 //! cell (row by row) when the method is undefined for a row, and `out` is then incomplete; a row
-//! below `min_share` is never checked, as in COINr.
+//! below `min_share` is never checked, as in COINr. `child_logs` (optional, one per child): a
+//! column of ln x already computed for a child whose present values are all > 0, or nullptr; the
+//! geometric mean then reads it instead of taking the logarithms again (the Monte Carlo's cache).
 std::optional<BadCell> Aggregate(const Matrix& x, std::span<const std::size_t> children,
                                  std::span<const double> weights, AggMethod method, double min_share,
-                                 std::span<double> out);
+                                 std::span<double> out, std::span<const double* const> child_logs = {},
+                                 Sum sum = Sum::kExact);
+
+//! The aggregation tree of an index over a rows × nodes score matrix: nodes 0 … indicators − 1 are
+//! the indicators; every later node aggregates its children, which all come before it.
+struct Tree {
+  std::size_t indicators = 0;
+  std::vector<std::vector<std::size_t>> children;  //!< per node (empty for an indicator)
+  std::vector<AggMethod> method;                   //!< per node: how an aggregate combines its children
+  double min_share = 0;                            //!< pipeline.aggregate_min_share (COINr dat_thresh)
+};
+
+//! An aggregation the tree cannot compute: the node, how it was aggregated, its first bad cell.
+struct BadAggregate {
+  std::size_t node = 0;
+  AggMethod method = AggMethod::kArithmetic;
+  BadCell cell;
+};
+
+//! Computes aggregate `node` of `scores` (rows × nodes) from its children with `weights` (per
+//! node) under `how` (Aggregate). `logs` (optional, per node): ln of a node's column, as for
+//! Aggregate. The one aggregation step of the build, what-if and the Monte Carlo runs.
+std::optional<BadAggregate> AggregateNode(const Tree& t, std::size_t node, std::span<const double> weights,
+                                          AggMethod how, Matrix& scores, std::span<const double* const> logs = {},
+                                          Sum sum = Sum::kExact);
+
+//! Computes every aggregate of `scores` in node order (AggregateNode), each under its own method
+//! or, when given, `all`; stops at the first node that cannot be computed.
+std::optional<BadAggregate> AggregateTree(const Tree& t, std::span<const double> weights, Matrix& scores,
+                                          std::optional<AggMethod> all = std::nullopt,
+                                          std::span<const double* const> logs = {}, Sum sum = Sum::kExact);
 
 // ---- rank -------------------------------------------------------------------------------------
 
 //! Ranks descending, ties share the lowest rank (R rank(−x, ties.method = "min")); missing → 0.
 std::vector<int> RankDesc(std::span<const double> x);
+
+//! Ranks x[rows[k]] among themselves as RankDesc and writes each into out[rows[k]]; other entries
+//! of `out` are left as they are. The one ranking of every published and Monte Carlo rank.
+void RankRows(std::span<const double> x, std::span<const std::size_t> rows, std::span<int> out);
+
+//! Ranks column `node` of `scores` within each block of rows (a year's ranked units): out[r] is
+//! row r's rank in its block, 0 for a row in no block or with a missing score.
+void RankWithin(const Matrix& scores, std::size_t node, std::span<const std::vector<std::size_t>> blocks,
+                std::span<int> out);
 
 // ---- terrorism impact (Global Terrorism Index) --------------------------------------------------
 //

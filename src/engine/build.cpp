@@ -16,6 +16,7 @@
 #include "detail/convert.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/output.hpp"
+#include "detail/tail.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -30,6 +31,7 @@ using detail::CsvField;
 using detail::ImputeOf;
 using detail::NormOf;
 using detail::Num;
+using detail::RowName;
 using detail::WriteFile;
 
 //! The panel as read, before any method step.
@@ -646,10 +648,6 @@ Input PanelFor(const Input& wide, int year_from, int lead) {
 
 // ---- the pipeline -----------------------------------------------------------------------------
 
-std::string RowName(const BuildResult& b, std::size_t r) {
-  return b.has_years ? fmt::format("{} {}", b.row_unit[r], b.row_year[r]) : b.row_unit[r];
-}
-
 //! Each row's eligibility to be ranked (method [eligibility]): screened-out rows are not; the
 //! others must reach the population threshold and have at most max_missing_dimensions children of
 //! the index without a score. Also the shares reported in eligibility.csv.
@@ -838,8 +836,8 @@ Status RunPipeline(Input in, BuildResult& b) {
         fmt::format("screen: {} excluded, data share {:.3f} < {}", RowName(b, r), share[keep[r]], p.screen_share));
   }
 
-  // Blocks over which treatment, normalisation and ranks are computed: the pooled panel or each year.
-  std::vector<std::vector<std::size_t>> blocks, rank_blocks;
+  // Blocks over which treatment and normalisation are computed: the pooled panel or each year.
+  std::vector<std::vector<std::size_t>> blocks;
   {
     std::map<int, std::vector<std::size_t>> by_year;
     std::vector<std::size_t> pooled;
@@ -848,11 +846,10 @@ Status RunPipeline(Input in, BuildResult& b) {
       by_year[b.row_year[r]].push_back(r);
       pooled.push_back(r);
     }
-    for (auto& [y, rows] : by_year) rank_blocks.push_back(rows);
     if (p.by_year) {
-      blocks = rank_blocks;
+      for (auto& [y, rows] : by_year) blocks.push_back(std::move(rows));
     } else {
-      blocks.push_back(pooled);
+      blocks.push_back(std::move(pooled));
     }
   }
   b.treated = Matrix(nr, ni);
@@ -907,10 +904,9 @@ Status RunPipeline(Input in, BuildResult& b) {
     if (p.weights == method::Weights::kExplicit) b.weights[i] = m.nodes[i].weight;
     if (m.nodes[i].monitor) b.weights[i] = 0;  // reported as such in run.json; never aggregated
   }
-  for (std::size_t i = 0; i < nn; ++i) {
-    if (m.nodes[i].indicator) continue;
-    auto kids = m.Children(static_cast<int>(i));
-    std::vector<std::size_t> cols(kids.begin(), kids.end());
+  const compute::Tree tree = detail::TreeOf(m);
+  for (std::size_t i = tree.indicators; i < nn; ++i) {
+    const auto& cols = tree.children[i];
     if (p.weights == method::Weights::kPca) {
       auto w = compute::PcaWeights(b.scores, cols);
       if (!w) {
@@ -921,15 +917,8 @@ Status RunPipeline(Input in, BuildResult& b) {
       for (std::size_t q = 0; q < cols.size(); ++q) b.weights[cols[q]] = (*w)[q];
       log.push_back(fmt::format("weights: children of {} weighted by PCA loadings", m.nodes[i].code));
     }
-    std::vector<double> w;
-    for (auto c : cols) w.push_back(b.weights[c]);
-    method::Aggregate how = m.nodes[i].aggregate.value_or(p.aggregate);
-    auto bad = compute::Aggregate(b.scores, cols, w, AggOf(how), p.aggregate_min_share, b.scores.Col(i));
-    if (bad) {
-      return Error{Errc::kUncomputable,
-                   fmt::format("cannot aggregate {} for {}: {} = {} is not allowed under the {} mean", m.nodes[i].code,
-                               RowName(b, bad->row), m.nodes[bad->col].code, FormatNumber(bad->value),
-                               how == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
+    if (auto bad = compute::AggregateNode(tree, i, b.weights, tree.method[i], b.scores)) {
+      return detail::AggregateError(m, *bad, RowName(b, bad->cell.row));
     }
     for (std::size_t r = 0; r < nr; ++r) {
       for (auto c : cols) {
@@ -940,32 +929,22 @@ Status RunPipeline(Input in, BuildResult& b) {
   // Eligibility: scored rows that pass [eligibility] are ranked; the others keep their scores.
   b.status = RowStatuses(b, population, inds);
   const std::size_t top = static_cast<std::size_t>(m.Top());
-  rank_blocks.clear();
-  {
-    std::map<int, std::vector<std::size_t>> by_year;
-    for (std::size_t r = 0; r < nr; ++r) {
-      const RowStatus& st = b.status[r];
-      if (st.ranked) {
-        by_year[b.row_year[r]].push_back(r);
-        if (st.dimensions_missing > 0 && m.eligibility.max_missing_dimensions >= 0) flag(r, top, 'd');
-        continue;
-      }
-      if (b.excluded[r]) continue;
-      for (std::size_t node = 0; node < nn; ++node) flag(r, node, 'n');
-      log.push_back(fmt::format("eligibility: {} not ranked: {}", RowName(b, r), st.reason));
+  for (std::size_t r = 0; r < nr; ++r) {
+    const RowStatus& st = b.status[r];
+    if (st.ranked) {
+      if (st.dimensions_missing > 0 && m.eligibility.max_missing_dimensions >= 0) flag(r, top, 'd');
+      continue;
     }
-    for (auto& [y, rows] : by_year) rank_blocks.push_back(std::move(rows));
+    if (b.excluded[r]) continue;
+    for (std::size_t node = 0; node < nn; ++node) flag(r, node, 'n');
+    log.push_back(fmt::format("eligibility: {} not ranked: {}", RowName(b, r), st.reason));
   }
   // Ranks within each year, among the ranked rows.
+  std::vector<std::size_t> every(nr);
+  std::iota(every.begin(), every.end(), std::size_t{0});
+  const auto rank_blocks = detail::RankBlocks(b, every);
   b.ranks.assign(nn, std::vector<int>(nr, 0));
-  for (std::size_t i = 0; i < nn; ++i) {
-    for (const auto& rows : rank_blocks) {
-      buf.resize(rows.size());
-      for (std::size_t q = 0; q < rows.size(); ++q) buf[q] = b.scores(rows[q], i);
-      auto rk = compute::RankDesc(buf);
-      for (std::size_t q = 0; q < rows.size(); ++q) b.ranks[i][rows[q]] = rk[q];
-    }
-  }
+  for (std::size_t i = 0; i < nn; ++i) compute::RankWithin(b.scores, i, rank_blocks, b.ranks[i]);
   b.compute_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return Ok();
 }

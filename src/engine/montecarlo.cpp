@@ -48,20 +48,14 @@ Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, con
   std::vector<int> ind_nodes;
   for (std::size_t i = 0; i < m.nodes.size(); ++i) {
     const auto& n = m.nodes[i];
-    if (n.indicator) {
-      ind_nodes.push_back(static_cast<int>(i));
-      sc.direction.push_back(n.direction);
-      sc.goalposts.push_back(n.goal_lo && n.goal_hi ? std::optional(compute::Goalposts{*n.goal_lo, *n.goal_hi})
-                                                    : std::nullopt);
-    }
-    auto kids = m.Children(static_cast<int>(i));
-    sc.children.emplace_back(kids.begin(), kids.end());
-    sc.level.push_back(n.level);
-    sc.aggregate.push_back(detail::AggOf(n.aggregate.value_or(m.pipeline.aggregate)));
+    if (!n.indicator) continue;
+    ind_nodes.push_back(static_cast<int>(i));
+    sc.direction.push_back(n.direction);
+    sc.goalposts.push_back(n.goal_lo && n.goal_hi ? std::optional(compute::Goalposts{*n.goal_lo, *n.goal_hi})
+                                                  : std::nullopt);
   }
-  sc.indicators = ind_nodes.size();
+  sc.tree = detail::TreeOf(m);
   sc.weights = b.weights;
-  sc.min_share = m.pipeline.aggregate_min_share;
   auto take_rows = [&](const compute::Matrix& x, const BuildResult& from) {
     // Rows of `from` matched to the nominal build's scored rows by (unit, year).
     std::map<std::pair<std::string, int>, std::size_t> at;

@@ -67,7 +67,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     if (sp.winmax.size() > 1) inputs.push_back(Input{Kind::kTreat, "treat", sp.winmax.size()});
     if (sp.norm.size() > 1) inputs.push_back(Input{Kind::kNormalise, "normalise", sp.norm.size()});
     if (sp.aggregate.size() > 1) inputs.push_back(Input{Kind::kAggregate, "aggregate", sp.aggregate.size()});
-    if (sp.exclude_one) inputs.push_back(Input{Kind::kExclude, "exclude_one", sc.indicators + 1});
+    if (sp.exclude_one) inputs.push_back(Input{Kind::kExclude, "exclude_one", sc.tree.indicators + 1});
     const std::size_t k = inputs.size();
     if (k == 0) {
       return Error{Errc::kBadMethod,

@@ -215,7 +215,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
     }
     // Aggregates whose ranks are tracked: every aggregate node.
     std::vector<std::size_t> tracked;
-    for (std::size_t i = sc.indicators; i < m.nodes.size(); ++i) tracked.push_back(i);
+    for (std::size_t i = sc.tree.indicators; i < m.nodes.size(); ++i) tracked.push_back(i);
     const std::size_t nr = rows.size();
     compute::Matrix nominal_scores;
     if (auto st = runner.Run(nominal, nominal_scores); !st) return st.error();
@@ -255,7 +255,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
         std::vector<int> ranks(nr);
         for (std::size_t run = c0 + t; run < c1; run += threads) {
           std::array<std::size_t, 4> pick{};
-          RunChoice c = design.empty() ? Sample(sp, b, n_data, sc.indicators, cfg.seed, run, pick) : design[run];
+          RunChoice c = design.empty() ? Sample(sp, b, n_data, sc.tree.indicators, cfg.seed, run, pick) : design[run];
           fmt::memory_buffer lines;
           if (auto st = runner.Run(c, scores); !st) {
             ++failed[t];
@@ -380,7 +380,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
       fmt::memory_buffer line;
       for (std::size_t run = 0; run < n_runs; ++run) {
         std::array<std::size_t, 4> p{};
-        RunChoice c = Sample(sp, b, n_data, sc.indicators, cfg.seed, run, p);
+        RunChoice c = Sample(sp, b, n_data, sc.tree.indicators, cfg.seed, run, p);
         line.clear();
         fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{}\n", run + 1,
                        p[0] == 0 ? std::string("nominal") : sp.impute_names[p[0] - 1],

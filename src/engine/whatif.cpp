@@ -7,6 +7,7 @@
 #include <map>
 
 #include "detail/convert.hpp"
+#include "detail/tail.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
@@ -53,47 +54,21 @@ Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, do
     for (std::size_t q = 0; q < nr; ++q) out.scores(q, i) = b.normalised(out.rows[q], j);
     ++j;
   }
-  // Aggregates level by level, as Build: nodes are ordered indicators first, then by level. The
-  // kernel works row by row, so a subset of rows gets exactly the values of the whole build.
-  std::vector<double> w;
-  for (std::size_t i = 0; i < nn; ++i) {
-    if (m.nodes[i].indicator) continue;
-    auto kids = m.Children(static_cast<int>(i));
-    std::vector<std::size_t> cols(kids.begin(), kids.end());
-    w.clear();
-    for (auto c : cols) w.push_back(out.weights[c]);
-    method::Aggregate how = m.nodes[i].aggregate.value_or(m.pipeline.aggregate);
-    auto bad =
-        compute::Aggregate(out.scores, cols, w, detail::AggOf(how), m.pipeline.aggregate_min_share, out.scores.Col(i));
-    if (bad) {
-      std::size_t r = out.rows[bad->row];
-      return Error{
-          Errc::kUncomputable,
-          fmt::format("cannot aggregate {} for {} {}: {} = {} is not allowed under the {} mean", m.nodes[i].code,
-                      b.row_unit[r], b.row_year[r], m.nodes[bad->col].code, FormatNumber(bad->value),
-                      how == method::Aggregate::kGeometric ? "geometric" : "harmonic")};
-    }
+  // Aggregates and ranks through Build's own tail. A row's aggregate depends on that row alone, so a
+  // subset of rows gets exactly the values of the whole build.
+  if (auto bad = compute::AggregateTree(detail::TreeOf(m), out.weights, out.scores)) {
+    return detail::AggregateError(m, *bad, detail::RowName(b, out.rows[bad->cell.row]));
   }
-  // Ranks within each year over the ranked rows, as Build (eligibility does not depend on weights).
-  // Weights do not move an indicator's normalised values, so its ranks are the build's (most of the
-  // ranking time saved).
-  std::map<int, std::vector<std::size_t>> blocks;  // year → positions in rows
-  for (std::size_t q = 0; q < nr; ++q) {
-    if (b.status[out.rows[q]].ranked) blocks[b.row_year[out.rows[q]]].push_back(q);
-  }
+  // Eligibility does not depend on weights, and weights do not move an indicator's normalised
+  // values: its ranks are the build's (most of the ranking time saved).
+  const auto blocks = detail::RankBlocks(b, out.rows);
   out.ranks.assign(nn, std::vector<int>(nr, 0));
-  std::vector<double> buf;
   for (std::size_t i = 0; i < nn; ++i) {
-    if (m.nodes[i].indicator) {
-      for (std::size_t q = 0; q < nr; ++q) out.ranks[i][q] = b.ranks[i][out.rows[q]];
+    if (!m.nodes[i].indicator) {
+      compute::RankWithin(out.scores, i, blocks, out.ranks[i]);
       continue;
     }
-    for (const auto& [y, pos] : blocks) {
-      buf.resize(pos.size());
-      for (std::size_t k = 0; k < pos.size(); ++k) buf[k] = out.scores(pos[k], i);
-      auto rk = compute::RankDesc(buf);
-      for (std::size_t k = 0; k < pos.size(); ++k) out.ranks[i][pos[k]] = rk[k];
-    }
+    for (std::size_t q = 0; q < nr; ++q) out.ranks[i][q] = b.ranks[i][out.rows[q]];
   }
   return out;
 }

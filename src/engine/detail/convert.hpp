@@ -1,4 +1,5 @@
-// Method choices (method module) as compute kernel parameters, shared by build and uncertainty.
+// Method choices (method module) as compute kernel parameters, shared by build, what-if and the
+// Monte Carlo commands.
 #pragma once
 
 #include <map>
@@ -38,6 +39,21 @@ inline compute::ImputeMethod ImputeOf(method::Impute i) {
                                    {I::kLocf, C::kLocf},
                                    {I::kInterpolate, C::kInterpolate}};
   return kMap.at(i);
+}
+
+//! The method's framework as the aggregation tree the compute kernels walk (nodes in method order:
+//! indicators first, then aggregates by level), each aggregate under its own or the pipeline's method.
+inline compute::Tree TreeOf(const method::Method& m) {
+  compute::Tree t;
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+    const auto& n = m.nodes[i];
+    if (n.indicator) ++t.indicators;
+    auto kids = m.Children(static_cast<int>(i));
+    t.children.emplace_back(kids.begin(), kids.end());
+    t.method.push_back(AggOf(n.aggregate.value_or(m.pipeline.aggregate)));
+  }
+  t.min_share = m.pipeline.aggregate_min_share;
+  return t;
 }
 
 }  // namespace gpsi::engine::detail

@@ -80,11 +80,10 @@ Scenario Small() {
   s.blocks = 2;
   s.direction = {1, 1};
   s.goalposts = {std::nullopt, std::nullopt};
-  s.indicators = 2;
-  s.children = {{}, {}, {0, 1}};
-  s.level = {1, 1, 2};
+  s.tree.indicators = 2;
+  s.tree.children = {{}, {}, {0, 1}};
+  s.tree.method.assign(3, compute::AggMethod::kArithmetic);
   s.weights = {1, 3, 1};
-  s.aggregate = {compute::AggMethod::kArithmetic, compute::AggMethod::kArithmetic, compute::AggMethod::kArithmetic};
   return s;
 }
 
