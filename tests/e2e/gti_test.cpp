@@ -1,12 +1,11 @@
-// The GTI-style terrorism impact score through the CLI: hand-computed values on a tiny event file,
-// a year no source covers, the IEP's own GTI 2023 component counts against its published scores
-// (the formula check of docs/terrorism.md, with its stated tolerance), the default method, and a
-// bad `gti` key reported at file:line:column.
+// The GTI-style terrorism impact score through the CLI on real data: the IEP's own GTI 2023
+// component counts against its published scores (the formula check of docs/terrorism.md, with its
+// stated tolerance) and the default method. Hand-computed scores, a year no source covers, --set
+// of gti keys and a bad `gti` key are golden cases (tests/golden/store-gti-*).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <map>
 #include <set>
 
@@ -53,70 +52,6 @@ std::map<std::pair<std::string, int>, double> Raw(const std::string& dir) {
       out[{rows[i][1], std::stoi(rows[i][0])}] = std::stod(rows[i][4]);
   }
   return out;
-}
-
-//! A folder that the GTD/OWID descriptor matches, holding `csv` as its country-year file.
-std::string OwidFolder(const TempDir& tmp, const std::string& csv) {
-  std::filesystem::path dir = tmp.path() / "terrorism_gtd_owid";
-  std::filesystem::create_directories(dir);
-  WriteFile((dir / "Global Terrorism Database.csv").string(),
-            "entity,year,terrorist_incidents,terrorism_fatalities,terrorism_injuries\n" + csv);
-  return dir.string();
-}
-
-TEST(GtiCli, HandComputedScores) {
-  TempDir tmp;
-  // Every year 2012–2016 has a record somewhere, so a country-year without one is 0 attacks.
-  std::string db = Store(tmp, OwidFolder(tmp,
-                                         "Iraq,2012,2,1,0\n"     // a = 2 + 3·1 = 5
-                                         "Chile,2013,1,0,0\n"    // a = 1
-                                         "France,2014,1,0,2\n"   // a = 1 + 0.5·2 = 2
-                                         "Chile,2015,1,1,0\n"    // a = 1 + 3 = 4
-                                         "Iraq,2016,10,20,30\n"  // a = 10 + 60 + 15 = 85
-                                         ));
-  WriteFile(tmp / "m.toml", kMethod);
-  RunResult r = Gpsi("--db " + Quote(db) + " build --method " + Quote(tmp / "m.toml") +
-                     " --set pipeline.years=2016:2016 --out " + Quote(tmp / "out"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto raw = Raw(tmp / "out");
-  // s = Σ l_k·a(t − k) / 5: Iraq (16·85 + 1·5)/5 = 273, Chile (8·4 + 2·1)/5 = 6.8, France 4·2/5 = 1.6.
-  const double top = std::log(274.0);
-  EXPECT_DOUBLE_EQ(raw.at({"IRQ", 2016}), 10);
-  EXPECT_NEAR(raw.at({"CHL", 2016}), 10 * std::log(7.8) / top, 1e-12);
-  EXPECT_NEAR(raw.at({"FRA", 2016}), 10 * std::log(2.6) / top, 1e-12);
-  EXPECT_EQ(raw.at({"JPN", 2016}), 0);  // no record in covered years: no attack, score 0
-  std::string log = ReadFile(tmp / "out/build.log");
-  EXPECT_NE(log.find("max = 273; highest s = 273 (IRQ 2016)"), std::string::npos) << log;
-  // The GTD has no hostages: counted 0 where the other components are covered, and said so.
-  EXPECT_NE(log.find("terror_hostages has no record"), std::string::npos) << log;
-  // Per-year banding and a changed weight reach the build through --set.
-  RunResult w = Gpsi("--db " + Quote(db) + " build --method " + Quote(tmp / "m.toml") +
-                     " --set pipeline.years=2016:2016 --set indicator.terror_impact.gti.weights.deaths=0 --set "
-                     "indicator.terror_impact.gti.step=0.5 --out " +
-                     Quote(tmp / "out2"));
-  ASSERT_EQ(w.exit_code, 0) << w.err;
-  auto raw2 = Raw(tmp / "out2");
-  // Without deaths: Iraq (16·25 + 1·2)/5 = 80.4, Chile (8·1 + 2·1)/5 = 2; 10·ln 3/ln 81.4 = 2.49 → 2.
-  EXPECT_DOUBLE_EQ(raw2.at({"IRQ", 2016}), 10);
-  EXPECT_DOUBLE_EQ(raw2.at({"CHL", 2016}), 2);
-}
-
-TEST(GtiCli, AYearNoSourceCoversLeavesItsWindowsUnscored) {
-  TempDir tmp;
-  // No record at all in 2013 (as the GTD's lost 1993): 2016 and 2017 have it in their window.
-  std::string db = Store(tmp, OwidFolder(tmp,
-                                         "Iraq,2012,2,1,0\nFrance,2014,1,0,2\nChile,2015,1,1,0\nIraq,2016,10,20,30\n"
-                                         "Iraq,2017,1,0,0\nIraq,2018,1,0,0\n"));
-  WriteFile(tmp / "m.toml", kMethod);
-  RunResult r = Gpsi("--db " + Quote(db) + " build --method " + Quote(tmp / "m.toml") +
-                     " --set pipeline.years=2016:2018 --out " + Quote(tmp / "out"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto raw = Raw(tmp / "out");
-  EXPECT_FALSE(raw.count({"IRQ", 2016}));
-  EXPECT_FALSE(raw.count({"IRQ", 2017}));
-  // 2018: window 2014–2018, Iraq (16·1 + 8·1 + 4·85)/5 = 72.8 is the only, so the highest, value.
-  EXPECT_DOUBLE_EQ(raw.at({"IRQ", 2018}), 10);
-  EXPECT_NEAR(raw.at({"FRA", 2018}), 10 * std::log1p(1 * 2 / 5.0) / std::log1p(72.8), 1e-12);
 }
 
 // The formula check: the IEP's own component counts (GTI 2023 annex) through our method against
@@ -201,18 +136,6 @@ TEST(GtiCli, DefaultMethodScoresTerrorismWithTheImpactScore) {
   }
   EXPECT_TRUE(level1.count("terror_impact"));
   EXPECT_TRUE(level1.count("terror_deaths"));
-}
-
-TEST(GtiCli, BadGtiKeyIsRejectedAtItsPlace) {
-  TempDir tmp;
-  WriteFile(tmp / "m.toml", kMethod + "gti.hostage_weight = 2\n");
-  RunResult r = Gpsi("--db " + Quote(tmp / "none.db") + " build --method " + Quote(tmp / "m.toml") + " --out " +
-                     Quote(tmp / "out"));
-  EXPECT_EQ(r.exit_code, 3);
-  // kMethod has 16 lines; the bad key is on line 17, after "gti.".
-  EXPECT_NE(r.err.find("m.toml:17:5: error:"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("unknown key gti.hostage_weight"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(tmp / "out/scores.csv"));
 }
 
 }  // namespace

@@ -1,16 +1,35 @@
-// Golden tests as data: each folder under tests/golden/ holds a case.toml naming COINr input
-// tables, the `--set` pipeline and the oracle folder with COINr's results. Every intermediate
-// data set and score must agree to the stated relative tolerance and every rank exactly, both
-// in-process (engine::Build) and through the CLI's files (scores.csv, stages.csv).
+// Golden tests as data, one runner for every folder under tests/golden/: each holds a case.toml
+// (its `kind`), the inputs, a method and settings, and the expected outputs or the expected error.
+//
+// Oracle kinds (COINr's own results in the shared oracle folder, ../shared/oracle):
+//   "build" (the default): coinr_data, coinr_meta (under the shared data folder), sets, oracle,
+//     tolerance, [datasets] (oracle file → data set), [checks]. Every intermediate data set and
+//     score must agree to the relative tolerance and every rank exactly, both in-process
+//     (engine::Build) and through the CLI's files (scores.csv, stages.csv).
+//   "uncertainty": the same inputs, design and weight_sets under the oracle folder, [checks]:
+//     COINr's design replayed run by run (`gpsi uncertainty`).
+// Data kinds (expected outputs derived by hand, the arithmetic in each case.toml's comment):
+//   "store": data (a canonical unit,year,indicator,value CSV ingested into a fresh store),
+//     method, sets → `gpsi build`.
+//   "coinr": coinr_data, coinr_meta (in the case folder if there, else under the shared data
+//     folder), sets → `gpsi build --coinr-data … --coinr-meta …`.
+//   "whatif": a store case's data, method and sets built in-process (engine::Build), then
+//     engine::WhatIf with `weights = { CODE = number, … }` and the optional `year`; its result is
+//     the file whatif.csv (year,unit,code,value,rank).
+//   Each gives either `expect = [files]` (compared with expected/<file>: the output's rows of the
+//   units the expected file lists, in the same order, numbers to 1e-9 relative) and optionally
+//   `log = [texts]` that build.log must hold, or the error: `exit` (the exit code), `error`
+//   (texts stderr, or the error's message, must hold) and for whatif `error_id` (core's error
+//   table: "usage", "uncomputable", …). A refused build writes no scores.csv.
 #include <gtest/gtest.h>
 
-#include <toml++/toml.h>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "engine.hpp"
+#include "golden_cases.hpp"
 #include "ingest.hpp"
 #include "test_util.hpp"
 
@@ -20,52 +39,8 @@ namespace {
 namespace fs = std::filesystem;
 using compute::IsNa;
 using compute::Matrix;
-
-struct Case {
-  std::string name, dir, kind;
-  std::string design, weight_sets;
-  std::string coinr_data, coinr_meta, oracle;
-  std::vector<std::string> sets;
-  double tol = 1e-9;
-  std::vector<std::pair<std::string, std::string>> datasets;
-  std::map<std::string, std::string> checks;
-};
-
-std::string OracleRoot() {
-  return std::string(GPSI_TEST_DATA) + "/../oracle";
-}
-
-std::vector<Case> LoadCases(const std::string& kind) {
-  std::vector<Case> out;
-  fs::path root = fs::path(GPSI_TESTS_DIR) / "golden";
-  for (const auto& e : fs::directory_iterator(root)) {
-    if (!e.is_directory() || !fs::exists(e.path() / "case.toml")) continue;
-    toml::table t = toml::parse_file((e.path() / "case.toml").string());
-    Case c;
-    c.name = e.path().filename().string();
-    c.dir = e.path().string();
-    c.coinr_data = std::string(GPSI_TEST_DATA) + "/" + t["coinr_data"].value_or(std::string());
-    c.coinr_meta = std::string(GPSI_TEST_DATA) + "/" + t["coinr_meta"].value_or(std::string());
-    c.oracle = OracleRoot() + "/" + t["oracle"].value_or(std::string());
-    c.kind = t["kind"].value_or(std::string("build"));
-    if (c.kind != kind) continue;
-    if (auto d = t["design"].value<std::string>()) c.design = c.oracle + "/" + *d;
-    if (auto w = t["weight_sets"].value<std::string>()) c.weight_sets = c.oracle + "/" + *w;
-    c.tol = t["tolerance"].value_or(1e-9);
-    if (auto* a = t["sets"].as_array()) {
-      for (auto& s : *a) c.sets.push_back(s.value_or(std::string()));
-    }
-    if (auto* d = t["datasets"].as_table()) {
-      for (auto& [k, v] : *d) c.datasets.emplace_back(std::string(k.str()), v.value_or(std::string()));
-    }
-    if (auto* d = t["checks"].as_table()) {
-      for (auto& [k, v] : *d) c.checks[std::string(k.str())] = v.value_or(std::string());
-    }
-    out.push_back(std::move(c));
-  }
-  std::sort(out.begin(), out.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
-  return out;
-}
+using golden::DataCase;
+using golden::OracleCase;
 
 TextTable Read(const std::string& path) {
   auto t = ReadTextTable(path);
@@ -83,12 +58,7 @@ double Cell(const std::string& s) {
   return s.empty() ? compute::kNa : std::stod(s);
 }
 
-//! Names a case in gtest's messages (instead of a byte dump).
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
-
-class Golden : public ::testing::TestWithParam<Case> {};
+class Golden : public ::testing::TestWithParam<OracleCase> {};
 
 //! Compares one oracle data set (uCode + columns) with rows/columns of the build.
 void CompareDataSet(const engine::BuildResult& b, const std::string& path, const Matrix& x,
@@ -121,7 +91,7 @@ void CompareDataSet(const engine::BuildResult& b, const std::string& path, const
 }
 
 TEST_P(Golden, EveryDataSetScoreAndRankInProcess) {
-  const Case& c = GetParam();
+  const OracleCase& c = GetParam();
   engine::BuildConfig cfg;
   cfg.coinr_data = c.coinr_data;
   cfg.coinr_meta = c.coinr_meta;
@@ -218,7 +188,7 @@ TEST_P(Golden, EveryDataSetScoreAndRankInProcess) {
 }
 
 TEST_P(Golden, CliFilesAgreeAndRepeatByteForByte) {
-  const Case& c = GetParam();
+  const OracleCase& c = GetParam();
   test::TempDir tmp;
   std::string args = "build --coinr-data '" + c.coinr_data + "' --coinr-meta '" + c.coinr_meta + "'";
   for (const auto& s : c.sets) args += " --set '" + s + "'";
@@ -279,12 +249,12 @@ TEST_P(Golden, CliFilesAgreeAndRepeatByteForByte) {
   }
 }
 
-class GoldenUncertainty : public ::testing::TestWithParam<Case> {};
+class GoldenUncertainty : public ::testing::TestWithParam<OracleCase> {};
 
 //! Replays COINr's design through the CLI and compares every run's index score and rank, and the
 //! rank statistics, with COINr's.
 TEST_P(GoldenUncertainty, ReplayedDesignGivesCoinrsRunsAndRankStatistics) {
-  const Case& c = GetParam();
+  const OracleCase& c = GetParam();
   test::TempDir tmp;
   std::string args = "uncertainty --coinr-data '" + c.coinr_data + "' --coinr-meta '" + c.coinr_meta + "'";
   for (const auto& s : c.sets) args += " --set '" + s + "'";
@@ -340,42 +310,7 @@ TEST_P(GoldenUncertainty, ReplayedDesignGivesCoinrsRunsAndRankStatistics) {
   }
 }
 
-// ---- store cases: a canonical data file, a method, and the expected output files --------------
-
-struct StoreCase {
-  std::string name, dir, data, method;
-  std::vector<std::string> sets, expect;
-  int exit = 0;                    //!< the build's expected exit code
-  std::vector<std::string> error;  //!< texts its stderr must hold (a refused build)
-};
-
-std::vector<StoreCase> LoadStoreCases() {
-  std::vector<StoreCase> out;
-  fs::path root = fs::path(GPSI_TESTS_DIR) / "golden";
-  for (const auto& e : fs::directory_iterator(root)) {
-    if (!e.is_directory() || !fs::exists(e.path() / "case.toml")) continue;
-    toml::table t = toml::parse_file((e.path() / "case.toml").string());
-    if (t["kind"].value_or(std::string()) != "store") continue;
-    StoreCase c;
-    c.name = e.path().filename().string();
-    c.dir = e.path().string();
-    c.data = (e.path() / t["data"].value_or(std::string())).lexically_normal().string();
-    c.method = (e.path() / t["method"].value_or(std::string())).lexically_normal().string();
-    if (auto* a = t["sets"].as_array()) {
-      for (auto& x : *a) c.sets.push_back(x.value_or(std::string()));
-    }
-    if (auto* a = t["expect"].as_array()) {
-      for (auto& x : *a) c.expect.push_back(x.value_or(std::string()));
-    }
-    c.exit = static_cast<int>(t["exit"].value_or(std::int64_t{0}));
-    if (auto* a = t["error"].as_array()) {
-      for (auto& x : *a) c.error.push_back(x.value_or(std::string()));
-    }
-    out.push_back(std::move(c));
-  }
-  std::sort(out.begin(), out.end(), [](const StoreCase& a, const StoreCase& b) { return a.name < b.name; });
-  return out;
-}
+// ---- data cases: inputs, a method and settings, and the expected files or error --------------
 
 //! Fields agree: equal text, or both numbers within 1e-9 (relative) of each other.
 bool SameField(const std::string& a, const std::string& b) {
@@ -384,83 +319,170 @@ bool SameField(const std::string& a, const std::string& b) {
   return x && y && Close(*x, *y, 1e-9);
 }
 
-void PrintTo(const StoreCase& c, std::ostream* os) {
-  *os << c.name;
+//! The rows of `got` for the units `want` lists equal `want`'s rows, in the same order (a store
+//! holds every country, most of them without data).
+void CompareFile(const std::string& want_path, const std::string& got_path) {
+  TextTable want = Read(want_path);
+  TextTable got = Read(got_path);
+  ASSERT_EQ(got.header, want.header);
+  const int unit = want.Column("unit");
+  ASSERT_GE(unit, 0);
+  std::set<std::string> units;
+  for (const auto& row : want.rows) units.insert(row[static_cast<std::size_t>(unit)]);
+  std::vector<std::vector<std::string>> mine;
+  for (const auto& row : got.rows) {
+    if (units.count(row[static_cast<std::size_t>(unit)])) mine.push_back(row);
+  }
+  ASSERT_EQ(mine.size(), want.rows.size());
+  for (std::size_t r = 0; r < mine.size(); ++r) {
+    for (std::size_t k = 0; k < want.header.size(); ++k) {
+      EXPECT_TRUE(SameField(mine[r][k], want.rows[r][k])) << "line " << r + 2 << ", " << want.header[k] << ": want '"
+                                                          << want.rows[r][k] << "', got '" << mine[r][k] << "'";
+    }
+  }
 }
 
-class GoldenStore : public ::testing::TestWithParam<StoreCase> {};
-
-// The data file is ingested into a fresh store (canonical layout: the built-in descriptor), the
-// method built with the case's --set overrides, and each expected file compared with the output's
-// rows of the same units (the store's other countries have no data), in the same order.
-TEST_P(GoldenStore, BuildGivesTheExpectedFiles) {
-  const StoreCase& c = GetParam();
-  test::TempDir tmp;
+//! A fresh store holding the case's data file (canonical layout: the built-in descriptor); "" on failure.
+std::string MakeStore(const test::TempDir& tmp, const DataCase& c) {
   const std::string db = tmp / "s.db";
-  ASSERT_EQ(test::Gpsi("--db " + test::Quote(db) + " init --no-fetch").exit_code, 0);
+  auto init = test::Gpsi("--db " + test::Quote(db) + " init --no-fetch");
+  EXPECT_EQ(init.exit_code, 0) << init.err;
   fs::create_directories(tmp.path() / "no-descriptors");
   auto ingest = test::Gpsi("--db " + test::Quote(db) + " ingest --descriptors " + test::Quote(tmp / "no-descriptors") +
                            " " + test::Quote(c.data));
-  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-  std::string sets;
-  for (const auto& s : c.sets) sets += " --set " + test::Quote(s);
-  auto build = test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + sets + " --out " +
-                          test::Quote(tmp / "out"));
-  ASSERT_EQ(build.exit_code, c.exit) << build.err;
-  for (const auto& text : c.error) EXPECT_NE(build.err.find(text), std::string::npos) << build.err;
+  EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
+  return init.exit_code == 0 && ingest.exit_code == 0 ? db : "";
+}
+
+std::string SetArgs(const DataCase& c) {
+  std::string out;
+  for (const auto& s : c.sets) out += " --set " + test::Quote(s);
+  return out;
+}
+
+bool Holds(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+//! A CLI build against the case: its exit code and error texts, or build.log's texts and the files.
+void ExpectOutcome(const DataCase& c, const test::RunResult& r, const std::string& out) {
+  ASSERT_EQ(r.exit_code, c.exit) << r.err;
+  for (const auto& text : c.error) EXPECT_TRUE(Holds(r.err, text)) << "stderr lacks '" << text << "': " << r.err;
   if (c.exit != 0) {
-    EXPECT_FALSE(fs::exists(tmp / "out/scores.csv"));  // a refused build writes nothing
+    EXPECT_FALSE(fs::exists(out + "/scores.csv"));  // a refused build writes nothing
     return;
   }
+  const std::string log = test::ReadFile(out + "/build.log");
+  for (const auto& text : c.log) EXPECT_TRUE(Holds(log, text)) << "build.log lacks '" << text << "':\n" << log;
   for (const auto& name : c.expect) {
     SCOPED_TRACE(name);
-    TextTable want = Read(c.dir + "/expected/" + name);
-    TextTable got = Read(tmp / ("out/" + name));
-    ASSERT_EQ(got.header, want.header);
-    const int unit = want.Column("unit");
-    ASSERT_GE(unit, 0);
-    std::set<std::string> units;
-    for (const auto& row : want.rows) units.insert(row[static_cast<std::size_t>(unit)]);
-    std::vector<std::vector<std::string>> mine;
-    for (const auto& row : got.rows) {
-      if (units.count(row[static_cast<std::size_t>(unit)])) mine.push_back(row);
-    }
-    ASSERT_EQ(mine.size(), want.rows.size());
-    for (std::size_t r = 0; r < mine.size(); ++r) {
-      for (std::size_t k = 0; k < want.header.size(); ++k) {
-        EXPECT_TRUE(SameField(mine[r][k], want.rows[r][k])) << "line " << r + 2 << ", " << want.header[k] << ": want '"
-                                                            << want.rows[r][k] << "', got '" << mine[r][k] << "'";
-      }
-    }
+    CompareFile(c.dir + "/expected/" + name, out + "/" + name);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Store, GoldenStore, ::testing::ValuesIn(LoadStoreCases()),
-                         [](const ::testing::TestParamInfo<StoreCase>& info) {
-                           std::string n = info.param.name;
-                           for (char& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+class GoldenStore : public ::testing::TestWithParam<DataCase> {};
 
-INSTANTIATE_TEST_SUITE_P(Coinr, GoldenUncertainty, ::testing::ValuesIn(LoadCases("uncertainty")),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string n = info.param.name;
-                           for (char& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+// The data file is ingested into a fresh store, the method built with the case's --set overrides.
+TEST_P(GoldenStore, BuildGivesTheExpectedFiles) {
+  const DataCase& c = GetParam();
+  ASSERT_TRUE(c.problem.empty()) << c.problem;
+  test::TempDir tmp;
+  const std::string db = MakeStore(tmp, c);
+  ASSERT_FALSE(db.empty());
+  auto build = test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + SetArgs(c) +
+                          " --out " + test::Quote(tmp / "out"));
+  ExpectOutcome(c, build, tmp / "out");
+}
 
-INSTANTIATE_TEST_SUITE_P(Coinr, Golden, ::testing::ValuesIn(LoadCases("build")),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string n = info.param.name;
-                           for (char& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+class GoldenCoinr : public ::testing::TestWithParam<DataCase> {};
+
+// The COINr tables built with the case's --set overrides (in a scratch folder: no store is involved).
+TEST_P(GoldenCoinr, BuildGivesTheExpectedFiles) {
+  const DataCase& c = GetParam();
+  ASSERT_TRUE(c.problem.empty()) << c.problem;
+  ASSERT_TRUE(fs::exists(c.coinr_data)) << c.coinr_data;
+  ASSERT_TRUE(fs::exists(c.coinr_meta)) << c.coinr_meta;
+  test::TempDir tmp;
+  auto build = test::Gpsi("build --coinr-data " + test::Quote(c.coinr_data) + " --coinr-meta " +
+                              test::Quote(c.coinr_meta) + SetArgs(c) + " --out " + test::Quote(tmp / "out"),
+                          tmp.path().string());
+  ExpectOutcome(c, build, tmp / "out");
+}
+
+//! whatif.csv: year,unit,code,value,rank per computed row and node, in build order (as scores.csv).
+std::string WhatIfCsv(const engine::BuildResult& b, const engine::WhatIfResult& w) {
+  std::string out = "year,unit,code,value,rank\n";
+  for (std::size_t q = 0; q < w.rows.size(); ++q) {
+    const std::size_t r = w.rows[q];
+    const std::string year = b.has_years ? std::to_string(b.row_year[r]) : "";
+    for (std::size_t i = 0; i < b.method.nodes.size(); ++i) {
+      const double v = w.scores(q, i);
+      const int rank = w.ranks[i][q];
+      out += year + "," + b.row_unit[r] + "," + b.method.nodes[i].code + "," + (IsNa(v) ? "" : FormatNumber(v)) + "," +
+             (rank > 0 ? std::to_string(rank) : "") + "\n";
+    }
+  }
+  return out;
+}
+
+//! A refused what-if against the case: exit code, error id and message texts.
+void ExpectError(const DataCase& c, const Error& e) {
+  if (c.exit != 0) {
+    EXPECT_EQ(e.ExitCode(), c.exit) << e.Format();
+  }
+  if (!c.error_id.empty()) {
+    EXPECT_EQ(Info(e.code).id, c.error_id) << e.Format();
+  }
+  for (const auto& text : c.error) EXPECT_TRUE(Holds(e.message, text)) << "'" << text << "' not in: " << e.message;
+}
+
+class GoldenWhatIf : public ::testing::TestWithParam<DataCase> {};
+
+// The store build in-process, then the index re-aggregated with the case's weights (and year).
+TEST_P(GoldenWhatIf, ReweightingGivesTheExpectedScores) {
+  const DataCase& c = GetParam();
+  ASSERT_TRUE(c.problem.empty()) << c.problem;
+  test::TempDir tmp;
+  engine::BuildConfig cfg;
+  cfg.db_path = MakeStore(tmp, c);
+  ASSERT_FALSE(cfg.db_path.empty());
+  cfg.method_path = c.method;
+  cfg.sets = c.sets;
+  auto b = engine::Build(cfg);
+  ASSERT_TRUE(b) << b.error().Format();
+  auto w = engine::WhatIf(*b, c.weights, c.year);
+  if (c.Fails()) {
+    ASSERT_FALSE(w) << "the what-if was computed, but the case expects an error";
+    return ExpectError(c, w.error());
+  }
+  ASSERT_TRUE(w) << w.error().Format();
+  fs::create_directories(tmp.path() / "out");
+  test::WriteFile(tmp / "out/whatif.csv", WhatIfCsv(*b, *w));
+  for (const auto& name : c.expect) {
+    SCOPED_TRACE(name);
+    CompareFile(c.dir + "/expected/" + name, tmp / ("out/" + name));
+  }
+}
+
+// A misspelt kind or key would silently check nothing.
+TEST(GoldenCases, EveryFolderIsACaseOfAKnownKindWithKnownKeys) {
+  EXPECT_EQ(golden::BadFolders(), std::vector<std::string>{});
+}
+
+std::string CaseName(const ::testing::TestParamInfo<DataCase>& info) {
+  return golden::ParamName(info.param.name);
+}
+
+std::string OracleName(const ::testing::TestParamInfo<OracleCase>& info) {
+  return golden::ParamName(info.param.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Store, GoldenStore, ::testing::ValuesIn(golden::LoadDataCases("store")), CaseName);
+INSTANTIATE_TEST_SUITE_P(Coinr, GoldenCoinr, ::testing::ValuesIn(golden::LoadDataCases("coinr")), CaseName);
+INSTANTIATE_TEST_SUITE_P(WhatIf, GoldenWhatIf, ::testing::ValuesIn(golden::LoadDataCases("whatif")), CaseName);
+INSTANTIATE_TEST_SUITE_P(Coinr, GoldenUncertainty, ::testing::ValuesIn(golden::LoadOracleCases("uncertainty")),
+                         OracleName);
+INSTANTIATE_TEST_SUITE_P(Coinr, Golden, ::testing::ValuesIn(golden::LoadOracleCases("build")), OracleName);
 
 }  // namespace
 }  // namespace gpsi
