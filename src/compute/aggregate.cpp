@@ -78,8 +78,7 @@ double Arithmetic(const Children& c, std::size_t r, std::size_t present) {
     for (std::size_t k = 0; k < nc; ++k) partial[k] = c.w[k] / static_cast<double>(sw);
     ratio = partial.data();
   }
-  // Branch-free: a missing child adds +0, which leaves the sum's bits as they are, and the sum then
-  // stays in an x87 register instead of going through memory at every child.
+  // A missing child adds +0, which leaves the sum's bits as they are.
   long double s = 0;
   for (std::size_t k = 0; k < nc; ++k) {
     const double v = c.col[k][r];
