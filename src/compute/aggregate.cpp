@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -131,7 +130,7 @@ std::optional<std::size_t> Row(const Children& c, AggMethod method, std::size_t 
   return std::nullopt;
 }
 
-//! Columns' common case in one pass: every row has every child, so every row's rescaled weights
+//! The common case in one pass: every row has every child, so every row's rescaled weights
 //! are w_full and its Σw is sw_full. False (nothing written) when a row lacks a child or a value is
 //! undefined under a geometric mean.
 template <typename Acc>
@@ -162,13 +161,58 @@ bool FullRows(const Children& c, AggMethod method, std::span<double> out, std::s
   return true;
 }
 
-//! Arithmetic and geometric means column by column, summing in Acc: long double gives Row's sums
-//! in Row's order, so Row's bits (R's); double lets the compiler vectorise the loops. Undefined
-//! cells hand over to Row, which finds the first one row by row.
-template <typename Acc>
-bool Columns(const Children& c, AggMethod method, double min_share, std::span<double> out, std::size_t n) {
-  thread_local std::vector<Acc> s, sw;
-  thread_local std::vector<double> swd, inv;
+//! The fast sum with gaps in one pass: Σ w·x (or Σ w·ln x) and Σ w of the present children
+//! together, divided at the end — the same means as ExactGaps up to rounding. False when a value is
+//! undefined under a geometric mean (Row then finds the first).
+bool FastGaps(const Children& c, AggMethod method, double min_share, std::span<double> out, std::size_t n) {
+  thread_local std::vector<double> s, sw;
+  thread_local std::vector<std::uint32_t> present;
+  const bool geometric = method == AggMethod::kGeometric;
+  s.assign(n, 0);
+  sw.assign(n, 0);
+  present.assign(n, 0);
+  bool bad = false;
+  for (std::size_t k = 0; k < c.col.size(); ++k) {
+    const double* __restrict x = c.col[k];
+    const double* __restrict lx = geometric ? c.logs[k] : nullptr;
+    const double w = c.w[k];
+    double* __restrict sum = s.data();
+    double* __restrict wsum = sw.data();
+    std::uint32_t* __restrict has = present.data();
+    for (std::size_t r = 0; r < n; ++r) {
+      const double v = x[r];
+      double term = v;
+      if (lx) {
+        term = lx[r];
+      } else if (geometric) {
+        bad = bad || v <= 0;
+        term = std::log(v);
+      }
+      const bool here = !IsNa(v);
+      sum[r] += here ? w * term : 0.0;
+      wsum[r] += here ? w : 0.0;
+      has[r] += here;
+    }
+  }
+  if (bad) return false;
+  const double nc = static_cast<double>(c.col.size());
+  for (std::size_t r = 0; r < n; ++r) {
+    // COINr: NA when sum(!is.na(x)) / length(x) < dat_thresh, before the function is called.
+    if (present[r] == 0 || static_cast<double>(present[r]) / nc < min_share) {
+      out[r] = kNa;
+    } else {
+      out[r] = geometric ? std::exp(s[r] / sw[r]) : s[r] / sw[r];
+    }
+  }
+  return true;
+}
+
+//! The exact sum with gaps: arithmetic and geometric means column by column in long double, Row's
+//! sums in Row's order, so Row's bits (R's), read contiguously. Undefined cells hand over to Row,
+//! which finds the first one row by row.
+bool ExactGaps(const Children& c, AggMethod method, double min_share, std::span<double> out, std::size_t n) {
+  thread_local std::vector<long double> s, sw;
+  thread_local std::vector<double> swd;
   thread_local std::vector<std::uint32_t> present;
   thread_local std::vector<std::uint8_t> ok;
   const std::size_t nc = c.col.size();
@@ -186,27 +230,19 @@ bool Columns(const Children& c, AggMethod method, double min_share, std::span<do
   }
   ok.resize(n);
   swd.resize(n);
-  inv.resize(n);
   for (std::size_t r = 0; r < n; ++r) {
     // COINr: NA when sum(!is.na(x)) / length(x) < dat_thresh, before the function is called.
     ok[r] = present[r] != 0 && static_cast<double>(present[r]) / static_cast<double>(nc) >= min_share;
     swd[r] = static_cast<double>(sw[r]);
-    inv[r] = 1 / swd[r];
   }
   for (std::size_t k = 0; k < nc; ++k) {
     const double* x = c.col[k];
     const double w = c.w[k], w_full = c.w_full[k];
-    Acc* __restrict sum = s.data();
+    long double* __restrict sum = s.data();
     if (!geometric) {
       for (std::size_t r = 0; r < n; ++r) {
         // COINr rescales w to sum 1 first: w / Σw of the present children (w_full when all are).
-        // The fast sum multiplies by 1/Σw instead of dividing in every cell.
-        double ratio;
-        if constexpr (std::is_same_v<Acc, double>) {
-          ratio = w * inv[r];
-        } else {
-          ratio = present[r] == nc ? w_full : w / swd[r];
-        }
+        const double ratio = present[r] == nc ? w_full : w / swd[r];
         sum[r] += IsNa(x[r]) ? 0.0 : ratio * x[r];
       }
     } else if (const double* lx = c.logs[k]) {
@@ -239,10 +275,9 @@ std::optional<BadCell> Aggregate(const Matrix& x, std::span<const std::size_t> c
   const Children& c = Gather(x, children, weights, child_logs);
   const std::size_t n = x.rows(), nc = children.size();
   if (method == AggMethod::kArithmetic || method == AggMethod::kGeometric) {
-    const bool done =
-        sum == Sum::kExact
-            ? FullRows<long double>(c, method, out, n) || Columns<long double>(c, method, min_share, out, n)
-            : FullRows<double>(c, method, out, n) || Columns<double>(c, method, min_share, out, n);
+    const bool done = sum == Sum::kExact
+                          ? FullRows<long double>(c, method, out, n) || ExactGaps(c, method, min_share, out, n)
+                          : FullRows<double>(c, method, out, n) || FastGaps(c, method, min_share, out, n);
     if (done) return std::nullopt;
   }
   for (std::size_t r = 0; r < n; ++r) {
