@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analysis.hpp"
+#include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
 
@@ -95,7 +96,7 @@ struct Flag {
 }  // namespace
 
 Result<AuditResult> Audit(const AuditConfig& cfg) {
-  try {
+  return detail::Guarded([&]() -> Result<AuditResult> {
     if (cfg.out_dir.empty()) return Error{Errc::kUsage, "give --out DIR for the audit tables"};
     if (!std::isfinite(cfg.p_threshold) || cfg.p_threshold < 0) {
       return Error{Errc::kUsage, fmt::format("--p-threshold must be in [0, 1], not {}", cfg.p_threshold)};
@@ -325,9 +326,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
       res.files.push_back(name);
     }
     return res;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine

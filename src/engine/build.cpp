@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "detail/convert.hpp"
+#include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/output.hpp"
 #include "detail/tail.hpp"
@@ -1188,7 +1189,7 @@ Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::str
 }  // namespace
 
 Result<BuildResult> Build(const BuildConfig& cfg) {
-  try {
+  return detail::Guarded([&]() -> Result<BuildResult> {
     auto m = MethodOf(cfg);
     if (!m) return m.error();
     auto read = ReadPanel(cfg, *m);
@@ -1199,15 +1200,13 @@ Result<BuildResult> Build(const BuildConfig& cfg) {
       if (auto st = WriteOutputs(*b, cfg, read->source, read->store.get()); !st) return st.error();
     }
     return b;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 namespace detail {
 
 Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool nominal) {
-  try {
+  return detail::Guarded([&]() -> Result<std::vector<BuildResult>> {
     auto own = MethodOf(cfg);
     if (!own) return own.error();
     std::vector<method::Method> methods;
@@ -1244,9 +1243,7 @@ Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool n
       out.push_back(std::move(*b));
     }
     return out;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace detail
@@ -1298,13 +1295,11 @@ std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r) {
 }
 
 Result<std::vector<RunRecord>> Runs(const std::string& db_path) {
-  try {
+  return detail::Guarded([&]() -> Result<std::vector<RunRecord>> {
     auto opened = Open(db_path);
     if (!opened) return opened.error();
     return (*opened)->Runs();
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine

@@ -1,4 +1,5 @@
 #include "engine.hpp"
+#include "detail/guard.hpp"
 #include "detail/output.hpp"
 
 #include <algorithm>
@@ -56,7 +57,7 @@ std::string ValidationDataDir() {
 }
 
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
     auto store = OpenSqliteStore(db_path);
     if (!store) return store.error();
     int version = (*store)->SchemaVersion();
@@ -75,13 +76,11 @@ Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
                                version, db_path, kSchemaVersion)};
     }
     return store;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 Result<InitReport> Init(const InitConfig& cfg) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<InitReport> {
     auto store = OpenSqliteStore(cfg.db_path);
     if (!store) return store.error();
     if (Status s = (*store)->Migrate(); !s) return s.error();
@@ -106,13 +105,11 @@ Result<InitReport> Init(const InitConfig& cfg) {
       for (const Unit& u : (*store)->Units()) out.reference.with_region += u.region_code.empty() ? 0 : 1;
     }
     return out;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<std::vector<FileReport>> {
     auto store = Open(cfg.db_path);
     if (!store) return store.error();
     std::string descriptor_dir = cfg.descriptor_dir.empty() ? ProjectDataDir() + "/descriptors" : cfg.descriptor_dir;
@@ -191,13 +188,11 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
       reports.push_back(IngestFile(**store, job.path, *job.descriptor, IngestOptions{cfg.strict}));
     }
     return reports;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 Status Export(const ExportConfig& cfg, std::ostream& out) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Status {
     auto store = Open(cfg.db_path);
     if (!store) return store.error();
     CellFilter f;
@@ -214,14 +209,12 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
       (*store)->Resolved(f, row);
     }
     return Ok();
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit_text,
                                         const std::vector<std::string>& indicators) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<std::vector<ResolvedValue>> {
     auto store = Open(db_path);
     if (!store) return store.error();
     std::string code = unit_text;
@@ -245,13 +238,11 @@ Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::s
     std::vector<ResolvedValue> out;
     (*store)->Resolved(f, [&](const ResolvedValue& r) { out.push_back(r); });
     return out;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<std::vector<Disagreement>> {
     auto store = Open(cfg.db_path);
     if (!store) return store.error();
     std::vector<Disagreement> out;
@@ -269,9 +260,7 @@ Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
       if (rel > cfg.threshold) out.push_back(Disagreement{chosen, r, rel});
     });
     return out;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out) {

@@ -3,12 +3,13 @@
 
 #include <fmt/format.h>
 
+#include "detail/guard.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
 
 Result<EventsReport> Events(const EventsConfig& cfg) {
-  try {  // nothing throws across the façade: a Failure below becomes this Result
+  return detail::Guarded([&]() -> Result<EventsReport> {
     if (cfg.period != "year" && cfg.period != "month") {
       return Error{Errc::kUsage, fmt::format("--period must be year or month, not '{}'", cfg.period)};
     }
@@ -27,9 +28,7 @@ Result<EventsReport> Events(const EventsConfig& cfg) {
       if (!out) return Error{Errc::kWrite, "cannot write the CSV output", cfg.out};
     }
     return report;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
 #include "engine.hpp"
 
@@ -89,7 +90,7 @@ Result<std::string> ReadValidation(const std::string& dir, const method::Method&
 }  // namespace
 
 Result<Published> Publish(const PublishConfig& cfg) {
-  try {
+  return detail::Guarded([&]() -> Result<Published> {
     Published p;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
@@ -144,9 +145,7 @@ Result<Published> Publish(const PublishConfig& cfg) {
       p.interval_seconds = Since(t1);
     }
     return p;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine

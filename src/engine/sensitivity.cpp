@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "detail/convert.hpp"
+#include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
@@ -46,7 +47,7 @@ std::size_t Pick(double u, std::size_t n) {
 }  // namespace
 
 Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
-  try {
+  return detail::Guarded([&]() -> Result<SensitivitySummary> {
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
@@ -256,9 +257,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     j["estimators"] = "first order: Saltelli et al. (2010); total effect: Jansen (1999)";
     if (auto s = detail::WriteFile(dir / "sensitivity.json", j.dump(2) + "\n"); !s) return s.error();
     return sum;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine

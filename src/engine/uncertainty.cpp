@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "detail/convert.hpp"
+#include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
@@ -168,7 +169,7 @@ namespace detail {
 
 Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const BuildResult* nominal_build,
                                           std::vector<RankStat>* table) {
-  try {
+  return detail::Guarded([&]() -> Result<UncertaintySummary> {
     if (table && cfg.keep_runs) return Error{Errc::kUsage, "the in-memory Monte Carlo keeps no runs.csv"};
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
@@ -415,9 +416,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
     j["inputs"]["weight_noise"] = noise;
     if (auto s = detail::WriteFile(dir / "uncertainty.json", j.dump(2) + "\n"); !s) return s.error();
     return sum;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace detail

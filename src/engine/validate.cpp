@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
 
@@ -659,7 +660,7 @@ std::string PlanPath(const ValidateConfig& cfg) {
 }  // namespace
 
 Result<ValidationResult> Validate(const ValidateConfig& cfg) {
-  try {
+  return detail::Guarded([&]() -> Result<ValidationResult> {
     if (cfg.build.method_path.empty()) return Error{Errc::kUsage, "gpsi validate needs --method (a store build)"};
     auto plan = method::LoadValidationPlan(PlanPath(cfg));
     if (!plan) return plan.error();
@@ -702,9 +703,7 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
       if (auto w = WriteAll(cfg, v); !w) return w.error();
     }
     return v;
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 }  // namespace gpsi::engine
