@@ -23,7 +23,6 @@ using analysis::Corr;
 using analysis::CorrMethod;
 using compute::IsNa;
 using compute::Matrix;
-using detail::Num;
 
 //! |r| above which two nodes of a level are flagged as near-collinear.
 constexpr double kCollinear = 0.92;
@@ -46,7 +45,7 @@ struct Audited {
   //! r as shown: blank when p exceeds the threshold (COINr get_corr's pval).
   std::string Shown(const Corr& c) const {
     bool blank = p_threshold > 0 && p_threshold < 1 && !IsNa(c.p) && c.p > p_threshold;
-    return blank ? std::string() : Num(c.r);
+    return blank ? std::string() : CsvNumber(c.r);
   }
   const std::string& Code(int i) const { return m->nodes[static_cast<std::size_t>(i)].code; }
   int Level(int i) const { return m->nodes[static_cast<std::size_t>(i)].level; }
@@ -169,7 +168,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
           for (CorrMethod method : kMethods) {
             Corr r = au.Correlate(a, c, method);
             pairs += fmt::format("{},{},{},{},{},{},{},{}\n", au.year, level, au.Code(a), au.Code(c),
-                                 MethodName(method), au.Shown(r), Num(r.p), r.n);
+                                 MethodName(method), au.Shown(r), CsvNumber(r.p), r.n);
             if (method != CorrMethod::kPearson || IsNa(r.r)) continue;
             int pa = parent_of(a), pc = parent_of(c);
             std::string group = pa >= 0 && pa == pc ? au.Code(pa) : std::string();
@@ -191,7 +190,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
         if (p >= 0) {
           Corr r = au.Correlate(i, p, method);
           with_parent += fmt::format("{},{},{},{},{},{},{},{}\n", au.year, au.Level(i), au.Code(i), au.Code(p),
-                                     MethodName(method), au.Shown(r), Num(r.p), r.n);
+                                     MethodName(method), au.Shown(r), CsvNumber(r.p), r.n);
           if (method == CorrMethod::kPearson) {
             parent_r[static_cast<std::size_t>(i)] = r.r;
             if (!IsNa(r.r) && r.r < 0) flags.push_back({"negative_with_parent", au.Level(i), i, p, au.Code(p), r.r});
@@ -199,7 +198,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
         }
         Corr r = au.Correlate(i, top, method);
         with_index += fmt::format("{},{},{},{},{},{},{}\n", au.year, au.Level(i), au.Code(i), MethodName(method),
-                                  au.Shown(r), Num(r.p), r.n);
+                                  au.Shown(r), CsvNumber(r.p), r.n);
       }
     }
     files.emplace_back("corr_with_parent.csv", std::move(with_parent));
@@ -223,8 +222,8 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
       std::string names;
       for (int c : kids) names += (names.empty() ? "" : ";") + au.Code(c);
       GroupNote note{g, analysis::CronbachAlpha(au.x, cols)};
-      cronbach +=
-          fmt::format("{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), kids.size(), Num(note.alpha), names);
+      cronbach += fmt::format("{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), kids.size(),
+                              CsvNumber(note.alpha), names);
       std::vector<int> order = CoinrOrder(m, kids);
       std::vector<std::size_t> pca_cols(order.begin(), order.end());
       auto pc = compute::PrincipalComponents(au.x, pca_cols);
@@ -238,13 +237,13 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
           cumulative += pc->variance_share[j];
           for (std::size_t c = 0; c < order.size(); ++c) {
             pca += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", au.year, au.Level(g), au.Code(g), pc->rows_used,
-                               j + 1, Num(pc->sdev[j]), Num(pc->variance_share[j]), Num(cumulative), au.Code(order[c]),
-                               Num(pc->loadings[j][c]));
+                               j + 1, CsvNumber(pc->sdev[j]), CsvNumber(pc->variance_share[j]), CsvNumber(cumulative),
+                               au.Code(order[c]), CsvNumber(pc->loadings[j][c]));
           }
         }
         for (std::size_t c = 0; c < order.size(); ++c) {
           pca_weights += fmt::format("{},{},{},{},{}\n", au.year, au.Level(order[c]), au.Code(order[c]), au.Code(g),
-                                     Num(pc->weights[c]));
+                                     CsvNumber(pc->weights[c]));
         }
       }
       notes.push_back(std::move(note));
@@ -256,7 +255,7 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
     std::string flag_csv = "year,flag,level,a,b,group,r\n";
     for (const Flag& f : flags) {
       flag_csv += fmt::format("{},{},{},{},{},{},{}\n", au.year, f.kind, f.level, au.Code(f.a), au.Code(f.b), f.group,
-                              Num(f.r));
+                              CsvNumber(f.r));
     }
     files.emplace_back("flags.csv", std::move(flag_csv));
     res.flags = flags.size();

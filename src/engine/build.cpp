@@ -28,10 +28,8 @@ using compute::IsNa;
 using compute::kNa;
 using compute::Matrix;
 using detail::AggOf;
-using detail::CsvField;
 using detail::ImputeOf;
 using detail::NormOf;
-using detail::Num;
 using detail::RowName;
 using detail::WriteFile;
 
@@ -198,7 +196,7 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m, const st
         if (auto st = cell(r, dcol[j], in.den(k, j)); !st) return st.error();
       }
       hash.Update(fmt::format("{},{},{},{},{}\n", unit[r], year[r], m.nodes[static_cast<std::size_t>(inds[j])].code,
-                              Num(in.raw(k, j)), Num(in.den(k, j))));
+                              CsvNumber(in.raw(k, j)), CsvNumber(in.den(k, j))));
     }
   }
   in.lead_in.assign(n, false);
@@ -1034,7 +1032,7 @@ namespace {
 //! A count (a population) in full digits, not in exponent form; other numbers as Num.
 std::string Count(double v) {
   if (!IsNa(v) && v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
-  return Num(v);
+  return CsvNumber(v);
 }
 }  // namespace
 

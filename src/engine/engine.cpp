@@ -200,8 +200,8 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
     f.year_from = cfg.year_from, f.year_to = cfg.year_to;
     out << "unit,year,indicator,value,source,tier\n";
     auto row = [&](const ResolvedValue& r) {
-      out << detail::CsvField(r.unit) << ',' << r.year << ',' << detail::CsvField(r.indicator) << ','
-          << FormatNumber(r.value) << ',' << detail::CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
+      out << CsvField(r.unit) << ',' << r.year << ',' << CsvField(r.indicator) << ',' << FormatNumber(r.value) << ','
+          << CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
     };
     if (cfg.all_sources) {
       (*store)->Observations(f, row);
@@ -266,10 +266,10 @@ Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
 void WriteDisagreements(const std::vector<Disagreement>& rows, std::ostream& out) {
   out << "unit,year,indicator,value,source,tier,other_value,other_source,other_tier,relative_difference\n";
   for (const auto& d : rows) {
-    out << d.chosen.unit << ',' << d.chosen.year << ',' << detail::CsvField(d.chosen.indicator) << ','
-        << FormatNumber(d.chosen.value) << ',' << detail::CsvField(d.chosen.source_key + "@" + d.chosen.release) << ','
+    out << d.chosen.unit << ',' << d.chosen.year << ',' << CsvField(d.chosen.indicator) << ','
+        << FormatNumber(d.chosen.value) << ',' << CsvField(d.chosen.source_key + "@" + d.chosen.release) << ','
         << d.chosen.tier << ',' << FormatNumber(d.other.value) << ','
-        << detail::CsvField(d.other.source_key + "@" + d.other.release) << ',' << d.other.tier << ','
+        << CsvField(d.other.source_key + "@" + d.other.release) << ',' << d.other.tier << ','
         << fmt::format("{:.4f}", d.relative) << '\n';
   }
 }

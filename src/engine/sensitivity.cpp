@@ -191,7 +191,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     fmt::memory_buffer csv;
     fmt::format_to(std::back_inserter(csv), "output,year,unit,input,first,total,first_lo,first_hi,total_lo,total_hi\n");
-    const auto num = detail::Num;
+    const auto num = CsvNumber;
     std::string year = b.has_years ? std::to_string(latest) : std::string();
     for (std::size_t o = 0; o < width; ++o) {
       std::string name = o == 0 ? "mean_abs_rank_shift" : "rank";

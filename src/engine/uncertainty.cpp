@@ -271,7 +271,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
               double v = scores(r, tracked[q]);
               fmt::format_to(std::back_inserter(lines), "{},{},{},{},{},{}\n", run + 1,
                              b.has_years ? std::to_string(b.row_year[rows[r]]) : std::string(), b.row_unit[rows[r]],
-                             codes[q], detail::Num(v), ranks[r] > 0 ? std::to_string(ranks[r]) : std::string());
+                             codes[q], CsvNumber(v), ranks[r] > 0 ? std::to_string(ranks[r]) : std::string());
             }
           }
           if (cfg.keep_runs) run_lines[run - c0] = fmt::to_string(lines);
@@ -341,7 +341,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
     fmt::memory_buffer rank_csv, score_csv;
     fmt::format_to(std::back_inserter(rank_csv), "year,unit,code,nominal,mean,median,p05,p95\n");
     fmt::format_to(std::back_inserter(score_csv), "year,unit,code,nominal,mean,sd,runs\n");
-    const auto num = detail::Num;
+    const auto num = CsvNumber;
     for (std::size_t q = 0; q < tracked.size(); ++q) {
       for (std::size_t r = 0; r < nr; ++r) {
         std::string year = b.has_years ? std::to_string(b.row_year[rows[r]]) : std::string();

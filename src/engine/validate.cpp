@@ -21,7 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using compute::IsNa;
 using compute::kNa;
-using detail::CsvField;
 using Json = nlohmann::ordered_json;
 
 using UnitYear = std::pair<std::string, int>;

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cmath>
 
 #include "model.hpp"
 
@@ -33,6 +34,20 @@ std::string FormatNumber(double v) {
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc() ? std::string(buf, ptr) : std::string("NaN");
+}
+
+std::string CsvNumber(double v) {
+  return std::isnan(v) ? std::string() : FormatNumber(v);
+}
+
+std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace gpsi

@@ -105,5 +105,10 @@ struct RunRecord {
 
 //! Formats a double as the shortest text that reads back to the same value.
 std::string FormatNumber(double v);
+//! A number as every table gpsi writes (output files, CSV downloads): FormatNumber, empty when
+//! missing (NaN), so a reader gets the double exactly.
+std::string CsvNumber(double v);
+//! One CSV field (RFC 4180): quoted, quotes doubled, when the text holds a comma, quote or line break.
+std::string CsvField(std::string_view s);
 
 }  // namespace gpsi

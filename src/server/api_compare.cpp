@@ -12,7 +12,6 @@ namespace gpsi::server {
 using compute::IsNa;
 using detail::CheckParams;
 using detail::Json;
-using detail::Num;
 using detail::NumOrNull;
 using detail::RankOrNull;
 using detail::SendError;
@@ -93,7 +92,7 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
         AddInterval(s, r, i);
         auto num = [&](const char* k) { return s[k].is_null() ? std::string() : FormatNumber(s[k].get<double>()); };
         text += fmt::format("{},{},{},{},{},{},{},{}\n", b.has_years ? std::to_string(*year) : std::string(), code,
-                            m.nodes[i].code, Num(b.scores(r, i)),
+                            m.nodes[i].code, CsvNumber(b.scores(r, i)),
                             b.ranks[i][r] > 0 ? std::to_string(b.ranks[i][r]) : std::string(), num("p05"),
                             num("median"), num("p95"));
         scores[m.nodes[i].code] = std::move(s);

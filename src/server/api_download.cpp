@@ -15,9 +15,7 @@ namespace gpsi::server {
 
 using compute::IsNa;
 using detail::CheckParams;
-using detail::CsvField;
 using detail::Json;
-using detail::Num;
 using detail::NumOrNull;
 using detail::RankOrNull;
 using detail::SendError;
@@ -56,7 +54,7 @@ std::string ToCsv(const TableData& t) {
         case Cell::Kind::kEmpty: break;
         case Cell::Kind::kText: fmt::format_to(std::back_inserter(out), "{}", CsvField(x.text)); break;
         case Cell::Kind::kInt: fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(x.number)); break;
-        case Cell::Kind::kReal: fmt::format_to(std::back_inserter(out), "{}", Num(x.number)); break;
+        case Cell::Kind::kReal: fmt::format_to(std::back_inserter(out), "{}", CsvNumber(x.number)); break;
       }
     }
     out.push_back('\n');

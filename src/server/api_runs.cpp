@@ -4,7 +4,6 @@
 namespace gpsi::server {
 
 using detail::CheckParams;
-using detail::CsvField;
 using detail::Json;
 using detail::SendError;
 using detail::WantCsv;

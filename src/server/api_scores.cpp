@@ -10,7 +10,6 @@ namespace gpsi::server {
 
 using detail::CheckParams;
 using detail::Json;
-using detail::Num;
 using detail::SendError;
 using detail::WantCsv;
 
@@ -63,7 +62,7 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     int rank = build.ranks[node][r];
     const std::string& flags = build.flags[r * nn + node];
     std::string y = build.has_years ? std::to_string(year) : std::string();
-    text += fmt::format("{},{},{},{},{},{},{}\n", y, build.row_unit[r], code, nodes[node].level, Num(v),
+    text += fmt::format("{},{},{},{},{},{},{}\n", y, build.row_unit[r], code, nodes[node].level, CsvNumber(v),
                         rank > 0 ? std::to_string(rank) : std::string(), flags);
     Json row{{"year", build.has_years ? Json(year) : Json(nullptr)},
              {"unit", build.row_unit[r]},

@@ -8,7 +8,6 @@
 namespace gpsi::server {
 
 using detail::CheckParams;
-using detail::CsvField;
 using detail::Json;
 using detail::WantCsv;
 

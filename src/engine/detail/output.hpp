@@ -14,23 +14,6 @@
 
 namespace gpsi::engine::detail {
 
-//! A number as every output file of the engine writes it: shortest round-trip text, empty when
-//! missing.
-inline std::string Num(double v) {
-  return compute::IsNa(v) ? std::string() : FormatNumber(v);
-}
-
-//! A CSV field (RFC 4180): quoted when the text holds a comma, quote or line break.
-inline std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 //! Writes `text` to `path` so that a reader never sees half a file (write beside, then rename).
 inline Status WriteFile(const std::filesystem::path& path, const std::string& text) {
   // Written beside and renamed into place, so a reader never sees half a file.

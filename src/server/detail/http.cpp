@@ -21,19 +21,6 @@ void SendError(httplib::Response& res, Errc code, const std::string& message) {
   SendError(res, info.http_status, info.id, message);
 }
 
-//! One CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-//! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
-std::string Num(double v) {
-  return compute::IsNa(v) ? std::string() : FormatNumber(v);
-}
-
 Json NumOrNull(double v) {
   return compute::IsNa(v) ? Json(nullptr) : Json(v);
 }

@@ -21,10 +21,6 @@ using Json = nlohmann::ordered_json;
 void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message);
 //! Sends an error whose HTTP status and id come from the error table of src/core.
 void SendError(httplib::Response& res, Errc code, const std::string& message);
-//! One CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
-std::string CsvField(const std::string& s);
-//! Shortest round-trip text of v, as scores.csv writes it; empty for a missing value.
-std::string Num(double v);
 //! A number, or null for a missing value.
 Json NumOrNull(double v);
 //! A rank, or null for none (0).
