@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -304,7 +305,6 @@ class StoreCells {
     f.indicators = codes_;
     f.year_from = from;
     f.year_to = to;
-    sources_.reserve(1024);
     store.ResolvedValues(f, [&](const CellValue& v) {
       auto ci = code_index_.find(v.indicator);
       if (ci == code_index_.end()) return;
@@ -316,14 +316,24 @@ class StoreCells {
         sources_.emplace_back(v.source);
         si = source_index_.emplace(sources_.back(), static_cast<std::uint32_t>(sources_.size() - 1)).first;
       }
-      cells_.emplace(Key(ci->second, ui->second, v.year), Cell{v.value, si->second});
+      auto fi = file_index_.find(v.file);
+      if (fi == file_index_.end()) {
+        files_.emplace_back(v.file);
+        fi = file_index_.emplace(files_.back(), static_cast<std::uint32_t>(files_.size() - 1)).first;
+      }
+      cells_.emplace(Key(ci->second, ui->second, v.year), Cell{v.value, si->second, fi->second, v.line});
     });
   }
-  //! The stored value, or NaN; `source` (when given) receives the winning source.
-  double Get(const std::string& code, std::size_t unit, int year, std::string_view* source = nullptr) const {
+  //! Where a stored value was read: its winning source ("key@release"), file (sha256) and line.
+  struct Record {
+    std::string_view source, file;
+    std::int64_t line = 0;
+  };
+  //! The stored value, or NaN; `record` (when given) receives where it was read.
+  double Get(const std::string& code, std::size_t unit, int year, Record* record = nullptr) const {
     auto it = cells_.find(Key(code_index_.at(code), unit, year));
     if (it == cells_.end()) return kNa;
-    if (source) *source = sources_[it->second.source];
+    if (record) *record = Record{sources_[it->second.source], files_[it->second.file], it->second.line};
     return it->second.value;
   }
   //! Years in which `code` has a record for any unit (the years its sources cover).
@@ -337,13 +347,14 @@ class StoreCells {
   }
   struct Cell {
     double value;
-    std::uint32_t source;
+    std::uint32_t source, file;  //!< indices into sources_ and files_
+    std::int64_t line;
   };
   std::vector<std::string> codes_;
   std::unordered_map<std::string_view, std::uint64_t> code_index_, unit_index_;
   std::unordered_map<std::uint64_t, Cell> cells_;
-  std::vector<std::string> sources_;
-  std::unordered_map<std::string_view, std::uint32_t> source_index_;
+  std::deque<std::string> sources_, files_;  // a deque: the indices' string_views stay valid
+  std::unordered_map<std::string_view, std::uint32_t> source_index_, file_index_;
   std::vector<std::set<int>> years_of_;
 };
 
@@ -368,21 +379,21 @@ std::vector<SeriesRef> Chain(const method::Node& n, const method::Pipeline& p) {
 
 //! The value of one series for (unit, year), or NaN; fills `o` (code, source, how, year).
 double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit, int year, CellOrigin& o) {
-  std::string_view src;
+  StoreCells::Record rec;
   double v = kNa;
   if (!s.sum->empty()) {
     v = 0;
     for (const auto& c : *s.sum) {
-      std::string_view one;
+      StoreCells::Record one;
       double x = cells.Get(c, unit, year, &one);
       if (IsNa(x)) return kNa;  // a sum needs every term
       v += x;
-      if (src.empty()) src = one, o.code = c;
+      if (rec.source.empty()) rec = one, o.code = c;
     }
     o.how = "sum";
   } else {
     for (const auto& c : *s.reads) {
-      v = cells.Get(c, unit, year, &src);
+      v = cells.Get(c, unit, year, &rec);
       if (!IsNa(v)) {
         o.code = c;
         break;
@@ -396,7 +407,9 @@ double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit
     if (IsNa(d) || d == 0) return kNa;
     v = v / d;
   }
-  o.source = std::string(src);
+  o.source = std::string(rec.source);
+  o.file_sha256 = std::string(rec.file);
+  o.line = rec.line;
   o.year = year;
   o.stored = true;
   return v * s.factor;
@@ -583,12 +596,12 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
           if (sw > 0) v = s / sw, o.how = "window", o.series = series, o.stored = false;
         }
         in.raw(r, j) = v;
-        std::string_view dsrc;
-        if (!node.denominator.empty()) in.den(r, j) = cells.Get(node.denominator, ui, y, &dsrc);
+        StoreCells::Record den;
+        if (!node.denominator.empty()) in.den(r, j) = cells.Get(node.denominator, ui, y, &den);
         if (!IsNa(v)) {
           line.clear();
           fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{}", u.code, y, node.code, v, o.source,
-                         in.den(r, j), dsrc);
+                         in.den(r, j), den.source);
           // A value from a fallback also records which series gave it (the primary's line is as before).
           if (o.series > 0) fmt::format_to(std::back_inserter(line), ",series {}", o.series);
           line.push_back('\n');
@@ -1012,17 +1025,18 @@ std::string StagesCsv(const BuildResult& b) {
 
 std::string ProvenanceCsv(const BuildResult& b) {
   fmt::memory_buffer out;
-  AppendText(out, "year,unit,code,series,read,source,how,data_year\n");
+  AppendText(out, "year,unit,code,series,read,source,how,data_year,file_sha256,line\n");
   auto inds = IndicatorNodes(b.method);
   const std::size_t ni = inds.size();
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
     for (std::size_t j = 0; j < ni; ++j) {
       const CellOrigin& o = b.origin[r * ni + j];
       if (o.series < 0) continue;
-      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{}\n",
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{}\n",
                      b.has_years ? std::to_string(b.row_year[r]) : std::string(), b.row_unit[r],
                      b.method.nodes[static_cast<std::size_t>(inds[j])].code, o.series, o.code, CsvField(o.source),
-                     o.how, b.has_years ? std::to_string(o.year) : std::string());
+                     o.how, b.has_years ? std::to_string(o.year) : std::string(), o.file_sha256,
+                     o.line > 0 ? std::to_string(o.line) : std::string());
     }
   }
   return fmt::to_string(out);

@@ -107,7 +107,8 @@ struct BuildConfig {
 };
 
 //! Where one raw indicator value came from (provenance.csv, the API's unit profile): which of the
-//! indicator's series gave it, the stored code and the source release that won the cell.
+//! indicator's series gave it, the stored code, the source release that won the cell, and the
+//! file and line of that record.
 struct CellOrigin {
   int series = -1;     //!< −1 no value; 0 the indicator's own reads (or sum); k ≥ 1 its k-th fallback
   std::string code;    //!< the stored code read (the first of a sum)
@@ -119,6 +120,10 @@ struct CellOrigin {
   //! value keeps the answer of the cell it was carried from. Only a stored value has a record to
   //! name as its source (the API's downloads).
   bool stored = false;
+  //! The ingested file the record was read from, as the store keeps its bytes (sha256), and the
+  //! record's line in it: the value traced to its source bytes. Empty and 0 where `source` is.
+  std::string file_sha256;
+  std::int64_t line = 0;
 };
 
 //! Whether a unit-year is ranked, and why not ([eligibility]; eligibility.csv).
@@ -180,7 +185,7 @@ Result<BuildResult> Build(const BuildConfig& cfg);
 
 //! The text of the tables Build writes, one writer for every front end (CLI files, Python):
 //! scores.csv (`year,unit,code,level,value,rank,flags`), stages.csv (`year,unit,code,stage,value`),
-//! provenance.csv (`year,unit,code,series,read,source,how,data_year`), eligibility.csv and
+//! provenance.csv (`year,unit,code,series,read,source,how,data_year,file_sha256,line`), eligibility.csv and
 //! coverage.csv. Numbers are shortest round-trip text, so a reader gets the build's doubles exactly.
 std::string ScoresCsv(const BuildResult& b);
 std::string StagesCsv(const BuildResult& b);

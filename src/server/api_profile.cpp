@@ -20,8 +20,14 @@ namespace {
 //! Where the build read a value (provenance.csv's row), as the profile publishes it.
 Json OriginJson(const engine::CellOrigin& o) {
   if (o.series < 0) return Json(nullptr);
-  return Json{{"series", o.series}, {"code", o.code},      {"source", o.source},
-              {"how", o.how},       {"data_year", o.year}, {"stored", o.stored}};
+  return Json{{"series", o.series},
+              {"code", o.code},
+              {"source", o.source},
+              {"how", o.how},
+              {"data_year", o.year},
+              {"stored", o.stored},
+              {"file_sha256", o.file_sha256.empty() ? Json(nullptr) : Json(o.file_sha256)},
+              {"line", o.line > 0 ? Json(o.line) : Json(nullptr)}};
 }
 
 }  // namespace

@@ -55,6 +55,8 @@ struct CellValue {
   int year = 0;
   double value = 0;
   std::string_view source;  //!< "key@release" of the winning source
+  std::string_view file;    //!< sha256 of the ingested file the winning record was read from
+  std::int64_t line = 0;    //!< its line in that file
 };
 
 //! One observation with its provenance, for export and disagreement reports.

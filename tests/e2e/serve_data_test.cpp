@@ -250,8 +250,8 @@ TEST_F(ServeDataTest, ProfileMatchesScoresAndShow) {
 TEST_F(ServeDataTest, ProfileAndDownloadNameTheFallbackSource) {
   std::map<std::tuple<int, std::string, std::string>, std::vector<std::string>> prov;
   auto rows = Csv(BuildFile("provenance.csv"));
-  ASSERT_EQ(rows[0],
-            (std::vector<std::string>{"year", "unit", "code", "series", "read", "source", "how", "data_year"}));
+  ASSERT_EQ(rows[0], (std::vector<std::string>{"year", "unit", "code", "series", "read", "source", "how", "data_year",
+                                               "file_sha256", "line"}));
   for (std::size_t i = 1; i < rows.size(); ++i) prov[{std::stoi(rows[i][0]), rows[i][1], rows[i][2]}] = rows[i];
   Json j = GetJson("/api/v1/units/COD");  // no UNODC homicide rate: WHO's estimate stands in
   std::size_t fallback_years = 0;
@@ -305,7 +305,7 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
     units.insert(rows[i][1]);
   }
   ASSERT_GT(units.size(), 150u);
-  std::size_t compared = 0;
+  std::size_t compared = 0, records = 0;
   std::map<std::tuple<int, std::string, std::string>, Json> origin;  // as the profiles publish it
   for (const auto& unit : units) {
     Json j = GetJson("/api/v1/units/" + unit);
@@ -325,6 +325,21 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
         EXPECT_EQ(v["origin"]["source"], p[5]) << where;
         EXPECT_EQ(v["origin"]["how"], p[6]) << where;
         EXPECT_EQ(std::to_string(v["origin"]["data_year"].get<int>()), p[7]) << where;
+        const Json& file = v["origin"]["file_sha256"];
+        const Json& line = v["origin"]["line"];
+        EXPECT_EQ(file.is_null() ? std::string() : file.get<std::string>(), p[8]) << where;
+        EXPECT_EQ(line.is_null() ? std::string() : std::to_string(line.get<std::int64_t>()), p[9]) << where;
+        // A value observed in its own year is the store's chosen record of the code read: the same
+        // file and line as the profile's list of stored values says.
+        if (p[6] == "observed" && p[7] == std::to_string(v["year"].get<int>())) {
+          bool same = false;
+          for (const auto& src : v["sources"]) {
+            same = same || (src["chosen"].get<bool>() && src["indicator"] == p[4] && src["file_sha256"] == file &&
+                            src["line"] == line);
+          }
+          EXPECT_TRUE(same) << where;
+          ++records;
+        }
         // Only a value read as it was stored is one record; windows, GTI scores and fills are made.
         const std::string how = p[6];
         if (how == "observed" || how == "sum") {
@@ -338,6 +353,7 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
     }
   }
   EXPECT_EQ(compared, prov.size());  // every cell the build read is published once
+  EXPECT_GT(records, 1000u);
   auto download = Get("/api/v1/download/indicators");
   ASSERT_TRUE(download);
   auto table = Csv(download->body);

@@ -376,6 +376,10 @@ export interface components {
                 data_year: number;
                 /** @description The value is a stored record (source key@release; a sum: its first term's), not one the build made from several years or none (window, GTI score, fill). A carried value keeps the answer of its original cell. Only a stored value names a source in the indicators download. */
                 stored: boolean;
+                /** @description sha256 of the ingested file the record was read from (its bytes are kept in the store); a window: its latest year's record; null where no record was read (GTI score, fill, COINr data). */
+                file_sha256: string | null;
+                /** @description The record's line in that file; null with file_sha256. */
+                line: number | null;
               }) | null;
               sources: components["schemas"]["SourceValue"][];
             })[];

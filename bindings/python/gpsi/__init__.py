@@ -56,7 +56,7 @@ _STAGES = {"year": "Int64", "unit": "str", "code": "str", "stage": "str",
            "value": "float"}
 _PROVENANCE = {"year": "Int64", "unit": "str", "code": "str", "series": "int",
                "read": "str", "source": "str", "how": "str",
-               "data_year": "Int64"}
+               "data_year": "Int64", "file_sha256": "str", "line": "Int64"}
 _ELIGIBILITY = {"year": "Int64", "unit": "str", "population": "float",
                 "dimensions_missing": "int", "data_share": "float",
                 "imputed_share": "float", "fallback_cells": "int",

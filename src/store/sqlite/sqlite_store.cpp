@@ -418,10 +418,15 @@ class SqliteStore final : public Store {
       Stmt s(db_, "SELECT id, key || '@' || release FROM sources ORDER BY " + SourcePriority(""));
       for (int k = 0; s.Step(); ++k) rank.emplace(s.Int(0), std::make_pair(k, s.Text(1)));
     }
+    std::unordered_map<std::int64_t, std::string> sha;
+    {
+      Stmt f(db_, "SELECT id, sha256 FROM files");
+      while (f.Step()) sha.emplace(f.Int(0), f.Text(1));
+    }
     std::string where = "year BETWEEN ?1 AND ?2";
     AppendInLists(where, filter, "");
     // The primary key's order (unit, indicator, year, file): no sort needed.
-    Stmt s(db_, "SELECT unit, indicator, year, value, source, file FROM observations WHERE " + where +
+    Stmt s(db_, "SELECT unit, indicator, year, value, source, file, line FROM observations WHERE " + where +
                     " ORDER BY unit, indicator, year, file");
     s.Bind(1, filter.year_from).Bind(2, filter.year_to);
     int i = 3;
@@ -453,6 +458,7 @@ class SqliteStore final : public Store {
         have = true;
       }
       best.year = year, best.value = s.Real(3), best.source = key, best_rank = r;
+      best.file = sha.at(s.Int(5)), best.line = s.Int(6);
     }
     emit();
   }
