@@ -28,7 +28,6 @@ namespace fs = std::filesystem;
 using compute::IsNa;
 using compute::kNa;
 using compute::Matrix;
-using detail::AggOf;
 using detail::ImputeOf;
 using detail::NormOf;
 using detail::RowName;
