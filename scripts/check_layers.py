@@ -3,8 +3,9 @@
 
 Each module under src/ may include the public header of the modules its row names (and its own
 headers); the front ends (cli, server, bindings/python) include nothing below the engine but core.
-A module's detail/ headers are its own: no other folder includes them. CMake links modules
-PUBLIC, so such an include would still compile; this check is what stops it (run by lint.sh).
+A module's detail/ headers are its own: no other folder includes them. The build enforces the
+same (private links, one public header per module); this check names the offending line before
+a compile does (run by lint.sh).
 """
 import pathlib
 import re

@@ -68,9 +68,10 @@ auto WithoutGil(F&& f) {
 }
 
 //! A table's text, written without the GIL (a large panel's scores.csv takes a while).
-std::string Table(std::string (*writer)(const engine::BuildResult&), const engine::BuildResult& b) {
+//! A build table as CSV text (the bytes `gpsi build` writes), made without the GIL.
+std::string CsvOf(Table (*table)(const engine::BuildResult&), const engine::BuildResult& b) {
   py::gil_scoped_release release;
-  return writer(b);
+  return Csv(table(b));
 }
 
 //! Defines the module's exception, class and functions.
@@ -102,23 +103,26 @@ void DefineModule(py::module_& m) {
       .def_property_readonly("method_id", [](const engine::BuildResult& b) { return b.method.id; })
       .def_property_readonly("method_version", [](const engine::BuildResult& b) { return b.method.version; })
       .def_property_readonly("method_hash", [](const engine::BuildResult& b) { return b.method.hash; })
-      .def_property_readonly("has_years", [](const engine::BuildResult& b) { return b.has_years; })
+      .def_property_readonly("has_years", [](const engine::BuildResult& b) { return b.panel.has_years(); })
       .def_property_readonly("log", [](const engine::BuildResult& b) { return b.log; })
       .def_property_readonly("compute_seconds", [](const engine::BuildResult& b) { return b.compute_seconds; })
       .def(
-          "scores_csv", [](const engine::BuildResult& b) { return Table(engine::ScoresCsv, b); },
+          "scores_csv", [](const engine::BuildResult& b) { return CsvOf(engine::ScoresTable, b); },
           "scores.csv as `gpsi build` writes it.")
       .def(
-          "stages_csv", [](const engine::BuildResult& b) { return Table(engine::StagesCsv, b); },
+          "stages_csv", [](const engine::BuildResult& b) { return CsvOf(engine::StagesTable, b); },
           "stages.csv as `gpsi build` writes it.")
       .def(
-          "provenance_csv", [](const engine::BuildResult& b) { return Table(engine::ProvenanceCsv, b); },
+          "provenance_csv", [](const engine::BuildResult& b) { return CsvOf(engine::ProvenanceTable, b); },
           "provenance.csv as `gpsi build` writes it.")
       .def(
-          "eligibility_csv", [](const engine::BuildResult& b) { return Table(engine::EligibilityCsv, b); },
+          "records_csv", [](const engine::BuildResult& b) { return CsvOf(engine::RecordsTable, b); },
+          "records.csv as `gpsi build` writes it: every stored record each value was made from.")
+      .def(
+          "eligibility_csv", [](const engine::BuildResult& b) { return CsvOf(engine::EligibilityTable, b); },
           "eligibility.csv as `gpsi build` writes it.")
       .def(
-          "coverage_csv", [](const engine::BuildResult& b) { return Table(engine::CoverageCsv, b); },
+          "coverage_csv", [](const engine::BuildResult& b) { return CsvOf(engine::CoverageTable, b); },
           "coverage.csv as `gpsi build` writes it.");
 
   m.def(

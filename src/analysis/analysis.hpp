@@ -12,6 +12,7 @@
 
 #include "compute.hpp"
 #include "core.hpp"
+#include "model.hpp"
 
 namespace gpsi::analysis {
 
@@ -51,11 +52,7 @@ double QuantileType7(const std::vector<double>& sorted, double p);
 //! Rng stream base of the validation bootstraps, apart from the Sobol and Monte Carlo streams.
 inline constexpr std::uint64_t kValidationStream = 0x7A11DA7E00000000ULL;
 
-//! A statistic with its percentile bootstrap interval and the number of observations used.
-struct Interval {
-  double value = compute::kNa, lo = compute::kNa, hi = compute::kNa;
-  std::size_t n = 0;
-};
+using gpsi::Interval;  //!< a statistic with its bootstrap interval (model.hpp)
 
 //! Spearman's ρ over the complete pairs of x and y (Correlate), with a percentile bootstrap
 //! interval at `level` (R type-7 quantiles) over `bootstrap` resamples of the pairs with
@@ -102,12 +99,7 @@ class SaltelliDesign {
   std::vector<double> a_, b_;
 };
 
-//! First-order and total-effect Sobol indices of one input, with bootstrap confidence intervals.
-struct SobolIndex {
-  double first = compute::kNa, total = compute::kNa;
-  double first_lo = compute::kNa, first_hi = compute::kNa;  //!< percentile bootstrap interval
-  double total_lo = compute::kNa, total_hi = compute::kNa;
-};
+using gpsi::SobolIndex;  //!< Sobol indices with their intervals (model.hpp)
 
 //! Sobol indices from the outputs y of a SaltelliDesign's runs (in run order): first order by
 //! Saltelli et al. (2010), S_i = mean((f(B) − f₀)·(f(A_B^i) − f(A))) / V; total effect by

@@ -14,40 +14,40 @@
 namespace gpsi::cli {
 namespace {
 
+//! Whether a value counts as data of its unit: observed, or made from the unit's own records
+//! (a sum, window, GTI score, fill, carried from another year or interpolated between two); not
+//! imputed from other units.
+bool OwnData(const CellOrigin& o) {
+  return !o.how.empty() && (o.how != "imputed" || o.imputed_by == "interpolate");
+}
+
 void PrintTable(const engine::BuildResult& b, int n) {
   const auto& m = b.method;
-  int top = static_cast<int>(m.nodes.size()) - 1;
-  std::vector<int> dims = m.Children(top);
-  std::size_t ni = 0, scored = 0;  // indicators come first in m.nodes; coverage counts the scored ones
-  for (const auto& node : m.nodes) {
-    ni += node.indicator ? 1 : 0;
-    scored += node.indicator && !node.monitor ? 1 : 0;
-  }
-  int year = b.has_years ? *std::max_element(b.row_year.begin(), b.row_year.end()) : 0;
+  const Panel& p = b.panel;
+  const ScoreTable& t = b.scores;
+  const std::size_t top = m.top();
+  const std::vector<std::size_t>& dims = m.nodes[top].children;
+  std::size_t scored = 0;  // coverage counts the scored indicators
+  for (auto i : m.indicators) scored += m.nodes[i].monitor ? 0 : 1;
+  const int year = p.LatestYear();
   std::vector<std::size_t> rows;
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    if (b.row_year[r] == year && b.ranks[static_cast<std::size_t>(top)][r] > 0) rows.push_back(r);
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    if (p.row(r).year == year && t.rank(r, top) > 0) rows.push_back(r);
   }
-  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t c) {
-    return b.ranks[static_cast<std::size_t>(top)][a] < b.ranks[static_cast<std::size_t>(top)][c];
-  });
-  std::string head = fmt::format("{:>4}  {:<5} {:<28} {:>7}", "rank", "unit", "name", m.nodes.back().code);
-  for (int d : dims) head += fmt::format(" {:>9.9}", m.nodes[static_cast<std::size_t>(d)].code);
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t c) { return t.rank(a, top) < t.rank(c, top); });
+  std::string head = fmt::format("{:>4}  {:<5} {:<28} {:>7}", "rank", "unit", "name", m.nodes[top].code);
+  for (auto d : dims) head += fmt::format(" {:>9.9}", m.nodes[d].code);
   head += fmt::format(" {:>8}", "coverage");
   auto line = [&](std::size_t r) {
-    // Coverage counts observed values and values carried over from the unit's own other years
-    // (LOCF, interpolation), not values filled in from other units.
-    bool own_series = m.pipeline.impute == method::Impute::kLocf || m.pipeline.impute == method::Impute::kInterpolate;
     std::size_t have = 0;
-    for (std::size_t j = 0; j < ni; ++j) {
-      if (m.nodes[j].monitor) continue;
-      have += compute::IsNa(own_series ? b.imputed(r, j) : b.raw(r, j)) ? 0 : 1;
+    for (std::size_t j = 0; j < p.cols(); ++j) {
+      if (!m.nodes[m.indicators[j]].monitor && OwnData(p.origin(r, j))) ++have;
     }
-    std::string s = fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", b.ranks[static_cast<std::size_t>(top)][r],
-                                b.row_unit[r], b.row_name[r], b.scores(r, static_cast<std::size_t>(top)));
-    for (int d : dims) {
-      double v = b.scores(r, static_cast<std::size_t>(d));
-      s += compute::IsNa(v) ? fmt::format(" {:>9}", "–") : fmt::format(" {:>9.2f}", v);
+    std::string s =
+        fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", t.rank(r, top), p.row(r).unit, p.row(r).name, t.value(r, top));
+    for (auto d : dims) {
+      double v = t.value(r, d);
+      s += IsNa(v) ? fmt::format(" {:>9}", "–") : fmt::format(" {:>9.2f}", v);
     }
     s += fmt::format(" {:>7.0f}%", 100.0 * static_cast<double>(have) / static_cast<double>(scored));
     fmt::print("{}\n", s);
@@ -78,15 +78,18 @@ void AddBuild(CLI::App& app, Globals& g) {
     cfg->db_path = g.db;
     auto b = engine::Build(*cfg);
     if (!b) return Report(g, b.error());
-    std::set<int> years(b->row_year.begin(), b->row_year.end());
-    std::size_t scored = static_cast<std::size_t>(std::count(b->excluded.begin(), b->excluded.end(), false));
+    const Panel& p = b->panel;
+    std::set<int> years;
+    for (const auto& row : p.row_keys()) years.insert(row.year);
+    const auto scored = static_cast<std::size_t>(
+        std::count_if(b->status.begin(), b->status.end(), [](const engine::RowStatus& st) { return !st.excluded; }));
     if (g.json) {
       nlohmann::ordered_json j{{"run_id", b->run_id},
                                {"method", b->method.id},
                                {"method_hash", b->method.hash},
                                {"data_hash", b->data_hash},
-                               {"years", b->has_years ? nlohmann::json(years) : nlohmann::json::array()},
-                               {"unit_years", b->row_unit.size()},
+                               {"years", p.has_years() ? nlohmann::json(years) : nlohmann::json::array()},
+                               {"unit_years", p.rows()},
                                {"scored", scored},
                                {"imputed_cells", b->imputed_cells},
                                {"treated_points", b->treated_points},
@@ -96,8 +99,8 @@ void AddBuild(CLI::App& app, Globals& g) {
       fmt::print(
           "built {} (run {}): {} year(s){}, {} of {} unit-years scored, {} cells imputed, {} points treated → {}\n",
           b->method.id, b->run_id, years.size(),
-          b->has_years ? fmt::format(" {}–{}", *years.begin(), *years.rbegin()) : std::string(), scored,
-          b->row_unit.size(), b->imputed_cells, b->treated_points, cfg->out_dir);
+          p.has_years() ? fmt::format(" {}–{}", *years.begin(), *years.rbegin()) : std::string(), scored, p.rows(),
+          b->imputed_cells, b->treated_points, cfg->out_dir);
     }
     if (*table > 0 && !g.json) PrintTable(*b, *table);
   });

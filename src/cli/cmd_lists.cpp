@@ -4,17 +4,17 @@
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 
 void AddLists(CLI::App& app, Globals& g) {
   app.add_subcommand("units", "list stored units")->callback([&g] {
-    auto store = engine::Open(g.db);
-    if (!store) return Report(g, store.error());
-    auto units = (*store)->Units();
+    auto units = engine::Units(g.db);
+    if (!units) return Report(g, units.error());
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& u : units) {
+      for (const auto& u : *units) {
         out.push_back({{"code", u.code},
                        {"kind", ToString(u.kind)},
                        {"name_en", u.name_en},
@@ -29,18 +29,17 @@ void AddLists(CLI::App& app, Globals& g) {
       fmt::print("{}\n", out.dump());
       return;
     }
-    for (const auto& u : units) {
+    for (const auto& u : *units) {
       fmt::print("{:<8} {:<9} {:<3} {:<4} {:<40} {:<16} {}\n", u.code, ToString(u.kind), u.iso2, u.m49, u.name_en,
                  u.name_zh, u.subregion_name);
     }
   });
   app.add_subcommand("indicators", "list stored indicators")->callback([&g] {
-    auto store = engine::Open(g.db);
-    if (!store) return Report(g, store.error());
-    auto inds = (*store)->Indicators();
+    auto inds = engine::Indicators(g.db);
+    if (!inds) return Report(g, inds.error());
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& i : inds) {
+      for (const auto& i : *inds) {
         out.push_back({{"code", i.code},
                        {"name_en", i.name_en},
                        {"name_zh", i.name_zh},
@@ -52,18 +51,17 @@ void AddLists(CLI::App& app, Globals& g) {
       fmt::print("{}\n", out.dump());
       return;
     }
-    for (const auto& i : inds) {
+    for (const auto& i : *inds) {
       fmt::print("{:<28} {:>2} {:<10} {} {}\n", i.code, i.direction, i.dimension, i.name_en,
                  i.name_zh.empty() ? "" : "/ " + i.name_zh);
     }
   });
   app.add_subcommand("sources", "list stored sources and releases")->callback([&g] {
-    auto store = engine::Open(g.db);
-    if (!store) return Report(g, store.error());
-    auto sources = (*store)->Sources();
+    auto sources = engine::Sources(g.db);
+    if (!sources) return Report(g, sources.error());
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : sources) {
+      for (const auto& r : *sources) {
         const Source& s = r.source;
         out.push_back({{"key", s.key},
                        {"publisher", s.publisher},
@@ -78,7 +76,7 @@ void AddLists(CLI::App& app, Globals& g) {
       fmt::print("{}\n", out.dump());
       return;
     }
-    for (const auto& r : sources) {
+    for (const auto& r : *sources) {
       fmt::print("tier {}  {:<32} {:<12} {:>8} obs  {}\n", r.source.tier, r.source.key, r.source.release,
                  r.observations, r.source.publisher);
     }
@@ -87,13 +85,7 @@ void AddLists(CLI::App& app, Globals& g) {
     auto runs = engine::Runs(g.db);
     if (!runs) return Report(g, runs.error());
     if (g.json) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& r : *runs) {
-        nlohmann::json row = nlohmann::json::object();
-        for (auto& [k, v] : engine::RunFields(r)) row[k] = v;
-        out.push_back(std::move(row));
-      }
-      fmt::print("{}\n", out.dump());
+      fmt::print("{}\n", report::RunsJson(*runs));  // what /api/v1/runs answers
       return;
     }
     for (const auto& r : *runs) {

@@ -18,11 +18,9 @@
 
 namespace gpsi::compute {
 
-//! The missing value (R's NA).
-inline constexpr double kNa = std::numeric_limits<double>::quiet_NaN();
-inline bool IsNa(double x) {
-  return std::isnan(x);
-}
+//! The missing value (R's NA), as everywhere in gpsi.
+using gpsi::IsNa;
+using gpsi::kNa;
 
 //! Dense column-major matrix: rows are units (or unit-years), columns indicators or nodes.
 class Matrix {

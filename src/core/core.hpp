@@ -2,8 +2,10 @@
 // Public header of the core module; everything else in gpsi may include it.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -153,6 +155,13 @@ bool KnownEncoding(const std::string& encoding);
 
 //! Trims ASCII white space at both ends.
 std::string_view Trim(std::string_view s);
+
+//! The missing value of every table gpsi computes or publishes (R's NA).
+inline constexpr double kNa = std::numeric_limits<double>::quiet_NaN();
+//! Whether a value is missing.
+inline bool IsNa(double x) {
+  return std::isnan(x);
+}
 
 //! Parses a decimal number as written by publishers ("1,234.5" is not accepted: commas are
 //! thousands separators only in descriptors that say so); nullopt when not a finite number.

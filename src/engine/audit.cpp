@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analysis.hpp"
+#include "detail/built.hpp"
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
@@ -102,9 +103,9 @@ Result<AuditResult> Audit(const AuditConfig& cfg) {
     }
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
-    auto built = Build(bc);
+    auto built = detail::BuildIndex(bc);
     if (!built) return built.error();
-    const BuildResult& b = *built;
+    const detail::Built& b = *built;
     const method::Method& m = b.method;
 
     AuditResult res;

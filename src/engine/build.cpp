@@ -14,6 +14,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
@@ -376,7 +377,12 @@ std::vector<SeriesRef> Chain(const method::Node& n, const method::Pipeline& p) {
   return out;
 }
 
-//! The value of one series for (unit, year), or NaN; fills `o` (code, source, how, year).
+//! A stored record as a cell's provenance names it.
+CellRecord RecordOf(const std::string& code, int year, const StoreCells::Record& r) {
+  return CellRecord{code, year, std::string(r.source), std::string(r.file), r.line};
+}
+
+//! The value of one series for (unit, year), or NaN; fills `o` (code, source, how, year, records).
 double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit, int year, CellOrigin& o) {
   StoreCells::Record rec;
   double v = kNa;
@@ -388,6 +394,7 @@ double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit
       if (IsNa(x)) return kNa;  // a sum needs every term
       v += x;
       if (rec.source.empty()) rec = one, o.code = c;
+      o.records.push_back(RecordOf(c, year, one));
     }
     o.how = "sum";
   } else {
@@ -395,6 +402,7 @@ double SeriesValue(const StoreCells& cells, const SeriesRef& s, std::size_t unit
       v = cells.Get(c, unit, year, &rec);
       if (!IsNa(v)) {
         o.code = c;
+        o.records = {RecordOf(c, year, rec)};
         break;
       }
     }
@@ -469,6 +477,19 @@ std::vector<FallbackOverlap> FallbackOverlaps(const StoreCells& cells, const met
     }
   }
   return out;
+}
+
+//! The provenance of a GTI-style score: every component's record in every year of its window.
+CellOrigin GtiOrigin(const StoreCells& cells, const method::Gti& g, std::size_t unit, int year) {
+  CellOrigin o{0, g.reads.front(), "gti", "gti", year};
+  for (std::size_t k = 0; k < g.lag_weights.size(); ++k) {
+    const int y = year - static_cast<int>(k);
+    for (const auto& c : g.reads) {
+      StoreCells::Record rec;
+      if (!IsNa(cells.Get(c, unit, y, &rec))) o.records.push_back(RecordOf(c, y, rec));
+    }
+  }
+  return o;
 }
 
 constexpr std::string_view kLeadInLog = "input: lead-in years ";
@@ -575,7 +596,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
         double v = kNa;
         if (node.gti) {
           if (!lead_row) v = gti_values[j][main_row + ui];
-          if (!IsNa(v)) o = CellOrigin{0, node.gti->reads.front(), "gti", "gti", y};
+          if (!IsNa(v)) o = GtiOrigin(cells, *node.gti, ui, y);
         } else if (node.lag_weights.empty()) {
           v = ChainValue(cells, node, chains[j], ui, y, o);
         } else {
@@ -587,7 +608,8 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
             CellOrigin yo;
             double x = ChainValue(cells, node, chains[j], ui, y - static_cast<int>(k), yo);
             if (IsNa(x)) continue;
-            if (sw == 0) o = yo;
+            if (sw == 0) o = yo, o.records.clear();
+            o.records.insert(o.records.end(), yo.records.begin(), yo.records.end());
             series = std::max(series, yo.series);
             sw += node.lag_weights[k];
             s += node.lag_weights[k] * x;
@@ -662,7 +684,7 @@ Input PanelFor(const Input& wide, int year_from, int lead) {
 //! Each row's eligibility to be ranked (method [eligibility]): screened-out rows are not; the
 //! others must reach the population threshold and have at most max_missing_dimensions children of
 //! the index without a score. Also the shares reported in eligibility.csv.
-std::vector<RowStatus> RowStatuses(const BuildResult& b, const std::vector<double>& population,
+std::vector<RowStatus> RowStatuses(const detail::Built& b, const std::vector<double>& population,
                                    const std::vector<int>& inds) {
   const auto& m = b.method;
   const auto& e = m.eligibility;
@@ -686,6 +708,7 @@ std::vector<RowStatus> RowStatuses(const BuildResult& b, const std::vector<doubl
     st.imputed_share = with_value ? static_cast<double>(imputed) / static_cast<double>(with_value) : 0;
     for (int d : dims) st.dimensions_missing += IsNa(b.scores(r, static_cast<std::size_t>(d))) ? 1 : 0;
     if (b.excluded[r]) {
+      st.excluded = true;
       st.why = RowStatus::Reason::kScreenedOut;
       st.reason = "screened out (too little data)";
       continue;
@@ -707,7 +730,7 @@ std::vector<RowStatus> RowStatuses(const BuildResult& b, const std::vector<doubl
   return out;
 }
 
-Status RunPipeline(Input in, BuildResult& b) {
+Status RunPipeline(Input in, detail::Built& b) {
   const auto& m = b.method;
   const auto& p = m.pipeline;
   auto inds = IndicatorNodes(m);
@@ -763,11 +786,17 @@ Status RunPipeline(Input in, BuildResult& b) {
     compute::ImputeSpec spec{ImputeOf(p.impute), p.locf_years, {}};
     for (int i : inds) spec.locf_years_by_col.push_back(m.nodes[static_cast<std::size_t>(i)].carry);
     imputed_cells = compute::Impute(x, keys, spec);
-    // A carried value keeps the provenance of the cell it was carried from.
+    // A carried value keeps the provenance of the cell it was carried from; any other was made
+    // by the imputation from other cells.
+    const std::string made_by = method::ImputeText(p);
     for (const auto& c : imputed_cells) {
-      if (c.from == compute::ImputedCell::kNoRow) continue;
-      CellOrigin o = in.origin[c.from * ni + c.col];
-      o.how = "carried";
+      CellOrigin o;
+      if (c.from == compute::ImputedCell::kNoRow) {
+        o.how = "imputed", o.imputed_by = made_by;
+      } else {
+        o = in.origin[c.from * ni + c.col];
+        o.how = "carried";
+      }
       in.origin[c.row * ni + c.col] = std::move(o);
     }
   }
@@ -809,7 +838,7 @@ Status RunPipeline(Input in, BuildResult& b) {
   b.raw = SelectRows(in.raw, keep);
   b.origin.reserve(keep.size() * ni);
   for (auto r : keep) {
-    for (std::size_t j = 0; j < ni; ++j) b.origin.push_back(in.origin[r * ni + j]);
+    for (std::size_t j = 0; j < ni; ++j) b.origin.push_back(std::move(in.origin[r * ni + j]));
   }
   std::vector<double> population = SelectRows(in.population, keep);
   b.denominated = SelectRows(denominated, keep);
@@ -960,126 +989,7 @@ Status RunPipeline(Input in, BuildResult& b) {
   return Ok();
 }
 
-// ---- outputs ----------------------------------------------------------------------------------
-
-//! Appends the shortest round-trip text of v (nothing for a missing value).
-void AppendNum(fmt::memory_buffer& out, double v) {
-  if (IsNa(v)) return;
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
-}
-
-void AppendText(fmt::memory_buffer& out, std::string_view s) {
-  out.append(s.data(), s.data() + s.size());
-}
-
-}  // namespace
-
-std::string ScoresCsv(const BuildResult& b) {
-  fmt::memory_buffer out;
-  AppendText(out, "year,unit,code,level,value,rank,flags\n");
-  const std::size_t nn = b.method.nodes.size();
-  std::vector<std::string> levels;
-  for (const auto& n : b.method.nodes) levels.push_back("," + n.code + "," + std::to_string(n.level) + ",");
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    std::string prefix = (b.has_years ? std::to_string(b.row_year[r]) : std::string()) + "," + b.row_unit[r];
-    for (std::size_t i = 0; i < nn; ++i) {
-      AppendText(out, prefix);
-      AppendText(out, levels[i]);
-      AppendNum(out, b.scores(r, i));
-      out.push_back(',');
-      if (int rank = b.ranks[i][r]; rank > 0) fmt::format_to(std::back_inserter(out), "{}", rank);
-      out.push_back(',');
-      AppendText(out, b.flags[r * nn + i]);
-      out.push_back('\n');
-    }
-  }
-  return fmt::to_string(out);
-}
-
-std::string StagesCsv(const BuildResult& b) {
-  fmt::memory_buffer out;
-  AppendText(out, "year,unit,code,stage,value\n");
-  auto inds = IndicatorNodes(b.method);
-  const std::pair<const char*, const Matrix*> stages[] = {
-      {",raw,", &b.raw}, {",imputed,", &b.imputed}, {",treated,", &b.treated}, {",normalised,", &b.normalised}};
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    std::string prefix = (b.has_years ? std::to_string(b.row_year[r]) : std::string()) + "," + b.row_unit[r] + ",";
-    for (std::size_t j = 0; j < inds.size(); ++j) {
-      const std::string& code = b.method.nodes[static_cast<std::size_t>(inds[j])].code;
-      for (const auto& [stage, mat] : stages) {
-        double v = (*mat)(r, j);
-        if (IsNa(v)) continue;
-        AppendText(out, prefix);
-        AppendText(out, code);
-        AppendText(out, stage);
-        AppendNum(out, v);
-        out.push_back('\n');
-      }
-    }
-  }
-  return fmt::to_string(out);
-}
-
-std::string ProvenanceCsv(const BuildResult& b) {
-  fmt::memory_buffer out;
-  AppendText(out, "year,unit,code,series,read,source,how,data_year,file_sha256,line\n");
-  auto inds = IndicatorNodes(b.method);
-  const std::size_t ni = inds.size();
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    for (std::size_t j = 0; j < ni; ++j) {
-      const CellOrigin& o = b.origin[r * ni + j];
-      if (o.series < 0) continue;
-      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{}\n",
-                     b.has_years ? std::to_string(b.row_year[r]) : std::string(), b.row_unit[r],
-                     b.method.nodes[static_cast<std::size_t>(inds[j])].code, o.series, o.code, CsvField(o.source),
-                     o.how, b.has_years ? std::to_string(o.year) : std::string(), o.file_sha256,
-                     o.line > 0 ? std::to_string(o.line) : std::string());
-    }
-  }
-  return fmt::to_string(out);
-}
-
-namespace {
-//! A count (a population) in full digits, not in exponent form; other numbers as Num.
-std::string Count(double v) {
-  if (!IsNa(v) && v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
-  return CsvNumber(v);
-}
-}  // namespace
-
-std::string EligibilityCsv(const BuildResult& b) {
-  fmt::memory_buffer out;
-  AppendText(out, "year,unit,population,dimensions_missing,data_share,imputed_share,fallback_cells,ranked,reason\n");
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    const RowStatus& st = b.status[r];
-    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{}\n",
-                   b.has_years ? std::to_string(b.row_year[r]) : std::string(), b.row_unit[r], Count(st.population),
-                   st.dimensions_missing, FormatNumber(st.data_share), FormatNumber(st.imputed_share),
-                   st.fallback_cells, st.ranked ? 1 : 0, CsvField(st.reason));
-  }
-  return fmt::to_string(out);
-}
-
-std::string CoverageCsv(const BuildResult& b) {
-  fmt::memory_buffer out;
-  AppendText(out,
-             "year,units,scored,ranked,not_ranked_population,not_ranked_dimensions,population_ranked,"
-             "population_all,population_share,mean_imputed_share\n");
-  for (const auto& c : Coverage(b)) {
-    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{}\n",
-                   c.year == 0 ? "" : std::to_string(c.year), c.units, c.scored, c.ranked, c.below_population,
-                   c.missing_dimensions, FormatNumber(c.population_ranked), FormatNumber(c.population_all),
-                   c.population_all > 0 ? FormatNumber(c.population_ranked / c.population_all) : std::string(),
-                   FormatNumber(c.mean_imputed_share));
-  }
-  return fmt::to_string(out);
-}
-
-namespace {
-
-std::string RunJson(const BuildResult& b, const std::string& source, const std::string& scores_sha,
+std::string RunJson(const detail::Built& b, const std::string& source, const std::string& scores_sha,
                     const std::string& stages_sha) {
   const auto& m = b.method;
   nlohmann::ordered_json j;
@@ -1109,10 +1019,6 @@ std::string RunJson(const BuildResult& b, const std::string& source, const std::
   j["outputs"] = {{"scores.csv", scores_sha}, {"stages.csv", stages_sha}};
   return j.dump(2) + "\n";
 }
-
-}  // namespace
-
-namespace {
 
 //! Stage 1 of a build: its method, the panel that method reads, and where it came from.
 struct Read {
@@ -1161,8 +1067,8 @@ Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m) {
 }
 
 //! Stage 2: denominate through rank over the panel; the run id hashes the method and the data.
-Result<BuildResult> Compute(method::Method m, Input in) {
-  BuildResult b;
+Result<detail::Built> Compute(method::Method m, Input in) {
+  detail::Built b;
   b.method = std::move(m);
   b.data_hash = in.data_hash;
   b.run_id = Sha256Hex(b.method.hash + "\n" + b.data_hash + "\n" + std::string(Version())).substr(0, 16);
@@ -1175,8 +1081,8 @@ Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::str
   std::error_code ec;
   fs::create_directories(cfg.out_dir, ec);
   if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-  std::string scores = ScoresCsv(b), stages = StagesCsv(b), provenance = ProvenanceCsv(b),
-              eligibility = EligibilityCsv(b), coverage = CoverageCsv(b);
+  std::string scores = Csv(ScoresTable(b)), stages = Csv(StagesTable(b)), provenance = Csv(ProvenanceTable(b)),
+              records = Csv(RecordsTable(b)), eligibility = Csv(EligibilityTable(b)), coverage = Csv(CoverageTable(b));
   std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
   std::string log;
   for (const auto& line : b.log) log += line + "\n";
@@ -1184,12 +1090,13 @@ Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::str
   for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
                                    {"stages.csv", &stages},
                                    {"provenance.csv", &provenance},
+                                   {"records.csv", &records},
                                    {"eligibility.csv", &eligibility},
                                    {"coverage.csv", &coverage},
                                    {"build.log", &log}}) {
     if (auto st = WriteFile(dir / name, *text); !st) return st.error();
   }
-  if (auto st = WriteFile(dir / "run.json", RunJson(b, source, scores_sha, stages_sha)); !st) return st.error();
+  if (auto st = WriteFile(dir / "run.json", RunJson(*b.built, source, scores_sha, stages_sha)); !st) return st.error();
   if (store) {
     store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
                                fs::absolute(dir).lexically_normal().string(), scores_sha});
@@ -1197,27 +1104,49 @@ Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::str
   return Ok();
 }
 
+//! Stages 1 and 2: the build, with where its data came from (the store stays open to record the run).
+struct Computed {
+  detail::Built built;
+  std::string source;
+  std::unique_ptr<Store> store;
+};
+
+Result<Computed> ReadAndCompute(const BuildConfig& cfg) {
+  auto m = MethodOf(cfg);
+  if (!m) return m.error();
+  auto read = ReadPanel(cfg, *m);
+  if (!read) return read.error();
+  auto b = Compute(std::move(*m), std::move(read->in));
+  if (!b) return b.error();
+  return Computed{std::move(*b), std::move(read->source), std::move(read->store)};
+}
+
 }  // namespace
 
 Result<BuildResult> Build(const BuildConfig& cfg) {
   return detail::Guarded([&]() -> Result<BuildResult> {
-    auto m = MethodOf(cfg);
-    if (!m) return m.error();
-    auto read = ReadPanel(cfg, *m);
-    if (!read) return read.error();
-    auto b = Compute(std::move(*m), std::move(read->in));
-    if (!b) return b.error();
+    auto c = ReadAndCompute(cfg);
+    if (!c) return c.error();
+    BuildResult view = detail::View(std::move(c->built));
     if (!cfg.out_dir.empty()) {
-      if (auto st = WriteOutputs(*b, cfg, read->source, read->store.get()); !st) return st.error();
+      if (auto st = WriteOutputs(view, cfg, c->source, c->store.get()); !st) return st.error();
     }
-    return b;
+    return view;
   });
 }
 
 namespace detail {
 
-Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool nominal) {
-  return detail::Guarded([&]() -> Result<std::vector<BuildResult>> {
+Result<Built> BuildIndex(const BuildConfig& cfg) {
+  return detail::Guarded([&]() -> Result<Built> {
+    auto c = ReadAndCompute(cfg);
+    if (!c) return c.error();
+    return std::move(c->built);
+  });
+}
+
+Result<std::vector<detail::Built>> BuildImputations(const BuildConfig& cfg, bool nominal) {
+  return detail::Guarded([&]() -> Result<std::vector<detail::Built>> {
     auto own = MethodOf(cfg);
     if (!own) return own.error();
     std::vector<method::Method> methods;
@@ -1245,7 +1174,7 @@ Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool n
       if (!read) return read.error();
       panels.emplace(key, std::move(read->in));
     }
-    std::vector<BuildResult> out;
+    std::vector<detail::Built> out;
     for (auto& m : methods) {
       const Input& wide = panels.at(grouping(m));
       const int year_from = m.pipeline.year_from, lead = LeadInYears(m);
@@ -1258,45 +1187,6 @@ Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool n
 }
 
 }  // namespace detail
-
-double DisplayValue(const BuildResult& b, std::size_t row, std::size_t col) {
-  const auto inds = IndicatorNodes(b.method);
-  const auto& n = b.method.nodes[static_cast<std::size_t>(inds[col])];
-  const bool imputed =
-      b.flags[row * b.method.nodes.size() + static_cast<std::size_t>(inds[col])].find('i') != std::string::npos;
-  if (!imputed && n.denominator.empty()) return b.raw(row, col);
-  const double v = b.imputed(row, col);
-  return n.log && !IsNa(v) ? std::expm1(v) : v;
-}
-
-std::vector<YearCoverage> Coverage(const BuildResult& b) {
-  std::map<int, YearCoverage> by_year;
-  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    YearCoverage& c = by_year[b.row_year[r]];
-    c.year = b.row_year[r];
-    const RowStatus& st = b.status[r];
-    ++c.units;
-    const double pop = IsNa(st.population) ? 0.0 : st.population;
-    c.population_all += pop;
-    if (b.excluded[r]) continue;
-    ++c.scored;
-    if (st.ranked) {
-      ++c.ranked;
-      c.population_ranked += pop;
-      c.mean_imputed_share += st.imputed_share;
-    } else if (st.why == RowStatus::Reason::kPopulation) {
-      ++c.below_population;
-    } else if (st.why == RowStatus::Reason::kDimensions) {
-      ++c.missing_dimensions;
-    }
-  }
-  std::vector<YearCoverage> out;
-  for (auto& [y, c] : by_year) {
-    if (c.ranked > 0) c.mean_imputed_share /= static_cast<double>(c.ranked);
-    out.push_back(c);
-  }
-  return out;
-}
 
 std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r) {
   return {{"run_id", r.id},           {"created", r.created},

@@ -1,4 +1,5 @@
 #include "engine.hpp"
+#include "detail/built.hpp"
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
 
@@ -209,6 +210,30 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
       (*store)->Resolved(f, row);
     }
     return Ok();
+  });
+}
+
+Result<std::vector<Unit>> Units(const std::string& db_path) {
+  return detail::Guarded([&]() -> Result<std::vector<Unit>> {
+    auto store = Open(db_path);
+    if (!store) return store.error();
+    return (*store)->Units();
+  });
+}
+
+Result<std::vector<Indicator>> Indicators(const std::string& db_path) {
+  return detail::Guarded([&]() -> Result<std::vector<Indicator>> {
+    auto store = Open(db_path);
+    if (!store) return store.error();
+    return (*store)->Indicators();
+  });
+}
+
+Result<std::vector<SourceRecord>> Sources(const std::string& db_path) {
+  return detail::Guarded([&]() -> Result<std::vector<SourceRecord>> {
+    auto store = Open(db_path);
+    if (!store) return store.error();
+    return (*store)->Sources();
   });
 }
 

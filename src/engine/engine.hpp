@@ -9,15 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "analysis.hpp"
-#include "compute.hpp"
 #include "core.hpp"
-#include "ingest.hpp"
-#include "method.hpp"
 #include "model.hpp"
-#include "store.hpp"
 
 namespace gpsi::engine {
+
+namespace detail {
+struct Built;
+}  // namespace detail
 
 //! Where gpsi's own shipped data lives (descriptors, reference lists): $GPSI_HOME/data, else the
 //! source tree's data/.
@@ -25,9 +24,11 @@ std::string ProjectDataDir();
 //! The shared data folder: $GPSI_DATA, else ../shared/data beside the source tree, else "".
 std::string SharedDataDir();
 
-//! Opens the store; a new (empty) store is initialised first, an older one must be migrated with
-//! `gpsi init`, a newer one is refused.
-Result<std::unique_ptr<Store>> Open(const std::string& db_path);
+//! The store's units (ordered by code), indicators and source releases: `gpsi units`,
+//! `gpsi indicators`, `gpsi sources`.
+Result<std::vector<Unit>> Units(const std::string& db_path);
+Result<std::vector<Indicator>> Indicators(const std::string& db_path);
+Result<std::vector<SourceRecord>> Sources(const std::string& db_path);
 
 struct InitConfig {
   std::string db_path;
@@ -106,33 +107,14 @@ struct BuildConfig {
   std::string out_dir;                 //!< where scores.csv, stages.csv, run.json, build.log go; empty = nowhere
 };
 
-//! Where one raw indicator value came from (provenance.csv, the API's unit profile): which of the
-//! indicator's series gave it, the stored code, the source release that won the cell, and the
-//! file and line of that record.
-struct CellOrigin {
-  int series = -1;     //!< −1 no value; 0 the indicator's own reads (or sum); k ≥ 1 its k-th fallback
-  std::string code;    //!< the stored code read (the first of a sum)
-  std::string source;  //!< "key@release" of the value read (a window or score: of its latest year)
-  std::string how;     //!< observed | sum | fill | window | gti | coinr; carried (kept from the cell carried)
-  int year = 0;        //!< the data year read (a window: its latest year with a value)
-  //! The value is a stored record (`source`; a sum: its first term's), not one the build made
-  //! from several years or none (a window, a GTI-style score, a `fill`) nor COINr data. A carried
-  //! value keeps the answer of the cell it was carried from. Only a stored value has a record to
-  //! name as its source (the API's downloads).
-  bool stored = false;
-  //! The ingested file the record was read from, as the store keeps its bytes (sha256), and the
-  //! record's line in it: the value traced to its source bytes. Empty and 0 where `source` is.
-  std::string file_sha256;
-  std::int64_t line = 0;
-};
-
 //! Whether a unit-year is ranked, and why not ([eligibility]; eligibility.csv).
 struct RowStatus {
-  double population = compute::kNa;  //!< eligibility.population for the unit-year
-  int dimensions_missing = 0;        //!< children of the index without a score
-  double data_share = 0;             //!< scored indicators with a value (after imputation) / all
-  double imputed_share = 0;          //!< of those values, the share imputed
-  std::size_t fallback_cells = 0;    //!< values taken from a fallback series
+  double population = kNa;         //!< eligibility.population for the unit-year
+  int dimensions_missing = 0;      //!< children of the index without a score
+  double data_share = 0;           //!< scored indicators with a value (after imputation) / all
+  double imputed_share = 0;        //!< of those values, the share imputed
+  std::size_t fallback_cells = 0;  //!< values taken from a fallback series
+  bool excluded = false;           //!< screened out (flag x): not scored
   bool ranked = false;
   //! Why not ranked (the first rule that fails, in this order).
   enum class Reason { kNone, kScreenedOut, kPopulation, kDimensions } why = Reason::kNone;
@@ -151,47 +133,84 @@ struct FallbackOverlap {
   std::vector<double> primary, fallback;  //!< on the indicator's raw scale; fallback before `adjust`
 };
 
-//! Everything a build computed, as COINr's data sets: rows are unit-years, columns the method's
-//! indicators (node order) — or, for `scores`, every node.
+//! A fallback series of an indicator, as the method file gives it.
+struct FrameworkFallback {
+  std::vector<std::string> reads;  //!< the codes read (or summed)
+  bool sum = false;
+  std::string denominator;
+  double adjust = 1;  //!< the level factor
+  std::string note;
+};
+
+//! A node of the method's framework as front ends show it. Indicators come first, the index last,
+//! as the ScoreTable's columns.
+struct FrameworkNode {
+  std::string code, name_en, name_zh, parent;
+  int level = 1;
+  bool indicator = true, monitor = false;
+  int direction = 1;               //!< indicators: +1 higher is better, −1 higher is worse
+  double weight = 1;               //!< as the build used it (explicit, equal or PCA-derived)
+  std::vector<std::string> reads;  //!< indicators: the codes its value is read from (GTI components, sum terms, reads)
+  bool sum = false;
+  std::vector<FrameworkFallback> fallback;
+  std::string denominator, source_note;
+  std::vector<std::string> codes;     //!< every stored code the indicator can read (denominators and fallbacks too)
+  std::vector<std::size_t> children;  //!< scored children (monitors left out), by node position
+};
+
+//! The method of a build, as front ends show it.
+struct MethodInfo {
+  std::string id, version, hash, name_en, name_zh, coverage_rule;
+  std::vector<FrameworkNode> nodes;
+  std::vector<std::size_t> indicators;  //!< the node of each Panel column
+  //! [pipeline] as the canonical method text writes it: (key, value), keys sorted, values in the
+  //! method file's forms (`locf:4`, `goalposts:100`).
+  std::vector<std::pair<std::string, std::string>> pipeline;
+  struct Eligibility {
+    bool active = false;
+    std::string population;
+    double min_population = 0;
+    int max_missing_dimensions = -1;
+  } eligibility;
+  std::size_t top() const { return nodes.size() - 1; }  //!< the index
+};
+
+//! What a build read and computed: the method as used, the Panel (every indicator value at every
+//! stage, with its provenance), the ScoreTable (every node's scores, ranks and flags) and each
+//! row's eligibility.
 struct BuildResult {
-  method::Method method;
-  bool has_years = false;             //!< false for single-period COINr data without a Time column
-  std::vector<std::string> row_unit;  //!< per row: unit code (rows sorted by year, then unit)
-  std::vector<std::string> row_name;  //!< per row: unit name
-  std::vector<int> row_year;          //!< per row: year (0 when !has_years)
-  std::vector<bool> excluded;         //!< per row: screened out (flag x)
-  std::vector<RowStatus> status;      //!< per row: eligibility to be ranked (all ranked without [eligibility])
-  std::vector<CellOrigin> origin;     //!< rows × indicators (row-major): where each raw value came from
-  std::vector<FallbackOverlap> fallback_overlap;                   //!< per indicator and fallback series (store builds)
-  compute::Matrix raw, denominated, imputed, treated, normalised;  //!< rows × indicators
-  compute::Matrix scores;               //!< rows × nodes: indicators' normalised values, then aggregates
-  std::vector<std::vector<int>> ranks;  //!< per node, per row: 1 = best within year; 0 = none
-  //! Per row × node (row-major by node count): i imputed, t treated, x excluded, f from a fallback
-  //! series, d one dimension missing (ranked), n not ranked (docs/methodology-format.md).
-  std::vector<std::string> flags;
-  std::vector<double> weights;              //!< per node, as used (explicit, equal or PCA-derived)
-  std::vector<compute::TreatReport> treat;  //!< per indicator, points by build row (pooled panel only)
-  std::vector<std::string> log;             //!< the readable log of every decision
-  std::string data_hash;                    //!< sha256 of every input cell (unit, year, column, value, source)
+  MethodInfo method;
+  Panel panel;
+  ScoreTable scores;
+  std::vector<RowStatus> status;  //!< per panel row: eligibility to be ranked (all ranked without [eligibility])
+  std::vector<std::string> log;   //!< the readable log of every decision
+  std::string data_hash;          //!< sha256 of every input cell (unit, year, column, value, source)
   std::string run_id;
   std::size_t imputed_cells = 0, treated_points = 0;
   double compute_seconds = 0;  //!< denominate through rank
+  //! The pipeline's own state (the method, the matrices the kernels ran on), for WhatIf.
+  std::shared_ptr<const detail::Built> built;
 };
 
 //! Builds the index: reads the panel (store or COINr tables), runs denominate → impute → screen →
 //! treat → normalise → aggregate → eligibility → rank, writes the output files (scores.csv,
-//! stages.csv, provenance.csv, eligibility.csv, coverage.csv, run.json, build.log) and records the run.
+//! stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log) and
+//! records the run.
 Result<BuildResult> Build(const BuildConfig& cfg);
 
-//! The text of the tables Build writes, one writer for every front end (CLI files, Python):
-//! scores.csv (`year,unit,code,level,value,rank,flags`), stages.csv (`year,unit,code,stage,value`),
-//! provenance.csv (`year,unit,code,series,read,source,how,data_year,file_sha256,line`), eligibility.csv and
-//! coverage.csv. Numbers are shortest round-trip text, so a reader gets the build's doubles exactly.
-std::string ScoresCsv(const BuildResult& b);
-std::string StagesCsv(const BuildResult& b);
-std::string ProvenanceCsv(const BuildResult& b);
-std::string EligibilityCsv(const BuildResult& b);
-std::string CoverageCsv(const BuildResult& b);
+//! The tables Build writes, one definition for every front end (CLI files through model's Csv,
+//! the API's downloads, Python): scores.csv (`year,unit,code,level,value,rank,flags`), stages.csv
+//! (`year,unit,code,stage,value`), provenance.csv
+//! (`year,unit,code,series,read,source,how,data_year,file_sha256,line,imputed_by`), records.csv
+//! (`year,unit,code,read,data_year,source,file_sha256,line`: every stored record each value was
+//! made from), eligibility.csv and coverage.csv. Numbers are the build's doubles (shortest
+//! round-trip text in CSV, so a reader gets them exactly).
+Table ScoresTable(const BuildResult& b);
+Table StagesTable(const BuildResult& b);
+Table ProvenanceTable(const BuildResult& b);
+Table RecordsTable(const BuildResult& b);
+Table EligibilityTable(const BuildResult& b);
+Table CoverageTable(const BuildResult& b);
 
 //! An indicator's value for a build row on the scale its readers know: after the per-capita
 //! transform and before the logarithm of a log transform (a homicide rate, not its logarithm),
@@ -289,7 +308,7 @@ struct SensitivitySummary {
   double seconds = 0;
   bool primary = true;
   std::vector<std::string> input_names;
-  std::vector<analysis::SobolIndex> shift;  //!< per input, on the mean absolute rank shift
+  std::vector<SobolIndex> shift;  //!< per input, on the mean absolute rank shift
 };
 
 //! Sobol sensitivity analysis (Saltelli design; Saltelli 2010 first-order, Jansen total-effect
@@ -319,7 +338,7 @@ std::string ValidationDataDir();
 struct ExternalCheck {
   std::string id, name_en, name_zh, node;
   int year = 0, external_year = 0;
-  analysis::Interval rho;
+  Interval rho;
 };
 
 //! A known-group check in one year: AUC = P(a unit of `low` scores below one of `high`).
@@ -327,8 +346,8 @@ struct GroupCheck {
   std::string id, name_en, name_zh, variant;  //!< variant: "index", or "without a, b"
   int year = 0;
   std::size_t n_low = 0, n_high = 0;
-  double median_low = compute::kNa, median_high = compute::kNa;
-  analysis::Interval auc;
+  double median_low = kNa, median_high = kNa;
+  Interval auc;
   bool holds = false;  //!< the interval lies above 0.5
 };
 
@@ -338,17 +357,17 @@ struct DimensionCheck {
   int year = 0;
   std::size_t units = 0;
   std::vector<std::string> children;
-  double alpha = compute::kNa;      //!< Cronbach's α of the children
-  double pc1_share = compute::kNa;  //!< variance share of the first principal component
-  std::vector<double> loadings;     //!< of the first component, per child
-  double r2_index = compute::kNa;   //!< squared Pearson r with the index: the index variance it explains
+  double alpha = kNa;            //!< Cronbach's α of the children
+  double pc1_share = kNa;        //!< variance share of the first principal component
+  std::vector<double> loadings;  //!< of the first component, per child
+  double r2_index = kNa;         //!< squared Pearson r with the index: the index variance it explains
 };
 
 //! Pearson r of two children of one aggregate (latest year), with the plan's explanation if negative.
 struct PairCorrelation {
   std::string parent, a, b;
   int year = 0;
-  double r = compute::kNa;
+  double r = kNa;
   std::size_t n = 0;
   std::string explanation_en, explanation_zh;
 };
@@ -358,7 +377,7 @@ struct RankShift {
   int year = 0;
   std::string unit, name;
   int rank_previous = 0, rank = 0;  //!< 0 = not ranked
-  double score_previous = compute::kNa, score = compute::kNa;
+  double score_previous = kNa, score = kNa;
   std::vector<double> dimension_change;  //!< per dimension of the current method (NaN if not in both)
   std::string reason;
 };
@@ -368,8 +387,8 @@ struct FallbackAgreement {
   std::string indicator, note;
   int series = 1;
   std::size_t cells = 0, units = 0;
-  double median_ratio = compute::kNa, q1 = compute::kNa, q3 = compute::kNa;  //!< fallback / primary
-  double spearman = compute::kNa, pearson_log = compute::kNa, adjust = 1;
+  double median_ratio = kNa, q1 = kNa, q3 = kNa;  //!< fallback / primary
+  double spearman = kNa, pearson_log = kNa, adjust = 1;
 };
 
 struct ValidationResult {
@@ -431,8 +450,6 @@ struct Published {
   //! denominators) in the build's years and the lead-in years a carried value was read in:
   //! ordered by unit, code, year, then priority (chosen first).
   std::vector<PublishedValue> values;
-  //! (key, value) of the method's [pipeline] as the canonical method file writes them, keys sorted.
-  std::vector<std::pair<std::string, std::string>> pipeline;
   std::size_t interval_samples = 0;  //!< Monte Carlo runs made; 0 = no intervals
   std::uint64_t interval_seed = 1;
   double interval_level = 0.90;     //!< the intervals are [p05, p95]
@@ -450,11 +467,10 @@ Result<Published> Publish(const PublishConfig& cfg);
 
 //! The build's index re-aggregated with other weights (engine::WhatIf).
 struct WhatIfResult {
-  std::optional<int> year;              //!< the year computed; nullopt = every year of the build
-  std::vector<double> weights;          //!< per node, as used (the build's where none was given)
-  std::vector<std::size_t> rows;        //!< the build rows computed, in build order
-  compute::Matrix scores;               //!< rows × nodes: indicators as built, aggregates recomputed
-  std::vector<std::vector<int>> ranks;  //!< per node, per position in `rows`: 1 = best within year; 0 = none
+  std::optional<int> year;        //!< the year computed; nullopt = every year of the build
+  std::vector<double> weights;    //!< per node, as used (the build's where none was given)
+  std::vector<std::size_t> rows;  //!< the build rows computed, in build order
+  ScoreTable scores;  //!< per position in `rows` × node: indicators as built, aggregates recomputed and re-ranked
 };
 
 //! Re-aggregates the build's normalised indicator scores with `weights` (node code → weight; any

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/built.hpp"
 #include "detail/guard.hpp"
 #include "engine.hpp"
 

@@ -10,18 +10,18 @@
 
 namespace gpsi::engine::detail {
 
-Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal) {
+Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const detail::Built* nominal) {
   auto mc = std::make_unique<MonteCarlo>();
   auto built = BuildImputations(bc, nominal == nullptr);
   if (!built) return built.error();
-  std::span<BuildResult> alternatives(*built);
+  std::span<detail::Built> alternatives(*built);
   if (nominal) {
     mc->b = *nominal;
   } else {
     mc->b = std::move(built->front());
     alternatives = alternatives.subspan(1);
   }
-  const BuildResult& b = mc->b;
+  const detail::Built& b = mc->b;
   const auto& m = b.method;
   const auto& u = m.uncertainty;
 
@@ -56,7 +56,7 @@ Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, con
   }
   sc.tree = detail::TreeOf(m);
   sc.weights = b.weights;
-  auto take_rows = [&](const compute::Matrix& x, const BuildResult& from) {
+  auto take_rows = [&](const compute::Matrix& x, const detail::Built& from) {
     // Rows of `from` matched to the nominal build's scored rows by (unit, year).
     std::map<std::pair<std::string, int>, std::size_t> at;
     for (std::size_t r = 0; r < from.row_unit.size(); ++r) at[{from.row_unit[r], from.row_year[r]}] = r;

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "detail/built.hpp"
 #include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
 #include "engine.hpp"
@@ -22,37 +23,6 @@ namespace {
 
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-//! The [pipeline] table of the canonical method text as (key, value) strings: the values as the
-//! method file spells them (`locf:4`, `goalposts:100`), numbers in their shortest form.
-std::vector<std::pair<std::string, std::string>> PipelineStrings(const method::Method& m) {
-  std::vector<std::pair<std::string, std::string>> out;
-  toml::table root;
-  try {
-    root = toml::parse(m.canonical);
-  } catch (const toml::parse_error&) {
-    return out;  // a canonical text always parses; nothing to publish if it did not
-  }
-  const toml::table* pipe = root["pipeline"].as_table();
-  if (!pipe) return out;
-  for (const auto& [k, v] : *pipe) {
-    std::string text;
-    if (auto s = v.value<std::string>()) {
-      text = *s;
-    } else if (v.is_integer()) {
-      text = std::to_string(*v.value<std::int64_t>());
-    } else if (auto d = v.value<double>()) {
-      text = FormatNumber(*d);
-    } else if (auto b = v.value<bool>()) {
-      text = *b ? "true" : "false";
-    } else {
-      continue;  // the canonical [pipeline] holds only strings, numbers and booleans
-    }
-    out.emplace_back(std::string(k.str()), text);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 //! Stored codes the method's indicators read: `reads` or `sum`, GTI components, fallback series
@@ -95,12 +65,11 @@ Result<Published> Publish(const PublishConfig& cfg) {
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
     auto t0 = std::chrono::steady_clock::now();
-    auto built = Build(bc);
+    auto built = detail::BuildIndex(bc);
     if (!built) return built.error();
-    p.build = std::move(*built);
+    p.build = detail::View(std::move(*built));
+    const detail::Built& b = *p.build.built;
     p.build_seconds = Since(t0);
-    const BuildResult& b = p.build;
-    p.pipeline = PipelineStrings(b.method);
 
     auto store = Open(bc.db_path);
     if (!store) return store.error();
@@ -112,8 +81,14 @@ Result<Published> Publish(const PublishConfig& cfg) {
       auto [lo, hi] = std::minmax_element(b.row_year.begin(), b.row_year.end());
       f.year_from = *lo, f.year_to = *hi;
       // A value carried from a lead-in year was read there: its record is published too.
-      for (const CellOrigin& o : b.origin) {
-        if (o.stored) f.year_from = std::min(f.year_from, o.year);
+      // So is every record a window or score was made from.
+      const Panel& panel = p.build.panel;
+      for (std::size_t r = 0; r < panel.rows(); ++r) {
+        for (std::size_t c = 0; c < panel.cols(); ++c) {
+          const CellOrigin& o = panel.origin(r, c);
+          if (o.stored) f.year_from = std::min(f.year_from, o.year);
+          for (const CellRecord& rec : o.records) f.year_from = std::min(f.year_from, rec.year);
+        }
       }
     }
     if (!f.indicators.empty()) {
@@ -138,7 +113,7 @@ Result<Published> Publish(const PublishConfig& cfg) {
       uc.samples = cfg.intervals;
       uc.seed = cfg.seed;
       uc.threads = cfg.threads;
-      auto sum = detail::RunUncertainty(uc, &p.build, &p.intervals);
+      auto sum = detail::RunUncertainty(uc, &b, &p.intervals);
       if (!sum) return sum.error();
       p.interval_samples = cfg.intervals;
       p.interval_seed = cfg.seed;

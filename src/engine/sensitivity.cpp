@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
@@ -54,7 +55,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     auto prepared = detail::PrepareMonteCarlo(bc);
     if (!prepared) return prepared.error();
     detail::MonteCarlo& mc = **prepared;
-    const BuildResult& b = mc.b;
+    const detail::Built& b = mc.b;
     const auto& m = b.method;
     const auto& sp = mc.sp;
     const auto& sc = mc.sc;

@@ -7,7 +7,7 @@
 
 namespace gpsi::engine::detail {
 
-std::vector<std::vector<std::size_t>> RankBlocks(const BuildResult& b, std::span<const std::size_t> rows) {
+std::vector<std::vector<std::size_t>> RankBlocks(const detail::Built& b, std::span<const std::size_t> rows) {
   std::map<int, std::vector<std::size_t>> by_year;
   for (std::size_t q = 0; q < rows.size(); ++q) {
     if (b.status[rows[q]].ranked) by_year[b.row_year[rows[q]]].push_back(q);
@@ -24,7 +24,7 @@ Error AggregateError(const method::Method& m, const compute::BadAggregate& bad, 
                            bad.method == compute::AggMethod::kGeometric ? "geometric" : "harmonic")};
 }
 
-std::string RowName(const BuildResult& b, std::size_t r) {
+std::string RowName(const detail::Built& b, std::size_t r) {
   return b.has_years ? fmt::format("{} {}", b.row_unit[r], b.row_year[r]) : b.row_unit[r];
 }
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/guard.hpp"
 #include "detail/montecarlo.hpp"
@@ -53,7 +54,7 @@ const char* AggName(compute::AggMethod a) {
 }
 
 //! One design row of COINr's uncertainty analysis (design.csv + noisy_weights.csv).
-Result<std::vector<RunChoice>> ReadDesign(const UncertaintyConfig& cfg, const BuildResult& b) {
+Result<std::vector<RunChoice>> ReadDesign(const UncertaintyConfig& cfg, const detail::Built& b) {
   auto design = ReadTextTable(cfg.design);
   if (!design) return design.error();
   for (const char* c : {"winmax", "norm_f_n", "norm_p1", "norm_p2", "weight_set", "f_ag"}) {
@@ -126,7 +127,7 @@ Result<std::vector<RunChoice>> ReadDesign(const UncertaintyConfig& cfg, const Bu
 
 //! The run's choices for Monte Carlo run `run`: its own random stream, so the draw does not
 //! depend on which thread or process computes it.
-RunChoice Sample(const detail::Space& sp, const BuildResult& b, std::size_t n_data, std::size_t n_ind,
+RunChoice Sample(const detail::Space& sp, const detail::Built& b, std::size_t n_data, std::size_t n_ind,
                  std::uint64_t seed, std::size_t run, std::array<std::size_t, 4>& pick) {
   Rng rng(seed, run);
   RunChoice c;
@@ -167,7 +168,7 @@ Result<UncertaintySummary> Uncertainty(const UncertaintyConfig& cfg) {
 
 namespace detail {
 
-Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const BuildResult* nominal_build,
+Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const detail::Built* nominal_build,
                                           std::vector<RankStat>* table) {
   return detail::Guarded([&]() -> Result<UncertaintySummary> {
     if (table && cfg.keep_runs) return Error{Errc::kUsage, "the in-memory Monte Carlo keeps no runs.csv"};
@@ -177,7 +178,7 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const Bu
     auto prepared = detail::PrepareMonteCarlo(bc, nominal_build);
     if (!prepared) return prepared.error();
     detail::MonteCarlo& mc = **prepared;
-    const BuildResult& b = mc.b;
+    const detail::Built& b = mc.b;
     const auto& m = b.method;
     const auto& u = m.uncertainty;
     analysis::Scenario& sc = mc.sc;

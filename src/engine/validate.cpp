@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "detail/built.hpp"
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
@@ -42,7 +43,7 @@ double Median(std::vector<double> v) {
 // ---- the inputs: the build, the plan's values ---------------------------------------------------
 
 //! The rows of one year that are ranked (the population the published ranking speaks for).
-std::vector<std::size_t> RankedRows(const BuildResult& b, int year) {
+std::vector<std::size_t> RankedRows(const detail::Built& b, int year) {
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
     if (b.row_year[r] == year && b.status[r].ranked) rows.push_back(r);
@@ -50,7 +51,7 @@ std::vector<std::size_t> RankedRows(const BuildResult& b, int year) {
   return rows;
 }
 
-std::set<int> Years(const BuildResult& b) {
+std::set<int> Years(const detail::Built& b) {
   return {b.row_year.begin(), b.row_year.end()};
 }
 
@@ -146,7 +147,7 @@ Status RefuseInputs(const method::ValidationPlan& plan, const method::Method& m)
 
 // ---- the checks ---------------------------------------------------------------------------------
 
-std::vector<ExternalCheck> CheckExternals(const BuildResult& b, const method::ValidationPlan& plan, Store& store,
+std::vector<ExternalCheck> CheckExternals(const detail::Built& b, const method::ValidationPlan& plan, Store& store,
                                           const std::string& dir, const ValidateConfig& cfg, Status& st) {
   std::vector<ExternalCheck> out;
   const auto& m = b.method;
@@ -181,22 +182,23 @@ std::vector<ExternalCheck> CheckExternals(const BuildResult& b, const method::Va
 
 //! Index scores by row: the build's, or re-aggregated without some indicators (their weights 0).
 Result<std::vector<double>> IndexScores(const BuildResult& b, const std::vector<std::string>& without) {
-  const std::size_t top = static_cast<std::size_t>(b.method.Top());
-  std::vector<double> out(b.row_unit.size());
+  const std::size_t top = b.method.top();
+  std::vector<double> out(b.panel.rows());
   if (without.empty()) {
-    for (std::size_t r = 0; r < out.size(); ++r) out[r] = b.scores(r, top);
+    for (std::size_t r = 0; r < out.size(); ++r) out[r] = b.scores.value(r, top);
     return out;
   }
   std::map<std::string, double> zero;
   for (const auto& c : without) zero[c] = 0;
   auto w = WhatIf(b, zero);
   if (!w) return w.error();
-  for (std::size_t q = 0; q < w->rows.size(); ++q) out[w->rows[q]] = w->scores(q, top);
+  for (std::size_t q = 0; q < w->rows.size(); ++q) out[w->rows[q]] = w->scores.value(q, top);
   return out;
 }
 
-std::vector<GroupCheck> CheckGroups(const BuildResult& b, const method::ValidationPlan& plan, Store& store,
+std::vector<GroupCheck> CheckGroups(const BuildResult& view, const method::ValidationPlan& plan, Store& store,
                                     const std::string& dir, const ValidateConfig& cfg, Status& st) {
+  const detail::Built& b = *view.built;
   std::vector<GroupCheck> out;
   for (const auto& g : plan.groups) {
     auto low = Membership::Read(g.low, store, dir);
@@ -214,7 +216,7 @@ std::vector<GroupCheck> CheckGroups(const BuildResult& b, const method::Validati
     std::vector<std::vector<std::string>> variants{{}};
     if (!without.empty()) variants.push_back(without);
     for (const auto& without : variants) {
-      auto scores = IndexScores(b, without);
+      auto scores = IndexScores(view, without);
       if (!scores) {
         st = scores.error();
         return out;
@@ -239,7 +241,7 @@ std::vector<GroupCheck> CheckGroups(const BuildResult& b, const method::Validati
 }
 
 //! The scores of `cols` over `rows` as a matrix (rows × cols).
-compute::Matrix Columns(const BuildResult& b, const std::vector<std::size_t>& rows,
+compute::Matrix Columns(const detail::Built& b, const std::vector<std::size_t>& rows,
                         const std::vector<std::size_t>& cols) {
   compute::Matrix x(rows.size(), cols.size());
   for (std::size_t c = 0; c < cols.size(); ++c) {
@@ -248,7 +250,7 @@ compute::Matrix Columns(const BuildResult& b, const std::vector<std::size_t>& ro
   return x;
 }
 
-DimensionCheck Coherence(const BuildResult& b, int node, const std::vector<std::size_t>& rows, int year) {
+DimensionCheck Coherence(const detail::Built& b, int node, const std::vector<std::size_t>& rows, int year) {
   const auto& m = b.method;
   // Children without any value in the year (a source that has not reached it yet) are left out.
   std::vector<std::size_t> cols;
@@ -285,7 +287,7 @@ DimensionCheck Coherence(const BuildResult& b, int node, const std::vector<std::
   return d;
 }
 
-void CheckCoherence(const BuildResult& b, const method::ValidationPlan& plan, int year, ValidationResult& res) {
+void CheckCoherence(const detail::Built& b, const method::ValidationPlan& plan, int year, ValidationResult& res) {
   const auto& m = b.method;
   const auto rows = RankedRows(b, year);
   for (std::size_t i = 0; i < m.nodes.size(); ++i) {
@@ -317,7 +319,7 @@ void CheckCoherence(const BuildResult& b, const method::ValidationPlan& plan, in
 
 //! Why a unit's rank moved: a change of eligibility, else the two dimensions whose weighted score
 //! changed most.
-std::string ShiftReason(const RankShift& s, const BuildResult& b, std::size_t row, const BuildResult& prev,
+std::string ShiftReason(const RankShift& s, const detail::Built& b, std::size_t row, const detail::Built& prev,
                         std::size_t prev_row, const std::vector<int>& dims) {
   if (s.rank == 0) return "not ranked: " + b.status[row].reason;
   if (s.rank_previous == 0) {
@@ -350,7 +352,7 @@ std::string ShiftReason(const RankShift& s, const BuildResult& b, std::size_t ro
   return out;
 }
 
-std::vector<RankShift> RankShifts(const BuildResult& b, const BuildResult& prev) {
+std::vector<RankShift> RankShifts(const detail::Built& b, const detail::Built& prev) {
   const auto& m = b.method;
   const std::size_t top = static_cast<std::size_t>(m.Top()), ptop = static_cast<std::size_t>(prev.method.Top());
   const auto dims = m.Children(m.Top());
@@ -377,7 +379,7 @@ std::vector<RankShift> RankShifts(const BuildResult& b, const BuildResult& prev)
   return out;
 }
 
-std::vector<FallbackAgreement> Agreement(const BuildResult& b) {
+std::vector<FallbackAgreement> Agreement(const detail::Built& b) {
   std::vector<FallbackAgreement> out;
   for (const auto& o : b.fallback_overlap) {
     FallbackAgreement a;
@@ -665,9 +667,10 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
     if (!plan) return plan.error();
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
-    auto built = Build(bc);
+    auto built = detail::BuildIndex(bc);
     if (!built) return built.error();
-    const BuildResult& b = *built;
+    const BuildResult view = detail::View(std::move(*built));
+    const detail::Built& b = *view.built;
     if (auto st = RefuseInputs(*plan, b.method); !st) return st.error();
     const std::string dir = cfg.validators.empty() ? ValidationDataDir() : cfg.validators;
     auto store = Open(bc.db_path);
@@ -680,11 +683,11 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
     v.latest_year = v.years.back();
     for (int d : b.method.Children(b.method.Top()))
       v.dimensions.push_back(b.method.nodes[static_cast<std::size_t>(d)].code);
-    v.coverage = Coverage(b);
+    v.coverage = Coverage(view);
     Status st = Ok();
     v.externals = CheckExternals(b, *plan, **store, dir, cfg, st);
     if (!st) return st.error();
-    v.groups = CheckGroups(b, *plan, **store, dir, cfg, st);
+    v.groups = CheckGroups(view, *plan, **store, dir, cfg, st);
     if (!st) return st.error();
     for (int y : Years(b)) CheckCoherence(b, *plan, y, v);
     v.fallbacks = Agreement(b);
@@ -692,7 +695,7 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
       BuildConfig pc = bc;
       pc.method_path = cfg.previous;
       pc.sets.clear();
-      auto prev = Build(pc);
+      auto prev = detail::BuildIndex(pc);
       if (!prev) return prev.error();
       v.previous_version = prev->method.version;
       v.shifts = RankShifts(b, *prev);

@@ -6,14 +6,26 @@
 #include <cmath>
 #include <map>
 
+#include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/tail.hpp"
 #include "engine.hpp"
 
 namespace gpsi::engine {
+namespace {
 
-Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, double>& weights,
+std::vector<std::string> NodeCodes(const ScoreTable& t) {
+  std::vector<std::string> out;
+  for (std::size_t c = 0; c < t.cols(); ++c) out.push_back(t.node(c));
+  return out;
+}
+
+}  // namespace
+
+Result<WhatIfResult> WhatIf(const BuildResult& result, const std::map<std::string, double>& weights,
                             std::optional<int> year) {
+  if (!result.built) return Error{Errc::kInternal, "what-if: the build has no scores to re-aggregate"};
+  const detail::Built& b = *result.built;
   const method::Method& m = b.method;
   const std::size_t nn = m.nodes.size();
   if (b.scores.cols() != nn || b.weights.size() != nn || b.ranks.size() != nn) {
@@ -47,28 +59,31 @@ Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, do
   const std::size_t nr = out.rows.size();
 
   // Indicator columns: the normalised values as built (Build copies them into its scores).
-  out.scores = compute::Matrix(nr, nn);
+  compute::Matrix scores(nr, nn);
   std::size_t j = 0;
   for (std::size_t i = 0; i < nn; ++i) {
     if (!m.nodes[i].indicator) continue;
-    for (std::size_t q = 0; q < nr; ++q) out.scores(q, i) = b.normalised(out.rows[q], j);
+    for (std::size_t q = 0; q < nr; ++q) scores(q, i) = b.normalised(out.rows[q], j);
     ++j;
   }
   // Aggregates and ranks through Build's own tail. A row's aggregate depends on that row alone, so a
   // subset of rows gets exactly the values of the whole build.
-  if (auto bad = compute::AggregateTree(detail::TreeOf(m), out.weights, out.scores)) {
+  if (auto bad = compute::AggregateTree(detail::TreeOf(m), out.weights, scores)) {
     return detail::AggregateError(m, *bad, detail::RowName(b, out.rows[bad->cell.row]));
   }
   // Eligibility does not depend on weights, and weights do not move an indicator's normalised
-  // values: its ranks are the build's (most of the ranking time saved).
+  // values: its ranks are the build's (most of the ranking time saved). Nor do weights change a
+  // score's flags.
   const auto blocks = detail::RankBlocks(b, out.rows);
-  out.ranks.assign(nn, std::vector<int>(nr, 0));
+  std::vector<int> ranks(nr);
+  out.scores = ScoreTable(nr, NodeCodes(result.scores));
   for (std::size_t i = 0; i < nn; ++i) {
-    if (!m.nodes[i].indicator) {
-      compute::RankWithin(out.scores, i, blocks, out.ranks[i]);
-      continue;
+    const bool indicator = m.nodes[i].indicator;
+    if (!indicator) compute::RankWithin(scores, i, blocks, ranks);
+    for (std::size_t q = 0; q < nr; ++q) {
+      const Score& built = result.scores.at(out.rows[q], i);
+      out.scores.at(q, i) = Score{scores(q, i), indicator ? built.rank : ranks[q], built.flags};
     }
-    for (std::size_t q = 0; q < nr; ++q) out.ranks[i][q] = b.ranks[i][out.rows[q]];
   }
   return out;
 }

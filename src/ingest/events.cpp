@@ -658,10 +658,6 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
 
 }  // namespace
 
-std::string EventValue::StoredCode() const {
-  return month > 0 ? fmt::format("{}_m{:02}", indicator, month) : indicator;
-}
-
 std::string EventsCsv(const EventsReport& report) {
   std::string out = "unit,period,indicator,value\n";
   for (const auto& v : report.values) {

@@ -100,12 +100,6 @@ struct ReferenceConfig {
   std::string project_data;  //!< gpsi's own data/ (aliases.csv, aggregates.csv, extra_units.csv)
 };
 
-//! Counts of what `LoadReference` stored.
-struct ReferenceReport {
-  std::int64_t units = 0, names = 0, aggregates = 0, with_region = 0, with_zh = 0;
-  bool m49_loaded = false;
-};
-
 //! Loads ISO 3166-1/-3 units with English and Chinese names from Debian's iso-codes, UN M49
 //! regions from the data folder, and gpsi's alias and aggregate lists. Idempotent.
 Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& config);
@@ -114,19 +108,6 @@ Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& confi
 struct IngestOptions {
   bool strict = false;
   std::string recorded_path;  //!< path stored in `files` (default: the file's absolute path; update: the URL)
-};
-
-//! What happened to one file.
-struct FileReport {
-  std::string path, descriptor, source_key;
-  int tier = 0;
-  enum class Status { kIngested, kUnchanged, kSkipped, kRejected } status = Status::kSkipped;
-  std::string note;  //!< skip reason or error text
-  Error error;
-  std::int64_t rows = 0, accepted = 0, quarantined = 0;
-  std::map<std::string, std::int64_t> skipped;   //!< aggregate, missing, filtered, duplicate
-  std::map<std::string, std::int64_t> reasons;   //!< quarantine reason → count
-  std::map<std::string, std::int64_t> warnings;  //!< accepted rows with a caveat, e.g. unit-check-mismatch
 };
 
 //! Checks that `path` is a readable, non-empty, UTF-8 text file (the pre-scan of IngestFile).
@@ -153,41 +134,6 @@ struct EventsOptions {
   bool monthly = false;            //!< store codes suffixed _m01…_m12 instead of yearly values
 };
 
-//! What happened to one event file.
-struct EventFileReport {
-  std::string path, sha256;
-  bool gzip = false;
-  bool stored_before = false;  //!< the same bytes were already in the store (file row reused)
-  bool duplicate = false;      //!< the same bytes were given earlier in this run (counted once)
-  std::int64_t bytes = 0;      //!< size of the file as given (compressed for gzip)
-  std::int64_t lines = 0, blank = 0, events = 0, quarantined = 0;
-  std::int64_t accepted = 0;               //!< events counted for a unit
-  std::int64_t no_country = 0;             //!< events without ActionGeo_CountryCode
-  std::int64_t unknown_fips = 0;           //!< events whose FIPS code the reference does not know (or not uniquely)
-  std::int64_t quarantine_not_stored = 0;  //!< quarantined lines beyond the per-file cap, counted only
-  std::map<std::string, std::int64_t> reasons;        //!< quarantine reason → lines
-  std::map<std::string, std::int64_t> unknown_codes;  //!< unknown FIPS code → events
-};
-
-//! One aggregated value; month 0 in yearly mode.
-struct EventValue {
-  std::string unit;
-  int year = 0, month = 0;
-  std::string indicator;  //!< base code (gdelt_events_total…), without the monthly suffix
-  double value = 0;
-  //! The stored indicator code: the base code, or `<code>_mMM` in monthly mode.
-  std::string StoredCode() const;
-};
-
-//! Outcome of `gpsi events`.
-struct EventsReport {
-  bool unchanged = false;  //!< the same files with the same period were already aggregated
-  std::string manifest_sha256, source_key;
-  std::int64_t observations = 0;
-  std::vector<EventFileReport> files;
-  std::vector<EventValue> values;  //!< ordered by unit, year, month, indicator
-};
-
 //! Aggregates GDELT 2.0 event exports by action country (FIPS 10-4 → unit through the "#FIPS:"
 //! names `gpsi init` loads) and period into gdelt_events_total, gdelt_violent_events (root codes
 //! 18–20) and gdelt_goldstein_conflict (Σ −GoldsteinScale, QuadClass 4); tier 4. One
@@ -199,15 +145,6 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options);
 std::string EventsCsv(const EventsReport& report);
 
 // ---- official endpoints (gpsi update): fetch, archive and ingest publishers' releases -----------
-
-//! How `gpsi update` talks to the endpoints (docs/update.md).
-struct FetchOptions {
-  long connect_timeout_ms = 15000;
-  long total_timeout_ms = 300000;   //!< per request, body included
-  int retries = 3;                  //!< further attempts after a 5xx, 429 or connection error
-  long backoff_ms = 1000;           //!< wait before the first retry; doubled for each further one
-  long retry_after_cap_ms = 60000;  //!< longest Retry-After (seconds form) honoured on a 429
-};
 
 //! One official endpoint: a publisher's series and how to fetch and read it.
 struct UpdateAdapter {
@@ -223,27 +160,6 @@ struct UpdateAdapter {
 const std::vector<UpdateAdapter>& UpdateAdapters();
 //! Default base URL of an adapter group ("https://ghoapi.azureedge.net" for who-gho).
 std::string DefaultBaseUrl(const std::string& group);
-
-struct UpdateOptions {
-  std::vector<std::string> only;                 //!< adapter names or groups; empty = every adapter
-  std::string from_dir;                          //!< ingest local copies from this folder, no network
-  bool dry_run = false;                          //!< fetch and validate, store nothing
-  std::map<std::string, std::string> base_urls;  //!< group (or "*") → base URL, overriding the defaults
-  std::string descriptor_dir;                    //!< data/descriptors (api_*.toml and the publishers' own)
-  std::string today;                             //!< retrieval date (YYYY-MM-DD); empty = today (UTC)
-  FetchOptions fetch;
-};
-
-//! What happened to one adapter.
-struct UpdateReport {
-  std::string adapter, url;
-  enum class Status { kIngested, kUnchanged, kNoLocalCopy, kNoEndpoint, kDryRun, kFailed } status = Status::kFailed;
-  Error error;  //!< kFailed: kNetwork or kBadResponse (or the ingest's error)
-  int pages = 0, attempts = 0;
-  std::int64_t bytes = 0, records = 0;
-  std::string sha256, release, note;
-  std::vector<FileReport> files;  //!< the ingested bundle (or local files)
-};
 
 //! Fetches (or with from_dir reads) every selected adapter's release, validates all of it, and
 //! ingests each source as one file in one transaction; a failed source stores nothing.

@@ -866,19 +866,6 @@ Status ReadNode(const toml::table& t, bool indicator, Node& n, const std::string
 
 // ---- canonical form ---------------------------------------------------------------------------
 
-std::string ImputeText(const Pipeline& p) {
-  switch (p.impute) {
-    case Impute::kNone: return "none";
-    case Impute::kMean: return "mean";
-    case Impute::kMedian: return "median";
-    case Impute::kGroupMean: return "group-mean:" + p.impute_group;
-    case Impute::kGroupMedian: return "group-median:" + p.impute_group;
-    case Impute::kLocf: return fmt::format("locf:{}", p.locf_years);
-    case Impute::kInterpolate: return "interpolate";
-  }
-  return "none";
-}
-
 std::string NormaliseText(const Pipeline& p) {
   const std::string a = FormatNumber(p.norm_p1), b = FormatNumber(p.norm_p2);
   switch (p.normalise) {
@@ -1349,6 +1336,19 @@ Result<Method> MethodFromCoinr(const TextTable& meta, const std::vector<std::str
     }
   }
   return m;
+}
+
+std::string ImputeText(const Pipeline& p) {
+  switch (p.impute) {
+    case Impute::kNone: return "none";
+    case Impute::kMean: return "mean";
+    case Impute::kMedian: return "median";
+    case Impute::kGroupMean: return "group-mean:" + p.impute_group;
+    case Impute::kGroupMedian: return "group-median:" + p.impute_group;
+    case Impute::kLocf: return fmt::format("locf:{}", p.locf_years);
+    case Impute::kInterpolate: return "interpolate";
+  }
+  return "none";
 }
 
 }  // namespace gpsi::method

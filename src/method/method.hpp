@@ -42,6 +42,9 @@ struct Pipeline {
   bool level_adjust = true;  //!< pipeline.level_adjust = on | off: apply the fallback series' `adjust` factors
 };
 
+//! pipeline.impute as the method file writes it: "mean", "group-mean:m49_region", "locf:4"…
+std::string ImputeText(const Pipeline& p);
+
 //! A further series an indicator reads for a unit-year that the series before it leave empty
 //! ([[indicator.fallback]], docs/methodology-format.md): value = x / denominator · scale · adjust,
 //! where x is the first code of `reads` with a record, or the sum of the `sum` codes (all needed).

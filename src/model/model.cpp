@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -40,14 +41,111 @@ std::string CsvNumber(double v) {
   return std::isnan(v) ? std::string() : FormatNumber(v);
 }
 
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
+namespace {
+
+//! Appends one CSV field to `out` (RFC 4180 quoting, as CsvField), without a temporary string.
+void AppendCsvField(std::string& out, std::string_view s) {
+  const bool quote =
+      std::any_of(s.begin(), s.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
+  if (!quote) {
+    out.append(s);
+    return;
   }
-  return out + "\"";
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string CsvField(std::string_view s) {
+  std::string out;
+  AppendCsvField(out, s);
+  return out;
+}
+
+std::string EventValue::StoredCode() const {
+  if (month <= 0) return indicator;
+  return indicator + (month < 10 ? "_m0" : "_m") + std::to_string(month);
+}
+
+std::string_view ToString(Stage stage) {
+  static constexpr std::string_view kNames[kStageCount] = {"raw", "denominated", "imputed", "treated", "normalised"};
+  return kNames[static_cast<std::size_t>(stage)];
+}
+
+Panel::Panel(std::vector<UnitYear> rows, std::vector<std::string> indicators, bool has_years)
+    : rows_(std::move(rows)),
+      indicators_(std::move(indicators)),
+      has_years_(has_years),
+      values_(rows_.size() * indicators_.size() * kStageCount, kNa),
+      origin_(rows_.size() * indicators_.size()) {}
+
+std::optional<std::size_t> Panel::Find(std::string_view unit, int year) const {
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    if (rows_[r].year == year && rows_[r].unit == unit) return r;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::size_t> Panel::RowsOf(std::string_view unit) const {
+  std::vector<std::size_t> out;
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    if (rows_[r].unit == unit) out.push_back(r);
+  }
+  return out;
+}
+
+int Panel::LatestYear() const {
+  int latest = 0;
+  for (const auto& r : rows_) latest = std::max(latest, r.year);
+  return latest;
+}
+
+ScoreTable::ScoreTable(std::size_t rows, std::vector<std::string> nodes)
+    : rows_(rows), nodes_(std::move(nodes)), cells_(rows * nodes_.size()) {}
+
+std::optional<std::size_t> ScoreTable::Column(std::string_view code) const {
+  for (std::size_t c = 0; c < nodes_.size(); ++c) {
+    if (nodes_[c] == code) return c;
+  }
+  return std::nullopt;
+}
+
+std::string Csv(const Table& t) {
+  std::string out;
+  out.reserve(t.rows.size() * t.header.size() * 12);  // a guess at a field's size: fewer regrowths
+  for (std::size_t c = 0; c < t.header.size(); ++c) {
+    if (c) out.push_back(',');
+    AppendCsvField(out, t.header[c]);
+  }
+  out.push_back('\n');
+  char buf[32];
+  for (const auto& row : t.rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c) out.push_back(',');
+      const TableCell& x = row[c];
+      switch (x.kind) {
+        case TableCell::Kind::kEmpty: break;
+        case TableCell::Kind::kText: AppendCsvField(out, x.text); break;
+        case TableCell::Kind::kInt: {
+          auto res = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(x.number));
+          out.append(buf, res.ptr);
+          break;
+        }
+        case TableCell::Kind::kReal: {
+          auto res = std::to_chars(buf, buf + sizeof buf, x.number);  // CsvNumber's text, in place
+          out.append(buf, res.ptr);
+          break;
+        }
+      }
+    }
+    out.push_back('\n');
+  }
+  return out;
 }
 
 }  // namespace gpsi

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +104,237 @@ struct RunRecord {
   std::string scores_sha256;
 };
 
+// ---- statistics the analyses publish -------------------------------------------------------
+
+//! A statistic with its percentile bootstrap interval and the number of observations used.
+struct Interval {
+  double value = kNa, lo = kNa, hi = kNa;
+  std::size_t n = 0;
+};
+
+//! First-order and total-effect Sobol indices of one input, with bootstrap confidence intervals.
+struct SobolIndex {
+  double first = kNa, total = kNa;
+  double first_lo = kNa, first_hi = kNa;  //!< percentile bootstrap interval
+  double total_lo = kNa, total_hi = kNa;
+};
+
+// ---- what a build read and computed: the panel and the score table ---------------------------
+
+//! One stored record a panel value was made from: the code read, its data year, the source
+//! release that won the cell ("key@release"), and the ingested file (sha256) and line it was read
+//! from: the value traced to its source bytes.
+struct CellRecord {
+  std::string code;
+  int year = 0;
+  std::string source;
+  std::string file_sha256;
+  std::int64_t line = 0;
+  bool operator==(const CellRecord&) const = default;
+};
+
+//! Where one panel value came from and how it was made (provenance.csv, the API's unit profile).
+//! `how`: observed (a stored record) | sum (of stored records) | fill (the method's fill value for
+//! a year a code covers) | window (a weighted mean over years) | gti (a GTI-style score) | coinr
+//! (COINr data) | carried (locf: the value of `year`, kept from that cell) | imputed (made by
+//! `imputed_by` from other cells).
+struct CellOrigin {
+  int series = -1;     //!< −1 no value or imputed; 0 the indicator's own reads (or sum); k ≥ 1 its k-th fallback
+  std::string code;    //!< the stored code read (the first of a sum)
+  std::string source;  //!< "key@release" of the value read (a window or score: of its latest year)
+  std::string how;
+  int year = 0;  //!< the data year read (a window: its latest year with a value)
+  //! The value is a stored record (`source`; a sum: its first term's), not one the build made
+  //! from several years or none (a window, a GTI-style score, a `fill`, an imputation) nor COINr
+  //! data. A carried value keeps the answer of the cell it was carried from. Only a stored value
+  //! has a record to name as its source (the API's downloads).
+  bool stored = false;
+  //! The file (sha256) and line of the record `source` names; empty and 0 where it names none.
+  std::string file_sha256;
+  std::int64_t line = 0;
+  std::string imputed_by;  //!< how = imputed: the pipeline.impute spec that made it ("mean", "interpolate")
+  //! Every stored record the value was made from: one (observed, carried), each term (a sum),
+  //! each year's record (a window), each component's record in each year of its window (a GTI
+  //! score). Empty for fill, COINr data and imputed values.
+  std::vector<CellRecord> records;
+};
+
+//! A panel row: a unit in a year (0 for single-period data).
+struct UnitYear {
+  std::string unit, name;
+  int year = 0;
+};
+
+//! The stages every panel value passes through, in order (stages.csv `stage`).
+enum class Stage { kRaw, kDenominated, kImputed, kTreated, kNormalised };
+inline constexpr std::size_t kStageCount = 5;
+std::string_view ToString(Stage stage);
+
+//! What a build read and prepared: year × unit × indicator, each cell with its value at every
+//! stage and its provenance. Rows are unit-years sorted by year, then unit; columns the method's
+//! indicators in framework order; one row-major layout.
+class Panel {
+ public:
+  Panel() = default;
+  Panel(std::vector<UnitYear> rows, std::vector<std::string> indicators, bool has_years);
+
+  std::size_t rows() const { return rows_.size(); }
+  std::size_t cols() const { return indicators_.size(); }
+  bool has_years() const { return has_years_; }
+  const UnitYear& row(std::size_t r) const { return rows_[r]; }
+  const std::vector<UnitYear>& row_keys() const { return rows_; }
+  const std::string& indicator(std::size_t c) const { return indicators_[c]; }
+  //! The row of a unit-year, or nullopt.
+  std::optional<std::size_t> Find(std::string_view unit, int year) const;
+  //! The rows of one unit, by year.
+  std::vector<std::size_t> RowsOf(std::string_view unit) const;
+  //! The latest year (0 for single-period data or an empty panel).
+  int LatestYear() const;
+
+  double value(Stage s, std::size_t r, std::size_t c) const { return values_[Cell(r, c) * kStageCount + Index(s)]; }
+  double& value(Stage s, std::size_t r, std::size_t c) { return values_[Cell(r, c) * kStageCount + Index(s)]; }
+  const CellOrigin& origin(std::size_t r, std::size_t c) const { return origin_[Cell(r, c)]; }
+  CellOrigin& origin(std::size_t r, std::size_t c) { return origin_[Cell(r, c)]; }
+
+ private:
+  std::size_t Cell(std::size_t r, std::size_t c) const { return r * indicators_.size() + c; }
+  static std::size_t Index(Stage s) { return static_cast<std::size_t>(s); }
+  std::vector<UnitYear> rows_;
+  std::vector<std::string> indicators_;
+  bool has_years_ = false;
+  std::vector<double> values_;  //!< per cell, per stage
+  std::vector<CellOrigin> origin_;
+};
+
+//! One score of a build: a unit-year's value at a framework node (an indicator's normalised value,
+//! an aggregate's score), its rank within the year (1 best, ties share the lowest; 0 none) and its
+//! flags (i imputed, t treated, x excluded, f from a fallback series, d a dimension missing, n not
+//! ranked; docs/methodology-format.md).
+struct Score {
+  double value = kNa;
+  int rank = 0;
+  std::string flags;
+};
+
+//! Every score of a build: rows as its Panel's, columns every framework node (indicators first,
+//! the index last); one row-major layout.
+class ScoreTable {
+ public:
+  ScoreTable() = default;
+  ScoreTable(std::size_t rows, std::vector<std::string> nodes);
+
+  std::size_t rows() const { return rows_; }
+  std::size_t cols() const { return nodes_.size(); }
+  const std::string& node(std::size_t c) const { return nodes_[c]; }
+  //! The column of a node code, or nullopt.
+  std::optional<std::size_t> Column(std::string_view code) const;
+
+  const Score& at(std::size_t r, std::size_t c) const { return cells_[r * nodes_.size() + c]; }
+  Score& at(std::size_t r, std::size_t c) { return cells_[r * nodes_.size() + c]; }
+  double value(std::size_t r, std::size_t c) const { return at(r, c).value; }
+  int rank(std::size_t r, std::size_t c) const { return at(r, c).rank; }
+  const std::string& flags(std::size_t r, std::size_t c) const { return at(r, c).flags; }
+
+ private:
+  std::size_t rows_ = 0;
+  std::vector<std::string> nodes_;
+  std::vector<Score> cells_;
+};
+
+// ---- what the store holds and what its writers report (ingest, events, update) ----------------
+
+//! A source release as stored, with its id and how many observations it holds.
+struct SourceRecord {
+  std::int64_t id = 0;
+  Source source;
+  std::int64_t observations = 0;
+};
+
+//! Counts of what `LoadReference` stored.
+struct ReferenceReport {
+  std::int64_t units = 0, names = 0, aggregates = 0, with_region = 0, with_zh = 0;
+  bool m49_loaded = false;
+};
+
+//! What happened to one file.
+struct FileReport {
+  std::string path, descriptor, source_key;
+  int tier = 0;
+  enum class Status { kIngested, kUnchanged, kSkipped, kRejected } status = Status::kSkipped;
+  std::string note;  //!< skip reason or error text
+  Error error;
+  std::int64_t rows = 0, accepted = 0, quarantined = 0;
+  std::map<std::string, std::int64_t> skipped;   //!< aggregate, missing, filtered, duplicate
+  std::map<std::string, std::int64_t> reasons;   //!< quarantine reason → count
+  std::map<std::string, std::int64_t> warnings;  //!< accepted rows with a caveat, e.g. unit-check-mismatch
+};
+
+//! What happened to one event file.
+struct EventFileReport {
+  std::string path, sha256;
+  bool gzip = false;
+  bool stored_before = false;  //!< the same bytes were already in the store (file row reused)
+  bool duplicate = false;      //!< the same bytes were given earlier in this run (counted once)
+  std::int64_t bytes = 0;      //!< size of the file as given (compressed for gzip)
+  std::int64_t lines = 0, blank = 0, events = 0, quarantined = 0;
+  std::int64_t accepted = 0;               //!< events counted for a unit
+  std::int64_t no_country = 0;             //!< events without ActionGeo_CountryCode
+  std::int64_t unknown_fips = 0;           //!< events whose FIPS code the reference does not know (or not uniquely)
+  std::int64_t quarantine_not_stored = 0;  //!< quarantined lines beyond the per-file cap, counted only
+  std::map<std::string, std::int64_t> reasons;        //!< quarantine reason → lines
+  std::map<std::string, std::int64_t> unknown_codes;  //!< unknown FIPS code → events
+};
+
+//! One aggregated value; month 0 in yearly mode.
+struct EventValue {
+  std::string unit;
+  int year = 0, month = 0;
+  std::string indicator;  //!< base code (gdelt_events_total…), without the monthly suffix
+  double value = 0;
+  //! The stored indicator code: the base code, or `<code>_mMM` in monthly mode.
+  std::string StoredCode() const;
+};
+
+//! Outcome of `gpsi events`.
+struct EventsReport {
+  bool unchanged = false;  //!< the same files with the same period were already aggregated
+  std::string manifest_sha256, source_key;
+  std::int64_t observations = 0;
+  std::vector<EventFileReport> files;
+  std::vector<EventValue> values;  //!< ordered by unit, year, month, indicator
+};
+
+//! How `gpsi update` talks to the endpoints (docs/update.md).
+struct FetchOptions {
+  long connect_timeout_ms = 15000;
+  long total_timeout_ms = 300000;   //!< per request, body included
+  int retries = 3;                  //!< further attempts after a 5xx, 429 or connection error
+  long backoff_ms = 1000;           //!< wait before the first retry; doubled for each further one
+  long retry_after_cap_ms = 60000;  //!< longest Retry-After (seconds form) honoured on a 429
+};
+
+//! What `gpsi update` fetches and how (docs/update.md).
+struct UpdateOptions {
+  std::vector<std::string> only;                 //!< adapter names or groups; empty = every adapter
+  std::string from_dir;                          //!< ingest local copies from this folder, no network
+  bool dry_run = false;                          //!< fetch and validate, store nothing
+  std::map<std::string, std::string> base_urls;  //!< group (or "*") → base URL, overriding the defaults
+  std::string descriptor_dir;                    //!< data/descriptors (api_*.toml and the publishers' own)
+  std::string today;                             //!< retrieval date (YYYY-MM-DD); empty = today (UTC)
+  FetchOptions fetch;
+};
+
+//! What happened to one adapter.
+struct UpdateReport {
+  std::string adapter, url;
+  enum class Status { kIngested, kUnchanged, kNoLocalCopy, kNoEndpoint, kDryRun, kFailed } status = Status::kFailed;
+  Error error;  //!< kFailed: kNetwork or kBadResponse (or the ingest's error)
+  int pages = 0, attempts = 0;
+  std::int64_t bytes = 0, records = 0;
+  std::string sha256, release, note;
+  std::vector<FileReport> files;  //!< the ingested bundle (or local files)
+};
+
 //! Formats a double as the shortest text that reads back to the same value.
 std::string FormatNumber(double v);
 //! A number as every table gpsi writes (output files, CSV downloads): FormatNumber, empty when
@@ -110,5 +342,30 @@ std::string FormatNumber(double v);
 std::string CsvNumber(double v);
 //! One CSV field (RFC 4180): quoted, quotes doubled, when the text holds a comma, quote or line break.
 std::string CsvField(std::string_view s);
+
+//! One cell of a published table: empty, text, an integer or a real number (numbers stay numbers
+//! in XLSX).
+struct TableCell {
+  enum class Kind { kEmpty, kText, kInt, kReal } kind = Kind::kEmpty;
+  std::string text;
+  double number = 0;
+  static TableCell Text(std::string s) { return TableCell{Kind::kText, std::move(s), 0}; }
+  static TableCell Int(long long v) { return TableCell{Kind::kInt, {}, static_cast<double>(v)}; }
+  //! A rank or count where 0 means none: empty then.
+  static TableCell Positive(long long v) { return v > 0 ? Int(v) : TableCell{}; }
+  //! A real number; NaN (missing) is empty.
+  static TableCell Real(double v) { return IsNa(v) ? TableCell{} : TableCell{Kind::kReal, {}, v}; }
+};
+
+//! A table as every writer takes it (the build's CSV files, the API's CSV and XLSX downloads): a
+//! header and rows of cells, each row as long as the header.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<TableCell>> rows;
+};
+
+//! The table as CSV: a line per row, fields quoted by CsvField, integers in full, real numbers as
+//! CsvNumber (shortest round-trip text), empty cells empty. The one CSV writer of gpsi's tables.
+std::string Csv(const Table& t);
 
 }  // namespace gpsi

@@ -9,7 +9,6 @@
 
 namespace gpsi::server {
 
-using compute::IsNa;
 using detail::CheckParams;
 using detail::Json;
 using detail::NumOrNull;
@@ -68,33 +67,34 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
   }
   const auto& b = build;
   const auto& m = b.method;
-  const std::size_t top = m.nodes.size() - 1;
+  const Panel& p = b.panel;
+  const ScoreTable& t = b.scores;
+  const std::size_t top = m.top();
   std::vector<std::size_t> nodes{top};
-  for (int c : m.Children(static_cast<int>(top))) nodes.push_back(static_cast<std::size_t>(c));
+  nodes.insert(nodes.end(), m.nodes[top].children.begin(), m.nodes[top].children.end());
   Json node_codes = Json::array();
   for (auto i : nodes) node_codes.push_back(m.nodes[i].code);
-  std::string text = "year,unit,code,value,rank,p05,median,p95\n";
+  Table table{{"year", "unit", "code", "value", "rank", "p05", "median", "p95"}, {}};
   Json out_units = Json::array();
   for (const auto& code : codes) {
     const Unit* u = nullptr;
     if (auto it = units.find(code); it != units.end()) u = &it->second;
     Json scores = Json::object(), series = Json::array();
     std::string name_en;
-    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-      if (b.row_unit[r] != code) continue;
-      name_en = b.row_name[r];
-      series.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
-                        {"value", NumOrNull(b.scores(r, top))},
-                        {"rank", RankOrNull(b.ranks[top][r])}});
-      if (b.row_year[r] != *year) continue;
+    for (std::size_t r : p.RowsOf(code)) {
+      const UnitYear& key = p.row(r);
+      name_en = key.name;
+      series.push_back({{"year", p.has_years() ? Json(key.year) : Json(nullptr)},
+                        {"value", NumOrNull(t.value(r, top))},
+                        {"rank", RankOrNull(t.rank(r, top))}});
+      if (key.year != *year) continue;
       for (auto i : nodes) {
-        Json s{{"value", NumOrNull(b.scores(r, i))}, {"rank", RankOrNull(b.ranks[i][r])}};
+        Json s{{"value", NumOrNull(t.value(r, i))}, {"rank", RankOrNull(t.rank(r, i))}};
         AddInterval(s, r, i);
-        auto num = [&](const char* k) { return s[k].is_null() ? std::string() : FormatNumber(s[k].get<double>()); };
-        text += fmt::format("{},{},{},{},{},{},{},{}\n", b.has_years ? std::to_string(*year) : std::string(), code,
-                            m.nodes[i].code, CsvNumber(b.scores(r, i)),
-                            b.ranks[i][r] > 0 ? std::to_string(b.ranks[i][r]) : std::string(), num("p05"),
-                            num("median"), num("p95"));
+        auto num = [&](const char* k) { return s[k].is_null() ? TableCell{} : TableCell::Real(s[k].get<double>()); };
+        table.rows.push_back({p.has_years() ? TableCell::Int(*year) : TableCell{}, TableCell::Text(code),
+                              TableCell::Text(m.nodes[i].code), TableCell::Real(t.value(r, i)),
+                              TableCell::Positive(t.rank(r, i)), num("p05"), num("median"), num("p95")});
         scores[m.nodes[i].code] = std::move(s);
       }
     }
@@ -104,7 +104,7 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
                          {"scores", std::move(scores)},
                          {"series", std::move(series)}});
   }
-  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
+  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
   Json j{{"run", b.run_id}, {"year", *year}, {"nodes", node_codes}, {"units", out_units}};
   res.set_content(j.dump() + "\n", "application/json");
 }

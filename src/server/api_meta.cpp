@@ -6,7 +6,6 @@
 
 namespace gpsi::server {
 
-using compute::IsNa;
 using detail::CheckParams;
 using detail::Json;
 using detail::NumOrNull;
@@ -16,14 +15,11 @@ using detail::SendError;
 namespace {
 
 //! An indicator's fallback series as /api/v1/meta lists them.
-Json FallbackJson(const method::Node& n) {
+Json FallbackJson(const engine::FrameworkNode& n) {
   Json out = Json::array();
   for (const auto& f : n.fallback) {
-    out.push_back({{"reads", f.sum.empty() ? f.reads : f.sum},
-                   {"sum", !f.sum.empty()},
-                   {"denominator", f.denominator},
-                   {"adjust", f.adjust},
-                   {"note", f.note}});
+    out.push_back(
+        {{"reads", f.reads}, {"sum", f.sum}, {"denominator", f.denominator}, {"adjust", f.adjust}, {"note", f.note}});
   }
   return out;
 }
@@ -34,7 +30,6 @@ std::string Server::Impl::MetaBody(const detail::Lookups& look) const {
   const auto& b = build;
   const auto& m = b.method;
   const std::size_t nn = m.nodes.size();
-  const std::size_t top = nn - 1;  // the index is the last node
   Json j;
   j["index"] = {{"id", m.id},
                 {"name_en", m.name_en},
@@ -45,7 +40,7 @@ std::string Server::Impl::MetaBody(const detail::Lookups& look) const {
                 {"data_hash", b.data_hash},
                 {"method_hash", m.hash}};
   Json pipe = Json::object();
-  for (const auto& [k, v] : pub.pipeline) pipe[k] = v;
+  for (const auto& [k, v] : m.pipeline) pipe[k] = v;
   j["pipeline"] = pipe;
   j["years"] = Json(std::vector<int>(years.begin(), years.end()));
   j["latest_year"] = years.empty() ? Json(nullptr) : Json(*years.rbegin());
@@ -61,15 +56,12 @@ std::string Server::Impl::MetaBody(const detail::Lookups& look) const {
                      {"name_zh", n.name_zh},
                      {"parent", n.parent},
                      {"level", n.level},
-                     {"weight", b.weights[i]},
+                     {"weight", n.weight},
                      {"indicator", n.indicator},
                      {"monitor", n.monitor},
                      {"direction", n.indicator ? Json(n.direction) : Json(nullptr)},
-                     {"reads", n.indicator ? (n.gti           ? n.gti->reads
-                                              : n.sum.empty() ? n.reads
-                                                              : n.sum)
-                                           : std::vector<std::string>{}},
-                     {"sum", !n.sum.empty()},
+                     {"reads", n.reads},
+                     {"sum", n.sum},
                      {"fallback", FallbackJson(n)},
                      {"denominator", n.denominator},
                      {"source_note", n.source_note},
@@ -77,13 +69,13 @@ std::string Server::Impl::MetaBody(const detail::Lookups& look) const {
   }
   j["nodes"] = nodes;
   Json dims = Json::array();
-  for (int c : m.Children(static_cast<int>(top))) dims.push_back(m.nodes[static_cast<std::size_t>(c)].code);
+  for (auto c : m.nodes[m.top()].children) dims.push_back(m.nodes[c].code);
   j["dimensions"] = dims;
   const auto& el = m.eligibility;
-  j["eligibility"] = el.active() ? Json{{"population", el.population},
-                                        {"min_population", el.min_population},
-                                        {"max_missing_dimensions", el.max_missing_dimensions}}
-                                 : Json(nullptr);
+  j["eligibility"] = el.active ? Json{{"population", el.population},
+                                      {"min_population", el.min_population},
+                                      {"max_missing_dimensions", el.max_missing_dimensions}}
+                               : Json(nullptr);
   j["validation"] = !pub.validation_json.empty();
   // Per year, how many units are ranked and why the others are not (the build's coverage.csv).
   Json cov = Json::array();

@@ -7,7 +7,6 @@
 
 namespace gpsi::server {
 
-using compute::IsNa;
 using detail::CheckParams;
 using detail::Json;
 using detail::NumOrNull;
@@ -18,16 +17,27 @@ using detail::Upper;
 namespace {
 
 //! Where the build read a value (provenance.csv's row), as the profile publishes it.
-Json OriginJson(const engine::CellOrigin& o) {
-  if (o.series < 0) return Json(nullptr);
-  return Json{{"series", o.series},
+Json OriginJson(const CellOrigin& o) {
+  if (o.how.empty()) return Json(nullptr);
+  const bool read = o.series >= 0;  // an imputed value was read from no series
+  Json records = Json::array();
+  for (const CellRecord& r : o.records) {
+    records.push_back({{"code", r.code},
+                       {"data_year", r.year},
+                       {"source", r.source},
+                       {"file_sha256", r.file_sha256},
+                       {"line", r.line}});
+  }
+  return Json{{"series", read ? Json(o.series) : Json(nullptr)},
               {"code", o.code},
               {"source", o.source},
               {"how", o.how},
-              {"data_year", o.year},
+              {"data_year", read ? Json(o.year) : Json(nullptr)},
               {"stored", o.stored},
               {"file_sha256", o.file_sha256.empty() ? Json(nullptr) : Json(o.file_sha256)},
-              {"line", o.line > 0 ? Json(o.line) : Json(nullptr)}};
+              {"line", o.line > 0 ? Json(o.line) : Json(nullptr)},
+              {"imputed_by", o.imputed_by.empty() ? Json(nullptr) : Json(o.imputed_by)},
+              {"records", std::move(records)}};
 }
 
 }  // namespace
@@ -35,26 +45,26 @@ Json OriginJson(const engine::CellOrigin& o) {
 void Server::Impl::PublishProfiles(const detail::Lookups& look) {
   const auto& b = build;
   const auto& m = b.method;
-  const std::size_t nn = m.nodes.size(), nr = b.row_unit.size();
+  const Panel& p = b.panel;
+  const ScoreTable& t = b.scores;
+  const std::size_t nn = m.nodes.size();
+  auto year_of = [&](std::size_t r) { return p.has_years() ? Json(p.row(r).year) : Json(nullptr); };
   for (const auto& [code, u] : look.described) {
     Json j;
     j["run"] = b.run_id;
     j["unit"] = detail::UnitJson(u, true);
-    std::vector<std::size_t> rows;  // the unit's rows, by year
-    for (std::size_t r = 0; r < nr; ++r) {
-      if (b.row_unit[r] == code) rows.push_back(r);
-    }
+    const std::vector<std::size_t> rows = p.RowsOf(code);  // by year
     Json series = Json::array();
     for (auto r : rows) {
       Json scores = Json::object();
       for (std::size_t i = 0; i < nn; ++i) {
-        Json s{
-            {"value", NumOrNull(b.scores(r, i))}, {"rank", RankOrNull(b.ranks[i][r])}, {"flags", b.flags[r * nn + i]}};
+        const Score& sc = t.at(r, i);
+        Json s{{"value", NumOrNull(sc.value)}, {"rank", RankOrNull(sc.rank)}, {"flags", sc.flags}};
         AddInterval(s, r, i);
         scores[m.nodes[i].code] = std::move(s);
       }
-      series.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
-                        {"excluded", static_cast<bool>(b.excluded[r])},
+      series.push_back({{"year", year_of(r)},
+                        {"excluded", b.status[r].excluded},
                         {"ranked", b.status[r].ranked},
                         {"not_ranked_reason", b.status[r].reason},
                         {"scores", std::move(scores)}});
@@ -67,8 +77,8 @@ void Server::Impl::PublishProfiles(const detail::Lookups& look) {
       Json vals = Json::array();
       for (auto r : rows) {
         Json sources = Json::array();
-        for (const auto& c : n.Codes()) {
-          auto it = look.values_at.find({code, c, b.row_year[r]});
+        for (const auto& c : n.codes) {
+          auto it = look.values_at.find({code, c, p.row(r).year});
           if (it == look.values_at.end()) continue;
           for (std::size_t k = it->second.first; k < it->second.second; ++k) {
             const auto& v = pub.values[k].value;
@@ -85,11 +95,11 @@ void Server::Impl::PublishProfiles(const detail::Lookups& look) {
                                {"chosen", pub.values[k].chosen}});
           }
         }
-        vals.push_back({{"year", b.has_years ? Json(b.row_year[r]) : Json(nullptr)},
+        vals.push_back({{"year", year_of(r)},
                         {"raw", NumOrNull(engine::DisplayValue(b, r, col))},
-                        {"imputed", b.flags[r * nn + i].find('i') != std::string::npos},
-                        {"score", NumOrNull(b.scores(r, i))},
-                        {"origin", OriginJson(b.origin[r * look.ind_nodes.size() + col])},
+                        {"imputed", t.flags(r, i).find('i') != std::string::npos},
+                        {"score", NumOrNull(t.value(r, i))},
+                        {"origin", OriginJson(p.origin(r, col))},
                         {"sources", std::move(sources)}});
       }
       inds.push_back({{"code", n.code},

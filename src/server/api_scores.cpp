@@ -31,14 +31,14 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     year = y;
   }
   const auto& nodes = build.method.nodes;
-  std::size_t node = nodes.size() - 1;  // the index is the last node
+  const ScoreTable& t = build.scores;
+  const Panel& p = build.panel;
+  std::size_t node = build.method.top();
   if (req.has_param("code")) {
     std::string c = req.get_param_value("code");
-    auto it = std::find_if(nodes.begin(), nodes.end(), [&](const method::Node& n) { return n.code == c; });
-    if (it == nodes.end()) {
-      return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
-    }
-    node = static_cast<std::size_t>(it - nodes.begin());
+    auto col = t.Column(c);
+    if (!col) return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
+    node = *col;
   }
   std::string region;
   if (req.has_param("region")) {
@@ -48,33 +48,33 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     });
     if (!known) return SendError(res, Errc::kUsage, fmt::format("'{}' is not a known M49 region", region));
   }
-  const std::size_t nn = nodes.size();
   const std::string& code = nodes[node].code;
-  std::string text = "year,unit,code,level,value,rank,flags\n";
+  Table table{{"year", "unit", "code", "level", "value", "rank", "flags"}, {}};  // scores.csv's columns
   Json rows = Json::array();
-  for (std::size_t r = 0; r < build.row_unit.size(); ++r) {
-    if (build.row_year[r] != year) continue;
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    const UnitYear& key = p.row(r);
+    if (key.year != year) continue;
     if (!region.empty()) {
-      auto it = units.find(build.row_unit[r]);
+      auto it = units.find(key.unit);
       if (it == units.end() || (it->second.region_name != region && it->second.region_code != region)) continue;
     }
-    double v = build.scores(r, node);
-    int rank = build.ranks[node][r];
-    const std::string& flags = build.flags[r * nn + node];
-    std::string y = build.has_years ? std::to_string(year) : std::string();
-    text += fmt::format("{},{},{},{},{},{},{}\n", y, build.row_unit[r], code, nodes[node].level, CsvNumber(v),
-                        rank > 0 ? std::to_string(rank) : std::string(), flags);
-    Json row{{"year", build.has_years ? Json(year) : Json(nullptr)},
-             {"unit", build.row_unit[r]},
+    const double v = t.value(r, node);
+    const int rank = t.rank(r, node);
+    const std::string& flags = t.flags(r, node);
+    table.rows.push_back({p.has_years() ? TableCell::Int(year) : TableCell{}, TableCell::Text(key.unit),
+                          TableCell::Text(code), TableCell::Int(nodes[node].level), TableCell::Real(v),
+                          TableCell::Positive(rank), TableCell::Text(flags)});
+    Json row{{"year", p.has_years() ? Json(year) : Json(nullptr)},
+             {"unit", key.unit},
              {"code", code},
              {"level", nodes[node].level},
-             {"value", compute::IsNa(v) ? Json(nullptr) : Json(v)},
+             {"value", IsNa(v) ? Json(nullptr) : Json(v)},
              {"rank", rank > 0 ? Json(rank) : Json(nullptr)},
              {"flags", flags}};
     AddInterval(row, r, node);  // p05, median, p95 (JSON only: the CSV keeps scores.csv's columns)
     rows.push_back(std::move(row));
   }
-  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
+  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
   Json j{{"run", build.run_id}, {"year", year}, {"code", code}, {"rows", rows}};
   if (!region.empty()) j["region"] = region;
   res.set_content(j.dump() + "\n", "application/json");

@@ -15,7 +15,7 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
   if (!CheckParams(req, res, {"format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
-  std::string text = "code,name_en,name_zh,iso3,m49,region_code,region\n";
+  Table table{{"code", "name_en", "name_zh", "iso3", "m49", "region_code", "region"}, {}};
   Json rows = Json::array();
   for (const auto& code : scored) {
     auto it = units.find(code);
@@ -23,14 +23,14 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
     if (it == units.end()) u.code = code;
     if (u.name_en.empty()) {
       // A unit the store does not describe still carries the build's name.
-      auto r = std::find(build.row_unit.begin(), build.row_unit.end(), code) - build.row_unit.begin();
-      u.name_en = build.row_name[static_cast<std::size_t>(r)];
+      u.name_en = build.panel.row(build.panel.RowsOf(code).front()).name;
     }
-    text += fmt::format("{},{},{},{},{},{},{}\n", CsvField(u.code), CsvField(u.name_en), CsvField(u.name_zh),
-                        CsvField(u.iso3), CsvField(u.m49), CsvField(u.region_code), CsvField(u.region_name));
+    table.rows.push_back({TableCell::Text(u.code), TableCell::Text(u.name_en), TableCell::Text(u.name_zh),
+                          TableCell::Text(u.iso3), TableCell::Text(u.m49), TableCell::Text(u.region_code),
+                          TableCell::Text(u.region_name)});
     rows.push_back(detail::UnitJson(u, false));
   }
-  if (*csv) return res.set_content(text, "text/csv; charset=utf-8");
+  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
   res.set_content(Json{{"units", rows}}.dump() + "\n", "application/json");
 }
 

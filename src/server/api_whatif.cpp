@@ -46,23 +46,24 @@ void AppendJsonString(fmt::memory_buffer& out, std::string_view s) {
 }  // namespace
 
 void Server::Impl::PrepareWhatIf() {
-  whatif_row_head.resize(build.row_unit.size());
-  whatif_row_base.resize(build.row_unit.size());
-  for (std::size_t r = 0; r < build.row_unit.size(); ++r) {
-    const std::string& unit = build.row_unit[r];
+  const Panel& p = build.panel;
+  whatif_row_head.resize(p.rows());
+  whatif_row_base.resize(p.rows());
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    const std::string& unit = p.row(r).unit;
     auto u = units.find(unit);
     fmt::memory_buffer out;
     AppendRaw(out, "{\"unit\":");
     AppendJsonString(out, unit);
     AppendRaw(out, ",\"name_en\":");
-    AppendJsonString(out, u != units.end() && !u->second.name_en.empty() ? u->second.name_en : build.row_name[r]);
+    AppendJsonString(out, u != units.end() && !u->second.name_en.empty() ? u->second.name_en : p.row(r).name);
     AppendRaw(out, ",\"name_zh\":");
     AppendJsonString(out, u != units.end() ? u->second.name_zh : std::string());
     whatif_row_head[r] = fmt::to_string(out);
     // The index's own value and rank, the usual `code` (`null` where missing, as per request).
-    const std::size_t top = build.method.nodes.size() - 1;
-    const double v = build.scores(r, top);
-    const int rank = build.ranks[top][r];
+    const Score& s = build.scores.at(r, build.method.top());
+    const double v = s.value;
+    const int rank = s.rank;
     whatif_row_base[r] =
         fmt::format(",\"base_value\":{},\"base_rank\":{}", std::isnan(v) ? "null" : fmt::format("{}", v),
                     rank > 0 ? std::to_string(rank) : "null");
@@ -90,7 +91,7 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
   std::map<std::string, double> weights;
   std::optional<int> year;
   if (!years.empty()) year = *years.rbegin();
-  std::size_t node = nodes.size() - 1;  // the index is the last node
+  std::size_t node = build.method.top();
   for (const auto& [key, value] : body.items()) {
     if (key == "weights") {
       if (!value.is_object()) return SendError(res, Errc::kUsage, "weights must be an object of node code: number");
@@ -105,16 +106,14 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
       if (!value.is_number_integer()) {
         return SendError(res, Errc::kUsage, fmt::format("year must be an integer, not {}", value.dump()));
       }
-      if (!build.has_years) return SendError(res, Errc::kUsage, "the build has no years");
+      if (!build.panel.has_years()) return SendError(res, Errc::kUsage, "the build has no years");
       year = value.get<int>();
     } else if (key == "code") {
       if (!value.is_string()) return SendError(res, Errc::kUsage, "code must be a string (a node code)");
       const std::string c = value.get<std::string>();
-      auto it = std::find_if(nodes.begin(), nodes.end(), [&](const method::Node& n) { return n.code == c; });
-      if (it == nodes.end()) {
-        return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
-      }
-      node = static_cast<std::size_t>(it - nodes.begin());
+      auto col = build.scores.Column(c);
+      if (!col) return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
+      node = *col;
     } else {
       return SendError(res, Errc::kUsage, fmt::format("unknown field '{}' (known: weights, year, code)", key));
     }
@@ -127,12 +126,12 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
     int rank;
   };
   std::vector<Row> order;
-  for (std::size_t q = 0; q < w->rows.size(); ++q) order.push_back({q, w->ranks[node][q]});
+  for (std::size_t q = 0; q < w->rows.size(); ++q) order.push_back({q, w->scores.rank(q, node)});
   // By rank, unranked last; ties (and the unranked) by unit code.
   std::sort(order.begin(), order.end(), [&](const Row& a, const Row& b) {
     int ra = a.rank > 0 ? a.rank : INT32_MAX, rb = b.rank > 0 ? b.rank : INT32_MAX;
     if (ra != rb) return ra < rb;
-    return build.row_unit[w->rows[a.q]] < build.row_unit[w->rows[b.q]];
+    return build.panel.row(w->rows[a.q]).unit < build.panel.row(w->rows[b.q]).unit;
   });
   // The answer is written directly rather than built as a Json tree: with ~200 rows the tree's
   // allocations were most of the request's time (what-if must stay fast under load).
@@ -170,19 +169,19 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
   first = true;
   for (const Row& o : order) {
     const std::size_t r = w->rows[o.q];
-    const int base_rank = build.ranks[node][r];
+    const int base_rank = build.scores.rank(r, node);
     if (!first) out.push_back(',');
     first = false;
     AppendRaw(out, whatif_row_head[r]);
     AppendRaw(out, ",\"value\":");
-    num(w->scores(o.q, node));
+    num(w->scores.value(o.q, node));
     AppendRaw(out, ",\"rank\":");
     rank(o.rank);
     if (node == nodes.size() - 1) {
       AppendRaw(out, whatif_row_base[r]);
     } else {
       AppendRaw(out, ",\"base_value\":");
-      num(build.scores(r, node));
+      num(build.scores.value(r, node));
       AppendRaw(out, ",\"base_rank\":");
       rank(base_rank);
     }

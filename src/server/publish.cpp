@@ -24,7 +24,7 @@ Json detail::UnitJson(const Unit& u, bool subregion) {
 }
 
 void Server::Impl::AddInterval(Json& j, std::size_t row, std::size_t node) const {
-  int k = interval_of.empty() ? -1 : interval_of[row * build.method.nodes.size() + node];
+  int k = interval_of.empty() ? -1 : interval_of[row * build.scores.cols() + node];
   const engine::RankStat* s = k < 0 ? nullptr : &pub.intervals[static_cast<std::size_t>(k)];
   j["p05"] = s ? NumOrNull(s->p05) : Json(nullptr);
   j["median"] = s ? NumOrNull(s->median) : Json(nullptr);
@@ -40,11 +40,13 @@ void Server::Impl::Publish(engine::Published published) {
   build = std::move(published.build);
   pub = std::move(published);
   for (const auto& u : pub.units) units.emplace(u.code, u);
-  const auto& b = build;
-  scored = b.row_unit;
+  const Panel& p = build.panel;
+  for (const auto& row : p.row_keys()) scored.push_back(row.unit);
   std::sort(scored.begin(), scored.end());
   scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
-  if (b.has_years) years.insert(b.row_year.begin(), b.row_year.end());
+  if (p.has_years()) {
+    for (const auto& row : p.row_keys()) years.insert(row.year);
+  }
   const detail::Lookups look = Index();
   meta_body = MetaBody(look);
   PublishProfiles(look);
@@ -52,18 +54,18 @@ void Server::Impl::Publish(engine::Published published) {
 }
 
 detail::Lookups Server::Impl::Index() {
-  const auto& b = build;
-  const auto& m = b.method;
-  const std::size_t nn = m.nodes.size(), nr = b.row_unit.size();
+  const Panel& p = build.panel;
+  const ScoreTable& t = build.scores;
+  const std::size_t nn = t.cols(), nr = p.rows();
   detail::Lookups look;
   // A unit the store does not describe still carries the build's name.
-  for (std::size_t r = 0; r < nr; ++r) {
-    auto& u = look.described[b.row_unit[r]];
+  for (const UnitYear& row : p.row_keys()) {
+    auto& u = look.described[row.unit];
     if (!u.code.empty()) continue;
-    auto it = units.find(b.row_unit[r]);
+    auto it = units.find(row.unit);
     if (it != units.end()) u = it->second;
-    u.code = b.row_unit[r];
-    if (u.name_en.empty()) u.name_en = b.row_name[r];
+    u.code = row.unit;
+    if (u.name_en.empty()) u.name_en = row.name;
   }
   for (const auto& [code, u] : look.described) {
     unit_key.emplace(Upper(code), code);
@@ -71,16 +73,14 @@ detail::Lookups Server::Impl::Index() {
   }
   // Intervals by row × node.
   std::map<std::pair<std::string, int>, std::size_t> row_of;
-  for (std::size_t r = 0; r < nr; ++r) row_of[{b.row_unit[r], b.row_year[r]}] = r;
+  for (std::size_t r = 0; r < nr; ++r) row_of[{p.row(r).unit, p.row(r).year}] = r;
   if (!pub.intervals.empty()) {
     interval_of.assign(nr * nn, -1);
     for (std::size_t k = 0; k < pub.intervals.size(); ++k) {
       const auto& s = pub.intervals[k];
       auto it = row_of.find({s.unit, s.year});
-      int node = m.Find(s.code);
-      if (it != row_of.end() && node >= 0) {
-        interval_of[it->second * nn + static_cast<std::size_t>(node)] = static_cast<int>(k);
-      }
+      auto node = t.Column(s.code);
+      if (it != row_of.end() && node) interval_of[it->second * nn + *node] = static_cast<int>(k);
     }
   }
   // Stored values by (unit, code, year); sources by (key, release).
@@ -90,9 +90,7 @@ detail::Lookups Server::Impl::Index() {
     if (!fresh) it->second.second = i + 1;
   }
   for (const auto& s : pub.sources) look.source_of[{s.source.key, s.source.release}] = &s.source;
-  for (std::size_t i = 0; i < nn; ++i) {
-    if (m.nodes[i].indicator) look.ind_nodes.push_back(i);
-  }
+  look.ind_nodes = build.method.indicators;
   return look;
 }
 

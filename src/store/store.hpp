@@ -32,13 +32,6 @@ struct FetchState {
   std::string url, etag, last_modified, sha256, fetched_at;
 };
 
-//! A source release as stored, with its id and how many observations it holds.
-struct SourceRecord {
-  std::int64_t id = 0;
-  Source source;
-  std::int64_t observations = 0;
-};
-
 //! Outcome of adding one observation.
 enum class InsertOutcome { kInserted, kDuplicateSame, kDuplicateConflict };
 

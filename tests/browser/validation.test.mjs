@@ -266,3 +266,22 @@ it('the DR Congo profile shows that its homicide values come from the WHO fallba
     assert.deepEqual(s.pageErrors(page), []);
   }
 });
+
+it('a terrorism score lists every stored record of its five-year window in its origin', async () => {
+  const profile = await s.api('/api/v1/units/IRQ');
+  const ind = profile.indicators.find((i) => i.values.some((v) => v.origin?.how === 'gti'));
+  assert.ok(ind, 'IRQ has a GTI-style score');
+  const v = ind.values.filter((x) => x.origin?.how === 'gti' && x.origin.records.length > 1).at(-1);
+  assert.ok(v, `${ind.code}: a score made from several records`);
+  const years = new Set(v.origin.records.map((r) => r.data_year));
+  assert.ok(years.size > 1 && [...years].every((y) => y <= v.year && y > v.year - 5), `window years ${[...years]}`);
+  for (const r of v.origin.records) assert.match(r.file_sha256, /^[0-9a-f]{64}$/);
+  const page = await s.page();
+  await s.open(page, `#/country/IRQ?year=${v.year}`, `[data-testid=indicator-table] tr[data-indicator=${ind.code}]`);
+  await page.waitForFunction((y) => document.querySelector('[data-testid=indicator-table] caption')?.textContent.includes(String(y)), v.year);
+  const cell = page.locator(`[data-testid=indicator-table] tr[data-indicator=${ind.code}] td[data-col=origin]`);
+  assert.equal(await cell.getAttribute('data-records'), String(v.origin.records.length));
+  const title = await cell.getAttribute('title');
+  for (const r of v.origin.records) assert.ok(title.includes(`${r.code} ${r.data_year}`), `title lacks ${r.code} ${r.data_year}`);
+  assert.deepEqual(s.pageErrors(page), []);
+});

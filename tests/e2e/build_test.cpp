@@ -179,7 +179,7 @@ TEST_F(BuildCli, SameInputsGiveByteIdenticalFilesAndEachRunIsRecorded) {
   EXPECT_GE(std::stoi(ReadFile(out / "n")), 2);
   RunResult runs = Gpsi("--json --db " + Quote(db_) + " runs");
   ASSERT_EQ(runs.exit_code, 0) << runs.err;
-  auto list = nlohmann::json::parse(runs.out);
+  auto list = nlohmann::json::parse(runs.out)["runs"];  // as /api/v1/runs answers
   ASSERT_GE(list.size(), 2u);
   EXPECT_EQ(list.back()["run_id"], a["run_id"]);
   EXPECT_EQ(list.back()["scores_sha256"], a["outputs"]["scores.csv"]);

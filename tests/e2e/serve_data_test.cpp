@@ -251,7 +251,7 @@ TEST_F(ServeDataTest, ProfileAndDownloadNameTheFallbackSource) {
   std::map<std::tuple<int, std::string, std::string>, std::vector<std::string>> prov;
   auto rows = Csv(BuildFile("provenance.csv"));
   ASSERT_EQ(rows[0], (std::vector<std::string>{"year", "unit", "code", "series", "read", "source", "how", "data_year",
-                                               "file_sha256", "line"}));
+                                               "file_sha256", "line", "imputed_by"}));
   for (std::size_t i = 1; i < rows.size(); ++i) prov[{std::stoi(rows[i][0]), rows[i][1], rows[i][2]}] = rows[i];
   Json j = GetJson("/api/v1/units/COD");  // no UNODC homicide rate: WHO's estimate stands in
   std::size_t fallback_years = 0;
@@ -296,8 +296,10 @@ TEST_F(ServeDataTest, ProfileAndDownloadNameTheFallbackSource) {
 
 TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
   // Over the whole store: every indicator value of every unit profile, and every row of the
-  // indicators download, names the cell the build read (provenance.csv), and nothing else.
-  std::map<std::tuple<int, std::string, std::string>, std::vector<std::string>> prov;
+  // indicators download, names the cell the build read (provenance.csv) and every record it was
+  // made from (records.csv), and nothing else.
+  using Key = std::tuple<int, std::string, std::string>;
+  std::map<Key, std::vector<std::string>> prov;
   std::set<std::string> units;
   auto rows = Csv(BuildFile("provenance.csv"));
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -305,7 +307,24 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
     units.insert(rows[i][1]);
   }
   ASSERT_GT(units.size(), 150u);
-  std::size_t compared = 0, records = 0;
+  std::map<Key, Json> made_from;  // records.csv, as the API writes an origin's records
+  auto record_rows = Csv(BuildFile("records.csv"));
+  ASSERT_EQ(record_rows[0],
+            (std::vector<std::string>{"year", "unit", "code", "read", "data_year", "source", "file_sha256", "line"}));
+  for (std::size_t i = 1; i < record_rows.size(); ++i) {
+    const auto& r = record_rows[i];
+    Json& list = made_from[{std::stoi(r[0]), r[1], r[2]}];
+    if (list.is_null()) list = Json::array();
+    list.push_back({{"code", r[3]},
+                    {"data_year", std::stoi(r[4])},
+                    {"source", r[5]},
+                    {"file_sha256", r[6]},
+                    {"line", std::stoll(r[7])}});
+  }
+  std::size_t compared = 0, records = 0, window_records = 0;
+  auto text = [](const Json& j) {
+    return j.is_null() ? std::string() : j.is_string() ? j.get<std::string>() : j.dump();
+  };
   std::map<std::tuple<int, std::string, std::string>, Json> origin;  // as the profiles publish it
   for (const auto& unit : units) {
     Json j = GetJson("/api/v1/units/" + unit);
@@ -320,11 +339,31 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
         }
         const auto& p = it->second;
         ASSERT_FALSE(v["origin"].is_null()) << where;
-        EXPECT_EQ(std::to_string(v["origin"]["series"].get<int>()), p[3]) << where;
+        EXPECT_EQ(text(v["origin"]["series"]), p[3]) << where;
         EXPECT_EQ(v["origin"]["code"], p[4]) << where;
         EXPECT_EQ(v["origin"]["source"], p[5]) << where;
         EXPECT_EQ(v["origin"]["how"], p[6]) << where;
-        EXPECT_EQ(std::to_string(v["origin"]["data_year"].get<int>()), p[7]) << where;
+        EXPECT_EQ(text(v["origin"]["data_year"]), p[7]) << where;
+        EXPECT_EQ(text(v["origin"]["imputed_by"]), p[10]) << where;
+        // The records the value was made from are records.csv's, in order.
+        const Json& made = v["origin"]["records"];
+        auto want = made_from.find(it->first);
+        EXPECT_EQ(made, want == made_from.end() ? Json::array() : want->second) << where;
+        // A window's earlier years are stored records too: the store's chosen record of that code
+        // in that year, where the profile lists that year.
+        for (const auto& rec : made) {
+          if (rec["data_year"] == v["year"]) continue;
+          for (const auto& other : ind["values"]) {
+            if (other["year"] != rec["data_year"]) continue;
+            bool same = false;
+            for (const auto& src : other["sources"]) {
+              same = same || (src["chosen"].get<bool>() && src["indicator"] == rec["code"] &&
+                              src["file_sha256"] == rec["file_sha256"] && src["line"] == rec["line"]);
+            }
+            EXPECT_TRUE(same) << where << " record of " << rec.dump();
+            ++window_records;
+          }
+        }
         const Json& file = v["origin"]["file_sha256"];
         const Json& line = v["origin"]["line"];
         EXPECT_EQ(file.is_null() ? std::string() : file.get<std::string>(), p[8]) << where;
@@ -354,6 +393,7 @@ TEST_F(ServeDataTest, EveryPublishedOriginIsTheBuildsProvenance) {
   }
   EXPECT_EQ(compared, prov.size());  // every cell the build read is published once
   EXPECT_GT(records, 1000u);
+  EXPECT_GT(window_records, 100u);  // the terrorism score's five-year windows
   auto download = Get("/api/v1/download/indicators");
   ASSERT_TRUE(download);
   auto table = Csv(download->body);

@@ -182,7 +182,7 @@ TEST_F(ServeTest, Runs) {
   ASSERT_EQ(r->status, 200);
   auto j = nlohmann::json::parse(r->body);
   auto cli = nlohmann::json::parse(Gpsi("--json --db " + Quote(SharedStore()) + " runs").out);
-  EXPECT_EQ(j["runs"], cli);
+  EXPECT_EQ(j, cli);  // --json prints what the API answers
   // The reference build of SetUpTestSuite was recorded.
   EXPECT_FALSE(j["runs"].empty());
 }

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "ingest.hpp"
+#include "store.hpp"
 
 namespace {
 

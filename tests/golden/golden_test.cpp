@@ -28,6 +28,7 @@
 #include <map>
 #include <set>
 
+#include "detail/built.hpp"
 #include "engine.hpp"
 #include "golden_cases.hpp"
 #include "ingest.hpp"
@@ -61,7 +62,7 @@ double Cell(const std::string& s) {
 class Golden : public ::testing::TestWithParam<OracleCase> {};
 
 //! Compares one oracle data set (uCode + columns) with rows/columns of the build.
-void CompareDataSet(const engine::BuildResult& b, const std::string& path, const Matrix& x,
+void CompareDataSet(const engine::detail::Built& b, const std::string& path, const Matrix& x,
                     const std::vector<std::string>& cols, bool screened_only, double tol) {
   TextTable t = Read(path);
   ASSERT_EQ(t.header.front(), "uCode") << path;
@@ -96,7 +97,7 @@ TEST_P(Golden, EveryDataSetScoreAndRankInProcess) {
   cfg.coinr_data = c.coinr_data;
   cfg.coinr_meta = c.coinr_meta;
   cfg.sets = c.sets;
-  auto b = engine::Build(cfg);
+  auto b = engine::detail::BuildIndex(cfg);  // in-process: every intermediate matrix
   ASSERT_TRUE(b.ok()) << b.error().Format();
   std::vector<std::string> ind_codes, node_codes;
   for (const auto& n : b->method.nodes) {
@@ -414,12 +415,12 @@ std::string WhatIfCsv(const engine::BuildResult& b, const engine::WhatIfResult& 
   std::string out = "year,unit,code,value,rank\n";
   for (std::size_t q = 0; q < w.rows.size(); ++q) {
     const std::size_t r = w.rows[q];
-    const std::string year = b.has_years ? std::to_string(b.row_year[r]) : "";
+    const std::string year = b.panel.has_years() ? std::to_string(b.panel.row(r).year) : "";
     for (std::size_t i = 0; i < b.method.nodes.size(); ++i) {
-      const double v = w.scores(q, i);
-      const int rank = w.ranks[i][q];
-      out += year + "," + b.row_unit[r] + "," + b.method.nodes[i].code + "," + (IsNa(v) ? "" : FormatNumber(v)) + "," +
-             (rank > 0 ? std::to_string(rank) : "") + "\n";
+      const double v = w.scores.value(q, i);
+      const int rank = w.scores.rank(q, i);
+      out += year + "," + b.panel.row(r).unit + "," + b.method.nodes[i].code + "," + (IsNa(v) ? "" : FormatNumber(v)) +
+             "," + (rank > 0 ? std::to_string(rank) : "") + "\n";
     }
   }
   return out;

@@ -68,9 +68,19 @@ def test_dataframes_and_paths_give_identical_tables(asem_paths):
     for name in ("scores", "stages", "eligibility", "coverage"):
         pd.testing.assert_frame_equal(getattr(from_frames, name), getattr(from_paths, name),
                                       check_exact=True, obj=name)
-    # Provenance names the data's origin: the file, or the DataFrame.
-    assert set(from_frames.provenance["source"]) == {"coinr:DataFrame"}
-    assert set(from_paths.provenance["source"]) == {f"coinr:{asem_paths[0]}"}
+    # Provenance names the data's origin: the file, or the DataFrame; imputed values name the
+    # imputation instead (ASEM_SETS imputes by the mean of the units' groups).
+    read = from_frames.provenance["how"] != "imputed"
+    assert set(from_frames.provenance["source"][read]) == {"coinr:DataFrame"}
+    assert set(from_paths.provenance["source"][read]) == {f"coinr:{asem_paths[0]}"}
+    imputed = from_frames.provenance[~read]
+    assert len(imputed) > 0 and set(imputed["source"]) == {""} and imputed["series"].isna().all()
+    assert set(imputed["imputed_by"]) == {ASEM_SETS["pipeline.impute"]}
+    # Every indicator value flagged imputed (i), and only those, is imputed in the provenance
+    # (a value read but lost to a missing denominator too).
+    scores = from_frames.scores
+    flagged = scores[(scores["level"] == 1) & scores["flags"].str.contains("i")]
+    assert set(map(tuple, imputed[["unit", "code"]].values)) == set(map(tuple, flagged[["unit", "code"]].values))
     pd.testing.assert_frame_equal(from_frames.provenance.drop(columns="source"),
                                   from_paths.provenance.drop(columns="source"), check_exact=True)
     assert from_frames._handle.scores_csv() == from_paths._handle.scores_csv()

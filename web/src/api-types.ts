@@ -366,20 +366,33 @@ export interface components {
               raw: number | null;
               imputed: boolean;
               score: number | null;
-              /** @description Where the build read the value (provenance.csv): series 0 the indicator's own reads, k its k-th fallback */
+              /** @description Where the value came from and how it was made (provenance.csv, records.csv): series 0 the indicator's own reads, k its k-th fallback; an imputed value names its imputation instead */
               origin: ({
-                series: number;
+                /** @description null for an imputed value */
+                series: number | null;
                 code: string;
                 source: string;
                 /** @enum {string} */
-                how: "observed" | "sum" | "fill" | "window" | "gti" | "carried" | "coinr";
-                data_year: number;
+                how: "observed" | "sum" | "fill" | "window" | "gti" | "carried" | "coinr" | "imputed";
+                /** @description null for an imputed value */
+                data_year: number | null;
                 /** @description The value is a stored record (source key@release; a sum: its first term's), not one the build made from several years or none (window, GTI score, fill). A carried value keeps the answer of its original cell. Only a stored value names a source in the indicators download. */
                 stored: boolean;
                 /** @description sha256 of the ingested file the record was read from (its bytes are kept in the store); a window: its latest year's record; null where no record was read (GTI score, fill, COINr data). */
                 file_sha256: string | null;
                 /** @description The record's line in that file; null with file_sha256. */
                 line: number | null;
+                /** @description how = imputed: the imputation that made the value, as pipeline.impute writes it (mean, group-mean:m49_region, interpolate); else null. */
+                imputed_by: string | null;
+                /** @description Every stored record the value was made from: one (observed, carried), each term (sum), each year's record (window), each component's record in each year of its window (GTI score); empty for fill, COINr data and imputed values. */
+                records: {
+                    code: string;
+                    data_year: number;
+                    /** @description key@release */
+                    source: string;
+                    file_sha256: string;
+                    line: number;
+                  }[];
               }) | null;
               sources: components["schemas"]["SourceValue"][];
             })[];

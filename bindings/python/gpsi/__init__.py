@@ -54,9 +54,12 @@ _SCORES = {"year": "Int64", "unit": "str", "code": "str", "level": "int",
            "value": "float", "rank": "Int64", "flags": "str"}
 _STAGES = {"year": "Int64", "unit": "str", "code": "str", "stage": "str",
            "value": "float"}
-_PROVENANCE = {"year": "Int64", "unit": "str", "code": "str", "series": "int",
+_PROVENANCE = {"year": "Int64", "unit": "str", "code": "str", "series": "Int64",
                "read": "str", "source": "str", "how": "str",
-               "data_year": "Int64", "file_sha256": "str", "line": "Int64"}
+               "data_year": "Int64", "file_sha256": "str", "line": "Int64",
+               "imputed_by": "str"}
+_RECORDS = {"year": "Int64", "unit": "str", "code": "str", "read": "str",
+            "data_year": "int", "source": "str", "file_sha256": "str", "line": "Int64"}
 _ELIGIBILITY = {"year": "Int64", "unit": "str", "population": "float",
                 "dimensions_missing": "int", "data_share": "float",
                 "imputed_share": "float", "fallback_cells": "int",
@@ -246,8 +249,12 @@ class Result:
     - ``stages``: stages.csv -- ``year, unit, code, stage, value``; stage is raw, imputed,
       treated or normalised.
     - ``provenance``: provenance.csv -- ``year, unit, code, series, read, source, how,
-      data_year``: where each raw value came from (source ``coinr:DataFrame`` for a value of
-      an iData DataFrame).
+      data_year, file_sha256, line, imputed_by``: where each value came from and how it was
+      made (source ``coinr:DataFrame`` for a value of an iData DataFrame; ``how`` imputed with
+      ``imputed_by`` the imputation, ``series`` and ``data_year`` <NA>).
+    - ``records``: records.csv -- ``year, unit, code, read, data_year, source, file_sha256,
+      line``: every stored record each value was made from (each year of a window, each
+      component-year of a GTI score).
     - ``eligibility``: eligibility.csv -- per unit-year ``population, dimensions_missing,
       data_share, imputed_share, fallback_cells, ranked`` (bool) and ``reason``.
     - ``coverage``: coverage.csv -- per year, units scored and ranked.
@@ -303,6 +310,11 @@ class Result:
     def provenance(self):
         """provenance.csv as a DataFrame: the series, code and source behind each raw value."""
         return _read_table(self._handle.provenance_csv(), _PROVENANCE)
+
+    @cached_property
+    def records(self):
+        """records.csv as a DataFrame: every stored record each value was made from."""
+        return _read_table(self._handle.records_csv(), _RECORDS)
 
     @cached_property
     def eligibility(self):

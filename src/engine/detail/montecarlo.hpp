@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "analysis.hpp"
-#include "engine.hpp"
+#include "built.hpp"
 
 namespace gpsi::engine::detail {
 
@@ -24,7 +24,7 @@ struct Space {
 
 //! The nominal build and what a Monte Carlo run recomputes.
 struct MonteCarlo {
-  BuildResult b;
+  detail::Built b;
   analysis::Scenario sc;
   Space sp;
   std::vector<std::size_t> rows;  //!< the build's scored rows, in scenario order
@@ -42,16 +42,16 @@ Status PrepareAll(analysis::Runner& runner, const MonteCarlo& mc);
 //! The method's own build (when `nominal`) followed by one build per alternative imputation of
 //! its [uncertainty] table, all from one read of the panel (src/engine/build.cpp). Each equals
 //! engine::Build of the method with that pipeline.impute, data hash included.
-Result<std::vector<BuildResult>> BuildImputations(const BuildConfig& cfg, bool nominal);
+Result<std::vector<detail::Built>> BuildImputations(const BuildConfig& cfg, bool nominal);
 
 //! Builds the nominal index (and one build per alternative imputation) and the choice space of
 //! the method's [uncertainty] table. With `nominal`, that build (made from `bc`) is reused.
-Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const BuildResult* nominal = nullptr);
+Result<std::unique_ptr<MonteCarlo>> PrepareMonteCarlo(const BuildConfig& bc, const detail::Built* nominal = nullptr);
 
 //! engine::Uncertainty, and its in-memory mode: with `table`, every run is made in this process
 //! (whatever MPI says), no file is written and `table` receives the rows of rank_stats.csv.
 //! With `nominal`, that build (made from cfg.build) is reused instead of building again.
-Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const BuildResult* nominal,
+Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const detail::Built* nominal,
                                           std::vector<RankStat>* table);
 
 }  // namespace gpsi::engine::detail

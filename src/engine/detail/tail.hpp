@@ -7,20 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "built.hpp"
 #include "compute.hpp"
-#include "engine.hpp"
 
 namespace gpsi::engine::detail {
 
 //! The blocks ranks are taken within: per year of the build, the positions q of `rows` (build rows)
 //! whose row is ranked (RowStatus::ranked), in order.
-std::vector<std::vector<std::size_t>> RankBlocks(const BuildResult& b, std::span<const std::size_t> rows);
+std::vector<std::vector<std::size_t>> RankBlocks(const detail::Built& b, std::span<const std::size_t> rows);
 
 //! The error of an aggregation the tree cannot compute (kUncomputable), naming the node, the row
 //! (`row`: its unit and year) and the child whose value the mean does not allow.
 Error AggregateError(const method::Method& m, const compute::BadAggregate& bad, const std::string& row);
 
 //! A build row as the log and errors name it: "unit year", or the unit alone for single-period data.
-std::string RowName(const BuildResult& b, std::size_t r);
+std::string RowName(const detail::Built& b, std::size_t r);
 
 }  // namespace gpsi::engine::detail

@@ -22,7 +22,7 @@ void SendError(httplib::Response& res, Errc code, const std::string& message) {
 }
 
 Json NumOrNull(double v) {
-  return compute::IsNa(v) ? Json(nullptr) : Json(v);
+  return IsNa(v) ? Json(nullptr) : Json(v);
 }
 
 std::string Upper(std::string s) {

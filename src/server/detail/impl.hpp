@@ -51,10 +51,10 @@ struct Server::Impl {
   std::map<std::string, std::string> unit_key;  // upper-case code or ISO3 → code, units of the build
   std::string meta_body;                        // /api/v1/meta
   std::map<std::string, std::string> profile_body;  // /api/v1/units/{ISO3} by unit code
-  struct Table {
+  struct Rendered {                                 // a download's bytes in each format
     std::string csv, xlsx;
   };
-  std::map<std::string, Table> downloads;  // /api/v1/download/{table} by table name
+  std::map<std::string, Rendered> downloads;  // /api/v1/download/{table} by table name
   //! Fills the published data and renders the answers above (publish.cpp).
   void Publish(engine::Published published);
   //! The lookups of the published data; fills unit_key and interval_of (publish.cpp).

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "analysis.hpp"
+#include "detail/built.hpp"
 #include "engine.hpp"
 
 namespace gpsi::analysis {
@@ -17,20 +18,20 @@ namespace {
 using compute::PrincipalComponents;
 
 //! The ASEM index built as COINr's build_example_coin().
-engine::BuildResult AsemExample() {
+engine::detail::Built AsemExample() {
   engine::BuildConfig cfg;
   cfg.coinr_data = std::string(GPSI_TEST_DATA) + "/asem/iData.csv";
   cfg.coinr_meta = std::string(GPSI_TEST_DATA) + "/asem/iMeta.csv";
   cfg.sets = {"pipeline.denominate=on", "pipeline.impute=group-mean:EurAsia_group", "pipeline.screen=na:0.9",
               "pipeline.treat=jrc:5",   "pipeline.normalise=minmax:0:100",          "pipeline.aggregate=arithmetic"};
-  auto b = engine::Build(cfg);
+  auto b = engine::detail::BuildIndex(cfg);
   if (!b.ok()) throw Failure(b.error());
   return std::move(*b);
 }
 
 TEST(AnalysisCoherenceAsem, StandardPipelineGivesSaneCoherence) {
-  const engine::BuildResult built = AsemExample();
-  const engine::BuildResult* b = &built;
+  const engine::detail::Built built = AsemExample();
+  const engine::detail::Built* b = &built;
   const auto& m = b->method;
   // The screened rows' scores, every node.
   std::vector<std::size_t> rows;
@@ -99,7 +100,7 @@ TEST(AnalysisCoherenceAsem, MatchesCoinrAnalysisVignetteOnRawData) {
   // units): get_corr(iCodes = "Environ", Levels = 1) with its default pval = 0.05,
   // get_cronbach(iCodes = "P2P", Level = 1) and get_PCA(iCodes = "Sust") (weights = PC1 loadings
   // over complete rows, signs as R's prcomp). Compared to the printed digits.
-  engine::BuildResult b = AsemExample();
+  engine::detail::Built b = AsemExample();
   const auto& m = b.method;
   auto col = [&](const char* code) {
     int i = m.Find(code);

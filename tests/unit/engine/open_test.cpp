@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "detail/built.hpp"
 #include "engine.hpp"
 #include "test_util.hpp"
 

@@ -41,14 +41,17 @@ function provenance(ind: Ind, node: api.MetaNode | undefined, year: number, meta
   const at = (y: number) => ind.values.find((x) => x.year === y);
   const v = at(year);
   const origin = v?.origin ?? null;
-  const fallback = origin && origin.series > 0 ? node?.fallback?.[origin.series - 1] : undefined;
+  const series = origin?.series ?? 0;  // null for an imputed value: it was read from no series
+  const fallback = series > 0 ? node?.fallback?.[series - 1] : undefined;
   const reads = new Set(fallback ? fallback.reads : (node?.reads ?? []));
   const den = fallback ? fallback.denominator : (node?.denominator ?? '');
   const isRead = (x: api.SourceValue) => (reads.size ? reads.has(x.indicator) : x.indicator !== den);
   let from: IndValue | undefined = v;
   let chosen: api.SourceValue[];
   if (origin) {
-    if (origin.data_year !== year) from = at(origin.data_year);
+    // An imputed value has no record of its own: none of the year's sources is its source.
+    if (origin.data_year == null) from = undefined;
+    else if (origin.data_year !== year) from = at(origin.data_year);
     chosen = (from?.sources ?? []).filter((x) => isRead(x) && x.chosen);
   } else {
     chosen = (v?.sources ?? []).filter((x) => isRead(x) && x.chosen);
@@ -81,19 +84,31 @@ function provenance(ind: Ind, node: api.MetaNode | undefined, year: number, meta
 }
 
 //! The origin cell: which series (own, or fallback k with its note), the stored code and source
-//! release read, and how and from which year (observed, carried from 2019, …).
+//! release read, and how and from which year (observed, carried from 2019, …); an imputed value
+//! names its imputation. The stored records a value was made from are listed in its title.
 function originCell(pv: ReturnType<typeof provenance>): HTMLElement {
   const o = pv.origin;
   if (!o) return h('td', { 'data-col': 'origin' }, pv.carriedFrom != null ? h('span', { class: 'src-note' }, t('profile.carried', { year: pv.carriedFrom })) : '—');
+  if (o.series == null) {
+    return h('td', { 'data-col': 'origin', 'data-how': o.how }, h('span', { class: 'src-note origin-how' }, t('origin.how.imputed', { by: o.imputed_by ?? '' })));
+  }
   const how = `origin.how.${o.how}`;
+  const records = o.records.map((r) => `${r.code} ${r.data_year} · ${r.source} · sha256 ${r.file_sha256.slice(0, 12)} · ${t('profile.line')} ${r.line}`);
   return h(
     'td',
-    { 'data-col': 'origin', 'data-series': o.series, 'data-how': o.how, class: o.series > 0 ? 'origin-fallback' : null },
+    {
+      'data-col': 'origin',
+      'data-series': o.series,
+      'data-how': o.how,
+      'data-records': o.records.length,
+      class: o.series > 0 ? 'origin-fallback' : null,
+      title: records.length > 1 ? `${t('origin.records', { n: records.length })}\n${records.join('\n')}` : null,
+    },
     h('strong', {}, o.series > 0 ? t('origin.fallback', { k: o.series }) : t('origin.own')),
     pv.fallback && pv.fallback.adjust !== 1 ? ` · × ${pv.fallback.adjust}` : null,
     pv.fallback?.note ? h('span', { class: 'src-note origin-note' }, pv.fallback.note) : null,
     h('span', { class: 'src-note' }, h('code', {}, o.code), ` · ${t('origin.source')} `, h('code', {}, o.source)),
-    h('span', { class: 'src-note origin-how' }, hasKey(how) ? t(how, { year: o.data_year }) : `${o.how} ${o.data_year}`),
+    h('span', { class: 'src-note origin-how' }, hasKey(how) ? t(how, { year: o.data_year ?? '' }) : `${o.how} ${o.data_year ?? ''}`),
   );
 }
 

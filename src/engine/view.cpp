@@ -1,0 +1,280 @@
+// The front ends' view of a build (engine::BuildResult: MethodInfo, Panel, ScoreTable) and the
+// tables written from it, the same bytes for the CLI's files, the API and Python.
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "detail/built.hpp"
+#include "engine.hpp"
+
+namespace gpsi::engine {
+namespace {
+
+//! The [pipeline] table of the canonical method text as (key, value) strings: the values as the
+//! method file spells them (`locf:4`, `goalposts:100`), numbers in their shortest form.
+std::vector<std::pair<std::string, std::string>> PipelineStrings(const method::Method& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  toml::table root;
+  try {
+    root = toml::parse(m.canonical);
+  } catch (const toml::parse_error&) {
+    return out;  // a canonical text always parses; nothing to publish if it did not
+  }
+  const toml::table* pipe = root["pipeline"].as_table();
+  if (!pipe) return out;
+  for (const auto& [k, v] : *pipe) {
+    std::string text;
+    if (auto s = v.value<std::string>()) {
+      text = *s;
+    } else if (v.is_integer()) {
+      text = std::to_string(*v.value<std::int64_t>());
+    } else if (auto d = v.value<double>()) {
+      text = FormatNumber(*d);
+    } else if (auto b = v.value<bool>()) {
+      text = *b ? "true" : "false";
+    } else {
+      continue;  // the canonical [pipeline] holds only strings, numbers and booleans
+    }
+    out.emplace_back(std::string(k.str()), text);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+FrameworkNode NodeInfo(const method::Method& m, std::size_t i, double weight) {
+  const method::Node& n = m.nodes[i];
+  FrameworkNode f;
+  f.code = n.code, f.name_en = n.name_en, f.name_zh = n.name_zh, f.parent = n.parent;
+  f.level = n.level, f.indicator = n.indicator, f.monitor = n.monitor, f.direction = n.direction;
+  f.weight = weight;
+  if (n.indicator) {
+    f.reads = n.gti ? n.gti->reads : n.sum.empty() ? n.reads : n.sum;
+    f.codes = n.Codes();
+  }
+  f.sum = !n.sum.empty();
+  for (const auto& s : n.fallback) {
+    f.fallback.push_back({s.sum.empty() ? s.reads : s.sum, !s.sum.empty(), s.denominator, s.adjust, s.note});
+  }
+  f.denominator = n.denominator, f.source_note = n.source_note;
+  for (int c : m.Children(static_cast<int>(i))) f.children.push_back(static_cast<std::size_t>(c));
+  return f;
+}
+
+MethodInfo InfoOf(const method::Method& m, const std::vector<double>& weights) {
+  MethodInfo info;
+  info.id = m.id, info.version = m.version, info.hash = m.hash;
+  info.name_en = m.name_en, info.name_zh = m.name_zh, info.coverage_rule = m.coverage_rule;
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+    info.nodes.push_back(NodeInfo(m, i, weights[i]));
+    if (m.nodes[i].indicator) info.indicators.push_back(i);
+  }
+  info.pipeline = PipelineStrings(m);
+  const auto& e = m.eligibility;
+  info.eligibility = {e.active(), e.population, e.min_population, e.max_missing_dimensions};
+  return info;
+}
+
+Panel PanelOf(detail::Built& b, const MethodInfo& info) {
+  std::vector<UnitYear> rows;
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) rows.push_back({b.row_unit[r], b.row_name[r], b.row_year[r]});
+  std::vector<std::string> codes;
+  for (auto i : info.indicators) codes.push_back(info.nodes[i].code);
+  Panel p(std::move(rows), std::move(codes), b.has_years);
+  const std::pair<Stage, const compute::Matrix*> stages[] = {{Stage::kRaw, &b.raw},
+                                                             {Stage::kDenominated, &b.denominated},
+                                                             {Stage::kImputed, &b.imputed},
+                                                             {Stage::kTreated, &b.treated},
+                                                             {Stage::kNormalised, &b.normalised}};
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    for (std::size_t c = 0; c < p.cols(); ++c) {
+      for (const auto& [stage, x] : stages) p.value(stage, r, c) = (*x)(r, c);
+      p.origin(r, c) = std::move(b.origin[r * p.cols() + c]);
+    }
+  }
+  return p;
+}
+
+ScoreTable ScoresOf(const detail::Built& b, const MethodInfo& info) {
+  std::vector<std::string> codes;
+  for (const auto& n : info.nodes) codes.push_back(n.code);
+  ScoreTable t(b.row_unit.size(), std::move(codes));
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    for (std::size_t c = 0; c < t.cols(); ++c)
+      t.at(r, c) = Score{b.scores(r, c), b.ranks[c][r], b.flags[r * t.cols() + c]};
+  }
+  return t;
+}
+
+using Cell = TableCell;
+
+//! A row's year as the tables write it: empty for single-period data.
+Cell YearCell(const Panel& p, int year) {
+  return p.has_years() ? Cell::Int(year) : Cell{};
+}
+
+//! A count (a population) in full digits where it is whole, else as a real number.
+Cell Count(double v) {
+  if (!IsNa(v) && v == std::floor(v) && std::fabs(v) < 1e15) return Cell::Int(static_cast<long long>(v));
+  return Cell::Real(v);
+}
+
+}  // namespace
+
+namespace detail {
+
+BuildResult View(Built b) {
+  BuildResult v;
+  v.method = InfoOf(b.method, b.weights);
+  v.panel = PanelOf(b, v.method);
+  b.origin.clear();  // moved into the panel
+  v.scores = ScoresOf(b, v.method);
+  v.status = b.status;
+  v.log = b.log;
+  v.data_hash = b.data_hash, v.run_id = b.run_id;
+  v.imputed_cells = b.imputed_cells, v.treated_points = b.treated_points;
+  v.compute_seconds = b.compute_seconds;
+  v.built = std::make_shared<const Built>(std::move(b));
+  return v;
+}
+
+}  // namespace detail
+
+Table ScoresTable(const BuildResult& b) {
+  Table t{{"year", "unit", "code", "level", "value", "rank", "flags"}, {}};
+  const Panel& p = b.panel;
+  const ScoreTable& sc = b.scores;
+  t.rows.reserve(sc.rows() * sc.cols());
+  for (std::size_t r = 0; r < sc.rows(); ++r) {
+    for (std::size_t i = 0; i < sc.cols(); ++i) {
+      const Score& s = sc.at(r, i);
+      t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(b.method.nodes[i].code),
+                        Cell::Int(b.method.nodes[i].level), Cell::Real(s.value), Cell::Positive(s.rank),
+                        Cell::Text(s.flags)});
+    }
+  }
+  return t;
+}
+
+Table StagesTable(const BuildResult& b) {
+  Table t{{"year", "unit", "code", "stage", "value"}, {}};
+  const Panel& p = b.panel;
+  // stages.csv leaves out the denominated stage (as COINr's data sets do).
+  const Stage stages[] = {Stage::kRaw, Stage::kImputed, Stage::kTreated, Stage::kNormalised};
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    for (std::size_t j = 0; j < p.cols(); ++j) {
+      for (Stage stage : stages) {
+        const double v = p.value(stage, r, j);
+        if (IsNa(v)) continue;
+        t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
+                          Cell::Text(std::string(ToString(stage))), Cell::Real(v)});
+      }
+    }
+  }
+  return t;
+}
+
+Table ProvenanceTable(const BuildResult& b) {
+  Table t{{"year", "unit", "code", "series", "read", "source", "how", "data_year", "file_sha256", "line", "imputed_by"},
+          {}};
+  const Panel& p = b.panel;
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    for (std::size_t j = 0; j < p.cols(); ++j) {
+      const CellOrigin& o = p.origin(r, j);
+      if (o.how.empty()) continue;
+      const bool read = o.series >= 0;  // an imputed value was read from no series
+      t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
+                        read ? Cell::Int(o.series) : Cell{}, Cell::Text(o.code), Cell::Text(o.source),
+                        Cell::Text(o.how), read ? YearCell(p, o.year) : Cell{}, Cell::Text(o.file_sha256),
+                        Cell::Positive(o.line), Cell::Text(o.imputed_by)});
+    }
+  }
+  return t;
+}
+
+Table RecordsTable(const BuildResult& b) {
+  Table t{{"year", "unit", "code", "read", "data_year", "source", "file_sha256", "line"}, {}};
+  const Panel& p = b.panel;
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    for (std::size_t j = 0; j < p.cols(); ++j) {
+      for (const CellRecord& rec : p.origin(r, j).records) {
+        t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
+                          Cell::Text(rec.code), Cell::Int(rec.year), Cell::Text(rec.source),
+                          Cell::Text(rec.file_sha256), Cell::Positive(rec.line)});
+      }
+    }
+  }
+  return t;
+}
+
+Table EligibilityTable(const BuildResult& b) {
+  Table t{{"year", "unit", "population", "dimensions_missing", "data_share", "imputed_share", "fallback_cells",
+           "ranked", "reason"},
+          {}};
+  const Panel& p = b.panel;
+  for (std::size_t r = 0; r < p.rows(); ++r) {
+    const RowStatus& st = b.status[r];
+    t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Count(st.population),
+                      Cell::Int(st.dimensions_missing), Cell::Real(st.data_share), Cell::Real(st.imputed_share),
+                      Cell::Int(static_cast<long long>(st.fallback_cells)), Cell::Int(st.ranked ? 1 : 0),
+                      Cell::Text(st.reason)});
+  }
+  return t;
+}
+
+Table CoverageTable(const BuildResult& b) {
+  Table t{{"year", "units", "scored", "ranked", "not_ranked_population", "not_ranked_dimensions", "population_ranked",
+           "population_all", "population_share", "mean_imputed_share"},
+          {}};
+  auto count = [](std::size_t n) { return Cell::Int(static_cast<long long>(n)); };
+  for (const auto& c : Coverage(b)) {
+    t.rows.push_back({c.year == 0 ? Cell{} : Cell::Int(c.year), count(c.units), count(c.scored), count(c.ranked),
+                      count(c.below_population), count(c.missing_dimensions), Cell::Real(c.population_ranked),
+                      Cell::Real(c.population_all),
+                      c.population_all > 0 ? Cell::Real(c.population_ranked / c.population_all) : Cell{},
+                      Cell::Real(c.mean_imputed_share)});
+  }
+  return t;
+}
+
+double DisplayValue(const BuildResult& b, std::size_t row, std::size_t col) {
+  const method::Node& n = b.built->method.nodes[b.method.indicators[col]];
+  const bool imputed = b.scores.flags(row, b.method.indicators[col]).find('i') != std::string::npos;
+  if (!imputed && n.denominator.empty()) return b.panel.value(Stage::kRaw, row, col);
+  const double v = b.panel.value(Stage::kImputed, row, col);
+  return n.log && !IsNa(v) ? std::expm1(v) : v;
+}
+
+std::vector<YearCoverage> Coverage(const BuildResult& b) {
+  std::map<int, YearCoverage> by_year;
+  for (std::size_t r = 0; r < b.panel.rows(); ++r) {
+    const int year = b.panel.row(r).year;
+    YearCoverage& c = by_year[year];
+    c.year = year;
+    const RowStatus& st = b.status[r];
+    ++c.units;
+    const double pop = IsNa(st.population) ? 0.0 : st.population;
+    c.population_all += pop;
+    if (st.excluded) continue;
+    ++c.scored;
+    if (st.ranked) {
+      ++c.ranked;
+      c.population_ranked += pop;
+      c.mean_imputed_share += st.imputed_share;
+    } else if (st.why == RowStatus::Reason::kPopulation) {
+      ++c.below_population;
+    } else if (st.why == RowStatus::Reason::kDimensions) {
+      ++c.missing_dimensions;
+    }
+  }
+  std::vector<YearCoverage> out;
+  for (auto& [y, c] : by_year) {
+    if (c.ranked > 0) c.mean_imputed_share /= static_cast<double>(c.ranked);
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace gpsi::engine
