@@ -69,9 +69,9 @@ auto WithoutGil(F&& f) {
 
 //! A table's text, written without the GIL (a large panel's scores.csv takes a while).
 //! A build table as CSV text (the bytes `gpsi build` writes), made without the GIL.
-std::string CsvOf(Table (*table)(const engine::BuildResult&), const engine::BuildResult& b) {
+std::string Text(void (*table)(const engine::BuildResult&, TableSink&), const engine::BuildResult& b) {
   py::gil_scoped_release release;
-  return Csv(table(b));
+  return engine::CsvOf(table, b);
 }
 
 //! Defines the module's exception, class and functions.
@@ -107,22 +107,22 @@ void DefineModule(py::module_& m) {
       .def_property_readonly("log", [](const engine::BuildResult& b) { return b.log; })
       .def_property_readonly("compute_seconds", [](const engine::BuildResult& b) { return b.compute_seconds; })
       .def(
-          "scores_csv", [](const engine::BuildResult& b) { return CsvOf(engine::ScoresTable, b); },
+          "scores_csv", [](const engine::BuildResult& b) { return Text(engine::ScoresTable, b); },
           "scores.csv as `gpsi build` writes it.")
       .def(
-          "stages_csv", [](const engine::BuildResult& b) { return CsvOf(engine::StagesTable, b); },
+          "stages_csv", [](const engine::BuildResult& b) { return Text(engine::StagesTable, b); },
           "stages.csv as `gpsi build` writes it.")
       .def(
-          "provenance_csv", [](const engine::BuildResult& b) { return CsvOf(engine::ProvenanceTable, b); },
+          "provenance_csv", [](const engine::BuildResult& b) { return Text(engine::ProvenanceTable, b); },
           "provenance.csv as `gpsi build` writes it.")
       .def(
-          "records_csv", [](const engine::BuildResult& b) { return CsvOf(engine::RecordsTable, b); },
+          "records_csv", [](const engine::BuildResult& b) { return Text(engine::RecordsTable, b); },
           "records.csv as `gpsi build` writes it: every stored record each value was made from.")
       .def(
-          "eligibility_csv", [](const engine::BuildResult& b) { return CsvOf(engine::EligibilityTable, b); },
+          "eligibility_csv", [](const engine::BuildResult& b) { return Text(engine::EligibilityTable, b); },
           "eligibility.csv as `gpsi build` writes it.")
       .def(
-          "coverage_csv", [](const engine::BuildResult& b) { return CsvOf(engine::CoverageTable, b); },
+          "coverage_csv", [](const engine::BuildResult& b) { return Text(engine::CoverageTable, b); },
           "coverage.csv as `gpsi build` writes it.");
 
   m.def(

@@ -1081,8 +1081,9 @@ Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::str
   std::error_code ec;
   fs::create_directories(cfg.out_dir, ec);
   if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-  std::string scores = Csv(ScoresTable(b)), stages = Csv(StagesTable(b)), provenance = Csv(ProvenanceTable(b)),
-              records = Csv(RecordsTable(b)), eligibility = Csv(EligibilityTable(b)), coverage = Csv(CoverageTable(b));
+  std::string scores = CsvOf(ScoresTable, b), stages = CsvOf(StagesTable, b), provenance = CsvOf(ProvenanceTable, b),
+              records = CsvOf(RecordsTable, b), eligibility = CsvOf(EligibilityTable, b),
+              coverage = CsvOf(CoverageTable, b);
   std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
   std::string log;
   for (const auto& line : b.log) log += line + "\n";

@@ -204,13 +204,16 @@ Result<BuildResult> Build(const BuildConfig& cfg);
 //! (`year,unit,code,series,read,source,how,data_year,file_sha256,line,imputed_by`), records.csv
 //! (`year,unit,code,read,data_year,source,file_sha256,line`: every stored record each value was
 //! made from), eligibility.csv and coverage.csv. Numbers are the build's doubles (shortest
-//! round-trip text in CSV, so a reader gets them exactly).
-Table ScoresTable(const BuildResult& b);
-Table StagesTable(const BuildResult& b);
-Table ProvenanceTable(const BuildResult& b);
-Table RecordsTable(const BuildResult& b);
-Table EligibilityTable(const BuildResult& b);
-Table CoverageTable(const BuildResult& b);
+//! round-trip text in CSV, so a reader gets them exactly). Each goes to a sink (a CsvWriter, or a
+//! Table for XLSX); the cells refer to the result's text (TableCell::Ref): use them while `b` lives.
+void ScoresTable(const BuildResult& b, TableSink& out);
+void StagesTable(const BuildResult& b, TableSink& out);
+void ProvenanceTable(const BuildResult& b, TableSink& out);
+void RecordsTable(const BuildResult& b, TableSink& out);
+void EligibilityTable(const BuildResult& b, TableSink& out);
+void CoverageTable(const BuildResult& b, TableSink& out);
+//! One of those tables as CSV text: CsvOf(ScoresTable, b) is scores.csv.
+std::string CsvOf(void (*table)(const BuildResult&, TableSink&), const BuildResult& b);
 
 //! An indicator's value for a build row on the scale its readers know: after the per-capita
 //! transform and before the logarithm of a log transform (a homicide rate, not its logarithm),

@@ -142,24 +142,21 @@ BuildResult View(Built b) {
 
 }  // namespace detail
 
-Table ScoresTable(const BuildResult& b) {
-  Table t{{"year", "unit", "code", "level", "value", "rank", "flags"}, {}};
+void ScoresTable(const BuildResult& b, TableSink& t) {
+  t.Header({"year", "unit", "code", "level", "value", "rank", "flags"});
   const Panel& p = b.panel;
   const ScoreTable& sc = b.scores;
-  t.rows.reserve(sc.rows() * sc.cols());
   for (std::size_t r = 0; r < sc.rows(); ++r) {
     for (std::size_t i = 0; i < sc.cols(); ++i) {
       const Score& s = sc.at(r, i);
-      t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(b.method.nodes[i].code),
-                        Cell::Int(b.method.nodes[i].level), Cell::Real(s.value), Cell::Positive(s.rank),
-                        Cell::Text(s.flags)});
+      t.Add(YearCell(p, p.row(r).year), Cell::Ref(p.row(r).unit), Cell::Ref(b.method.nodes[i].code),
+            Cell::Int(b.method.nodes[i].level), Cell::Real(s.value), Cell::Positive(s.rank), Cell::Ref(s.flags));
     }
   }
-  return t;
 }
 
-Table StagesTable(const BuildResult& b) {
-  Table t{{"year", "unit", "code", "stage", "value"}, {}};
+void StagesTable(const BuildResult& b, TableSink& t) {
+  t.Header({"year", "unit", "code", "stage", "value"});
   const Panel& p = b.panel;
   // stages.csv leaves out the denominated stage (as COINr's data sets do).
   const Stage stages[] = {Stage::kRaw, Stage::kImputed, Stage::kTreated, Stage::kNormalised};
@@ -168,75 +165,66 @@ Table StagesTable(const BuildResult& b) {
       for (Stage stage : stages) {
         const double v = p.value(stage, r, j);
         if (IsNa(v)) continue;
-        t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
-                          Cell::Text(std::string(ToString(stage))), Cell::Real(v)});
+        t.Add(YearCell(p, p.row(r).year), Cell::Ref(p.row(r).unit), Cell::Ref(p.indicator(j)),
+              Cell::Ref(ToString(stage)), Cell::Real(v));
       }
     }
   }
-  return t;
 }
 
-Table ProvenanceTable(const BuildResult& b) {
-  Table t{{"year", "unit", "code", "series", "read", "source", "how", "data_year", "file_sha256", "line", "imputed_by"},
-          {}};
+void ProvenanceTable(const BuildResult& b, TableSink& t) {
+  t.Header(
+      {"year", "unit", "code", "series", "read", "source", "how", "data_year", "file_sha256", "line", "imputed_by"});
   const Panel& p = b.panel;
   for (std::size_t r = 0; r < p.rows(); ++r) {
     for (std::size_t j = 0; j < p.cols(); ++j) {
       const CellOrigin& o = p.origin(r, j);
       if (o.how.empty()) continue;
       const bool read = o.series >= 0;  // an imputed value was read from no series
-      t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
-                        read ? Cell::Int(o.series) : Cell{}, Cell::Text(o.code), Cell::Text(o.source),
-                        Cell::Text(o.how), read ? YearCell(p, o.year) : Cell{}, Cell::Text(o.file_sha256),
-                        Cell::Positive(o.line), Cell::Text(o.imputed_by)});
+      t.Add(YearCell(p, p.row(r).year), Cell::Ref(p.row(r).unit), Cell::Ref(p.indicator(j)),
+            read ? Cell::Int(o.series) : Cell{}, Cell::Ref(o.code), Cell::Ref(o.source), Cell::Ref(o.how),
+            read ? YearCell(p, o.year) : Cell{}, Cell::Ref(o.file_sha256), Cell::Positive(o.line),
+            Cell::Ref(o.imputed_by));
     }
   }
-  return t;
 }
 
-Table RecordsTable(const BuildResult& b) {
-  Table t{{"year", "unit", "code", "read", "data_year", "source", "file_sha256", "line"}, {}};
+void RecordsTable(const BuildResult& b, TableSink& t) {
+  t.Header({"year", "unit", "code", "read", "data_year", "source", "file_sha256", "line"});
   const Panel& p = b.panel;
   for (std::size_t r = 0; r < p.rows(); ++r) {
     for (std::size_t j = 0; j < p.cols(); ++j) {
       for (const CellRecord& rec : p.origin(r, j).records) {
-        t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Cell::Text(p.indicator(j)),
-                          Cell::Text(rec.code), Cell::Int(rec.year), Cell::Text(rec.source),
-                          Cell::Text(rec.file_sha256), Cell::Positive(rec.line)});
+        t.Add(YearCell(p, p.row(r).year), Cell::Ref(p.row(r).unit), Cell::Ref(p.indicator(j)), Cell::Ref(rec.code),
+              Cell::Int(rec.year), Cell::Ref(rec.source), Cell::Ref(rec.file_sha256), Cell::Positive(rec.line));
       }
     }
   }
-  return t;
 }
 
-Table EligibilityTable(const BuildResult& b) {
-  Table t{{"year", "unit", "population", "dimensions_missing", "data_share", "imputed_share", "fallback_cells",
-           "ranked", "reason"},
-          {}};
+void EligibilityTable(const BuildResult& b, TableSink& t) {
+  t.Header({"year", "unit", "population", "dimensions_missing", "data_share", "imputed_share", "fallback_cells",
+            "ranked", "reason"});
   const Panel& p = b.panel;
   for (std::size_t r = 0; r < p.rows(); ++r) {
     const RowStatus& st = b.status[r];
-    t.rows.push_back({YearCell(p, p.row(r).year), Cell::Text(p.row(r).unit), Count(st.population),
-                      Cell::Int(st.dimensions_missing), Cell::Real(st.data_share), Cell::Real(st.imputed_share),
-                      Cell::Int(static_cast<long long>(st.fallback_cells)), Cell::Int(st.ranked ? 1 : 0),
-                      Cell::Text(st.reason)});
+    t.Add(YearCell(p, p.row(r).year), Cell::Ref(p.row(r).unit), Count(st.population), Cell::Int(st.dimensions_missing),
+          Cell::Real(st.data_share), Cell::Real(st.imputed_share), Cell::Int(static_cast<long long>(st.fallback_cells)),
+          Cell::Int(st.ranked ? 1 : 0), Cell::Ref(st.reason));
   }
-  return t;
 }
 
-Table CoverageTable(const BuildResult& b) {
-  Table t{{"year", "units", "scored", "ranked", "not_ranked_population", "not_ranked_dimensions", "population_ranked",
-           "population_all", "population_share", "mean_imputed_share"},
-          {}};
+void CoverageTable(const BuildResult& b, TableSink& t) {
+  t.Header({"year", "units", "scored", "ranked", "not_ranked_population", "not_ranked_dimensions", "population_ranked",
+            "population_all", "population_share", "mean_imputed_share"});
   auto count = [](std::size_t n) { return Cell::Int(static_cast<long long>(n)); };
   for (const auto& c : Coverage(b)) {
-    t.rows.push_back({c.year == 0 ? Cell{} : Cell::Int(c.year), count(c.units), count(c.scored), count(c.ranked),
-                      count(c.below_population), count(c.missing_dimensions), Cell::Real(c.population_ranked),
-                      Cell::Real(c.population_all),
-                      c.population_all > 0 ? Cell::Real(c.population_ranked / c.population_all) : Cell{},
-                      Cell::Real(c.mean_imputed_share)});
+    t.Add(c.year == 0 ? Cell{} : Cell::Int(c.year), count(c.units), count(c.scored), count(c.ranked),
+          count(c.below_population), count(c.missing_dimensions), Cell::Real(c.population_ranked),
+          Cell::Real(c.population_all),
+          c.population_all > 0 ? Cell::Real(c.population_ranked / c.population_all) : Cell{},
+          Cell::Real(c.mean_imputed_share));
   }
-  return t;
 }
 
 double DisplayValue(const BuildResult& b, std::size_t row, std::size_t col) {
@@ -275,6 +263,12 @@ std::vector<YearCoverage> Coverage(const BuildResult& b) {
     out.push_back(c);
   }
   return out;
+}
+
+std::string CsvOf(void (*table)(const BuildResult&, TableSink&), const BuildResult& b) {
+  CsvWriter w;
+  table(b, w);
+  return w.text();
 }
 
 }  // namespace gpsi::engine

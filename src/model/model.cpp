@@ -115,37 +115,43 @@ std::optional<std::size_t> ScoreTable::Column(std::string_view code) const {
   return std::nullopt;
 }
 
-std::string Csv(const Table& t) {
-  std::string out;
-  out.reserve(t.rows.size() * t.header.size() * 12);  // a guess at a field's size: fewer regrowths
-  for (std::size_t c = 0; c < t.header.size(); ++c) {
-    if (c) out.push_back(',');
-    AppendCsvField(out, t.header[c]);
+void CsvWriter::Header(std::vector<std::string> header) {
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (c) out_.push_back(',');
+    AppendCsvField(out_, header[c]);
   }
-  out.push_back('\n');
+  out_.push_back('\n');
+}
+
+void CsvWriter::Row(std::span<const TableCell> row) {
   char buf[32];
-  for (const auto& row : t.rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      if (c) out.push_back(',');
-      const TableCell& x = row[c];
-      switch (x.kind) {
-        case TableCell::Kind::kEmpty: break;
-        case TableCell::Kind::kText: AppendCsvField(out, x.text); break;
-        case TableCell::Kind::kInt: {
-          auto res = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(x.number));
-          out.append(buf, res.ptr);
-          break;
-        }
-        case TableCell::Kind::kReal: {
-          auto res = std::to_chars(buf, buf + sizeof buf, x.number);  // CsvNumber's text, in place
-          out.append(buf, res.ptr);
-          break;
-        }
+  for (std::size_t c = 0; c < row.size(); ++c) {
+    if (c) out_.push_back(',');
+    const TableCell& x = row[c];
+    switch (x.kind) {
+      case TableCell::Kind::kEmpty: break;
+      case TableCell::Kind::kText:
+      case TableCell::Kind::kRef: AppendCsvField(out_, x.text()); break;
+      case TableCell::Kind::kInt: {
+        auto res = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(x.number));
+        out_.append(buf, res.ptr);
+        break;
+      }
+      case TableCell::Kind::kReal: {
+        auto res = std::to_chars(buf, buf + sizeof buf, x.number);  // CsvNumber's text, in place
+        out_.append(buf, res.ptr);
+        break;
       }
     }
-    out.push_back('\n');
   }
-  return out;
+  out_.push_back('\n');
+}
+
+std::string Csv(const Table& t) {
+  CsvWriter w;
+  w.Header(t.header);
+  for (std::size_t r = 0; r < t.rows(); ++r) w.Row(t.row(r));
+  return w.text();
 }
 
 }  // namespace gpsi

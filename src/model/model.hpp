@@ -1,9 +1,11 @@
 // gpsi model: the value types every stage shares (units, indicators, sources, observations).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -346,26 +348,66 @@ std::string CsvField(std::string_view s);
 //! One cell of a published table: empty, text, an integer or a real number (numbers stay numbers
 //! in XLSX).
 struct TableCell {
-  enum class Kind { kEmpty, kText, kInt, kReal } kind = Kind::kEmpty;
-  std::string text;
+  enum class Kind { kEmpty, kText, kRef, kInt, kReal } kind = Kind::kEmpty;
+  std::string owned;     //!< kText: the cell's own copy of its text
+  std::string_view ref;  //!< kRef: text owned by what the table was made from
   double number = 0;
-  static TableCell Text(std::string s) { return TableCell{Kind::kText, std::move(s), 0}; }
-  static TableCell Int(long long v) { return TableCell{Kind::kInt, {}, static_cast<double>(v)}; }
+  std::string_view text() const { return kind == Kind::kRef ? ref : std::string_view(owned); }
+  bool is_text() const { return kind == Kind::kText || kind == Kind::kRef; }
+  static TableCell Text(std::string s) { return TableCell{Kind::kText, std::move(s), {}, 0}; }
+  //! Text that outlives the table, not copied (a build's codes, units and sources): a build's
+  //! tables have 10⁵–10⁶ cells.
+  static TableCell Ref(std::string_view s) { return TableCell{Kind::kRef, {}, s, 0}; }
+  static TableCell Int(long long v) { return TableCell{Kind::kInt, {}, {}, static_cast<double>(v)}; }
   //! A rank or count where 0 means none: empty then.
   static TableCell Positive(long long v) { return v > 0 ? Int(v) : TableCell{}; }
   //! A real number; NaN (missing) is empty.
-  static TableCell Real(double v) { return IsNa(v) ? TableCell{} : TableCell{Kind::kReal, {}, v}; }
+  static TableCell Real(double v) { return IsNa(v) ? TableCell{} : TableCell{Kind::kReal, {}, {}, v}; }
 };
 
-//! A table as every writer takes it (the build's CSV files, the API's CSV and XLSX downloads): a
-//! header and rows of cells, each row as long as the header.
-struct Table {
+//! Where a table goes: its header, then its rows one at a time. A Table keeps them (for XLSX, or
+//! to read back); a CsvWriter writes them as they come, so a build's tables (10⁵–10⁶ cells) are
+//! never held whole.
+class TableSink {
+ public:
+  virtual ~TableSink() = default;
+  virtual void Header(std::vector<std::string> header) = 0;
+  virtual void Row(std::span<const TableCell> row) = 0;
+  //! Appends a row: one cell per header column.
+  template <class... Cells>
+  void Add(Cells&&... cells) {
+    const TableCell row[] = {TableCell(std::forward<Cells>(cells))...};
+    Row(row);
+  }
+};
+
+//! A table held whole: a header and its rows' cells, row-major.
+class Table : public TableSink {
+ public:
   std::vector<std::string> header;
-  std::vector<std::vector<TableCell>> rows;
+  std::vector<TableCell> cells;  //!< header.size() per row
+  std::size_t rows() const { return header.empty() ? 0 : cells.size() / header.size(); }
+  std::span<const TableCell> row(std::size_t r) const { return {cells.data() + r * header.size(), header.size()}; }
+  void Header(std::vector<std::string> h) override { header = std::move(h); }
+  void Row(std::span<const TableCell> row) override {
+    assert(row.size() == header.size());
+    cells.insert(cells.end(), row.begin(), row.end());
+  }
 };
 
-//! The table as CSV: a line per row, fields quoted by CsvField, integers in full, real numbers as
-//! CsvNumber (shortest round-trip text), empty cells empty. The one CSV writer of gpsi's tables.
+//! The one CSV writer of gpsi's tables: a line per row, fields quoted by CsvField, integers in
+//! full, real numbers as CsvNumber (shortest round-trip text), empty cells empty.
+class CsvWriter : public TableSink {
+ public:
+  void Header(std::vector<std::string> header) override;
+  void Row(std::span<const TableCell> row) override;
+  const std::string& text() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+//! A held table as CSV (CsvWriter).
 std::string Csv(const Table& t);
 
 }  // namespace gpsi

@@ -17,10 +17,11 @@ std::string RunsJson(const std::vector<RunRecord>& runs) {
 
 Table RunsTable(const std::vector<RunRecord>& runs) {
   Table t;
-  for (const auto& f : engine::RunFields(RunRecord{})) t.header.push_back(f.first);
+  std::vector<std::string> header;
+  for (const auto& f : engine::RunFields(RunRecord{})) header.push_back(f.first);
+  t.Header(std::move(header));
   for (const auto& r : runs) {
-    auto& cells = t.rows.emplace_back();
-    for (auto& [k, v] : engine::RunFields(r)) cells.push_back(TableCell::Text(v));
+    for (auto& [k, v] : engine::RunFields(r)) t.cells.push_back(TableCell::Text(std::move(v)));
   }
   return t;
 }

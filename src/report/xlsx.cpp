@@ -37,13 +37,14 @@ Result<std::string> Xlsx(const Table& t, const std::string& sheet) {
   for (std::size_t c = 0; c < t.header.size(); ++c) {
     worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), t.header[c].c_str(), bold);
   }
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+  for (std::size_t r = 0; r < t.rows(); ++r) {
     auto row = static_cast<lxw_row_t>(r + 1);
-    for (std::size_t c = 0; c < t.rows[r].size(); ++c) {
-      const TableCell& x = t.rows[r][c];
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+      const TableCell& x = t.row(r)[c];
       auto col = static_cast<lxw_col_t>(c);
-      if (x.kind == TableCell::Kind::kText && !x.text.empty()) {
-        worksheet_write_string(ws, row, col, x.text.c_str(), nullptr);
+      if (x.is_text() && !x.text().empty()) {
+        const std::string text(x.text());  // libxlsxwriter takes C strings
+        worksheet_write_string(ws, row, col, text.c_str(), nullptr);
       } else if (x.kind == TableCell::Kind::kInt || x.kind == TableCell::Kind::kReal) {
         worksheet_write_number(ws, row, col, x.number, nullptr);
       }

@@ -74,7 +74,8 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
   nodes.insert(nodes.end(), m.nodes[top].children.begin(), m.nodes[top].children.end());
   Json node_codes = Json::array();
   for (auto i : nodes) node_codes.push_back(m.nodes[i].code);
-  Table table{{"year", "unit", "code", "value", "rank", "p05", "median", "p95"}, {}};
+  Table table;
+  table.Header({"year", "unit", "code", "value", "rank", "p05", "median", "p95"});
   Json out_units = Json::array();
   for (const auto& code : codes) {
     const Unit* u = nullptr;
@@ -92,9 +93,9 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
         Json s{{"value", NumOrNull(t.value(r, i))}, {"rank", RankOrNull(t.rank(r, i))}};
         AddInterval(s, r, i);
         auto num = [&](const char* k) { return s[k].is_null() ? TableCell{} : TableCell::Real(s[k].get<double>()); };
-        table.rows.push_back({p.has_years() ? TableCell::Int(*year) : TableCell{}, TableCell::Text(code),
-                              TableCell::Text(m.nodes[i].code), TableCell::Real(t.value(r, i)),
-                              TableCell::Positive(t.rank(r, i)), num("p05"), num("median"), num("p95")});
+        table.Add(p.has_years() ? TableCell::Int(*year) : TableCell{}, TableCell::Text(code),
+                  TableCell::Text(m.nodes[i].code), TableCell::Real(t.value(r, i)), TableCell::Positive(t.rank(r, i)),
+                  num("p05"), num("median"), num("p95"));
         scores[m.nodes[i].code] = std::move(s);
       }
     }

@@ -36,55 +36,55 @@ void Server::Impl::PublishDownloads(const detail::Lookups& look) {
   const std::size_t nn = m.nodes.size(), nr = p.rows();
   auto year_of = [&](std::size_t r) { return p.has_years() ? Cell::Int(p.row(r).year) : Cell{}; };
   std::map<std::string, Table> tables;
-  tables["scores"] = engine::ScoresTable(b);  // = scores.csv of gpsi build
+  engine::ScoresTable(b, tables["scores"]);  // = scores.csv of gpsi build
   {
     Table& t = tables["indicators"];
-    t.header = {"year", "unit", "code", "raw", "imputed", "score", "source", "release", "tier", "licence"};
+    t.Header({"year", "unit", "code", "raw", "imputed", "score", "source", "release", "tier", "licence"});
     for (std::size_t r = 0; r < nr; ++r) {
       for (std::size_t col = 0; col < look.ind_nodes.size(); ++col) {
         const auto& n = m.nodes[look.ind_nodes[col]];
         const ResolvedValue* v = RecordOf(look, r, col);
         const Score& s = sc.at(r, look.ind_nodes[col]);
         const bool imputed = s.flags.find('i') != std::string::npos;
-        t.rows.push_back({year_of(r), Cell::Text(p.row(r).unit), Cell::Text(n.code),
-                          Cell::Real(engine::DisplayValue(b, r, col)), Cell::Int(imputed ? 1 : 0), Cell::Real(s.value),
-                          v ? Cell::Text(v->source_key) : Cell{}, v ? Cell::Text(v->release) : Cell{},
-                          v ? Cell::Int(v->tier) : Cell{}, v ? Cell::Text(Licence(look, *v)) : Cell{}});
+        t.Add(year_of(r), Cell::Text(p.row(r).unit), Cell::Text(n.code), Cell::Real(engine::DisplayValue(b, r, col)),
+              Cell::Int(imputed ? 1 : 0), Cell::Real(s.value), v ? Cell::Text(v->source_key) : Cell{},
+              v ? Cell::Text(v->release) : Cell{}, v ? Cell::Int(v->tier) : Cell{},
+              v ? Cell::Text(Licence(look, *v)) : Cell{});
       }
     }
   }
   {
     Table& t = tables["intervals"];  // = rank_stats.csv of gpsi uncertainty, without the mean
-    t.header = {"year", "unit", "code", "nominal", "median", "p05", "p95"};
+    t.Header({"year", "unit", "code", "nominal", "median", "p05", "p95"});
     for (const auto& s : pub.intervals) {
-      t.rows.push_back({p.has_years() ? Cell::Int(s.year) : Cell{}, Cell::Text(s.unit), Cell::Text(s.code),
-                        Cell::Positive(s.nominal), Cell::Real(s.median), Cell::Real(s.p05), Cell::Real(s.p95)});
+      t.Add(p.has_years() ? Cell::Int(s.year) : Cell{}, Cell::Text(s.unit), Cell::Text(s.code),
+            Cell::Positive(s.nominal), Cell::Real(s.median), Cell::Real(s.p05), Cell::Real(s.p95));
     }
   }
   {
     Table& t = tables["units"];
-    t.header = {"code", "name_en", "name_zh", "iso3", "m49", "region_code", "region", "subregion_code", "subregion"};
+    t.Header({"code", "name_en", "name_zh", "iso3", "m49", "region_code", "region", "subregion_code", "subregion"});
     for (const auto& [code, u] : look.described) {
-      t.rows.push_back({Cell::Text(u.code), Cell::Text(u.name_en), Cell::Text(u.name_zh), Cell::Text(u.iso3),
-                        Cell::Text(u.m49), Cell::Text(u.region_code), Cell::Text(u.region_name),
-                        Cell::Text(u.subregion_code), Cell::Text(u.subregion_name)});
+      t.Add(Cell::Text(u.code), Cell::Text(u.name_en), Cell::Text(u.name_zh), Cell::Text(u.iso3), Cell::Text(u.m49),
+            Cell::Text(u.region_code), Cell::Text(u.region_name), Cell::Text(u.subregion_code),
+            Cell::Text(u.subregion_name));
     }
   }
   {
     Table& t = tables["sources"];
-    t.header = {"key", "publisher", "tier", "licence", "url", "release", "retrieved"};
+    t.Header({"key", "publisher", "tier", "licence", "url", "release", "retrieved"});
     for (const auto& s : pub.sources) {
       const Source& x = s.source;
-      t.rows.push_back({Cell::Text(x.key), Cell::Text(x.publisher), Cell::Int(x.tier), Cell::Text(x.licence),
-                        Cell::Text(x.url), Cell::Text(x.release), Cell::Text(x.retrieved)});
+      t.Add(Cell::Text(x.key), Cell::Text(x.publisher), Cell::Int(x.tier), Cell::Text(x.licence), Cell::Text(x.url),
+            Cell::Text(x.release), Cell::Text(x.retrieved));
     }
   }
   {
     Table& t = tables["weights"];
-    t.header = {"node", "parent", "level", "weight"};
+    t.Header({"node", "parent", "level", "weight"});
     for (std::size_t i = 0; i < nn; ++i) {
-      t.rows.push_back({Cell::Text(m.nodes[i].code), Cell::Text(m.nodes[i].parent), Cell::Int(m.nodes[i].level),
-                        Cell::Real(m.nodes[i].weight)});
+      t.Add(Cell::Text(m.nodes[i].code), Cell::Text(m.nodes[i].parent), Cell::Int(m.nodes[i].level),
+            Cell::Real(m.nodes[i].weight));
     }
   }
   for (const auto& [name, t] : tables) {

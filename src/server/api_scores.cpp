@@ -49,7 +49,8 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     if (!known) return SendError(res, Errc::kUsage, fmt::format("'{}' is not a known M49 region", region));
   }
   const std::string& code = nodes[node].code;
-  Table table{{"year", "unit", "code", "level", "value", "rank", "flags"}, {}};  // scores.csv's columns
+  Table table;
+  table.Header({"year", "unit", "code", "level", "value", "rank", "flags"});  // scores.csv's columns
   Json rows = Json::array();
   for (std::size_t r = 0; r < p.rows(); ++r) {
     const UnitYear& key = p.row(r);
@@ -61,9 +62,8 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     const double v = t.value(r, node);
     const int rank = t.rank(r, node);
     const std::string& flags = t.flags(r, node);
-    table.rows.push_back({p.has_years() ? TableCell::Int(year) : TableCell{}, TableCell::Text(key.unit),
-                          TableCell::Text(code), TableCell::Int(nodes[node].level), TableCell::Real(v),
-                          TableCell::Positive(rank), TableCell::Text(flags)});
+    table.Add(p.has_years() ? TableCell::Int(year) : TableCell{}, TableCell::Text(key.unit), TableCell::Text(code),
+              TableCell::Int(nodes[node].level), TableCell::Real(v), TableCell::Positive(rank), TableCell::Text(flags));
     Json row{{"year", p.has_years() ? Json(year) : Json(nullptr)},
              {"unit", key.unit},
              {"code", code},

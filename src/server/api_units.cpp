@@ -15,7 +15,8 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
   if (!CheckParams(req, res, {"format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
-  Table table{{"code", "name_en", "name_zh", "iso3", "m49", "region_code", "region"}, {}};
+  Table table;
+  table.Header({"code", "name_en", "name_zh", "iso3", "m49", "region_code", "region"});
   Json rows = Json::array();
   for (const auto& code : scored) {
     auto it = units.find(code);
@@ -25,9 +26,8 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
       // A unit the store does not describe still carries the build's name.
       u.name_en = build.panel.row(build.panel.RowsOf(code).front()).name;
     }
-    table.rows.push_back({TableCell::Text(u.code), TableCell::Text(u.name_en), TableCell::Text(u.name_zh),
-                          TableCell::Text(u.iso3), TableCell::Text(u.m49), TableCell::Text(u.region_code),
-                          TableCell::Text(u.region_name)});
+    table.Add(TableCell::Text(u.code), TableCell::Text(u.name_en), TableCell::Text(u.name_zh), TableCell::Text(u.iso3),
+              TableCell::Text(u.m49), TableCell::Text(u.region_code), TableCell::Text(u.region_name));
     rows.push_back(detail::UnitJson(u, false));
   }
   if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");

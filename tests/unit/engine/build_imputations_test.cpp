@@ -16,16 +16,16 @@ namespace gpsi::engine {
 namespace {
 
 std::string CsvScores(const BuildResult& b) {
-  return Csv(ScoresTable(b));
+  return CsvOf(ScoresTable, b);
 }
 std::string CsvStages(const BuildResult& b) {
-  return Csv(StagesTable(b));
+  return CsvOf(StagesTable, b);
 }
 std::string CsvProvenance(const BuildResult& b) {
-  return Csv(ProvenanceTable(b));
+  return CsvOf(ProvenanceTable, b);
 }
 std::string CsvRecords(const BuildResult& b) {
-  return Csv(RecordsTable(b));
+  return CsvOf(RecordsTable, b);
 }
 
 using test::TempDir;
