@@ -54,7 +54,7 @@ echo
 echo "== gpsi uncertainty --method methods/gpsi.toml: 2,000 Monte Carlo runs, a 90 % interval beside every rank"
 build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --seed 1 --out out/gpsi-uncertainty --table
 echo
-echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, eligibility.csv, coverage.csv, run.json, build.log),"
+echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0

@@ -34,7 +34,8 @@ struct Built {
   std::vector<int> row_year;          //!< per row: year (0 when !has_years)
   std::vector<bool> excluded;         //!< per row: screened out (flag x)
   std::vector<RowStatus> status;      //!< per row: eligibility to be ranked (all ranked without [eligibility])
-  std::vector<CellOrigin> origin;     //!< rows × indicators (row-major): where each raw value came from
+  //! rows × indicators (row-major): where each value came from; View moves them into the Panel
+  std::vector<CellOrigin> origin;
   std::vector<FallbackOverlap> fallback_overlap;                   //!< per indicator and fallback series (store builds)
   compute::Matrix raw, denominated, imputed, treated, normalised;  //!< rows × indicators
   compute::Matrix scores;               //!< rows × nodes: indicators' normalised values, then aggregates
