@@ -31,10 +31,21 @@ int TextTable::Column(std::string_view name) const {
   return -1;
 }
 
-std::string FormatNumber(double v) {
+namespace {
+
+//! Appends the shortest text that reads back to v: the one number format of every table.
+void AppendNumber(std::string& out, double v) {
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, ptr) : std::string("NaN");
+  out.append(ec == std::errc() ? std::string_view(buf, static_cast<std::size_t>(ptr - buf)) : "NaN");
+}
+
+}  // namespace
+
+std::string FormatNumber(double v) {
+  std::string out;
+  AppendNumber(out, v);
+  return out;
 }
 
 std::string CsvNumber(double v) {
@@ -137,11 +148,7 @@ void CsvWriter::Row(std::span<const TableCell> row) {
         out_.append(buf, res.ptr);
         break;
       }
-      case TableCell::Kind::kReal: {
-        auto res = std::to_chars(buf, buf + sizeof buf, x.number);  // CsvNumber's text, in place
-        out_.append(buf, res.ptr);
-        break;
-      }
+      case TableCell::Kind::kReal: AppendNumber(out_, x.number); break;  // CsvNumber's text, in place
     }
   }
   out_.push_back('\n');
