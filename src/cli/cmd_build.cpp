@@ -14,13 +14,6 @@
 namespace gpsi::cli {
 namespace {
 
-//! Whether a value counts as data of its unit: observed, or made from the unit's own records
-//! (a sum, window, GTI score, fill, carried from another year or interpolated between two); not
-//! imputed from other units.
-bool OwnData(const CellOrigin& o) {
-  return !o.how.empty() && (o.how != "imputed" || o.imputed_by == "interpolate");
-}
-
 void PrintTable(const engine::BuildResult& b, int n) {
   const auto& m = b.method;
   const Panel& p = b.panel;
@@ -41,7 +34,7 @@ void PrintTable(const engine::BuildResult& b, int n) {
   auto line = [&](std::size_t r) {
     std::size_t have = 0;
     for (std::size_t j = 0; j < p.cols(); ++j) {
-      if (!m.nodes[m.indicators[j]].monitor && OwnData(p.origin(r, j))) ++have;
+      if (!m.nodes[m.indicators[j]].monitor && p.origin(r, j).OwnData()) ++have;
     }
     std::string s =
         fmt::format("{:>4}  {:<5} {:<28.28} {:>7.2f}", t.rank(r, top), p.row(r).unit, p.row(r).name, t.value(r, top));

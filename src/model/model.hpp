@@ -159,6 +159,11 @@ struct CellOrigin {
   //! each year's record (a window), each component's record in each year of its window (a GTI
   //! score). Empty for fill, COINr data and imputed values.
   std::vector<CellRecord> records;
+
+  //! Whether the value is data of its own unit: observed, or made from the unit's own records (a
+  //! sum, window, GTI score, fill, carried from another year or interpolated between two); not
+  //! imputed from other units. The CLI's coverage column counts these.
+  bool OwnData() const { return !how.empty() && (how != "imputed" || imputed_by == "interpolate"); }
 };
 
 //! A panel row: a unit in a year (0 for single-period data).

@@ -64,6 +64,19 @@ TEST(Panel, StagesAreNamedAsStagesCsvNamesThem) {
   EXPECT_EQ(ToString(Stage::kNormalised), "normalised");
 }
 
+TEST(CellOrigin, OwnDataIsTheUnitsRecordsOrAnInterpolationBetweenThem) {
+  auto origin = [](std::string how, std::string by = "") {
+    CellOrigin o;
+    o.how = std::move(how), o.imputed_by = std::move(by);
+    return o;
+  };
+  EXPECT_FALSE(origin("").OwnData());  // no value
+  for (const char* how : {"observed", "sum", "fill", "window", "gti", "carried"}) EXPECT_TRUE(origin(how).OwnData());
+  EXPECT_TRUE(origin("imputed", "interpolate").OwnData());
+  EXPECT_FALSE(origin("imputed", "mean").OwnData());
+  EXPECT_FALSE(origin("imputed", "group-mean:m49_region").OwnData());
+}
+
 TEST(ScoreTable, OneScoreRankAndFlagsPerRowAndNode) {
   ScoreTable t(2, {"a", "b", "INDEX"});
   ASSERT_EQ(t.rows(), 2u);
