@@ -44,8 +44,7 @@ double SpearmanPValue(double rho, std::size_t n, bool ties);
 //! (= k/(k−1)·(1 − Σ var(x_i) / var(Σ x_i)) without missing values); NA for k < 2.
 double CronbachAlpha(const Matrix& x, std::span<const std::size_t> cols);
 
-//! R's type-7 quantile of values sorted ascending (NaN for none).
-double QuantileType7(const std::vector<double>& sorted, double p);
+using compute::QuantileType7;
 
 // ==== validation against external measures (gpsi validate) =====================================
 

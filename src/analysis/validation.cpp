@@ -39,14 +39,6 @@ double Auc(const std::vector<double>& low, const std::vector<double>& high) {
 
 }  // namespace
 
-double QuantileType7(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return kNa;
-  const double h = (static_cast<double>(sorted.size()) - 1) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 Interval SpearmanInterval(std::span<const double> x, std::span<const double> y, std::size_t bootstrap,
                           std::uint64_t seed, double level) {
   std::vector<double> a, b;

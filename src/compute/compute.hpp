@@ -53,6 +53,9 @@ double Skew(std::span<const double> x);
 //! Bias-adjusted excess kurtosis G2 = ((n+1)(g2−3)+6)(n−1)/((n−2)(n−3)) (COINr `kurt`), NAs removed;
 //! NaN with fewer than 4 values (COINr stops) or zero variance.
 double Kurt(std::span<const double> x);
+//! R's type-7 quantile of values sorted ascending: x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) with
+//! h = (n − 1)·p (R `quantile`'s default); NaN for none.
+double QuantileType7(std::span<const double> sorted, double p);
 
 // ---- denominate -------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // Descriptive statistics as R computes them (mean, median, sd, e1071 type-2 skewness and
 // kurtosis as copied into COINr), plus the row-wise data share and denomination.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -111,6 +112,14 @@ std::vector<double> DataShare(const Matrix& x, std::span<const std::size_t> cols
     share[r] = 1.0 - static_cast<double>(na) / nc;
   }
   return share;
+}
+
+double QuantileType7(std::span<const double> sorted, double p) {
+  if (sorted.empty()) return kNa;
+  const double h = (static_cast<double>(sorted.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 }  // namespace gpsi::compute

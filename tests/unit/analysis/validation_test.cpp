@@ -79,15 +79,5 @@ TEST(ValidationSpearman, PointEstimateIsCorrelateAndTheIntervalIsSeeded) {
   EXPECT_TRUE(IsNa(SpearmanInterval(std::vector<double>{1, 2}, std::vector<double>{1, 2}, 10, 1).value));
 }
 
-TEST(ValidationQuantile, IsRType7) {
-  // R: quantile(c(1, 2, 4, 8), c(0, 0.1, 0.5, 1), type = 7) = 1, 1.3, 3, 8.
-  const std::vector<double> v{1, 2, 4, 8};
-  EXPECT_DOUBLE_EQ(QuantileType7(v, 0), 1);
-  EXPECT_DOUBLE_EQ(QuantileType7(v, 0.1), 1.3);
-  EXPECT_DOUBLE_EQ(QuantileType7(v, 0.5), 3);
-  EXPECT_DOUBLE_EQ(QuantileType7(v, 1), 8);
-  EXPECT_TRUE(IsNa(QuantileType7({}, 0.5)));
-}
-
 }  // namespace
 }  // namespace gpsi::analysis
