@@ -37,5 +37,6 @@ void AddEvents(CLI::App& app, Globals& g);
 void AddUpdate(CLI::App& app, Globals& g);
 void AddServe(CLI::App& app, Globals& g);
 void AddValidate(CLI::App& app, Globals& g);
+void AddForecast(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::AddValidate(app, g);
   cli::AddUncertainty(app, g);
   cli::AddSensitivity(app, g);
+  cli::AddForecast(app, g);
   cli::AddEvents(app, g);
   cli::AddUpdate(app, g);
   cli::AddServe(app, g);

@@ -321,6 +321,45 @@ struct SensitivitySummary {
 //! sensitivity.csv, sensitivity.txt and sensitivity.json.
 Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg);
 
+// ---- gpsi forecast: indicator projections and their backtest (src/engine/forecast.cpp) ----
+
+struct ForecastConfig {
+  BuildConfig build;              //!< the method (a store build); out_dir unused
+  int horizon = 3;                //!< years past the method's last year
+  std::size_t draws = 1000;
+  std::uint64_t seed = 1;
+  std::string model = "pooled";   //!< forecast --model: no-change, drift, own-bootstrap, …, ensemble
+  int history_from = 1995;        //!< the first year read (the models look back 10 years from an origin)
+  bool backtest = false;
+  int first_origin = 2010, last_origin = 2019;
+  std::size_t seeds = 1;          //!< backtest: seeds 1..n of the draws, for the seed-to-seed spread
+  int threads = 0;                //!< 0: one per core
+  std::string out_dir;
+};
+
+//! One scoreboard headline: how a model did against a baseline at one horizon, over the series.
+struct ForecastHeadline {
+  std::string model, baseline;
+  int horizon = 1;
+  std::size_t series = 0, better = 0, significant = 0;  //!< lower mean CRPS; and with bootstrap p < 0.05
+  double cover90 = 0;                                   //!< mean over the series
+};
+
+struct ForecastSummary {
+  int origin = 0;                          //!< the last data year (forecasts) or the last origin (backtest)
+  std::size_t series = 0, forecasts = 0;   //!< indicators forecast; unit × indicator × year rows written
+  std::vector<ForecastHeadline> headline;  //!< backtest only
+  std::vector<std::string> files;
+  double seconds = 0;
+};
+
+//! Forecasts each scored indicator of the method (on its display scale: a rate, not its logarithm)
+//! for every unit with a value in the last 5 years, 1..horizon years past the method's last year,
+//! as `draws` draws of the chosen model, and writes forecasts.csv
+//! (`unit,code,year,mean,median,p05,p25,p75,p95`). With `backtest`, instead scores every model at
+//! each origin in [first_origin, last_origin] on years ≤ origin only and writes scoreboard.csv.
+Result<ForecastSummary> Forecast(const ForecastConfig& cfg);
+
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----
 
 struct ValidateConfig {

@@ -1,0 +1,283 @@
+// gpsi forecast: the method's indicators as annual series per country (read by a build of the
+// method over a longer history), forecast past the last year by forecast::Fit, or backtested at
+// rolling origins with every model scored on the same cells.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "detail/built.hpp"
+#include "detail/guard.hpp"
+#include "detail/output.hpp"
+#include "detail/parallel.hpp"
+#include "engine.hpp"
+#include "forecast.hpp"
+
+namespace gpsi::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using forecast::Model;
+
+//! The context series the pooled model learns from (ARCHITECTURE's context data), read from the
+//! store as resolved, with the transform that makes each roughly linear in its effect.
+struct ContextSeries {
+  const char* code;
+  bool log;
+};
+constexpr ContextSeries kContext[] = {
+    {"wgi_rl_est", false},
+    {"wgi_pv_est", false},
+    {"gdp_per_capita_ppp", true},
+    {"urban_population_pct", false},
+    {"unemployment_modelled_pct", false},
+    {"ucdp_total_deaths", true},
+};
+
+//! One indicator of the method as a forecast series.
+struct Series {
+  std::string code;
+  forecast::SeriesPanel panel;
+};
+
+struct Panels {
+  std::vector<std::string> units;
+  std::vector<Series> series;
+  forecast::Context context;
+  int last_year = 0;
+};
+
+//! What an indicator's values allow: a fixed scale when it is read untransformed with goalposts
+//! that hold every value; ≥ 0 when no value is negative.
+forecast::Scale ScaleOf(const method::Node& n, const forecast::SeriesPanel& p) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (double v : p.y) {
+    if (!forecast::IsNa(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  if (!n.log && n.denominator.empty() && n.goal_lo && n.goal_hi && lo >= *n.goal_lo && hi <= *n.goal_hi) {
+    return {forecast::Support::kBounded, *n.goal_lo, *n.goal_hi};
+  }
+  return {lo >= 0 ? forecast::Support::kNonNegative : forecast::Support::kReal, 0, 0};
+}
+
+//! The method's scored indicators per unit and year, on their display scale (a rate, not its
+//! logarithm), as read: carried values and imputations are not data to learn from.
+Result<Panels> ReadPanels(const ForecastConfig& cfg) {
+  auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
+  if (!m) return m.error();
+  if (m->pipeline.year_to == 9999) return Error{Errc::kUsage, "forecast needs a method with pipeline.years"};
+  BuildConfig bc = cfg.build;
+  bc.out_dir.clear();
+  bc.sets.push_back(fmt::format("pipeline.years={}:{}", cfg.history_from, m->pipeline.year_to));
+  auto built = detail::BuildIndex(bc);
+  if (!built) return built.error();
+  const detail::Built& b = *built;
+  Panels out;
+  out.units = b.row_unit;
+  std::sort(out.units.begin(), out.units.end());
+  out.units.erase(std::unique(out.units.begin(), out.units.end()), out.units.end());
+  const int first = *std::min_element(b.row_year.begin(), b.row_year.end());
+  out.last_year = *std::max_element(b.row_year.begin(), b.row_year.end());
+  const auto years = static_cast<std::size_t>(out.last_year - first + 1);
+  std::map<std::string, std::size_t> unit_index;
+  for (std::size_t u = 0; u < out.units.size(); ++u) unit_index[out.units[u]] = u;
+  // The matrices' columns are the indicator nodes in node order.
+  std::vector<const method::Node*> inds;
+  for (const auto& n : b.method.nodes) {
+    if (n.indicator) inds.push_back(&n);
+  }
+  for (std::size_t j = 0; j < inds.size(); ++j) {
+    const method::Node& n = *inds[j];
+    if (n.monitor) continue;
+    Series s{n.code, forecast::SeriesPanel(out.units.size(), first, years)};
+    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+      const double v = b.denominated(r, j);
+      if (forecast::IsNa(v) || b.origin[r * inds.size() + j].how == "carried") continue;
+      s.panel.at_mut(unit_index[b.row_unit[r]], b.row_year[r]) = n.log ? std::expm1(v) : v;
+    }
+    s.panel.scale = ScaleOf(n, s.panel);
+    out.series.push_back(std::move(s));
+  }
+  // The context covariates, straight from the store.
+  auto store = Open(cfg.build.db_path);
+  if (!store) return store.error();
+  forecast::Context& ctx = out.context;
+  ctx.k = std::size(kContext);
+  ctx.x.assign(out.units.size() * years * ctx.k, forecast::kNa);
+  std::map<std::string, std::size_t> code_index;
+  for (std::size_t k = 0; k < ctx.k; ++k) code_index[kContext[k].code] = k, ctx.names.emplace_back(kContext[k].code);
+  CellFilter filter{out.units, ctx.names, first, out.last_year};
+  (*store)->ResolvedValues(filter, [&](const CellValue& c) {
+    const auto u = unit_index.find(std::string(c.unit));
+    const auto k = code_index.find(std::string(c.indicator));
+    if (u == unit_index.end() || k == code_index.end()) return;
+    const double v = kContext[k->second].log ? std::log1p(std::max(c.value, 0.0)) : c.value;
+    ctx.x[(u->second * years + static_cast<std::size_t>(c.year - first)) * ctx.k + k->second] = v;
+  });
+  return out;
+}
+
+//! Runs task(i) for i in [0, n) on `threads` threads.
+template <class F>
+void ForEachTask(std::size_t n, int threads, F&& task) {
+  std::atomic<std::size_t> next{0};
+  const unsigned t = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  detail::ForEachThread(t, [&](unsigned) {
+    for (std::size_t i = next++; i < n; i = next++) task(i);
+  });
+}
+
+forecast::ModelSettings Settings(const ForecastConfig& cfg) {
+  forecast::ModelSettings s;
+  s.max_horizon = cfg.horizon;
+  return s;
+}
+
+Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+  ForecastSummary sum;
+  sum.origin = p.last_year, sum.series = p.series.size();
+  std::vector<std::vector<std::vector<TableCell>>> rows(p.series.size());
+  ForEachTask(p.series.size(), cfg.threads, [&](std::size_t i) {
+    const Series& s = p.series[i];
+    const auto fit = forecast::Fit::At(s.panel, p.context, p.last_year, Settings(cfg));
+    std::vector<double> draws(cfg.draws);
+    for (std::size_t u = 0; u < p.units.size(); ++u) {
+      if (!fit.Forecastable(u)) continue;
+      for (int h = 1; h <= cfg.horizon; ++h) {
+        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, i));
+        fit.Draw(model, u, h, rng, draws);
+        const forecast::Summary q = forecast::Summarise(draws);
+        rows[i].push_back({TableCell::Ref(p.units[u]), TableCell::Ref(s.code), TableCell::Int(p.last_year + h),
+                           TableCell::Real(q.mean), TableCell::Real(q.median), TableCell::Real(q.p05),
+                           TableCell::Real(q.p25), TableCell::Real(q.p75), TableCell::Real(q.p95)});
+      }
+    }
+  });
+  CsvWriter csv;
+  csv.Header({"unit", "code", "year", "mean", "median", "p05", "p25", "p75", "p95"});
+  for (const auto& series : rows) {
+    for (const auto& r : series) csv.Row(r), ++sum.forecasts;
+  }
+  const fs::path file = fs::path(cfg.out_dir) / "forecasts.csv";
+  if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
+  sum.files.push_back(file.string());
+  return sum;
+}
+
+//! Ignorance bins of a series: its deciles over the years before the first origin (fixed for
+//! every origin, so no origin's bins see its future).
+std::vector<double> Bins(const forecast::SeriesPanel& p, int before) {
+  std::vector<double> v;
+  for (std::size_t u = 0; u < p.units; ++u) {
+    for (int y = p.first_year; y <= before; ++y) {
+      if (!forecast::IsNa(p.at(u, y))) v.push_back(p.at(u, y));
+    }
+  }
+  std::sort(v.begin(), v.end());
+  std::vector<double> edges;
+  for (int d = 1; d <= 9 && !v.empty(); ++d) {
+    const double e = compute::QuantileType7(v, d / 10.0);
+    if (edges.empty() || e > edges.back()) edges.push_back(e);
+  }
+  return edges;
+}
+
+Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p, Model chosen) {
+  ForecastSummary sum;
+  sum.origin = cfg.last_origin, sum.series = p.series.size();
+  const std::size_t tasks = p.series.size() * cfg.seeds;
+  std::vector<std::vector<forecast::ScoreLine>> lines(tasks);
+  ForEachTask(tasks, cfg.threads, [&](std::size_t t) {
+    const Series& s = p.series[t / cfg.seeds];
+    forecast::BacktestConfig bc;
+    bc.first_origin = cfg.first_origin, bc.last_origin = cfg.last_origin;
+    bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg);
+    bc.bins = Bins(s.panel, cfg.first_origin);
+    lines[t] = forecast::Backtest(s.panel, p.context, bc);
+  });
+  CsvWriter csv;
+  std::vector<std::string> header{"code", "seed",      "model", "horizon", "n",
+                                  "crps", "ignorance", "mis90", "cover50", "cover90"};
+  for (Model b : forecast::kModels) {
+    header.push_back(fmt::format("crps_minus_{}", forecast::ToString(b)));
+    header.push_back(fmt::format("p_{}", forecast::ToString(b)));
+  }
+  csv.Header(header);
+  std::map<std::pair<std::string, int>, ForecastHeadline> head;
+  for (std::size_t t = 0; t < tasks; ++t) {
+    const std::string& code = p.series[t / cfg.seeds].code;
+    for (const auto& l : lines[t]) {
+      std::vector<TableCell> row{TableCell::Ref(code),
+                                 TableCell::Int(static_cast<long long>(cfg.seed + t % cfg.seeds)),
+                                 TableCell::Text(std::string(forecast::ToString(l.model))),
+                                 TableCell::Int(l.horizon),
+                                 TableCell::Int(static_cast<long long>(l.n)),
+                                 TableCell::Real(l.crps),
+                                 TableCell::Real(l.ignorance),
+                                 TableCell::Real(l.mis90),
+                                 TableCell::Real(l.cover50),
+                                 TableCell::Real(l.cover90)};
+      for (std::size_t b = 0; b < l.diff.size(); ++b) {
+        row.push_back(TableCell::Real(l.diff[b])), row.push_back(TableCell::Real(l.p_value[b]));
+      }
+      csv.Row(row);
+      if (t % cfg.seeds != 0 || l.model != chosen || l.n == 0) continue;
+      for (Model base : {Model::kNoChange, Model::kOwnBootstrap}) {
+        auto& h = head[{std::string(forecast::ToString(base)), l.horizon}];
+        h.model = forecast::ToString(chosen), h.baseline = forecast::ToString(base), h.horizon = l.horizon;
+        const auto b = static_cast<std::size_t>(base);
+        ++h.series;
+        h.better += l.diff[b] < 0 ? 1 : 0;
+        h.significant += l.diff[b] < 0 && l.p_value[b] < 0.05 ? 1 : 0;
+        h.cover90 += l.cover90;
+      }
+    }
+  }
+  for (auto& [k, h] : head) {
+    h.cover90 /= static_cast<double>(std::max<std::size_t>(h.series, 1));
+    sum.headline.push_back(h);
+  }
+  const fs::path file = fs::path(cfg.out_dir) / "scoreboard.csv";
+  if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
+  sum.files.push_back(file.string());
+  return sum;
+}
+
+Status Check(const ForecastConfig& cfg, Model model) {
+  if (cfg.horizon < 1 || cfg.horizon > 10) return Error{Errc::kUsage, "--horizon must be 1 to 10 years"};
+  if (cfg.draws < 10) return Error{Errc::kUsage, "--draws must be at least 10"};
+  if (cfg.backtest && (cfg.first_origin > cfg.last_origin || cfg.first_origin < cfg.history_from + 5)) {
+    return Error{Errc::kUsage, fmt::format("--origins must be A:B with A ≤ B and A ≥ {}", cfg.history_from + 5)};
+  }
+  if (cfg.seeds < 1) return Error{Errc::kUsage, "--seeds must be at least 1"};
+  (void)model;
+  return Ok();
+}
+
+}  // namespace
+
+Result<ForecastSummary> Forecast(const ForecastConfig& cfg) {
+  return detail::Guarded([&]() -> Result<ForecastSummary> {
+    const auto model = forecast::ParseModel(cfg.model);
+    if (!model) return Error{Errc::kUsage, fmt::format("unknown forecast model '{}'", cfg.model)};
+    if (auto st = Check(cfg, *model); !st) return st.error();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto panels = ReadPanels(cfg);
+    if (!panels) return panels.error();
+    std::error_code ec;
+    fs::create_directories(cfg.out_dir, ec);
+    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    auto sum = cfg.backtest ? WriteBacktest(cfg, *panels, *model) : WriteForecasts(cfg, *panels, *model);
+    if (!sum) return sum.error();
+    sum->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return sum;
+  });
+}
+
+}  // namespace gpsi::engine
