@@ -1,6 +1,7 @@
 // gpsi forecast: each indicator of a method forecast 1..horizon years past its last year as draws
 // (forecasts.csv), or, with --backtest, every model scored at rolling origins (scoreboard.csv).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -19,8 +20,10 @@ void AddForecast(CLI::App& app, Globals& g) {
   cmd->add_option("--horizon", cfg->horizon, "years past the last data year (default 3)");
   cmd->add_option("--draws", cfg->draws, "draws per forecast (default 1000)");
   cmd->add_option("--seed", cfg->seed, "random seed (default 1)");
-  cmd->add_option("--model", cfg->model,
-                  "no-change, drift, own-bootstrap, global-bootstrap, negbin, pooled (default) or ensemble");
+  cmd->add_option(
+      "--model", cfg->model,
+      "no-change, drift, own-bootstrap, global-bootstrap, negbin, pooled or ensemble (default: the method's "
+      "forecast.model)");
   cmd->add_flag("--backtest", cfg->backtest, "score every model at rolling origins instead (scoreboard.csv)");
   cmd->add_option("--origins", *origins, "backtest origins A:B (default 2010:2019)");
   cmd->add_option("--seeds", cfg->seeds, "backtest: seeds of the draws, for the seed-to-seed spread (default 1)");
@@ -38,11 +41,8 @@ void AddForecast(CLI::App& app, Globals& g) {
     auto s = engine::Forecast(*cfg);
     if (!s) return Report(g, s.error());
     if (g.json) {
-      nlohmann::ordered_json j{{"origin", s->origin},
-                               {"series", s->series},
-                               {"forecasts", s->forecasts},
-                               {"seconds", s->seconds},
-                               {"files", s->files}};
+      nlohmann::ordered_json j{{"model", s->model},         {"origin", s->origin},   {"series", s->series},
+                               {"forecasts", s->forecasts}, {"seconds", s->seconds}, {"files", s->files}};
       nlohmann::json head = nlohmann::json::array();
       for (const auto& h : s->headline) {
         head.push_back({{"model", h.model},
@@ -59,8 +59,8 @@ void AddForecast(CLI::App& app, Globals& g) {
     }
     if (g.quiet) return;
     if (!cfg->backtest) {
-      fmt::print("{} forecasts of {} indicators, {}–{}, in {:.2f} s → {}\n", s->forecasts, s->series, s->origin + 1,
-                 s->origin + cfg->horizon, s->seconds, s->files.front());
+      fmt::print("{} forecasts ({}) of {} indicators and the index, {}–{}, in {:.2f} s → {}\n", s->forecasts, s->model,
+                 s->series, s->origin + 1, s->origin + cfg->horizon, s->seconds, fmt::join(s->files, ", "));
       return;
     }
     fmt::print("backtest of {} indicators at origins {}:{} in {:.2f} s → {}\n", s->series, cfg->first_origin,

@@ -687,7 +687,6 @@ Input PanelFor(const Input& wide, int year_from, int lead) {
 std::vector<RowStatus> RowStatuses(const detail::Built& b, const std::vector<double>& population,
                                    const std::vector<int>& inds) {
   const auto& m = b.method;
-  const auto& e = m.eligibility;
   const std::size_t nr = b.row_unit.size(), nn = m.nodes.size(), ni = inds.size();
   const auto dims = m.Children(m.Top());
   std::vector<RowStatus> out(nr);
@@ -707,25 +706,8 @@ std::vector<RowStatus> RowStatuses(const detail::Built& b, const std::vector<dou
     st.data_share = scored ? static_cast<double>(with_value) / static_cast<double>(scored) : 0;
     st.imputed_share = with_value ? static_cast<double>(imputed) / static_cast<double>(with_value) : 0;
     for (int d : dims) st.dimensions_missing += IsNa(b.scores(r, static_cast<std::size_t>(d))) ? 1 : 0;
-    if (b.excluded[r]) {
-      st.excluded = true;
-      st.why = RowStatus::Reason::kScreenedOut;
-      st.reason = "screened out (too little data)";
-      continue;
-    }
-    if (!e.population.empty() && e.min_population > 0 && (IsNa(st.population) || st.population < e.min_population)) {
-      st.why = RowStatus::Reason::kPopulation;
-      st.reason = IsNa(st.population) ? fmt::format("no {} for the year", e.population)
-                                      : fmt::format("population {:.0f} below {:.0f}", st.population, e.min_population);
-      continue;
-    }
-    if (e.max_missing_dimensions >= 0 && st.dimensions_missing > e.max_missing_dimensions) {
-      st.why = RowStatus::Reason::kDimensions;
-      st.reason = fmt::format("{} of {} dimensions without a score (at most {} allowed)", st.dimensions_missing,
-                              dims.size(), e.max_missing_dimensions);
-      continue;
-    }
-    st.ranked = true;
+    st.excluded = b.excluded[r];
+    detail::Decide(m, st);
   }
   return out;
 }
@@ -807,7 +789,7 @@ Status RunPipeline(Input in, detail::Built& b) {
   std::vector<bool> excluded(in.unit.size());
   std::map<int, int> kept_per_year;
   for (std::size_t r = 0; r < excluded.size(); ++r) {
-    excluded[r] = share[r] == 0 || share[r] < p.screen_share;
+    excluded[r] = detail::ScreenedOut(share[r], p);
     if (!excluded[r] && !in.lead_in[r]) ++kept_per_year[in.year[r]];
   }
   // Years with too few scored units are left out of the output altogether, and so are the lead-in

@@ -324,16 +324,16 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg);
 // ---- gpsi forecast: indicator projections and their backtest (src/engine/forecast.cpp) ----
 
 struct ForecastConfig {
-  BuildConfig build;              //!< the method (a store build); out_dir unused
-  int horizon = 3;                //!< years past the method's last year
+  BuildConfig build;  //!< the method (a store build); out_dir unused
+  int horizon = 3;    //!< years past the method's last year
   std::size_t draws = 1000;
   std::uint64_t seed = 1;
-  std::string model = "pooled";   //!< forecast --model: no-change, drift, own-bootstrap, …, ensemble
-  int history_from = 1995;        //!< the first year read (the models look back 10 years from an origin)
+  std::string model;        //!< no-change, drift, own-bootstrap, …, ensemble; empty: the method's forecast.model
+  int history_from = 1995;  //!< the first year read (the models look back 10 years from an origin)
   bool backtest = false;
   int first_origin = 2010, last_origin = 2019;
-  std::size_t seeds = 1;          //!< backtest: seeds 1..n of the draws, for the seed-to-seed spread
-  int threads = 0;                //!< 0: one per core
+  std::size_t seeds = 1;  //!< backtest: seeds 1..n of the draws, for the seed-to-seed spread
+  int threads = 0;        //!< 0: one per core
   std::string out_dir;
 };
 
@@ -346,6 +346,7 @@ struct ForecastHeadline {
 };
 
 struct ForecastSummary {
+  std::string model;                       //!< the model used (forecasts) or headlined (backtest)
   int origin = 0;                          //!< the last data year (forecasts) or the last origin (backtest)
   std::size_t series = 0, forecasts = 0;   //!< indicators forecast; unit × indicator × year rows written
   std::vector<ForecastHeadline> headline;  //!< backtest only
@@ -355,9 +356,12 @@ struct ForecastSummary {
 
 //! Forecasts each scored indicator of the method (on its display scale: a rate, not its logarithm)
 //! for every unit with a value in the last 5 years, 1..horizon years past the method's last year,
-//! as `draws` draws of the chosen model, and writes forecasts.csv
-//! (`unit,code,year,mean,median,p05,p25,p75,p95`). With `backtest`, instead scores every model at
-//! each origin in [first_origin, last_origin] on years ≤ origin only and writes scoreboard.csv.
+//! as `draws` draws of the chosen model; carries every draw through the method's steps after the
+//! read (locf, screen, goalposts, aggregation, eligibility, rank) to dimension and index scores and
+//! ranks; and writes forecasts.csv (`unit,code,year,mean,median,p05,p25,p75,p95`, indicators and
+//! aggregates) and outlook.csv (P(deterioration), P(bottom), rank intervals). With `backtest`,
+//! instead scores every model at each origin in [first_origin, last_origin] on years ≤ origin only
+//! and writes scoreboard.csv.
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg);
 
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----

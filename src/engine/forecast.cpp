@@ -9,10 +9,13 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "detail/built.hpp"
+#include "detail/forecast_tail.hpp"
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "detail/parallel.hpp"
@@ -23,6 +26,8 @@ namespace gpsi::engine {
 namespace {
 
 namespace fs = std::filesystem;
+using compute::IsNa;
+using compute::kNa;
 using forecast::Model;
 
 //! The context series the pooled model learns from (ARCHITECTURE's context data), read from the
@@ -44,11 +49,15 @@ constexpr ContextSeries kContext[] = {
 struct Series {
   std::string code;
   forecast::SeriesPanel panel;
+  int carry = 0;  //!< the years the method carries a value forward (locf)
 };
 
 struct Panels {
+  detail::Built built;  //!< the method's build over the whole history
   std::vector<std::string> units;
   std::vector<Series> series;
+  std::vector<std::size_t> series_of_col;  //!< per indicator column: its series, npos for a monitor
+  std::vector<std::size_t> unit_of_row;    //!< per build row: its unit in `units`
   forecast::Context context;
   int last_year = 0;
 };
@@ -77,8 +86,9 @@ Result<Panels> ReadPanels(const ForecastConfig& cfg) {
   bc.sets.push_back(fmt::format("pipeline.years={}:{}", cfg.history_from, m->pipeline.year_to));
   auto built = detail::BuildIndex(bc);
   if (!built) return built.error();
-  const detail::Built& b = *built;
   Panels out;
+  out.built = std::move(*built);
+  const detail::Built& b = out.built;
   out.units = b.row_unit;
   std::sort(out.units.begin(), out.units.end());
   out.units.erase(std::unique(out.units.begin(), out.units.end()), out.units.end());
@@ -92,10 +102,15 @@ Result<Panels> ReadPanels(const ForecastConfig& cfg) {
   for (const auto& n : b.method.nodes) {
     if (n.indicator) inds.push_back(&n);
   }
+  for (const auto& u : b.row_unit) out.unit_of_row.push_back(unit_index[u]);
+  out.series_of_col.assign(inds.size(), SIZE_MAX);
   for (std::size_t j = 0; j < inds.size(); ++j) {
     const method::Node& n = *inds[j];
     if (n.monitor) continue;
-    Series s{n.code, forecast::SeriesPanel(out.units.size(), first, years)};
+    out.series_of_col[j] = out.series.size();
+    const auto& pl = b.method.pipeline;
+    const int carry = pl.impute != method::Impute::kLocf ? 0 : n.carry >= 0 ? n.carry : pl.locf_years;
+    Series s{n.code, forecast::SeriesPanel(out.units.size(), first, years), carry};
     for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
       const double v = b.denominated(r, j);
       if (forecast::IsNa(v) || b.origin[r * inds.size() + j].how == "carried") continue;
@@ -133,40 +148,127 @@ void ForEachTask(std::size_t n, int threads, F&& task) {
   });
 }
 
-forecast::ModelSettings Settings(const ForecastConfig& cfg) {
+//! The models' settings for a series: a country is forecast where its latest value is at most 5
+//! years old, or as old as the method carries it (a law observed once stays in force).
+forecast::ModelSettings Settings(const ForecastConfig& cfg, const Series& series) {
   forecast::ModelSettings s;
   s.max_horizon = cfg.horizon;
+  s.max_age = std::max(s.max_age, series.carry);
+  s.window = std::max(s.window, s.max_age + 1);
   return s;
 }
 
+//! One forecast row of a node (an indicator on its display scale, or an aggregate's score) over
+//! the draws that have a value; none when no draw has (a country screened out in every draw).
+std::optional<std::vector<TableCell>> Row(std::string_view unit, std::string_view code, int year,
+                                          std::span<const double> draws) {
+  std::vector<double> have;
+  for (double v : draws) {
+    if (!IsNa(v)) have.push_back(v);
+  }
+  if (have.empty()) return std::nullopt;
+  const forecast::Summary q = forecast::Summarise(have);
+  return std::vector<TableCell>{TableCell::Ref(unit),    TableCell::Ref(code),      TableCell::Int(year),
+                                TableCell::Real(q.mean), TableCell::Real(q.median), TableCell::Real(q.p05),
+                                TableCell::Real(q.p25),  TableCell::Real(q.p75),    TableCell::Real(q.p95)};
+}
+
+//! outlook.csv: per unit of the last year and forecast year, where its index score and rank may go
+//! over the draws in which it is ranked: P(score ≤ last score − forecast.deterioration), P(rank in
+//! the bottom forecast.bottom of that draw's ranked units), and the rank's median and 90 % interval.
+Status WriteOutlook(const ForecastConfig& cfg, const Panels& p, const std::vector<std::size_t>& rows,
+                    const std::vector<compute::Matrix>& index) {
+  const detail::Built& b = p.built;
+  const auto& f = b.method.forecast;
+  const auto top = static_cast<std::size_t>(b.method.Top());
+  CsvWriter csv;
+  csv.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
+              "rank_p95"});
+  std::vector<std::size_t> all(rows.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  for (std::size_t h = 0; h < index.size(); ++h) {
+    const compute::Matrix& x = index[h];
+    // ranks[q][d]: unit q's rank in draw d (0: not ranked); n_ranked[d]: how many are.
+    std::vector<std::vector<int>> ranks(rows.size(), std::vector<int>(cfg.draws));
+    std::vector<int> rank(rows.size()), n_ranked(cfg.draws, 0);
+    for (std::size_t d = 0; d < cfg.draws; ++d) {
+      compute::RankRows(x.Col(d), all, rank);
+      for (std::size_t q = 0; q < rows.size(); ++q) ranks[q][d] = rank[q], n_ranked[d] += rank[q] > 0 ? 1 : 0;
+    }
+    for (std::size_t q = 0; q < rows.size(); ++q) {
+      const std::size_t r = rows[q];
+      const double last = b.scores(r, top);
+      std::size_t n = 0, worse = 0, bottom = 0;
+      std::vector<double> rs;
+      for (std::size_t d = 0; d < cfg.draws; ++d) {
+        if (ranks[q][d] == 0) continue;
+        ++n, rs.push_back(ranks[q][d]);
+        worse += !IsNa(last) && x(q, d) <= last - f.deterioration ? 1 : 0;
+        bottom += ranks[q][d] > n_ranked[d] - f.bottom ? 1 : 0;
+      }
+      std::sort(rs.begin(), rs.end());
+      const auto share = [&](std::size_t k) { return n == 0 ? kNa : static_cast<double>(k) / static_cast<double>(n); };
+      csv.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + static_cast<int>(h) + 1),
+              TableCell::Real(last), TableCell::Positive(b.ranks[top][r]),
+              TableCell::Real(IsNa(last) ? kNa : share(worse)), TableCell::Real(share(bottom)),
+              TableCell::Real(compute::QuantileType7(rs, 0.5)), TableCell::Real(compute::QuantileType7(rs, 0.05)),
+              TableCell::Real(compute::QuantileType7(rs, 0.95)));
+    }
+  }
+  return detail::WriteFile(fs::path(cfg.out_dir) / "outlook.csv", csv.text());
+}
+
 Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+  auto tail = detail::ForecastTail::Of(p.built);
+  if (!tail) return tail.error();
+  const detail::Built& b = p.built;
+  const auto& m = b.method;
+  const std::size_t top = static_cast<std::size_t>(m.Top()), nn = m.nodes.size();
   ForecastSummary sum;
   sum.origin = p.last_year, sum.series = p.series.size();
-  std::vector<std::vector<std::vector<TableCell>>> rows(p.series.size());
-  ForEachTask(p.series.size(), cfg.threads, [&](std::size_t i) {
-    const Series& s = p.series[i];
-    const auto fit = forecast::Fit::At(s.panel, p.context, p.last_year, Settings(cfg));
-    std::vector<double> draws(cfg.draws);
-    for (std::size_t u = 0; u < p.units.size(); ++u) {
-      if (!fit.Forecastable(u)) continue;
-      for (int h = 1; h <= cfg.horizon; ++h) {
-        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, i));
-        fit.Draw(model, u, h, rng, draws);
-        const forecast::Summary q = forecast::Summarise(draws);
-        rows[i].push_back({TableCell::Ref(p.units[u]), TableCell::Ref(s.code), TableCell::Int(p.last_year + h),
-                           TableCell::Real(q.mean), TableCell::Real(q.median), TableCell::Real(q.p05),
-                           TableCell::Real(q.p25), TableCell::Real(q.p75), TableCell::Real(q.p95)});
+  std::vector<forecast::Fit> fits;
+  for (const Series& s : p.series) fits.push_back(forecast::Fit::At(s.panel, p.context, p.last_year, Settings(cfg, s)));
+  std::vector<std::size_t> rows;  // the build's rows of the last year: the units forecast
+  for (std::size_t r = 0; r < b.row_year.size(); ++r) {
+    if (b.row_year[r] == p.last_year) rows.push_back(r);
+  }
+  const auto H = static_cast<std::size_t>(cfg.horizon);
+  // Per unit and horizon: its forecast rows, and its index scores per draw (NaN where not ranked).
+  std::vector<std::vector<std::vector<TableCell>>> lines(rows.size());
+  std::vector<compute::Matrix> index(H, compute::Matrix(rows.size(), cfg.draws));
+  ForEachTask(rows.size(), cfg.threads, [&](std::size_t q) {
+    const std::size_t r = rows[q], u = p.unit_of_row[r];
+    std::vector<std::vector<double>> display(p.series_of_col.size());
+    compute::Matrix scores(cfg.draws, nn);
+    std::vector<char> ranked(cfg.draws);
+    for (int h = 1; h <= cfg.horizon; ++h) {
+      for (std::size_t j = 0; j < display.size(); ++j) {
+        const std::size_t s = p.series_of_col[j];
+        display[j].clear();
+        if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
+        display[j].resize(cfg.draws);
+        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, s));
+        fits[s].Draw(model, u, h, rng, display[j]);
+        if (auto row = Row(p.units[u], p.series[s].code, p.last_year + h, display[j])) lines[q].push_back(*row);
       }
+      tail->Score(r, p.last_year + h, display, scores, ranked);
+      for (std::size_t node = p.series_of_col.size(); node < nn; ++node) {
+        if (auto row = Row(p.units[u], m.nodes[node].code, p.last_year + h, scores.Col(node))) lines[q].push_back(*row);
+      }
+      for (std::size_t d = 0; d < cfg.draws; ++d)
+        index[static_cast<std::size_t>(h - 1)](q, d) = ranked[d] ? scores(d, top) : kNa;
     }
   });
   CsvWriter csv;
   csv.Header({"unit", "code", "year", "mean", "median", "p05", "p25", "p75", "p95"});
-  for (const auto& series : rows) {
-    for (const auto& r : series) csv.Row(r), ++sum.forecasts;
+  for (const auto& unit : lines) {
+    for (const auto& r : unit) csv.Row(r), ++sum.forecasts;
   }
   const fs::path file = fs::path(cfg.out_dir) / "forecasts.csv";
   if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
   sum.files.push_back(file.string());
+  if (auto st = WriteOutlook(cfg, p, rows, index); !st) return st.error();
+  sum.files.push_back((fs::path(cfg.out_dir) / "outlook.csv").string());
   return sum;
 }
 
@@ -197,7 +299,7 @@ Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p
     const Series& s = p.series[t / cfg.seeds];
     forecast::BacktestConfig bc;
     bc.first_origin = cfg.first_origin, bc.last_origin = cfg.last_origin;
-    bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg);
+    bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg, s);
     bc.bins = Bins(s.panel, cfg.first_origin);
     lines[t] = forecast::Backtest(s.panel, p.context, bc);
   });
@@ -249,14 +351,20 @@ Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p
   return sum;
 }
 
-Status Check(const ForecastConfig& cfg, Model model) {
+Result<Model> ModelOf(const std::string& name, std::string_view where) {
+  if (auto m = forecast::ParseModel(name)) return *m;
+  std::string known;
+  for (Model m : forecast::kModels) known += (known.empty() ? "" : ", ") + std::string(forecast::ToString(m));
+  return Error{Errc::kUsage, fmt::format("{}: unknown forecast model '{}' (known: {})", where, name, known)};
+}
+
+Status Check(const ForecastConfig& cfg) {
   if (cfg.horizon < 1 || cfg.horizon > 10) return Error{Errc::kUsage, "--horizon must be 1 to 10 years"};
   if (cfg.draws < 10) return Error{Errc::kUsage, "--draws must be at least 10"};
   if (cfg.backtest && (cfg.first_origin > cfg.last_origin || cfg.first_origin < cfg.history_from + 5)) {
     return Error{Errc::kUsage, fmt::format("--origins must be A:B with A ≤ B and A ≥ {}", cfg.history_from + 5)};
   }
   if (cfg.seeds < 1) return Error{Errc::kUsage, "--seeds must be at least 1"};
-  (void)model;
   return Ok();
 }
 
@@ -264,17 +372,20 @@ Status Check(const ForecastConfig& cfg, Model model) {
 
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg) {
   return detail::Guarded([&]() -> Result<ForecastSummary> {
-    const auto model = forecast::ParseModel(cfg.model);
-    if (!model) return Error{Errc::kUsage, fmt::format("unknown forecast model '{}'", cfg.model)};
-    if (auto st = Check(cfg, *model); !st) return st.error();
+    auto model = ModelOf(cfg.model, "--model");
+    if (!cfg.model.empty() && !model) return model.error();
+    if (auto st = Check(cfg); !st) return st.error();
     const auto t0 = std::chrono::steady_clock::now();
     auto panels = ReadPanels(cfg);
     if (!panels) return panels.error();
+    if (cfg.model.empty()) model = ModelOf(panels->built.method.forecast.model, "the method's forecast.model");
+    if (!model) return model.error();
     std::error_code ec;
     fs::create_directories(cfg.out_dir, ec);
     if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     auto sum = cfg.backtest ? WriteBacktest(cfg, *panels, *model) : WriteForecasts(cfg, *panels, *model);
     if (!sum) return sum.error();
+    sum->model = forecast::ToString(*model);
     sum->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return sum;
   });

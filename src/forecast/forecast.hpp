@@ -127,7 +127,10 @@ class Fit {
  private:
   struct Pooled {
     std::vector<double> beta, mean, sd;  //!< on standardised features
-    std::vector<double> residuals;       //!< in-sample, on the transformed scale
+    //! In-sample residuals on the transformed scale, ordered by the case's latest value z: a draw
+    //! resamples the residuals of the cases nearest in z, since spread depends on the level (a
+    //! country at 0 deaths mostly stays there; one at war does not).
+    std::vector<double> residuals, level;
   };
   void DrawPooled(std::size_t u, int h, Rng& rng, std::span<double> out) const;
   void DrawCount(std::size_t u, int h, Rng& rng, std::span<double> out) const;

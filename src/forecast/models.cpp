@@ -9,6 +9,7 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "forecast.hpp"
 
@@ -47,7 +48,14 @@ double FromZ(const Scale& s, double z) {
     case Support::kReal: return z;
     case Support::kNonNegative:
     case Support::kCount: return std::expm1(z);
-    case Support::kBounded: return s.lo + (s.hi - s.lo) / (1 + std::exp(-z));
+    case Support::kBounded: {
+      // ToZ clamps the bounds into [ε, 1 − ε]; a share in that band returns to the bound itself, so
+      // that a country at the scale's floor (no attack in five years) is forecast there exactly.
+      const double q = 1 / (1 + std::exp(-z));
+      if (q <= kLogitEps * (1 + 1e-9)) return s.lo;
+      if (q >= 1 - kLogitEps * (1 + 1e-9)) return s.hi;
+      return s.lo + (s.hi - s.lo) * q;
+    }
   }
   return z;
 }
@@ -196,7 +204,13 @@ Fit Fit::At(const SeriesPanel& p, const Context& ctx, int origin, const ModelSet
       const Eigen::VectorXd beta = A.ldlt().solve(X.transpose() * Y);
       const Eigen::VectorXd res = Y - X * beta;
       for (Eigen::Index j = 0; j < beta.size(); ++j) fit.beta[static_cast<std::size_t>(j)] = beta(j);
-      fit.residuals.assign(res.data(), res.data() + res.size());
+      std::vector<std::size_t> order(xs.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return xs[a][0] < xs[b][0]; });
+      for (std::size_t i : order) {
+        fit.residuals.push_back(res(static_cast<Eigen::Index>(i)));
+        fit.level.push_back(xs[i][0]);
+      }
     }
     f.pooled_.push_back(std::move(fit));
   }
@@ -213,8 +227,14 @@ void Fit::DrawPooled(std::size_t u, int h, Rng& rng, std::span<double> out) cons
     const double v = IsNa(x[j - 1]) ? fit.mean[j - 1] : x[j - 1];
     z += fit.beta[j] * (v - fit.mean[j - 1]) / fit.sd[j - 1];
   }
+  // The neighbourhood: the k cases nearest in level, k a tenth of the cases (at least 50).
+  const std::size_t n = fit.residuals.size();
+  const std::size_t k = std::min(n, std::max<std::size_t>(50, n / 10));
+  const auto at =
+      static_cast<std::size_t>(std::lower_bound(fit.level.begin(), fit.level.end(), x[0]) - fit.level.begin());
+  const std::size_t from = std::min(n - k, at > k / 2 ? at - k / 2 : 0);
   for (double& v : out) {
-    const double e = fit.residuals.empty() ? 0.0 : fit.residuals[rng.Below(fit.residuals.size())];
+    const double e = n == 0 ? 0.0 : fit.residuals[from + rng.Below(k)];
     v = FromZ(p_->scale, z + e);
   }
 }

@@ -320,6 +320,35 @@ Status ParseEligibility(const toml::table& t, Eligibility& e, const std::string&
   return Ok();
 }
 
+// ---- forecast -----------------------------------------------------------------------------------
+
+const std::set<std::string> kForecastKeys{"model", "deterioration", "bottom"};
+
+Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kForecastKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key forecast.{} (known: {})", k.str(), KeyList(kForecastKeys)), k);
+    }
+  }
+  if (const toml::node* n = t.get("model")) {
+    auto s = n->value_exact<std::string>();
+    if (!s || s->empty()) return Bad(origin, "forecast.model must be the name of a forecast model", n);
+    f.model = *s;
+  }
+  if (const toml::node* n = t.get("deterioration")) {
+    auto x = Finite(*n);
+    if (!x || *x <= 0 || *x > 100)
+      return Bad(origin, "forecast.deterioration must be a number of points in (0, 100]", n);
+    f.deterioration = *x;
+  }
+  if (const toml::node* n = t.get("bottom")) {
+    auto x = n->value_exact<std::int64_t>();
+    if (!x || *x < 1 || *x > 1000) return Bad(origin, "forecast.bottom must be an integer from 1 to 1000", n);
+    f.bottom = static_cast<int>(*x);
+  }
+  return Ok();
+}
+
 // ---- uncertainty --------------------------------------------------------------------------------
 
 const std::set<std::string> kUncertaintyKeys{"weight_noise", "impute",    "treat",
@@ -401,6 +430,17 @@ Status ApplySet(toml::table& root, const std::string& set) {
       return usage(fmt::format("--set {}: unknown uncertainty key (known: {})", key, KeyList(kUncertaintyKeys)));
     }
     table_of("uncertainty").insert_or_assign(parts[1], std::move(*ParseValue(value)));
+    return Ok();
+  }
+  if (parts.size() == 2 && parts[0] == "forecast") {
+    if (!kForecastKeys.count(parts[1])) {
+      return usage(fmt::format("--set {}: unknown forecast key (known: {})", key, KeyList(kForecastKeys)));
+    }
+    if (parts[1] == "model") {
+      table_of("forecast").insert_or_assign(parts[1], TextValue(value));
+    } else {
+      table_of("forecast").insert_or_assign(parts[1], std::move(*ParseValue(value)));
+    }
     return Ok();
   }
   if (parts.size() == 2 && parts[0] == "eligibility") {
@@ -1048,11 +1088,11 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
     return e;
   };
   for (const auto& [k, v] : root) {
-    if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty"}.count(
-            std::string(k.str()))) {
+    if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty", "forecast"}
+             .count(std::string(k.str()))) {
       return BadKey(origin,
                     fmt::format("unknown top-level key \"{}\" (known: index, pipeline, eligibility, node, indicator, "
-                                "uncertainty)",
+                                "uncertainty, forecast)",
                                 k.str()),
                     k);
     }
@@ -1087,6 +1127,10 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   if (const toml::node* un = root.get("uncertainty")) {
     if (!un->is_table()) return Bad(origin, "uncertainty must be a table ([uncertainty])", un);
     if (auto st = ParseUncertainty(*un->as_table(), m.uncertainty, origin); !st) return st.error();
+  }
+  if (const toml::node* fn = root.get("forecast")) {
+    if (!fn->is_table()) return Bad(origin, "forecast must be a table ([forecast])", fn);
+    if (auto st = ParseForecast(*fn->as_table(), m.forecast, origin); !st) return st.error();
   }
 
   struct Entry {

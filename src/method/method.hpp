@@ -133,6 +133,14 @@ struct Uncertainty {
   }
 };
 
+//! Forecasts and warnings of the index ([forecast], docs/forecasting.md). They do not change the
+//! index, so the canonical form (and the method hash) leaves them out.
+struct Forecast {
+  std::string model = "pooled";  //!< the forecast model gpsi forecast uses by default
+  double deterioration = 5;      //!< a fall of the index score by at least this many points deteriorates
+  int bottom = 20;               //!< P(rank in the bottom `bottom` of the ranked units)
+};
+
 //! A validated methodology: metadata, pipeline and the framework tree.
 struct Method {
   std::string id, name_en, name_zh, version;
@@ -141,6 +149,7 @@ struct Method {
   Pipeline pipeline;
   Eligibility eligibility;
   Uncertainty uncertainty;
+  Forecast forecast;
   std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
   //! The validated method after overrides as TOML: every key written out (defaults included),
   //! pipeline values in their `--set` forms, keys sorted, nodes in node order. Parsing it gives

@@ -55,6 +55,35 @@ TEST(ForecastCli, ForecastsEveryIndicatorPastTheLastYearWithOrderedQuantiles) {
   EXPECT_EQ(years, (std::set<std::string>{"2024", "2025"}));  // the method's last year is 2023
   EXPECT_TRUE(codes.count("homicide") && codes.count("road_deaths") && codes.count("terror_deaths"));
   EXPECT_FALSE(codes.count("violent_events"));  // monitors are not forecast
+  for (const char* aggregate : {"GPSI", "crime", "terrorism", "cyber", "road"}) EXPECT_TRUE(codes.count(aggregate));
+}
+
+TEST(ForecastCli, TheOutlookGivesProbabilitiesAndRankIntervalsOfTheRankedCountries) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const RunResult r = Gpsi(Forecast("--draws 300 --out " + Quote(dir / "f")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Csv(ReadFile(dir / "f/outlook.csv"));
+  ASSERT_GT(rows.size(), 300u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom",
+                                               "rank_median", "rank_p05", "rank_p95"}));
+  std::size_t likely_bottom = 0, ranked = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    if (row[5].empty()) continue;  // never ranked in a draw (too small, too little data)
+    ++ranked;
+    const double pd = std::stod(row[4]), pb = std::stod(row[5]);
+    EXPECT_TRUE(pd >= 0 && pd <= 1 && pb >= 0 && pb <= 1) << row[0];
+    EXPECT_LE(std::stod(row[7]), std::stod(row[6])) << row[0];
+    EXPECT_LE(std::stod(row[6]), std::stod(row[8])) << row[0];
+    // A country ranked among the last 10 now is, more often than not, in the bottom 20 next year.
+    if (row[1] == "2024" && !row[3].empty() && std::stoi(row[3]) > 150) {
+      EXPECT_GT(pb, 0.5) << row[0];
+      ++likely_bottom;
+    }
+  }
+  EXPECT_GT(ranked, 400u);  // ~150 countries × 3 years
+  EXPECT_GT(likely_bottom, 0u);
 }
 
 TEST(ForecastCli, SameSeedSameForecastsWhateverTheThreads) {

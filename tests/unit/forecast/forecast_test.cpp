@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -181,6 +182,23 @@ TEST(ForecastModels, DrawsKeepToTheSupport) {
     fb.Draw(m, 0, 3, rng, d);
     for (double v : d) ASSERT_TRUE(v >= 0 && v <= 10) << ToString(m) << " " << v;
   }
+}
+
+TEST(ForecastModels, AUnitAtTheFloorOfABoundedScaleIsForecastThere) {
+  // 30 units at 0 on a 0–10 score all along and 10 that move: the pooled model's draws for a unit
+  // at the floor must include the floor itself (its logit is clamped, and must come back to 0).
+  SeriesPanel p(40, 2000, 20, {Support::kBounded, 0, 10});
+  Rng rng(5, 5);
+  for (std::size_t u = 0; u < 40; ++u) {
+    for (int y = 2000; y < 2020; ++y) p.at_mut(u, y) = u < 30 ? 0.0 : 2 + 6 * rng.Uniform();
+  }
+  const Fit f = Fit::At(p, 2019, {});
+  std::vector<double> d(400);
+  Rng r(1, 1);
+  f.Draw(Model::kPooled, 0, 1, r, d);
+  const std::size_t at_floor = static_cast<std::size_t>(std::count(d.begin(), d.end(), 0.0));
+  EXPECT_GT(at_floor, 300u);
+  for (double v : d) EXPECT_TRUE(v >= 0 && v <= 10);
 }
 
 TEST(ForecastModels, OnlyYearsUpToTheOriginAreRead) {

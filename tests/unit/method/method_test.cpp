@@ -238,6 +238,29 @@ TEST(MethodPipeline, Treat) {
   EXPECT_EQ(Both("treat", "jrc:0").treat_winmax, 0);
 }
 
+TEST(MethodForecast, SettingsParseAndStayOutOfTheHash) {
+  auto base = Parse(kBase);
+  ASSERT_TRUE(base.ok());
+  EXPECT_EQ(base->forecast.model, "pooled");
+  EXPECT_EQ(base->forecast.deterioration, 5);
+  EXPECT_EQ(base->forecast.bottom, 20);
+  auto m = Parse(std::string(kBase) + "\n[forecast]\nmodel = \"ensemble\"\ndeterioration = 2.5\nbottom = 10\n");
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  EXPECT_EQ(m->forecast.model, "ensemble");
+  EXPECT_EQ(m->forecast.deterioration, 2.5);
+  EXPECT_EQ(m->forecast.bottom, 10);
+  EXPECT_EQ(m->hash, base->hash);  // forecasts do not change the index
+  auto set = Parse(kBase, {"forecast.bottom=30", "forecast.model=drift"});
+  ASSERT_TRUE(set.ok()) << set.error().Format();
+  EXPECT_EQ(set->forecast.bottom, 30);
+  EXPECT_EQ(set->forecast.model, "drift");
+  for (const char* bad :
+       {"deterioration = 0", "deterioration = \"five\"", "bottom = 0", "model = \"\"", "horizon = 3"}) {
+    Fails(std::string(kBase) + "\n[forecast]\n" + bad + "\n", {}, Errc::kBadMethod);
+  }
+  Fails(kBase, {"forecast.colour=red"}, Errc::kUsage);
+}
+
 TEST(MethodPipeline, Normalise) {
   Pipeline p = Both("normalise", "minmax:1:100");
   EXPECT_EQ(p.normalise, Normalise::kMinMax);
