@@ -8,12 +8,6 @@
 namespace gpsi::forecast {
 namespace {
 
-//! Sums of one model's scores at one horizon and origin.
-struct Cell {
-  std::size_t n = 0;
-  double crps = 0, ign = 0, mis90 = 0, cover50 = 0, cover90 = 0;
-};
-
 struct Scored {
   double crps, ign, mis90;
   bool in50, in90;
@@ -48,20 +42,94 @@ double OriginBootstrap(const std::vector<std::pair<double, std::size_t>>& by_ori
 
 }  // namespace
 
+Scoreboard::Scoreboard(std::vector<Model> models, int horizons, std::vector<double> bins)
+    : models_(std::move(models)),
+      horizons_(horizons),
+      bins_(std::move(bins)),
+      sums_(models_.size() * static_cast<std::size_t>(horizons)),
+      diffs_(static_cast<std::size_t>(horizons) * models_.size() * models_.size()) {}
+
+void Scoreboard::Add(int origin, int h, std::span<std::vector<double>> draws, double y) {
+  const std::size_t nm = models_.size(), hh = static_cast<std::size_t>(h - 1);
+  std::vector<double> crps(nm);
+  for (std::size_t m = 0; m < nm; ++m) {
+    const Scored s = Score(draws[m], y, bins_);
+    Sums& c = sums_[m * static_cast<std::size_t>(horizons_) + hh][origin];
+    ++c.n, c.crps += s.crps, c.ign += s.ign, c.mis90 += s.mis90;
+    c.cover50 += s.in50 ? 1 : 0, c.cover90 += s.in90 ? 1 : 0;
+    crps[m] = s.crps;
+  }
+  for (std::size_t a = 0; a < nm; ++a) {
+    for (std::size_t b = 0; b < nm; ++b) {
+      auto& d = diffs_[(hh * nm + a) * nm + b][origin];
+      d.first += crps[a] - crps[b], ++d.second;
+    }
+  }
+}
+
+void Scoreboard::Merge(const Scoreboard& o) {
+  for (std::size_t i = 0; i < sums_.size(); ++i) {
+    for (const auto& [origin, c] : o.sums_[i]) {
+      Sums& t = sums_[i][origin];
+      t.n += c.n, t.crps += c.crps, t.ign += c.ign, t.mis90 += c.mis90;
+      t.cover50 += c.cover50, t.cover90 += c.cover90;
+    }
+  }
+  for (std::size_t i = 0; i < diffs_.size(); ++i) {
+    for (const auto& [origin, d] : o.diffs_[i]) {
+      auto& t = diffs_[i][origin];
+      t.first += d.first, t.second += d.second;
+    }
+  }
+}
+
+std::vector<ScoreLine> Scoreboard::Lines(std::size_t bootstrap, std::uint64_t seed) const {
+  const std::size_t nm = models_.size();
+  std::vector<ScoreLine> out;
+  for (std::size_t m = 0; m < nm; ++m) {
+    for (int h = 1; h <= horizons_; ++h) {
+      const auto hh = static_cast<std::size_t>(h - 1);
+      ScoreLine line;
+      line.model = models_[m], line.horizon = h;
+      Sums total;
+      for (const auto& [o, c] : sums_[m * static_cast<std::size_t>(horizons_) + hh]) {
+        total.n += c.n, total.crps += c.crps, total.ign += c.ign, total.mis90 += c.mis90;
+        total.cover50 += c.cover50, total.cover90 += c.cover90;
+      }
+      line.n = total.n;
+      if (total.n > 0) {
+        const auto n = static_cast<double>(total.n);
+        line.crps = total.crps / n, line.ignorance = bins_.empty() ? kNa : total.ign / n;
+        line.mis90 = total.mis90 / n, line.cover50 = total.cover50 / n, line.cover90 = total.cover90 / n;
+      }
+      for (Model base : kModels) {
+        const auto it = std::find(models_.begin(), models_.end(), base);
+        if (it == models_.end() || *it == models_[m]) {
+          line.diff.push_back(kNa), line.p_value.push_back(kNa);
+          continue;
+        }
+        const auto b = static_cast<std::size_t>(it - models_.begin());
+        std::vector<std::pair<double, std::size_t>> by_origin;
+        double sum = 0;
+        std::size_t n = 0;
+        for (const auto& [o, d] : diffs_[(hh * nm + m) * nm + b]) by_origin.push_back(d), sum += d.first, n += d.second;
+        line.diff.push_back(n == 0 ? kNa : sum / static_cast<double>(n));
+        line.p_value.push_back(OriginBootstrap(by_origin, bootstrap, seed));
+      }
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
 std::vector<ScoreLine> Backtest(const SeriesPanel& p, const Context& ctx, const BacktestConfig& cfg) {
   std::vector<Model> models;
   for (Model m : cfg.models.empty() ? std::vector<Model>(std::begin(kModels), std::end(kModels)) : cfg.models) {
     if (Applies(m, p.scale.support)) models.push_back(m);
   }
   const int horizons = cfg.settings.max_horizon;
-  const std::size_t nm = models.size();
-  // cells[(model·H + h−1)][origin] and, per origin, the per-cell CRPS of every model for the diffs.
-  std::vector<std::map<int, Cell>> cells(nm * static_cast<std::size_t>(horizons));
-  // diff_sums[h−1][model a][model b][origin] = (Σ crps_a − crps_b, cells)
-  std::vector<std::vector<std::vector<std::map<int, std::pair<double, std::size_t>>>>> diffs(
-      static_cast<std::size_t>(horizons), std::vector<std::vector<std::map<int, std::pair<double, std::size_t>>>>(
-                                              nm, std::vector<std::map<int, std::pair<double, std::size_t>>>(nm)));
-  std::vector<double> draws(cfg.draws), crps(nm);
+  Scoreboard board(models, horizons, cfg.bins);
+  std::vector<std::vector<double>> draws(models.size(), std::vector<double>(cfg.draws));
   for (int origin = cfg.first_origin; origin <= cfg.last_origin; ++origin) {
     const Fit fit = Fit::At(p, ctx, origin, cfg.settings);
     for (std::size_t u = 0; u < p.units; ++u) {
@@ -69,60 +137,15 @@ std::vector<ScoreLine> Backtest(const SeriesPanel& p, const Context& ctx, const 
       for (int h = 1; h <= horizons; ++h) {
         const double y = p.at(u, origin + h);
         if (IsNa(y)) continue;
-        const auto hh = static_cast<std::size_t>(h - 1);
-        for (std::size_t m = 0; m < nm; ++m) {
+        for (std::size_t m = 0; m < models.size(); ++m) {
           Rng rng(cfg.seed, Stream(u, origin, h, models[m]));
-          fit.Draw(models[m], u, h, rng, draws);
-          const Scored s = Score(draws, y, cfg.bins);
-          Cell& c = cells[m * static_cast<std::size_t>(horizons) + hh][origin];
-          ++c.n, c.crps += s.crps, c.ign += s.ign, c.mis90 += s.mis90;
-          c.cover50 += s.in50 ? 1 : 0, c.cover90 += s.in90 ? 1 : 0;
-          crps[m] = s.crps;
+          fit.Draw(models[m], u, h, rng, draws[m]);
         }
-        for (std::size_t a = 0; a < nm; ++a) {
-          for (std::size_t b = 0; b < nm; ++b) {
-            auto& d = diffs[hh][a][b][origin];
-            d.first += crps[a] - crps[b], ++d.second;
-          }
-        }
+        board.Add(origin, h, draws, y);
       }
     }
   }
-  std::vector<ScoreLine> out;
-  for (std::size_t m = 0; m < nm; ++m) {
-    for (int h = 1; h <= horizons; ++h) {
-      const auto hh = static_cast<std::size_t>(h - 1);
-      ScoreLine line;
-      line.model = models[m], line.horizon = h;
-      Cell total;
-      for (const auto& [o, c] : cells[m * static_cast<std::size_t>(horizons) + hh]) {
-        total.n += c.n, total.crps += c.crps, total.ign += c.ign, total.mis90 += c.mis90;
-        total.cover50 += c.cover50, total.cover90 += c.cover90;
-      }
-      line.n = total.n;
-      if (total.n > 0) {
-        const auto n = static_cast<double>(total.n);
-        line.crps = total.crps / n, line.ignorance = cfg.bins.empty() ? kNa : total.ign / n;
-        line.mis90 = total.mis90 / n, line.cover50 = total.cover50 / n, line.cover90 = total.cover90 / n;
-      }
-      for (Model base : kModels) {
-        const auto it = std::find(models.begin(), models.end(), base);
-        if (it == models.end() || *it == models[m]) {
-          line.diff.push_back(kNa), line.p_value.push_back(kNa);
-          continue;
-        }
-        const auto b = static_cast<std::size_t>(it - models.begin());
-        std::vector<std::pair<double, std::size_t>> by_origin;
-        double sum = 0;
-        std::size_t n = 0;
-        for (const auto& [o, d] : diffs[hh][m][b]) by_origin.push_back(d), sum += d.first, n += d.second;
-        line.diff.push_back(n == 0 ? kNa : sum / static_cast<double>(n));
-        line.p_value.push_back(OriginBootstrap(by_origin, cfg.bootstrap, cfg.seed));
-      }
-      out.push_back(std::move(line));
-    }
-  }
-  return out;
+  return board.Lines(cfg.bootstrap, cfg.seed);
 }
 
 }  // namespace gpsi::forecast

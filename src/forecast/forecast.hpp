@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -184,6 +185,33 @@ struct ScoreLine {
   //! Mean CRPS difference from each baseline (this − baseline; < 0 is better), its one-sided
   //! origin-block bootstrap p-value, by baseline in kModels order (NaN against itself).
   std::vector<double> diff, p_value;
+};
+
+//! The scores of many forecast cells of one quantity, by model, horizon and origin: every model
+//! forecasts each cell, so their scores compare on the same cells. Scoreboards of disjoint cells
+//! merge (one per thread).
+class Scoreboard {
+ public:
+  Scoreboard(std::vector<Model> models, int horizons, std::vector<double> bins);
+  //! One cell: each model's draws (models order; sorted in place) of the outcome y, h years after `origin`.
+  void Add(int origin, int h, std::span<std::vector<double>> draws, double y);
+  void Merge(const Scoreboard& other);
+  //! Per model and horizon, the mean scores and each model's CRPS difference from every other,
+  //! with its origin-block bootstrap p-value (`bootstrap` resamples from `seed`).
+  std::vector<ScoreLine> Lines(std::size_t bootstrap, std::uint64_t seed) const;
+  const std::vector<Model>& models() const { return models_; }
+
+ private:
+  struct Sums {
+    std::size_t n = 0;
+    double crps = 0, ign = 0, mis90 = 0, cover50 = 0, cover90 = 0;
+  };
+  using ByOrigin = std::map<int, Sums>;
+  std::vector<Model> models_;
+  int horizons_;
+  std::vector<double> bins_;
+  std::vector<ByOrigin> sums_;                                       //!< [model · H + h − 1]
+  std::vector<std::map<int, std::pair<double, std::size_t>>> diffs_;  //!< [(h − 1) · M² + a · M + b]: Σ crps_a − crps_b, n
 };
 
 struct BacktestConfig {
