@@ -45,7 +45,8 @@ void AddForecast(CLI::App& app, Globals& g) {
                                {"forecasts", s->forecasts}, {"seconds", s->seconds}, {"files", s->files}};
       nlohmann::json head = nlohmann::json::array();
       for (const auto& h : s->headline) {
-        head.push_back({{"model", h.model},
+        head.push_back({{"code", h.code},
+                        {"model", h.model},
                         {"baseline", h.baseline},
                         {"horizon", h.horizon},
                         {"series", h.series},
@@ -66,10 +67,16 @@ void AddForecast(CLI::App& app, Globals& g) {
     fmt::print("backtest of {} indicators at origins {}:{} in {:.2f} s → {}\n", s->series, cfg->first_origin,
                cfg->last_origin, s->seconds, s->files.front());
     for (const auto& h : s->headline) {
-      fmt::print(
-          "  {} vs {}, h={}: lower mean CRPS on {} of {} indicators ({} with p < 0.05); 90 % intervals cover "
-          "{:.0f} %\n",
-          h.model, h.baseline, h.horizon, h.better, h.series, h.significant, 100 * h.cover90);
+      if (h.code == "indicators") {
+        fmt::print(
+            "  indicators, h={}: {} has a lower mean CRPS than {} on {} of {} ({} with p < 0.05); 90 % intervals "
+            "cover {:.0f} %\n",
+            h.horizon, h.model, h.baseline, h.better, h.series, h.significant, 100 * h.cover90);
+      } else {
+        fmt::print("  {}, h={}: {} {} {} on mean CRPS{}; 90 % intervals cover {:.0f} %\n", h.code, h.horizon, h.model,
+                   h.better ? "beats" : "does not beat", h.baseline,
+                   h.better ? (h.significant ? " (p < 0.05)" : " (not significant)") : "", 100 * h.cover90);
+      }
     }
   });
 }

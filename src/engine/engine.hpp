@@ -337,9 +337,10 @@ struct ForecastConfig {
   std::string out_dir;
 };
 
-//! One scoreboard headline: how a model did against a baseline at one horizon, over the series.
+//! One scoreboard headline: how a model did against a baseline at one horizon, for an aggregate
+//! (`code` its code; `series` 1) or over the indicators (`code` "indicators").
 struct ForecastHeadline {
-  std::string model, baseline;
+  std::string code, model, baseline;
   int horizon = 1;
   std::size_t series = 0, better = 0, significant = 0;  //!< lower mean CRPS; and with bootstrap p < 0.05
   double cover90 = 0;                                   //!< mean over the series
@@ -361,7 +362,8 @@ struct ForecastSummary {
 //! ranks; and writes forecasts.csv (`unit,code,year,mean,median,p05,p25,p75,p95`, indicators and
 //! aggregates) and outlook.csv (P(deterioration), P(bottom), rank intervals). With `backtest`,
 //! instead scores every model at each origin in [first_origin, last_origin] on years ≤ origin only
-//! and writes scoreboard.csv.
+//! and writes scoreboard.csv: each indicator, and each aggregate from the draws carried through
+//! the method (with the index rank's mean absolute error).
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg);
 
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "detail/built.hpp"
 #include "detail/forecast_tail.hpp"
@@ -57,7 +58,11 @@ struct Panels {
   std::vector<std::string> units;
   std::vector<Series> series;
   std::vector<std::size_t> series_of_col;  //!< per indicator column: its series, npos for a monitor
-  std::vector<std::size_t> unit_of_row;    //!< per build row: its unit in `units`
+  //! Per series: the Rng stream its draws share with the other indicators of its dimension (its
+  //! parent node), so that one draw's indicators of one dimension err together.
+  std::vector<std::uint64_t> group_of_series;
+  std::vector<std::size_t> unit_of_row;                       //!< per build row: its unit in `units`
+  std::map<std::pair<std::size_t, int>, std::size_t> row_at;  //!< (unit, year) → build row
   forecast::Context context;
   int last_year = 0;
 };
@@ -102,12 +107,16 @@ Result<Panels> ReadPanels(const ForecastConfig& cfg) {
   for (const auto& n : b.method.nodes) {
     if (n.indicator) inds.push_back(&n);
   }
-  for (const auto& u : b.row_unit) out.unit_of_row.push_back(unit_index[u]);
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    out.unit_of_row.push_back(unit_index[b.row_unit[r]]);
+    out.row_at[{out.unit_of_row.back(), b.row_year[r]}] = r;
+  }
   out.series_of_col.assign(inds.size(), SIZE_MAX);
   for (std::size_t j = 0; j < inds.size(); ++j) {
     const method::Node& n = *inds[j];
     if (n.monitor) continue;
     out.series_of_col[j] = out.series.size();
+    out.group_of_series.push_back(static_cast<std::uint64_t>(b.method.Find(n.parent)));
     const auto& pl = b.method.pipeline;
     const int carry = pl.impute != method::Impute::kLocf ? 0 : n.carry >= 0 ? n.carry : pl.locf_years;
     Series s{n.code, forecast::SeriesPanel(out.units.size(), first, years), carry};
@@ -247,7 +256,7 @@ Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& 
         display[j].clear();
         if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
         display[j].resize(cfg.draws);
-        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, s));
+        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, p.group_of_series[s]));
         fits[s].Draw(model, u, h, rng, display[j]);
         if (auto row = Row(p.units[u], p.series[s].code, p.last_year + h, display[j])) lines[q].push_back(*row);
       }
@@ -290,54 +299,248 @@ std::vector<double> Bins(const forecast::SeriesPanel& p, int before) {
   return edges;
 }
 
+//! The index-level backtest of one origin: every model's draws of every series carried through
+//! the method (ForecastTail) to each aggregate's score, scored against the score the build gave
+//! the outcome year (one Scoreboard per aggregate, in node order); and the mean absolute error of
+//! the median predicted index rank, per model and horizon.
+struct IndexBacktest {
+  std::vector<forecast::Scoreboard> boards;
+  std::vector<double> rank_error;   //!< [model · H + h − 1]: Σ |median rank − rank|
+  std::vector<std::size_t> ranked;  //!< the same: how many
+};
+
+//! Models of the index-level backtest: those that apply to every series (negbin needs counts).
+std::vector<Model> IndexModels(const Panels& p) {
+  std::vector<Model> out;
+  for (Model m : forecast::kModels) {
+    bool all = true;
+    for (const Series& s : p.series) all = all && forecast::Applies(m, s.panel.scale.support);
+    if (all) out.push_back(m);
+  }
+  return out;
+}
+
+//! The indicator columns below aggregate node k.
+std::vector<std::size_t> Leaves(const method::Method& m, std::size_t k) {
+  std::vector<std::size_t> out;
+  for (int c : m.Children(static_cast<int>(k))) {
+    const auto child = static_cast<std::size_t>(c);
+    if (m.nodes[child].indicator) {
+      out.push_back(child);
+    } else {
+      auto below = Leaves(m, child);
+      out.insert(out.end(), below.begin(), below.end());
+    }
+  }
+  return out;
+}
+
+//! Which indicators a cell's draws have a score for (those of its first draw not screened out).
+std::vector<char> Composition(const compute::Matrix& scores, std::size_t ni) {
+  std::vector<char> has(ni, 0);
+  for (std::size_t d = 0; d < scores.rows(); ++d) {
+    bool any = false;
+    for (std::size_t j = 0; j < ni; ++j) has[j] = !IsNa(scores(d, j)), any = any || has[j];
+    if (any) break;
+  }
+  return has;
+}
+
+//! Whether the outcome row's score of an aggregate is made of the same indicators as the forecast's:
+//! an indicator first published after the origin (the cyber indices from 2020) changes what the
+//! aggregate measures, which no forecast made at the origin can know; such cells are not scored.
+bool SameIndicators(const detail::Built& b, const std::vector<std::size_t>& leaves, const std::vector<char>& has,
+                    std::size_t outcome_row) {
+  return std::all_of(leaves.begin(), leaves.end(),
+                     [&](std::size_t j) { return (has[j] != 0) == !IsNa(b.scores(outcome_row, j)); });
+}
+
+IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const detail::ForecastTail& tail, int origin,
+                             std::uint64_t seed) {
+  const detail::Built& b = p.built;
+  const auto& m = b.method;
+  const std::size_t ni = p.series_of_col.size(), nn = m.nodes.size(), top = static_cast<std::size_t>(m.Top());
+  const std::vector<Model> models = IndexModels(p);
+  const std::size_t nm = models.size(), H = static_cast<std::size_t>(cfg.horizon);
+  IndexBacktest out;
+  for (std::size_t k = ni; k < nn; ++k) out.boards.emplace_back(models, cfg.horizon, std::vector<double>{});
+  out.rank_error.assign(nm * H, 0), out.ranked.assign(nm * H, 0);
+  std::vector<forecast::Fit> fits;
+  for (const Series& s : p.series) fits.push_back(forecast::Fit::At(s.panel, p.context, origin, Settings(cfg, s)));
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < b.row_year.size(); ++r) {
+    if (b.row_year[r] == origin) rows.push_back(r);
+  }
+  std::vector<compute::Matrix> index(nm * H, compute::Matrix(rows.size(), cfg.draws));
+  std::vector<std::size_t> outcome_row(rows.size() * H, SIZE_MAX);
+  std::vector<std::vector<double>> display(ni);
+  compute::Matrix scores(cfg.draws, nn);
+  std::vector<char> ranked(cfg.draws);
+  std::vector<std::vector<std::size_t>> leaves;
+  for (std::size_t k = ni; k < nn; ++k) leaves.push_back(Leaves(m, k));
+  std::vector<char> forecast_has;
+  // draws[k][model]: aggregate k's draws from each model, for one cell.
+  std::vector<std::vector<std::vector<double>>> draws(nn - ni, std::vector<std::vector<double>>(nm));
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    const std::size_t r = rows[q], u = p.unit_of_row[r];
+    for (int h = 1; h <= cfg.horizon; ++h) {
+      const auto hh = static_cast<std::size_t>(h - 1);
+      const auto later = p.row_at.find({u, origin + h});
+      if (later == p.row_at.end()) continue;
+      outcome_row[q * H + hh] = later->second;
+      for (std::size_t mi = 0; mi < nm; ++mi) {
+        for (std::size_t j = 0; j < ni; ++j) {
+          const std::size_t s = p.series_of_col[j];
+          display[j].clear();
+          if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
+          display[j].resize(cfg.draws);
+          Rng rng(seed, forecast::Stream(u, origin, h, models[mi], p.group_of_series[s]));
+          fits[s].Draw(models[mi], u, h, rng, display[j]);
+        }
+        tail.Score(r, origin + h, display, scores, ranked);
+        if (mi == 0) forecast_has = Composition(scores, ni);
+        for (std::size_t k = ni; k < nn; ++k) {
+          auto& d = draws[k - ni][mi];
+          d.clear();
+          for (double v : scores.Col(k)) {
+            if (!IsNa(v)) d.push_back(v);
+          }
+        }
+        for (std::size_t d = 0; d < cfg.draws; ++d) index[mi * H + hh](q, d) = ranked[d] ? scores(d, top) : kNa;
+      }
+      for (std::size_t k = ni; k < nn; ++k) {
+        const double y = b.scores(later->second, k);
+        const auto& d = draws[k - ni];
+        if (IsNa(y) || std::any_of(d.begin(), d.end(), [](const auto& v) { return v.empty(); })) continue;
+        if (!SameIndicators(b, leaves[k - ni], forecast_has, later->second)) continue;
+        out.boards[k - ni].Add(origin, h, draws[k - ni], y);
+      }
+    }
+  }
+  // Ranks: per draw among the countries ranked in it; the median against the outcome's rank.
+  std::vector<std::size_t> all(rows.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  std::vector<int> rank(rows.size());
+  std::vector<std::vector<double>> unit_ranks(rows.size());
+  for (std::size_t c = 0; c < nm * H; ++c) {
+    for (auto& v : unit_ranks) v.clear();
+    for (std::size_t d = 0; d < cfg.draws; ++d) {
+      compute::RankRows(index[c].Col(d), all, rank);
+      for (std::size_t q = 0; q < rows.size(); ++q) {
+        if (rank[q] > 0) unit_ranks[q].push_back(rank[q]);
+      }
+    }
+    for (std::size_t q = 0; q < rows.size(); ++q) {
+      const std::size_t later = outcome_row[q * H + c % H];
+      if (later == SIZE_MAX || b.ranks[top][later] <= 0 || unit_ranks[q].empty()) continue;
+      std::sort(unit_ranks[q].begin(), unit_ranks[q].end());
+      out.rank_error[c] += std::fabs(compute::QuantileType7(unit_ranks[q], 0.5) - b.ranks[top][later]);
+      ++out.ranked[c];
+    }
+  }
+  return out;
+}
+
+//! scoreboard.csv's row of one ScoreLine.
+std::vector<TableCell> BoardRow(std::string_view code, std::uint64_t seed, const forecast::ScoreLine& l,
+                                double rank_mae) {
+  std::vector<TableCell> row{TableCell::Ref(code),
+                             TableCell::Int(static_cast<long long>(seed)),
+                             TableCell::Text(std::string(forecast::ToString(l.model))),
+                             TableCell::Int(l.horizon),
+                             TableCell::Int(static_cast<long long>(l.n)),
+                             TableCell::Real(l.crps),
+                             TableCell::Real(l.ignorance),
+                             TableCell::Real(l.mis90),
+                             TableCell::Real(l.cover50),
+                             TableCell::Real(l.cover90),
+                             TableCell::Real(rank_mae)};
+  for (std::size_t b = 0; b < l.diff.size(); ++b) {
+    row.push_back(TableCell::Real(l.diff[b])), row.push_back(TableCell::Real(l.p_value[b]));
+  }
+  return row;
+}
+
+//! The headline of the chosen model against no-change and the own-history bootstrap: one line per
+//! aggregate and horizon, and one per horizon summing up the indicators.
+//! `order` places the line: the index first, then the dimensions, then the indicators.
+void Headline(std::map<std::tuple<std::size_t, std::string, int>, ForecastHeadline>& head, std::size_t order,
+              const std::string& code, const forecast::ScoreLine& l, Model chosen) {
+  if (l.model != chosen || l.n == 0) return;
+  for (Model base : {Model::kNoChange, Model::kOwnBootstrap}) {
+    const auto b = static_cast<std::size_t>(base);
+    auto& h = head[{order, std::string(forecast::ToString(base)), l.horizon}];
+    h.code = code, h.model = forecast::ToString(chosen), h.baseline = forecast::ToString(base), h.horizon = l.horizon;
+    ++h.series;
+    h.better += l.diff[b] < 0 ? 1 : 0;
+    h.significant += l.diff[b] < 0 && l.p_value[b] < 0.05 ? 1 : 0;
+    h.cover90 += l.cover90;
+  }
+}
+
 Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p, Model chosen) {
+  auto tail = detail::ForecastTail::Of(p.built);
+  if (!tail) return tail.error();
+  const auto& m = p.built.method;
+  const std::size_t ni = p.series_of_col.size(), nn = m.nodes.size(), H = static_cast<std::size_t>(cfg.horizon);
   ForecastSummary sum;
   sum.origin = cfg.last_origin, sum.series = p.series.size();
-  const std::size_t tasks = p.series.size() * cfg.seeds;
-  std::vector<std::vector<forecast::ScoreLine>> lines(tasks);
-  ForEachTask(tasks, cfg.threads, [&](std::size_t t) {
-    const Series& s = p.series[t / cfg.seeds];
-    forecast::BacktestConfig bc;
-    bc.first_origin = cfg.first_origin, bc.last_origin = cfg.last_origin;
-    bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg, s);
-    bc.bins = Bins(s.panel, cfg.first_origin);
-    lines[t] = forecast::Backtest(s.panel, p.context, bc);
+  // Tasks: each series and seed (indicators), then each origin and seed (the index).
+  const std::size_t series_tasks = p.series.size() * cfg.seeds;
+  const auto origins = static_cast<std::size_t>(cfg.last_origin - cfg.first_origin + 1);
+  std::vector<std::vector<forecast::ScoreLine>> lines(series_tasks);
+  std::vector<IndexBacktest> by_origin(origins * cfg.seeds);
+  ForEachTask(series_tasks + by_origin.size(), cfg.threads, [&](std::size_t t) {
+    if (t < series_tasks) {
+      const Series& s = p.series[t / cfg.seeds];
+      forecast::BacktestConfig bc;
+      bc.first_origin = cfg.first_origin, bc.last_origin = cfg.last_origin;
+      bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg, s);
+      bc.bins = Bins(s.panel, cfg.first_origin);
+      lines[t] = forecast::Backtest(s.panel, p.context, bc);
+      return;
+    }
+    const std::size_t i = t - series_tasks;
+    by_origin[i] =
+        BacktestOrigin(cfg, p, *tail, cfg.first_origin + static_cast<int>(i / cfg.seeds), cfg.seed + i % cfg.seeds);
   });
   CsvWriter csv;
-  std::vector<std::string> header{"code", "seed",      "model", "horizon", "n",
-                                  "crps", "ignorance", "mis90", "cover50", "cover90"};
+  std::vector<std::string> header{"code",      "seed",  "model",   "horizon", "n",       "crps",
+                                  "ignorance", "mis90", "cover50", "cover90", "rank_mae"};
   for (Model b : forecast::kModels) {
     header.push_back(fmt::format("crps_minus_{}", forecast::ToString(b)));
     header.push_back(fmt::format("p_{}", forecast::ToString(b)));
   }
   csv.Header(header);
-  std::map<std::pair<std::string, int>, ForecastHeadline> head;
-  for (std::size_t t = 0; t < tasks; ++t) {
-    const std::string& code = p.series[t / cfg.seeds].code;
-    for (const auto& l : lines[t]) {
-      std::vector<TableCell> row{TableCell::Ref(code),
-                                 TableCell::Int(static_cast<long long>(cfg.seed + t % cfg.seeds)),
-                                 TableCell::Text(std::string(forecast::ToString(l.model))),
-                                 TableCell::Int(l.horizon),
-                                 TableCell::Int(static_cast<long long>(l.n)),
-                                 TableCell::Real(l.crps),
-                                 TableCell::Real(l.ignorance),
-                                 TableCell::Real(l.mis90),
-                                 TableCell::Real(l.cover50),
-                                 TableCell::Real(l.cover90)};
-      for (std::size_t b = 0; b < l.diff.size(); ++b) {
-        row.push_back(TableCell::Real(l.diff[b])), row.push_back(TableCell::Real(l.p_value[b]));
+  std::map<std::tuple<std::size_t, std::string, int>, ForecastHeadline> head;
+  const std::vector<Model> index_models = IndexModels(p);
+  for (std::size_t seed = 0; seed < cfg.seeds; ++seed) {
+    // The aggregates first (index at the top of the file), from every origin's scoreboard merged.
+    IndexBacktest all = std::move(by_origin[seed]);
+    for (std::size_t o = 1; o < origins; ++o) {
+      const IndexBacktest& next = by_origin[o * cfg.seeds + seed];
+      for (std::size_t k = 0; k < all.boards.size(); ++k) all.boards[k].Merge(next.boards[k]);
+      for (std::size_t c = 0; c < all.rank_error.size(); ++c) {
+        all.rank_error[c] += next.rank_error[c], all.ranked[c] += next.ranked[c];
       }
-      csv.Row(row);
-      if (t % cfg.seeds != 0 || l.model != chosen || l.n == 0) continue;
-      for (Model base : {Model::kNoChange, Model::kOwnBootstrap}) {
-        auto& h = head[{std::string(forecast::ToString(base)), l.horizon}];
-        h.model = forecast::ToString(chosen), h.baseline = forecast::ToString(base), h.horizon = l.horizon;
-        const auto b = static_cast<std::size_t>(base);
-        ++h.series;
-        h.better += l.diff[b] < 0 ? 1 : 0;
-        h.significant += l.diff[b] < 0 && l.p_value[b] < 0.05 ? 1 : 0;
-        h.cover90 += l.cover90;
+    }
+    for (std::size_t k = nn; k-- > ni;) {
+      for (const auto& l : all.boards[k - ni].Lines(2000, cfg.seed + seed)) {
+        double mae = kNa;
+        if (k == static_cast<std::size_t>(m.Top())) {
+          const auto mi = static_cast<std::size_t>(std::find(index_models.begin(), index_models.end(), l.model) -
+                                                   index_models.begin());
+          const std::size_t c = mi * H + static_cast<std::size_t>(l.horizon - 1);
+          if (all.ranked[c] > 0) mae = all.rank_error[c] / static_cast<double>(all.ranked[c]);
+        }
+        csv.Row(BoardRow(m.nodes[k].code, cfg.seed + seed, l, mae));
+        if (seed == 0) Headline(head, k == static_cast<std::size_t>(m.Top()) ? 0 : k, m.nodes[k].code, l, chosen);
+      }
+    }
+    for (std::size_t s = 0; s < p.series.size(); ++s) {
+      for (const auto& l : lines[s * cfg.seeds + seed]) {
+        csv.Row(BoardRow(p.series[s].code, cfg.seed + seed, l, kNa));
+        if (seed == 0) Headline(head, nn, "indicators", l, chosen);
       }
     }
   }

@@ -233,8 +233,13 @@ void Fit::DrawPooled(std::size_t u, int h, Rng& rng, std::span<double> out) cons
   const auto at =
       static_cast<std::size_t>(std::lower_bound(fit.level.begin(), fit.level.end(), x[0]) - fit.level.begin());
   const std::size_t from = std::min(n - k, at > k / 2 ? at - k / 2 : 0);
+  // Residuals by size, drawn by a uniform's rank: series drawn from one Rng stream (the indicators
+  // of one dimension, Stream's `series`) then err together, as their outcomes do.
+  std::vector<double> window(fit.residuals.begin() + static_cast<std::ptrdiff_t>(from),
+                             fit.residuals.begin() + static_cast<std::ptrdiff_t>(from + k));
+  std::sort(window.begin(), window.end());
   for (double& v : out) {
-    const double e = n == 0 ? 0.0 : fit.residuals[from + rng.Below(k)];
+    const double e = k == 0 ? 0.0 : window[std::min(k - 1, static_cast<std::size_t>(rng.Uniform() * static_cast<double>(k)))];
     v = FromZ(p_->scale, z + e);
   }
 }
