@@ -54,8 +54,19 @@ echo
 echo "== gpsi uncertainty --method methods/gpsi.toml: 2,000 Monte Carlo runs, a 90 % interval beside every rank"
 build/gpsi --db "$db" uncertainty --method methods/gpsi.toml --samples 2000 --seed 1 --out out/gpsi-uncertainty --table
 echo
+echo "== gpsi forecast --method methods/gpsi.toml: every indicator, dimension and the index 1–3 years ahead"
+echo "   (1,000 draws of the pooled model; the 10 countries most likely to deteriorate next year)"
+build/gpsi --db "$db" forecast --method methods/gpsi.toml --seed 1 --out out/gpsi-forecast
+awk -F, 'NR > 1 && $2 == $2 + 0 && $5 != "" { if (!first) first = $2; if ($2 == first) print $5 "\t" $1 "\t" $3 "\t" $4 }' \
+  out/gpsi-forecast/outlook.csv | sort -t$'\t' -k1,1gr |
+  awk -F'\t' 'BEGIN { print "  P(score falls ≥ 5)  unit  score  rank" } NR <= 10 { printf "  %17.3f  %-4s  %5.1f  %4s\n", $1, $2, $3, $4 }'
+echo
+echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
+build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
+echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
-echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty"
+echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
+echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
 echo

@@ -182,49 +182,102 @@ std::optional<std::vector<TableCell>> Row(std::string_view unit, std::string_vie
                                 TableCell::Real(q.p25),  TableCell::Real(q.p75),    TableCell::Real(q.p95)};
 }
 
-//! outlook.csv: per unit of the last year and forecast year, where its index score and rank may go
-//! over the draws in which it is ranked: P(score ≤ last score − forecast.deterioration), P(rank in
-//! the bottom forecast.bottom of that draw's ranked units), and the rank's median and 90 % interval.
-Status WriteOutlook(const ForecastConfig& cfg, const Panels& p, const std::vector<std::size_t>& rows,
-                    const std::vector<compute::Matrix>& index) {
-  const detail::Built& b = p.built;
-  const auto& f = b.method.forecast;
-  const auto top = static_cast<std::size_t>(b.method.Top());
-  CsvWriter csv;
-  csv.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
-              "rank_p95"});
-  std::vector<std::size_t> all(rows.size());
-  std::iota(all.begin(), all.end(), std::size_t{0});
-  for (std::size_t h = 0; h < index.size(); ++h) {
-    const compute::Matrix& x = index[h];
-    // ranks[q][d]: unit q's rank in draw d (0: not ranked); n_ranked[d]: how many are.
-    std::vector<std::vector<int>> ranks(rows.size(), std::vector<int>(cfg.draws));
-    std::vector<int> rank(rows.size()), n_ranked(cfg.draws, 0);
-    for (std::size_t d = 0; d < cfg.draws; ++d) {
-      compute::RankRows(x.Col(d), all, rank);
-      for (std::size_t q = 0; q < rows.size(); ++q) ranks[q][d] = rank[q], n_ranked[d] += rank[q] > 0 ? 1 : 0;
-    }
-    for (std::size_t q = 0; q < rows.size(); ++q) {
-      const std::size_t r = rows[q];
-      const double last = b.scores(r, top);
-      std::size_t n = 0, worse = 0, bottom = 0;
-      std::vector<double> rs;
-      for (std::size_t d = 0; d < cfg.draws; ++d) {
-        if (ranks[q][d] == 0) continue;
-        ++n, rs.push_back(ranks[q][d]);
-        worse += !IsNa(last) && x(q, d) <= last - f.deterioration ? 1 : 0;
-        bottom += ranks[q][d] > n_ranked[d] - f.bottom ? 1 : 0;
-      }
-      std::sort(rs.begin(), rs.end());
-      const auto share = [&](std::size_t k) { return n == 0 ? kNa : static_cast<double>(k) / static_cast<double>(n); };
-      csv.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + static_cast<int>(h) + 1),
-              TableCell::Real(last), TableCell::Positive(b.ranks[top][r]),
-              TableCell::Real(IsNa(last) ? kNa : share(worse)), TableCell::Real(share(bottom)),
-              TableCell::Real(compute::QuantileType7(rs, 0.5)), TableCell::Real(compute::QuantileType7(rs, 0.05)),
-              TableCell::Real(compute::QuantileType7(rs, 0.95)));
+constexpr std::size_t kChunk = 256;  //!< draws per Rng stream block: any block can be drawn again alone
+
+//! Draws [first, first + out.size()) of one series (first a multiple of kChunk), block by block.
+void DrawBlocks(const forecast::Fit& fit, Model m, std::size_t u, int origin, int h, std::uint64_t seed,
+                std::uint64_t group, std::size_t first, std::span<double> out) {
+  for (std::size_t k = 0; k < out.size(); k += kChunk) {
+    Rng rng(seed, forecast::Stream(u, origin, h, m, group, (first + k) / kChunk));
+    fit.Draw(m, u, h, rng, out.subspan(k, std::min(kChunk, out.size() - k)));
+  }
+}
+
+//! Every indicator column's draws [first, first + n) of unit u; empty where it is not forecast.
+void DrawUnit(const Panels& p, const std::vector<forecast::Fit>& fits, Model m, std::size_t u, int origin, int h,
+              std::uint64_t seed, std::size_t first, std::size_t n, std::vector<std::vector<double>>& display) {
+  display.resize(p.series_of_col.size());
+  for (std::size_t j = 0; j < display.size(); ++j) {
+    const std::size_t s = p.series_of_col[j];
+    display[j].clear();
+    if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
+    display[j].resize(n);
+    DrawBlocks(fits[s], m, u, origin, h, seed, p.group_of_series[s], first, display[j]);
+  }
+}
+
+//! Each unit's index rank over the draws as a histogram, with how often it was in the bottom
+//! group: memory flat in the number of draws.
+class RankCounts {
+ public:
+  explicit RankCounts(std::size_t units) : units_(units), hist_(units * (units + 1), 0), bottom_(units, 0) {}
+
+  //! One draw: each unit's index score, NaN where not ranked in the draw.
+  void Add(std::span<const double> index, int bottom) {
+    std::vector<std::size_t> all(units_);
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    std::vector<int> rank(units_);
+    compute::RankRows(index, all, rank);
+    const auto n = static_cast<int>(std::count_if(rank.begin(), rank.end(), [](int r) { return r > 0; }));
+    for (std::size_t q = 0; q < units_; ++q) {
+      if (rank[q] == 0) continue;
+      ++hist_[q * (units_ + 1) + static_cast<std::size_t>(rank[q])];
+      bottom_[q] += rank[q] > n - bottom ? 1 : 0;
     }
   }
-  return detail::WriteFile(fs::path(cfg.out_dir) / "outlook.csv", csv.text());
+  std::size_t Ranked(std::size_t q) const {
+    return std::accumulate(hist_.begin() + static_cast<std::ptrdiff_t>(q * (units_ + 1)),
+                           hist_.begin() + static_cast<std::ptrdiff_t>((q + 1) * (units_ + 1)), std::size_t{0});
+  }
+  std::size_t Bottom(std::size_t q) const { return bottom_[q]; }
+  //! R's type-7 quantile of unit q's ranks; NaN if never ranked.
+  double Quantile(std::size_t q, double prob) const {
+    const std::size_t n = Ranked(q);
+    if (n == 0) return kNa;
+    const double h = (static_cast<double>(n) - 1) * prob;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const double a = Order(q, lo), b = Order(q, std::min(lo + 1, n - 1));
+    return a + (h - static_cast<double>(lo)) * (b - a);
+  }
+
+ private:
+  //! The k-th smallest rank of unit q (0-based).
+  double Order(std::size_t q, std::size_t k) const {
+    std::size_t seen = 0;
+    for (std::size_t r = 1; r <= units_; ++r) {
+      seen += hist_[q * (units_ + 1) + r];
+      if (seen > k) return static_cast<double>(r);
+    }
+    return static_cast<double>(units_);
+  }
+  std::size_t units_;
+  std::vector<std::uint32_t> hist_;
+  std::vector<std::size_t> bottom_;
+};
+
+//! The second pass over the draws: block by block, every unit's index score in each draw (drawn
+//! again from the same streams), ranked per draw into RankCounts.
+RankCounts RankDraws(const ForecastConfig& cfg, const Panels& p, const detail::ForecastTail& tail,
+                     const std::vector<forecast::Fit>& fits, const std::vector<std::size_t>& rows, Model model,
+                     int origin, int h, std::uint64_t seed) {
+  const auto& m = p.built.method;
+  const auto top = static_cast<std::size_t>(m.Top());
+  RankCounts counts(rows.size());
+  for (std::size_t first = 0; first < cfg.draws; first += kChunk) {
+    const std::size_t n = std::min(kChunk, cfg.draws - first);
+    compute::Matrix index(rows.size(), n);
+    ForEachTask(rows.size(), cfg.threads, [&](std::size_t q) {
+      const std::size_t r = rows[q];
+      std::vector<std::vector<double>> display;
+      compute::Matrix scores(n, m.nodes.size());
+      std::vector<char> ranked(n);
+      DrawUnit(p, fits, model, p.unit_of_row[r], origin, h, seed, first, n, display);
+      tail.Score(r, origin + h, display, scores, ranked);
+      for (std::size_t d = 0; d < n; ++d) index(q, d) = ranked[d] ? scores(d, top) : kNa;
+    });
+    for (std::size_t d = 0; d < n; ++d) counts.Add(index.Col(d), m.forecast.bottom);
+  }
+  return counts;
 }
 
 Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
@@ -242,30 +295,32 @@ Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& 
     if (b.row_year[r] == p.last_year) rows.push_back(r);
   }
   const auto H = static_cast<std::size_t>(cfg.horizon);
-  // Per unit and horizon: its forecast rows, and its index scores per draw (NaN where not ranked).
+  // The first pass, unit by unit (one unit's draws in memory per thread): its forecast rows and,
+  // per horizon, in how many draws it is ranked with its score down by `deterioration` or more.
   std::vector<std::vector<std::vector<TableCell>>> lines(rows.size());
-  std::vector<compute::Matrix> index(H, compute::Matrix(rows.size(), cfg.draws));
+  std::vector<std::pair<std::size_t, std::size_t>> worse(rows.size() * H);  // (worse, ranked)
   ForEachTask(rows.size(), cfg.threads, [&](std::size_t q) {
     const std::size_t r = rows[q], u = p.unit_of_row[r];
-    std::vector<std::vector<double>> display(p.series_of_col.size());
+    std::vector<std::vector<double>> display;
     compute::Matrix scores(cfg.draws, nn);
     std::vector<char> ranked(cfg.draws);
     for (int h = 1; h <= cfg.horizon; ++h) {
+      DrawUnit(p, fits, model, u, p.last_year, h, cfg.seed, 0, cfg.draws, display);
       for (std::size_t j = 0; j < display.size(); ++j) {
-        const std::size_t s = p.series_of_col[j];
-        display[j].clear();
-        if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
-        display[j].resize(cfg.draws);
-        Rng rng(cfg.seed, forecast::Stream(u, p.last_year, h, model, p.group_of_series[s]));
-        fits[s].Draw(model, u, h, rng, display[j]);
-        if (auto row = Row(p.units[u], p.series[s].code, p.last_year + h, display[j])) lines[q].push_back(*row);
+        if (display[j].empty()) continue;
+        const std::string& code = p.series[p.series_of_col[j]].code;
+        if (auto row = Row(p.units[u], code, p.last_year + h, display[j])) lines[q].push_back(*row);
       }
       tail->Score(r, p.last_year + h, display, scores, ranked);
       for (std::size_t node = p.series_of_col.size(); node < nn; ++node) {
         if (auto row = Row(p.units[u], m.nodes[node].code, p.last_year + h, scores.Col(node))) lines[q].push_back(*row);
       }
-      for (std::size_t d = 0; d < cfg.draws; ++d)
-        index[static_cast<std::size_t>(h - 1)](q, d) = ranked[d] ? scores(d, top) : kNa;
+      auto& [down, of] = worse[q * H + static_cast<std::size_t>(h - 1)];
+      for (std::size_t d = 0; d < cfg.draws; ++d) {
+        if (!ranked[d]) continue;
+        ++of;
+        down += scores(d, top) <= b.scores(r, top) - m.forecast.deterioration ? 1 : 0;
+      }
     }
   });
   CsvWriter csv;
@@ -276,8 +331,28 @@ Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& 
   const fs::path file = fs::path(cfg.out_dir) / "forecasts.csv";
   if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
   sum.files.push_back(file.string());
-  if (auto st = WriteOutlook(cfg, p, rows, index); !st) return st.error();
-  sum.files.push_back((fs::path(cfg.out_dir) / "outlook.csv").string());
+  // outlook.csv, per unit and forecast year, over the draws in which the unit is ranked:
+  // P(score ≤ last score − deterioration), P(rank in the bottom group), and the rank's quantiles.
+  CsvWriter outlook;
+  outlook.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
+                  "rank_p95"});
+  for (int h = 1; h <= cfg.horizon; ++h) {
+    const RankCounts ranks = RankDraws(cfg, p, *tail, fits, rows, model, p.last_year, h, cfg.seed);
+    for (std::size_t q = 0; q < rows.size(); ++q) {
+      const std::size_t r = rows[q];
+      const auto [down, of] = worse[q * H + static_cast<std::size_t>(h - 1)];
+      const auto share = [&](std::size_t k) {
+        return of == 0 ? kNa : static_cast<double>(k) / static_cast<double>(of);
+      };
+      outlook.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + h), TableCell::Real(b.scores(r, top)),
+                  TableCell::Positive(b.ranks[top][r]), TableCell::Real(IsNa(b.scores(r, top)) ? kNa : share(down)),
+                  TableCell::Real(share(ranks.Bottom(q))), TableCell::Real(ranks.Quantile(q, 0.5)),
+                  TableCell::Real(ranks.Quantile(q, 0.05)), TableCell::Real(ranks.Quantile(q, 0.95)));
+    }
+  }
+  const fs::path outlook_file = fs::path(cfg.out_dir) / "outlook.csv";
+  if (auto st = detail::WriteFile(outlook_file, outlook.text()); !st) return st.error();
+  sum.files.push_back(outlook_file.string());
   return sum;
 }
 
@@ -371,7 +446,6 @@ IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const d
   for (std::size_t r = 0; r < b.row_year.size(); ++r) {
     if (b.row_year[r] == origin) rows.push_back(r);
   }
-  std::vector<compute::Matrix> index(nm * H, compute::Matrix(rows.size(), cfg.draws));
   std::vector<std::size_t> outcome_row(rows.size() * H, SIZE_MAX);
   std::vector<std::vector<double>> display(ni);
   compute::Matrix scores(cfg.draws, nn);
@@ -389,14 +463,7 @@ IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const d
       if (later == p.row_at.end()) continue;
       outcome_row[q * H + hh] = later->second;
       for (std::size_t mi = 0; mi < nm; ++mi) {
-        for (std::size_t j = 0; j < ni; ++j) {
-          const std::size_t s = p.series_of_col[j];
-          display[j].clear();
-          if (s == SIZE_MAX || !fits[s].Forecastable(u)) continue;
-          display[j].resize(cfg.draws);
-          Rng rng(seed, forecast::Stream(u, origin, h, models[mi], p.group_of_series[s]));
-          fits[s].Draw(models[mi], u, h, rng, display[j]);
-        }
+        DrawUnit(p, fits, models[mi], u, origin, h, seed, 0, cfg.draws, display);
         tail.Score(r, origin + h, display, scores, ranked);
         if (mi == 0) forecast_has = Composition(scores, ni);
         for (std::size_t k = ni; k < nn; ++k) {
@@ -406,7 +473,6 @@ IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const d
             if (!IsNa(v)) d.push_back(v);
           }
         }
-        for (std::size_t d = 0; d < cfg.draws; ++d) index[mi * H + hh](q, d) = ranked[d] ? scores(d, top) : kNa;
       }
       for (std::size_t k = ni; k < nn; ++k) {
         const double y = b.scores(later->second, k);
@@ -417,25 +483,20 @@ IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const d
       }
     }
   }
-  // Ranks: per draw among the countries ranked in it; the median against the outcome's rank.
-  std::vector<std::size_t> all(rows.size());
-  std::iota(all.begin(), all.end(), std::size_t{0});
-  std::vector<int> rank(rows.size());
-  std::vector<std::vector<double>> unit_ranks(rows.size());
-  for (std::size_t c = 0; c < nm * H; ++c) {
-    for (auto& v : unit_ranks) v.clear();
-    for (std::size_t d = 0; d < cfg.draws; ++d) {
-      compute::RankRows(index[c].Col(d), all, rank);
+  // Ranks: per draw among the countries ranked in it (a second pass over the draws, on this
+  // origin's thread); the median against the outcome's rank.
+  ForecastConfig one = cfg;
+  one.threads = 1;
+  for (std::size_t mi = 0; mi < nm; ++mi) {
+    for (int h = 1; h <= cfg.horizon; ++h) {
+      const auto c = mi * H + static_cast<std::size_t>(h - 1);
+      const RankCounts ranks = RankDraws(one, p, tail, fits, rows, models[mi], origin, h, seed);
       for (std::size_t q = 0; q < rows.size(); ++q) {
-        if (rank[q] > 0) unit_ranks[q].push_back(rank[q]);
+        const std::size_t later = outcome_row[q * H + static_cast<std::size_t>(h - 1)];
+        if (later == SIZE_MAX || b.ranks[top][later] <= 0 || ranks.Ranked(q) == 0) continue;
+        out.rank_error[c] += std::fabs(ranks.Quantile(q, 0.5) - b.ranks[top][later]);
+        ++out.ranked[c];
       }
-    }
-    for (std::size_t q = 0; q < rows.size(); ++q) {
-      const std::size_t later = outcome_row[q * H + c % H];
-      if (later == SIZE_MAX || b.ranks[top][later] <= 0 || unit_ranks[q].empty()) continue;
-      std::sort(unit_ranks[q].begin(), unit_ranks[q].end());
-      out.rank_error[c] += std::fabs(compute::QuantileType7(unit_ranks[q], 0.5) - b.ranks[top][later]);
-      ++out.ranked[c];
     }
   }
   return out;

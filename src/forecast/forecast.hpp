@@ -210,8 +210,9 @@ class Scoreboard {
   std::vector<Model> models_;
   int horizons_;
   std::vector<double> bins_;
-  std::vector<ByOrigin> sums_;                                       //!< [model · H + h − 1]
-  std::vector<std::map<int, std::pair<double, std::size_t>>> diffs_;  //!< [(h − 1) · M² + a · M + b]: Σ crps_a − crps_b, n
+  std::vector<ByOrigin> sums_;  //!< [model · H + h − 1]
+  std::vector<std::map<int, std::pair<double, std::size_t>>>
+      diffs_;  //!< [(h − 1) · M² + a · M + b]: Σ crps_a − crps_b, n
 };
 
 struct BacktestConfig {
@@ -230,7 +231,9 @@ struct BacktestConfig {
 //! seeded by (seed, stream of unit, origin, horizon, model): results do not depend on threads.
 std::vector<ScoreLine> Backtest(const SeriesPanel& p, const Context& ctx, const BacktestConfig& cfg);
 
-//! The Rng stream of one forecast cell (stable across runs and threads).
-std::uint64_t Stream(std::size_t unit, int origin, int horizon, Model m, std::uint64_t series = 0);
+//! The Rng stream of one forecast cell (stable across runs and threads); `chunk` numbers the
+//! cell's draws in blocks, so that any block can be drawn again alone. series < 256.
+std::uint64_t Stream(std::size_t unit, int origin, int horizon, Model m, std::uint64_t series = 0,
+                     std::uint64_t chunk = 0);
 
 }  // namespace gpsi::forecast

@@ -105,10 +105,12 @@ void Clip(const Scale& s, std::span<double> draws) {
   }
 }
 
-std::uint64_t Stream(std::size_t unit, int origin, int horizon, Model m, std::uint64_t series) {
-  // Distinct fields in distinct bits: unit (20), origin (12), horizon (4), model (4), series (rest).
-  return (series << 40) | (static_cast<std::uint64_t>(m) << 36) | (static_cast<std::uint64_t>(horizon & 15) << 32) |
-         (static_cast<std::uint64_t>(origin & 4095) << 20) | static_cast<std::uint64_t>(unit & 0xFFFFF);
+std::uint64_t Stream(std::size_t unit, int origin, int horizon, Model m, std::uint64_t series, std::uint64_t chunk) {
+  // Distinct fields in distinct bits: unit (20), origin (12), horizon (4), model (4), series (8),
+  // chunk (the rest).
+  return (chunk << 48) | ((series & 255) << 40) | (static_cast<std::uint64_t>(m) << 36) |
+         (static_cast<std::uint64_t>(horizon & 15) << 32) | (static_cast<std::uint64_t>(origin & 4095) << 20) |
+         static_cast<std::uint64_t>(unit & 0xFFFFF);
 }
 
 // ---- fitting ----------------------------------------------------------------------------------
@@ -239,7 +241,8 @@ void Fit::DrawPooled(std::size_t u, int h, Rng& rng, std::span<double> out) cons
                              fit.residuals.begin() + static_cast<std::ptrdiff_t>(from + k));
   std::sort(window.begin(), window.end());
   for (double& v : out) {
-    const double e = k == 0 ? 0.0 : window[std::min(k - 1, static_cast<std::size_t>(rng.Uniform() * static_cast<double>(k)))];
+    const double e =
+        k == 0 ? 0.0 : window[std::min(k - 1, static_cast<std::size_t>(rng.Uniform() * static_cast<double>(k)))];
     v = FromZ(p_->scale, z + e);
   }
 }

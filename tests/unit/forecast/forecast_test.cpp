@@ -271,5 +271,53 @@ TEST(ForecastBacktest, OnSteadyTrendsDriftAndThePooledModelBeatNoChange) {
   EXPECT_GT(line(Model::kPooled, 1).cover90, 0.8);
 }
 
+TEST(ForecastBacktest, KnownAnswersOnExactLinearTrends) {
+  // Every unit on an exact line y = 10u + 2 + 0.5·t. Known answers, h years ahead:
+  // - drift forecasts the line exactly (every change is 0.5: σ = 0): CRPS 0, every interval covers;
+  // - no-change is Gaussian around the last value with σ = 0.5 (the mean squared change), so its
+  //   CRPS is the Gaussian's at z = (y − μ)/(σ√h) = √h: σ√h·(z(2Φ(z) − 1) + 2φ(z) − 1/√π);
+  // - the own-history bootstrap resamples the last 10 values: its CRPS is that of their uniform
+  //   distribution, 0.5·(E|X − y| − ½E|X − X'|) with X uniform over 0..9 steps below the last.
+  SeriesPanel p(6, 2000, 20);
+  for (std::size_t u = 0; u < 6; ++u) {
+    for (int t = 0; t < 20; ++t) p.at_mut(u, 2000 + t) = 10.0 * static_cast<double>(u) + 2 + 0.5 * t;
+  }
+  BacktestConfig cfg;
+  cfg.first_origin = 2010, cfg.last_origin = 2015, cfg.draws = 4000, cfg.bootstrap = 200;
+  cfg.models = {Model::kNoChange, Model::kDrift, Model::kOwnBootstrap};
+  const auto lines = Backtest(p, {}, cfg);
+  ASSERT_EQ(lines.size(), 9u);
+  const double pi = std::acos(-1.0);
+  for (const auto& l : lines) {
+    SCOPED_TRACE(std::string(ToString(l.model)) + " h=" + std::to_string(l.horizon));
+    EXPECT_EQ(l.n, 6u * 6u);
+    const double h = l.horizon;
+    if (l.model == Model::kDrift) {
+      EXPECT_NEAR(l.crps, 0, 1e-9);
+      EXPECT_EQ(l.cover90, 1);
+    } else if (l.model == Model::kNoChange) {
+      const double s = 0.5 * std::sqrt(h), z = std::sqrt(h);
+      const double phi = std::exp(-z * z / 2) / std::sqrt(2 * pi), cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+      const double want = s * (z * (2 * cdf - 1) + 2 * phi - 1 / std::sqrt(pi));
+      EXPECT_NEAR(l.crps, want, 0.03 * want);  // 4,000 draws: within 3 %
+    } else {
+      // Steps below the last value: k = 0..9; the outcome is h steps above it.
+      double miss = 0, spread = 0;
+      for (int k = 0; k < 10; ++k) {
+        miss += 0.5 * (h + k) / 10;
+        for (int j = 0; j < 10; ++j) spread += 0.5 * std::abs(k - j) / 100;
+      }
+      const double want = miss - spread / 2;
+      EXPECT_NEAR(l.crps, want, 0.02 * want);
+      EXPECT_EQ(l.cover90, 0);  // the outcome lies above every past value
+    }
+  }
+  // Drift is better than no-change on every cell, so significantly; the p-value is the bootstrap's floor.
+  const auto& drift = lines[3];
+  ASSERT_EQ(drift.model, Model::kDrift);
+  EXPECT_LT(drift.diff[static_cast<std::size_t>(Model::kNoChange)], 0);
+  EXPECT_NEAR(drift.p_value[static_cast<std::size_t>(Model::kNoChange)], 1.0 / 201, 1e-12);
+}
+
 }  // namespace
 }  // namespace gpsi::forecast
