@@ -80,8 +80,58 @@ forecast::Scale ScaleOf(const method::Node& n, const forecast::SeriesPanel& p) {
   return {lo >= 0 ? forecast::Support::kNonNegative : forecast::Support::kReal, 0, 0};
 }
 
-//! The method's scored indicators per unit and year, on their display scale (a rate, not its
-//! logarithm), as read: carried values and imputations are not data to learn from.
+//! The method's scored indicators per unit and year of the build, on their display scale (a
+//! rate, not its logarithm), as read before imputation: carried values are not data to learn from.
+void ReadSeries(Panels& out, const std::map<std::string, std::size_t>& unit_index, int first) {
+  const detail::Built& b = out.built;
+  const auto& pl = b.method.pipeline;
+  // The matrices' columns are the indicator nodes in node order.
+  std::vector<const method::Node*> inds;
+  for (const auto& n : b.method.nodes) {
+    if (n.indicator) inds.push_back(&n);
+  }
+  out.series_of_col.assign(inds.size(), SIZE_MAX);
+  for (std::size_t j = 0; j < inds.size(); ++j) {
+    const method::Node& n = *inds[j];
+    if (n.monitor) continue;
+    out.series_of_col[j] = out.series.size();
+    out.group_of_series.push_back(static_cast<std::uint64_t>(b.method.Find(n.parent)));
+    const int carry = pl.impute != method::Impute::kLocf ? 0 : n.carry >= 0 ? n.carry : pl.locf_years;
+    Series s{n.code,
+             forecast::SeriesPanel(out.units.size(), first, static_cast<std::size_t>(out.last_year - first + 1)),
+             carry};
+    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+      const double v = b.denominated(r, j);
+      if (!IsNa(v)) s.panel.at_mut(unit_index.at(b.row_unit[r]), b.row_year[r]) = n.log ? std::expm1(v) : v;
+    }
+    s.panel.scale = ScaleOf(n, s.panel);
+    out.series.push_back(std::move(s));
+  }
+}
+
+//! The context covariates (kContext), straight from the store, beside the series.
+Status ReadContext(const std::string& db_path, Panels& out, const std::map<std::string, std::size_t>& unit_index,
+                   int first) {
+  auto store = Open(db_path);
+  if (!store) return store.error();
+  forecast::Context& ctx = out.context;
+  const auto years = static_cast<std::size_t>(out.last_year - first + 1);
+  ctx.k = std::size(kContext);
+  ctx.x.assign(out.units.size() * years * ctx.k, kNa);
+  std::map<std::string, std::size_t> code_index;
+  for (std::size_t k = 0; k < ctx.k; ++k) code_index[kContext[k].code] = k, ctx.names.emplace_back(kContext[k].code);
+  CellFilter filter{out.units, ctx.names, first, out.last_year};
+  (*store)->ResolvedValues(filter, [&](const CellValue& c) {
+    const auto u = unit_index.find(std::string(c.unit));
+    const auto k = code_index.find(std::string(c.indicator));
+    if (u == unit_index.end() || k == code_index.end()) return;
+    const double v = kContext[k->second].log ? std::log1p(std::max(c.value, 0.0)) : c.value;
+    ctx.x[(u->second * years + static_cast<std::size_t>(c.year - first)) * ctx.k + k->second] = v;
+  });
+  return Ok();
+}
+
+//! Builds the method over `history_from` to its last year and reads its series and the context.
 Result<Panels> ReadPanels(const ForecastConfig& cfg) {
   auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
   if (!m) return m.error();
@@ -99,51 +149,14 @@ Result<Panels> ReadPanels(const ForecastConfig& cfg) {
   out.units.erase(std::unique(out.units.begin(), out.units.end()), out.units.end());
   const int first = *std::min_element(b.row_year.begin(), b.row_year.end());
   out.last_year = *std::max_element(b.row_year.begin(), b.row_year.end());
-  const auto years = static_cast<std::size_t>(out.last_year - first + 1);
   std::map<std::string, std::size_t> unit_index;
   for (std::size_t u = 0; u < out.units.size(); ++u) unit_index[out.units[u]] = u;
-  // The matrices' columns are the indicator nodes in node order.
-  std::vector<const method::Node*> inds;
-  for (const auto& n : b.method.nodes) {
-    if (n.indicator) inds.push_back(&n);
-  }
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
     out.unit_of_row.push_back(unit_index[b.row_unit[r]]);
     out.row_at[{out.unit_of_row.back(), b.row_year[r]}] = r;
   }
-  out.series_of_col.assign(inds.size(), SIZE_MAX);
-  for (std::size_t j = 0; j < inds.size(); ++j) {
-    const method::Node& n = *inds[j];
-    if (n.monitor) continue;
-    out.series_of_col[j] = out.series.size();
-    out.group_of_series.push_back(static_cast<std::uint64_t>(b.method.Find(n.parent)));
-    const auto& pl = b.method.pipeline;
-    const int carry = pl.impute != method::Impute::kLocf ? 0 : n.carry >= 0 ? n.carry : pl.locf_years;
-    Series s{n.code, forecast::SeriesPanel(out.units.size(), first, years), carry};
-    for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-      const double v = b.denominated(r, j);
-      if (forecast::IsNa(v) || b.origin[r * inds.size() + j].how == "carried") continue;
-      s.panel.at_mut(unit_index[b.row_unit[r]], b.row_year[r]) = n.log ? std::expm1(v) : v;
-    }
-    s.panel.scale = ScaleOf(n, s.panel);
-    out.series.push_back(std::move(s));
-  }
-  // The context covariates, straight from the store.
-  auto store = Open(cfg.build.db_path);
-  if (!store) return store.error();
-  forecast::Context& ctx = out.context;
-  ctx.k = std::size(kContext);
-  ctx.x.assign(out.units.size() * years * ctx.k, forecast::kNa);
-  std::map<std::string, std::size_t> code_index;
-  for (std::size_t k = 0; k < ctx.k; ++k) code_index[kContext[k].code] = k, ctx.names.emplace_back(kContext[k].code);
-  CellFilter filter{out.units, ctx.names, first, out.last_year};
-  (*store)->ResolvedValues(filter, [&](const CellValue& c) {
-    const auto u = unit_index.find(std::string(c.unit));
-    const auto k = code_index.find(std::string(c.indicator));
-    if (u == unit_index.end() || k == code_index.end()) return;
-    const double v = kContext[k->second].log ? std::log1p(std::max(c.value, 0.0)) : c.value;
-    ctx.x[(u->second * years + static_cast<std::size_t>(c.year - first)) * ctx.k + k->second] = v;
-  });
+  ReadSeries(out, unit_index, first);
+  if (auto st = ReadContext(cfg.build.db_path, out, unit_index, first); !st) return st.error();
   return out;
 }
 
@@ -280,38 +293,49 @@ RankCounts RankDraws(const ForecastConfig& cfg, const Panels& p, const detail::F
   return counts;
 }
 
-Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+//! What a forecast works on: the method's tail, each series' fit at the origin, the build's rows
+//! of the origin year (the units forecast).
+struct Prepared {
+  detail::ForecastTail tail;
+  std::vector<forecast::Fit> fits;
+  std::vector<std::size_t> rows;
+};
+
+Result<Prepared> Prepare(const ForecastConfig& cfg, const Panels& p, int origin) {
   auto tail = detail::ForecastTail::Of(p.built);
   if (!tail) return tail.error();
+  Prepared out{std::move(*tail), {}, {}};
+  for (const Series& s : p.series) out.fits.push_back(forecast::Fit::At(s.panel, p.context, origin, Settings(cfg, s)));
+  for (std::size_t r = 0; r < p.built.row_year.size(); ++r) {
+    if (p.built.row_year[r] == origin) out.rows.push_back(r);
+  }
+  return out;
+}
+
+//! The first pass of a forecast, unit by unit (one unit's draws in memory per thread): the rows of
+//! forecasts.csv, and per unit and horizon in how many draws it is ranked (`second`) with its
+//! index score down by forecast.deterioration or more (`first`).
+std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastConfig& cfg, const Panels& p,
+                                                               const Prepared& prep, Model model, CsvWriter& csv) {
   const detail::Built& b = p.built;
   const auto& m = b.method;
-  const std::size_t top = static_cast<std::size_t>(m.Top()), nn = m.nodes.size();
-  ForecastSummary sum;
-  sum.origin = p.last_year, sum.series = p.series.size();
-  std::vector<forecast::Fit> fits;
-  for (const Series& s : p.series) fits.push_back(forecast::Fit::At(s.panel, p.context, p.last_year, Settings(cfg, s)));
-  std::vector<std::size_t> rows;  // the build's rows of the last year: the units forecast
-  for (std::size_t r = 0; r < b.row_year.size(); ++r) {
-    if (b.row_year[r] == p.last_year) rows.push_back(r);
-  }
-  const auto H = static_cast<std::size_t>(cfg.horizon);
-  // The first pass, unit by unit (one unit's draws in memory per thread): its forecast rows and,
-  // per horizon, in how many draws it is ranked with its score down by `deterioration` or more.
-  std::vector<std::vector<std::vector<TableCell>>> lines(rows.size());
-  std::vector<std::pair<std::size_t, std::size_t>> worse(rows.size() * H);  // (worse, ranked)
-  ForEachTask(rows.size(), cfg.threads, [&](std::size_t q) {
-    const std::size_t r = rows[q], u = p.unit_of_row[r];
+  const std::size_t top = static_cast<std::size_t>(m.Top()), nn = m.nodes.size(),
+                    H = static_cast<std::size_t>(cfg.horizon);
+  std::vector<std::vector<std::vector<TableCell>>> lines(prep.rows.size());
+  std::vector<std::pair<std::size_t, std::size_t>> worse(prep.rows.size() * H);
+  ForEachTask(prep.rows.size(), cfg.threads, [&](std::size_t q) {
+    const std::size_t r = prep.rows[q], u = p.unit_of_row[r];
     std::vector<std::vector<double>> display;
     compute::Matrix scores(cfg.draws, nn);
     std::vector<char> ranked(cfg.draws);
     for (int h = 1; h <= cfg.horizon; ++h) {
-      DrawUnit(p, fits, model, u, p.last_year, h, cfg.seed, 0, cfg.draws, display);
+      DrawUnit(p, prep.fits, model, u, p.last_year, h, cfg.seed, 0, cfg.draws, display);
       for (std::size_t j = 0; j < display.size(); ++j) {
         if (display[j].empty()) continue;
         const std::string& code = p.series[p.series_of_col[j]].code;
         if (auto row = Row(p.units[u], code, p.last_year + h, display[j])) lines[q].push_back(*row);
       }
-      tail->Score(r, p.last_year + h, display, scores, ranked);
+      prep.tail.Score(r, p.last_year + h, display, scores, ranked);
       for (std::size_t node = p.series_of_col.size(); node < nn; ++node) {
         if (auto row = Row(p.units[u], m.nodes[node].code, p.last_year + h, scores.Col(node))) lines[q].push_back(*row);
       }
@@ -323,36 +347,53 @@ Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& 
       }
     }
   });
-  CsvWriter csv;
   csv.Header({"unit", "code", "year", "mean", "median", "p05", "p25", "p75", "p95"});
   for (const auto& unit : lines) {
-    for (const auto& r : unit) csv.Row(r), ++sum.forecasts;
+    for (const auto& row : unit) csv.Row(row);
   }
-  const fs::path file = fs::path(cfg.out_dir) / "forecasts.csv";
-  if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
-  sum.files.push_back(file.string());
-  // outlook.csv, per unit and forecast year, over the draws in which the unit is ranked:
-  // P(score ≤ last score − deterioration), P(rank in the bottom group), and the rank's quantiles.
-  CsvWriter outlook;
-  outlook.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
-                  "rank_p95"});
+  return worse;
+}
+
+//! outlook.csv, per unit and forecast year, over the draws in which the unit is ranked:
+//! P(score ≤ last score − deterioration), P(rank in the bottom group), the rank's quantiles.
+std::string Outlook(const ForecastConfig& cfg, const Panels& p, const Prepared& prep, Model model,
+                    const std::vector<std::pair<std::size_t, std::size_t>>& worse) {
+  const detail::Built& b = p.built;
+  const auto top = static_cast<std::size_t>(b.method.Top());
+  CsvWriter csv;
+  csv.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
+              "rank_p95"});
   for (int h = 1; h <= cfg.horizon; ++h) {
-    const RankCounts ranks = RankDraws(cfg, p, *tail, fits, rows, model, p.last_year, h, cfg.seed);
-    for (std::size_t q = 0; q < rows.size(); ++q) {
-      const std::size_t r = rows[q];
-      const auto [down, of] = worse[q * H + static_cast<std::size_t>(h - 1)];
+    const RankCounts ranks = RankDraws(cfg, p, prep.tail, prep.fits, prep.rows, model, p.last_year, h, cfg.seed);
+    for (std::size_t q = 0; q < prep.rows.size(); ++q) {
+      const std::size_t r = prep.rows[q];
+      const auto [down, of] = worse[q * static_cast<std::size_t>(cfg.horizon) + static_cast<std::size_t>(h - 1)];
       const auto share = [&](std::size_t k) {
         return of == 0 ? kNa : static_cast<double>(k) / static_cast<double>(of);
       };
-      outlook.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + h), TableCell::Real(b.scores(r, top)),
-                  TableCell::Positive(b.ranks[top][r]), TableCell::Real(IsNa(b.scores(r, top)) ? kNa : share(down)),
-                  TableCell::Real(share(ranks.Bottom(q))), TableCell::Real(ranks.Quantile(q, 0.5)),
-                  TableCell::Real(ranks.Quantile(q, 0.05)), TableCell::Real(ranks.Quantile(q, 0.95)));
+      csv.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + h), TableCell::Real(b.scores(r, top)),
+              TableCell::Positive(b.ranks[top][r]), TableCell::Real(IsNa(b.scores(r, top)) ? kNa : share(down)),
+              TableCell::Real(share(ranks.Bottom(q))), TableCell::Real(ranks.Quantile(q, 0.5)),
+              TableCell::Real(ranks.Quantile(q, 0.05)), TableCell::Real(ranks.Quantile(q, 0.95)));
     }
   }
-  const fs::path outlook_file = fs::path(cfg.out_dir) / "outlook.csv";
-  if (auto st = detail::WriteFile(outlook_file, outlook.text()); !st) return st.error();
-  sum.files.push_back(outlook_file.string());
+  return csv.text();
+}
+
+Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+  auto prep = Prepare(cfg, p, p.last_year);
+  if (!prep) return prep.error();
+  ForecastSummary sum;
+  sum.origin = p.last_year, sum.series = p.series.size();
+  CsvWriter forecasts;
+  const auto worse = ForecastUnits(cfg, p, *prep, model, forecasts);
+  sum.forecasts = static_cast<std::size_t>(std::count(forecasts.text().begin(), forecasts.text().end(), '\n')) - 1;
+  const fs::path dir(cfg.out_dir);
+  for (const auto& [name, text] : {std::pair<std::string, std::string>{"forecasts.csv", forecasts.text()},
+                                   {"outlook.csv", Outlook(cfg, p, *prep, model, worse)}}) {
+    if (auto st = detail::WriteFile(dir / name, text); !st) return st.error();
+    sum.files.push_back((dir / name).string());
+  }
   return sum;
 }
 
@@ -430,57 +471,52 @@ bool SameIndicators(const detail::Built& b, const std::vector<std::size_t>& leav
                      [&](std::size_t j) { return (has[j] != 0) == !IsNa(b.scores(outcome_row, j)); });
 }
 
-IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const detail::ForecastTail& tail, int origin,
-                             std::uint64_t seed) {
+//! One cell of the index-level backtest (unit of build row r, outcome row `later`, h years after
+//! `origin`): every model's draws carried to every aggregate, each aggregate scored where the
+//! outcome has a score made of the same indicators.
+void ScoreCell(const ForecastConfig& cfg, const Panels& p, const Prepared& prep, const std::vector<Model>& models,
+               std::size_t r, std::size_t later, int origin, int h, std::uint64_t seed, IndexBacktest& out) {
   const detail::Built& b = p.built;
-  const auto& m = b.method;
-  const std::size_t ni = p.series_of_col.size(), nn = m.nodes.size(), top = static_cast<std::size_t>(m.Top());
+  const std::size_t ni = p.series_of_col.size(), nn = b.method.nodes.size();
+  std::vector<std::vector<double>> display;
+  compute::Matrix scores(cfg.draws, nn);
+  std::vector<char> ranked(cfg.draws), forecast_has;
+  // draws[k][model]: aggregate k's draws (those with a score) from each model.
+  std::vector<std::vector<std::vector<double>>> draws(nn - ni, std::vector<std::vector<double>>(models.size()));
+  for (std::size_t mi = 0; mi < models.size(); ++mi) {
+    DrawUnit(p, prep.fits, models[mi], p.unit_of_row[r], origin, h, seed, 0, cfg.draws, display);
+    prep.tail.Score(r, origin + h, display, scores, ranked);
+    if (mi == 0) forecast_has = Composition(scores, ni);
+    for (std::size_t k = ni; k < nn; ++k) {
+      for (double v : scores.Col(k)) {
+        if (!IsNa(v)) draws[k - ni][mi].push_back(v);
+      }
+    }
+  }
+  for (std::size_t k = ni; k < nn; ++k) {
+    const double y = b.scores(later, k);
+    const auto& d = draws[k - ni];
+    if (IsNa(y) || std::any_of(d.begin(), d.end(), [](const auto& v) { return v.empty(); })) continue;
+    if (!SameIndicators(b, Leaves(b.method, k), forecast_has, later)) continue;
+    out.boards[k - ni].Add(origin, h, draws[k - ni], y);
+  }
+}
+
+IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, int origin, std::uint64_t seed) {
+  const detail::Built& b = p.built;
+  const std::size_t ni = p.series_of_col.size(), nn = b.method.nodes.size();
+  const auto top = static_cast<std::size_t>(b.method.Top());
   const std::vector<Model> models = IndexModels(p);
   const std::size_t nm = models.size(), H = static_cast<std::size_t>(cfg.horizon);
   IndexBacktest out;
   for (std::size_t k = ni; k < nn; ++k) out.boards.emplace_back(models, cfg.horizon, std::vector<double>{});
   out.rank_error.assign(nm * H, 0), out.ranked.assign(nm * H, 0);
-  std::vector<forecast::Fit> fits;
-  for (const Series& s : p.series) fits.push_back(forecast::Fit::At(s.panel, p.context, origin, Settings(cfg, s)));
-  std::vector<std::size_t> rows;
-  for (std::size_t r = 0; r < b.row_year.size(); ++r) {
-    if (b.row_year[r] == origin) rows.push_back(r);
-  }
-  std::vector<std::size_t> outcome_row(rows.size() * H, SIZE_MAX);
-  std::vector<std::vector<double>> display(ni);
-  compute::Matrix scores(cfg.draws, nn);
-  std::vector<char> ranked(cfg.draws);
-  std::vector<std::vector<std::size_t>> leaves;
-  for (std::size_t k = ni; k < nn; ++k) leaves.push_back(Leaves(m, k));
-  std::vector<char> forecast_has;
-  // draws[k][model]: aggregate k's draws from each model, for one cell.
-  std::vector<std::vector<std::vector<double>>> draws(nn - ni, std::vector<std::vector<double>>(nm));
-  for (std::size_t q = 0; q < rows.size(); ++q) {
-    const std::size_t r = rows[q], u = p.unit_of_row[r];
+  auto prep = Prepare(cfg, p, origin);
+  if (!prep) return out;  // WriteBacktest checked the method before
+  for (const std::size_t r : prep->rows) {
     for (int h = 1; h <= cfg.horizon; ++h) {
-      const auto hh = static_cast<std::size_t>(h - 1);
-      const auto later = p.row_at.find({u, origin + h});
-      if (later == p.row_at.end()) continue;
-      outcome_row[q * H + hh] = later->second;
-      for (std::size_t mi = 0; mi < nm; ++mi) {
-        DrawUnit(p, fits, models[mi], u, origin, h, seed, 0, cfg.draws, display);
-        tail.Score(r, origin + h, display, scores, ranked);
-        if (mi == 0) forecast_has = Composition(scores, ni);
-        for (std::size_t k = ni; k < nn; ++k) {
-          auto& d = draws[k - ni][mi];
-          d.clear();
-          for (double v : scores.Col(k)) {
-            if (!IsNa(v)) d.push_back(v);
-          }
-        }
-      }
-      for (std::size_t k = ni; k < nn; ++k) {
-        const double y = b.scores(later->second, k);
-        const auto& d = draws[k - ni];
-        if (IsNa(y) || std::any_of(d.begin(), d.end(), [](const auto& v) { return v.empty(); })) continue;
-        if (!SameIndicators(b, leaves[k - ni], forecast_has, later->second)) continue;
-        out.boards[k - ni].Add(origin, h, draws[k - ni], y);
-      }
+      const auto later = p.row_at.find({p.unit_of_row[r], origin + h});
+      if (later != p.row_at.end()) ScoreCell(cfg, p, *prep, models, r, later->second, origin, h, seed, out);
     }
   }
   // Ranks: per draw among the countries ranked in it (a second pass over the draws, on this
@@ -490,16 +526,41 @@ IndexBacktest BacktestOrigin(const ForecastConfig& cfg, const Panels& p, const d
   for (std::size_t mi = 0; mi < nm; ++mi) {
     for (int h = 1; h <= cfg.horizon; ++h) {
       const auto c = mi * H + static_cast<std::size_t>(h - 1);
-      const RankCounts ranks = RankDraws(one, p, tail, fits, rows, models[mi], origin, h, seed);
-      for (std::size_t q = 0; q < rows.size(); ++q) {
-        const std::size_t later = outcome_row[q * H + static_cast<std::size_t>(h - 1)];
-        if (later == SIZE_MAX || b.ranks[top][later] <= 0 || ranks.Ranked(q) == 0) continue;
-        out.rank_error[c] += std::fabs(ranks.Quantile(q, 0.5) - b.ranks[top][later]);
+      const RankCounts ranks = RankDraws(one, p, prep->tail, prep->fits, prep->rows, models[mi], origin, h, seed);
+      for (std::size_t q = 0; q < prep->rows.size(); ++q) {
+        const auto later = p.row_at.find({p.unit_of_row[prep->rows[q]], origin + h});
+        if (later == p.row_at.end() || b.ranks[top][later->second] <= 0 || ranks.Ranked(q) == 0) continue;
+        out.rank_error[c] += std::fabs(ranks.Quantile(q, 0.5) - b.ranks[top][later->second]);
         ++out.ranked[c];
       }
     }
   }
   return out;
+}
+
+//! One seed's index-level backtest over every origin (by_origin is origin-major, seed-minor).
+IndexBacktest MergeOrigins(std::vector<IndexBacktest>& by_origin, std::size_t origins, std::size_t seeds,
+                           std::size_t seed) {
+  IndexBacktest all = std::move(by_origin[seed]);
+  for (std::size_t o = 1; o < origins; ++o) {
+    const IndexBacktest& next = by_origin[o * seeds + seed];
+    for (std::size_t k = 0; k < all.boards.size(); ++k) all.boards[k].Merge(next.boards[k]);
+    for (std::size_t c = 0; c < all.rank_error.size(); ++c) {
+      all.rank_error[c] += next.rank_error[c], all.ranked[c] += next.ranked[c];
+    }
+  }
+  return all;
+}
+
+//! scoreboard.csv's columns: the scores, then the CRPS difference from each model and its p-value.
+std::vector<std::string> ScoreboardHeader() {
+  std::vector<std::string> header{"code",      "seed",  "model",   "horizon", "n",       "crps",
+                                  "ignorance", "mis90", "cover50", "cover90", "rank_mae"};
+  for (Model b : forecast::kModels) {
+    header.push_back(fmt::format("crps_minus_{}", forecast::ToString(b)));
+    header.push_back(fmt::format("p_{}", forecast::ToString(b)));
+  }
+  return header;
 }
 
 //! scoreboard.csv's row of one ScoreLine.
@@ -540,8 +601,8 @@ void Headline(std::map<std::tuple<std::size_t, std::string, int>, ForecastHeadli
 }
 
 Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p, Model chosen) {
-  auto tail = detail::ForecastTail::Of(p.built);
-  if (!tail) return tail.error();
+  // The index needs a method a forecast can carry draws through: refused here, before any work.
+  if (auto tail = detail::ForecastTail::Of(p.built); !tail) return tail.error();
   const auto& m = p.built.method;
   const std::size_t ni = p.series_of_col.size(), nn = m.nodes.size(), H = static_cast<std::size_t>(cfg.horizon);
   ForecastSummary sum;
@@ -562,29 +623,15 @@ Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p
       return;
     }
     const std::size_t i = t - series_tasks;
-    by_origin[i] =
-        BacktestOrigin(cfg, p, *tail, cfg.first_origin + static_cast<int>(i / cfg.seeds), cfg.seed + i % cfg.seeds);
+    by_origin[i] = BacktestOrigin(cfg, p, cfg.first_origin + static_cast<int>(i / cfg.seeds), cfg.seed + i % cfg.seeds);
   });
   CsvWriter csv;
-  std::vector<std::string> header{"code",      "seed",  "model",   "horizon", "n",       "crps",
-                                  "ignorance", "mis90", "cover50", "cover90", "rank_mae"};
-  for (Model b : forecast::kModels) {
-    header.push_back(fmt::format("crps_minus_{}", forecast::ToString(b)));
-    header.push_back(fmt::format("p_{}", forecast::ToString(b)));
-  }
-  csv.Header(header);
+  csv.Header(ScoreboardHeader());
   std::map<std::tuple<std::size_t, std::string, int>, ForecastHeadline> head;
   const std::vector<Model> index_models = IndexModels(p);
   for (std::size_t seed = 0; seed < cfg.seeds; ++seed) {
     // The aggregates first (index at the top of the file), from every origin's scoreboard merged.
-    IndexBacktest all = std::move(by_origin[seed]);
-    for (std::size_t o = 1; o < origins; ++o) {
-      const IndexBacktest& next = by_origin[o * cfg.seeds + seed];
-      for (std::size_t k = 0; k < all.boards.size(); ++k) all.boards[k].Merge(next.boards[k]);
-      for (std::size_t c = 0; c < all.rank_error.size(); ++c) {
-        all.rank_error[c] += next.rank_error[c], all.ranked[c] += next.ranked[c];
-      }
-    }
+    const IndexBacktest all = MergeOrigins(by_origin, origins, cfg.seeds, seed);
     for (std::size_t k = nn; k-- > ni;) {
       for (const auto& l : all.boards[k - ni].Lines(2000, cfg.seed + seed)) {
         double mae = kNa;
