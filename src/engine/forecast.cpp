@@ -50,7 +50,8 @@ constexpr ContextSeries kContext[] = {
 struct Series {
   std::string code;
   forecast::SeriesPanel panel;
-  int carry = 0;  //!< the years the method carries a value forward (locf)
+  int carry = 0;       //!< the years the method carries a value forward (locf)
+  bool count = false;  //!< the count an indicator divides by its denominator (code "<indicator>.count")
 };
 
 struct Panels {
@@ -58,6 +59,7 @@ struct Panels {
   std::vector<std::string> units;
   std::vector<Series> series;
   std::vector<std::size_t> series_of_col;  //!< per indicator column: its series, npos for a monitor
+  std::vector<std::size_t> counts;         //!< the count series (not part of the index's draws)
   //! Per series: the Rng stream its draws share with the other indicators of its dimension (its
   //! parent node), so that one draw's indicators of one dimension err together.
   std::vector<std::uint64_t> group_of_series;
@@ -78,6 +80,24 @@ forecast::Scale ScaleOf(const method::Node& n, const forecast::SeriesPanel& p) {
     return {forecast::Support::kBounded, *n.goal_lo, *n.goal_hi};
   }
   return {lo >= 0 ? forecast::Support::kNonNegative : forecast::Support::kReal, 0, 0};
+}
+
+//! The count a per-capita indicator divides (its raw value: deaths, not deaths per 100,000), as a
+//! series with count distributions, when every value read is a whole number ≥ 0.
+std::optional<Series> CountSeries(const detail::Built& b, std::size_t j, const method::Node& n, const Panels& out,
+                                  const std::map<std::string, std::size_t>& unit_index, int first, int carry) {
+  if (n.denominator.empty()) return std::nullopt;
+  Series s{n.code + ".count",
+           forecast::SeriesPanel(out.units.size(), first, static_cast<std::size_t>(out.last_year - first + 1),
+                                 {forecast::Support::kCount, 0, 0}),
+           carry, true};
+  for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
+    const double v = b.raw(r, j);
+    if (IsNa(v)) continue;
+    if (v < 0 || v != std::floor(v)) return std::nullopt;
+    s.panel.at_mut(unit_index.at(b.row_unit[r]), b.row_year[r]) = v;
+  }
+  return s;
 }
 
 //! The method's scored indicators per unit and year of the build, on their display scale (a
@@ -106,6 +126,11 @@ void ReadSeries(Panels& out, const std::map<std::string, std::size_t>& unit_inde
     }
     s.panel.scale = ScaleOf(n, s.panel);
     out.series.push_back(std::move(s));
+    if (auto c = CountSeries(b, j, n, out, unit_index, first, carry)) {
+      out.counts.push_back(out.series.size());
+      out.group_of_series.push_back(out.group_of_series.back());
+      out.series.push_back(std::move(*c));
+    }
   }
 }
 
@@ -193,6 +218,17 @@ std::optional<std::vector<TableCell>> Row(std::string_view unit, std::string_vie
   return std::vector<TableCell>{TableCell::Ref(unit),    TableCell::Ref(code),      TableCell::Int(year),
                                 TableCell::Real(q.mean), TableCell::Real(q.median), TableCell::Real(q.p05),
                                 TableCell::Real(q.p25),  TableCell::Real(q.p75),    TableCell::Real(q.p95)};
+}
+
+//! Models that apply to every series the index is made of (negbin needs counts).
+std::vector<Model> IndexModels(const Panels& p) {
+  std::vector<Model> out;
+  for (Model m : forecast::kModels) {
+    bool all = true;
+    for (const Series& s : p.series) all = all && (s.count || forecast::Applies(m, s.panel.scale.support));
+    if (all) out.push_back(m);
+  }
+  return out;
 }
 
 constexpr std::size_t kChunk = 256;  //!< draws per Rng stream block: any block can be drawn again alone
@@ -335,6 +371,12 @@ std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastCon
         const std::string& code = p.series[p.series_of_col[j]].code;
         if (auto row = Row(p.units[u], code, p.last_year + h, display[j])) lines[q].push_back(*row);
       }
+      for (const std::size_t c : p.counts) {
+        if (!prep.fits[c].Forecastable(u)) continue;
+        std::vector<double> draws(cfg.draws);
+        DrawBlocks(prep.fits[c], model, u, p.last_year, h, cfg.seed, p.group_of_series[c], 0, draws);
+        if (auto row = Row(p.units[u], p.series[c].code, p.last_year + h, draws)) lines[q].push_back(*row);
+      }
       prep.tail.Score(r, p.last_year + h, display, scores, ranked);
       for (std::size_t node = p.series_of_col.size(); node < nn; ++node) {
         if (auto row = Row(p.units[u], m.nodes[node].code, p.last_year + h, scores.Col(node))) lines[q].push_back(*row);
@@ -367,7 +409,9 @@ std::string Outlook(const ForecastConfig& cfg, const Panels& p, const Prepared& 
     const RankCounts ranks = RankDraws(cfg, p, prep.tail, prep.fits, prep.rows, model, p.last_year, h, cfg.seed);
     for (std::size_t q = 0; q < prep.rows.size(); ++q) {
       const std::size_t r = prep.rows[q];
-      const auto [down, of] = worse[q * static_cast<std::size_t>(cfg.horizon) + static_cast<std::size_t>(h - 1)];
+      // Plain variables, not a structured binding: the lambda below captures them.
+      const auto& cell = worse[q * static_cast<std::size_t>(cfg.horizon) + static_cast<std::size_t>(h - 1)];
+      const std::size_t down = cell.first, of = cell.second;
       const auto share = [&](std::size_t k) {
         return of == 0 ? kNa : static_cast<double>(k) / static_cast<double>(of);
       };
@@ -381,10 +425,16 @@ std::string Outlook(const ForecastConfig& cfg, const Panels& p, const Prepared& 
 }
 
 Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+  const auto usable = IndexModels(p);
+  if (std::find(usable.begin(), usable.end(), model) == usable.end()) {
+    return Error{Errc::kUsage, fmt::format("the {} model does not apply to every indicator of the method (negbin "
+                                           "needs counts)",
+                                           forecast::ToString(model))};
+  }
   auto prep = Prepare(cfg, p, p.last_year);
   if (!prep) return prep.error();
   ForecastSummary sum;
-  sum.origin = p.last_year, sum.series = p.series.size();
+  sum.origin = p.last_year, sum.series = p.series.size() - p.counts.size();
   CsvWriter forecasts;
   const auto worse = ForecastUnits(cfg, p, *prep, model, forecasts);
   sum.forecasts = static_cast<std::size_t>(std::count(forecasts.text().begin(), forecasts.text().end(), '\n')) - 1;
@@ -424,17 +474,6 @@ struct IndexBacktest {
   std::vector<double> rank_error;   //!< [model · H + h − 1]: Σ |median rank − rank|
   std::vector<std::size_t> ranked;  //!< the same: how many
 };
-
-//! Models of the index-level backtest: those that apply to every series (negbin needs counts).
-std::vector<Model> IndexModels(const Panels& p) {
-  std::vector<Model> out;
-  for (Model m : forecast::kModels) {
-    bool all = true;
-    for (const Series& s : p.series) all = all && forecast::Applies(m, s.panel.scale.support);
-    if (all) out.push_back(m);
-  }
-  return out;
-}
 
 //! The indicator columns below aggregate node k.
 std::vector<std::size_t> Leaves(const method::Method& m, std::size_t k) {
@@ -498,7 +537,13 @@ void ScoreCell(const ForecastConfig& cfg, const Panels& p, const Prepared& prep,
     const auto& d = draws[k - ni];
     if (IsNa(y) || std::any_of(d.begin(), d.end(), [](const auto& v) { return v.empty(); })) continue;
     if (!SameIndicators(b, Leaves(b.method, k), forecast_has, later)) continue;
-    out.boards[k - ni].Add(origin, h, draws[k - ni], y);
+    // The index's event: its score down by forecast.deterioration or more from the origin's.
+    std::optional<forecast::Scoreboard::Event> event;
+    const double base = b.scores(r, k);
+    if (k == static_cast<std::size_t>(b.method.Top()) && !IsNa(base)) {
+      event = forecast::Scoreboard::Event{base - b.method.forecast.deterioration, false};
+    }
+    out.boards[k - ni].Add(origin, h, draws[k - ni], y, event);
   }
 }
 
@@ -554,8 +599,8 @@ IndexBacktest MergeOrigins(std::vector<IndexBacktest>& by_origin, std::size_t or
 
 //! scoreboard.csv's columns: the scores, then the CRPS difference from each model and its p-value.
 std::vector<std::string> ScoreboardHeader() {
-  std::vector<std::string> header{"code",      "seed",  "model",   "horizon", "n",       "crps",
-                                  "ignorance", "mis90", "cover50", "cover90", "rank_mae"};
+  std::vector<std::string> header{"code",  "seed",    "model",   "horizon",  "n",      "crps",  "ignorance",
+                                  "mis90", "cover50", "cover90", "rank_mae", "events", "brier", "aupr"};
   for (Model b : forecast::kModels) {
     header.push_back(fmt::format("crps_minus_{}", forecast::ToString(b)));
     header.push_back(fmt::format("p_{}", forecast::ToString(b)));
@@ -576,7 +621,10 @@ std::vector<TableCell> BoardRow(std::string_view code, std::uint64_t seed, const
                              TableCell::Real(l.mis90),
                              TableCell::Real(l.cover50),
                              TableCell::Real(l.cover90),
-                             TableCell::Real(rank_mae)};
+                             TableCell::Real(rank_mae),
+                             l.brier == l.brier ? TableCell::Int(static_cast<long long>(l.events)) : TableCell{},
+                             TableCell::Real(l.brier),
+                             TableCell::Real(l.aupr)};
   for (std::size_t b = 0; b < l.diff.size(); ++b) {
     row.push_back(TableCell::Real(l.diff[b])), row.push_back(TableCell::Real(l.p_value[b]));
   }
@@ -606,7 +654,7 @@ Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p
   const auto& m = p.built.method;
   const std::size_t ni = p.series_of_col.size(), nn = m.nodes.size(), H = static_cast<std::size_t>(cfg.horizon);
   ForecastSummary sum;
-  sum.origin = cfg.last_origin, sum.series = p.series.size();
+  sum.origin = cfg.last_origin, sum.series = p.series.size() - p.counts.size();
   // Tasks: each series and seed (indicators), then each origin and seed (the index).
   const std::size_t series_tasks = p.series.size() * cfg.seeds;
   const auto origins = static_cast<std::size_t>(cfg.last_origin - cfg.first_origin + 1);
@@ -619,6 +667,7 @@ Result<ForecastSummary> WriteBacktest(const ForecastConfig& cfg, const Panels& p
       bc.first_origin = cfg.first_origin, bc.last_origin = cfg.last_origin;
       bc.draws = cfg.draws, bc.seed = cfg.seed + t % cfg.seeds, bc.settings = Settings(cfg, s);
       bc.bins = Bins(s.panel, cfg.first_origin);
+      if (s.count) bc.event_at = p.built.method.forecast.count_event;
       lines[t] = forecast::Backtest(s.panel, p.context, bc);
       return;
     }

@@ -40,6 +40,21 @@ double OriginBootstrap(const std::vector<std::pair<double, std::size_t>>& by_ori
   return static_cast<double>(1 + not_better) / static_cast<double>(resamples + 1);
 }
 
+//! Brier score and average precision of event probabilities, in the cells' order (stable).
+void ScoreEvents(const std::vector<std::pair<double, int>>& cells, ScoreLine& line) {
+  if (cells.empty()) return;
+  std::vector<double> p;
+  std::vector<int> o;
+  double brier = 0;
+  for (const auto& [prob, outcome] : cells) {
+    p.push_back(prob), o.push_back(outcome);
+    brier += (prob - outcome) * (prob - outcome);
+    line.events += static_cast<std::size_t>(outcome);
+  }
+  line.brier = brier / static_cast<double>(cells.size());
+  line.aupr = AveragePrecision(p, o);
+}
+
 }  // namespace
 
 Scoreboard::Scoreboard(std::vector<Model> models, int horizons, std::vector<double> bins)
@@ -47,12 +62,18 @@ Scoreboard::Scoreboard(std::vector<Model> models, int horizons, std::vector<doub
       horizons_(horizons),
       bins_(std::move(bins)),
       sums_(models_.size() * static_cast<std::size_t>(horizons)),
-      diffs_(static_cast<std::size_t>(horizons) * models_.size() * models_.size()) {}
+      diffs_(static_cast<std::size_t>(horizons) * models_.size() * models_.size()),
+      events_(sums_.size()) {}
 
-void Scoreboard::Add(int origin, int h, std::span<std::vector<double>> draws, double y) {
+void Scoreboard::Add(int origin, int h, std::span<std::vector<double>> draws, double y, std::optional<Event> event) {
   const std::size_t nm = models_.size(), hh = static_cast<std::size_t>(h - 1);
   std::vector<double> crps(nm);
   for (std::size_t m = 0; m < nm; ++m) {
+    if (event) {
+      const auto in = std::count_if(draws[m].begin(), draws[m].end(), [&](double v) { return event->In(v); });
+      events_[m * static_cast<std::size_t>(horizons_) + hh].emplace_back(
+          static_cast<double>(in) / static_cast<double>(draws[m].size()), event->In(y) ? 1 : 0);
+    }
     const Scored s = Score(draws[m], y, bins_);
     Sums& c = sums_[m * static_cast<std::size_t>(horizons_) + hh][origin];
     ++c.n, c.crps += s.crps, c.ign += s.ign, c.mis90 += s.mis90;
@@ -81,6 +102,7 @@ void Scoreboard::Merge(const Scoreboard& o) {
       t.first += d.first, t.second += d.second;
     }
   }
+  for (std::size_t i = 0; i < events_.size(); ++i) events_[i].insert(events_[i].end(), o.events_[i].begin(), o.events_[i].end());
 }
 
 std::vector<ScoreLine> Scoreboard::Lines(std::size_t bootstrap, std::uint64_t seed) const {
@@ -97,6 +119,7 @@ std::vector<ScoreLine> Scoreboard::Lines(std::size_t bootstrap, std::uint64_t se
         total.cover50 += c.cover50, total.cover90 += c.cover90;
       }
       line.n = total.n;
+      ScoreEvents(events_[m * static_cast<std::size_t>(horizons_) + hh], line);
       if (total.n > 0) {
         const auto n = static_cast<double>(total.n);
         line.crps = total.crps / n, line.ignorance = bins_.empty() ? kNa : total.ign / n;
@@ -141,7 +164,9 @@ std::vector<ScoreLine> Backtest(const SeriesPanel& p, const Context& ctx, const 
           Rng rng(cfg.seed, Stream(u, origin, h, models[m]));
           fit.Draw(models[m], u, h, rng, draws[m]);
         }
-        board.Add(origin, h, draws, y);
+        std::optional<Scoreboard::Event> event;
+        if (cfg.event_at) event = Scoreboard::Event{*cfg.event_at, true};
+        board.Add(origin, h, draws, y, event);
       }
     }
   }

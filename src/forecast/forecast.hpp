@@ -182,6 +182,10 @@ struct ScoreLine {
   int horizon = 1;
   std::size_t n = 0;
   double crps = kNa, ignorance = kNa, mis90 = kNa, cover50 = kNa, cover90 = kNa;
+  //! Where the cells have an event: the Brier score of P(event) (the share of draws in it), the
+  //! average precision of P(event) over the cells, and how many cells had the event.
+  double brier = kNa, aupr = kNa;
+  std::size_t events = 0;
   //! Mean CRPS difference from each baseline (this − baseline; < 0 is better), its one-sided
   //! origin-block bootstrap p-value, by baseline in kModels order (NaN against itself).
   std::vector<double> diff, p_value;
@@ -192,9 +196,16 @@ struct ScoreLine {
 //! merge (one per thread).
 class Scoreboard {
  public:
+  //! An event of a cell: the value at or above `at` (`above`), or at or below it.
+  struct Event {
+    double at = 0;
+    bool above = true;
+    bool In(double v) const { return above ? v >= at : v <= at; }
+  };
   Scoreboard(std::vector<Model> models, int horizons, std::vector<double> bins);
-  //! One cell: each model's draws (models order; sorted in place) of the outcome y, h years after `origin`.
-  void Add(int origin, int h, std::span<std::vector<double>> draws, double y);
+  //! One cell: each model's draws (models order; sorted in place) of the outcome y, h years after
+  //! `origin`, and the cell's event if it has one.
+  void Add(int origin, int h, std::span<std::vector<double>> draws, double y, std::optional<Event> event = {});
   void Merge(const Scoreboard& other);
   //! Per model and horizon, the mean scores and each model's CRPS difference from every other,
   //! with its origin-block bootstrap p-value (`bootstrap` resamples from `seed`).
@@ -213,6 +224,7 @@ class Scoreboard {
   std::vector<ByOrigin> sums_;  //!< [model · H + h − 1]
   std::vector<std::map<int, std::pair<double, std::size_t>>>
       diffs_;  //!< [(h − 1) · M² + a · M + b]: Σ crps_a − crps_b, n
+  std::vector<std::vector<std::pair<double, int>>> events_;  //!< [model · H + h − 1]: (P(event), outcome)
 };
 
 struct BacktestConfig {
@@ -223,6 +235,7 @@ struct BacktestConfig {
   std::vector<double> bins;      //!< ignorance bin edges on the series' scale
   std::vector<Model> models;     //!< empty: every model that applies
   ModelSettings settings;
+  std::optional<double> event_at;  //!< scores P(value ≥ event_at) as an event forecast
 };
 
 //! Rolling-origin backtest of one series: at each origin t only years ≤ t are used (fit and

@@ -322,7 +322,7 @@ Status ParseEligibility(const toml::table& t, Eligibility& e, const std::string&
 
 // ---- forecast -----------------------------------------------------------------------------------
 
-const std::set<std::string> kForecastKeys{"model", "deterioration", "bottom"};
+const std::set<std::string> kForecastKeys{"model", "deterioration", "bottom", "count_event"};
 
 Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origin) {
   for (const auto& [k, v] : t) {
@@ -345,6 +345,11 @@ Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origi
     auto x = n->value_exact<std::int64_t>();
     if (!x || *x < 1 || *x > 1000) return Bad(origin, "forecast.bottom must be an integer from 1 to 1000", n);
     f.bottom = static_cast<int>(*x);
+  }
+  if (const toml::node* n = t.get("count_event")) {
+    auto x = Finite(*n);
+    if (!x || *x <= 0) return Bad(origin, "forecast.count_event must be a number > 0", n);
+    f.count_event = *x;
   }
   return Ok();
 }

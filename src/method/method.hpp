@@ -139,6 +139,7 @@ struct Forecast {
   std::string model = "pooled";  //!< the forecast model gpsi forecast uses by default
   double deterioration = 5;      //!< a fall of the index score by at least this many points deteriorates
   int bottom = 20;               //!< P(rank in the bottom `bottom` of the ranked units)
+  double count_event = 25;       //!< backtest event of a count series: a year with at least this many (UCDP's 25 deaths)
 };
 
 //! A validated methodology: metadata, pipeline and the framework tree.

@@ -56,6 +56,7 @@ TEST(ForecastCli, ForecastsEveryIndicatorPastTheLastYearWithOrderedQuantiles) {
   EXPECT_TRUE(codes.count("homicide") && codes.count("road_deaths") && codes.count("terror_deaths"));
   EXPECT_FALSE(codes.count("violent_events"));  // monitors are not forecast
   for (const char* aggregate : {"GPSI", "crime", "terrorism", "cyber", "road"}) EXPECT_TRUE(codes.count(aggregate));
+  EXPECT_TRUE(codes.count("conflict_deaths.count"));  // the deaths themselves, with count distributions
 }
 
 TEST(ForecastCli, TheOutlookGivesProbabilitiesAndRankIntervalsOfTheRankedCountries) {
@@ -123,6 +124,18 @@ TEST(ForecastCli, BacktestScoresEveryModelOnTheSameCells) {
   }
   EXPECT_GT(scored, 20u);
   for (const auto& [k, sizes] : n) EXPECT_EQ(sizes.size(), 1u) << k.first << " h=" << k.second;
+  // Events: the index falling by forecast.deterioration, and a count series reaching
+  // forecast.count_event (UCDP's 25 deaths); Brier scores in [0, 1], with the events counted.
+  std::set<std::string> with_events;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    if (row[col["brier"]].empty()) continue;
+    with_events.insert(row[col["code"]]);
+    const double brier = std::stod(row[col["brier"]]);
+    EXPECT_TRUE(brier >= 0 && brier <= 1) << row[col["code"]];
+    EXPECT_FALSE(row[col["events"]].empty());
+  }
+  EXPECT_EQ(with_events, (std::set<std::string>{"GPSI", "conflict_deaths.count"}));
 }
 
 TEST(ForecastCli, BadOptionsAreUsageErrors) {

@@ -271,6 +271,31 @@ TEST(ForecastBacktest, OnSteadyTrendsDriftAndThePooledModelBeatNoChange) {
   EXPECT_GT(line(Model::kPooled, 1).cover90, 0.8);
 }
 
+TEST(ForecastScoreboard, EventsGetTheBrierScoreAndAveragePrecisionOfTheDrawsShare) {
+  // Two models over four cells with the event "≥ 25": the first puts 3 of 4 draws on the right
+  // side every time, the second always 1 of 4 on the wrong side… i.e. the opposite.
+  Scoreboard board({Model::kNoChange, Model::kPooled}, 1, {});
+  const Scoreboard::Event event{25, true};
+  for (int cell = 0; cell < 4; ++cell) {
+    const bool happens = cell % 2 == 0;
+    const double y = happens ? 30 : 10;
+    std::vector<std::vector<double>> draws{
+        happens ? std::vector<double>{30, 30, 30, 10} : std::vector<double>{10, 10, 10, 30},
+        happens ? std::vector<double>{10, 10, 10, 30} : std::vector<double>{30, 30, 30, 10}};
+    board.Add(2010 + cell, 1, draws, y, event);
+  }
+  std::vector<std::vector<double>> plain{{1.0}, {1.0}};
+  board.Add(2015, 1, plain, 1.0);  // a cell without an event
+  const auto lines = board.Lines(100, 1);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].events, 2u);
+  EXPECT_DOUBLE_EQ(lines[0].brier, 0.0625);  // (0.75 − 1)² and (0.25 − 0)², four times
+  EXPECT_DOUBLE_EQ(lines[1].brier, 0.5625);
+  EXPECT_DOUBLE_EQ(lines[0].aupr, 1);
+  EXPECT_DOUBLE_EQ(lines[1].aupr, 0.5);  // ranked last, both events: precision 2/4 at recall 1
+  EXPECT_EQ(lines[0].n, 5u);
+}
+
 TEST(ForecastBacktest, KnownAnswersOnExactLinearTrends) {
   // Every unit on an exact line y = 10u + 2 + 0.5·t. Known answers, h years ahead:
   // - drift forecasts the line exactly (every change is 0.5: σ = 0): CRPS 0, every interval covers;
