@@ -249,4 +249,34 @@ std::vector<ScoreLine> Backtest(const SeriesPanel& p, const Context& ctx, const 
 std::uint64_t Stream(std::size_t unit, int origin, int horizon, Model m, std::uint64_t series = 0,
                      std::uint64_t chunk = 0);
 
+// ==== early-warning rules (ACLED's surge and threshold rules; an anomaly z-score) ===============
+
+//! What a rule found at one point of a series.
+struct Finding {
+  bool fires = false;
+  double value = kNa;     //!< the series at the point
+  double baseline = kNa;  //!< what it was compared with: the previous maximum, the trailing mean
+  double score = kNa;     //!< value / baseline (surge), z (anomaly)
+  std::size_t seen = 0;   //!< the earlier values the baseline was made of
+};
+
+//! Threshold: y[i] is above every value of the `window` points before it (at least one of them
+//! present) and ≥ min — a level not seen in that many points. baseline: their maximum.
+Finding Threshold(std::span<const double> y, std::size_t i, std::size_t window, double min);
+//! Surge: y[i] ≥ factor × the mean of the `window` points before it (at least two present) and
+//! ≥ min; factor 2 is ACLED's "+100 % against the trailing average". score: y[i] / mean.
+Finding Surge(std::span<const double> y, std::size_t i, std::size_t window, double factor, double min);
+//! Anomaly: z = (y[i] − m)/s ≥ z_min and y[i] ≥ min, with m and s the mean and sample sd of the
+//! `window` points before it (at least three present); s is at least √max(m, 1), the Poisson
+//! spread of a count, so that a flat baseline does not make every change an anomaly.
+Finding Anomaly(std::span<const double> y, std::size_t i, std::size_t window, double z_min, double min);
+
+//! How warnings did against what happened: precision = hits / warnings, recall = hits / events
+//! (NaN without warnings or without events).
+struct Skill {
+  std::size_t warnings = 0, events = 0, hits = 0;
+  double precision = kNa, recall = kNa;
+};
+Skill ScoreWarnings(std::span<const char> warned, std::span<const char> happened);
+
 }  // namespace gpsi::forecast
