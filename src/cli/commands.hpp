@@ -38,5 +38,6 @@ void AddUpdate(CLI::App& app, Globals& g);
 void AddServe(CLI::App& app, Globals& g);
 void AddValidate(CLI::App& app, Globals& g);
 void AddForecast(CLI::App& app, Globals& g);
+void AddWarn(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

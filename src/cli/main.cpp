@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::AddUncertainty(app, g);
   cli::AddSensitivity(app, g);
   cli::AddForecast(app, g);
+  cli::AddWarn(app, g);
   cli::AddEvents(app, g);
   cli::AddUpdate(app, g);
   cli::AddServe(app, g);

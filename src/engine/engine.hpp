@@ -366,6 +366,53 @@ struct ForecastSummary {
 //! the method (with the index rank's mean absolute error).
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg);
 
+// ---- gpsi warn: early warnings on the latest data, and their track record (src/engine/warn.cpp) ----
+
+struct WarnConfig {
+  BuildConfig build;  //!< the method (its [[warn]] rules) and the store
+  bool backtest = false;
+  int first_origin = 2010, last_origin = 2019;
+  std::size_t draws = 1000;  //!< the forecast rule's draws
+  std::uint64_t seed = 1;
+  int threads = 0;
+  std::string out_dir;
+};
+
+//! One warning with its evidence: the value that fired the rule, where it was read (source, file,
+//! line), and what it was compared with.
+struct Warning {
+  std::string unit, id, rule, severity, code;
+  std::string period;  //!< "2023", or "2023-10" for a monthly rule
+  double value = kNa, baseline = kNa, score = kNa;
+  std::string source, file_sha256;
+  std::int64_t line = 0;
+  std::string message;
+};
+
+//! A rule's track record: its warnings at each origin against the index falling by
+//! forecast.deterioration or more the year after (where both years' scores are made of the same
+//! indicators).
+struct RuleSkill {
+  std::string id, rule;
+  std::size_t cells = 0;  //!< unit-origins scored: events / cells is the base rate precision compares with
+  std::size_t warnings = 0, events = 0, hits = 0;
+  double precision = kNa, recall = kNa;
+};
+
+struct WarnSummary {
+  std::vector<Warning> warnings;  //!< high severity first, then by unit
+  std::vector<RuleSkill> skill;   //!< backtest only
+  std::vector<std::string> files;
+};
+
+//! Applies the method's [[warn]] rules to the latest data and writes warnings.csv
+//! (`unit,id,rule,severity,code,period,value,baseline,score,source,file_sha256,line,message`):
+//! threshold and surge on a stored annual series at its latest year, anomaly on a monthly one
+//! (gpsi events --period month) at its latest month, forecast on the model's P(deterioration).
+//! With `backtest`, instead scores the annual and forecast rules at each origin against the index
+//! falling the year after, and writes warn_skill.csv.
+Result<WarnSummary> Warn(const WarnConfig& cfg);
+
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----
 
 struct ValidateConfig {

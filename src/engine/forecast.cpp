@@ -20,6 +20,7 @@
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
 #include "detail/parallel.hpp"
+#include "detail/risk.hpp"
 #include "engine.hpp"
 #include "forecast.hpp"
 
@@ -335,12 +336,13 @@ struct Prepared {
   detail::ForecastTail tail;
   std::vector<forecast::Fit> fits;
   std::vector<std::size_t> rows;
+  int origin = 0;
 };
 
 Result<Prepared> Prepare(const ForecastConfig& cfg, const Panels& p, int origin) {
   auto tail = detail::ForecastTail::Of(p.built);
   if (!tail) return tail.error();
-  Prepared out{std::move(*tail), {}, {}};
+  Prepared out{std::move(*tail), {}, {}, origin};
   for (const Series& s : p.series) out.fits.push_back(forecast::Fit::At(s.panel, p.context, origin, Settings(cfg, s)));
   for (std::size_t r = 0; r < p.built.row_year.size(); ++r) {
     if (p.built.row_year[r] == origin) out.rows.push_back(r);
@@ -365,21 +367,21 @@ std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastCon
     compute::Matrix scores(cfg.draws, nn);
     std::vector<char> ranked(cfg.draws);
     for (int h = 1; h <= cfg.horizon; ++h) {
-      DrawUnit(p, prep.fits, model, u, p.last_year, h, cfg.seed, 0, cfg.draws, display);
+      DrawUnit(p, prep.fits, model, u, prep.origin, h, cfg.seed, 0, cfg.draws, display);
       for (std::size_t j = 0; j < display.size(); ++j) {
         if (display[j].empty()) continue;
         const std::string& code = p.series[p.series_of_col[j]].code;
-        if (auto row = Row(p.units[u], code, p.last_year + h, display[j])) lines[q].push_back(*row);
+        if (auto row = Row(p.units[u], code, prep.origin + h, display[j])) lines[q].push_back(*row);
       }
       for (const std::size_t c : p.counts) {
         if (!prep.fits[c].Forecastable(u)) continue;
         std::vector<double> draws(cfg.draws);
-        DrawBlocks(prep.fits[c], model, u, p.last_year, h, cfg.seed, p.group_of_series[c], 0, draws);
-        if (auto row = Row(p.units[u], p.series[c].code, p.last_year + h, draws)) lines[q].push_back(*row);
+        DrawBlocks(prep.fits[c], model, u, prep.origin, h, cfg.seed, p.group_of_series[c], 0, draws);
+        if (auto row = Row(p.units[u], p.series[c].code, prep.origin + h, draws)) lines[q].push_back(*row);
       }
-      prep.tail.Score(r, p.last_year + h, display, scores, ranked);
+      prep.tail.Score(r, prep.origin + h, display, scores, ranked);
       for (std::size_t node = p.series_of_col.size(); node < nn; ++node) {
-        if (auto row = Row(p.units[u], m.nodes[node].code, p.last_year + h, scores.Col(node))) lines[q].push_back(*row);
+        if (auto row = Row(p.units[u], m.nodes[node].code, prep.origin + h, scores.Col(node))) lines[q].push_back(*row);
       }
       auto& [down, of] = worse[q * H + static_cast<std::size_t>(h - 1)];
       for (std::size_t d = 0; d < cfg.draws; ++d) {
@@ -729,6 +731,39 @@ Status Check(const ForecastConfig& cfg) {
 }
 
 }  // namespace
+
+namespace detail {
+
+Result<std::vector<std::vector<Risk>>> DeteriorationRisks(const ForecastConfig& cfg, std::span<const int> origins) {
+  return Guarded([&]() -> Result<std::vector<std::vector<Risk>>> {
+    auto panels = ReadPanels(cfg);
+    if (!panels) return panels.error();
+    const Panels& p = *panels;
+    auto model = ModelOf(p.built.method.forecast.model, "the method's forecast.model");
+    if (!model) return model.error();
+    ForecastConfig one = cfg;
+    one.horizon = 1;
+    const auto top = static_cast<std::size_t>(p.built.method.Top());
+    std::vector<std::vector<Risk>> out;
+    for (int origin : origins) {
+      auto prep = Prepare(one, p, origin == 0 ? p.last_year : origin);
+      if (!prep) return prep.error();
+      CsvWriter ignored;
+      const auto worse = ForecastUnits(one, p, *prep, *model, ignored);
+      std::vector<Risk> risks;
+      for (std::size_t q = 0; q < prep->rows.size(); ++q) {
+        const std::size_t r = prep->rows[q];
+        const auto [down, of] = worse[q];
+        risks.push_back(Risk{p.built.row_unit[r], prep->origin, p.built.scores(r, top),
+                             of == 0 ? kNa : static_cast<double>(down) / static_cast<double>(of)});
+      }
+      out.push_back(std::move(risks));
+    }
+    return out;
+  });
+}
+
+}  // namespace detail
 
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg) {
   return detail::Guarded([&]() -> Result<ForecastSummary> {

@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace gpsi::method {
 namespace {
@@ -350,6 +351,52 @@ Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origi
     auto x = Finite(*n);
     if (!x || *x <= 0) return Bad(origin, "forecast.count_event must be a number > 0", n);
     f.count_event = *x;
+  }
+  return Ok();
+}
+
+// ---- warn ---------------------------------------------------------------------------------------
+
+const std::set<std::string> kWarnKeys{"id", "rule", "reads", "window", "factor", "z", "min", "p", "severity"};
+
+Status ParseWarnRule(const toml::table& t, WarnRule& w, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kWarnKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key warn.{} (known: {})", k.str(), KeyList(kWarnKeys)), k);
+    }
+  }
+  for (auto [key, field] :
+       {std::pair{"id", &w.id}, {"rule", &w.rule}, {"reads", &w.reads}, {"severity", &w.severity}}) {
+    if (const toml::node* n = t.get(key)) {
+      auto s = n->value_exact<std::string>();
+      if (!s) return Bad(origin, fmt::format("warn.{} must be text", key), n);
+      *field = *s;
+    }
+  }
+  if (w.id.empty()) return Bad(origin, "a [[warn]] rule needs an id", &t);
+  if (!std::set<std::string>{"threshold", "surge", "anomaly", "forecast"}.count(w.rule)) {
+    return Bad(origin, "warn.rule must be threshold, surge, anomaly or forecast", t.get("rule") ? t.get("rule") : &t);
+  }
+  if (w.rule != "forecast" && w.reads.empty())
+    return Bad(origin, "warn.reads (a stored code) is needed by " + w.rule, &t);
+  if (!std::set<std::string>{"low", "medium", "high"}.count(w.severity)) {
+    return Bad(origin, "warn.severity must be low, medium or high", t.get("severity"));
+  }
+  if (const toml::node* n = t.get("window")) {
+    auto x = n->value_exact<std::int64_t>();
+    if (!x || *x < 1 || *x > 120) return Bad(origin, "warn.window must be an integer from 1 to 120", n);
+    w.window = static_cast<int>(*x);
+  }
+  for (auto [key, field, lo, hi] : {std::tuple{"factor", &w.factor, 1.0, 1e6},
+                                    {"z", &w.z, 0.0, 100.0},
+                                    {"min", &w.min, 0.0, 1e12},
+                                    {"p", &w.p, 0.0, 1.0}}) {
+    if (const toml::node* n = t.get(key)) {
+      auto x = Finite(*n);
+      if (!x || *x < lo || *x > hi)
+        return Bad(origin, fmt::format("warn.{} must be a number from {} to {}", key, lo, hi), n);
+      *field = *x;
+    }
   }
   return Ok();
 }
@@ -1093,11 +1140,12 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
     return e;
   };
   for (const auto& [k, v] : root) {
-    if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty", "forecast"}
+    if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty", "forecast",
+                               "warn"}
              .count(std::string(k.str()))) {
       return BadKey(origin,
                     fmt::format("unknown top-level key \"{}\" (known: index, pipeline, eligibility, node, indicator, "
-                                "uncertainty, forecast)",
+                                "uncertainty, forecast, warn)",
                                 k.str()),
                     k);
     }
@@ -1136,6 +1184,18 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   if (const toml::node* fn = root.get("forecast")) {
     if (!fn->is_table()) return Bad(origin, "forecast must be a table ([forecast])", fn);
     if (auto st = ParseForecast(*fn->as_table(), m.forecast, origin); !st) return st.error();
+  }
+  if (const toml::node* wn = root.get("warn")) {
+    const toml::array* rules = wn->as_array();
+    if (!rules) return Bad(origin, "warn must be an array of tables ([[warn]])", wn);
+    std::set<std::string> ids;
+    for (const auto& r : *rules) {
+      if (!r.is_table()) return Bad(origin, "warn must be an array of tables ([[warn]])", &r);
+      WarnRule w;
+      if (auto st = ParseWarnRule(*r.as_table(), w, origin); !st) return st.error();
+      if (!ids.insert(w.id).second) return Bad(origin, "two [[warn]] rules have the id " + w.id, &r);
+      m.warn.push_back(std::move(w));
+    }
   }
 
   struct Entry {

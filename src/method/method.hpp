@@ -139,7 +139,20 @@ struct Forecast {
   std::string model = "pooled";  //!< the forecast model gpsi forecast uses by default
   double deterioration = 5;      //!< a fall of the index score by at least this many points deteriorates
   int bottom = 20;               //!< P(rank in the bottom `bottom` of the ranked units)
-  double count_event = 25;       //!< backtest event of a count series: a year with at least this many (UCDP's 25 deaths)
+  double count_event = 25;  //!< backtest event of a count series: a year with at least this many (UCDP's 25 deaths)
+};
+
+//! An early-warning rule ([[warn]], docs/forecasting.md); like [forecast], outside the hash.
+struct WarnRule {
+  std::string id;     //!< unique in the method
+  std::string rule;   //!< threshold | surge | anomaly | forecast
+  std::string reads;  //!< stored code (anomaly: the monthly base code, stored as <code>_mMM); none for forecast
+  int window = 10;    //!< points before: years (threshold, surge) or months (anomaly)
+  double factor = 2;  //!< surge: value ≥ factor × trailing mean
+  double z = 3;       //!< anomaly: z ≥ this
+  double min = 0;     //!< the value must reach this (no warning for 0 → 1)
+  double p = 0.5;     //!< forecast: P(deterioration) ≥ p
+  std::string severity = "medium";  //!< low | medium | high
 };
 
 //! A validated methodology: metadata, pipeline and the framework tree.
@@ -151,6 +164,7 @@ struct Method {
   Eligibility eligibility;
   Uncertainty uncertainty;
   Forecast forecast;
+  std::vector<WarnRule> warn;
   std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
   //! The validated method after overrides as TOML: every key written out (defaults included),
   //! pipeline values in their `--set` forms, keys sorted, nodes in node order. Parsing it gives

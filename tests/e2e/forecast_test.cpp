@@ -1,5 +1,6 @@
 // gpsi forecast on the real data: forecasts.csv for the default method, its determinism, the
 // backtest's scoreboard, and clear refusals of bad options.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -147,6 +148,133 @@ TEST(ForecastCli, BadOptionsAreUsageErrors) {
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
     EXPECT_NE(r.err.find("error:"), std::string::npos) << bad;
   }
+}
+
+}  // namespace
+}  // namespace gpsi
+
+namespace gpsi {
+namespace {
+
+using test::Csv;
+using test::Gpsi;
+using test::Quote;
+using test::ReadFile;
+using test::RunResult;
+using test::SharedStore;
+using test::TempDir;
+using test::WriteFile;
+
+std::string WarnMethod() {
+  return std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
+}
+
+TEST(WarnCli, WarningsCarryTheirRuleAndEvidence) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const RunResult r =
+      Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(WarnMethod()) + " --out " + Quote(dir / "w"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Csv(ReadFile(dir / "w/warnings.csv"));
+  ASSERT_GT(rows.size(), 5u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"unit", "id", "rule", "severity", "code", "period", "value", "baseline",
+                                               "score", "source", "file_sha256", "line", "message"}));
+  std::set<std::string> rules;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& w = rows[i];
+    rules.insert(w[2]);
+    const double value = std::stod(w[6]), baseline = std::stod(w[7]);
+    if (w[2] == "threshold") {
+      EXPECT_GT(value, baseline) << w[0] << " " << w[1];
+    }
+    if (w[2] == "surge") {
+      EXPECT_GE(value, 2 * baseline) << w[0] << " " << w[1];
+    }
+    if (w[2] == "threshold" || w[2] == "surge") {
+      EXPECT_EQ(w[10].size(), 64u) << w[0];     // the file the value was read from …
+      EXPECT_GT(std::stoll(w[11]), 0) << w[0];  // … and its line
+    }
+    if (i > 1) {  // high severity first
+      auto rank = [](const std::string& sev) { return sev == "high" ? 0 : sev == "medium" ? 1 : 2; };
+      EXPECT_LE(rank(rows[i - 1][3]), rank(w[3]));
+    }
+  }
+  EXPECT_TRUE(rules.count("threshold") && rules.count("surge"));
+}
+
+TEST(WarnCli, TheBacktestScoresEachRuleAgainstTheIndexFallingTheYearAfter) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const RunResult r = Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(WarnMethod()) +
+                           " --backtest --origins 2012:2019 --draws 200 --out " + Quote(dir / "b"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Csv(ReadFile(dir / "b/warn_skill.csv"));
+  ASSERT_EQ(rows[0],
+            (std::vector<std::string>{"id", "rule", "cells", "warnings", "events", "hits", "precision", "recall"}));
+  std::set<std::string> ids;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ids.insert(rows[i][0]);
+    const auto cells = std::stoul(rows[i][2]), warnings = std::stoul(rows[i][3]), events = std::stoul(rows[i][4]),
+               hits = std::stoul(rows[i][5]);
+    EXPECT_GT(cells, 100u);
+    EXPECT_LE(hits, std::min(warnings, events));
+    if (warnings > 0) {
+      EXPECT_DOUBLE_EQ(std::stod(rows[i][6]), static_cast<double>(hits) / static_cast<double>(warnings));
+    }
+  }
+  // Every rule but the monthly anomaly one, which has no monthly history here.
+  EXPECT_EQ(ids,
+            (std::set<std::string>{"conflict-level", "conflict-surge", "terror-level", "terror-surge", "outlook"}));
+}
+
+TEST(WarnCli, TheAnomalyRuleReadsMonthlyCountsAndAMethodWithoutRulesIsAUsageError) {
+  TempDir dir;
+  // Monthly counts as gpsi events --period month stores them: <code>_mMM per year; a spike in the
+  // last month of one country.
+  std::string csv = "unit,year,indicator,value\n";
+  for (const char* unit : {"FRA", "DEU"}) {
+    for (int y = 2019; y <= 2021; ++y) {
+      for (int mo = 1; mo <= 12; ++mo) {
+        const bool spike = std::string(unit) == "FRA" && y == 2021 && mo == 12;
+        csv += fmt::format("{},{},violent_m{:02},{}\n", unit, y, mo, spike ? 90 : 20 + (mo % 3));
+      }
+    }
+  }
+  WriteFile(dir / "events.csv", csv);
+  const std::string db = "--db " + Quote(dir / "s.db");
+  ASSERT_EQ(Gpsi(db + " ingest " + Quote(dir / "events.csv")).exit_code, 0);
+  const std::string base = R"([index]
+id = "warn-case"
+version = "test"
+
+[[node]]
+code = "I"
+
+[[indicator]]
+code = "a"
+parent = "I"
+reads = ["violent_m01"]
+)";
+  WriteFile(dir / "none.toml", base);
+  const RunResult none = Gpsi(db + " warn --method " + Quote(dir / "none.toml") + " --out " + Quote(dir / "o"));
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  WriteFile(dir / "m.toml", base + R"(
+[[warn]]
+id = "spike"
+rule = "anomaly"
+reads = "violent"
+window = 12
+z = 3
+severity = "low"
+)");
+  const RunResult r = Gpsi(db + " warn --method " + Quote(dir / "m.toml") + " --out " + Quote(dir / "o"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Csv(ReadFile(dir / "o/warnings.csv"));
+  ASSERT_EQ(rows.size(), 2u) << ReadFile(dir / "o/warnings.csv");
+  EXPECT_EQ(rows[1][0], "FRA");
+  EXPECT_EQ(rows[1][4], "violent_m12");
+  EXPECT_EQ(rows[1][5], "2021-12");
+  EXPECT_EQ(rows[1][6], "90");
 }
 
 }  // namespace

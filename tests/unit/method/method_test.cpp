@@ -261,6 +261,44 @@ TEST(MethodForecast, SettingsParseAndStayOutOfTheHash) {
   Fails(kBase, {"forecast.colour=red"}, Errc::kUsage);
 }
 
+TEST(MethodWarn, RulesParseWithTheirDefaultsAndStayOutOfTheHash) {
+  auto base = Parse(kBase);
+  ASSERT_TRUE(base.ok());
+  EXPECT_TRUE(base->warn.empty());
+  const std::string rules = std::string(kBase) + R"(
+[[warn]]
+id = "conflict"
+rule = "threshold"
+reads = "ucdp_total_deaths"
+min = 25
+severity = "high"
+
+[[warn]]
+id = "outlook"
+rule = "forecast"
+p = 0.25
+)";
+  auto m = Parse(rules);
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  ASSERT_EQ(m->warn.size(), 2u);
+  EXPECT_EQ(m->warn[0].rule, "threshold");
+  EXPECT_EQ(m->warn[0].window, 10);
+  EXPECT_EQ(m->warn[0].min, 25);
+  EXPECT_EQ(m->warn[0].severity, "high");
+  EXPECT_EQ(m->warn[1].p, 0.25);
+  EXPECT_EQ(m->warn[1].severity, "medium");
+  EXPECT_EQ(m->hash, base->hash);
+  for (const char* bad :
+       {"id = \"x\"\nrule = \"hunch\"\nreads = \"a\"", "id = \"x\"\nrule = \"surge\"", "rule = \"forecast\"",
+        "id = \"x\"\nrule = \"forecast\"\np = 2", "id = \"x\"\nrule = \"forecast\"\nseverity = \"dire\"",
+        "id = \"x\"\nrule = \"forecast\"\ncolour = \"red\""}) {
+    Fails(std::string(kBase) + "\n[[warn]]\n" + bad + "\n", {}, Errc::kBadMethod);
+  }
+  Fails(std::string(kBase) + "\n[[warn]]\nid = \"x\"\nrule = \"forecast\"\n[[warn]]\nid = \"x\"\nrule = \"forecast\"\n",
+        {},
+        Errc::kBadMethod);  // two rules, one id
+}
+
 TEST(MethodPipeline, Normalise) {
   Pipeline p = Both("normalise", "minmax:1:100");
   EXPECT_EQ(p.normalise, Normalise::kMinMax);

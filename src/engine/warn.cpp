@@ -1,0 +1,286 @@
+// gpsi warn: the method's [[warn]] rules on the latest data (stored series with their provenance,
+// and the forecast's P(deterioration)), and their track record against the index's falls.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "detail/built.hpp"
+#include "detail/guard.hpp"
+#include "detail/output.hpp"
+#include "detail/risk.hpp"
+#include "engine.hpp"
+#include "forecast.hpp"
+
+namespace gpsi::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using compute::IsNa;
+
+//! One unit's series of a stored code, point by point (years, or months of years), with the
+//! record each point was read from.
+struct UnitSeries {
+  std::vector<double> y;
+  std::vector<const ResolvedValue*> record;
+};
+
+//! A stored code's series for every country: annual (`monthly` false: point t is year first + t)
+//! or monthly (codes <code>_mMM: point t is month t of the years from `first`).
+struct Stored {
+  int first = 0;
+  bool monthly = false;
+  std::vector<ResolvedValue> records;
+  std::map<std::string, UnitSeries> units;
+  std::size_t points = 0;
+  std::string Period(std::size_t t) const {
+    const int year = first + static_cast<int>(monthly ? t / 12 : t);
+    return monthly ? fmt::format("{}-{:02}", year, t % 12 + 1) : std::to_string(year);
+  }
+};
+
+Stored ReadStored(Store& store, const std::vector<std::string>& countries, const std::string& code, bool monthly) {
+  Stored s;
+  s.monthly = monthly;
+  CellFilter f;
+  f.units = countries;
+  if (monthly) {
+    for (int mo = 1; mo <= 12; ++mo) f.indicators.push_back(fmt::format("{}_m{:02}", code, mo));
+  } else {
+    f.indicators = {code};
+  }
+  store.Resolved(f, [&](const ResolvedValue& r) { s.records.push_back(r); });
+  if (s.records.empty()) return s;
+  int last = s.records.front().year;
+  s.first = last;
+  for (const auto& r : s.records) s.first = std::min(s.first, r.year), last = std::max(last, r.year);
+  s.points = static_cast<std::size_t>(last - s.first + 1) * (monthly ? 12 : 1);
+  for (const auto& r : s.records) {
+    auto& u = s.units[r.unit];
+    u.y.resize(s.points, kNa), u.record.resize(s.points, nullptr);
+    std::size_t t = static_cast<std::size_t>(r.year - s.first);
+    if (monthly) t = t * 12 + static_cast<std::size_t>(std::stoi(r.indicator.substr(r.indicator.size() - 2)) - 1);
+    u.y[t] = r.value, u.record[t] = &r;
+  }
+  return s;
+}
+
+forecast::Finding Apply(const method::WarnRule& w, const std::vector<double>& y, std::size_t t) {
+  const auto window = static_cast<std::size_t>(w.window);
+  if (w.rule == "threshold") return forecast::Threshold(y, t, window, w.min);
+  if (w.rule == "surge") return forecast::Surge(y, t, window, w.factor, w.min);
+  return forecast::Anomaly(y, t, window, w.z, w.min);
+}
+
+//! A number for a sentence: four significant digits.
+std::string Short(double v) {
+  return fmt::format("{:.4g}", v);
+}
+
+std::string Message(const method::WarnRule& w, const forecast::Finding& f, const std::string& period) {
+  if (w.rule == "threshold") {
+    return fmt::format("{} {} in {}: the highest in {} {} (before: at most {})", w.reads, Short(f.value), period,
+                       w.window, w.window == 1 ? "year" : "years", Short(f.baseline));
+  }
+  if (w.rule == "surge") {
+    return fmt::format("{} {} in {}: {:.1f} times the mean of the {} years before ({})", w.reads, Short(f.value),
+                       period, f.score, w.window, Short(f.baseline));
+  }
+  return fmt::format("{} {} in {}: z = {:.1f} against the {} months before (mean {})", w.reads, Short(f.value), period,
+                     f.score, w.window, Short(f.baseline));
+}
+
+//! The warnings of a series rule at each unit's latest point (the code's latest period).
+void SeriesWarnings(const method::WarnRule& w, const Stored& s, std::vector<Warning>& out) {
+  if (s.points == 0) return;
+  const std::size_t t = s.points - 1;
+  for (const auto& [unit, series] : s.units) {
+    const forecast::Finding f = Apply(w, series.y, t);
+    if (!f.fires) continue;
+    const ResolvedValue& r = *series.record[t];
+    out.push_back(Warning{unit, w.id, w.rule, w.severity, r.indicator, s.Period(t), f.value, f.baseline, f.score,
+                          r.source_key + "@" + r.release, r.file_sha256, r.line, Message(w, f, s.Period(t))});
+  }
+}
+
+ForecastConfig ForecastOf(const WarnConfig& cfg) {
+  ForecastConfig fc;
+  fc.build = cfg.build, fc.draws = cfg.draws, fc.seed = cfg.seed, fc.threads = cfg.threads;
+  return fc;
+}
+
+Result<std::vector<std::string>> Countries(Store& store) {
+  std::vector<std::string> out;
+  for (const auto& u : store.Units()) {
+    if (u.kind == UnitKind::kCountry) out.push_back(u.code);
+  }
+  return out;
+}
+
+Status ForecastWarnings(const WarnConfig& cfg, const method::Method& m, std::vector<Warning>& out) {
+  const auto rule = std::find_if(m.warn.begin(), m.warn.end(), [](const auto& w) { return w.rule == "forecast"; });
+  if (rule == m.warn.end()) return Ok();
+  const int latest[] = {0};
+  auto risks = detail::DeteriorationRisks(ForecastOf(cfg), latest);
+  if (!risks) return risks.error();
+  for (const auto& w : m.warn) {
+    if (w.rule != "forecast") continue;
+    for (const auto& r : risks->front()) {
+      if (IsNa(r.p) || r.p < w.p) continue;
+      out.push_back(Warning{r.unit, w.id, w.rule, w.severity, m.nodes[static_cast<std::size_t>(m.Top())].code,
+                            std::to_string(r.origin + 1), r.p, r.last_score, kNa, "forecast:" + m.forecast.model, "", 0,
+                            fmt::format("P(the index falls by {} points or more in {}) = {:.2f}, from {:.1f}",
+                                        FormatNumber(m.forecast.deterioration), r.origin + 1, r.p, r.last_score)});
+    }
+  }
+  return Ok();
+}
+
+std::string WarningsCsv(const std::vector<Warning>& ws) {
+  CsvWriter csv;
+  csv.Header({"unit", "id", "rule", "severity", "code", "period", "value", "baseline", "score", "source", "file_sha256",
+              "line", "message"});
+  for (const auto& w : ws) {
+    csv.Add(TableCell::Ref(w.unit), TableCell::Ref(w.id), TableCell::Ref(w.rule), TableCell::Ref(w.severity),
+            TableCell::Ref(w.code), TableCell::Ref(w.period), TableCell::Real(w.value), TableCell::Real(w.baseline),
+            TableCell::Real(w.score), TableCell::Ref(w.source), TableCell::Ref(w.file_sha256),
+            TableCell::Positive(w.line), TableCell::Ref(w.message));
+  }
+  return csv.text();
+}
+
+int SeverityRank(const std::string& s) {
+  return s == "high" ? 0 : s == "medium" ? 1 : 2;
+}
+
+Result<WarnSummary> LatestWarnings(const WarnConfig& cfg, const method::Method& m, Store& store) {
+  auto countries = Countries(store);
+  if (!countries) return countries.error();
+  WarnSummary sum;
+  for (const auto& w : m.warn) {
+    if (w.rule == "forecast") continue;
+    const Stored s = ReadStored(store, *countries, w.reads, w.rule == "anomaly");
+    SeriesWarnings(w, s, sum.warnings);
+  }
+  if (auto st = ForecastWarnings(cfg, m, sum.warnings); !st) return st.error();
+  std::stable_sort(sum.warnings.begin(), sum.warnings.end(), [](const Warning& a, const Warning& b) {
+    return std::pair(SeverityRank(a.severity), a.unit) < std::pair(SeverityRank(b.severity), b.unit);
+  });
+  const fs::path file = fs::path(cfg.out_dir) / "warnings.csv";
+  if (auto st = detail::WriteFile(file, WarningsCsv(sum.warnings)); !st) return st.error();
+  sum.files.push_back(file.string());
+  return sum;
+}
+
+// ---- the track record ---------------------------------------------------------------------------
+
+//! A unit-year's index score and which indicators it is made of.
+struct Scored {
+  double score = kNa;
+  std::string made_of;  //!< per indicator column: '1' with a score, '0' without
+};
+using IndexByYear = std::map<std::pair<std::string, int>, Scored>;
+
+//! The index of the method over its history, for the realised falls.
+Result<IndexByYear> IndexHistory(const WarnConfig& cfg, const method::Method& m) {
+  BuildConfig bc = cfg.build;
+  bc.out_dir.clear();
+  bc.sets.push_back(fmt::format("pipeline.years={}:{}", cfg.first_origin - 10, m.pipeline.year_to));
+  auto b = detail::BuildIndex(bc);
+  if (!b) return b.error();
+  IndexByYear out;
+  const auto top = static_cast<std::size_t>(b->method.Top());
+  for (std::size_t r = 0; r < b->row_unit.size(); ++r) {
+    Scored s{b->scores(r, top), {}};
+    for (std::size_t j = 0; j < b->normalised.cols(); ++j) s.made_of += IsNa(b->scores(r, j)) ? '0' : '1';
+    out[{b->row_unit[r], b->row_year[r]}] = std::move(s);
+  }
+  return out;
+}
+
+//! Whether the index of `unit` fell by `drop` or more from `year` to the year after; nullopt when
+//! either score is missing or the two are made of different indicators (a series first published
+//! in between moves the index without any change on the ground).
+std::optional<bool> Fell(const IndexByYear& index, const std::string& unit, int year, double drop) {
+  const auto a = index.find({unit, year}), b = index.find({unit, year + 1});
+  if (a == index.end() || b == index.end() || IsNa(a->second.score) || IsNa(b->second.score)) return std::nullopt;
+  if (a->second.made_of != b->second.made_of) return std::nullopt;
+  return b->second.score <= a->second.score - drop;
+}
+
+RuleSkill SkillOf(const method::WarnRule& w, const std::vector<char>& warned, const std::vector<char>& happened) {
+  const forecast::Skill s = forecast::ScoreWarnings(warned, happened);
+  return RuleSkill{w.id, w.rule, warned.size(), s.warnings, s.events, s.hits, s.precision, s.recall};
+}
+
+Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Store& store) {
+  auto index = IndexHistory(cfg, m);
+  if (!index) return index.error();
+  auto countries = Countries(store);
+  if (!countries) return countries.error();
+  WarnSummary sum;
+  const double drop = m.forecast.deterioration;
+  for (const auto& w : m.warn) {
+    if (w.rule == "anomaly") continue;  // no monthly history to score against (docs/forecasting.md)
+    std::vector<char> warned, happened;
+    if (w.rule == "forecast") {
+      std::vector<int> origins;
+      for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) origins.push_back(y);
+      auto risks = detail::DeteriorationRisks(ForecastOf(cfg), origins);
+      if (!risks) return risks.error();
+      for (const auto& at : *risks) {
+        for (const auto& r : at) {
+          const auto fell = Fell(*index, r.unit, r.origin, drop);
+          if (!fell || IsNa(r.p)) continue;
+          warned.push_back(r.p >= w.p ? 1 : 0), happened.push_back(*fell ? 1 : 0);
+        }
+      }
+    } else {
+      const Stored s = ReadStored(store, *countries, w.reads, false);
+      for (const auto& [unit, series] : s.units) {
+        for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) {
+          const auto fell = Fell(*index, unit, y, drop);
+          if (!fell || y < s.first) continue;
+          const auto t = static_cast<std::size_t>(y - s.first);
+          if (t >= s.points) continue;
+          warned.push_back(Apply(w, series.y, t).fires ? 1 : 0), happened.push_back(*fell ? 1 : 0);
+        }
+      }
+    }
+    sum.skill.push_back(SkillOf(w, warned, happened));
+  }
+  CsvWriter csv;
+  csv.Header({"id", "rule", "cells", "warnings", "events", "hits", "precision", "recall"});
+  for (const auto& k : sum.skill) {
+    csv.Add(TableCell::Ref(k.id), TableCell::Ref(k.rule), TableCell::Int(static_cast<long long>(k.cells)),
+            TableCell::Int(static_cast<long long>(k.warnings)), TableCell::Int(static_cast<long long>(k.events)),
+            TableCell::Int(static_cast<long long>(k.hits)), TableCell::Real(k.precision), TableCell::Real(k.recall));
+  }
+  const fs::path file = fs::path(cfg.out_dir) / "warn_skill.csv";
+  if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
+  sum.files.push_back(file.string());
+  return sum;
+}
+
+}  // namespace
+
+Result<WarnSummary> Warn(const WarnConfig& cfg) {
+  return detail::Guarded([&]() -> Result<WarnSummary> {
+    auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
+    if (!m) return m.error();
+    if (m->warn.empty()) return Error{Errc::kUsage, "the method has no [[warn]] rules"};
+    if (cfg.backtest && cfg.first_origin > cfg.last_origin) {
+      return Error{Errc::kUsage, "--origins must be A:B with A ≤ B"};
+    }
+    auto store = Open(cfg.build.db_path);
+    if (!store) return store.error();
+    std::error_code ec;
+    fs::create_directories(cfg.out_dir, ec);
+    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    return cfg.backtest ? Backtest(cfg, *m, **store) : LatestWarnings(cfg, *m, **store);
+  });
+}
+
+}  // namespace gpsi::engine
