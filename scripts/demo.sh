@@ -61,12 +61,16 @@ awk -F, 'NR > 1 && $2 == $2 + 0 && $5 != "" { if (!first) first = $2; if ($2 == 
   out/gpsi-forecast/outlook.csv | sort -t$'\t' -k1,1gr |
   awk -F'\t' 'BEGIN { print "  P(score falls ≥ 5)  unit  score  rank" } NR <= 10 { printf "  %17.3f  %-4s  %5.1f  %4s\n", $1, $2, $3, $4 }'
 echo
+echo "== gpsi warn --method methods/gpsi.toml: early warnings on the latest data (the high ones; all in out/gpsi-warn)"
+build/gpsi --db "$db" warn --method methods/gpsi.toml --seed 1 --out out/gpsi-warn | awk 'NR == 1 || /\[high\]/'
+echo
 echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
 build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
 echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
-echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest"
+echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest,"
+echo "      warnings in out/gpsi-warn (warnings.csv)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
 echo
