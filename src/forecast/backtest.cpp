@@ -102,7 +102,8 @@ void Scoreboard::Merge(const Scoreboard& o) {
       t.first += d.first, t.second += d.second;
     }
   }
-  for (std::size_t i = 0; i < events_.size(); ++i) events_[i].insert(events_[i].end(), o.events_[i].begin(), o.events_[i].end());
+  for (std::size_t i = 0; i < events_.size(); ++i)
+    events_[i].insert(events_[i].end(), o.events_[i].begin(), o.events_[i].end());
 }
 
 std::vector<ScoreLine> Scoreboard::Lines(std::size_t bootstrap, std::uint64_t seed) const {

@@ -258,6 +258,7 @@ reads = ["violent_m01"]
   WriteFile(dir / "none.toml", base);
   const RunResult none = Gpsi(db + " warn --method " + Quote(dir / "none.toml") + " --out " + Quote(dir / "o"));
   EXPECT_EQ(none.exit_code, 2) << none.err;
+
   WriteFile(dir / "m.toml", base + R"(
 [[warn]]
 id = "spike"
@@ -267,6 +268,10 @@ window = 12
 z = 3
 severity = "low"
 )");
+  for (const char* bad : {"--origins 2019-2010", "--origins 2019:2010 --backtest"}) {
+    const RunResult b = Gpsi(db + " warn --method " + Quote(dir / "m.toml") + " " + bad + " --out " + Quote(dir / "o"));
+    EXPECT_EQ(b.exit_code, 2) << bad << ": " << b.err;
+  }
   const RunResult r = Gpsi(db + " warn --method " + Quote(dir / "m.toml") + " --out " + Quote(dir / "o"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = Csv(ReadFile(dir / "o/warnings.csv"));
