@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "commands.hpp"
 #include "engine.hpp"
 
@@ -18,12 +20,9 @@ void AddExport(CLI::App& app, Globals& g) {
   cmd->callback([&g, cfg, years] {
     cfg->db_path = g.db;
     if (!years->empty()) {
-      int a = 0, b = 0;
-      char colon = 0;
-      if (std::sscanf(years->c_str(), "%d%c%d", &a, &colon, &b) != 3 || colon != ':' || a > b) {
-        return Report(g, Error{Errc::kUsage, fmt::format("--years: expected A:B with A <= B, got '{}'", *years)});
-      }
-      cfg->year_from = a, cfg->year_to = b;
+      auto range = YearRange("--years", *years);
+      if (!range) return Report(g, range.error());
+      std::tie(cfg->year_from, cfg->year_to) = *range;
     }
     std::ios::sync_with_stdio(false);
     if (Status s = engine::Export(*cfg, std::cout); !s) Report(g, s.error());

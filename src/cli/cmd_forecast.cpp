@@ -1,10 +1,11 @@
 // gpsi forecast: each indicator of a method forecast 1..horizon years past its last year as draws
 // (forecasts.csv), or, with --backtest, every model scored at rolling origins (scoreboard.csv).
 #include <fmt/format.h>
+
 #include <fmt/ranges.h>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "commands.hpp"
 #include "engine.hpp"
@@ -31,13 +32,9 @@ void AddForecast(CLI::App& app, Globals& g) {
   cmd->add_option("--out", cfg->out_dir, "output folder")->required();
   cmd->callback([&g, cfg, origins] {
     cfg->build.db_path = g.db;
-    int a = 0, b = 0;
-    char colon = 0;
-    std::istringstream in(*origins);
-    if (!(in >> a >> colon >> b) || colon != ':' || !in.eof()) {
-      return Report(g, Error{Errc::kUsage, fmt::format("--origins must be A:B, not '{}'", *origins)});
-    }
-    cfg->first_origin = a, cfg->last_origin = b;
+    auto range = YearRange("--origins", *origins);
+    if (!range) return Report(g, range.error());
+    std::tie(cfg->first_origin, cfg->last_origin) = *range;
     auto s = engine::Forecast(*cfg);
     if (!s) return Report(g, s.error());
     if (g.json) {

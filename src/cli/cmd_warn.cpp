@@ -2,7 +2,7 @@
 // (warnings.csv); with --backtest, the rules' precision and recall (warn_skill.csv).
 #include <fmt/format.h>
 
-#include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -25,13 +25,9 @@ void AddWarn(CLI::App& app, Globals& g) {
   cmd->add_option("--out", cfg->out_dir, "output folder")->required();
   cmd->callback([&g, cfg, origins] {
     cfg->build.db_path = g.db;
-    int a = 0, b = 0;
-    char colon = 0;
-    std::istringstream in(*origins);
-    if (!(in >> a >> colon >> b) || colon != ':' || !in.eof()) {
-      return Report(g, Error{Errc::kUsage, fmt::format("--origins must be A:B, not '{}'", *origins)});
-    }
-    cfg->first_origin = a, cfg->last_origin = b;
+    auto range = YearRange("--origins", *origins);
+    if (!range) return Report(g, range.error());
+    std::tie(cfg->first_origin, cfg->last_origin) = *range;
     auto s = engine::Warn(*cfg);
     if (!s) return Report(g, s.error());
     if (g.json) {
@@ -53,8 +49,8 @@ void AddWarn(CLI::App& app, Globals& g) {
     }
     if (g.quiet) return;
     if (cfg->backtest) {
-      fmt::print("warning rules at origins {}:{} against the index falling the year after → {}\n", a, b,
-                 s->files.front());
+      fmt::print("warning rules at origins {}:{} against the index falling the year after → {}\n", cfg->first_origin,
+                 cfg->last_origin, s->files.front());
       for (const auto& k : s->skill) {
         fmt::print(
             "  {:<16} {:<9} {:>5} cells, {:>4} falls (base rate {:.2f}), {:>4} warnings, {:>4} right: precision "

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "core.hpp"
 
@@ -19,6 +21,8 @@ struct Globals {
 
 //! Prints an error as `file:line:column: error: message` and records its exit code.
 void Report(Globals& g, const Error& e);
+//! A year range given as "A:B" with A ≤ B (--years, --origins); a usage error naming `option`.
+Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text);
 //! Base URLs of update adapter groups: $GPSI_UPDATE_BASE_URL (`GROUP=URL;…`, a bare URL for every
 //! group), then the --base-url options, which win.
 std::map<std::string, std::string> UpdateBaseUrls(const std::vector<std::string>& options);

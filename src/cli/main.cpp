@@ -11,6 +11,15 @@ void Report(Globals& g, const Error& e) {
   fmt::print(stderr, "{}\n", e.Format());
   if (g.exit_code == 0 || e.ExitCode() > g.exit_code) g.exit_code = e.ExitCode();
 }
+
+Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text) {
+  int a = 0, b = 0;
+  char colon = 0, rest = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &a, &colon, &b, &rest) != 3 || colon != ':' || a > b) {
+    return Error{Errc::kUsage, fmt::format("{}: expected A:B with A <= B, got '{}'", option, text)};
+  }
+  return std::pair{a, b};
+}
 }  // namespace gpsi::cli
 
 int main(int argc, char** argv) {
