@@ -355,8 +355,9 @@ struct ForecastSummary {
   double seconds = 0;
 };
 
-//! Forecasts each scored indicator of the method (on its display scale: a rate, not its logarithm)
-//! for every unit with a value in the last 5 years, 1..horizon years past the method's last year,
+//! Forecasts each scored indicator of the method (on its display scale: a rate, not its logarithm;
+//! and the count a per-capita indicator divides, when it reads whole numbers) for every unit with a
+//! value in the last 5 years (or the method's carry), 1..horizon years past the method's last year,
 //! as `draws` draws of the chosen model; carries every draw through the method's steps after the
 //! read (locf, screen, goalposts, aggregation, eligibility, rank) to dimension and index scores and
 //! ranks; and writes forecasts.csv (`unit,code,year,mean,median,p05,p25,p75,p95`, indicators and
