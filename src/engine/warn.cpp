@@ -111,7 +111,7 @@ ForecastConfig ForecastOf(const WarnConfig& cfg) {
   return fc;
 }
 
-Result<std::vector<std::string>> Countries(Store& store) {
+std::vector<std::string> Countries(Store& store) {
   std::vector<std::string> out;
   for (const auto& u : store.Units()) {
     if (u.kind == UnitKind::kCountry) out.push_back(u.code);
@@ -156,12 +156,11 @@ int SeverityRank(const std::string& s) {
 }
 
 Result<WarnSummary> LatestWarnings(const WarnConfig& cfg, const method::Method& m, Store& store) {
-  auto countries = Countries(store);
-  if (!countries) return countries.error();
+  const auto countries = Countries(store);
   WarnSummary sum;
   for (const auto& w : m.warn) {
     if (w.rule == "forecast") continue;
-    const Stored s = ReadStored(store, *countries, w.reads, w.rule == "anomaly");
+    const Stored s = ReadStored(store, countries, w.reads, w.rule == "anomaly");
     SeriesWarnings(w, s, sum.warnings);
   }
   if (auto st = ForecastWarnings(cfg, m, sum.warnings); !st) return st.error();
@@ -218,8 +217,7 @@ RuleSkill SkillOf(const method::WarnRule& w, const std::vector<char>& warned, co
 Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Store& store) {
   auto index = IndexHistory(cfg, m);
   if (!index) return index.error();
-  auto countries = Countries(store);
-  if (!countries) return countries.error();
+  const auto countries = Countries(store);
   WarnSummary sum;
   const double drop = m.forecast.deterioration;
   for (const auto& w : m.warn) {
@@ -238,7 +236,7 @@ Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Sto
         }
       }
     } else {
-      const Stored s = ReadStored(store, *countries, w.reads, false);
+      const Stored s = ReadStored(store, countries, w.reads, false);
       for (const auto& [unit, series] : s.units) {
         for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) {
           const auto fell = Fell(*index, unit, y, drop);

@@ -22,6 +22,7 @@ using test::ReadFile;
 using test::RunResult;
 using test::SharedStore;
 using test::TempDir;
+using test::WriteFile;
 
 std::string Method() {
   return std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
@@ -150,30 +151,11 @@ TEST(ForecastCli, BadOptionsAreUsageErrors) {
   }
 }
 
-}  // namespace
-}  // namespace gpsi
-
-namespace gpsi {
-namespace {
-
-using test::Csv;
-using test::Gpsi;
-using test::Quote;
-using test::ReadFile;
-using test::RunResult;
-using test::SharedStore;
-using test::TempDir;
-using test::WriteFile;
-
-std::string WarnMethod() {
-  return std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
-}
-
 TEST(WarnCli, WarningsCarryTheirRuleAndEvidence) {
   ASSERT_FALSE(SharedStore().empty());
   TempDir dir;
   const RunResult r =
-      Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(WarnMethod()) + " --out " + Quote(dir / "w"));
+      Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(Method()) + " --out " + Quote(dir / "w"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = Csv(ReadFile(dir / "w/warnings.csv"));
   ASSERT_GT(rows.size(), 5u);
@@ -205,7 +187,7 @@ TEST(WarnCli, WarningsCarryTheirRuleAndEvidence) {
 TEST(WarnCli, TheBacktestScoresEachRuleAgainstTheIndexFallingTheYearAfter) {
   ASSERT_FALSE(SharedStore().empty());
   TempDir dir;
-  const RunResult r = Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(WarnMethod()) +
+  const RunResult r = Gpsi("--db " + Quote(SharedStore()) + " warn --method " + Quote(Method()) +
                            " --backtest --origins 2012:2019 --draws 200 --out " + Quote(dir / "b"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = Csv(ReadFile(dir / "b/warn_skill.csv"));
