@@ -39,7 +39,7 @@ void AddForecast(CLI::App& app, Globals& g) {
     if (!s) return Report(g, s.error());
     if (g.json) {
       nlohmann::ordered_json j{{"model", s->model},         {"origin", s->origin},   {"series", s->series},
-                               {"forecasts", s->forecasts}, {"seconds", s->seconds}, {"files", s->files}};
+                               {"forecasts", s->rows.size()}, {"seconds", s->seconds}, {"files", s->files}};
       nlohmann::json head = nlohmann::json::array();
       for (const auto& h : s->headline) {
         head.push_back({{"code", h.code},
@@ -57,8 +57,8 @@ void AddForecast(CLI::App& app, Globals& g) {
     }
     if (g.quiet) return;
     if (!cfg->backtest) {
-      fmt::print("{} forecasts ({}) of {} indicators and the index, {}–{}, in {:.2f} s → {}\n", s->forecasts, s->model,
-                 s->series, s->origin + 1, s->origin + cfg->horizon, s->seconds, fmt::join(s->files, ", "));
+      fmt::print("{} forecasts ({}) of {} indicators and the index, {}–{}, in {:.2f} s → {}\n", s->rows.size(),
+                 s->model, s->series, s->origin + 1, s->origin + cfg->horizon, s->seconds, fmt::join(s->files, ", "));
       return;
     }
     fmt::print("backtest of {} indicators at origins {}:{} in {:.2f} s → {}\n", s->series, cfg->first_origin,

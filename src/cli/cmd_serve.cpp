@@ -31,11 +31,17 @@ void AddServe(CLI::App& app, Globals& g) {
   cmd->add_option("--intervals", *intervals, "Monte Carlo runs for rank intervals at startup (0 = none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  // 1000 draws, as gpsi forecast: the forecasts and warnings take about 3 s (bench/RESULTS.md).
+  auto forecast_draws = std::make_shared<std::size_t>(1000);
+  cmd->add_option("--forecast-draws", *forecast_draws,
+                  "draws of the forecasts and warnings published at startup (0 = none)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   auto validation = std::make_shared<std::string>();
   cmd->add_option("--validation", *validation,
                   "a gpsi validate --out folder: its validation.json is served at /api/v1/validation")
       ->check(CLI::ExistingDirectory);
-  cmd->callback([&g, cfg, method, intervals, validation] {
+  cmd->callback([&g, cfg, method, intervals, forecast_draws, validation] {
     // Block the stop signals in every thread (the build's and the server's inherit the mask); a
     // watcher thread takes them with sigwait, where calling Server::Stop is safe.
     sigset_t stop_signals;
@@ -49,12 +55,19 @@ void AddServe(CLI::App& app, Globals& g) {
     pc.build.db_path = g.db;
     pc.build.method_path = *method;
     pc.intervals = *intervals;
+    pc.forecast_draws = *forecast_draws;
     pc.validation = *validation;
     auto published = engine::Publish(pc);
     if (!published) return Report(g, published.error());
     if (!g.quiet) {
       fmt::print(stderr, "built in {:.2f} s; {} rank intervals ({} runs) in {:.2f} s\n", published->build_seconds,
                  published->intervals.size(), published->interval_samples, published->interval_seconds);
+      if (published->forecast) {
+        fmt::print(stderr, "forecasts ({} draws) and {} warnings in {:.2f} s\n", published->forecast_draws,
+                   published->warnings ? published->warnings->warnings.size() : 0, published->forecast_seconds);
+      }
+      if (!published->forecast_note.empty()) fmt::print(stderr, "no forecasts: {}\n", published->forecast_note);
+      if (!published->warnings_note.empty()) fmt::print(stderr, "no warnings: {}\n", published->warnings_note);
     }
 
     server::Server srv(*cfg, std::move(*published));

@@ -334,7 +334,25 @@ struct ForecastConfig {
   int first_origin = 2010, last_origin = 2019;
   std::size_t seeds = 1;  //!< backtest: seeds 1..n of the draws, for the seed-to-seed spread
   int threads = 0;        //!< 0: one per core
-  std::string out_dir;
+  std::string out_dir;    //!< forecasts: "" writes no file (the rows are in the summary); a backtest needs one
+};
+
+//! One code's forecast for a unit and year, over the draws that have a value: a row of forecasts.csv.
+struct ForecastRow {
+  std::string unit, code;  //!< code: an indicator (display scale), an aggregate node, or `<code>.count`
+  int year = 0;
+  double mean = kNa, median = kNa, p05 = kNa, p25 = kNa, p75 = kNa, p95 = kNa;
+};
+
+//! A unit's index outlook for a forecast year, over the draws in which it is ranked: a row of outlook.csv.
+struct OutlookRow {
+  std::string unit;
+  int year = 0;
+  double last_score = kNa;  //!< the index score of the last data year
+  int last_rank = 0;        //!< 0 = unranked
+  //! P(score ≤ last_score − forecast.deterioration), P(rank among the last forecast.bottom ranked)
+  double p_deterioration = kNa, p_bottom = kNa;
+  double rank_median = kNa, rank_p05 = kNa, rank_p95 = kNa;
 };
 
 //! One scoreboard headline: how a model did against a baseline at one horizon, for an aggregate
@@ -348,8 +366,12 @@ struct ForecastHeadline {
 
 struct ForecastSummary {
   std::string model;                       //!< the model used (forecasts) or headlined (backtest)
+  double deterioration = 0;                //!< the method's forecast.deterioration (points of the index)
+  int bottom = 0;                          //!< the method's forecast.bottom (ranks)
   int origin = 0;                          //!< the last data year (forecasts) or the last origin (backtest)
-  std::size_t series = 0, forecasts = 0;   //!< indicators forecast; unit × indicator × year rows written
+  std::size_t series = 0;                  //!< indicators forecast
+  std::vector<ForecastRow> rows;           //!< forecasts only: forecasts.csv, unit by unit
+  std::vector<OutlookRow> outlook;         //!< forecasts only: outlook.csv, by year then unit
   std::vector<ForecastHeadline> headline;  //!< backtest only
   std::vector<std::string> files;
   double seconds = 0;
@@ -367,6 +389,9 @@ struct ForecastSummary {
 //! the method (with the index rank's mean absolute error).
 Result<ForecastSummary> Forecast(const ForecastConfig& cfg);
 
+//! forecasts.csv of `rows` (`unit,code,year,mean,median,p05,p25,p75,p95`).
+std::string ForecastsCsv(const std::vector<ForecastRow>& rows);
+
 // ---- gpsi warn: early warnings on the latest data, and their track record (src/engine/warn.cpp) ----
 
 struct WarnConfig {
@@ -376,7 +401,7 @@ struct WarnConfig {
   std::size_t draws = 1000;  //!< the forecast rule's draws
   std::uint64_t seed = 1;
   int threads = 0;
-  std::string out_dir;
+  std::string out_dir;  //!< warnings: "" writes no file (they are in the summary); a backtest needs one
 };
 
 //! One warning with its evidence: the value that fired the rule, where it was read (source, file,
@@ -400,9 +425,17 @@ struct RuleSkill {
   double precision = kNa, recall = kNa;
 };
 
+//! A [[warn]] rule of the method, as front ends show it (docs/methodology-format.md).
+struct WarnRuleInfo {
+  std::string id, rule, reads, severity;
+  int window = 0;
+  double factor = 0, z = 0, min = 0, p = 0;
+};
+
 struct WarnSummary {
-  std::vector<Warning> warnings;  //!< high severity first, then by unit
-  std::vector<RuleSkill> skill;   //!< backtest only
+  std::vector<WarnRuleInfo> rules;  //!< the method's, in its order
+  std::vector<Warning> warnings;    //!< high severity first, then by unit
+  std::vector<RuleSkill> skill;     //!< backtest only
   std::vector<std::string> files;
 };
 
@@ -413,6 +446,10 @@ struct WarnSummary {
 //! With `backtest`, instead scores the annual and forecast rules at each origin against the index
 //! falling the year after, and writes warn_skill.csv.
 Result<WarnSummary> Warn(const WarnConfig& cfg);
+
+//! warnings.csv of `warnings`
+//! (`unit,id,rule,severity,code,period,value,baseline,score,source,file_sha256,line,message`).
+std::string WarningsCsv(const std::vector<Warning>& warnings);
 
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----
 
@@ -520,6 +557,8 @@ struct PublishConfig {
   std::uint64_t seed = 1;
   int threads = 0;         //!< for the Monte Carlo; 0 = one per core
   std::string validation;  //!< a `gpsi validate --out` folder whose validation.json is published ("" = none)
+  //! Draws of the forecasts and warnings published (gpsi forecast, gpsi warn with `seed`); 0 = none
+  std::size_t forecast_draws = 1000;
 };
 
 //! One stored value an indicator of the method reads, with its provenance; `chosen` marks the
@@ -551,7 +590,16 @@ struct Published {
   double interval_level = 0.90;     //!< the intervals are [p05, p95]
   std::vector<RankStat> intervals;  //!< per aggregate node, per scored unit-year (rank_stats.csv order)
   std::string validation_json;      //!< `gpsi validate`'s validation.json of this method version ("" = none)
-  double build_seconds = 0, interval_seconds = 0;
+  //! gpsi forecast's rows and outlook with the method's model (`forecast_draws` draws, `forecast_seed`),
+  //! or nullopt with the reason in `forecast_note` (none asked for, or a method that cannot be forecast).
+  std::optional<ForecastSummary> forecast;
+  std::string forecast_note;
+  std::size_t forecast_draws = 0;
+  std::uint64_t forecast_seed = 1;
+  //! gpsi warn's warnings on the latest data, or nullopt with the reason in `warnings_note`.
+  std::optional<WarnSummary> warnings;
+  std::string warnings_note;
+  double build_seconds = 0, interval_seconds = 0, forecast_seconds = 0;
 };
 
 //! Builds the method in memory and gathers what the HTTP API publishes: units, sources, every

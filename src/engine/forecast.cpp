@@ -208,17 +208,14 @@ forecast::ModelSettings Settings(const ForecastConfig& cfg, const Series& series
 
 //! One forecast row of a node (an indicator on its display scale, or an aggregate's score) over
 //! the draws that have a value; none when no draw has (a country screened out in every draw).
-std::optional<std::vector<TableCell>> Row(std::string_view unit, std::string_view code, int year,
-                                          std::span<const double> draws) {
+std::optional<ForecastRow> Row(std::string_view unit, std::string_view code, int year, std::span<const double> draws) {
   std::vector<double> have;
   for (double v : draws) {
     if (!IsNa(v)) have.push_back(v);
   }
   if (have.empty()) return std::nullopt;
   const forecast::Summary q = forecast::Summarise(have);
-  return std::vector<TableCell>{TableCell::Ref(unit),    TableCell::Ref(code),      TableCell::Int(year),
-                                TableCell::Real(q.mean), TableCell::Real(q.median), TableCell::Real(q.p05),
-                                TableCell::Real(q.p25),  TableCell::Real(q.p75),    TableCell::Real(q.p95)};
+  return ForecastRow{std::string(unit), std::string(code), year, q.mean, q.median, q.p05, q.p25, q.p75, q.p95};
 }
 
 //! Models that apply to every series the index is made of (negbin needs counts).
@@ -351,15 +348,16 @@ Result<Prepared> Prepare(const ForecastConfig& cfg, const Panels& p, int origin)
 }
 
 //! The first pass of a forecast, unit by unit (one unit's draws in memory per thread): the rows of
-//! forecasts.csv, and per unit and horizon in how many draws it is ranked (`second`) with its
+//! forecasts.csv (appended to `out`), and per unit and horizon in how many draws it is ranked (`second`) with its
 //! index score down by forecast.deterioration or more (`first`).
 std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastConfig& cfg, const Panels& p,
-                                                               const Prepared& prep, Model model, CsvWriter& csv) {
+                                                               const Prepared& prep, Model model,
+                                                               std::vector<ForecastRow>& out) {
   const detail::Built& b = p.built;
   const auto& m = b.method;
   const std::size_t top = static_cast<std::size_t>(m.Top()), nn = m.nodes.size(),
                     H = static_cast<std::size_t>(cfg.horizon);
-  std::vector<std::vector<std::vector<TableCell>>> lines(prep.rows.size());
+  std::vector<std::vector<ForecastRow>> lines(prep.rows.size());
   std::vector<std::pair<std::size_t, std::size_t>> worse(prep.rows.size() * H);
   ForEachTask(prep.rows.size(), cfg.threads, [&](std::size_t q) {
     const std::size_t r = prep.rows[q], u = p.unit_of_row[r];
@@ -391,42 +389,48 @@ std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastCon
       }
     }
   });
-  csv.Header({"unit", "code", "year", "mean", "median", "p05", "p25", "p75", "p95"});
-  for (const auto& unit : lines) {
-    for (const auto& row : unit) csv.Row(row);
-  }
+  for (auto& unit : lines) std::move(unit.begin(), unit.end(), std::back_inserter(out));
   return worse;
 }
 
-//! outlook.csv, per unit and forecast year, over the draws in which the unit is ranked:
+//! outlook.csv, per forecast year and unit, over the draws in which the unit is ranked:
 //! P(score ≤ last score − deterioration), P(rank in the bottom group), the rank's quantiles.
-std::string Outlook(const ForecastConfig& cfg, const Panels& p, const Prepared& prep, Model model,
-                    const std::vector<std::pair<std::size_t, std::size_t>>& worse) {
+std::vector<OutlookRow> Outlook(const ForecastConfig& cfg, const Panels& p, const Prepared& prep, Model model,
+                                const std::vector<std::pair<std::size_t, std::size_t>>& worse) {
   const detail::Built& b = p.built;
   const auto top = static_cast<std::size_t>(b.method.Top());
-  CsvWriter csv;
-  csv.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
-              "rank_p95"});
+  std::vector<OutlookRow> out;
   for (int h = 1; h <= cfg.horizon; ++h) {
     const RankCounts ranks = RankDraws(cfg, p, prep.tail, prep.fits, prep.rows, model, p.last_year, h, cfg.seed);
     for (std::size_t q = 0; q < prep.rows.size(); ++q) {
       const std::size_t r = prep.rows[q];
-      // Plain variables, not a structured binding: the lambda below captures them.
-      const auto& cell = worse[q * static_cast<std::size_t>(cfg.horizon) + static_cast<std::size_t>(h - 1)];
-      const std::size_t down = cell.first, of = cell.second;
-      const auto share = [&](std::size_t k) {
-        return of == 0 ? kNa : static_cast<double>(k) / static_cast<double>(of);
-      };
-      csv.Add(TableCell::Ref(b.row_unit[r]), TableCell::Int(p.last_year + h), TableCell::Real(b.scores(r, top)),
-              TableCell::Positive(b.ranks[top][r]), TableCell::Real(IsNa(b.scores(r, top)) ? kNa : share(down)),
-              TableCell::Real(share(ranks.Bottom(q))), TableCell::Real(ranks.Quantile(q, 0.5)),
-              TableCell::Real(ranks.Quantile(q, 0.05)), TableCell::Real(ranks.Quantile(q, 0.95)));
+      const auto [down, of] = worse[q * static_cast<std::size_t>(cfg.horizon) + static_cast<std::size_t>(h - 1)];
+      const double n = static_cast<double>(of);
+      const double last = b.scores(r, top);
+      out.push_back(OutlookRow{b.row_unit[r], p.last_year + h, last, b.ranks[top][r],
+                               of == 0 || IsNa(last) ? kNa : static_cast<double>(down) / n,
+                               of == 0 ? kNa : static_cast<double>(ranks.Bottom(q)) / n, ranks.Quantile(q, 0.5),
+                               ranks.Quantile(q, 0.05), ranks.Quantile(q, 0.95)});
     }
+  }
+  return out;
+}
+
+std::string OutlookCsv(const std::vector<OutlookRow>& rows) {
+  CsvWriter csv;
+  csv.Header({"unit", "year", "last_score", "last_rank", "p_deterioration", "p_bottom", "rank_median", "rank_p05",
+              "rank_p95"});
+  for (const auto& o : rows) {
+    csv.Add(TableCell::Ref(o.unit), TableCell::Int(o.year), TableCell::Real(o.last_score),
+            TableCell::Positive(o.last_rank), TableCell::Real(o.p_deterioration), TableCell::Real(o.p_bottom),
+            TableCell::Real(o.rank_median), TableCell::Real(o.rank_p05), TableCell::Real(o.rank_p95));
   }
   return csv.text();
 }
 
-Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
+//! The forecasts of every unit of the last data year with `model`; forecasts.csv and outlook.csv
+//! in cfg.out_dir unless it is empty.
+Result<ForecastSummary> MakeForecasts(const ForecastConfig& cfg, const Panels& p, Model model) {
   const auto usable = IndexModels(p);
   if (std::find(usable.begin(), usable.end(), model) == usable.end()) {
     return Error{Errc::kUsage, fmt::format("the {} model does not apply to every indicator of the method (negbin "
@@ -437,12 +441,12 @@ Result<ForecastSummary> WriteForecasts(const ForecastConfig& cfg, const Panels& 
   if (!prep) return prep.error();
   ForecastSummary sum;
   sum.origin = p.last_year, sum.series = p.series.size() - p.counts.size();
-  CsvWriter forecasts;
-  const auto worse = ForecastUnits(cfg, p, *prep, model, forecasts);
-  sum.forecasts = static_cast<std::size_t>(std::count(forecasts.text().begin(), forecasts.text().end(), '\n')) - 1;
+  const auto worse = ForecastUnits(cfg, p, *prep, model, sum.rows);
+  sum.outlook = Outlook(cfg, p, *prep, model, worse);
+  if (cfg.out_dir.empty()) return sum;
   const fs::path dir(cfg.out_dir);
-  for (const auto& [name, text] : {std::pair<std::string, std::string>{"forecasts.csv", forecasts.text()},
-                                   {"outlook.csv", Outlook(cfg, p, *prep, model, worse)}}) {
+  for (const auto& [name, text] : {std::pair<std::string, std::string>{"forecasts.csv", ForecastsCsv(sum.rows)},
+                                   {"outlook.csv", OutlookCsv(sum.outlook)}}) {
     if (auto st = detail::WriteFile(dir / name, text); !st) return st.error();
     sum.files.push_back((dir / name).string());
   }
@@ -727,10 +731,22 @@ Status Check(const ForecastConfig& cfg) {
     return Error{Errc::kUsage, fmt::format("--origins must be A:B with A ≤ B and A ≥ {}", cfg.history_from + 5)};
   }
   if (cfg.seeds < 1) return Error{Errc::kUsage, "--seeds must be at least 1"};
+  if (cfg.backtest && cfg.out_dir.empty()) return Error{Errc::kUsage, "a backtest needs --out DIR for scoreboard.csv"};
   return Ok();
 }
 
 }  // namespace
+
+std::string ForecastsCsv(const std::vector<ForecastRow>& rows) {
+  CsvWriter csv;
+  csv.Header({"unit", "code", "year", "mean", "median", "p05", "p25", "p75", "p95"});
+  for (const auto& f : rows) {
+    csv.Add(TableCell::Ref(f.unit), TableCell::Ref(f.code), TableCell::Int(f.year), TableCell::Real(f.mean),
+            TableCell::Real(f.median), TableCell::Real(f.p05), TableCell::Real(f.p25), TableCell::Real(f.p75),
+            TableCell::Real(f.p95));
+  }
+  return csv.text();
+}
 
 namespace detail {
 
@@ -748,7 +764,7 @@ Result<std::vector<std::vector<Risk>>> DeteriorationRisks(const ForecastConfig& 
     for (int origin : origins) {
       auto prep = Prepare(one, p, origin == 0 ? p.last_year : origin);
       if (!prep) return prep.error();
-      CsvWriter ignored;
+      std::vector<ForecastRow> ignored;
       const auto worse = ForecastUnits(one, p, *prep, *model, ignored);
       std::vector<Risk> risks;
       for (std::size_t q = 0; q < prep->rows.size(); ++q) {
@@ -775,12 +791,16 @@ Result<ForecastSummary> Forecast(const ForecastConfig& cfg) {
     if (!panels) return panels.error();
     if (cfg.model.empty()) model = ModelOf(panels->built.method.forecast.model, "the method's forecast.model");
     if (!model) return model.error();
-    std::error_code ec;
-    fs::create_directories(cfg.out_dir, ec);
-    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-    auto sum = cfg.backtest ? WriteBacktest(cfg, *panels, *model) : WriteForecasts(cfg, *panels, *model);
+    if (!cfg.out_dir.empty()) {
+      std::error_code ec;
+      fs::create_directories(cfg.out_dir, ec);
+      if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    }
+    auto sum = cfg.backtest ? WriteBacktest(cfg, *panels, *model) : MakeForecasts(cfg, *panels, *model);
     if (!sum) return sum.error();
     sum->model = forecast::ToString(*model);
+    sum->deterioration = panels->built.method.forecast.deterioration;
+    sum->bottom = panels->built.method.forecast.bottom;
     sum->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return sum;
   });

@@ -1,6 +1,7 @@
 // What `gpsi serve` publishes (engine::Publish): the nominal build, the store's units and
 // sources, every stored value the method reads with its provenance, and the Monte Carlo rank
-// intervals of `gpsi uncertainty` computed in memory.
+// intervals of `gpsi uncertainty`, the forecasts of `gpsi forecast` and the warnings of `gpsi warn`,
+// computed in memory.
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -55,6 +56,41 @@ Result<std::string> ReadValidation(const std::string& dir, const method::Method&
         path};
   }
   return ss.str();
+}
+
+//! Whether a forecast or warning failure means "this method cannot be forecast" (published as a
+//! note, the index still served) rather than a failure of the machine (which ends the start).
+bool MethodCannot(const Error& e) {
+  return e.code == Errc::kUsage || e.code == Errc::kUncomputable;
+}
+
+//! What gpsi forecast and gpsi warn would write, in memory, with the same draws and seed.
+Status PublishOutlook(const PublishConfig& cfg, Published& p) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ForecastConfig fc;
+  fc.build = cfg.build;
+  fc.build.out_dir.clear();
+  fc.draws = cfg.forecast_draws, fc.seed = cfg.seed, fc.threads = cfg.threads;
+  if (auto f = Forecast(fc)) {
+    p.forecast = std::move(*f);
+  } else if (MethodCannot(f.error())) {
+    p.forecast_note = f.error().message;
+  } else {
+    return f.error();
+  }
+  WarnConfig wc;
+  wc.build = fc.build;
+  wc.draws = fc.draws, wc.seed = fc.seed, wc.threads = fc.threads;
+  if (auto w = Warn(wc)) {
+    p.warnings = std::move(*w);
+  } else if (MethodCannot(w.error())) {
+    p.warnings_note = w.error().message;
+  } else {
+    return w.error();
+  }
+  p.forecast_draws = cfg.forecast_draws, p.forecast_seed = cfg.seed;
+  p.forecast_seconds = Since(t0);
+  return Ok();
 }
 
 }  // namespace
@@ -118,6 +154,11 @@ Result<Published> Publish(const PublishConfig& cfg) {
       p.interval_samples = cfg.intervals;
       p.interval_seed = cfg.seed;
       p.interval_seconds = Since(t1);
+    }
+    if (cfg.forecast_draws > 0) {
+      if (auto st = PublishOutlook(cfg, p); !st) return st.error();
+    } else {
+      p.forecast_note = p.warnings_note = "none computed (gpsi serve --forecast-draws 0)";
     }
     return p;
   });

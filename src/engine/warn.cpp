@@ -138,19 +138,6 @@ Status ForecastWarnings(const WarnConfig& cfg, const method::Method& m, std::vec
   return Ok();
 }
 
-std::string WarningsCsv(const std::vector<Warning>& ws) {
-  CsvWriter csv;
-  csv.Header({"unit", "id", "rule", "severity", "code", "period", "value", "baseline", "score", "source", "file_sha256",
-              "line", "message"});
-  for (const auto& w : ws) {
-    csv.Add(TableCell::Ref(w.unit), TableCell::Ref(w.id), TableCell::Ref(w.rule), TableCell::Ref(w.severity),
-            TableCell::Ref(w.code), TableCell::Ref(w.period), TableCell::Real(w.value), TableCell::Real(w.baseline),
-            TableCell::Real(w.score), TableCell::Ref(w.source), TableCell::Ref(w.file_sha256),
-            TableCell::Positive(w.line), TableCell::Ref(w.message));
-  }
-  return csv.text();
-}
-
 int SeverityRank(const std::string& s) {
   return s == "high" ? 0 : s == "medium" ? 1 : 2;
 }
@@ -167,6 +154,7 @@ Result<WarnSummary> LatestWarnings(const WarnConfig& cfg, const method::Method& 
   std::stable_sort(sum.warnings.begin(), sum.warnings.end(), [](const Warning& a, const Warning& b) {
     return std::pair(SeverityRank(a.severity), a.unit) < std::pair(SeverityRank(b.severity), b.unit);
   });
+  if (cfg.out_dir.empty()) return sum;
   const fs::path file = fs::path(cfg.out_dir) / "warnings.csv";
   if (auto st = detail::WriteFile(file, WarningsCsv(sum.warnings)); !st) return st.error();
   sum.files.push_back(file.string());
@@ -264,6 +252,19 @@ Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Sto
 
 }  // namespace
 
+std::string WarningsCsv(const std::vector<Warning>& ws) {
+  CsvWriter csv;
+  csv.Header({"unit", "id", "rule", "severity", "code", "period", "value", "baseline", "score", "source", "file_sha256",
+              "line", "message"});
+  for (const auto& w : ws) {
+    csv.Add(TableCell::Ref(w.unit), TableCell::Ref(w.id), TableCell::Ref(w.rule), TableCell::Ref(w.severity),
+            TableCell::Ref(w.code), TableCell::Ref(w.period), TableCell::Real(w.value), TableCell::Real(w.baseline),
+            TableCell::Real(w.score), TableCell::Ref(w.source), TableCell::Ref(w.file_sha256),
+            TableCell::Positive(w.line), TableCell::Ref(w.message));
+  }
+  return csv.text();
+}
+
 Result<WarnSummary> Warn(const WarnConfig& cfg) {
   return detail::Guarded([&]() -> Result<WarnSummary> {
     auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
@@ -272,12 +273,21 @@ Result<WarnSummary> Warn(const WarnConfig& cfg) {
     if (cfg.backtest && cfg.first_origin > cfg.last_origin) {
       return Error{Errc::kUsage, "--origins must be A:B with A ≤ B"};
     }
+    if (cfg.backtest && cfg.out_dir.empty())
+      return Error{Errc::kUsage, "a backtest needs --out DIR for warn_skill.csv"};
     auto store = Open(cfg.build.db_path);
     if (!store) return store.error();
-    std::error_code ec;
-    fs::create_directories(cfg.out_dir, ec);
-    if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
-    return cfg.backtest ? Backtest(cfg, *m, **store) : LatestWarnings(cfg, *m, **store);
+    if (!cfg.out_dir.empty()) {
+      std::error_code ec;
+      fs::create_directories(cfg.out_dir, ec);
+      if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
+    }
+    auto sum = cfg.backtest ? Backtest(cfg, *m, **store) : LatestWarnings(cfg, *m, **store);
+    if (!sum) return sum.error();
+    for (const auto& w : m->warn) {
+      sum->rules.push_back(WarnRuleInfo{w.id, w.rule, w.reads, w.severity, w.window, w.factor, w.z, w.min, w.p});
+    }
+    return sum;
   });
 }
 

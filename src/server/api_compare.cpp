@@ -1,6 +1,5 @@
 // GET /api/v1/compare (docs/api.md): up to five units side by side in one year, with their
 // index series.
-#include <charconv>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -16,29 +15,7 @@ using detail::RankOrNull;
 using detail::SendError;
 using detail::Upper;
 using detail::WantCsv;
-
-namespace {
-
-//! The `year` parameter: an integer year of the build, default the latest; nullopt (with the
-//! error sent) otherwise.
-std::optional<int> YearParam(const httplib::Request& req, httplib::Response& res, const std::set<int>& years) {
-  int year = years.empty() ? 0 : *years.rbegin();
-  if (!req.has_param("year")) return year;
-  std::string s = req.get_param_value("year");
-  int y = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
-    SendError(res, Errc::kUsage, fmt::format("year must be an integer, not '{}'", s));
-    return std::nullopt;
-  }
-  if (years.count(y) == 0) {
-    SendError(res, Errc::kUsage, fmt::format("the build has no year {}", y));
-    return std::nullopt;
-  }
-  return y;
-}
-
-}  // namespace
+using detail::YearParam;
 
 void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) const {
   if (!CheckParams(req, res, {"units", "year", "format"})) return;

@@ -1,6 +1,5 @@
 // GET /api/v1/scores (docs/api.md): scores, ranks and intervals of a year and node, as JSON or CSV.
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -12,24 +11,15 @@ using detail::CheckParams;
 using detail::Json;
 using detail::SendError;
 using detail::WantCsv;
+using detail::YearParam;
 
 void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) const {
   if (!CheckParams(req, res, {"year", "code", "region", "format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
-  int year = years.empty() ? 0 : *years.rbegin();
-  if (req.has_param("year")) {
-    std::string s = req.get_param_value("year");
-    int y = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
-    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
-      return SendError(res, Errc::kUsage, fmt::format("year must be an integer, not '{}'", s));
-    }
-    if (years.count(y) == 0) {
-      return SendError(res, Errc::kUsage, fmt::format("the build has no year {}", y));
-    }
-    year = y;
-  }
+  const auto chosen = YearParam(req, res, years);
+  if (!chosen) return;
+  const int year = *chosen;
   const auto& nodes = build.method.nodes;
   const ScoreTable& t = build.scores;
   const Panel& p = build.panel;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "detail/impl.hpp"
 
 namespace gpsi::server {
@@ -36,6 +38,17 @@ std::string Server::Impl::Licence(const detail::Lookups& look, const ResolvedVal
   return it == look.source_of.end() ? std::string() : it->second->licence;
 }
 
+std::optional<std::string> Server::Impl::UnitParam(const httplib::Request& req, httplib::Response& res) const {
+  if (!req.has_param("unit")) return std::string();
+  const std::string asked = req.get_param_value("unit");
+  auto k = unit_key.find(Upper(asked));
+  if (k == unit_key.end()) {
+    detail::SendError(res, Errc::kUsage, fmt::format("no unit '{}' in the build", asked));
+    return std::nullopt;
+  }
+  return k->second;
+}
+
 void Server::Impl::Publish(engine::Published published) {
   build = std::move(published.build);
   pub = std::move(published);
@@ -46,6 +59,9 @@ void Server::Impl::Publish(engine::Published published) {
   scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
   if (p.has_years()) {
     for (const auto& row : p.row_keys()) years.insert(row.year);
+  }
+  if (pub.forecast) {
+    for (const auto& f : pub.forecast->rows) forecast_codes.insert(f.code), forecast_years.insert(f.year);
   }
   const detail::Lookups look = Index();
   meta_body = MetaBody(look);

@@ -336,11 +336,13 @@ void Server::Impl::Routes() {
   svr.Get(R"(/api/v1/download/([^/]+))", cached([this](Req req, Res res) { Download(req, res); }));
   svr.Get("/api/v1/openapi.json", cached([this](Req req, Res res) { OpenApi(req, res); }));
   svr.Get("/api/v1/validation", cached([this](Req req, Res res) { Validation(req, res); }));
+  svr.Get("/api/v1/forecasts", cached([this](Req req, Res res) { Forecasts(req, res); }));
+  svr.Get("/api/v1/warnings", cached([this](Req req, Res res) { Warnings(req, res); }));
   svr.Post("/api/v1/whatif", fresh([this](Req req, Res res) { WhatIf(req, res); }, false));
   // Other verbs: 405 on a known path (with Allow), 404 elsewhere (the error handler).
   auto other = [this](Req req, Res res) {
     static const std::regex kGetPaths(
-        R"(/api/v1/(health|units|scores|runs|meta|compare|validation|openapi\.json|units/[^/]+|download/[^/]+))");
+        R"(/api/v1/(health|units|scores|runs|meta|compare|validation|forecasts|warnings|openapi\.json|units/[^/]+|download/[^/]+))");
     if (req.path == "/api/v1/whatif") {
       res.set_header("Allow", "POST");
     } else if (std::regex_match(req.path, kGetPaths) ||

@@ -395,6 +395,19 @@ async function run() {
     [G, '/api/v1/download/{table}', '/api/v1/download/scores?bogus=1', 400],
     [G, '/api/v1/validation', '/api/v1/validation', 200],
     [G, '/api/v1/validation', '/api/v1/validation?bogus=1', 400],
+    [G, '/api/v1/forecasts', '/api/v1/forecasts', 200],
+    [G, '/api/v1/forecasts', `/api/v1/forecasts?unit=CHN&code=GPSI&year=${latest + 1}`, 200],
+    [G, '/api/v1/forecasts', '/api/v1/forecasts?unit=chn&format=csv', 200],
+    [G, '/api/v1/forecasts', '/api/v1/forecasts?unit=ZZZ', 400],
+    [G, '/api/v1/forecasts', '/api/v1/forecasts?code=NOPE', 400],
+    [G, '/api/v1/forecasts', `/api/v1/forecasts?year=${latest}`, 400],
+    [G, '/api/v1/forecasts', '/api/v1/forecasts?bogus=1', 400],
+    [G, '/api/v1/warnings', '/api/v1/warnings', 200],
+    [G, '/api/v1/warnings', '/api/v1/warnings?severity=high&rule=threshold', 200],
+    [G, '/api/v1/warnings', '/api/v1/warnings?format=csv', 200],
+    [G, '/api/v1/warnings', '/api/v1/warnings?severity=urgent', 400],
+    [G, '/api/v1/warnings', '/api/v1/warnings?unit=ZZZ', 400],
+    [G, '/api/v1/warnings', '/api/v1/warnings?bogus=1', 400],
     [G, '/api/v1/openapi.json', '/api/v1/openapi.json', 200],
     [G, '/api/v1/openapi.json', '/api/v1/openapi.json?bogus=1', 400],
   ];
@@ -449,15 +462,18 @@ async function run() {
     }
   }
 
-  // A server started without --validation answers /api/v1/validation with 404.
+  // A server started without --validation and with --forecast-draws 0 answers /api/v1/validation,
+  // /api/v1/forecasts and /api/v1/warnings with 404.
   if (db) {
-    const bare = await startServer(db, ['--intervals', '0']);
+    const bare = await startServer(db, ['--intervals', '0', '--forecast-draws', '0']);
     const saved = base;
     base = bare.url;
-    const key = 'GET /api/v1/validation';
-    const r = await request(G, '/api/v1/validation');
-    if (conforms(ctx, key, 'GET /api/v1/validation of a server without --validation', r, 404, '/api/v1/validation')) {
-      covered.add(`${key} 404`);
+    for (const p of ['/api/v1/validation', '/api/v1/forecasts', '/api/v1/warnings']) {
+      const key = `GET ${p}`;
+      const r = await request(G, p);
+      if (conforms(ctx, key, `GET ${p} of a server without --validation and with --forecast-draws 0`, r, 404, p)) {
+        covered.add(`${key} 404`);
+      }
     }
     base = saved;
     bare.proc.kill('SIGKILL');

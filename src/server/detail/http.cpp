@@ -1,5 +1,6 @@
 // Small HTTP helpers shared by the endpoint files (detail/http.hpp).
 #include <cctype>
+#include <charconv>
 
 #include "detail/http.hpp"
 
@@ -70,6 +71,24 @@ bool CheckParams(const httplib::Request& req, httplib::Response& res, const std:
     }
   }
   return true;
+}
+
+std::optional<int> YearParam(const httplib::Request& req, httplib::Response& res, const std::set<int>& years,
+                             std::string_view of) {
+  int year = years.empty() ? 0 : *years.rbegin();
+  if (!req.has_param("year")) return year;
+  std::string s = req.get_param_value("year");
+  int y = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
+    SendError(res, Errc::kUsage, fmt::format("year must be an integer, not '{}'", s));
+    return std::nullopt;
+  }
+  if (years.count(y) == 0) {
+    SendError(res, Errc::kUsage, fmt::format("{} has no year {}", of, y));
+    return std::nullopt;
+  }
+  return y;
 }
 
 }  // namespace gpsi::server::detail

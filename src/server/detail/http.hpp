@@ -33,5 +33,9 @@ std::string Upper(std::string s);
 std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res);
 //! Refuses parameters the endpoint does not know and repeated parameters.
 bool CheckParams(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& known);
+//! The `year` parameter: an integer of `years` (`of` names them in the error: "the build has no
+//! year 1800"), the latest when absent; nullopt (with the error sent) otherwise.
+std::optional<int> YearParam(const httplib::Request& req, httplib::Response& res, const std::set<int>& years,
+                             std::string_view of = "the build");
 
 }  // namespace gpsi::server::detail

@@ -95,6 +95,14 @@ struct Server::Impl {
   //! Per build row, `,"base_value":…,"base_rank":…` of the index (the usual `code`).
   std::vector<std::string> whatif_row_base;
   void PrepareWhatIf();
+  // api_forecasts.cpp, api_warnings.cpp
+  void Forecasts(const httplib::Request& req, httplib::Response& res) const;
+  void Warnings(const httplib::Request& req, httplib::Response& res) const;
+  std::set<std::string> forecast_codes;  // the codes of pub.forecast's rows
+  std::set<int> forecast_years;          // the years of pub.forecast's rows
+  //! The `unit` parameter as a unit code of the build (code or ISO3, any case), "" when absent;
+  //! nullopt (with the error sent) for a unit not in the build (publish.cpp).
+  std::optional<std::string> UnitParam(const httplib::Request& req, httplib::Response& res) const;
   // api_openapi.cpp
   void OpenApi(const httplib::Request& req, httplib::Response& res) const;
   // api_validation.cpp

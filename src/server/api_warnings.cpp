@@ -1,0 +1,80 @@
+// GET /api/v1/warnings (docs/api.md): gpsi warn's warnings on the latest data, made at startup,
+// each with its evidence, and the method's [[warn]] rules they come from.
+#include <fmt/format.h>
+
+#include "detail/impl.hpp"
+
+namespace gpsi::server {
+
+using detail::CheckParams;
+using detail::Json;
+using detail::NumOrNull;
+using detail::SendError;
+using detail::WantCsv;
+
+namespace {
+
+Json WarningJson(const engine::Warning& w) {
+  return {{"unit", w.unit},
+          {"id", w.id},
+          {"rule", w.rule},
+          {"severity", w.severity},
+          {"code", w.code},
+          {"period", w.period},
+          {"value", NumOrNull(w.value)},
+          {"baseline", NumOrNull(w.baseline)},
+          {"score", NumOrNull(w.score)},
+          {"source", w.source},
+          {"file_sha256", w.file_sha256},
+          {"line", w.line},
+          {"message", w.message}};
+}
+
+Json RuleJson(const engine::WarnRuleInfo& w) {
+  return {{"id", w.id}, {"rule", w.rule}, {"reads", w.reads}, {"window", w.window},    {"factor", w.factor},
+          {"z", w.z},   {"min", w.min},   {"p", w.p},         {"severity", w.severity}};
+}
+
+//! The value of an enumerated parameter, "" when absent; nullopt (with the error sent) when it is
+//! not one of `values`.
+std::optional<std::string> EnumParam(const httplib::Request& req, httplib::Response& res, const char* name,
+                                     std::initializer_list<std::string_view> values) {
+  if (!req.has_param(name)) return std::string();
+  const std::string v = req.get_param_value(name);
+  for (std::string_view ok : values) {
+    if (v == ok) return v;
+  }
+  SendError(res, Errc::kUsage, fmt::format("{} must be one of {}, not '{}'", name, fmt::join(values, ", "), v));
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Server::Impl::Warnings(const httplib::Request& req, httplib::Response& res) const {
+  if (!CheckParams(req, res, {"unit", "severity", "rule", "format"})) return;
+  const auto csv = WantCsv(req, res);
+  if (!csv) return;
+  if (!pub.warnings) return SendError(res, Errc::kNotFound, "no warnings are published: " + pub.warnings_note);
+  const auto chosen = UnitParam(req, res);
+  if (!chosen) return;
+  const std::string& unit = *chosen;
+  const auto severity = EnumParam(req, res, "severity", {"low", "medium", "high"});
+  if (!severity) return;
+  const auto rule = EnumParam(req, res, "rule", {"threshold", "surge", "anomaly", "forecast"});
+  if (!rule) return;
+  std::vector<engine::Warning> rows;
+  for (const auto& w : pub.warnings->warnings) {
+    if ((unit.empty() || w.unit == unit) && (severity->empty() || w.severity == *severity) &&
+        (rule->empty() || w.rule == *rule)) {
+      rows.push_back(w);
+    }
+  }
+  if (*csv) return res.set_content(engine::WarningsCsv(rows), "text/csv; charset=utf-8");
+  Json rules = Json::array(), jrows = Json::array();
+  for (const auto& w : pub.warnings->rules) rules.push_back(RuleJson(w));
+  for (const auto& w : rows) jrows.push_back(WarningJson(w));
+  Json j{{"origin", years.empty() ? 0 : *years.rbegin()}, {"rules", std::move(rules)}, {"rows", std::move(jrows)}};
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+}  // namespace gpsi::server
