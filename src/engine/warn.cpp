@@ -84,6 +84,9 @@ std::string Message(const method::WarnRule& w, const forecast::Finding& f, const
     return fmt::format("{} {} in {}: the highest in {} {} (before: at most {})", w.reads, Short(f.value), period,
                        w.window, w.window == 1 ? "year" : "years", Short(f.baseline));
   }
+  if (w.rule == "surge" && f.baseline == 0) {  // no ratio to a zero mean: the value came from nothing
+    return fmt::format("{} {} in {}: none in the {} years before", w.reads, Short(f.value), period, w.window);
+  }
   if (w.rule == "surge") {
     return fmt::format("{} {} in {}: {:.1f} times the mean of the {} years before ({})", w.reads, Short(f.value),
                        period, f.score, w.window, Short(f.baseline));

@@ -30,9 +30,18 @@ Json WarningJson(const engine::Warning& w) {
           {"message", w.message}};
 }
 
+//! A rule with the parameters its kind uses (docs/methodology-format.md): window and min for the
+//! series rules, factor for a surge, z for an anomaly, p for a forecast rule.
 Json RuleJson(const engine::WarnRuleInfo& w) {
-  return {{"id", w.id}, {"rule", w.rule}, {"reads", w.reads}, {"window", w.window},    {"factor", w.factor},
-          {"z", w.z},   {"min", w.min},   {"p", w.p},         {"severity", w.severity}};
+  Json j{{"id", w.id}, {"rule", w.rule}, {"reads", w.reads}, {"severity", w.severity}};
+  if (w.rule == "forecast") {
+    j["p"] = w.p;
+    return j;
+  }
+  j["window"] = w.window, j["min"] = w.min;
+  if (w.rule == "surge") j["factor"] = w.factor;
+  if (w.rule == "anomaly") j["z"] = w.z;
+  return j;
 }
 
 //! The value of an enumerated parameter, "" when absent; nullopt (with the error sent) when it is

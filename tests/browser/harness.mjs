@@ -64,14 +64,15 @@ function storePath() {
   return { db, temp };
 }
 
-//! Starts `gpsi --db DB serve --port 0 --web DIST [--validation DIR]` (DIR: <dir of DB>/validation,
+//! Starts `gpsi --db DB serve --port 0 --web DIST [--validation DIR] [EXTRA…]` (DIR: <dir of DB>/validation,
 //! when it holds validation.json) and resolves to {proc, base} once it prints
 //! `serving http://HOST:PORT`; rejects if it ends first or takes longer than `limitMs`.
-export function startServer(db, logFile, limitMs = 300_000) {
+export function startServer(db, logFile, limitMs = 300_000, extra = []) {
   return new Promise((resolve, reject) => {
     const args = ['--db', db, 'serve', '--port', '0', '--web', paths.dist, '--method', paths.method];
     const validation = path.join(path.dirname(db), 'validation');
     if (fs.existsSync(path.join(validation, 'validation.json'))) args.push('--validation', validation);
+    args.push(...extra);
     const proc = spawn(paths.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GPSI_DB: '' } });
     const log = fs.createWriteStream(logFile);
     log.write(`$ ${paths.binary} ${args.join(' ')}\n`);
@@ -127,6 +128,7 @@ export function suite(name) {
     base: '',
     browser: null,
     server: null,
+    db: null, // the store the server serves (a second server of the same store: startServer(s.db, …))
     temp: null,
     pages: [],
     errors: new Map(),
@@ -179,6 +181,7 @@ export function suite(name) {
       if (!fs.existsSync(p)) throw new Error(`${what} is missing at ${p} (make build, make setup)`);
     }
     const store = storePath();
+    s.db = store.db;
     s.temp = store.temp;
     s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`));
     s.base = s.server.base;

@@ -160,8 +160,10 @@ TEST_F(ServeOutlookTest, WarningsAreWhatGpsiWarnWritesWithTheirRules) {
   for (const auto& r : j["rules"]) ids.push_back(r["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"conflict-level", "conflict-surge", "terror-level", "terror-surge",
                                            "violent-events", "outlook"}));  // methods/gpsi.toml's [[warn]]
-  // A stored series' warning carries its evidence: the source file's hash and line.
+  // A stored series' warning carries its evidence: the source file's hash and line; every message
+  // reads as a sentence (a surge from a zero mean has no ratio to print).
   for (const auto& w : j["rows"]) {
+    EXPECT_EQ(w["message"].get<std::string>().find("nan"), std::string::npos) << w["message"];
     if (w["rule"] == "forecast") continue;
     EXPECT_EQ(w["file_sha256"].get<std::string>().size(), 64u) << w["message"];
     EXPECT_GT(w["line"].get<int>(), 0) << w["message"];

@@ -45,6 +45,20 @@ export interface paths {
     /** The validation of the published method version (gpsi validate; docs/validation.md) */
     get: operations["getValidation"];
   };
+  "/api/v1/forecasts": {
+    /**
+     * Forecast distributions of indicators, dimensions and the index, and each unit's outlook (gpsi forecast)
+     * @description Made at startup by the method's forecast model (gpsi serve --forecast-draws; docs/forecasting.md). 404 when the server publishes no forecasts (--forecast-draws 0, or a method whose scores cannot be forecast). The CSV gives the rows (forecasts.csv) only.
+     */
+    get: operations["getForecasts"];
+  };
+  "/api/v1/warnings": {
+    /**
+     * Early warnings on the latest data, with their evidence (gpsi warn)
+     * @description The method's [[warn]] rules applied at startup (docs/forecasting.md): high severity first. 404 when the server publishes none (--forecast-draws 0). The CSV gives the rows (warnings.csv) only.
+     */
+    get: operations["getWarnings"];
+  };
   "/api/v1/openapi.json": {
     /** This document */
     get: operations["getOpenApi"];
@@ -453,6 +467,101 @@ export interface components {
           change: number | null;
         })[];
     };
+    /** @description One row of forecasts.csv: a code's forecast distribution for a unit and year, summarised over the draws */
+    ForecastRow: {
+      unit: string;
+      /** @description An indicator (its display scale), an aggregate node, or a count series <code>.count */
+      code: string;
+      year: number;
+      mean: number | null;
+      median: number | null;
+      /** @description 5th percentile of the draws */
+      p05: number | null;
+      p25: number | null;
+      p75: number | null;
+      p95: number | null;
+    };
+    /** @description One row of outlook.csv: a unit's index outlook for a forecast year, over the draws in which it is ranked */
+    OutlookRow: {
+      unit: string;
+      year: number;
+      /** @description The index score of the last data year */
+      last_score: number | null;
+      last_rank: number | null;
+      /** @description P(index score ≤ last_score − deterioration) */
+      p_deterioration: number | null;
+      /** @description P(rank among the last `bottom` ranked) */
+      p_bottom: number | null;
+      rank_median: number | null;
+      rank_p05: number | null;
+      rank_p95: number | null;
+    };
+    Forecasts: {
+      /** @description The forecast model (the method's forecast.model) */
+      model: string;
+      /** @description The last data year; forecasts are for origin+1 … origin+horizon */
+      origin: number;
+      horizon: number;
+      draws: number;
+      seed: number;
+      /** @description forecast.deterioration: the fall in score that counts as a deterioration */
+      deterioration: number;
+      /** @description forecast.bottom: the size of the bottom group */
+      bottom: number;
+      rows: components["schemas"]["ForecastRow"][];
+      outlook: components["schemas"]["OutlookRow"][];
+    };
+    /** @description A [[warn]] rule of the method, with the parameters its kind uses */
+    WarnRule: {
+      id: string;
+      /** @enum {string} */
+      rule: "threshold" | "surge" | "anomaly" | "forecast";
+      /** @description The stored code read; empty for a forecast rule */
+      reads: string;
+      /** @enum {string} */
+      severity: "low" | "medium" | "high";
+      /** @description threshold, surge: years before; anomaly: months before */
+      window?: number;
+      /** @description threshold, surge, anomaly: the value must reach this */
+      min?: number;
+      /** @description surge: value ≥ factor × the trailing mean */
+      factor?: number;
+      /** @description anomaly: z ≥ this against the rolling baseline */
+      z?: number;
+      /** @description forecast: P(deterioration) ≥ p */
+      p?: number;
+    };
+    /** @description One row of warnings.csv: a rule that fired, with its evidence */
+    Warning: {
+      unit: string;
+      /** @description The rule's id */
+      id: string;
+      /** @enum {string} */
+      rule: "threshold" | "surge" | "anomaly" | "forecast";
+      /** @enum {string} */
+      severity: "low" | "medium" | "high";
+      /** @description The stored code read (the index code for a forecast rule) */
+      code: string;
+      period: string;
+      /** @description The value that fired the rule */
+      value: number | null;
+      /** @description What it was compared with */
+      baseline: number | null;
+      /** @description The rule's statistic: ratio, z or probability */
+      score: number | null;
+      /** @description key@release of the record read; forecast:<model> for a forecast rule */
+      source: string;
+      file_sha256: string;
+      /** @description Line of the source file (0: none) */
+      line: number;
+      message: string;
+    };
+    Warnings: {
+      /** @description The last data year of the build */
+      origin: number;
+      rules: components["schemas"]["WarnRule"][];
+      rows: components["schemas"]["Warning"][];
+    };
     OpenApiDocument: {
       openapi: string;
       info: {
@@ -515,6 +624,11 @@ export interface components {
     Year?: number;
     /** @description A node of the method (indicator, dimension or the index); default the index */
     Code?: string;
+    /**
+     * @description A unit of the build, by code or ISO3; default every unit
+     * @example CHN
+     */
+    Unit?: string;
     /** @description The ETag of an earlier answer: 304 with no body while it still holds */
     IfNoneMatch?: string;
   };
@@ -781,6 +895,76 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Validation"];
+        };
+      };
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Forecast distributions of indicators, dimensions and the index, and each unit's outlook (gpsi forecast)
+   * @description Made at startup by the method's forecast model (gpsi serve --forecast-draws; docs/forecasting.md). 404 when the server publishes no forecasts (--forecast-draws 0, or a method whose scores cannot be forecast). The CSV gives the rows (forecasts.csv) only.
+   */
+  getForecasts: {
+    parameters: {
+      query?: {
+        unit?: components["parameters"]["Unit"];
+        /** @description A forecast code: an indicator, an aggregate node or a count series; default every code */
+        code?: string;
+        /** @description A forecast year; default every one */
+        year?: number;
+        format?: components["parameters"]["Format"];
+      };
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+    };
+    responses: {
+      /** @description The forecast rows and outlook rows asked for */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Forecasts"];
+          "text/csv": string;
+        };
+      };
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Early warnings on the latest data, with their evidence (gpsi warn)
+   * @description The method's [[warn]] rules applied at startup (docs/forecasting.md): high severity first. 404 when the server publishes none (--forecast-draws 0). The CSV gives the rows (warnings.csv) only.
+   */
+  getWarnings: {
+    parameters: {
+      query?: {
+        unit?: components["parameters"]["Unit"];
+        /** @description Only warnings of this severity */
+        severity?: "low" | "medium" | "high";
+        /** @description Only warnings of this kind of rule */
+        rule?: "threshold" | "surge" | "anomaly" | "forecast";
+        format?: components["parameters"]["Format"];
+      };
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+    };
+    responses: {
+      /** @description The warnings asked for */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Warnings"];
+          "text/csv": string;
         };
       };
       304: components["responses"]["NotModified"];

@@ -28,6 +28,12 @@ export type Validation = Schemas['Validation'];
 export type Compare = Schemas['Compare'];
 export type WhatIf = Schemas['WhatIf'];
 export type WhatIfRow = WhatIf['rows'][number];
+export type Forecasts = Schemas['Forecasts'];
+export type ForecastRow = Schemas['ForecastRow'];
+export type OutlookRow = Schemas['OutlookRow'];
+export type Warnings = Schemas['Warnings'];
+export type Warning = Schemas['Warning'];
+export type WarnRule = Schemas['WarnRule'];
 
 //! An API failure: HTTP status and the error body's code and message (or the transport error).
 export class ApiError extends Error {
@@ -102,6 +108,20 @@ export const profile = (iso3: string) => get<Profile>(`units/${encodeURIComponen
 export const compare = (codes: string[], year?: number) =>
   get<Compare>(`compare?units=${codes.map(encodeURIComponent).join(',')}${year != null ? `&year=${year}` : ''}`);
 export const validation = () => get<Validation>('validation');
+//! Forecast distributions and outlook (404 when the server publishes none: callers show a notice).
+//! `unit` filters rows and outlook, `code` the rows only, `year` both.
+export const forecasts = (q: { unit?: string; code?: string; year?: number } = {}) => {
+  const p = new URLSearchParams();
+  if (q.unit) p.set('unit', q.unit);
+  if (q.code) p.set('code', q.code);
+  if (q.year != null) p.set('year', String(q.year));
+  const s = p.toString();
+  return get<Forecasts>(`forecasts${s ? `?${s}` : ''}`);
+};
+//! Every early warning, high severity first (404 when none are published); pages filter them.
+export const warnings = () => get<Warnings>('warnings');
+//! True for the API's "not published here" answer, which pages show as a notice, not an error.
+export const notPublished = (e: unknown) => e instanceof ApiError && e.status === 404;
 export const whatif = (body: { weights: Record<string, number>; year?: number; code?: string }, signal?: AbortSignal) =>
   post<WhatIf>('whatif', body, signal);
 

@@ -20,6 +20,7 @@ const en = {
   'nav.whatif': 'What-if',
   'nav.downloads': 'Downloads',
   'nav.methodology': 'Methodology',
+  'nav.warnings': 'Warnings',
   'footer.run': 'Run',
   'footer.engine': 'engine',
   'footer.note':
@@ -261,6 +262,63 @@ const en = {
   'region.155': 'Western Europe',
   'region.202': 'Sub-Saharan Africa',
   'region.419': 'Latin America and the Caribbean',
+  // Forecasts and early warnings (/api/v1/forecasts, /api/v1/warnings; docs/forecasting.md).
+  'fc.heading': 'Outlook',
+  'fc.chart': 'Forecast: score history, median and 50 % and 90 % intervals',
+  'fc.intro': 'Forecasts for {from}–{to} by the {model} model from the data up to {origin} ({draws} draws, seed {seed}). The bands hold the middle 50 % and 90 % of the draws.',
+  'fc.history': 'Score',
+  'fc.median': 'Forecast median',
+  'fc.band50': '50 % interval',
+  'fc.band90': '90 % interval',
+  'fc.none': 'No forecasts are published by this server.',
+  'fc.nodata': 'No forecast of {node} for this country.',
+  'fc.outlook': 'Outlook of the index',
+  'fc.outlook.caption': 'In {origin}: score {score}, rank {rank}. Deterioration: the index falls by {d} points or more from its {origin} score; the rank interval is the 5th–95th percentile of the rank over the draws.',
+  'fc.outlook.none': 'No outlook for this country (not ranked in {origin}).',
+  'fc.pdet': 'P(deterioration)',
+  'fc.pbottom': 'P(bottom {n})',
+  'fc.rank': 'Rank: median [90 % interval]',
+  'fc.last': 'Score {year}',
+  'map.layer': 'Layer',
+  'map.layer.score': 'Scores of the year and node chosen',
+  'map.layer.det': 'P(deterioration) in {year}',
+  'map.layer.det.off': 'P(deterioration): no forecasts published',
+  'map.det.chart': 'World map of the probability of deterioration',
+  'map.det.intro': 'The probability that the index falls by {d} points or more from {origin} to {year}, from the {model} forecast model ({draws} draws). Click a country for its outlook. Grey: no forecast.',
+  'map.det.top': 'Highest probability of deterioration',
+  'warn.heading': 'Early warnings',
+  'warn.intro': 'Warnings on the latest data (the build runs to {origin}), from the rules of the method below. A warning on a data series names the record it was read from: source release, file SHA-256 and line. Forecast warnings come from the forecast model: the probability that the index falls next year (see a country\'s outlook on its profile).',
+  'warn.rules': 'Rules',
+  'warn.none': 'No warnings are published by this server.',
+  'warn.empty': 'No warning matches.',
+  'warn.count': '{n} of {total} warnings shown',
+  'warn.severity': 'Severity',
+  'warn.sev.all': 'All severities',
+  'warn.sev.high': 'high',
+  'warn.sev.medium': 'medium',
+  'warn.sev.low': 'low',
+  'warn.rule': 'Rule',
+  'warn.kind': 'Kind',
+  'warn.kind.all': 'All kinds of rule',
+  'warn.kind.threshold': 'threshold',
+  'warn.kind.surge': 'surge',
+  'warn.kind.anomaly': 'anomaly',
+  'warn.kind.forecast': 'forecast',
+  'warn.cond': 'Fires when',
+  'warn.cond.threshold': 'the latest year\'s value is above every value of the {window} years before it, and at least {min}',
+  'warn.cond.surge': 'the latest year\'s value is at least {factor} times the mean of the {window} years before it, and at least {min}',
+  'warn.cond.anomaly': 'a month\'s count is at least {z} standard deviations above the mean of the {window} months before it, and at least {min}',
+  'warn.cond.forecast': 'the forecast model gives a probability of at least {p} that the index falls by the deterioration threshold or more next year',
+  'warn.reads': 'Reads',
+  'warn.period': 'Period',
+  'warn.value': 'Value',
+  'warn.baseline': 'Baseline',
+  'warn.score': 'Statistic',
+  'warn.evidence': 'Evidence',
+  'warn.message': 'Message',
+  'warn.caption': 'High severity first. Baseline: what the value was compared with (the previous maximum, the mean of the years before, the last index score); statistic: the ratio to the mean (surge), z (anomaly) or the probability (forecast).',
+  'warn.fromforecast': 'forecast model',
+  'warn.file': 'file SHA-256',
 };
 
 type Key = keyof typeof en;
@@ -282,6 +340,7 @@ const zh: Partial<Record<Key, string>> = {
   'nav.whatif': '权重模拟',
   'nav.downloads': '下载',
   'nav.methodology': '方法',
+  'nav.warnings': '预警',
   'footer.run': '计算批次',
   'footer.engine': '引擎',
   'footer.note':
@@ -521,6 +580,62 @@ const zh: Partial<Record<Key, string>> = {
   'region.155': '西欧',
   'region.202': '撒哈拉以南非洲',
   'region.419': '拉丁美洲和加勒比',
+  'fc.heading': '展望',
+  'fc.chart': '预测：历史得分、中位数及 50% 与 90% 区间',
+  'fc.intro': '{from}–{to} 年的预测，由 {model} 模型根据截至 {origin} 年的数据得出（{draws} 次抽样，种子 {seed}）。色带为抽样结果中间 50% 与 90% 的范围。',
+  'fc.history': '得分',
+  'fc.median': '预测中位数',
+  'fc.band50': '50% 区间',
+  'fc.band90': '90% 区间',
+  'fc.none': '本服务器未发布预测。',
+  'fc.nodata': '该国家没有{node}的预测。',
+  'fc.outlook': '总指数展望',
+  'fc.outlook.caption': '{origin} 年：得分 {score}，排名 {rank}。恶化：总指数比 {origin} 年得分下降 {d} 分或以上；排名区间为各次抽样中排名的第 5–95 百分位。',
+  'fc.outlook.none': '该国家无展望（{origin} 年未参与排名）。',
+  'fc.pdet': '恶化概率',
+  'fc.pbottom': '跌入后 {n} 名的概率',
+  'fc.rank': '排名：中位数 [90% 区间]',
+  'fc.last': '{year} 年得分',
+  'map.layer': '图层',
+  'map.layer.score': '所选年份与维度的得分',
+  'map.layer.det': '{year} 年恶化概率',
+  'map.layer.det.off': '恶化概率：未发布预测',
+  'map.det.chart': '各国恶化概率世界地图',
+  'map.det.intro': '总指数从 {origin} 年到 {year} 年下降 {d} 分或以上的概率，来自 {model} 预测模型（{draws} 次抽样）。点击国家查看其展望。灰色：无预测。',
+  'map.det.top': '恶化概率最高',
+  'warn.heading': '早期预警',
+  'warn.intro': '基于最新数据的预警（本批次数据截至 {origin} 年），依据下列方法规则生成。针对数据序列的预警均注明其读取的记录：来源版本、文件 SHA-256 及行号。预测类预警来自预测模型：总指数下一年下降的概率（见各国概况中的展望）。',
+  'warn.rules': '规则',
+  'warn.none': '本服务器未发布预警。',
+  'warn.empty': '没有符合条件的预警。',
+  'warn.count': '显示 {n} 条预警，共 {total} 条',
+  'warn.severity': '严重程度',
+  'warn.sev.all': '全部严重程度',
+  'warn.sev.high': '高',
+  'warn.sev.medium': '中',
+  'warn.sev.low': '低',
+  'warn.rule': '规则',
+  'warn.kind': '类型',
+  'warn.kind.all': '全部规则类型',
+  'warn.kind.threshold': '阈值',
+  'warn.kind.surge': '激增',
+  'warn.kind.anomaly': '异常',
+  'warn.kind.forecast': '预测',
+  'warn.cond': '触发条件',
+  'warn.cond.threshold': '最新年份的数值高于此前 {window} 年的所有数值，且不低于 {min}',
+  'warn.cond.surge': '最新年份的数值不低于此前 {window} 年均值的 {factor} 倍，且不低于 {min}',
+  'warn.cond.anomaly': '某月计数比此前 {window} 个月的均值高出至少 {z} 个标准差，且不低于 {min}',
+  'warn.cond.forecast': '预测模型给出的总指数下一年下降达到恶化阈值的概率不低于 {p}',
+  'warn.reads': '读取',
+  'warn.period': '时期',
+  'warn.value': '数值',
+  'warn.baseline': '基准',
+  'warn.score': '统计量',
+  'warn.evidence': '证据',
+  'warn.message': '说明',
+  'warn.caption': '按严重程度从高到低排列。基准：数值的比较对象（此前最大值、此前各年均值、上一年总指数得分）；统计量：与均值之比（激增）、z 值（异常）或概率（预测）。',
+  'warn.fromforecast': '预测模型',
+  'warn.file': '文件 SHA-256',
 };
 
 const STORE_KEY = 'gpsi.lang';
@@ -560,7 +675,8 @@ export function hasKey(key: string): key is Key {
 //! The string for `key` in the current language, with {name} placeholders filled from `vars`.
 export function t(key: Key, vars?: Record<string, string | number>): string {
   let s = (current === 'zh' ? zh[key] : undefined) ?? en[key] ?? key;
-  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, () => String(v));
+  // Every occurrence: a sentence may name the same thing twice ("in {origin} … from its {origin} score").
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
   return s;
 }
 
@@ -578,6 +694,18 @@ export function regionName(code: string, fallback = ''): string {
 
 export function numberFmt(v: number | null | undefined, digits = 1): string {
   return v == null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+//! A probability (0–1) as a percentage: "12.3 %" (en), "12.3%" (zh).
+export function pctFmt(p: number | null | undefined, digits = 1): string {
+  return p == null || !Number.isFinite(p) ? '—' : `${(p * 100).toFixed(digits)}${current === 'zh' ? '' : ' '}%`;
+}
+
+//! A measured value at a precision that suits its size (counts whole, rates and ratios to 2 decimals).
+export function valueFmt(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  return Number.isInteger(v) ? String(v) : a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a === 0 || a >= 0.01 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 //! A count or population with digit grouping (1,000,000).

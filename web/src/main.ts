@@ -13,11 +13,12 @@ import { downloadsPage } from './pages/downloads';
 import { mapPage } from './pages/map';
 import { methodologyPage } from './pages/methodology';
 import { rankingPage } from './pages/ranking';
+import { warningsPage } from './pages/warnings';
 import { whatifPage } from './pages/whatif';
 
 declare global {
   interface Window {
-    __gpsi: { map?: unknown; route?: string; ready?: boolean };
+    __gpsi: { map?: unknown; fan?: unknown; route?: string; ready?: boolean };
   }
 }
 window.__gpsi = {};
@@ -28,6 +29,7 @@ const routes: { name: string; nav: boolean; page: Page }[] = [
   { name: 'country', nav: false, page: countryPage },
   { name: 'compare', nav: true, page: comparePage },
   { name: 'whatif', nav: true, page: whatifPage },
+  { name: 'warnings', nav: true, page: warningsPage },
   { name: 'downloads', nav: true, page: downloadsPage },
   { name: 'methodology', nav: true, page: methodologyPage },
 ];

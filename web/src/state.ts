@@ -1,10 +1,12 @@
 // Choices kept while moving between pages (not persisted): the year and node shown on the map and
-// in the ranking, the ranking's filters, the what-if weights.
+// in the ranking, the map's layer, the ranking's filters, the what-if weights.
 import { indexNode, type Meta } from './api';
 
 export const state = {
   year: undefined as number | undefined,
   node: undefined as string | undefined,
+  /** The map's layer: the scores of state.year and state.node, or P(deterioration) of the first forecast year. */
+  layer: 'score' as 'score' | 'deterioration',
   region: '',
   search: '',
   sort: { key: 'rank' as 'rank' | 'name' | 'score', asc: true },

@@ -1,4 +1,5 @@
-// #/country/ISO3: one country's profile: dimension radar, index and dimensions over time, whether
+// #/country/ISO3: one country's profile: dimension radar, index and dimensions over time, the
+// outlook (fan chart of the forecasts, P(deterioration) and rank interval; outlook.ts), whether
 // and why it is not ranked in a year, and every indicator with its value, source, origin (own series
 // or fallback, source release, data year), tier, licence and flags.
 import * as api from '../api';
@@ -6,6 +7,7 @@ import { chartFigure, makeChart, PALETTE } from '../charts';
 import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
 import { notRankedReason } from '../eligibility';
 import { hasKey, nm, numberFmt, regionName, t } from '../i18n';
+import { renderOutlook } from '../outlook';
 import type { Page } from '../page';
 import { latestYear } from '../state';
 
@@ -145,6 +147,7 @@ export const countryPage: Page = (root, ctx) => {
       });
       const note = h('p', { class: 'notice', hidden: true }, t('profile.excluded'));
       const notRanked = h('p', { class: 'notice', 'data-testid': 'not-ranked', hidden: true });
+      const outlook = h('section', { class: 'outlook-section', 'data-testid': 'outlook' });
       root.replaceChildren(
         title,
         sub,
@@ -153,6 +156,7 @@ export const countryPage: Page = (root, ctx) => {
         notRanked,
         summary,
         h('div', { class: 'grid2' }, radar.figure, series.figure),
+        outlook,
         h('h2', {}, t('profile.indicators')),
         flagLegend(['i', 'x', 't', 'f', 'd', 'n']),
         tableWrap,
@@ -273,6 +277,8 @@ export const countryPage: Page = (root, ctx) => {
         window.__gpsi.ready = true;
       }
       drawYear();
+      // Loaded on its own: the profile does not wait for the forecasts, nor fail without them.
+      renderOutlook(outlook, meta, p.unit, p.series, ctx.alive);
     })
     .catch((e) => {
       if (ctx.alive()) root.replaceChildren(h('h1', { 'data-testid': 'profile-title' }, id), errorBox(e), h('p', {}, h('a', { href: '#/ranking' }, t('nav.ranking'))));
