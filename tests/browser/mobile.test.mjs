@@ -15,6 +15,7 @@ const ROUTES = [
   ['#/country/COD', '[data-testid=indicator-table] td[data-col=origin][data-series="1"]'],
   ['#/compare?units=CHN,USA', '[data-testid=compare-table]'],
   ['#/whatif', '[data-testid=whatif-table] tbody tr[data-unit]'],
+  ['#/warnings', '[data-testid=warnings-table] tbody tr[data-unit]'],
   ['#/downloads', 'a[data-testid^=download-]'],
   ['#/methodology', '[data-testid=validation][data-loaded] [data-testid=val-shifts]'],
 ];
