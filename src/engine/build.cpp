@@ -39,8 +39,11 @@ struct Input {
   std::vector<std::string> unit, name;
   std::vector<int> year;
   bool has_years = false;
-  Matrix raw;              //!< rows × indicators
-  Matrix den;              //!< rows × indicators: the denominator of each indicator's cell (NaN when none)
+  Matrix raw;  //!< rows × indicators
+  Matrix den;  //!< rows × indicators: the denominator of each indicator's cell (NaN when none)
+  //! rows × indicators: a windowed indicator's value of the row's own year, before its window
+  //! (NaN elsewhere; empty for COINr data). Forecasts read counts from it (engine/forecast.cpp).
+  Matrix annual;
   std::vector<int> group;  //!< per row: id of the unit's group for group imputation, −1 = none
   std::vector<std::string> group_names;
   std::vector<bool> lead_in;       //!< per row: a year before pipeline.years, read only for locf to carry from
@@ -171,6 +174,7 @@ Result<Input> ReadCoinr(const TextTable& data, const method::Method& m, const st
   auto order = RowOrder(year, unit);
   in.raw = Matrix(n, inds.size());
   in.den = Matrix(n, inds.size());
+  in.annual = Matrix(n, inds.size());
   in.group.assign(n, -1);
   Sha256 hash;
   auto cell = [&](std::size_t r, int c, double& out) -> Status {
@@ -573,6 +577,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
   const std::size_t n = all_years.size() * units.size();
   in.raw = Matrix(n, inds.size());
   in.den = Matrix(n, inds.size());
+  in.annual = Matrix(n, inds.size());
   in.group.assign(n, -1);
   in.origin.assign(n * inds.size(), CellOrigin{});
   in.population.assign(n, kNa);
@@ -608,6 +613,7 @@ Result<Input> ReadStore(Store& store, const method::Method& m) {
             CellOrigin yo;
             double x = ChainValue(cells, node, chains[j], ui, y - static_cast<int>(k), yo);
             if (IsNa(x)) continue;
+            if (k == 0) in.annual(r, j) = x;
             if (sw == 0) o = yo, o.records.clear();
             o.records.insert(o.records.end(), yo.records.begin(), yo.records.end());
             series = std::max(series, yo.series);
@@ -651,7 +657,7 @@ Input PanelFor(const Input& wide, int year_from, int lead) {
   Input in;
   in.unit = SelectRows(wide.unit, keep), in.name = SelectRows(wide.name, keep), in.year = SelectRows(wide.year, keep);
   in.has_years = wide.has_years;
-  in.raw = SelectRows(wide.raw, keep), in.den = SelectRows(wide.den, keep);
+  in.raw = SelectRows(wide.raw, keep), in.den = SelectRows(wide.den, keep), in.annual = SelectRows(wide.annual, keep);
   in.group = SelectRows(wide.group, keep), in.group_names = wide.group_names;
   in.lead_in = SelectRows(wide.lead_in, keep), in.population = SelectRows(wide.population, keep);
   const std::size_t ni = wide.raw.cols();
@@ -818,6 +824,7 @@ Status RunPipeline(Input in, detail::Built& b) {
   b.excluded = SelectRows(excluded, keep);
   b.fallback_overlap = std::move(in.overlap);
   b.raw = SelectRows(in.raw, keep);
+  if (in.annual.cols() > 0) b.annual = SelectRows(in.annual, keep);
   b.origin.reserve(keep.size() * ni);
   for (auto r : keep) {
     for (std::size_t j = 0; j < ni; ++j) b.origin.push_back(std::move(in.origin[r * ni + j]));

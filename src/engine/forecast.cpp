@@ -83,18 +83,23 @@ forecast::Scale ScaleOf(const method::Node& n, const forecast::SeriesPanel& p) {
   return {lo >= 0 ? forecast::Support::kNonNegative : forecast::Support::kReal, 0, 0};
 }
 
-//! The count a per-capita indicator divides (its raw value: deaths, not deaths per 100,000), as a
-//! series with count distributions, when every value read is a whole number ≥ 0.
+//! The count a per-capita indicator divides (its raw value: deaths, not deaths per 100,000; for a
+//! lag-weighted indicator each year's own count, not the window's mean), as a series with count
+//! distributions, when every value read is a whole number ≥ 0.
 std::optional<Series> CountSeries(const detail::Built& b, std::size_t j, const method::Node& n, const Panels& out,
                                   const std::map<std::string, std::size_t>& unit_index, int first, int carry) {
   if (n.denominator.empty()) return std::nullopt;
+  const bool windowed = !n.lag_weights.empty();
+  if (windowed && b.annual.cols() == 0) return std::nullopt;
+  const compute::Matrix& counts = windowed ? b.annual : b.raw;
   Series s{n.code + ".count",
            forecast::SeriesPanel(out.units.size(), first, static_cast<std::size_t>(out.last_year - first + 1),
                                  {forecast::Support::kCount, 0, 0}),
            carry, true};
   for (std::size_t r = 0; r < b.row_unit.size(); ++r) {
-    const double v = b.raw(r, j);
-    if (IsNa(v)) continue;
+    const double v = counts(r, j);
+    // Only where the rate is read too: the count is the rate's numerator, not a series of its own.
+    if (IsNa(v) || IsNa(b.denominated(r, j))) continue;
     if (v < 0 || v != std::floor(v)) return std::nullopt;
     s.panel.at_mut(unit_index.at(b.row_unit[r]), b.row_year[r]) = v;
   }

@@ -58,7 +58,11 @@ TEST(ForecastCli, ForecastsEveryIndicatorPastTheLastYearWithOrderedQuantiles) {
   EXPECT_TRUE(codes.count("homicide") && codes.count("road_deaths") && codes.count("terror_deaths"));
   EXPECT_FALSE(codes.count("violent_events"));  // monitors are not forecast
   for (const char* aggregate : {"GPSI", "crime", "terrorism", "cyber", "road"}) EXPECT_TRUE(codes.count(aggregate));
-  EXPECT_TRUE(codes.count("conflict_deaths.count"));  // the deaths themselves, with count distributions
+  // The deaths themselves, with count distributions; for the lag-weighted terrorism indicators
+  // each year's own deaths, not the window's mean.
+  for (const char* count : {"conflict_deaths.count", "terror_deaths.count", "civilian_killings.count"}) {
+    EXPECT_TRUE(codes.count(count)) << count;
+  }
 }
 
 TEST(ForecastCli, TheOutlookGivesProbabilitiesAndRankIntervalsOfTheRankedCountries) {
@@ -137,7 +141,8 @@ TEST(ForecastCli, BacktestScoresEveryModelOnTheSameCells) {
     EXPECT_TRUE(brier >= 0 && brier <= 1) << row[col["code"]];
     EXPECT_FALSE(row[col["events"]].empty());
   }
-  EXPECT_EQ(with_events, (std::set<std::string>{"GPSI", "conflict_deaths.count"}));
+  EXPECT_EQ(with_events,
+            (std::set<std::string>{"GPSI", "conflict_deaths.count", "terror_deaths.count", "civilian_killings.count"}));
 }
 
 TEST(ForecastCli, BadOptionsAreUsageErrors) {

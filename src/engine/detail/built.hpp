@@ -38,6 +38,9 @@ struct Built {
   std::vector<CellOrigin> origin;
   std::vector<FallbackOverlap> fallback_overlap;                   //!< per indicator and fallback series (store builds)
   compute::Matrix raw, denominated, imputed, treated, normalised;  //!< rows × indicators
+  //! rows × indicators: a windowed indicator's own-year value before its window, NaN elsewhere
+  //! (empty for COINr data): the annual counts behind a lag-weighted mean.
+  compute::Matrix annual;
   compute::Matrix scores;               //!< rows × nodes: indicators' normalised values, then aggregates
   std::vector<std::vector<int>> ranks;  //!< per node, per row: 1 = best within year; 0 = none
   //! Per row × node (row-major by node count): i imputed, t treated, x excluded, f from a fallback
