@@ -172,11 +172,9 @@ export const mapPage: Page = (root, ctx) => {
       const link = (u: api.Unit | undefined, code: string, text: string) =>
         [h('a', { href: `#/country/${u?.iso3 || code}` }, nm(u) || code), ` ${text}`];
 
-      function drawScores(s: Awaited<ReturnType<typeof api.scores>>): void {
-        const rows = new Map(s.rows.map((r) => [r.unit, r]));
-        const data = s.rows.filter((r) => r.value != null && byCode.get(r.unit)?.m49).map((r) => ({ name: m49(byCode.get(r.unit)!), value: r.value }));
-        hint.replaceChildren(t('map.intro'), ' ', h('a', { href: '#/ranking' }, t('map.keyboard')));
-        figTitle.textContent = t('map.chart');
+      //! The choropleth of `data` (M49 code → value) on `visualMap`, with `tip(unit, escaped name)` as
+      //! each country's tooltip.
+      function paint(data: { name: string; value: number | null }[], tip: (u: api.Unit, name: string) => string, visualMap: ReturnType<typeof legend>): void {
         chart.setOption(
           {
             animation: false,
@@ -184,18 +182,30 @@ export const mapPage: Page = (root, ctx) => {
               trigger: 'item',
               formatter: (p: { name: string }) => {
                 const u = byM49.get(p.name);
-                if (!u) return '';
-                const r = rows.get(u.code);
-                const name = nm(u).replace(/[<>&]/g, '');
-                return r?.value != null
-                  ? `<b>${name}</b><br/>${t('common.score')}: ${numberFmt(r.value)}<br/>${t('common.rank')}: ${r.rank ?? (r.flags?.includes('n') ? t('flag.n') : '—')}`
-                  : `<b>${name}</b><br/>${t('common.notscored')}`;
+                return u ? tip(u, nm(u).replace(/[<>&]/g, '')) : '';
               },
             },
-            visualMap: legend(0, 100, ['100', '0'], SCORE_COLORS, narrow()),
+            visualMap,
             series: mapSeries(data, narrow()),
           },
           { replaceMerge: ['series'] },
+        );
+      }
+
+      function drawScores(s: Awaited<ReturnType<typeof api.scores>>): void {
+        const rows = new Map(s.rows.map((r) => [r.unit, r]));
+        const data = s.rows.filter((r) => r.value != null && byCode.get(r.unit)?.m49).map((r) => ({ name: m49(byCode.get(r.unit)!), value: r.value }));
+        hint.replaceChildren(t('map.intro'), ' ', h('a', { href: '#/ranking' }, t('map.keyboard')));
+        figTitle.textContent = t('map.chart');
+        paint(
+          data,
+          (u, name) => {
+            const r = rows.get(u.code);
+            return r?.value != null
+              ? `<b>${name}</b><br/>${t('common.score')}: ${numberFmt(r.value)}<br/>${t('common.rank')}: ${r.rank ?? (r.flags?.includes('n') ? t('flag.n') : '—')}`
+              : `<b>${name}</b><br/>${t('common.notscored')}`;
+          },
+          legend(0, 100, ['100', '0'], SCORE_COLORS, narrow()),
         );
         const ranked = s.rows.filter((r) => r.rank != null).sort((a, b) => a.rank! - b.rank!);
         // value = the rank, so tied units show the same number.
@@ -219,25 +229,15 @@ export const mapPage: Page = (root, ctx) => {
         hint.replaceChildren(t('map.det.intro', { d: f.deterioration, origin: f.origin, year, model: f.model, draws: f.draws }));
         figTitle.textContent = `${t('map.det.chart')} · ${year}`;
         const rank = (r: api.OutlookRow) => (r.rank_median == null ? '—' : `${Math.round(r.rank_median)} [${Math.round(r.rank_p05!)}–${Math.round(r.rank_p95!)}]`);
-        chart.setOption(
-          {
-            animation: false,
-            tooltip: {
-              trigger: 'item',
-              formatter: (p: { name: string }) => {
-                const u = byM49.get(p.name);
-                if (!u) return '';
-                const r = rows.get(u.code);
-                const name = nm(u).replace(/[<>&]/g, '');
-                return r?.p_deterioration != null
-                  ? `<b>${name}</b><br/>${t('fc.pdet')} ${year}: ${pctFmt(r.p_deterioration)}<br/>${t('fc.last', { year: f.origin })}: ${numberFmt(r.last_score)}<br/>${t('fc.rank')}: ${rank(r)}`
-                  : `<b>${name}</b><br/>${t('common.nodata')}`;
-              },
-            },
-            visualMap: legend(0, top, [pctFmt(top, 0), pctFmt(0, 0)], RISK_COLORS, narrow()),
-            series: mapSeries(data, narrow()),
+        paint(
+          data,
+          (u, name) => {
+            const r = rows.get(u.code);
+            return r?.p_deterioration != null
+              ? `<b>${name}</b><br/>${t('fc.pdet')} ${year}: ${pctFmt(r.p_deterioration)}<br/>${t('fc.last', { year: f.origin })}: ${numberFmt(r.last_score)}<br/>${t('fc.rank')}: ${rank(r)}`
+              : `<b>${name}</b><br/>${t('common.nodata')}`;
           },
-          { replaceMerge: ['series'] },
+          legend(0, top, [pctFmt(top, 0), pctFmt(0, 0)], RISK_COLORS, narrow()),
         );
         const highest = outlook.filter((r) => r.p_deterioration != null).sort((a, b) => b.p_deterioration! - a.p_deterioration!).slice(0, 10);
         lists.replaceChildren(h('section', {}, h('h2', {}, t('map.det.top')), h('ol', {}, highest.map((r) => h('li', {}, link(unitOf(r.unit), r.unit, pctFmt(r.p_deterioration)))))));
