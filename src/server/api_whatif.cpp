@@ -98,13 +98,13 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
       for (const auto& [code, w] : value.items()) {
         if (!w.is_number()) {
           return SendError(res, Errc::kUsage,
-                           fmt::format("the weight of '{}' must be a number, not {}", code, w.dump()));
+                           fmt::format("the weight of '{}' must be a number, not a JSON {}", code, w.type_name()));
         }
         weights[code] = w.get<double>();
       }
     } else if (key == "year") {
       if (!value.is_number_integer()) {
-        return SendError(res, Errc::kUsage, fmt::format("year must be an integer, not {}", value.dump()));
+        return SendError(res, Errc::kUsage, fmt::format("year must be an integer, not a JSON {}", value.type_name()));
       }
       if (!build.panel.has_years()) return SendError(res, Errc::kUsage, "the build has no years");
       year = value.get<int>();

@@ -130,6 +130,36 @@ bool NoneMatch(const httplib::Request& req, const std::string& etag) {
   return false;
 }
 
+bool Utf8(std::string_view s) {
+  Utf8Validator v;
+  return v.Feed(s) && !v.Incomplete();
+}
+
+//! Whether the decoded path and every query parameter's name and value are UTF-8: handlers put
+//! them in JSON answers and error messages, which must be UTF-8.
+bool RequestIsUtf8(const httplib::Request& req) {
+  if (!Utf8(req.path)) return false;
+  return std::all_of(req.params.begin(), req.params.end(),
+                     [](const auto& kv) { return Utf8(kv.first) && Utf8(kv.second); });
+}
+
+//! A request field as the access log writes it: control bytes (a forged line, a terminal escape)
+//! and, in a field that is not UTF-8, every byte ≥ 0x80 as \xNN.
+std::string LogField(std::string_view s) {
+  const bool utf8 = Utf8(s);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F || (b >= 0x80 && !utf8) || c == '\\') {
+      out += fmt::format("\\x{:02x}", b);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 //! Makes the Answer of the response a handler has just filled (status unset or 200); `all` makes
 //! the gzip form even when this client does not take it (the answer is to be cached).
 std::shared_ptr<Answer> MakeAnswer(httplib::Response& res, bool etag, bool all) {
@@ -164,6 +194,7 @@ void Send(const Answer& a, const httplib::Request& req, httplib::Response& res) 
     if (h.first == "Cache-Control") res.set_header(h.first, h.second);
   }
   if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-cache");
+  detail::SetSecurityHeaders(res);
   if (!etag.empty()) {
     res.set_header("ETag", etag);
     if (NoneMatch(req, etag)) {
@@ -218,7 +249,7 @@ struct Server::Impl::Transport {
     }
   }
 
-  //! The file of DIR a (decoded) request path names, or nullopt: no `..` segment, and the file,
+  //! The file of DIR a (decoded) request path names, or nullopt: no `..` or dot-file segment, and the file,
   //! symbolic links resolved, must lie under DIR; a folder stands for its index.html.
   std::optional<fs::path> Resolve(const std::string& path) const {
     if (web_root.empty() || path.find('\0') != std::string::npos || path.find('\\') != std::string::npos) {
@@ -229,7 +260,7 @@ struct Server::Impl::Transport {
     std::string seg;
     while (std::getline(ss, seg, '/')) {
       if (seg.empty() || seg == ".") continue;
-      if (seg == "..") return std::nullopt;
+      if (seg == ".." || seg[0] == '.') return std::nullopt;  // no parent, no dotfiles (.git, .env)
       rel /= seg;
     }
     std::error_code ec;
@@ -302,7 +333,6 @@ void Server::Impl::Static(const httplib::Request& req, httplib::Response& res) c
   if (!in.good() && !in.eof()) return SendError(res, Errc::kIo, "cannot read " + req.path);
   res.body = std::move(body);
   res.set_header("Content-Type", ContentType(*file));
-  res.set_header("X-Content-Type-Options", "nosniff");
   auto a = MakeAnswer(res, true, true);
   a->validator = validator;
   transport->Put(key, a);
@@ -410,6 +440,12 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
   // httplib writes the head and the body of an answer separately: without TCP_NODELAY the body
   // can wait for the peer's delayed ACK (40 ms).
   svr.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second server binds a port
+  // already in use and the kernel splits the connections between the two.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
     // Compression is ours (Send: cached gzip forms with their own ETags), so httplib must not
@@ -424,6 +460,10 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
     t_gzip = AcceptsGzip(accept);
     r.headers.erase("Accept-Encoding");
     r.ranges.clear();
+    if (!RequestIsUtf8(req)) {
+      SendError(res, Errc::kUsage, "the path or a query parameter is not valid UTF-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if ((req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/", 0) == 0) {
       if (auto hit = impl_->transport->Find(req.target)) {
         Send(*hit, req, res);
@@ -434,7 +474,7 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
   });
   svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_request_start);
-    fmt::print(stderr, "{} {} {} {}us\n", req.method, req.path, res.status, us.count());
+    fmt::print(stderr, "{} {} {} {}us\n", LogField(req.method), LogField(req.path), res.status, us.count());
   });
   impl_->Routes();
 }
@@ -449,7 +489,7 @@ Result<int> Server::Bind() {
     port = impl_->svr.bind_to_any_port(c.bind);
     if (port <= 0) return Error{Errc::kIo, fmt::format("cannot listen on {}", c.bind)};
   } else if (!impl_->svr.bind_to_port(c.bind, c.port)) {
-    return Error{Errc::kIo, fmt::format("cannot listen on {}:{}", c.bind, c.port)};
+    return Error{Errc::kIo, fmt::format("cannot listen on {}:{} (is another server using the port?)", c.bind, c.port)};
   }
   // Listening again on the bound socket only raises its backlog (Linux, POSIX).
   ::listen(impl_->svr.ListenSocket(), kBacklog);

@@ -4,6 +4,7 @@
 // layer (/api/v1/forecasts?code=&year=), in English and Chinese; and a server that publishes no
 // forecasts (--forecast-draws 0): notices, no errors.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import { paths, poll, startServer, stopServer, suite } from './harness.mjs';
@@ -125,6 +126,16 @@ it('the profile of China: the fan chart is the index forecast, the outlook table
   assert.ok(caption.includes(String(fc.origin)) && caption.includes(last.last_score.toFixed(1)) && caption.includes(String(last.last_rank)),
     `caption names the origin, the last score and rank: '${caption}'`);
   assert.ok(!/\{\w+\}/.test(caption), `placeholders left in '${caption}'`);
+  assert.deepEqual(s.pageErrors(page), []);
+});
+
+it('the fan chart\'s PNG button downloads a PNG under the server\'s Content-Security-Policy', async () => {
+  const page = await s.page();
+  await s.open(page, '#/country/CHN', `${FAN}[data-code]`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=png-fan-chart]')]);
+  assert.equal(download.suggestedFilename(), 'gpsi-fan-chart.png');
+  const bytes = fs.readFileSync(await download.path());
+  assert.deepEqual([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG', 'a PNG file');
   assert.deepEqual(s.pageErrors(page), []);
 });
 

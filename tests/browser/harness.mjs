@@ -154,6 +154,10 @@ export function suite(name) {
       page.setDefaultTimeout(30_000);
       s.errors.set(page, []);
       page.on('pageerror', (e) => s.errors.get(page).push(String(e && e.stack ? e.stack : e)));
+      // What the server's Content-Security-Policy blocks is an error of the page too.
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) s.errors.get(page).push(m.text());
+      });
       s.pages.push(page);
       return page;
     },
@@ -162,7 +166,7 @@ export function suite(name) {
       await page.goto(`${s.base}/${query}${route}`);
       if (selector) await page.waitForSelector(selector, { state: 'attached' });
     },
-    //! The uncaught exceptions the page has thrown so far.
+    //! The uncaught exceptions the page has thrown so far, and what the CSP blocked.
     pageErrors(page) {
       return s.errors.get(page) ?? [];
     },

@@ -1,8 +1,11 @@
 // `gpsi serve` as a child process for the API tests (serve_*_test.cpp).
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,6 +103,28 @@ class ServeProcess {
   int port_ = 0;
   int status_ = 0;
 };
+
+//! Sends `request` as it is to 127.0.0.1:`port` and reads until the server closes the connection.
+inline std::string RawRequest(int port, const std::string& request) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      write(s, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    for (ssize_t n; (n = read(s, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(s);
+  return out;
+}
+
+//! The status code of a raw HTTP/1.1 answer, −1 when there is none.
+inline int RawStatus(const std::string& raw) {
+  return raw.size() > 12 && raw.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(raw.substr(9, 3)) : -1;
+}
 
 //! Expects a JSON error answer `{"error":{"code","message"}}` with this status and code.
 inline void ExpectError(const httplib::Result& r, int status, const std::string& code, const std::string& what) {

@@ -74,21 +74,7 @@ class ServeTransportTest : public ::testing::Test {
     return c.Post(path.c_str(), httplib::Headers{{"Accept-Encoding", "identity"}}, body, type.c_str());
   }
   //! Sends `request` as it is over a plain socket; the whole answer (head and body).
-  static std::string Raw(const std::string& request) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string out;
-    if (connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        write(s, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buf[4096];
-      for (ssize_t n; (n = read(s, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-    }
-    close(s);
-    return out;
-  }
+  static std::string Raw(const std::string& request) { return RawRequest(server_->port(), request); }
   static std::string RawGet(const std::string& target) {
     return Raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   }
@@ -102,7 +88,7 @@ std::unique_ptr<ServeProcess> ServeTransportTest::server_;
 RunResult ServeTransportTest::build_;
 
 int Status(const std::string& raw) {
-  return raw.size() > 12 && raw.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(raw.substr(9, 3)) : -1;
+  return RawStatus(raw);
 }
 
 // ---- what-if ------------------------------------------------------------------------------------

@@ -10,10 +10,38 @@
 
 namespace gpsi::server::detail {
 
+namespace {
+
+constexpr std::size_t kMessageMax = 300;  // bytes of an error message: no long echo of the input
+
+//! `s` cut to at most `max` bytes at a character boundary, with "…" when cut.
+std::string Clip(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 sequence
+  return std::string(s.substr(0, n)) + "…";
+}
+
+}  // namespace
+
+void SetSecurityHeaders(httplib::Response& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  // The dashboard loads only its own files; ECharts' SVG sets inline styles, the favicon and PNG
+  // export use data: and blob: images.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+}
+
 void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message) {
   res.status = status;
-  Json j{{"error", {{"code", id}, {"message", message}}}};
-  res.set_content(j.dump() + "\n", "application/json");
+  Json j{{"error", {{"code", id}, {"message", Clip(message, kMessageMax)}}}};
+  // Replace rather than throw on bytes that are not UTF-8 (the edge refuses them; this is the
+  // last guard, so that an error can always be sent).
+  res.set_content(j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n", "application/json");
+  SetSecurityHeaders(res);
 }
 
 //! Sends an error whose HTTP status and id come from the error table of src/core.

@@ -17,7 +17,10 @@ namespace gpsi::server::detail {
 
 using Json = nlohmann::ordered_json;
 
-//! Sends `{"error":{"code":id,"message":message}}` with the given status.
+//! Sets the headers every answer carries: nosniff, no framing, no referrer, a same-origin CSP.
+void SetSecurityHeaders(httplib::Response& res);
+//! Sends `{"error":{"code":id,"message":message}}` with the given status (the message cut to 300
+//! bytes: an error never echoes a long input back).
 void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message);
 //! Sends an error whose HTTP status and id come from the error table of src/core.
 void SendError(httplib::Response& res, Errc code, const std::string& message);
