@@ -1130,6 +1130,20 @@ std::string Canonical(const Method& m) {
 //! Source line of each node's code when the TOML was built in memory (COINr's iMeta rows).
 using Lines = std::map<std::string, std::int64_t>;
 
+//! Explicit weights must add up, under each aggregate, to a finite number > 0 (BadWeightSum).
+Status CheckWeightSums(const Method& m, const std::string& origin) {
+  if (m.pipeline.weights != Weights::kExplicit) return Ok();
+  std::vector<double> weights;
+  for (const auto& n : m.nodes) weights.push_back(n.weight);
+  if (auto bad = BadWeightSum(m, weights)) {
+    return Error{Errc::kUsage,
+                 fmt::format("the weights of {}'s parts add up to {}: they must add up to a finite number > 0",
+                             m.nodes[static_cast<std::size_t>(bad->first)].code, bad->second),
+                 origin};
+  }
+  return Ok();
+}
+
 Result<Method> FromTable(toml::table& root, const std::string& origin, const Lines* lines) {
   Method m;
   // A node error without a TOML location points at the node's row in the table it came from.
@@ -1277,6 +1291,7 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   std::stable_sort(aggs.begin(), aggs.end(), [](const Node& a, const Node& b) { return a.level < b.level; });
   m.nodes = std::move(inds);
   for (auto& n : aggs) m.nodes.push_back(std::move(n));
+  if (auto st = CheckWeightSums(m, origin); !st) return st.error();
   m.canonical = Canonical(m);
   m.hash = Sha256Hex(m.canonical);
   return m;
@@ -1303,6 +1318,16 @@ int Method::Find(const std::string& code) const {
     if (nodes[i].code == code) return static_cast<int>(i);
   }
   return -1;
+}
+
+std::optional<std::pair<int, double>> BadWeightSum(const Method& m, std::span<const double> weights) {
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+    if (m.nodes[i].indicator) continue;
+    double sum = 0;
+    for (int c : m.Children(static_cast<int>(i))) sum += weights[static_cast<std::size_t>(c)];
+    if (!std::isfinite(sum) || sum <= 0) return std::pair{static_cast<int>(i), sum};
+  }
+  return std::nullopt;
 }
 
 std::vector<int> Method::Children(int i) const {

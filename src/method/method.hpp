@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,11 @@ struct Method {
   //! Index of the top node (the index), or −1 for an empty method.
   int Top() const;
 };
+
+//! The first aggregate whose scored parts' weights (`weights`, per node) do not add up to a finite
+//! number > 0, with that sum; nullopt when every one does. Such an aggregate would be empty (all
+//! 0) or 0 everywhere (a sum that overflows), so the method and what-if both refuse it.
+std::optional<std::pair<int, double>> BadWeightSum(const Method& m, std::span<const double> weights);
 
 //! Sets one pipeline key (ARCHITECTURE.md value forms) on `p`; kBadMethod for a bad value.
 Status ApplyPipelineValue(Pipeline& p, const std::string& key, const std::string& value);
