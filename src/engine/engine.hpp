@@ -398,6 +398,9 @@ struct WarnConfig {
   BuildConfig build;  //!< the method (its [[warn]] rules) and the store
   bool backtest = false;
   int first_origin = 2010, last_origin = 2019;
+  //! A backtest's truth for the anomaly rules: a CSV with columns unit (the store's country code)
+  //! and period (YYYY-MM) naming the months with a known surge; "" leaves those rules unscored.
+  std::string surges;
   std::size_t draws = 1000;  //!< the forecast rule's draws
   std::uint64_t seed = 1;
   int threads = 0;
@@ -417,10 +420,10 @@ struct Warning {
 
 //! A rule's track record: its warnings at each origin against the index falling by
 //! forecast.deterioration or more the year after (where both years' scores are made of the same
-//! indicators).
+//! indicators); an anomaly rule's, at each month of the origins' years, against the known surges.
 struct RuleSkill {
   std::string id, rule;
-  std::size_t cells = 0;  //!< unit-origins scored: events / cells is the base rate precision compares with
+  std::size_t cells = 0;  //!< unit-origins (unit-months) scored: events / cells is the base rate
   std::size_t warnings = 0, events = 0, hits = 0;
   double precision = kNa, recall = kNa;
 };
@@ -433,9 +436,10 @@ struct WarnRuleInfo {
 };
 
 struct WarnSummary {
-  std::vector<WarnRuleInfo> rules;  //!< the method's, in its order
-  std::vector<Warning> warnings;    //!< high severity first, then by unit
-  std::vector<RuleSkill> skill;     //!< backtest only
+  std::vector<WarnRuleInfo> rules;    //!< the method's, in its order
+  std::vector<Warning> warnings;      //!< high severity first, then by unit
+  std::vector<RuleSkill> skill;       //!< backtest only
+  std::vector<std::string> unscored;  //!< backtest only: the rules not scored, each "id (rule): why"
   std::vector<std::string> files;
 };
 
@@ -444,7 +448,8 @@ struct WarnSummary {
 //! threshold and surge on a stored annual series at its latest year, anomaly on a monthly one
 //! (gpsi events --period month) at its latest month, forecast on the model's P(deterioration).
 //! With `backtest`, instead scores the annual and forecast rules at each origin against the index
-//! falling the year after, and writes warn_skill.csv.
+//! falling the year after, and the anomaly rules (given `surges`) at each month of the origins'
+//! years against the known surges, and writes warn_skill.csv.
 Result<WarnSummary> Warn(const WarnConfig& cfg);
 
 //! warnings.csv of `warnings`

@@ -1,10 +1,12 @@
 // gpsi warn: the method's [[warn]] rules on the latest data (stored series with their provenance,
-// and the forecast's P(deterioration)), and their track record against the index's falls.
+// and the forecast's P(deterioration)), and their track record against the index's falls (the
+// monthly anomaly rules: against known surges, such as bench/gen_surges.py injects).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "detail/built.hpp"
@@ -200,57 +202,158 @@ std::optional<bool> Fell(const IndexByYear& index, const std::string& unit, int 
   return b->second.score <= a->second.score - drop;
 }
 
-RuleSkill SkillOf(const method::WarnRule& w, const std::vector<char>& warned, const std::vector<char>& happened) {
-  const forecast::Skill s = forecast::ScoreWarnings(warned, happened);
-  return RuleSkill{w.id, w.rule, warned.size(), s.warnings, s.events, s.hits, s.precision, s.recall};
+//! The cells a rule is scored on: warned (the rule fired) and happened (the event came).
+struct Cells {
+  std::vector<char> warned, happened;
+  void Add(bool w, bool h) { warned.push_back(w ? 1 : 0), happened.push_back(h ? 1 : 0); }
+};
+
+RuleSkill SkillOf(const method::WarnRule& w, const Cells& c) {
+  const forecast::Skill s = forecast::ScoreWarnings(c.warned, c.happened);
+  return RuleSkill{w.id, w.rule, c.warned.size(), s.warnings, s.events, s.hits, s.precision, s.recall};
 }
 
-Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Store& store) {
-  auto index = IndexHistory(cfg, m);
-  if (!index) return index.error();
-  const auto countries = Countries(store);
-  WarnSummary sum;
-  const double drop = m.forecast.deterioration;
-  for (const auto& w : m.warn) {
-    if (w.rule == "anomaly") continue;  // no monthly history to score against (docs/forecasting.md)
-    std::vector<char> warned, happened;
-    if (w.rule == "forecast") {
-      std::vector<int> origins;
-      for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) origins.push_back(y);
-      auto risks = detail::DeteriorationRisks(ForecastOf(cfg), origins);
-      if (!risks) return risks.error();
-      for (const auto& at : *risks) {
-        for (const auto& r : at) {
-          const auto fell = Fell(*index, r.unit, r.origin, drop);
-          if (!fell || IsNa(r.p)) continue;
-          warned.push_back(r.p >= w.p ? 1 : 0), happened.push_back(*fell ? 1 : 0);
-        }
-      }
-    } else {
-      const Stored s = ReadStored(store, countries, w.reads, false);
-      for (const auto& [unit, series] : s.units) {
-        for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) {
-          const auto fell = Fell(*index, unit, y, drop);
-          if (!fell || y < s.first) continue;
-          const auto t = static_cast<std::size_t>(y - s.first);
-          if (t >= s.points) continue;
-          warned.push_back(Apply(w, series.y, t).fires ? 1 : 0), happened.push_back(*fell ? 1 : 0);
-        }
-      }
+//! The forecast rule at each origin, with draws made there, against the index falling after it.
+Status ForecastCells(const WarnConfig& cfg, const method::WarnRule& w, const IndexByYear& index, double drop,
+                     Cells& c) {
+  std::vector<int> origins;
+  for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) origins.push_back(y);
+  auto risks = detail::DeteriorationRisks(ForecastOf(cfg), origins);
+  if (!risks) return risks.error();
+  for (const auto& at : *risks) {
+    for (const auto& r : at) {
+      const auto fell = Fell(index, r.unit, r.origin, drop);
+      if (fell && !IsNa(r.p)) c.Add(r.p >= w.p, *fell);
     }
-    sum.skill.push_back(SkillOf(w, warned, happened));
   }
+  return Ok();
+}
+
+//! An annual rule at each origin, on the stored series as of that year, against the index falling
+//! the year after.
+void AnnualCells(const WarnConfig& cfg, const method::WarnRule& w, const Stored& s, const IndexByYear& index,
+                 double drop, Cells& c) {
+  for (const auto& [unit, series] : s.units) {
+    for (int y = std::max(cfg.first_origin, s.first); y <= cfg.last_origin; ++y) {
+      const auto fell = Fell(index, unit, y, drop);
+      const auto t = static_cast<std::size_t>(y - s.first);
+      if (fell && t < s.points) c.Add(Apply(w, series.y, t).fires, *fell);
+    }
+  }
+}
+
+//! Months of each unit with a known surge (year · 12 + month − 1): the anomaly rules' truth.
+using Surges = std::set<std::pair<std::string, int>>;
+
+//! "YYYY-MM" as year · 12 + month − 1.
+std::optional<int> MonthIndex(const std::string& period) {
+  if (period.size() != 7 || period[4] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6}) {
+    if (period[i] < '0' || period[i] > '9') return std::nullopt;
+  }
+  const int month = std::stoi(period.substr(5));
+  if (month < 1 || month > 12) return std::nullopt;
+  return std::stoi(period.substr(0, 4)) * 12 + month - 1;
+}
+
+//! The known surges of `path` (columns unit and period; others are ignored); a unit that is not one
+//! of `countries` or a period that is not a month is an error at its row.
+Result<Surges> ReadSurges(const std::string& path, const std::vector<std::string>& countries) {
+  auto t = ReadTextTable(path);
+  if (!t) return t.error();
+  const int u = t->Column("unit"), p = t->Column("period");
+  if (u < 0 || p < 0) return Error{Errc::kBadHeader, "the surges file needs the columns unit and period", path, 1, 1};
+  const std::set<std::string> known(countries.begin(), countries.end());
+  Surges out;
+  for (std::size_t r = 0; r < t->rows.size(); ++r) {
+    const std::string& unit = t->rows[r][static_cast<std::size_t>(u)];
+    const std::string& period = t->rows[r][static_cast<std::size_t>(p)];
+    if (!known.count(unit)) {
+      return Error{Errc::kBadReference,
+                   fmt::format("unit \"{}\" is not a country code of the store (ISO3, as gpsi events stores)", unit),
+                   path, t->lines[r], u + 1};
+    }
+    const auto month = MonthIndex(period);
+    if (!month) {
+      return Error{Errc::kBadReference, fmt::format("period \"{}\" is not a month YYYY-MM", period), path, t->lines[r],
+                   p + 1};
+    }
+    out.emplace(unit, *month);
+  }
+  return out;
+}
+
+//! An anomaly rule at each month of the origins' years that has a value and `window` months of
+//! the stored series before it, against the known surges.
+void MonthlyCells(const WarnConfig& cfg, const method::WarnRule& w, const Stored& s, const Surges& truth, Cells& c) {
+  for (const auto& [unit, series] : s.units) {
+    for (auto t = static_cast<std::size_t>(w.window); t < s.points; ++t) {
+      const int year = s.first + static_cast<int>(t / 12);
+      if (year < cfg.first_origin || year > cfg.last_origin || IsNa(series.y[t])) continue;
+      c.Add(Apply(w, series.y, t).fires, truth.count({unit, s.first * 12 + static_cast<int>(t)}) > 0);
+    }
+  }
+}
+
+std::string SkillCsv(const std::vector<RuleSkill>& skill) {
   CsvWriter csv;
   csv.Header({"id", "rule", "cells", "warnings", "events", "hits", "precision", "recall"});
-  for (const auto& k : sum.skill) {
+  for (const auto& k : skill) {
     csv.Add(TableCell::Ref(k.id), TableCell::Ref(k.rule), TableCell::Int(static_cast<long long>(k.cells)),
             TableCell::Int(static_cast<long long>(k.warnings)), TableCell::Int(static_cast<long long>(k.events)),
             TableCell::Int(static_cast<long long>(k.hits)), TableCell::Real(k.precision), TableCell::Real(k.recall));
   }
+  return csv.text();
+}
+
+//! The track record of every rule that can be scored; the index is built only for the annual and
+//! forecast rules, and an anomaly rule needs `truth`.
+Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Store& store,
+                             const std::optional<Surges>& truth) {
+  IndexByYear index;
+  if (std::any_of(m.warn.begin(), m.warn.end(), [](const auto& w) { return w.rule != "anomaly"; })) {
+    auto built = IndexHistory(cfg, m);
+    if (!built) return built.error();
+    index = std::move(*built);
+  }
+  const auto countries = Countries(store);
+  const double drop = m.forecast.deterioration;
+  WarnSummary sum;
+  for (const auto& w : m.warn) {
+    Cells c;
+    if (w.rule == "anomaly" && !truth) {
+      // The shared GDELT sample is 15 minutes of news: no monthly history (docs/forecasting.md).
+      sum.unscored.push_back(fmt::format("{} ({}): no known surges to score it against (--surges FILE)", w.id, w.rule));
+      continue;
+    }
+    if (w.rule == "anomaly") {
+      MonthlyCells(cfg, w, ReadStored(store, countries, w.reads, true), *truth, c);
+    } else if (w.rule == "forecast") {
+      if (auto st = ForecastCells(cfg, w, index, drop, c); !st) return st.error();
+    } else {
+      AnnualCells(cfg, w, ReadStored(store, countries, w.reads, false), index, drop, c);
+    }
+    sum.skill.push_back(SkillOf(w, c));
+  }
   const fs::path file = fs::path(cfg.out_dir) / "warn_skill.csv";
-  if (auto st = detail::WriteFile(file, csv.text()); !st) return st.error();
+  if (auto st = detail::WriteFile(file, SkillCsv(sum.skill)); !st) return st.error();
   sum.files.push_back(file.string());
   return sum;
+}
+
+//! The usage errors of a configuration, before anything is read or written.
+Status CheckOptions(const WarnConfig& cfg, const method::Method& m) {
+  if (m.warn.empty()) return Error{Errc::kUsage, "the method has no [[warn]] rules"};
+  if (cfg.backtest && cfg.first_origin > cfg.last_origin) {
+    return Error{Errc::kUsage, "--origins must be A:B with A ≤ B"};
+  }
+  if (cfg.backtest && cfg.out_dir.empty()) return Error{Errc::kUsage, "a backtest needs --out DIR for warn_skill.csv"};
+  if (cfg.surges.empty()) return Ok();
+  if (!cfg.backtest) return Error{Errc::kUsage, "--surges is the truth of a backtest: add --backtest"};
+  if (std::none_of(m.warn.begin(), m.warn.end(), [](const auto& w) { return w.rule == "anomaly"; })) {
+    return Error{Errc::kUsage, "--surges scores anomaly rules: the method has none"};
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -272,20 +375,21 @@ Result<WarnSummary> Warn(const WarnConfig& cfg) {
   return detail::Guarded([&]() -> Result<WarnSummary> {
     auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
     if (!m) return m.error();
-    if (m->warn.empty()) return Error{Errc::kUsage, "the method has no [[warn]] rules"};
-    if (cfg.backtest && cfg.first_origin > cfg.last_origin) {
-      return Error{Errc::kUsage, "--origins must be A:B with A ≤ B"};
-    }
-    if (cfg.backtest && cfg.out_dir.empty())
-      return Error{Errc::kUsage, "a backtest needs --out DIR for warn_skill.csv"};
+    if (auto st = CheckOptions(cfg, *m); !st) return st.error();
     auto store = Open(cfg.build.db_path);
     if (!store) return store.error();
+    std::optional<Surges> truth;  // read before anything is written: a bad file leaves no output
+    if (!cfg.surges.empty()) {
+      auto read = ReadSurges(cfg.surges, Countries(**store));
+      if (!read) return read.error();
+      truth = std::move(*read);
+    }
     if (!cfg.out_dir.empty()) {
       std::error_code ec;
       fs::create_directories(cfg.out_dir, ec);
       if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
     }
-    auto sum = cfg.backtest ? Backtest(cfg, *m, **store) : LatestWarnings(cfg, *m, **store);
+    auto sum = cfg.backtest ? Backtest(cfg, *m, **store, truth) : LatestWarnings(cfg, *m, **store);
     if (!sum) return sum.error();
     for (const auto& w : m->warn) {
       sum->rules.push_back(WarnRuleInfo{w.id, w.rule, w.reads, w.severity, w.window, w.factor, w.z, w.min, w.p});
