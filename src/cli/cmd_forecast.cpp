@@ -38,7 +38,7 @@ void AddForecast(CLI::App& app, Globals& g) {
     auto s = engine::Forecast(*cfg);
     if (!s) return Report(g, s.error());
     if (g.json) {
-      nlohmann::ordered_json j{{"model", s->model},         {"origin", s->origin},   {"series", s->series},
+      nlohmann::ordered_json j{{"model", s->model},           {"origin", s->origin},   {"series", s->series},
                                {"forecasts", s->rows.size()}, {"seconds", s->seconds}, {"files", s->files}};
       nlohmann::json head = nlohmann::json::array();
       for (const auto& h : s->headline) {
