@@ -1045,7 +1045,7 @@ Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m) {
     out.in = std::move(*read);
     return out;
   }
-  auto opened = Open(cfg.db_path);
+  auto opened = OpenExisting(cfg.db_path);
   if (!opened) return opened.error();
   out.store = std::move(*opened);
   auto read = ReadStore(*out.store, m);
@@ -1187,7 +1187,7 @@ std::vector<std::pair<std::string, std::string>> RunFields(const RunRecord& r) {
 
 Result<std::vector<RunRecord>> Runs(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::vector<RunRecord>> {
-    auto opened = Open(db_path);
+    auto opened = OpenExisting(db_path);
     if (!opened) return opened.error();
     return (*opened)->Runs();
   });

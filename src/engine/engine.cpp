@@ -57,6 +57,15 @@ std::string ValidationDataDir() {
   return SharedFolder("GPSI_VALIDATION", "validation");
 }
 
+Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec)) {
+    return Error{Errc::kIo, fmt::format("no store here: check --db, or make one with gpsi --db {} init", db_path),
+                 db_path};
+  }
+  return Open(db_path);
+}
+
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
     auto store = OpenSqliteStore(db_path);
@@ -194,7 +203,7 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
 
 Status Export(const ExportConfig& cfg, std::ostream& out) {
   return detail::Guarded([&]() -> Status {
-    auto store = Open(cfg.db_path);
+    auto store = OpenExisting(cfg.db_path);
     if (!store) return store.error();
     CellFilter f;
     f.indicators = cfg.indicators;
@@ -215,7 +224,7 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
 
 Result<std::vector<Unit>> Units(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::vector<Unit>> {
-    auto store = Open(db_path);
+    auto store = OpenExisting(db_path);
     if (!store) return store.error();
     return (*store)->Units();
   });
@@ -223,7 +232,7 @@ Result<std::vector<Unit>> Units(const std::string& db_path) {
 
 Result<std::vector<Indicator>> Indicators(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::vector<Indicator>> {
-    auto store = Open(db_path);
+    auto store = OpenExisting(db_path);
     if (!store) return store.error();
     return (*store)->Indicators();
   });
@@ -231,7 +240,7 @@ Result<std::vector<Indicator>> Indicators(const std::string& db_path) {
 
 Result<std::vector<SourceRecord>> Sources(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::vector<SourceRecord>> {
-    auto store = Open(db_path);
+    auto store = OpenExisting(db_path);
     if (!store) return store.error();
     return (*store)->Sources();
   });
@@ -240,7 +249,7 @@ Result<std::vector<SourceRecord>> Sources(const std::string& db_path) {
 Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit_text,
                                         const std::vector<std::string>& indicators) {
   return detail::Guarded([&]() -> Result<std::vector<ResolvedValue>> {
-    auto store = Open(db_path);
+    auto store = OpenExisting(db_path);
     if (!store) return store.error();
     std::string code = unit_text;
     for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -268,7 +277,7 @@ Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::s
 
 Result<std::vector<Disagreement>> Disagreements(const ResolveConfig& cfg) {
   return detail::Guarded([&]() -> Result<std::vector<Disagreement>> {
-    auto store = Open(cfg.db_path);
+    auto store = OpenExisting(cfg.db_path);
     if (!store) return store.error();
     std::vector<Disagreement> out;
     // Observations arrive grouped by cell with the winner first (the resolution order).

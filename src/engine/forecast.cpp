@@ -18,6 +18,7 @@
 #include "detail/built.hpp"
 #include "detail/forecast_tail.hpp"
 #include "detail/guard.hpp"
+#include "detail/limits.hpp"
 #include "detail/output.hpp"
 #include "detail/parallel.hpp"
 #include "detail/risk.hpp"
@@ -143,7 +144,7 @@ void ReadSeries(Panels& out, const std::map<std::string, std::size_t>& unit_inde
 //! The context covariates (kContext), straight from the store, beside the series.
 Status ReadContext(const std::string& db_path, Panels& out, const std::map<std::string, std::size_t>& unit_index,
                    int first) {
-  auto store = Open(db_path);
+  auto store = OpenExisting(db_path);
   if (!store) return store.error();
   forecast::Context& ctx = out.context;
   const auto years = static_cast<std::size_t>(out.last_year - first + 1);
@@ -731,7 +732,10 @@ Result<Model> ModelOf(const std::string& name, std::string_view where) {
 
 Status Check(const ForecastConfig& cfg) {
   if (cfg.horizon < 1 || cfg.horizon > 10) return Error{Errc::kUsage, "--horizon must be 1 to 10 years"};
-  if (cfg.draws < 10) return Error{Errc::kUsage, "--draws must be at least 10"};
+  if (cfg.draws < 10 || cfg.draws > 100'000) {
+    return Error{Errc::kUsage, "--draws must be 10 to 100,000 (10,000 take about 6 s)"};
+  }
+  if (auto st = detail::CheckThreads(cfg.threads); !st) return st.error();
   if (cfg.backtest && (cfg.first_origin > cfg.last_origin || cfg.first_origin < cfg.history_from + 5)) {
     return Error{Errc::kUsage, fmt::format("--origins must be A:B with A ≤ B and A ≥ {}", cfg.history_from + 5)};
   }

@@ -107,7 +107,7 @@ Result<Published> Publish(const PublishConfig& cfg) {
     const detail::Built& b = *p.build.built;
     p.build_seconds = Since(t0);
 
-    auto store = Open(bc.db_path);
+    auto store = OpenExisting(bc.db_path);
     if (!store) return store.error();
     p.units = (*store)->Units();
     p.sources = (*store)->Sources();

@@ -13,6 +13,7 @@
 #include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/guard.hpp"
+#include "detail/limits.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
@@ -49,6 +50,7 @@ std::size_t Pick(double u, std::size_t n) {
 
 Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
   return detail::Guarded([&]() -> Result<SensitivitySummary> {
+    if (auto st = detail::CheckThreads(cfg.threads); !st) return st.error();
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
@@ -75,6 +77,13 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
       return Error{Errc::kBadMethod,
                    "the method declares no uncertain input with alternatives: add an [uncertainty] table or --set "
                    "uncertainty.<key>=…"};
+    }
+    // Checked before the design is made: N·(k + 2) runs, each a row of the design in memory.
+    const std::size_t asked = cfg.samples * (k + 2);
+    if (cfg.samples > detail::kMaxRuns || asked > detail::kMaxRuns) {
+      return detail::CheckRuns(std::max(asked, cfg.samples),
+                               fmt::format("--samples {} ({} inputs: N·(k + 2) runs)", cfg.samples, k))
+          .error();
     }
     analysis::SaltelliDesign design(cfg.samples, k, cfg.seed);
     const std::size_t n_runs = design.runs();

@@ -17,6 +17,7 @@
 #include "detail/built.hpp"
 #include "detail/convert.hpp"
 #include "detail/guard.hpp"
+#include "detail/limits.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/mpi.hpp"
 #include "detail/output.hpp"
@@ -172,6 +173,10 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const de
                                           std::vector<RankStat>* table) {
   return detail::Guarded([&]() -> Result<UncertaintySummary> {
     if (table && cfg.keep_runs) return Error{Errc::kUsage, "the in-memory Monte Carlo keeps no runs.csv"};
+    if (auto st = detail::CheckThreads(cfg.threads); !st) return st.error();
+    if (cfg.design.empty()) {
+      if (auto st = detail::CheckRuns(cfg.samples, fmt::format("--samples {}", cfg.samples)); !st) return st.error();
+    }
     detail::Mpi mpi;
     BuildConfig bc = cfg.build;
     bc.out_dir.clear();
@@ -219,6 +224,13 @@ Result<UncertaintySummary> RunUncertainty(const UncertaintyConfig& cfg, const de
     std::vector<std::size_t> tracked;
     for (std::size_t i = sc.tree.indicators; i < m.nodes.size(); ++i) tracked.push_back(i);
     const std::size_t nr = rows.size();
+    if (cfg.keep_runs) {
+      // runs.csv: a line of about 40 bytes per run, row and aggregate.
+      const auto bytes = static_cast<std::uintmax_t>(n_runs) * tracked.size() * nr * 40;
+      if (auto st = detail::CheckSpace(bytes, cfg.out_dir, fmt::format("runs.csv of {} runs", n_runs)); !st) {
+        return st.error();
+      }
+    }
     compute::Matrix nominal_scores;
     if (auto st = runner.Run(nominal, nominal_scores); !st) return st.error();
     std::vector<std::vector<int>> nominal_ranks(tracked.size(), std::vector<int>(nr));

@@ -673,7 +673,7 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
     const detail::Built& b = *view.built;
     if (auto st = RefuseInputs(*plan, b.method); !st) return st.error();
     const std::string dir = cfg.validators.empty() ? ValidationDataDir() : cfg.validators;
-    auto store = Open(bc.db_path);
+    auto store = OpenExisting(bc.db_path);
     if (!store) return store.error();
 
     ValidationResult v;

@@ -144,7 +144,7 @@ Status ForecastWarnings(const WarnConfig& cfg, const method::Method& m, std::vec
 }
 
 int SeverityRank(const std::string& s) {
-  return s == "high" ? 0 : s == "medium" ? 1 : 2;
+  return static_cast<int>(std::find(kWarnSeverities.begin(), kWarnSeverities.end(), s) - kWarnSeverities.begin());
 }
 
 Result<WarnSummary> LatestWarnings(const WarnConfig& cfg, const method::Method& m, Store& store) {
@@ -376,7 +376,7 @@ Result<WarnSummary> Warn(const WarnConfig& cfg) {
     auto m = method::LoadMethod(cfg.build.method_path, cfg.build.sets);
     if (!m) return m.error();
     if (auto st = CheckOptions(cfg, *m); !st) return st.error();
-    auto store = Open(cfg.build.db_path);
+    auto store = OpenExisting(cfg.build.db_path);
     if (!store) return store.error();
     std::optional<Surges> truth;  // read before anything is written: a bad file leaves no output
     if (!cfg.surges.empty()) {

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -374,12 +375,15 @@ Status ParseWarnRule(const toml::table& t, WarnRule& w, const std::string& origi
     }
   }
   if (w.id.empty()) return Bad(origin, "a [[warn]] rule needs an id", &t);
-  if (!std::set<std::string>{"threshold", "surge", "anomaly", "forecast"}.count(w.rule)) {
+  const auto one_of = [](const auto& values, const std::string& v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  if (!one_of(kWarnRuleKinds, w.rule)) {
     return Bad(origin, "warn.rule must be threshold, surge, anomaly or forecast", t.get("rule") ? t.get("rule") : &t);
   }
   if (w.rule != "forecast" && w.reads.empty())
     return Bad(origin, "warn.reads (a stored code) is needed by " + w.rule, &t);
-  if (!std::set<std::string>{"low", "medium", "high"}.count(w.severity)) {
+  if (!one_of(kWarnSeverities, w.severity)) {
     return Bad(origin, "warn.severity must be low, medium or high", t.get("severity"));
   }
   if (const toml::node* n = t.get("window")) {
@@ -1375,6 +1379,18 @@ Result<Method> ParseMethod(const std::string& text, const std::string& origin, c
 }
 
 Result<Method> LoadMethod(const std::string& path, const std::vector<std::string>& sets) {
+  // A folder would read as an empty file ("no [index] table") and /dev/zero forever: only a
+  // regular file of a methodology's size is read (the default method is 20 KB).
+  constexpr std::uintmax_t kMaxBytes = 1u << 20;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return Error{Errc::kIo, "cannot open methodology file", path};
+  if (!std::filesystem::is_regular_file(status)) {
+    return Error{Errc::kUsage, "the methodology must be a TOML file, not a folder or a device", path};
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxBytes || ec) {
+    return Error{Errc::kUsage, "the methodology file is larger than 1 MiB: not a methodology", path};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{Errc::kIo, "cannot open methodology file", path};
   std::ostringstream ss;

@@ -1,6 +1,7 @@
 // gpsi model: the value types every stage shares (units, indicators, sources, observations).
 #pragma once
 
+#include <array>
 #include <cassert>
 #include <cstdint>
 #include <map>
@@ -414,5 +415,10 @@ class CsvWriter : public TableSink {
 
 //! A held table as CSV (CsvWriter).
 std::string Csv(const Table& t);
+
+//! The kinds of early-warning rule a method's [[warn]] table may name (docs/forecasting.md).
+inline constexpr std::array<std::string_view, 4> kWarnRuleKinds{"threshold", "surge", "anomaly", "forecast"};
+//! A warning's severities, most severe first.
+inline constexpr std::array<std::string_view, 3> kWarnSeverities{"high", "medium", "low"};
 
 }  // namespace gpsi

@@ -1,6 +1,9 @@
 // GET /api/v1/warnings (docs/api.md): gpsi warn's warnings on the latest data, made at startup,
 // each with its evidence, and the method's [[warn]] rules they come from.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <span>
 
 #include "detail/impl.hpp"
 
@@ -47,7 +50,7 @@ Json RuleJson(const engine::WarnRuleInfo& w) {
 //! The value of an enumerated parameter, "" when absent; nullopt (with the error sent) when it is
 //! not one of `values`.
 std::optional<std::string> EnumParam(const httplib::Request& req, httplib::Response& res, const char* name,
-                                     std::initializer_list<std::string_view> values) {
+                                     std::span<const std::string_view> values) {
   if (!req.has_param(name)) return std::string();
   const std::string v = req.get_param_value(name);
   for (std::string_view ok : values) {
@@ -67,9 +70,9 @@ void Server::Impl::Warnings(const httplib::Request& req, httplib::Response& res)
   const auto chosen = UnitParam(req, res);
   if (!chosen) return;
   const std::string& unit = *chosen;
-  const auto severity = EnumParam(req, res, "severity", {"low", "medium", "high"});
+  const auto severity = EnumParam(req, res, "severity", kWarnSeverities);
   if (!severity) return;
-  const auto rule = EnumParam(req, res, "rule", {"threshold", "surge", "anomaly", "forecast"});
+  const auto rule = EnumParam(req, res, "rule", kWarnRuleKinds);
   if (!rule) return;
   std::vector<engine::Warning> rows;
   for (const auto& w : pub.warnings->warnings) {

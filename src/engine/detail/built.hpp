@@ -19,6 +19,9 @@ namespace gpsi::engine {
 //! Opens the store; a new (empty) store is initialised first, an older one must be migrated with
 //! `gpsi init`, a newer one is refused.
 Result<std::unique_ptr<Store>> Open(const std::string& db_path);
+//! Opens a store that must already exist (the commands that only read it): a missing file is an
+//! input error (exit 3) with the hint to make one, not a new empty store that answers "no data".
+Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path);
 
 namespace detail {
 

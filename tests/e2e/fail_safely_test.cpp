@@ -1,0 +1,101 @@
+// Commands that fail safely (issue 16). What a command may ask of the machine — runs, threads,
+// draws, output size, the methodology file — is bounded, each bound a usage error (exit 2) with a
+// clear message before any work (a typo must not fill the disk, the memory or the next hours); and
+// a command that reads a store refuses one that does not exist (exit 3), instead of making it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "shared_store.hpp"
+#include "test_util.hpp"
+
+namespace gpsi::test {
+namespace {
+
+const std::string kMethodFile = std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
+
+//! `gpsi --db STORE ARGS` on the shared store, timed.
+RunResult OnStore(const std::string& args, double* seconds = nullptr) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult r = Gpsi("--db " + Quote(SharedStore()) + " " + args);
+  if (seconds) *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+void ExpectUsage(const RunResult& r, const std::string& says, const std::string& what) {
+  EXPECT_EQ(r.exit_code, 2) << what << "\n" << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos) << what << "\n" << r.err;
+}
+
+TEST(Limits, RunsThreadsAndDrawsAreBounded) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const std::string m = " --method " + Quote(kMethodFile) + " --out " + Quote(dir / "o");
+  double seconds = 0;
+  ExpectUsage(OnStore("uncertainty --samples 2000000" + m, &seconds), "at most 1000000 runs",
+              "uncertainty --samples 2e6");
+  EXPECT_LT(seconds, 30);  // refused before the runs, not after
+  ExpectUsage(OnStore("uncertainty --threads 100000" + m), "at most 256", "uncertainty --threads 1e5");
+  // N·(k + 2) runs: the Saltelli design would not fit in memory (std::bad_alloc before).
+  ExpectUsage(OnStore("sensitivity --samples 10000000" + m, &seconds), "runs would take about",
+              "sensitivity --samples 1e7");
+  EXPECT_LT(seconds, 30);
+  ExpectUsage(OnStore("sensitivity --threads 100000" + m), "at most 256", "sensitivity --threads 1e5");
+  ExpectUsage(OnStore("forecast --draws 1000000" + m), "--draws must be 10 to 100,000", "forecast --draws 1e6");
+  ExpectUsage(OnStore("forecast --threads 100000" + m), "at most 256", "forecast --threads 1e5");
+  EXPECT_FALSE(std::filesystem::exists(dir / "o/runs.csv"));
+}
+
+TEST(Limits, RunsCsvThatWouldNotFitTheDiskIsRefused) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  // A million runs of every aggregate and scored row: hundreds of GB of runs.csv.
+  const RunResult r = OnStore("uncertainty --samples 1000000 --keep-runs --method " + Quote(kMethodFile) + " --out " +
+                              Quote(dir / "o"));
+  ExpectUsage(r, "runs.csv of 1000000 runs would take about", "--keep-runs");
+  EXPECT_NE(r.err.find("GB free"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "o/runs.csv.part0"));
+}
+
+TEST(Limits, TheMethodologyMustBeAFileOfAMethodologysSize) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  double seconds = 0;
+  ExpectUsage(OnStore("build --method /dev/zero --out " + Quote(dir / "b"), &seconds), "not a folder or a device",
+              "/dev/zero");
+  EXPECT_LT(seconds, 30);  // it used to read forever
+  ExpectUsage(OnStore("build --method " + Quote(dir.path()) + " --out " + Quote(dir / "b")), "not a folder or a device",
+              "a folder");
+  WriteFile(dir / "big.toml", "# " + std::string(2 << 20, 'x') + "\n");
+  ExpectUsage(OnStore("build --method " + Quote(dir / "big.toml") + " --out " + Quote(dir / "b")), "larger than 1 MiB",
+              "a 2 MiB file");
+  const RunResult missing = OnStore("build --method " + Quote(dir / "nope.toml") + " --out " + Quote(dir / "b"));
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;  // an input that is not there: as before
+}
+
+TEST(MissingStore, ReadCommandsRefuseAStoreThatDoesNotExist) {
+  TempDir dir;
+  const std::string typo = dir / "typo.db";
+  for (const std::string& cmd :
+       std::vector<std::string>{"show CHN", "units", "export", "runs", "sources",
+                                "build --method " + Quote(kMethodFile) + " --out " + Quote(dir / "b"),
+                                "forecast --method " + Quote(kMethodFile) + " --out " + Quote(dir / "f"),
+                                "warn --method " + Quote(kMethodFile) + " --out " + Quote(dir / "w"),
+                                "serve --port 0 --method " + Quote(kMethodFile)}) {
+    const RunResult r = Gpsi("--db " + Quote(typo) + " " + cmd);
+    EXPECT_EQ(r.exit_code, 3) << cmd << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("no store here"), std::string::npos) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("init"), std::string::npos) << cmd;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << cmd << " made the store";
+  }
+  // Writing commands still make it: ingest into a new store initialises it.
+  WriteFile(dir / "d.csv", "unit,year,indicator,value\nFRA,2020,x,1\n");
+  const RunResult ingest = Gpsi("--db " + Quote(typo) + " ingest " + Quote(dir / "d.csv"));
+  EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
+  EXPECT_TRUE(std::filesystem::exists(typo));
+}
+
+}  // namespace
+}  // namespace gpsi::test
