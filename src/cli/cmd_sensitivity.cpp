@@ -15,7 +15,7 @@ void AddSensitivity(CLI::App& app, Globals& g) {
   cmd->add_option("--coinr-meta", cfg->build.coinr_meta, "COINr iMeta table (CSV)");
   cmd->add_option("--set", cfg->build.sets, "override a methodology key: key=value (repeatable)");
   cmd->add_option("--samples", cfg->samples, "N of the Saltelli design: N·(k+2) runs (default 1000)")
-      ->check(CLI::PositiveNumber);
+      ->check(AtLeastOne());
   cmd->add_option("--seed", cfg->seed, "random seed (default 1)");
   cmd->add_option("--threads", cfg->threads, "threads (default: one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--bootstrap", cfg->bootstrap, "bootstrap resamples for the rank shift's intervals (default 1000)");

@@ -15,7 +15,7 @@ void AddUncertainty(CLI::App& app, Globals& g) {
   cmd->add_option("--coinr-data", cfg->build.coinr_data, "COINr iData table (CSV)");
   cmd->add_option("--coinr-meta", cfg->build.coinr_meta, "COINr iMeta table (CSV)");
   cmd->add_option("--set", cfg->build.sets, "override a methodology key: key=value (repeatable)");
-  cmd->add_option("--samples", cfg->samples, "Monte Carlo runs (default 1000)")->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", cfg->samples, "Monte Carlo runs (default 1000)")->check(AtLeastOne());
   cmd->add_option("--seed", cfg->seed, "random seed (default 1)");
   cmd->add_option("--threads", cfg->threads, "threads (default: one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--keep-runs", cfg->keep_runs, "also write every run (runs.csv)");

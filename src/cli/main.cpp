@@ -1,4 +1,6 @@
 // gpsi command line: global options, then one subcommand (see commands.hpp).
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 
@@ -10,6 +12,17 @@ namespace gpsi::cli {
 void Report(Globals& g, const Error& e) {
   fmt::print(stderr, "{}\n", e.Format());
   if (g.exit_code == 0 || e.ExitCode() > g.exit_code) g.exit_code = e.ExitCode();
+}
+
+CLI::Validator AtLeastOne() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || end != s.data() + s.size() || v < 1) return "must be a whole number ≥ 1, not " + s;
+        return {};
+      },
+      "≥ 1");
 }
 
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text) {

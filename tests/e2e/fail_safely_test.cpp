@@ -43,6 +43,10 @@ TEST(Limits, RunsThreadsAndDrawsAreBounded) {
               "sensitivity --samples 1e7");
   EXPECT_LT(seconds, 30);
   ExpectUsage(OnStore("sensitivity --threads 100000" + m), "at most 256", "sensitivity --threads 1e5");
+  // Zero: a short message (CLI11's own named its range "0 to" a 309-digit number).
+  const RunResult zero = OnStore("uncertainty --samples 0" + m);
+  ExpectUsage(zero, "must be a whole number ≥ 1, not 0", "uncertainty --samples 0");
+  EXPECT_LT(zero.err.size(), 200u) << zero.err;
   ExpectUsage(OnStore("forecast --draws 1000000" + m), "--draws must be 10 to 100,000", "forecast --draws 1e6");
   ExpectUsage(OnStore("forecast --threads 100000" + m), "at most 256", "forecast --threads 1e5");
   EXPECT_FALSE(std::filesystem::exists(dir / "o/runs.csv"));
