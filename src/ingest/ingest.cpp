@@ -730,6 +730,17 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
   } fk_off(store);
   try {
     Transaction tx(store);
+    // Looked up again under the write lock: another gpsi may have stored the same bytes between
+    // the lookup above and this transaction (two ingests of one folder at once).
+    if (auto existing = store.FindFileBySha(scan->sha256)) {
+      fs::remove(scan->tmp_blob, ec);
+      rep.status = FileReport::Status::kUnchanged;
+      rep.note =
+          fmt::format("stored meanwhile by another gpsi as {} (sha256 {})", existing->path, scan->sha256.substr(0, 12));
+      rep.rows = existing->rows_read, rep.accepted = existing->rows_accepted,
+      rep.quarantined = existing->rows_quarantined;
+      return rep;
+    }
     std::int64_t source_id = detail::IsReferenceLayout(d.layout) ? 0 : store.UpsertSource(d.source);
     FileRecord file;
     file.path = options.recorded_path.empty() ? fs::absolute(path).lexically_normal().string() : options.recorded_path;

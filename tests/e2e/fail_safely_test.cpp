@@ -2,6 +2,7 @@
 // draws, output size, the methodology file — is bounded, each bound a usage error (exit 2) with a
 // clear message before any work (a typo must not fill the disk, the memory or the next hours); and
 // a command that reads a store refuses one that does not exist (exit 3), instead of making it.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -99,6 +100,47 @@ TEST(MissingStore, ReadCommandsRefuseAStoreThatDoesNotExist) {
   const RunResult ingest = Gpsi("--db " + Quote(typo) + " ingest " + Quote(dir / "d.csv"));
   EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
   EXPECT_TRUE(std::filesystem::exists(typo));
+}
+
+TEST(ConcurrentIngest, TwoIngestsOfTheSameFilesAtOnceBothSucceedAndStoreEachFileOnce) {
+  // Both scan and hash the files, find none stored, then wait for the write lock in turn: the
+  // second must find what the first stored (it used to fail on files.sha256 with SQLite's words).
+  // Three files of 100,000 rows each: long enough to scan that both processes reach the write
+  // lock with the same file.
+  TempDir data;
+  for (int f = 0; f < 3; ++f) {
+    std::string csv = "unit,year,indicator,value\n";
+    for (int r = 0; r < 100000; ++r) {
+      csv += fmt::format("{},{},test.c{}_{},{}\n", r % 2 ? "FRA" : "DEU", 1900 + r % 120, f, r / 240, r % 997);
+    }
+    WriteFile(data / fmt::format("f{}.csv", f), csv);
+  }
+  const std::string files = Quote(data / "f0.csv") + " " + Quote(data / "f1.csv") + " " + Quote(data / "f2.csv");
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    TempDir dir;
+    const std::string db = dir / "s.db";
+    ASSERT_EQ(Gpsi("--db " + Quote(db) + " init --reference " + Quote(GPSI_TEST_DATA)).exit_code, 0);
+    const auto one = [&](const std::string& k) {
+      return "( '" + std::string(GPSI_BINARY) + "' --json --db " + Quote(db) + " ingest " + files + " >" +
+             Quote(dir / ("out" + k)) + " 2>" + Quote(dir / ("err" + k)) + "; echo $? >" + Quote(dir / ("code" + k)) +
+             " )";
+    };
+    ASSERT_EQ(std::system(("sh -c " + Quote(one("1") + " & " + one("2") + " & wait")).c_str()), 0);
+    std::size_t ingested = 0, unchanged = 0;
+    for (const std::string k : {"1", "2"}) {
+      EXPECT_EQ(ReadFile(dir / ("code" + k)), "0\n") << ReadFile(dir / ("err" + k));
+      const std::string out = ReadFile(dir / ("out" + k));
+      const auto count = [&](const std::string& s) {
+        std::size_t n = 0;
+        for (std::size_t at = out.find(s); at != std::string::npos; at = out.find(s, at + 1)) ++n;
+        return n;
+      };
+      ingested += count("\"status\":\"ingested\""), unchanged += count("\"status\":\"unchanged\"");
+    }
+    EXPECT_GT(ingested, 0u);
+    EXPECT_EQ(ingested, unchanged) << "each file stored by one ingest, found by the other";
+  }
 }
 
 }  // namespace

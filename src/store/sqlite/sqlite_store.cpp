@@ -13,6 +13,9 @@
 namespace gpsi {
 namespace {
 
+//! How long a writer waits for another to finish before giving up (SQLite's busy timeout).
+constexpr int kBusyTimeoutMs = 30000;
+
 //! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
 //! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
 //! release, then the declared preference; among files of one release the newest file wins (each
@@ -22,6 +25,14 @@ std::string SourcePriority(std::string_view alias) {
 }
 
 [[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+  // Another process holding the write lock past the busy timeout is not a broken store: say so,
+  // as an input problem (exit 3) to retry, not an internal error with SQLite's words.
+  const int code = db ? (sqlite3_extended_errcode(db) & 0xFF) : SQLITE_ERROR;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    throw Failure(Error{Errc::kIo, fmt::format("the store is busy: another gpsi is writing to it (waited {} s); "
+                                               "try again when it has finished",
+                                               kBusyTimeoutMs / 1000)});
+  }
   throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}: {}", what, db ? sqlite3_errmsg(db) : "?")});
 }
 
@@ -603,7 +614,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   }
   auto store = std::make_unique<SqliteStore>(db, path);
   try {
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
     store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
     // Ingest streams big files in one transaction; a moderate page cache keeps memory flat.
     store->Exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE;");
