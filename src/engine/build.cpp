@@ -31,6 +31,7 @@ using compute::kNa;
 using compute::Matrix;
 using detail::ImputeOf;
 using detail::NormOf;
+using detail::ReplaceFolder;
 using detail::RowName;
 using detail::WriteFile;
 
@@ -1065,33 +1066,38 @@ Result<detail::Built> Compute(method::Method m, Input in) {
   return b;
 }
 
-//! Stage 3: the output files, each written whole, and the run recorded in the store.
+//! Stage 3: the output files and the run recorded in the store, all or nothing: the files are
+//! written to a staging folder, the run is recorded, then the folder takes --out's place
+//! (ReplaceFolder), so a kill, a full disk or a store that refuses the run leaves the old outputs.
 Status WriteOutputs(const BuildResult& b, const BuildConfig& cfg, const std::string& source, Store* store) {
-  std::error_code ec;
-  fs::create_directories(cfg.out_dir, ec);
-  if (ec) return Error{Errc::kWrite, fmt::format("cannot create the output folder: {}", ec.message()), cfg.out_dir};
   std::string scores = CsvOf(ScoresTable, b), stages = CsvOf(StagesTable, b), provenance = CsvOf(ProvenanceTable, b),
               records = CsvOf(RecordsTable, b), eligibility = CsvOf(EligibilityTable, b),
               coverage = CsvOf(CoverageTable, b);
   std::string scores_sha = Sha256Hex(scores), stages_sha = Sha256Hex(stages);
   std::string log;
   for (const auto& line : b.log) log += line + "\n";
-  fs::path dir(cfg.out_dir);
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
-                                   {"stages.csv", &stages},
-                                   {"provenance.csv", &provenance},
-                                   {"records.csv", &records},
-                                   {"eligibility.csv", &eligibility},
-                                   {"coverage.csv", &coverage},
-                                   {"build.log", &log}}) {
-    if (auto st = WriteFile(dir / name, *text); !st) return st.error();
-  }
-  if (auto st = WriteFile(dir / "run.json", RunJson(*b.built, source, scores_sha, stages_sha)); !st) return st.error();
-  if (store) {
-    store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
-                               fs::absolute(dir).lexically_normal().string(), scores_sha});
-  }
-  return Ok();
+  return ReplaceFolder(cfg.out_dir, [&](const fs::path& dir) -> Status {
+    for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"scores.csv", &scores},
+                                     {"stages.csv", &stages},
+                                     {"provenance.csv", &provenance},
+                                     {"records.csv", &records},
+                                     {"eligibility.csv", &eligibility},
+                                     {"coverage.csv", &coverage},
+                                     {"build.log", &log}}) {
+      if (auto st = WriteFile(dir / name, *text); !st) return st.error();
+    }
+    if (auto st = WriteFile(dir / "run.json", RunJson(*b.built, source, scores_sha, stages_sha)); !st) {
+      return st.error();
+    }
+    if (!store) return Ok();
+    try {
+      store->RecordRun(RunRecord{b.run_id, b.method.id, b.method.hash, b.data_hash, std::string(Version()), NowUtc(),
+                                 fs::absolute(cfg.out_dir).lexically_normal().string(), scores_sha});
+    } catch (const Failure& f) {
+      return f.error();
+    }
+    return Ok();
+  });
 }
 
 //! Stages 1 and 2: the build, with where its data came from (the store stays open to record the run).

@@ -4,11 +4,20 @@
 // a command that reads a store refuses one that does not exist (exit 3), instead of making it.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "core.hpp"
 #include "shared_store.hpp"
 #include "test_util.hpp"
 
@@ -100,6 +109,64 @@ TEST(MissingStore, ReadCommandsRefuseAStoreThatDoesNotExist) {
   const RunResult ingest = Gpsi("--db " + Quote(typo) + " ingest " + Quote(dir / "d.csv"));
   EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
   EXPECT_TRUE(std::filesystem::exists(typo));
+}
+
+//! Whether `dir` holds one build's whole outputs: every file, none half-written, and scores.csv
+//! and stages.csv the ones its run.json names (a mix of two builds would not match).
+std::string WholeBuild(const std::filesystem::path& dir) {
+  for (const char* f : {"scores.csv", "stages.csv", "provenance.csv", "records.csv", "eligibility.csv", "coverage.csv",
+                        "build.log", "run.json"}) {
+    if (!std::filesystem::exists(dir / f)) return std::string("no ") + f;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".part") return "a .part file: " + e.path().string();
+  }
+  const auto run = nlohmann::json::parse(ReadFile(dir / "run.json"), nullptr, false);
+  if (run.is_discarded()) return "run.json is not JSON";
+  for (const char* f : {"scores.csv", "stages.csv"}) {
+    if (run["outputs"][f] != Sha256Hex(ReadFile(dir / f))) return std::string(f) + " is not run.json's";
+  }
+  return "";
+}
+
+TEST(AtomicOut, AKilledBuildLeavesTheOldOutputsOrTheNewNeverAMix) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const std::filesystem::path out = dir / "out";
+  const std::string base = "'" + std::string(GPSI_BINARY) + "' -q --db " + Quote(SharedStore()) + " build --method " +
+                           Quote(kMethodFile) + " --out " + Quote(out.string());
+  ASSERT_EQ(std::system(base.c_str()), 0);
+  WriteFile(out / "notes.txt", "mine\n");  // a file the build does not write: kept
+  ASSERT_EQ(WholeBuild(out), "");
+  const std::string first = ReadFile(out / "scores.csv");
+  std::mt19937 rng(7);
+  std::size_t old_kept = 0, new_made = 0;
+  for (int round = 0; round < 16; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    // Every other build has other weights, so that its outputs differ from the last.
+    const std::string cmd = base + (round % 2 == 0 ? " --set weight.crime=3" : "");
+    const std::string before = ReadFile(out / "scores.csv");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(250, 750)(rng)));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_EQ(WholeBuild(out), "");
+    EXPECT_EQ(ReadFile(out / "notes.txt"), "mine\n");
+    (ReadFile(out / "scores.csv") == before ? old_kept : new_made) += 1;
+  }
+  // The next build cleans what the killed ones left beside the folder.
+  ASSERT_EQ(std::system(base.c_str()), 0);
+  EXPECT_EQ(ReadFile(out / "scores.csv"), first);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_EQ(e.path().filename().string().find(".staging-"), std::string::npos) << e.path();
+  }
+  EXPECT_GT(old_kept + new_made, 0u);
+  std::printf("killed builds: %zu left the old outputs, %zu had finished\n", old_kept, new_made);
 }
 
 TEST(ConcurrentIngest, TwoIngestsOfTheSameFilesAtOnceBothSucceedAndStoreEachFileOnce) {

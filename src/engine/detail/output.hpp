@@ -1,10 +1,12 @@
-// Writing output files: whole, through a temporary beside the target, renamed into place.
+// Writing output files: whole, through a temporary beside the target, renamed into place; and
+// whole folders of them (ReplaceFolder).
 #pragma once
 
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +31,12 @@ inline Status WriteFile(const std::filesystem::path& path, const std::string& te
   if (ec) return Error{Errc::kWrite, fmt::format("cannot write file: {}", ec.message()), path.string()};
   return Ok();
 }
+
+//! Writes a folder of outputs all at once: `write` fills a staging folder beside `dir` (same
+//! filesystem), which then takes `dir`'s place in one rename, so a killed or failed command leaves
+//! the old outputs or the new ones, never a mix (output.cpp). Files of `dir` that `write` does not
+//! make are kept. Staging folders of commands that were killed are removed first.
+Status ReplaceFolder(const std::filesystem::path& dir,
+                     const std::function<Status(const std::filesystem::path& staging)>& write);
 
 }  // namespace gpsi::engine::detail
