@@ -13,8 +13,7 @@ void AddResolve(CLI::App& app, Globals& g) {
   auto cfg = std::make_shared<engine::ResolveConfig>();
   auto report = std::make_shared<std::string>();
   cmd->add_option("--report", *report, "CSV file to write")->required();
-  cmd->add_option("--threshold", cfg->threshold, "relative difference that counts (default 0.10)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--threshold", cfg->threshold, "relative difference that counts (default 0.10)")->check(AboveZero());
   cmd->callback([&g, cfg, report] {
     cfg->db_path = g.db;
     auto rows = engine::Disagreements(*cfg);

@@ -26,6 +26,8 @@ Result<std::pair<int, int>> YearRange(std::string_view option, const std::string
 //! A whole number ≥ 1 for counts such as --samples (CLI11's PositiveNumber names its range as "0
 //! to" a 309-digit number); the engine sets the upper bounds (engine/detail/limits.hpp).
 CLI::Validator AtLeastOne();
+//! A finite number > 0 (CLI11's PositiveNumber, likewise, names a 309-digit range).
+CLI::Validator AboveZero();
 //! Base URLs of update adapter groups: $GPSI_UPDATE_BASE_URL (`GROUP=URL;…`, a bare URL for every
 //! group), then the --base-url options, which win.
 std::map<std::string, std::string> UpdateBaseUrls(const std::vector<std::string>& options);

@@ -1,5 +1,6 @@
 // gpsi command line: global options, then one subcommand (see commands.hpp).
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +24,19 @@ CLI::Validator AtLeastOne() {
         return {};
       },
       "≥ 1");
+}
+
+CLI::Validator AboveZero() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        double v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || end != s.data() + s.size() || !(v > 0) || !std::isfinite(v)) {
+          return "must be a number > 0, not " + s;
+        }
+        return {};
+      },
+      "> 0");
 }
 
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text) {

@@ -57,6 +57,9 @@ TEST(Limits, RunsThreadsAndDrawsAreBounded) {
   const RunResult zero = OnStore("uncertainty --samples 0" + m);
   ExpectUsage(zero, "must be a whole number ≥ 1, not 0", "uncertainty --samples 0");
   EXPECT_LT(zero.err.size(), 200u) << zero.err;
+  const RunResult threshold = OnStore("resolve --report " + Quote(dir / "r.csv") + " --threshold 0");
+  ExpectUsage(threshold, "must be a number > 0, not 0", "resolve --threshold 0");
+  EXPECT_LT(threshold.err.size(), 200u) << threshold.err;
   ExpectUsage(OnStore("forecast --draws 1000000" + m), "--draws must be 10 to 100,000", "forecast --draws 1e6");
   ExpectUsage(OnStore("forecast --threads 100000" + m), "at most 256", "forecast --threads 1e5");
   EXPECT_FALSE(std::filesystem::exists(dir / "o/runs.csv"));

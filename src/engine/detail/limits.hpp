@@ -23,7 +23,7 @@ inline constexpr int kMaxThreads = 256;
 //! `runs` within kMaxRuns; `what` names the option ("--samples 2000000: 2000000 runs, …").
 inline Status CheckRuns(std::size_t runs, const std::string& what) {
   if (runs <= kMaxRuns) return Ok();
-  return Error{Errc::kUsage, fmt::format("{}: {} runs would take about {:.0f} hours on 2 cores; at most {} runs", what,
+  return Error{Errc::kUsage, fmt::format("{}: {} runs would take about {:.1f} hours on 2 cores; at most {} runs", what,
                                          runs, static_cast<double>(runs) / 1000.0 / 3600.0, kMaxRuns)};
 }
 
