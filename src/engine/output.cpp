@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc ≥ 2.28)
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "detail/output.hpp"
@@ -66,6 +68,13 @@ Status Swap(const fs::path& staging, const fs::path& dir) {
   return Ok();
 }
 
+//! The filesystem a path is on (st_dev), or nullopt when it cannot be read.
+std::optional<dev_t> DeviceOf(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+  return st.st_dev;
+}
+
 }  // namespace
 
 Status ReplaceFolder(const fs::path& dir, const std::function<Status(const fs::path&)>& write) {
@@ -77,6 +86,9 @@ Status ReplaceFolder(const fs::path& dir, const std::function<Status(const fs::p
   if (fs::exists(clean, ec) && !fs::is_directory(clean, ec)) {
     return Error{Errc::kUsage, "the output must be a folder, not a file", dir.string()};
   }
+  // --out a mount point (its parent on another filesystem): no folder beside it can take its
+  // place, so the files are replaced one by one, each whole (WriteFile), as before.
+  if (fs::exists(clean, ec) && DeviceOf(clean) != DeviceOf(clean.parent_path())) return write(clean);
   RemoveStaleStaging(clean);
   const fs::path staging = StagingOf(clean, ::getpid());
   fs::remove_all(staging, ec);

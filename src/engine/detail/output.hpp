@@ -35,7 +35,8 @@ inline Status WriteFile(const std::filesystem::path& path, const std::string& te
 //! Writes a folder of outputs all at once: `write` fills a staging folder beside `dir` (same
 //! filesystem), which then takes `dir`'s place in one rename, so a killed or failed command leaves
 //! the old outputs or the new ones, never a mix (output.cpp). Files of `dir` that `write` does not
-//! make are kept. Staging folders of commands that were killed are removed first.
+//! make are kept. Staging folders of commands that were killed are removed first. Where `dir` is a
+//! mount point (no folder beside it is on its filesystem) the files are written into it one by one.
 Status ReplaceFolder(const std::filesystem::path& dir,
                      const std::function<Status(const std::filesystem::path& staging)>& write);
 
