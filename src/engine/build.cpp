@@ -1034,8 +1034,9 @@ Result<method::Method> MethodOf(const BuildConfig& cfg, const std::vector<std::s
   return method::LoadMethod(cfg.method_path, sets);
 }
 
-//! Reads the panel method `m` needs: COINr's iData, or the store.
-Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m) {
+//! Reads the panel method `m` needs: COINr's iData, or the store, opened read-only unless the
+//! build is to record its run there (kWrite: a store it may not write is refused before any work).
+Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m, StoreAccess access = StoreAccess::kRead) {
   Read out;
   if (!cfg.coinr_data.empty()) {
     auto data = ReadTextTable(cfg.coinr_data);
@@ -1046,7 +1047,7 @@ Result<Read> ReadPanel(const BuildConfig& cfg, const method::Method& m) {
     out.in = std::move(*read);
     return out;
   }
-  auto opened = OpenExisting(cfg.db_path);
+  auto opened = OpenExisting(cfg.db_path, access);
   if (!opened) return opened.error();
   out.store = std::move(*opened);
   auto read = ReadStore(*out.store, m);
@@ -1107,10 +1108,10 @@ struct Computed {
   std::unique_ptr<Store> store;
 };
 
-Result<Computed> ReadAndCompute(const BuildConfig& cfg) {
+Result<Computed> ReadAndCompute(const BuildConfig& cfg, StoreAccess access = StoreAccess::kRead) {
   auto m = MethodOf(cfg);
   if (!m) return m.error();
-  auto read = ReadPanel(cfg, *m);
+  auto read = ReadPanel(cfg, *m, access);
   if (!read) return read.error();
   auto b = Compute(std::move(*m), std::move(read->in));
   if (!b) return b.error();
@@ -1121,7 +1122,8 @@ Result<Computed> ReadAndCompute(const BuildConfig& cfg) {
 
 Result<BuildResult> Build(const BuildConfig& cfg) {
   return detail::Guarded([&]() -> Result<BuildResult> {
-    auto c = ReadAndCompute(cfg);
+    // A build with outputs records its run in the store: it needs to write it.
+    auto c = ReadAndCompute(cfg, cfg.out_dir.empty() ? StoreAccess::kRead : StoreAccess::kWrite);
     if (!c) return c.error();
     BuildResult view = detail::View(std::move(c->built));
     if (!cfg.out_dir.empty()) {

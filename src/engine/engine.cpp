@@ -33,6 +33,37 @@ bool HasCanonicalHeader(const std::string& path) {
   return line.rfind(canonical, 0) == 0 && (line.size() == canonical.size() || line[canonical.size()] == ',');
 }
 
+//! A store of this gpsi's schema, for writing: a newer one is refused (Migrate says so, writing
+//! nothing), an older one must be migrated with `gpsi init` first.
+Status CheckSchema(Store& store, const std::string& db_path) {
+  const int version = store.SchemaVersion();
+  if (version > kSchemaVersion) return store.Migrate();
+  if (version < kSchemaVersion) {
+    return Error{Errc::kSchemaOlder,
+                 fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
+                             version, db_path, kSchemaVersion)};
+  }
+  return Ok();
+}
+
+//! A store a read command can read as it is. Read commands never write a store, so an
+//! uninitialised or older one is an input error (exit 3) that names the write command to run.
+Status CheckReadable(Store& store, const std::string& db_path) {
+  const int version = store.SchemaVersion();
+  if (version == 0) {
+    return Error{Errc::kIo, fmt::format("not an initialised gpsi store: make one with gpsi --db {} init", db_path),
+                 db_path};
+  }
+  if (version < kSchemaVersion) {
+    return Error{Errc::kIo,
+                 fmt::format("the store has schema version {}, older than this gpsi's {}; commands that read it "
+                             "do not change it: migrate it first with gpsi --db {} init (which writes it)",
+                             version, kSchemaVersion, db_path),
+                 db_path};
+  }
+  return CheckSchema(store, db_path);
+}
+
 }  // namespace
 
 std::string ProjectDataDir() {
@@ -57,34 +88,37 @@ std::string ValidationDataDir() {
   return SharedFolder("GPSI_VALIDATION", "validation");
 }
 
-Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path) {
+Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path, StoreAccess access) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
     return Error{Errc::kIo, fmt::format("no store here: check --db, or make one with gpsi --db {} init", db_path),
                  db_path};
   }
-  return Open(db_path);
+  return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
+    auto store = OpenSqliteStore(db_path, access);
+    if (!store) return store.error();
+    if (access == StoreAccess::kRead) {
+      if (Status s = CheckReadable(**store, db_path); !s) return s.error();
+    } else {
+      if (Status s = CheckSchema(**store, db_path); !s) return s.error();
+      RemoveStaleRawCopies(**store);
+    }
+    return store;
+  });
 }
 
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
     auto store = OpenSqliteStore(db_path);
     if (!store) return store.error();
-    int version = (*store)->SchemaVersion();
-    if (version > kSchemaVersion) {
-      Status s = (*store)->Migrate();  // produces the "newer than this gpsi" error
-      return s.error();
-    }
-    if (version == 0) {
+    if ((*store)->SchemaVersion() == 0) {
       auto r = Init(InitConfig{db_path, ""});
       if (!r) return r.error();
-      return OpenSqliteStore(db_path);
+      store = OpenSqliteStore(db_path);
+      if (!store) return store.error();
     }
-    if (version < kSchemaVersion) {
-      return Error{Errc::kSchemaOlder,
-                   fmt::format("store {} has schema version {}; run `gpsi --db {} init` to migrate it to {}", db_path,
-                               version, db_path, kSchemaVersion)};
-    }
+    if (Status s = CheckSchema(**store, db_path); !s) return s.error();
+    RemoveStaleRawCopies(**store);
     return store;
   });
 }
@@ -94,6 +128,7 @@ Result<InitReport> Init(const InitConfig& cfg) {
     auto store = OpenSqliteStore(cfg.db_path);
     if (!store) return store.error();
     if (Status s = (*store)->Migrate(); !s) return s.error();
+    RemoveStaleRawCopies(**store);
     ReferenceConfig ref;
     ref.data_dir = cfg.reference_dir.empty() ? SharedDataDir() : cfg.reference_dir;
     ref.project_data = ProjectDataDir();
@@ -133,7 +168,6 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
       if (!ds) return ds.error();
       descriptors = std::move(*ds);
     }
-    RemoveStaleRawCopies((*store)->BlobDir());
     struct Job {
       std::string path;
       const Descriptor* descriptor;

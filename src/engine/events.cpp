@@ -16,7 +16,6 @@ Result<EventsReport> Events(const EventsConfig& cfg) {
     }
     auto store = Open(cfg.db_path);
     if (!store) return store.error();
-    RemoveStaleRawCopies((*store)->BlobDir());
     EventsOptions options;
     options.paths = cfg.paths;
     options.monthly = cfg.period == "month";

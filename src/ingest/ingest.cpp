@@ -1,10 +1,15 @@
 // Ingest of one file: pre-scan (hash, text checks, raw copy), then one transaction that maps
 // every record through the descriptor into observations or quarantine.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -13,6 +18,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -30,10 +36,48 @@ namespace fs = std::filesystem;
 using detail::Table;
 using detail::UnitMatch;
 
+//! The descriptor of a raw copy under its temporary name, flock-ed from its making until it is
+//! renamed into place or removed: RemoveStaleRawCopies keeps a locked copy, and the kernel drops
+//! the lock when the writer dies, however it dies (a pid alone can be reused, or be another
+//! container's).
+class CopyLock {
+ public:
+  CopyLock() = default;
+  explicit CopyLock(int fd) : fd_(fd) {}
+  CopyLock(CopyLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  CopyLock& operator=(CopyLock&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  CopyLock(const CopyLock&) = delete;
+  CopyLock& operator=(const CopyLock&) = delete;
+  ~CopyLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 struct Prescan {
   std::string sha256, tmp_blob;
   std::int64_t bytes = 0;
+  CopyLock lock;  //!< held while tmp_blob is there
 };
+
+//! Makes the raw copy `tmp` (a new file), locked before anything is written to it: a stream to
+//! write it, or null.
+std::FILE* MakeRawCopy(const std::string& tmp, CopyLock* lock) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return nullptr;
+  ::flock(fd, LOCK_EX);  // a new file: nobody else holds it, so this does not wait
+  *lock = CopyLock(fd);
+  // A second descriptor of the same open file: closing the stream keeps the lock, held by `lock`.
+  const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  std::FILE* out = dup >= 0 ? ::fdopen(dup, "wb") : nullptr;
+  if (!out && dup >= 0) ::close(dup);
+  return out;
+}
 
 // 1-based line and character column of the character at byte `offset` in `path` (error path
 // only). Bytes outside a well-formed sequence count one column each. With `sequence_start`, a
@@ -115,8 +159,9 @@ Result<Prescan> ScanFile(const std::string& path, const std::string& blob_dir, b
     fs::create_directories(blob_dir, ec);
     std::random_device rd;
     out.tmp_blob = fmt::format("{}/.tmp-{}-{:x}", blob_dir, ::getpid(), rd());
-    blob = std::fopen(out.tmp_blob.c_str(), "wb");
+    blob = MakeRawCopy(out.tmp_blob, &out.lock);
     if (!blob) {
+      fs::remove(out.tmp_blob, ec);
       std::fclose(in);
       return Error{Errc::kWrite, fmt::format("cannot write raw copy in {}", blob_dir), path};
     }
@@ -669,6 +714,42 @@ class FileIngest {
   std::vector<const BoundIndicator*> selected_;
 };
 
+//! Whether a process holds the raw copy `path` locked (MakeRawCopy): its writer is alive.
+bool CopyLocked(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  // Shared: it conflicts with the writer's exclusive lock, and needs only read access (NFS).
+  const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return locked;
+}
+
+//! Whether the raw copy `path` (`.tmp-<pid>-<hex>`) is stale: unlocked, and its process gone, or an
+//! hour old (the caller holds the store's write lock: no writer is inside a transaction).
+bool StaleCopy(const fs::path& path) {
+  if (CopyLocked(path)) return false;
+  const long pid = std::strtol(path.filename().c_str() + 5, nullptr, 10);
+  if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH) return true;
+  // A live process of that number: the copy's writer (between making and locking it, or an older
+  // gpsi that does not lock), or another process that was given a dead writer's pid. An hour
+  // tells them apart: a live writer's copy is out of a transaction only while it is written.
+  std::error_code ec;
+  const auto written = fs::last_write_time(path, ec);
+  return !ec && fs::file_time_type::clock::now() - written > std::chrono::hours(1);
+}
+
+//! Removes the stale raw copies in `blob_dir` (StaleCopy); returns how many.
+int RemoveCopies(const std::string& blob_dir) {
+  std::error_code ec;
+  int removed = 0;
+  for (auto it = fs::directory_iterator(blob_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().rfind(".tmp-", 0) != 0) continue;
+    std::error_code rm;
+    if (StaleCopy(it->path()) && fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace
 
 Status CheckTextFile(const std::string& path) {
@@ -677,18 +758,10 @@ Status CheckTextFile(const std::string& path) {
   return Ok();
 }
 
-int RemoveStaleRawCopies(const std::string& blob_dir) {
-  std::error_code ec;
-  int removed = 0;
-  for (const auto& e : fs::directory_iterator(blob_dir, ec)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind(".tmp-", 0) != 0) continue;
-    // .tmp-<pid>-<hex>: the copy of an ingest whose process is gone (killed before it committed).
-    long pid = std::strtol(name.c_str() + 5, nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH) {
-      if (fs::remove(e.path(), ec)) ++removed;
-    }
-  }
+int RemoveStaleRawCopies(Store& store) {
+  if (!store.TryBegin()) return 0;
+  const int removed = RemoveCopies(store.BlobDir());
+  store.Rollback();  // the transaction only held the lock: nothing was written
   return removed;
 }
 

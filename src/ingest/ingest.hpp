@@ -117,9 +117,12 @@ Status CheckTextFile(const std::string& path);
 //! longer than the header, an unnamed or repeated header column is an error at its location.
 Result<TextTable> ReadTextTable(const std::string& path, char delimiter = ',');
 
-//! Removes raw copies left in `blob_dir` by ingests that were killed before committing; returns
-//! how many. A copy whose process still runs is kept.
-int RemoveStaleRawCopies(const std::string& blob_dir);
+//! Removes the raw copies that killed writers left in the store's blob folder, holding the store's
+//! write lock, so that no writer is inside a transaction (where events keeps its copies, unlocked,
+//! until its commit): as above, and also copies an hour old whose number names a live process (a
+//! reused pid, or one of another container). Returns how many; when another writer holds the lock
+//! nothing is removed, for a later write to do.
+int RemoveStaleRawCopies(Store& store);
 
 //! Ingests one file with the given descriptor in one transaction: either every accepted row and
 //! quarantined row is stored with the file, or (error, or --strict with quarantined rows) nothing.

@@ -405,7 +405,7 @@ std::vector<UpdateReport> RunUpdate(Store& store, const UpdateOptions& options) 
     return out;
   }
   descriptors = std::move(*ds);
-  if (!options.dry_run) RemoveStaleRawCopies(store.BlobDir());
+  if (!options.dry_run) RemoveStaleRawCopies(store);
   Updater u(store, options, descriptors);
   for (const auto& a : UpdateAdapters()) {
     bool selected = options.only.empty();

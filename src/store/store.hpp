@@ -70,6 +70,9 @@ class Store {
   //! Turns foreign-key enforcement on or off for the following transactions (not inside one).
   virtual void SetForeignKeys(bool on) = 0;
   virtual void Begin() = 0;
+  //! Begins a write transaction if no other process holds the store's write lock, without waiting;
+  //! false when one does.
+  virtual bool TryBegin() = 0;
   virtual void Commit() = 0;
   virtual void Rollback() = 0;
 
@@ -132,8 +135,14 @@ class Store {
   virtual void PutFetchState(const FetchState& state) = 0;
 };
 
-//! Opens (creating when absent) an SQLite store at `path` in WAL mode with foreign keys on.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+//! How a store is opened: to write it, or only to read it.
+enum class StoreAccess { kWrite, kRead };
+
+//! Opens an SQLite store at `path`. kWrite creates it when absent and keeps it in WAL mode with
+//! foreign keys on; a store this process may not write is refused ("the store is read-only", exit
+//! 3). kRead opens an existing store with SQLITE_OPEN_READONLY, never writes it and leaves its folder
+//! as it was; it reads a store in a folder or on a mount it may not write too (sqlite_store.cpp).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access = StoreAccess::kWrite);
 
 //! Commits on success, rolls back when left by an exception or without Commit().
 class Transaction {

@@ -1,19 +1,27 @@
 // Commands that fail safely (issue 16). What a command may ask of the machine — runs, threads,
 // draws, output size, the methodology file — is bounded, each bound a usage error (exit 2) with a
-// clear message before any work (a typo must not fill the disk, the memory or the next hours); and
-// a command that reads a store refuses one that does not exist (exit 3), instead of making it.
+// clear message before any work (a typo must not fill the disk, the memory or the next hours); a
+// command that reads a store refuses one that does not exist (exit 3), instead of making it, and
+// reads one it may not write (a published snapshot, a read-only mount) without changing a byte;
+// the raw copies a killed ingest leaves are removed by the next write.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -211,6 +219,235 @@ TEST(ConcurrentIngest, TwoIngestsOfTheSameFilesAtOnceBothSucceedAndStoreEachFile
     EXPECT_GT(ingested, 0u);
     EXPECT_EQ(ingested, unchanged) << "each file stored by one ingest, found by the other";
   }
+}
+
+//! The names in `dir`, sorted: a -wal, -shm or -journal a command leaves shows here.
+std::vector<std::string> Listing(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+//! A copy of the shared store as `dir`/s.db (with its -wal and -shm, if a killed command left them).
+std::string CopyOfSharedStore(const TempDir& dir) {
+  const std::string db = dir / "s.db";
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    if (std::filesystem::exists(SharedStore() + suffix))
+      std::filesystem::copy_file(SharedStore() + suffix, db + suffix);
+  }
+  return db;
+}
+
+//! `gpsi ARGS` run through `as` (a command prefix that changes the user, or ""), captured.
+RunResult GpsiAs(const std::string& as, const std::string& args) {
+  TempDir tmp;
+  const std::string cmd =
+      as + " '" + GPSI_BINARY + "' " + args + " >" + Quote(tmp / "out") + " 2>" + Quote(tmp / "err");
+  const int status = std::system(cmd.c_str());
+  return RunResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(tmp / "out"), ReadFile(tmp / "err")};
+}
+
+//! Whether `gpsi --db DB serve`, run through `as`, publishes the index and answers /api/v1/health.
+bool ServesHealth(const std::string& as, const std::string& db) {
+  TempDir logs;
+  const std::string cmd = "exec " + as + " '" + GPSI_BINARY + "' --db " + Quote(db) +
+                          " serve --port 0 --threads 2 --intervals 0 --forecast-draws 0 --method " +
+                          Quote(kMethodFile) + " >" + Quote(logs / "out") + " 2>" + Quote(logs / "err");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int port = 0, status = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (port == 0 && std::chrono::steady_clock::now() < until && waitpid(pid, &status, WNOHANG) == 0) {
+    const std::string out = ReadFile(logs / "out");
+    const auto at = out.find("serving http://127.0.0.1:");
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos) port = std::stoi(out.substr(at + 25));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  bool healthy = false;
+  if (port > 0) {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(60, 0);
+    const auto r = c.Get("/api/v1/health");
+    healthy = r && r->status == 200;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  if (!healthy) ADD_FAILURE() << "serve did not answer /api/v1/health: " << ReadFile(logs / "err");
+  return healthy;
+}
+
+//! The commands that only read the store, with outputs (if any) under `out`.
+std::vector<std::string> ReadCommands(const TempDir& out) {
+  return {"units",
+          "show CHN",
+          "export",
+          "runs",
+          "sources",
+          "indicators",
+          "resolve --report " + Quote(out / "disagreements.csv")};
+}
+
+TEST(ReadOnlyStore, ReadCommandsLeaveTheStoreAsTheyFoundIt) {
+  // Whoever runs them (root in CI may write anything): the store's bytes and time are unchanged and
+  // no -wal, -shm or -journal is left beside it, the store being in WAL mode.
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir, out;
+  const std::string db = CopyOfSharedStore(dir);
+  const std::string bytes = ReadFile(db);
+  const auto mtime = std::filesystem::last_write_time(db);
+  const auto listing = Listing(dir.path());
+  for (const std::string& cmd : ReadCommands(out)) {
+    const RunResult r = Gpsi("--db " + Quote(db) + " " + cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+    EXPECT_EQ(Listing(dir.path()), listing) << cmd;
+  }
+  EXPECT_TRUE(ServesHealth("", db));
+  EXPECT_EQ(Listing(dir.path()), listing) << "serve";
+  EXPECT_TRUE(ReadFile(db) == bytes) << "a read command changed the store";
+  EXPECT_EQ(std::filesystem::last_write_time(db), mtime);
+}
+
+TEST(ReadOnlyStore, ReadCommandsWorkOnAStoreTheUserMayNotWriteAndBuildSaysSo) {
+  // A published snapshot: store and folder read-only. Root may write them anyway, so as root the
+  // commands run as nobody (setpriv); SQLite cannot make the -wal and -shm there.
+  ASSERT_FALSE(SharedStore().empty());
+  const bool root = geteuid() == 0;
+  if (root && !std::filesystem::exists("/usr/bin/setpriv")) GTEST_SKIP() << "no setpriv to run as another user";
+  const std::string as = root ? "setpriv --reuid=65534 --regid=65534 --clear-groups" : "";
+  TempDir dir, out;
+  const std::string db = CopyOfSharedStore(dir);
+  WriteFile(out / "d.csv", "unit,year,indicator,value\nFRA,2020,test.x,1\n");
+  std::filesystem::permissions(out.path(), std::filesystem::perms::all);
+  std::filesystem::permissions(db, std::filesystem::perms(0444));
+  std::filesystem::permissions(dir.path(), std::filesystem::perms(0555));
+  const std::string bytes = ReadFile(db);
+  const auto listing = Listing(dir.path());
+  for (const std::string& cmd : ReadCommands(out)) {
+    const RunResult r = GpsiAs(as, "--db " + Quote(db) + " " + cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+    if (cmd == "units" || cmd == "show CHN" || cmd == "export") {
+      EXPECT_FALSE(r.out.empty()) << cmd;
+    }
+  }
+  EXPECT_NE(GpsiAs(as, "--db " + Quote(db) + " units").out.find("CHN"), std::string::npos);
+  EXPECT_TRUE(ServesHealth(as, db));
+  // Commands that write it: an input problem (exit 3), said before any work; build leaves no outputs.
+  const RunResult build =
+      GpsiAs(as, "--db " + Quote(db) + " build --method " + Quote(kMethodFile) + " --out " + Quote(out / "b"));
+  EXPECT_EQ(build.exit_code, 3) << build.err;
+  EXPECT_NE(build.err.find("the store is read-only"), std::string::npos) << build.err;
+  const RunResult ingest = GpsiAs(as, "--db " + Quote(db) + " ingest " + Quote(out / "d.csv"));
+  EXPECT_EQ(ingest.exit_code, 3) << ingest.err;
+  EXPECT_NE(ingest.err.find("the store is read-only"), std::string::npos) << ingest.err;
+  EXPECT_EQ(Listing(out.path()), (std::vector<std::string>{"d.csv", "disagreements.csv"})) << "outputs were left";
+  EXPECT_TRUE(ReadFile(db) == bytes);
+  EXPECT_EQ(Listing(dir.path()), listing);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+}
+
+TEST(ReadOnlyStore, AnOlderOrUninitialisedStoreIsNotChangedByAReadCommand) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir;
+  const std::string db = CopyOfSharedStore(dir);
+  // PRAGMA user_version: four bytes, big-endian, at offset 60 of the SQLite header.
+  std::string bytes = ReadFile(db);
+  ASSERT_GT(bytes.size(), 64u);
+  ASSERT_GT(bytes[63], 1);
+  bytes[63] = static_cast<char>(bytes[63] - 1);
+  WriteFile(db, bytes);
+  const RunResult older = Gpsi("--db " + Quote(db) + " units");
+  EXPECT_EQ(older.exit_code, 3) << older.err;
+  EXPECT_NE(older.err.find("older than this gpsi"), std::string::npos) << older.err;
+  EXPECT_NE(older.err.find(" init"), std::string::npos) << older.err;
+  EXPECT_TRUE(ReadFile(db) == bytes) << "a read command migrated the store";
+  WriteFile(dir / "empty.db", "");
+  const RunResult empty = Gpsi("--db " + Quote(dir / "empty.db") + " show CHN");
+  EXPECT_EQ(empty.exit_code, 3) << empty.err;
+  EXPECT_NE(empty.err.find("not an initialised gpsi store"), std::string::npos) << empty.err;
+  EXPECT_EQ(std::filesystem::file_size(dir / "empty.db"), 0u) << "a read command initialised the store";
+}
+
+//! A canonical CSV of `rows` rows (long enough to ingest that a kill lands inside it).
+std::string BigCsv(int rows, int version) {
+  std::string csv = "unit,year,indicator,value\n";
+  for (int r = 0; r < rows; ++r) {
+    csv += fmt::format("{},{},test.v{}_{},{}\n", r % 2 ? "FRA" : "DEU", 1900 + r / 2 % 120, version, r / 240, r % 997);
+  }
+  return csv;
+}
+
+//! The raw copies under temporary names in the blob folder of store `db`.
+std::vector<std::filesystem::path> RawCopies(const std::string& db) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(db + ".blobs", ec)) {
+    if (e.path().filename().string().rfind(".tmp-", 0) == 0) out.push_back(e.path());
+  }
+  return out;
+}
+
+//! Starts `gpsi --db DB ingest FILE` and waits until its raw copy is there: the pid, or -1.
+pid_t IngestUntilItsCopy(const std::string& db, const std::string& file) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    execl(GPSI_BINARY, GPSI_BINARY, "-q", "--db", db.c_str(), "ingest", file.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (RawCopies(db).empty()) {
+    int status = 0;
+    if (std::chrono::steady_clock::now() > until || waitpid(pid, &status, WNOHANG) == pid) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return pid;
+}
+
+TEST(StaleBlobs, AKilledIngestsRawCopyIsRemovedByTheNextWriteNotByAReader) {
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir, data;
+  const std::string db = CopyOfSharedStore(dir);
+  WriteFile(data / "big.csv", BigCsv(400000, 1));
+  WriteFile(data / "small.csv", "unit,year,indicator,value\nFRA,2020,test.small,1\n");
+  const pid_t pid = IngestUntilItsCopy(db, data / "big.csv");
+  ASSERT_GT(pid, 0);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  ASSERT_EQ(RawCopies(db).size(), 1u);
+  EXPECT_EQ(Gpsi("--db " + Quote(db) + " units").exit_code, 0);
+  EXPECT_EQ(RawCopies(db).size(), 1u) << "a read command changed the blob folder";
+  const RunResult write = Gpsi("--db " + Quote(db) + " ingest " + Quote(data / "small.csv"));
+  EXPECT_EQ(write.exit_code, 0) << write.err;
+  EXPECT_TRUE(RawCopies(db).empty());
+}
+
+TEST(StaleBlobs, ALiveIngestHoldsItsRawCopySoAnotherWriteKeepsIt) {
+  // A copy is stale when no live writer holds it locked; a pid alone could be reused, or be
+  // another container's. The ingest locks its copy from its making until it is in place.
+  ASSERT_FALSE(SharedStore().empty());
+  TempDir dir, data;
+  const std::string db = CopyOfSharedStore(dir);
+  WriteFile(data / "big.csv", BigCsv(1000000, 2));
+  WriteFile(data / "small.csv", "unit,year,indicator,value\nFRA,2020,test.small,1\n");
+  const pid_t pid = IngestUntilItsCopy(db, data / "big.csv");
+  ASSERT_GT(pid, 0);
+  const auto copies = RawCopies(db);
+  ASSERT_EQ(copies.size(), 1u);
+  const int fd = open(copies.front().c_str(), O_RDONLY);
+  const bool locked = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  if (fd >= 0) close(fd);
+  EXPECT_TRUE(locked) << "the ingest does not hold its raw copy locked";
+  const RunResult other = Gpsi("--db " + Quote(db) + " ingest " + Quote(data / "small.csv"));
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the first ingest lost its raw copy";
+  EXPECT_TRUE(RawCopies(db).empty());
 }
 
 }  // namespace

@@ -16,12 +16,16 @@
 
 namespace gpsi::engine {
 
-//! Opens the store; a new (empty) store is initialised first, an older one must be migrated with
-//! `gpsi init`, a newer one is refused.
+//! Opens the store to write it; a new (empty) store is initialised first, an older one must be
+//! migrated with `gpsi init`, a newer one is refused, one this process may not write is an input
+//! error (exit 3). Raw copies that killed writers left are removed (RemoveStaleRawCopies).
 Result<std::unique_ptr<Store>> Open(const std::string& db_path);
-//! Opens a store that must already exist (the commands that only read it): a missing file is an
-//! input error (exit 3) with the hint to make one, not a new empty store that answers "no data".
-Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path);
+//! Opens a store that must already exist: a missing file is an input error (exit 3) with the hint
+//! to make one, not a new empty store that answers "no data". kRead (the commands that only read
+//! it) opens it read-only and never writes it: an uninitialised or older store is an input error
+//! saying to run `gpsi init`, not migrated. kWrite (build, which records its run) checks as Open
+//! does, but never makes a store.
+Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path, StoreAccess access = StoreAccess::kRead);
 
 namespace detail {
 

@@ -1,8 +1,10 @@
 // SQLite backend of the Store interface.
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -13,8 +15,16 @@
 namespace gpsi {
 namespace {
 
+namespace fs = std::filesystem;
+
 //! How long a writer waits for another to finish before giving up (SQLite's busy timeout).
 constexpr int kBusyTimeoutMs = 30000;
+
+//! What to do about a command that writes to a store it may not write.
+constexpr std::string_view kWritesHint =
+    "this command writes to the store: run it as a user who may write the store and its folder, or on a "
+    "writable copy (the commands that only read it, such as units, show, export, runs and serve, need no write "
+    "access)";
 
 //! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
 //! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
@@ -24,16 +34,30 @@ std::string SourcePriority(std::string_view alias) {
   return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
 }
 
-[[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+//! The error of SQLite's last failure on `db` (`what`: the statement, or empty).
+Error StoreError(sqlite3* db, std::string_view what) {
   // Another process holding the write lock past the busy timeout is not a broken store: say so,
   // as an input problem (exit 3) to retry, not an internal error with SQLite's words.
   const int code = db ? (sqlite3_extended_errcode(db) & 0xFF) : SQLITE_ERROR;
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-    throw Failure(Error{Errc::kIo, fmt::format("the store is busy: another gpsi is writing to it (waited {} s); "
-                                               "try again when it has finished",
-                                               kBusyTimeoutMs / 1000)});
+    return Error{Errc::kIo, fmt::format("the store is busy: another gpsi is writing to it (waited {} s); "
+                                        "try again when it has finished",
+                                        kBusyTimeoutMs / 1000)};
   }
-  throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}: {}", what, db ? sqlite3_errmsg(db) : "?")});
+  // Neither is a store that this process may not write (a published snapshot, a read-only
+  // mount, another user's file): the command, not the store, is at fault.
+  if (code == SQLITE_READONLY) {
+    const char* file = sqlite3_db_filename(db, "main");
+    return Error{Errc::kIo, fmt::format("the store is read-only: {}; {}", sqlite3_errmsg(db), kWritesHint),
+                 file ? file : ""};
+  }
+  const char* msg = db ? sqlite3_errmsg(db) : "?";
+  return Error{Errc::kStoreCorrupt,
+               what.empty() ? fmt::format("store: {}", msg) : fmt::format("store: {}: {}", what, msg)};
+}
+
+[[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+  throw Failure(StoreError(db, what));
 }
 
 //! A prepared statement, reset after each use.
@@ -130,12 +154,32 @@ void AppendInLists(std::string& where, const CellFilter& filter, const char* pre
   in_list("indicator", filter.indicators, 3 + static_cast<int>(filter.units.size()));
 }
 
+//! Removes the empty -wal and -shm that a read-only connection leaves beside `path`: it cannot
+//! checkpoint, so SQLite keeps them; harmless, but a read command should leave the folder as it
+//! found it. SQLite's own way (wal.html): a connection that may write reads and closes, and removes
+//! them if it is the last one. It writes nothing to the store, the log being empty; a log another
+//! gpsi filled meanwhile is left to that gpsi, or checkpointed as its own close would have done.
+void TidyWal(const std::string& path) {
+  std::error_code ec;
+  const std::string wal = path + "-wal";
+  if (!fs::exists(wal, ec) || fs::file_size(wal, ec) != 0 || ec || ::access(path.c_str(), W_OK) != 0) return;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_exec(db, "PRAGMA user_version", nullptr, nullptr, nullptr);
+  }
+  sqlite3_close_v2(db);
+}
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  //! `tidy_wal`: a read-only connection that may leave an empty -wal and -shm behind (TidyWal).
+  SqliteStore(sqlite3* db, std::string path, bool tidy_wal = false)
+      : db_(db), path_(std::move(path)), tidy_wal_(tidy_wal) {}
   ~SqliteStore() override {
     stmts_.clear();
     sqlite3_close_v2(db_);
+    if (tidy_wal_) TidyWal(path_);
   }
 
   int SchemaVersion() override {
@@ -169,6 +213,14 @@ class SqliteStore final : public Store {
 
   void SetForeignKeys(bool on) override { Exec(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); }
   void Begin() override { Exec("BEGIN IMMEDIATE"); }
+  bool TryBegin() override {
+    sqlite3_busy_timeout(db_, 0);
+    const int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    if (rc == SQLITE_OK) return true;
+    if ((rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED) return false;
+    Fail(db_, "BEGIN IMMEDIATE");
+  }
   void Commit() override { Exec("COMMIT"); }
   void Rollback() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -511,12 +563,7 @@ class SqliteStore final : public Store {
   }
 
   void Exec(std::string_view sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "?";
-      sqlite3_free(err);
-      throw Failure(Error{Errc::kStoreCorrupt, fmt::format("store: {}", msg)});
-    }
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) Fail(db_, "");
   }
 
  private:
@@ -591,18 +638,114 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
+  bool tidy_wal_ = false;
   std::map<std::string, Stmt> stmts_;
   Stmt* ins_obs_ = nullptr;  // stmts_["ins_obs"] once prepared (map nodes do not move)
 };
 
-}  // namespace
+//! `path` as a URI that opens it read-only ("file:" and the absolute path, the characters a URI
+//! reads specially percent-encoded); `immutable` also tells SQLite that nothing changes it.
+std::string ReadOnlyUri(const std::string& path, bool immutable) {
+  std::string uri = "file:";
+  for (char c : fs::absolute(path).lexically_normal().string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+}
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+//! Opens `uri` with SQLITE_OPEN_READONLY and reads the schema version, which opens the WAL as
+//! every read does: SQLITE_OK, or SQLite's extended code of what failed (`*db` holds its message).
+int OpenToRead(const std::string& uri, sqlite3** db) {
+  int rc = sqlite3_open_v2(uri.c_str(), db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_extended_result_codes(*db, 1);
+  sqlite3_busy_timeout(*db, kBusyTimeoutMs);
+  return sqlite3_exec(*db, "PRAGMA user_version", nullptr, nullptr, nullptr);
+}
+
+//! Whether `rc` says that SQLite could not make the -wal and -shm a WAL store is read through
+//! (a folder or a mount this process may not write).
+bool CannotMakeWal(int rc) {
+  return (rc & 0xFF) == SQLITE_READONLY || (rc & 0xFF) == SQLITE_CANTOPEN;
+}
+
+//! The error of a failed read-only open.
+Error ReadOpenError(sqlite3* db, int rc, const std::string& path, bool log_in_the_way) {
+  const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+  if (log_in_the_way) {
+    return Error{Errc::kIo,
+                 fmt::format("cannot read the store: its write-ahead log ({}-wal) holds changes that only a process "
+                             "that may write the folder can read ({}); a write command run by such a user (gpsi "
+                             "init) folds them into the store",
+                             fs::path(path).filename().string(), msg),
+                 path};
+  }
+  if ((rc & 0xFF) == SQLITE_NOTADB) return Error{Errc::kIo, "not a gpsi store (not an SQLite database)", path};
+  return Error{Errc::kIo, fmt::format("cannot open store: {}", msg), path};
+}
+
+//! Opens an existing store with SQLITE_OPEN_READONLY: the store is never written. A WAL store is
+//! read through its -wal and -shm, which SQLite makes when absent (and TidyWal removes after);
+//! where it cannot (a folder or mount this process may not write) and no log holds changes, the
+//! store is opened immutable, the documented way to read such a store (wal.html, "read-only
+//! databases"): every writer keeps a -wal while it is open, so a store without one has no writer
+//! then. (A writer with more rights that starts during the read would not be seen: immutable
+//! promises SQLite that none will, which holds for snapshots and read-only mounts.)
+Result<std::unique_ptr<Store>> OpenForReading(const std::string& path) {
+  std::error_code ec;
+  const std::string wal = path + "-wal";
+  const bool had_wal = fs::exists(wal, ec);
+  const bool empty_wal = !had_wal || fs::file_size(wal, ec) == 0;
   sqlite3* db = nullptr;
-  // Memory statistics cost a global mutex on every allocation and gpsi reads none of them; this
-  // only takes effect before SQLite's first use in the process (later calls are refused, harmless).
-  static const bool no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
-  (void)no_memstatus;
+  int rc = OpenToRead(ReadOnlyUri(path, false), &db);
+  bool immutable = false;
+  if (rc != SQLITE_OK && CannotMakeWal(rc) && empty_wal) {
+    sqlite3_close_v2(db);
+    db = nullptr;
+    immutable = true;
+    rc = OpenToRead(ReadOnlyUri(path, true), &db);
+  }
+  if (rc != SQLITE_OK) {
+    Error e = ReadOpenError(db, rc, path, CannotMakeWal(rc) && !empty_wal);
+    sqlite3_close_v2(db);
+    return e;
+  }
+  auto store = std::make_unique<SqliteStore>(db, path, !immutable);
+  try {
+    // Ingest streams big files in one transaction; a moderate page cache keeps memory flat.
+    store->Exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE;");
+  } catch (const Failure& f) {
+    return f.error();
+  }
+  std::unique_ptr<Store> base = std::move(store);
+  return base;
+}
+
+//! The error of a write open's first statements (`e`, thrown by Exec): a folder this process may
+//! not write, where no -wal can be made, makes a read-only store too.
+Error WriteOpenError(Error e, sqlite3* db, const std::string& path) {
+  const int code = sqlite3_extended_errcode(db) & 0xFF;
+  e.file = path;
+  if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
+    e.code = Errc::kIo;
+    e.message = fmt::format("the store is read-only: {}; {}", sqlite3_errmsg(db), kWritesHint);
+  } else if (code == SQLITE_NOTADB) {
+    e.code = Errc::kIo;
+    e.message = "not a gpsi store (not an SQLite database)";
+  } else if (e.code != Errc::kIo) {
+    e.code = Errc::kStoreCorrupt;
+  }
+  return e;
+}
+
+//! Opens (creating when absent) a store to write, in WAL mode with foreign keys on; one this
+//! process may not write is an input error, before any work.
+Result<std::unique_ptr<Store>> OpenForWriting(const std::string& path) {
+  sqlite3* db = nullptr;
   // NOMUTEX: a Store is used by one thread at a time (its statement cache is not thread-safe
   // either), so SQLite's per-call connection mutex is pure overhead.
   int rc =
@@ -612,20 +755,31 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     sqlite3_close_v2(db);
     return Error{Errc::kIo, fmt::format("cannot open store: {}", msg), path};
   }
+  // SQLite opens a file it may not write read-only, without a word: say so before any work.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    sqlite3_close_v2(db);
+    return Error{Errc::kIo, fmt::format("the store is read-only: {}", kWritesHint), path};
+  }
   auto store = std::make_unique<SqliteStore>(db, path);
   try {
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
     store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
-    // Ingest streams big files in one transaction; a moderate page cache keeps memory flat.
     store->Exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE;");
   } catch (const Failure& f) {
-    Error e = f.error();
-    e.file = path;
-    e.code = Errc::kStoreCorrupt;
-    return e;
+    return WriteOpenError(f.error(), db, path);
   }
   std::unique_ptr<Store> base = std::move(store);
   return base;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access) {
+  // Memory statistics cost a global mutex on every allocation and gpsi reads none of them; this
+  // only takes effect before SQLite's first use in the process (later calls are refused, harmless).
+  static const bool no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)no_memstatus;
+  return access == StoreAccess::kRead ? OpenForReading(path) : OpenForWriting(path);
 }
 
 }  // namespace gpsi

@@ -74,5 +74,33 @@ TEST(EngineOpen, AStoreErrorBelowTheFacadeComesBackAsAResult) {
   EXPECT_FALSE(dis.ok());
 }
 
+TEST(EngineOpenExisting, ReadCommandsNeitherInitialiseNorMigrate) {
+  // A read opens the store read-only: an older store is an input error (exit 3) saying to migrate
+  // it with gpsi init, an uninitialised one says to make it; neither is written.
+  TempDir dir;
+  std::string path = dir / "s.db";
+  ASSERT_TRUE(engine::Open(path).ok());
+  const int current = UserVersion(path);
+  UserVersion(path, current - 1);
+  const std::string bytes = test::ReadFile(path);
+  auto older = engine::OpenExisting(path);
+  ASSERT_FALSE(older.ok());
+  EXPECT_EQ(older.error().code, Errc::kIo);
+  EXPECT_EQ(older.error().ExitCode(), 3);
+  EXPECT_NE(older.error().message.find("migrate it first with gpsi --db"), std::string::npos) << older.error().message;
+  EXPECT_EQ(test::ReadFile(path), bytes);
+  // To write (build), an older store is refused as every write command refuses it.
+  auto to_write = engine::OpenExisting(path, StoreAccess::kWrite);
+  ASSERT_FALSE(to_write.ok());
+  EXPECT_EQ(to_write.error().code, Errc::kSchemaOlder);
+
+  test::WriteFile(dir / "empty.db", "");
+  auto empty = engine::OpenExisting(dir / "empty.db");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().ExitCode(), 3);
+  EXPECT_NE(empty.error().message.find("init"), std::string::npos) << empty.error().message;
+  EXPECT_EQ(test::ReadFile(dir / "empty.db"), "");
+}
+
 }  // namespace
 }  // namespace gpsi
