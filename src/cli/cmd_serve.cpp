@@ -25,7 +25,26 @@ void AddServe(CLI::App& app, Globals& g) {
   cmd->add_option("--port", cfg->port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--bind", cfg->bind, "address to listen on")->capture_default_str();
   cmd->add_option("--method", *method, "methodology file (TOML)")->capture_default_str();
-  cmd->add_option("--threads", cfg->threads, "worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--threads", cfg->threads, "threads that run the endpoints (the network has one loop per core)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", cfg->max_connections, "open connections at most (more are answered 503)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-client-connections", cfg->max_client_connections,
+                  "open connections at most from one client address (more are answered 503)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--request-timeout", cfg->request_timeout,
+                  "seconds a client has to send a whole request (headers and body); then it is closed")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", cfg->idle_timeout, "seconds an idle keep-alive connection stays open")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--access-log", cfg->access_log, "access log on stderr: text, json (one object per line) or off")
+      ->check(CLI::IsMember({"text", "json", "off"}))
+      ->capture_default_str();
   cmd->add_option("--web", cfg->web_dir, "folder of static files served at / (the dashboard, web/dist)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--intervals", *intervals, "Monte Carlo runs for rank intervals at startup (0 = none)")

@@ -43,7 +43,10 @@ enum class Errc {
   kMethodNotAllowed,
   kTooLarge,
   kTimeout,
-  kWrite,  //!< an output (file, raw copy, folder) cannot be written: not the input's fault
+  kWrite,           //!< an output (file, raw copy, folder) cannot be written: not the input's fault
+  kBadRequest,      //!< an HTTP request framed against RFC 9112 (the connection is closed after the answer)
+  kHeaderTooLarge,  //!< an HTTP request head over the size or field-count limit
+  kBusy,            //!< the server holds its limit of connections (in total or from this client)
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

@@ -38,6 +38,9 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kTooLarge, "too-large", "the request body is too large", 2, 413},
     ErrorInfo{Errc::kTimeout, "timeout", "the request took too long", 1, 503},
     ErrorInfo{Errc::kWrite, "write", "cannot write output", 1, 500},
+    ErrorInfo{Errc::kBadRequest, "bad-request", "the request is not well-formed HTTP/1.1", 2, 400},
+    ErrorInfo{Errc::kHeaderTooLarge, "header-too-large", "the request head is too large", 2, 431},
+    ErrorInfo{Errc::kBusy, "busy", "too many connections", 1, 503},
 };
 
 }  // namespace

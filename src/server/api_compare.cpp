@@ -17,16 +17,16 @@ using detail::Upper;
 using detail::WantCsv;
 using detail::YearParam;
 
-void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Compare(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"units", "year", "format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
   auto year = YearParam(req, res, years);
   if (!year) return;
-  if (!req.has_param("units")) return SendError(res, Errc::kUsage, "give units=ISO3,… (1 to 5 units)");
+  if (!req.HasParam("units")) return SendError(res, Errc::kUsage, "give units=ISO3,… (1 to 5 units)");
   std::vector<std::string> codes;
   {
-    std::string list = req.get_param_value("units");
+    std::string list = req.Param("units");
     std::stringstream ss(list);
     std::string item;
     while (std::getline(ss, item, ',')) {
@@ -82,9 +82,9 @@ void Server::Impl::Compare(const httplib::Request& req, httplib::Response& res) 
                          {"scores", std::move(scores)},
                          {"series", std::move(series)}});
   }
-  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
+  if (*csv) return res.SetContent(Csv(table), "text/csv; charset=utf-8");
   Json j{{"run", b.run_id}, {"year", *year}, {"nodes", node_codes}, {"units", out_units}};
-  res.set_content(j.dump() + "\n", "application/json");
+  res.SetContent(j.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

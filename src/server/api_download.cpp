@@ -96,10 +96,10 @@ void Server::Impl::PublishDownloads(const detail::Lookups& look) {
   }
 }
 
-void Server::Impl::Download(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Download(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"format"})) return;
-  std::string table = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
-  std::string format = req.has_param("format") ? req.get_param_value("format") : "csv";
+  const std::string& table = req.match;
+  std::string format = req.HasParam("format") ? req.Param("format") : "csv";
   if (format != "csv" && format != "xlsx") {
     return SendError(res, Errc::kUsage, fmt::format("format must be csv or xlsx, not '{}'", format));
   }
@@ -109,9 +109,9 @@ void Server::Impl::Download(const httplib::Request& req, httplib::Response& res)
     for (const auto& [name, t] : downloads) names += (names.empty() ? "" : ", ") + name;
     return SendError(res, Errc::kNotFound, fmt::format("no table '{}' (tables: {})", table, names));
   }
-  res.set_header("Content-Disposition", fmt::format("attachment; filename=\"gpsi-{}.{}\"", table, format));
-  if (format == "csv") return res.set_content(it->second.csv, "text/csv; charset=utf-8");
-  res.set_content(it->second.xlsx, kXlsxType);
+  res.SetHeader("Content-Disposition", fmt::format("attachment; filename=\"gpsi-{}.{}\"", table, format));
+  if (format == "csv") return res.SetContent(it->second.csv, "text/csv; charset=utf-8");
+  res.SetContent(it->second.xlsx, kXlsxType);
 }
 
 }  // namespace gpsi::server

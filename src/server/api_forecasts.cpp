@@ -42,7 +42,7 @@ Json OutlookJson(const engine::OutlookRow& o) {
 
 }  // namespace
 
-void Server::Impl::Forecasts(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Forecasts(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"unit", "code", "year", "format"})) return;
   const auto csv = WantCsv(req, res);
   if (!csv) return;
@@ -50,18 +50,18 @@ void Server::Impl::Forecasts(const httplib::Request& req, httplib::Response& res
   const auto chosen = UnitParam(req, res);
   if (!chosen) return;
   const std::string& unit = *chosen;
-  const std::string code = req.has_param("code") ? req.get_param_value("code") : std::string();
+  const std::string code = req.HasParam("code") ? req.Param("code") : std::string();
   if (!code.empty() && forecast_codes.count(code) == 0) {
     return SendError(res, Errc::kUsage, fmt::format("'{}' is not a forecast code of method {}", code, build.method.id));
   }
   std::optional<int> year;
-  if (req.has_param("year") && !(year = YearParam(req, res, forecast_years, "the forecast"))) return;
+  if (req.HasParam("year") && !(year = YearParam(req, res, forecast_years, "the forecast"))) return;
   const auto wanted = [&](const std::string& u, int y) { return (unit.empty() || u == unit) && (!year || y == *year); };
   std::vector<engine::ForecastRow> rows;
   for (const auto& f : pub.forecast->rows) {
     if (wanted(f.unit, f.year) && (code.empty() || f.code == code)) rows.push_back(f);
   }
-  if (*csv) return res.set_content(engine::ForecastsCsv(rows), "text/csv; charset=utf-8");
+  if (*csv) return res.SetContent(engine::ForecastsCsv(rows), "text/csv; charset=utf-8");
   Json jrows = Json::array(), outlook = Json::array();
   for (const auto& f : rows) jrows.push_back(RowJson(f));
   for (const auto& o : pub.forecast->outlook) {
@@ -76,7 +76,7 @@ void Server::Impl::Forecasts(const httplib::Request& req, httplib::Response& res
          {"bottom", pub.forecast->bottom},
          {"rows", std::move(jrows)},
          {"outlook", std::move(outlook)}};
-  res.set_content(j.dump() + "\n", "application/json");
+  res.SetContent(j.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

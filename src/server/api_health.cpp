@@ -5,9 +5,9 @@ namespace gpsi::server {
 
 using detail::Json;
 
-void Server::Impl::Health(httplib::Response& res) const {
+void Server::Impl::Health(const Request& /*req*/, Response& res) const {
   Json j{{"status", "ok"}, {"engine", std::string(Version())}, {"run", build.run_id}};
-  res.set_content(j.dump() + "\n", "application/json");
+  res.SetContent(j.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

@@ -121,9 +121,9 @@ std::string Server::Impl::MetaBody(const detail::Lookups& look) const {
   return j.dump() + "\n";
 }
 
-void Server::Impl::Meta(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Meta(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {})) return;
-  res.set_content(meta_body, "application/json");
+  res.SetContent(meta_body, "application/json");
 }
 
 }  // namespace gpsi::server

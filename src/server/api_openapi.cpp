@@ -29,9 +29,9 @@ const std::string& OpenApiText() {
 
 }  // namespace
 
-void Server::Impl::OpenApi(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::OpenApi(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {})) return;
-  res.set_content(OpenApiText(), "application/json");
+  res.SetContent(OpenApiText(), "application/json");
 }
 
 }  // namespace gpsi::server

@@ -115,12 +115,12 @@ void Server::Impl::PublishProfiles(const detail::Lookups& look) {
   }
 }
 
-void Server::Impl::Profile(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Profile(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {})) return;
-  std::string id = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
+  const std::string& id = req.match;
   auto k = unit_key.find(Upper(id));
   if (k == unit_key.end()) return SendError(res, Errc::kNotFound, fmt::format("no unit '{}' in the build", id));
-  res.set_content(profile_body.at(k->second), "application/json");
+  res.SetContent(profile_body.at(k->second), "application/json");
 }
 
 }  // namespace gpsi::server

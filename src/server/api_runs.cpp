@@ -20,7 +20,7 @@ std::string FolderName(const std::string& path) {
 
 }  // namespace
 
-void Server::Impl::Runs(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Runs(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
@@ -28,8 +28,8 @@ void Server::Impl::Runs(const httplib::Request& req, httplib::Response& res) con
   if (!runs) return SendError(res, runs.error().code, runs.error().message);
   // The output folder by its name only: the server's file layout is not the public's to see.
   for (auto& r : *runs) r.out_dir = FolderName(r.out_dir);
-  if (*csv) return res.set_content(Csv(report::RunsTable(*runs)), "text/csv; charset=utf-8");
-  res.set_content(report::RunsJson(*runs) + "\n", "application/json");
+  if (*csv) return res.SetContent(Csv(report::RunsTable(*runs)), "text/csv; charset=utf-8");
+  res.SetContent(report::RunsJson(*runs) + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

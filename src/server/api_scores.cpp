@@ -13,7 +13,7 @@ using detail::SendError;
 using detail::WantCsv;
 using detail::YearParam;
 
-void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Scores(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"year", "code", "region", "format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
@@ -24,15 +24,15 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
   const ScoreTable& t = build.scores;
   const Panel& p = build.panel;
   std::size_t node = build.method.top();
-  if (req.has_param("code")) {
-    std::string c = req.get_param_value("code");
+  if (req.HasParam("code")) {
+    std::string c = req.Param("code");
     auto col = t.Column(c);
     if (!col) return SendError(res, Errc::kUsage, fmt::format("'{}' is not a node of method {}", c, build.method.id));
     node = *col;
   }
   std::string region;
-  if (req.has_param("region")) {
-    region = req.get_param_value("region");
+  if (req.HasParam("region")) {
+    region = req.Param("region");
     bool known = std::any_of(units.begin(), units.end(), [&](const auto& kv) {
       return !region.empty() && (kv.second.region_name == region || kv.second.region_code == region);
     });
@@ -64,10 +64,10 @@ void Server::Impl::Scores(const httplib::Request& req, httplib::Response& res) c
     AddInterval(row, r, node);  // p05, median, p95 (JSON only: the CSV keeps scores.csv's columns)
     rows.push_back(std::move(row));
   }
-  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
+  if (*csv) return res.SetContent(Csv(table), "text/csv; charset=utf-8");
   Json j{{"run", build.run_id}, {"year", year}, {"code", code}, {"rows", rows}};
   if (!region.empty()) j["region"] = region;
-  res.set_content(j.dump() + "\n", "application/json");
+  res.SetContent(j.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

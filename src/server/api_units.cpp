@@ -11,7 +11,7 @@ using detail::CheckParams;
 using detail::Json;
 using detail::WantCsv;
 
-void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Units(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"format"})) return;
   auto csv = WantCsv(req, res);
   if (!csv) return;
@@ -30,8 +30,8 @@ void Server::Impl::Units(const httplib::Request& req, httplib::Response& res) co
               TableCell::Text(u.m49), TableCell::Text(u.region_code), TableCell::Text(u.region_name));
     rows.push_back(detail::UnitJson(u, false));
   }
-  if (*csv) return res.set_content(Csv(table), "text/csv; charset=utf-8");
-  res.set_content(Json{{"units", rows}}.dump() + "\n", "application/json");
+  if (*csv) return res.SetContent(Csv(table), "text/csv; charset=utf-8");
+  res.SetContent(Json{{"units", rows}}.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

@@ -7,14 +7,14 @@ namespace gpsi::server {
 using detail::CheckParams;
 using detail::SendError;
 
-void Server::Impl::Validation(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Validation(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {})) return;
   if (pub.validation_json.empty()) {
     return SendError(
         res, Errc::kNotFound,
         "no validation is published: start gpsi serve with --validation DIR (a gpsi validate --out folder)");
   }
-  res.set_content(pub.validation_json, "application/json");
+  res.SetContent(pub.validation_json, "application/json");
 }
 
 }  // namespace gpsi::server

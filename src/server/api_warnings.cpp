@@ -49,10 +49,10 @@ Json RuleJson(const engine::WarnRuleInfo& w) {
 
 //! The value of an enumerated parameter, "" when absent; nullopt (with the error sent) when it is
 //! not one of `values`.
-std::optional<std::string> EnumParam(const httplib::Request& req, httplib::Response& res, const char* name,
+std::optional<std::string> EnumParam(const Request& req, Response& res, const char* name,
                                      std::span<const std::string_view> values) {
-  if (!req.has_param(name)) return std::string();
-  const std::string v = req.get_param_value(name);
+  if (!req.HasParam(name)) return std::string();
+  const std::string v = req.Param(name);
   for (std::string_view ok : values) {
     if (v == ok) return v;
   }
@@ -62,7 +62,7 @@ std::optional<std::string> EnumParam(const httplib::Request& req, httplib::Respo
 
 }  // namespace
 
-void Server::Impl::Warnings(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Warnings(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"unit", "severity", "rule", "format"})) return;
   const auto csv = WantCsv(req, res);
   if (!csv) return;
@@ -81,12 +81,12 @@ void Server::Impl::Warnings(const httplib::Request& req, httplib::Response& res)
       rows.push_back(w);
     }
   }
-  if (*csv) return res.set_content(engine::WarningsCsv(rows), "text/csv; charset=utf-8");
+  if (*csv) return res.SetContent(engine::WarningsCsv(rows), "text/csv; charset=utf-8");
   Json rules = Json::array(), jrows = Json::array();
   for (const auto& w : pub.warnings->rules) rules.push_back(RuleJson(w));
   for (const auto& w : rows) jrows.push_back(WarningJson(w));
   Json j{{"origin", years.empty() ? 0 : *years.rbegin()}, {"rules", std::move(rules)}, {"rows", std::move(jrows)}};
-  res.set_content(j.dump() + "\n", "application/json");
+  res.SetContent(j.dump() + "\n", "application/json");
 }
 
 }  // namespace gpsi::server

@@ -70,18 +70,18 @@ void Server::Impl::PrepareWhatIf() {
   }
 }
 
-void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::WhatIf(const Request& req, Response& res) const {
   if (req.body.size() > kMaxWhatIfBody) {
     return SendError(res, Errc::kTooLarge, fmt::format("the request body is larger than {} bytes", kMaxWhatIfBody));
   }
   // The media type, parameters (charset) aside, case-insensitive (RFC 9110 8.3.1).
-  std::string type = req.get_header_value("Content-Type");
+  std::string type = req.Header("Content-Type");
   type = std::string(Trim(type.substr(0, type.find(';'))));
   std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
   if (type != "application/json") {
-    return SendError(res, Errc::kUsage,
-                     fmt::format("the body must be JSON with Content-Type: application/json, not '{}'",
-                                 req.get_header_value("Content-Type")));
+    return SendError(
+        res, Errc::kUsage,
+        fmt::format("the body must be JSON with Content-Type: application/json, not '{}'", req.Header("Content-Type")));
   }
   if (!CheckParams(req, res, {})) return;
   Json body = Json::parse(req.body, nullptr, false);
@@ -194,7 +194,7 @@ void Server::Impl::WhatIf(const httplib::Request& req, httplib::Response& res) c
     out.push_back('}');
   }
   AppendRaw(out, "]}\n");
-  res.set_content(out.data(), out.size(), "application/json");
+  res.SetContent(std::string(out.data(), out.size()), "application/json");
 }
 
 }  // namespace gpsi::server

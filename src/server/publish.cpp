@@ -38,9 +38,9 @@ std::string Server::Impl::Licence(const detail::Lookups& look, const ResolvedVal
   return it == look.source_of.end() ? std::string() : it->second->licence;
 }
 
-std::optional<std::string> Server::Impl::UnitParam(const httplib::Request& req, httplib::Response& res) const {
-  if (!req.has_param("unit")) return std::string();
-  const std::string asked = req.get_param_value("unit");
+std::optional<std::string> Server::Impl::UnitParam(const Request& req, Response& res) const {
+  if (!req.HasParam("unit")) return std::string();
+  const std::string asked = req.Param("unit");
   auto k = unit_key.find(Upper(asked));
   if (k == unit_key.end()) {
     detail::SendError(res, Errc::kUsage, fmt::format("no unit '{}' in the build", asked));

@@ -1,11 +1,8 @@
-// The HTTP API of docs/api.md on cpp-httplib, transport side: routing, the error handlers, the
-// thread pool, the access log, and for every answer: strong ETags with If-None-Match → 304, gzip,
-// a bounded cache of GET answers by URL, limits and timeouts, and the static files of --web. The
-// endpoints are in api_*.cpp.
+// The HTTP API of docs/api.md, answer side: routing, and for every answer: strong ETags with
+// If-None-Match → 304, gzip, a bounded cache of GET answers by URL, and the static files of --web.
+// The endpoints are in api_*.cpp; sockets, framing and limits in detail/network.cpp.
 #include "server.hpp"
 
-#include <httplib.h>
-#include <sys/socket.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -29,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/impl.hpp"
+#include "detail/network.hpp"
 
 namespace gpsi::server {
 
@@ -37,26 +35,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kMaxBody = 64 * 1024;        // request bodies (POST /api/v1/whatif)
 constexpr std::size_t kGzipMin = 1024;             // smaller answers are sent as they are
 constexpr std::size_t kCacheBytes = 256u << 20;    // the response cache: total body bytes …
 constexpr std::size_t kCacheEntries = 4096;        // … and answers
 constexpr std::size_t kCacheEntryMax = 32u << 20;  // larger answers are never cached
-constexpr std::chrono::seconds kIoTimeout{10};     // read / write of one request
-constexpr std::chrono::seconds kKeepAlive{5};      // idle keep-alive connections close after this
-constexpr std::size_t kKeepAliveMax = 100000;      // requests per connection (httplib's default is 5)
-constexpr int kBacklog = 1024;                     // listen backlog
-
-// Per worker thread, for the request it is serving (httplib serves a request start to end on one
-// thread): its start, for the access log, and whether the client takes gzip.
-thread_local std::chrono::steady_clock::time_point t_request_start;
-thread_local bool t_gzip = false;
+constexpr std::uint64_t kStreamMin = 8u << 20;     // static files from this size are streamed from disk
 
 //! One 200 answer as sent: the body, its gzip form (empty when not smaller or not worth it) and
 //! a strong ETag for each (the sha256 of the body; the gzip form's is marked, since its bytes differ).
 struct Answer {
   std::string content_type;
-  httplib::Headers headers;  // the handler's other headers (Content-Disposition), Cache-Control
+  std::vector<std::pair<std::string, std::string>>
+      headers;  // the handler's other headers (Content-Disposition), Cache-Control
   std::string body, gzip;
   std::string etag, gzip_etag;
   std::string validator;  // static files: the file's mtime and size when read
@@ -116,9 +106,10 @@ bool AcceptsGzip(const std::string& value) {
 }
 
 //! Whether If-None-Match lists `etag` (weak comparison, as RFC 9110 13.1.2 asks) or is `*`.
-bool NoneMatch(const httplib::Request& req, const std::string& etag) {
-  for (std::size_t k = 0; k < req.get_header_value_count("If-None-Match"); ++k) {
-    std::stringstream ss(req.get_header_value("If-None-Match", k));
+bool NoneMatch(const Request& req, const std::string& etag) {
+  for (const auto& [name, value] : req.headers) {
+    if (name != "if-none-match") continue;
+    std::stringstream ss(value);
     std::string item;
     while (std::getline(ss, item, ',')) {
       std::string_view t = Trim(item);
@@ -130,46 +121,25 @@ bool NoneMatch(const httplib::Request& req, const std::string& etag) {
   return false;
 }
 
-bool Utf8(std::string_view s) {
-  Utf8Validator v;
-  return v.Feed(s) && !v.Incomplete();
-}
-
-//! Whether the decoded path and every query parameter's name and value are UTF-8: handlers put
-//! them in JSON answers and error messages, which must be UTF-8.
-bool RequestIsUtf8(const httplib::Request& req) {
-  if (!Utf8(req.path)) return false;
-  return std::all_of(req.params.begin(), req.params.end(),
-                     [](const auto& kv) { return Utf8(kv.first) && Utf8(kv.second); });
-}
-
-//! A request field as the access log writes it: control bytes (a forged line, a terminal escape)
-//! and, in a field that is not UTF-8, every byte ≥ 0x80 as \xNN.
-std::string LogField(std::string_view s) {
-  const bool utf8 = Utf8(s);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F || (b >= 0x80 && !utf8) || c == '\\') {
-      out += fmt::format("\\x{:02x}", b);
-    } else {
-      out.push_back(c);
-    }
+//! Whether the client takes gzip: every Accept-Encoding value, as one list.
+bool TakesGzip(const Request& req) {
+  std::string accept;
+  for (const auto& [name, value] : req.headers) {
+    if (name == "accept-encoding") accept += value + ",";
   }
-  return out;
+  return AcceptsGzip(accept);
 }
 
 //! Makes the Answer of the response a handler has just filled (status unset or 200); `all` makes
 //! the gzip form even when this client does not take it (the answer is to be cached).
-std::shared_ptr<Answer> MakeAnswer(httplib::Response& res, bool etag, bool all) {
+std::shared_ptr<Answer> MakeAnswer(Response& res, bool etag, bool all, bool gzip) {
   auto a = std::make_shared<Answer>();
-  a->content_type = res.get_header_value("Content-Type");
+  a->content_type = res.Header("Content-Type");
   for (auto& h : res.headers) {
-    if (h.first != "Content-Type" && h.first != "Content-Length") a->headers.emplace(h.first, h.second);
+    if (h.first != "Content-Type" && h.first != "Content-Length") a->headers.emplace_back(h.first, h.second);
   }
   a->body = std::move(res.body);
-  if (Compressible(a->content_type) && a->body.size() > kGzipMin && (all || t_gzip)) {
+  if (Compressible(a->content_type) && a->body.size() > kGzipMin && (all || gzip)) {
     a->gzip = Gzip(a->body);
     if (a->gzip.size() >= a->body.size()) a->gzip.clear();
   }
@@ -184,36 +154,40 @@ std::shared_ptr<Answer> MakeAnswer(httplib::Response& res, bool etag, bool all) 
 }
 
 //! Sends an Answer: the gzip form when the client takes it, 304 when If-None-Match has its ETag.
-void Send(const Answer& a, const httplib::Request& req, httplib::Response& res) {
-  const bool gz = t_gzip && !a.gzip.empty();
-  const std::string& etag = gz ? a.gzip_etag : a.etag;
-  res.headers.clear();
-  res.body.clear();
-  if (a.varies) res.set_header("Vary", "Accept-Encoding");
-  for (const auto& h : a.headers) {
-    if (h.first == "Cache-Control") res.set_header(h.first, h.second);
+//! The body is not copied: the response holds the answer, which may be the cache's.
+void Send(const std::shared_ptr<const Answer>& a, const Request& req, Response& res) {
+  const bool gz = !a->gzip.empty() && TakesGzip(req);
+  const std::string& etag = gz ? a->gzip_etag : a->etag;
+  res = Response();
+  if (a->varies) res.SetHeader("Vary", "Accept-Encoding");
+  for (const auto& h : a->headers) {
+    if (h.first == "Cache-Control") res.SetHeader(h.first, h.second);
   }
-  if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-cache");
+  if (!res.HasHeader("Cache-Control")) res.SetHeader("Cache-Control", "no-cache");
   detail::SetSecurityHeaders(res);
   if (!etag.empty()) {
-    res.set_header("ETag", etag);
+    res.SetHeader("ETag", etag);
     if (NoneMatch(req, etag)) {
       res.status = 304;
       return;
     }
   }
   res.status = 200;
-  for (const auto& h : a.headers) {
-    if (h.first != "Cache-Control") res.set_header(h.first, h.second);
+  for (const auto& h : a->headers) {
+    if (h.first != "Cache-Control") res.SetHeader(h.first, h.second);
   }
-  res.set_content(gz ? a.gzip : a.body, a.content_type);
-  if (gz) res.set_header("Content-Encoding", "gzip");
+  res.SetHeader("Content-Type", a->content_type);
+  res.hold = a;
+  res.view = gz ? a->gzip : a->body;
+  if (gz) res.SetHeader("Content-Encoding", "gzip");
 }
 
 }  // namespace
 
-//! The transport's state: the response cache and the static root.
+//! The transport's state: the response cache, the static root and the network.
 struct Server::Impl::Transport {
+  std::unique_ptr<detail::Network> network;
+  std::atomic<bool> listening{false}, done{false};
   // GET answers by request target (or "file:" + path for static files), first in first out.
   std::shared_mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const Answer>> cache;
@@ -274,11 +248,11 @@ struct Server::Impl::Transport {
   }
 
   //! Finishes a handler's 200 answer: ETag (GET) and gzip, kept in the cache under `key` if given.
-  void Finish(const httplib::Request& req, httplib::Response& res, bool etag, const std::string& key) {
-    if (res.status != -1 && res.status != 200) return;  // errors go as they are
-    auto a = MakeAnswer(res, etag, !key.empty());
+  void Finish(const Request& req, Response& res, bool etag, const std::string& key) {
+    if (res.status != 0 && res.status != 200) return;  // errors go as they are
+    auto a = MakeAnswer(res, etag, !key.empty(), TakesGzip(req));
     if (!key.empty()) Put(key, a);
-    Send(*a, req, res);
+    Send(a, req, res);
   }
 };
 
@@ -314,7 +288,7 @@ std::string ContentType(const fs::path& p) {
 
 }  // namespace
 
-void Server::Impl::Static(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::Static(const Request& req, Response& res) const {
   auto file = transport->Resolve(req.path);
   if (req.path.rfind("/api/", 0) == 0 || !file) {
     return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
@@ -325,94 +299,107 @@ void Server::Impl::Static(const httplib::Request& req, httplib::Response& res) c
   if (ec) return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
   // Files may change while serving (a dashboard rebuilt in place): a cached copy is used only
   // while the file's mtime and size are those it was read with.
-  std::string validator = fmt::format("{}:{}", mtime.time_since_epoch().count(), size);
+  std::string validator = fmt::format("{}-{}", mtime.time_since_epoch().count(), size);
+  if (size >= kStreamMin) return StreamFile(*file, size, validator, req, res);
   std::string key = "file:" + file->string();
-  if (auto hit = transport->Find(key); hit && hit->validator == validator) return Send(*hit, req, res);
+  if (auto hit = transport->Find(key); hit && hit->validator == validator) return Send(hit, req, res);
   std::ifstream in(*file, std::ios::binary);
   std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) return SendError(res, Errc::kIo, "cannot read " + req.path);
   res.body = std::move(body);
-  res.set_header("Content-Type", ContentType(*file));
-  auto a = MakeAnswer(res, true, true);
+  res.SetHeader("Content-Type", ContentType(*file));
+  auto a = MakeAnswer(res, true, true, TakesGzip(req));
   a->validator = validator;
   transport->Put(key, a);
-  Send(*a, req, res);
+  Send(a, req, res);
 }
 
-void Server::Impl::Routes() {
-  using Req = const httplib::Request&;
-  using Res = httplib::Response&;
-  // A GET answer depends only on its URL and the published data, fixed for the server's life, so
-  // it is cached by request target; /runs reads the store, which a build may add to meanwhile.
-  auto cached = [this](httplib::Server::Handler h) {
-    return [this, h = std::move(h)](Req req, Res res) {
-      h(req, res);
-      transport->Finish(req, res, true, req.target);
-    };
+void Server::Impl::StreamFile(const fs::path& file, std::uint64_t size, const std::string& validator,
+                              const Request& req, Response& res) const {
+  // A weak ETag: mtime and size name the version without hashing the whole file (RFC 9110 8.8.1).
+  std::string etag = "W/\"" + validator + "\"";
+  detail::SetSecurityHeaders(res);
+  res.SetHeader("Cache-Control", "no-cache");
+  res.SetHeader("ETag", etag);
+  if (NoneMatch(req, etag.substr(2))) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.SetHeader("Content-Type", ContentType(file));
+  res.file = file.string();
+  res.file_size = size;
+}
+
+//! A GET endpoint: its handler, and whether its answers are kept in the response cache (a GET
+//! answer depends only on its URL and the data published at startup; /runs reads the store, which
+//! a build may add to meanwhile).
+struct Server::Impl::Endpoint {
+  void (Impl::*handler)(const Request&, Response&) const;
+  bool cached;
+};
+
+const std::map<std::string, Server::Impl::Endpoint, std::less<>>& Server::Impl::Endpoints() {
+  static const std::map<std::string, Endpoint, std::less<>> kEndpoints{
+      {"/api/v1/health", {&Impl::Health, true}},
+      {"/api/v1/units", {&Impl::Units, true}},
+      {"/api/v1/scores", {&Impl::Scores, true}},
+      {"/api/v1/runs", {&Impl::Runs, false}},
+      {"/api/v1/meta", {&Impl::Meta, true}},
+      {"/api/v1/units/", {&Impl::Profile, true}},
+      {"/api/v1/compare", {&Impl::Compare, true}},
+      {"/api/v1/download/", {&Impl::Download, true}},
+      {"/api/v1/openapi.json", {&Impl::OpenApi, true}},
+      {"/api/v1/validation", {&Impl::Validation, true}},
+      {"/api/v1/forecasts", {&Impl::Forecasts, true}},
+      {"/api/v1/warnings", {&Impl::Warnings, true}},
   };
-  auto fresh = [this](httplib::Server::Handler h, bool etag) {
-    return [this, h = std::move(h), etag](Req req, Res res) {
-      h(req, res);
-      transport->Finish(req, res, etag, std::string());
-    };
-  };
-  svr.Get("/api/v1/health", cached([this](Req, Res res) { Health(res); }));
-  svr.Get("/api/v1/units", cached([this](Req req, Res res) { Units(req, res); }));
-  svr.Get("/api/v1/scores", cached([this](Req req, Res res) { Scores(req, res); }));
-  svr.Get("/api/v1/runs", fresh([this](Req req, Res res) { Runs(req, res); }, true));
-  svr.Get("/api/v1/meta", cached([this](Req req, Res res) { Meta(req, res); }));
-  svr.Get(R"(/api/v1/units/([^/]+))", cached([this](Req req, Res res) { Profile(req, res); }));
-  svr.Get("/api/v1/compare", cached([this](Req req, Res res) { Compare(req, res); }));
-  svr.Get(R"(/api/v1/download/([^/]+))", cached([this](Req req, Res res) { Download(req, res); }));
-  svr.Get("/api/v1/openapi.json", cached([this](Req req, Res res) { OpenApi(req, res); }));
-  svr.Get("/api/v1/validation", cached([this](Req req, Res res) { Validation(req, res); }));
-  svr.Get("/api/v1/forecasts", cached([this](Req req, Res res) { Forecasts(req, res); }));
-  svr.Get("/api/v1/warnings", cached([this](Req req, Res res) { Warnings(req, res); }));
-  svr.Post("/api/v1/whatif", fresh([this](Req req, Res res) { WhatIf(req, res); }, false));
-  // Other verbs: 405 on a known path (with Allow), 404 elsewhere (the error handler).
-  auto other = [this](Req req, Res res) {
-    static const std::regex kGetPaths(
-        R"(/api/v1/(health|units|scores|runs|meta|compare|validation|forecasts|warnings|openapi\.json|units/[^/]+|download/[^/]+))");
-    if (req.path == "/api/v1/whatif") {
-      res.set_header("Allow", "POST");
-    } else if (std::regex_match(req.path, kGetPaths) ||
-               (req.path.rfind("/api/", 0) != 0 && transport->Resolve(req.path))) {
-      res.set_header("Allow", "GET, HEAD");
-    } else {
-      return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
+  return kEndpoints;
+}
+
+const Server::Impl::Endpoint* Server::Impl::FindEndpoint(const std::string& path, std::string& match) {
+  const auto& kEndpoints = Endpoints();
+  if (auto it = kEndpoints.find(path); it != kEndpoints.end() && path.back() != '/') return &it->second;
+  for (std::string_view prefix : {"/api/v1/units/", "/api/v1/download/"}) {
+    if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+        path.find('/', prefix.size()) == std::string::npos) {
+      match = path.substr(prefix.size());
+      return &kEndpoints.find(prefix)->second;
     }
-    SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
-  };
-  svr.Get("/api/v1/whatif", other);
-  svr.Post(".*", other);
-  svr.Put(".*", other);
-  svr.Patch(".*", other);
-  svr.Delete(".*", other);
-  svr.Options(".*", other);
-  // Everything else: a file of --web, or 404.
-  svr.Get(".*", [this](Req req, Res res) { Static(req, res); });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse([](Req req, Res res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 404: SendError(res, Errc::kNotFound, "no such endpoint: " + req.path); break;
-      case 413:
-        SendError(res, Errc::kTooLarge, fmt::format("the request body is larger than {} bytes", kMaxBody));
-        break;
-      default:
-        SendError(res, res.status, res.status >= 500 ? "internal" : "usage", fmt::format("HTTP status {}", res.status));
+  }
+  return nullptr;
+}
+
+void Server::Impl::Route(Request& req, Response& res) const {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (req.path == "/api/v1/whatif") {
+    if (req.method == "POST") {
+      WhatIf(req, res);
+      return transport->Finish(req, res, false, std::string());
     }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  svr.set_exception_handler([](Req, Res res, const std::exception_ptr& ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
+    res.SetHeader("Allow", "POST");
+    return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
+  }
+  if (const Endpoint* ep = FindEndpoint(req.path, req.match)) {
+    if (get) {
+      (this->*ep->handler)(req, res);
+      return transport->Finish(req, res, true, ep->cached ? req.target : std::string());
     }
-    SendError(res, Errc::kInternal, what);
-  });
+  } else if (get) {
+    return Static(req, res);  // a file of --web, or 404
+  } else if (req.path.rfind("/api/", 0) == 0 || !transport->Resolve(req.path)) {
+    return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
+  }
+  res.SetHeader("Allow", "GET, HEAD");
+  SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
+}
+
+bool Server::Impl::Quick(const Request& req, Response& res) const {
+  if ((req.method != "GET" && req.method != "HEAD") || req.path.rfind("/api/", 0) != 0) return false;
+  auto hit = transport->Find(req.target);
+  if (!hit) return false;
+  Send(hit, req, res);
+  return true;
 }
 
 Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_unique<Impl>()) {
@@ -429,85 +416,46 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
       impl_->transport->web_root = root;
     }
   }
-  int threads = std::max(1, impl_->cfg.threads);
-  auto& svr = impl_->svr;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  svr.set_keep_alive_max_count(kKeepAliveMax);
-  svr.set_keep_alive_timeout(kKeepAlive.count());
-  svr.set_read_timeout(kIoTimeout);
-  svr.set_write_timeout(kIoTimeout);
-  svr.set_payload_max_length(kMaxBody);
-  // httplib writes the head and the body of an answer separately: without TCP_NODELAY the body
-  // can wait for the peer's delayed ACK (40 ms).
-  svr.set_tcp_nodelay(true);
-  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second server binds a port
-  // already in use and the kernel splits the connections between the two.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    t_request_start = std::chrono::steady_clock::now();
-    // Compression is ours (Send: cached gzip forms with their own ETags), so httplib must not
-    // compress again (it would, with br first, whenever Accept-Encoding names it), and answers are
-    // whole (Range is ignored, as RFC 9110 allows). The request is const for the handlers only:
-    // httplib owns it as a mutable object, so editing it here is well defined.
-    auto& r = const_cast<httplib::Request&>(req);
-    std::string accept;
-    for (std::size_t k = 0; k < req.get_header_value_count("Accept-Encoding"); ++k) {
-      accept += req.get_header_value("Accept-Encoding", k) + ",";
-    }
-    t_gzip = AcceptsGzip(accept);
-    r.headers.erase("Accept-Encoding");
-    r.ranges.clear();
-    if (!RequestIsUtf8(req)) {
-      SendError(res, Errc::kUsage, "the path or a query parameter is not valid UTF-8");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if ((req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/", 0) == 0) {
-      if (auto hit = impl_->transport->Find(req.target)) {
-        Send(*hit, req, res);
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_request_start);
-    fmt::print(stderr, "{} {} {} {}us\n", LogField(req.method), LogField(req.path), res.status, us.count());
-  });
-  impl_->Routes();
+  const auto& c = impl_->cfg;
+  detail::NetworkConfig nc;
+  nc.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  nc.worker_threads = std::max(1, c.threads);
+  nc.max_connections = c.max_connections;
+  nc.max_client_connections = c.max_client_connections;
+  nc.access_log = c.access_log;
+  auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<long long>(seconds * 1000)); };
+  nc.request_deadline = ms(c.request_timeout);
+  nc.idle_timeout = ms(c.idle_timeout);
+  const Impl& impl = *impl_;
+  detail::Answerer answer{[&impl](const Request& req, Response& res) { return impl.Quick(req, res); },
+                          [&impl](Request& req, Response& res) { impl.Route(req, res); }};
+  impl_->transport->network = std::make_unique<detail::Network>(nc, std::move(answer));
 }
 
 Server::~Server() = default;
 
+std::vector<std::string> Server::Routes() {
+  std::vector<std::string> out{"POST /api/v1/whatif"};
+  for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
+  return out;
+}
+
 Result<int> Server::Bind() {
-  const auto& c = impl_->cfg;
   if (!impl_->transport->web_error.empty()) return Error{Errc::kUsage, impl_->transport->web_error};
-  int port = c.port;
-  if (c.port == 0) {
-    port = impl_->svr.bind_to_any_port(c.bind);
-    if (port <= 0) return Error{Errc::kIo, fmt::format("cannot listen on {}", c.bind)};
-  } else if (!impl_->svr.bind_to_port(c.bind, c.port)) {
-    return Error{Errc::kIo, fmt::format("cannot listen on {}:{} (is another server using the port?)", c.bind, c.port)};
-  }
-  // Listening again on the bound socket only raises its backlog (Linux, POSIX).
-  ::listen(impl_->svr.ListenSocket(), kBacklog);
-  return port;
+  return impl_->transport->network->Bind(impl_->cfg.bind, impl_->cfg.port);
 }
 
 void Server::Listen() {
-  if (!impl_->stop_requested) impl_->svr.listen_after_bind();
-  impl_->done = true;
+  impl_->transport->listening = true;
+  impl_->transport->network->Run();
+  impl_->transport->done = true;
 }
 
 void Server::Stop() {
-  impl_->stop_requested = true;
-  // httplib's stop() is a no-op until the accept loop runs, so repeat until Listen() returned.
-  while (!impl_->done) {
-    impl_->svr.stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  auto& t = *impl_->transport;
+  t.network->Stop();
+  // Returns once Listen() has (the caller may destroy the server next).
+  while (t.listening && !t.done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace gpsi::server

@@ -1,5 +1,6 @@
 // gpsi server: the HTTP API (docs/api.md). Transport only: every answer comes from an engine
-// build held in memory or from engine queries over the store.
+// build held in memory or from engine queries over the store. The transport is Boost.Beast on
+// Asio (event-driven; docs/deployment.md says why).
 #pragma once
 
 #include <functional>
@@ -16,10 +17,17 @@ struct ServeConfig {
   std::string db_path;             //!< the store (units, runs)
   std::string bind = "127.0.0.1";  //!< address to listen on
   int port = 0;                    //!< 0 = any free port
-  //! Worker threads (bounded pool). httplib gives each keep-alive connection one worker for its
-  //! life, so this is also the number of clients served at once; more wait for a free worker.
-  int threads = 128;
+  //! Threads that run the endpoints (what-if, /runs, an answer's first rendering). The network is
+  //! served apart, by an event loop on every core, so connections never wait for these.
+  int threads = 8;
   std::string web_dir;  //!< static files served at / (the dashboard); empty = none
+  //! Open connections at most, in total (also bounded by the open-file limit) and from one client
+  //! address; a connection over either limit is answered 503 `busy` and closed.
+  int max_connections = 10000;
+  int max_client_connections = 256;
+  std::string access_log = "text";  //!< text (one line per request), json (one object per line) or off
+  double request_timeout = 10;      //!< seconds from a request's first byte to its last (headers and body)
+  double idle_timeout = 5;          //!< seconds a keep-alive connection may wait for its next request
 };
 
 //! An HTTP server over one build and what engine::Publish gathered with it (docs/api.md).
@@ -37,6 +45,8 @@ class Server {
   void Listen();
   //! Asks Listen() to return; thread-safe, and effective even before Listen() has started.
   void Stop();
+  //! The API's routes, "GET /api/v1/units/{}" ({} a path segment): what the OpenAPI document must list.
+  static std::vector<std::string> Routes();
 
  private:
   struct Impl;

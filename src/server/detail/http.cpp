@@ -1,4 +1,5 @@
 // Small HTTP helpers shared by the endpoint files (detail/http.hpp).
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -22,30 +23,93 @@ std::string Clip(std::string_view s, std::size_t max) {
   return std::string(s.substr(0, n)) + "…";
 }
 
-}  // namespace
-
-void SetSecurityHeaders(httplib::Response& res) {
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Referrer-Policy", "no-referrer");
-  // The dashboard loads only its own files; ECharts' SVG sets inline styles, the favicon and PNG
-  // export use data: and blob: images.
-  res.set_header("Content-Security-Policy",
-                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+//! ASCII case-insensitive equality (header names).
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
 }
 
-void SendError(httplib::Response& res, int status, std::string_view id, const std::string& message) {
+//! The first value of `key` in `pairs` (names compared by `eq`), or nullptr.
+template <typename Eq>
+const std::string* Find(const std::vector<std::pair<std::string, std::string>>& pairs, std::string_view key, Eq eq) {
+  for (const auto& [k, v] : pairs) {
+    if (eq(k, key)) return &v;
+  }
+  return nullptr;
+}
+
+bool Same(std::string_view a, std::string_view b) {
+  return a == b;
+}
+
+}  // namespace
+
+bool Request::HasParam(std::string_view key) const {
+  return Find(params, key, Same) != nullptr;
+}
+
+std::string Request::Param(std::string_view key) const {
+  const std::string* v = Find(params, key, Same);
+  return v ? *v : std::string();
+}
+
+std::size_t Request::ParamCount(std::string_view key) const {
+  return static_cast<std::size_t>(
+      std::count_if(params.begin(), params.end(), [&](const auto& kv) { return kv.first == key; }));
+}
+
+std::string Request::Header(std::string_view name) const {
+  const std::string* v = Find(headers, name, IEquals);
+  return v ? *v : std::string();
+}
+
+void Response::SetHeader(std::string_view name, std::string value) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const auto& h) { return IEquals(h.first, name); }),
+                headers.end());
+  headers.emplace_back(std::string(name), std::move(value));
+}
+
+std::string Response::Header(std::string_view name) const {
+  const std::string* v = Find(headers, name, IEquals);
+  return v ? *v : std::string();
+}
+
+bool Response::HasHeader(std::string_view name) const {
+  return Find(headers, name, IEquals) != nullptr;
+}
+
+void Response::SetContent(std::string content, std::string content_type) {
+  body = std::move(content);
+  hold.reset();
+  view = {};
+  SetHeader("Content-Type", std::move(content_type));
+}
+
+void SetSecurityHeaders(Response& res) {
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "no-referrer");
+  // The dashboard loads only its own files; ECharts' SVG sets inline styles, the favicon and PNG
+  // export use data: and blob: images.
+  res.SetHeader("Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+}
+
+void SendError(Response& res, int status, std::string_view id, const std::string& message) {
   res.status = status;
   Json j{{"error", {{"code", id}, {"message", Clip(message, kMessageMax)}}}};
   // Replace rather than throw on bytes that are not UTF-8 (the edge refuses them; this is the
   // last guard, so that an error can always be sent).
-  res.set_content(j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n", "application/json");
+  res.SetContent(j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n", "application/json");
   SetSecurityHeaders(res);
 }
 
 //! Sends an error whose HTTP status and id come from the error table of src/core.
-void SendError(httplib::Response& res, Errc code, const std::string& message) {
+void SendError(Response& res, Errc code, const std::string& message) {
   const ErrorInfo& info = Info(code);
   SendError(res, info.http_status, info.id, message);
 }
@@ -60,9 +124,9 @@ std::string Upper(std::string s) {
 }
 
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
-std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res) {
-  if (!req.has_param("format")) return false;
-  std::string f = req.get_param_value("format");
+std::optional<bool> WantCsv(const Request& req, Response& res) {
+  if (!req.HasParam("format")) return false;
+  std::string f = req.Param("format");
   if (f == "csv") return true;
   if (f == "json") return false;
   SendError(res, Errc::kUsage, fmt::format("format must be json or csv, not '{}'", f));
@@ -70,42 +134,24 @@ std::optional<bool> WantCsv(const httplib::Request& req, httplib::Response& res)
 }
 
 //! Refuses parameters the endpoint does not know and repeated parameters.
-bool CheckParams(const httplib::Request& req, httplib::Response& res, const std::set<std::string>& known) {
+bool CheckParams(const Request& req, Response& res, const std::set<std::string>& known) {
   for (const auto& p : req.params) {
     if (known.count(p.first) == 0) {
       SendError(res, Errc::kUsage, fmt::format("unknown parameter '{}'", p.first));
       return false;
     }
-    if (req.get_param_value_count(p.first) > 1) {
+    if (req.ParamCount(p.first) > 1) {
       SendError(res, Errc::kUsage, fmt::format("parameter '{}' is given more than once", p.first));
-      return false;
-    }
-  }
-  // cpp-httplib keeps one copy of a repeated identical `key=value`, so repeats are counted in the
-  // raw query too (keys are compared decoded, as httplib decodes them).
-  std::string_view target = req.target;
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return true;
-  std::set<std::string> seen;
-  for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::string key = httplib::detail::decode_url(std::string(pair.substr(0, pair.find('='))), true);
-    if (!seen.insert(key).second) {
-      SendError(res, Errc::kUsage, fmt::format("parameter '{}' is given more than once", key));
       return false;
     }
   }
   return true;
 }
 
-std::optional<int> YearParam(const httplib::Request& req, httplib::Response& res, const std::set<int>& years,
-                             std::string_view of) {
+std::optional<int> YearParam(const Request& req, Response& res, const std::set<int>& years, std::string_view of) {
   int year = years.empty() ? 0 : *years.rbegin();
-  if (!req.has_param("year")) return year;
-  std::string s = req.get_param_value("year");
+  if (!req.HasParam("year")) return year;
+  std::string s = req.Param("year");
   int y = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
   if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {

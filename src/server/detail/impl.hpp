@@ -2,9 +2,8 @@
 // static files) and the endpoint files api_*.cpp.
 #pragma once
 
-#include <httplib.h>
-
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -17,14 +16,10 @@
 
 namespace gpsi::server {
 
-namespace detail {
-//! httplib's server with its listening socket exposed, to raise the listen backlog (libcpp-httplib
-//! is built with a backlog of 5: a burst of new connections would wait for SYN retransmits).
-class HttpServer : public httplib::Server {
- public:
-  int ListenSocket() const { return static_cast<int>(svr_sock_); }
-};
+using detail::Request;
+using detail::Response;
 
+namespace detail {
 //! A unit as the API describes it (units list and profile): code, names, ISO3, M49, region, and
 //! with `subregion` the sub-region too (publish.cpp).
 Json UnitJson(const Unit& u, bool subregion);
@@ -69,26 +64,36 @@ struct Server::Impl {
   //! The stored record an indicator cell is (its origin), or none for a value the build made.
   const ResolvedValue* RecordOf(const detail::Lookups& look, std::size_t row, std::size_t col) const;
   // ---- transport (server.cpp) ----
-  detail::HttpServer svr;
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> done{false};
-  struct Transport;                      // response cache, static root (server.cpp)
+  struct Transport;                      // sockets, response cache, static root (server.cpp)
   std::unique_ptr<Transport> transport;  // complete only in server.cpp, where Impl is destroyed
+  //! Answers one request (routing, the cache, the endpoints); called off the network threads.
+  void Route(Request& req, Response& res) const;
+  //! An answer from the response cache (GET and HEAD of /api/), made on a network thread; false when
+  //! there is none.
+  bool Quick(const Request& req, Response& res) const;
+  struct Endpoint;
+  //! The GET endpoints by path; those ending in '/' take one more path segment (Request::match).
+  static const std::map<std::string, Endpoint, std::less<>>& Endpoints();
+  //! The GET endpoint of a path and the segment it takes ({ISO3}, {table}) into `match`, or nullptr.
+  static const Endpoint* FindEndpoint(const std::string& path, std::string& match);
   //! GET of anything not an endpoint: a file of --web (Cache-Control: no-cache, ETag), else 404.
-  void Static(const httplib::Request& req, httplib::Response& res) const;
+  void Static(const Request& req, Response& res) const;
+  //! A static file too large to keep in memory: streamed from disk, with a weak ETag of its mtime and size.
+  void StreamFile(const std::filesystem::path& file, std::uint64_t size, const std::string& validator,
+                  const Request& req, Response& res) const;
 
   // api_health.cpp, api_units.cpp, api_scores.cpp, api_runs.cpp
-  void Health(httplib::Response& res) const;
-  void Units(const httplib::Request& req, httplib::Response& res) const;
-  void Scores(const httplib::Request& req, httplib::Response& res) const;
-  void Runs(const httplib::Request& req, httplib::Response& res) const;
+  void Health(const Request& req, Response& res) const;
+  void Units(const Request& req, Response& res) const;
+  void Scores(const Request& req, Response& res) const;
+  void Runs(const Request& req, Response& res) const;
   // one file per endpoint: api_meta.cpp, api_profile.cpp, api_compare.cpp, api_download.cpp
-  void Meta(const httplib::Request& req, httplib::Response& res) const;
-  void Profile(const httplib::Request& req, httplib::Response& res) const;
-  void Compare(const httplib::Request& req, httplib::Response& res) const;
-  void Download(const httplib::Request& req, httplib::Response& res) const;
+  void Meta(const Request& req, Response& res) const;
+  void Profile(const Request& req, Response& res) const;
+  void Compare(const Request& req, Response& res) const;
+  void Download(const Request& req, Response& res) const;
   // api_whatif.cpp
-  void WhatIf(const httplib::Request& req, httplib::Response& res) const;
+  void WhatIf(const Request& req, Response& res) const;
   //! Per build row, the fixed start of its what-if row: `{"unit":…,"name_en":…,"name_zh":…`
   //! (escaped once at startup, not per request).
   std::vector<std::string> whatif_row_head;
@@ -96,19 +101,17 @@ struct Server::Impl {
   std::vector<std::string> whatif_row_base;
   void PrepareWhatIf();
   // api_forecasts.cpp, api_warnings.cpp
-  void Forecasts(const httplib::Request& req, httplib::Response& res) const;
-  void Warnings(const httplib::Request& req, httplib::Response& res) const;
+  void Forecasts(const Request& req, Response& res) const;
+  void Warnings(const Request& req, Response& res) const;
   std::set<std::string> forecast_codes;  // the codes of pub.forecast's rows
   std::set<int> forecast_years;          // the years of pub.forecast's rows
   //! The `unit` parameter as a unit code of the build (code or ISO3, any case), "" when absent;
   //! nullopt (with the error sent) for a unit not in the build (publish.cpp).
-  std::optional<std::string> UnitParam(const httplib::Request& req, httplib::Response& res) const;
+  std::optional<std::string> UnitParam(const Request& req, Response& res) const;
   // api_openapi.cpp
-  void OpenApi(const httplib::Request& req, httplib::Response& res) const;
+  void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
-  void Validation(const httplib::Request& req, httplib::Response& res) const;
-  // server.cpp
-  void Routes();
+  void Validation(const Request& req, Response& res) const;
 };
 
 }  // namespace gpsi::server

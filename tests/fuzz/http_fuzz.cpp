@@ -1,0 +1,47 @@
+// Fuzz target: the HTTP request front of gpsi serve (src/server/detail/front.hpp) over arbitrary
+// bytes: head screening, Beast's parser with gpsi's limits, the framing checks, and the decoding of
+// the target (path, query) and headers. Every input is a request, a refusal, or "not whole yet";
+// nothing may throw or crash. Invariants: a refusal's status is 400, 413 or 431 and its message is
+// short; a request's decoded path and parameters are UTF-8, and its path starts with '/'.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <variant>
+
+#include "detail/front.hpp"
+
+namespace {
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "http front invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+bool Utf8(std::string_view s) {
+  gpsi::Utf8Validator v;
+  return v.Feed(s) && !v.Incomplete();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace gpsi::server::detail;
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  auto got = ParseOne(bytes);
+  if (!got) return 0;
+  if (const auto* r = std::get_if<Refusal>(&*got)) {
+    int status = gpsi::Info(r->code).http_status;
+    Check(status == 400 || status == 413 || status == 431, "a refusal is 400, 413 or 431");
+    Check(r->message.size() < 300, "a refusal's message is short");
+    return 0;
+  }
+  const auto& req = std::get<Request>(*got);
+  Check(!req.path.empty() && req.path[0] == '/', "the path starts with /");
+  Check(Utf8(req.path), "the path is UTF-8");
+  for (const auto& [k, v] : req.params) Check(Utf8(k) && Utf8(v), "parameters are UTF-8");
+  Check(req.body.size() <= kBodyMax, "the body is within the limit");
+  return 0;
+}
