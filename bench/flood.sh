@@ -7,41 +7,15 @@
 # Environment: GPSI_BIN (build/gpsi), GPSI_DB (a store; else one made from ../shared/data),
 # PORT (18081), SERVE_ARGS (extra `gpsi serve` options, e.g. limits), SLOW, FLOOD, DURATION (15s), PROBES (100).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${GPSI_BIN:-$root/build/gpsi}
-data=${GPSI_DATA:-$(dirname "$root")/shared/data}
+name=flood.sh
 port=${PORT:-18081}
 slow=${SLOW:-1000}
 flood=${FLOOD:-1024}
 duration=${DURATION:-15s}
 probes=${PROBES:-100}
-[ -x "$bin" ] || { echo "flood.sh: no gpsi binary at $bin (run make, or set GPSI_BIN)" >&2; exit 2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/gpsi-flood-bench.XXXXXX")
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/serve_lib.sh"
 ulimit -n "$(ulimit -Hn)"
-
-db=${GPSI_DB:-}
-if [ -z "$db" ]; then
-  db=$work/s.db
-  "$bin" -q --db "$db" init --reference "$data" >/dev/null
-  "$bin" -q --db "$db" ingest "$data" >/dev/null
-fi
-# shellcheck disable=SC2086
-"$bin" --db "$db" serve --port "$port" --intervals 0 --forecast-draws 0 --method "$root/methods/gpsi.toml" \
-  ${SERVE_ARGS:-} >"$work/serve.out" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 600); do
-  grep -q '^serving ' "$work/serve.out" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-  sleep 0.1
-done
-base=http://127.0.0.1:$port
+start_server --intervals 0 --forecast-draws 0
 curl -sf "$base/api/v1/scores" >/dev/null
 echo "machine: $(nproc) cores; server: gpsi serve ${SERVE_ARGS:-}"
 

@@ -7,44 +7,16 @@
 # folder (not timed). Environment: GPSI_BIN (default build/gpsi), GPSI_DATA, GPSI_DB, CONNS (64),
 # WRK_THREADS (2), DURATION (15s), LONG (60s), PORT (18080), SERVE_ARGS (extra `gpsi serve` options).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${GPSI_BIN:-$root/build/gpsi}
-data=${GPSI_DATA:-$(dirname "$root")/shared/data}
+name=serve.sh
 conns=${CONNS:-64}
 wrk_threads=${WRK_THREADS:-2}
 duration=${DURATION:-15s}
 long=${LONG:-60s}
 port=${PORT:-18080}
-[ -x "$bin" ] || { echo "serve.sh: no gpsi binary at $bin (run make, or set GPSI_BIN)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "serve.sh: wrk is not installed (scripts/setup.sh)" >&2; exit 2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/gpsi-serve-bench.XXXXXX")
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-db=${GPSI_DB:-}
-if [ -z "$db" ]; then
-  db=$work/s.db
-  "$bin" -q --db "$db" init --reference "$data" >/dev/null
-  "$bin" -q --db "$db" ingest "$data" >/dev/null
-fi
-
+. "$(dirname "$0")/serve_lib.sh"
 # The access log goes to a file: one line per request is part of the server's work.
-# shellcheck disable=SC2086
-"$bin" --db "$db" serve --port "$port" --method "$root/methods/gpsi.toml" ${SERVE_ARGS:-} \
-  >"$work/serve.out" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 600); do
-  grep -q '^serving ' "$work/serve.out" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^serving ' "$work/serve.out" || { echo "serve.sh: gpsi serve did not start" >&2; exit 1; }
-base=http://127.0.0.1:$port
+start_server
 rss() { awk '/^VmRSS/ { print $2 " kB" }' "/proc/$pid/status"; }
 threads() { awk '/^Threads/ { print $2 }' "/proc/$pid/status"; }
 
