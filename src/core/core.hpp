@@ -146,6 +146,12 @@ class Utf8Validator {
   std::uint64_t offset_ = 0, error_offset_ = 0;
 };
 
+//! Whether all of `s` is well-formed UTF-8 (Utf8Validator over the whole string).
+inline bool ValidUtf8(std::string_view s) {
+  Utf8Validator v;
+  return v.Feed(s) && !v.Incomplete();
+}
+
 //! Key for matching a place name across publishers: Unicode NFKD, marks removed, case folded,
 //! apostrophes dropped, other punctuation as spaces, spaces collapsed ("Côte d’Ivoire" → "cote divoire").
 std::string NameKey(std::string_view name);

@@ -50,11 +50,7 @@ Result<WhatIfResult> WhatIf(const BuildResult& result, const std::map<std::strin
     }
     out.weights[static_cast<std::size_t>(it - m.nodes.begin())] = w;
   }
-  if (auto bad = method::BadWeightSum(m, out.weights)) {
-    return Error{Errc::kUsage, fmt::format("the weights of {}'s parts add up to {}: they must add up to a finite "
-                                           "number > 0",
-                                           m.nodes[static_cast<std::size_t>(bad->first)].code, bad->second)};
-  }
+  if (auto bad = method::BadWeightSum(m, out.weights)) return Error{Errc::kUsage, *bad};
   if (year && std::find(b.row_year.begin(), b.row_year.end(), *year) == b.row_year.end()) {
     return Error{Errc::kUsage, fmt::format("the build has no year {}", *year)};
   }

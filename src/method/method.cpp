@@ -1139,12 +1139,7 @@ Status CheckWeightSums(const Method& m, const std::string& origin) {
   if (m.pipeline.weights != Weights::kExplicit) return Ok();
   std::vector<double> weights;
   for (const auto& n : m.nodes) weights.push_back(n.weight);
-  if (auto bad = BadWeightSum(m, weights)) {
-    return Error{Errc::kUsage,
-                 fmt::format("the weights of {}'s parts add up to {}: they must add up to a finite number > 0",
-                             m.nodes[static_cast<std::size_t>(bad->first)].code, bad->second),
-                 origin};
-  }
+  if (auto bad = BadWeightSum(m, weights)) return Error{Errc::kUsage, *bad, origin};
   return Ok();
 }
 
@@ -1324,12 +1319,15 @@ int Method::Find(const std::string& code) const {
   return -1;
 }
 
-std::optional<std::pair<int, double>> BadWeightSum(const Method& m, std::span<const double> weights) {
+std::optional<std::string> BadWeightSum(const Method& m, std::span<const double> weights) {
   for (std::size_t i = 0; i < m.nodes.size(); ++i) {
     if (m.nodes[i].indicator) continue;
     double sum = 0;
     for (int c : m.Children(static_cast<int>(i))) sum += weights[static_cast<std::size_t>(c)];
-    if (!std::isfinite(sum) || sum <= 0) return std::pair{static_cast<int>(i), sum};
+    if (!std::isfinite(sum) || sum <= 0) {
+      return fmt::format("the weights of {}'s parts add up to {}: they must add up to a finite number > 0",
+                         m.nodes[i].code, sum);
+    }
   }
   return std::nullopt;
 }

@@ -182,10 +182,11 @@ struct Method {
   int Top() const;
 };
 
-//! The first aggregate whose scored parts' weights (`weights`, per node) do not add up to a finite
-//! number > 0, with that sum; nullopt when every one does. Such an aggregate would be empty (all
-//! 0) or 0 everywhere (a sum that overflows), so the method and what-if both refuse it.
-std::optional<std::pair<int, double>> BadWeightSum(const Method& m, std::span<const double> weights);
+//! Why `weights` (per node) cannot be used, naming the first aggregate whose scored parts' weights
+//! do not add up to a finite number > 0, with that sum; nullopt when every one does. Such an
+//! aggregate would be empty (all 0) or 0 everywhere (a sum that overflows), so the method and
+//! what-if both refuse it with this message.
+std::optional<std::string> BadWeightSum(const Method& m, std::span<const double> weights);
 
 //! Sets one pipeline key (ARCHITECTURE.md value forms) on `p`; kBadMethod for a bad value.
 Status ApplyPipelineValue(Pipeline& p, const std::string& key, const std::string& value);

@@ -15,8 +15,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <regex>
-#include <set>
 #include <shared_mutex>
 #include <sstream>
 #include <thread>
@@ -30,6 +28,7 @@
 
 namespace gpsi::server {
 
+using detail::Lower;
 using detail::SendError;
 namespace fs = std::filesystem;
 
@@ -73,12 +72,6 @@ std::string Gzip(const std::string& in) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return rc == Z_STREAM_END ? out : std::string();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 //! Whether an Accept-Encoding value takes gzip: listed (or `*`) without q=0 (RFC 9110 12.5.3).

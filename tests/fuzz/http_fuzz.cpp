@@ -20,11 +20,6 @@ void Check(bool ok, const char* what) {
   }
 }
 
-bool Utf8(std::string_view s) {
-  gpsi::Utf8Validator v;
-  return v.Feed(s) && !v.Incomplete();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -40,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const auto& req = std::get<Request>(*got);
   Check(!req.path.empty() && req.path[0] == '/', "the path starts with /");
-  Check(Utf8(req.path), "the path is UTF-8");
-  for (const auto& [k, v] : req.params) Check(Utf8(k) && Utf8(v), "parameters are UTF-8");
+  Check(gpsi::ValidUtf8(req.path), "the path is UTF-8");
+  for (const auto& [k, v] : req.params) Check(gpsi::ValidUtf8(k) && gpsi::ValidUtf8(v), "parameters are UTF-8");
   Check(req.body.size() <= kBodyMax, "the body is within the limit");
   return 0;
 }

@@ -45,17 +45,6 @@ std::string_view Std(boost::beast::string_view s) {
   return {s.data(), s.size()};
 }
 
-bool Utf8(std::string_view s) {
-  Utf8Validator v;
-  return v.Feed(s) && !v.Incomplete();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 //! The origin-form part of a request target: absolute-form (`http://host/p?q`, which RFC 9112 3.2.2
 //! says a server must accept) loses its scheme and authority; nullopt for anything else (`*`, authority-form).
 std::optional<std::string_view> OriginForm(std::string_view target) {
@@ -160,8 +149,9 @@ std::variant<Request, Refusal> MakeRequest(http::request<http::string_body>&& r)
   auto q = origin->find('?');
   req.path = Decode(origin->substr(0, q), false);
   if (q != std::string_view::npos) SplitQuery(origin->substr(q + 1), req);
-  const bool utf8 = Utf8(req.path) && std::all_of(req.params.begin(), req.params.end(),
-                                                  [](const auto& kv) { return Utf8(kv.first) && Utf8(kv.second); });
+  const bool utf8 = ValidUtf8(req.path) && std::all_of(req.params.begin(), req.params.end(), [](const auto& kv) {
+                      return ValidUtf8(kv.first) && ValidUtf8(kv.second);
+                    });
   if (!utf8) return Refusal{Errc::kUsage, "the path or a query parameter is not valid UTF-8", false};
   for (const auto& f : r) req.headers.emplace_back(Lower(Std(f.name_string())), std::string(Std(f.value())));
   req.body = std::move(r.body());

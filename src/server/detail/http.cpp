@@ -123,6 +123,12 @@ std::string Upper(std::string s) {
   return s;
 }
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
 std::optional<bool> WantCsv(const Request& req, Response& res) {
   if (!req.HasParam("format")) return false;

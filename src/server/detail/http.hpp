@@ -67,6 +67,8 @@ inline Json RankOrNull(int rank) {
 }
 //! ASCII upper case (unit codes are matched case-insensitively).
 std::string Upper(std::string s);
+//! ASCII lower case (header names, content codings, file extensions).
+std::string Lower(std::string_view s);
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
 std::optional<bool> WantCsv(const Request& req, Response& res);
 //! Refuses parameters the endpoint does not know and repeated parameters.

@@ -2,7 +2,6 @@
 // static files) and the endpoint files api_*.cpp.
 #pragma once
 
-#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>

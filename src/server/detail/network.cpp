@@ -65,8 +65,7 @@ const std::string& HttpDate() {
 //! A request field as the text access log writes it: control bytes (a forged line, a terminal
 //! escape), backslashes and, in a field that is not UTF-8, every byte ≥ 0x80 as \xNN.
 std::string LogField(std::string_view s) {
-  Utf8Validator v;
-  const bool utf8 = v.Feed(s) && !v.Incomplete();
+  const bool utf8 = ValidUtf8(s);
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
