@@ -48,5 +48,9 @@ void AddServe(CLI::App& app, Globals& g);
 void AddValidate(CLI::App& app, Globals& g);
 void AddForecast(CLI::App& app, Globals& g);
 void AddWarn(CLI::App& app, Globals& g);
+void AddOrg(CLI::App& app, Globals& g);
+void AddUser(CLI::App& app, Globals& g);
+void AddToken(CLI::App& app, Globals& g);
+void AddAuditLog(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

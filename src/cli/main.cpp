@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
   cli::AddEvents(app, g);
   cli::AddUpdate(app, g);
   cli::AddServe(app, g);
+  cli::AddOrg(app, g);
+  cli::AddUser(app, g);
+  cli::AddToken(app, g);
+  cli::AddAuditLog(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

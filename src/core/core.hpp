@@ -47,6 +47,10 @@ enum class Errc {
   kBadRequest,      //!< an HTTP request framed against RFC 9112 (the connection is closed after the answer)
   kHeaderTooLarge,  //!< an HTTP request head over the size or field-count limit
   kBusy,            //!< the server holds its limit of connections (in total or from this client)
+  kUnauthorized,    //!< no valid credentials (unknown, expired or revoked token; wrong password)
+  kForbidden,       //!< valid credentials without the permission, or another member's data
+  kConflict,        //!< the change clashes with what is stored (a key in use, a state that forbids it)
+  kAuditBroken,     //!< the audit log's hash chain does not verify: an entry was edited, removed or moved
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

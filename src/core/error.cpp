@@ -41,6 +41,10 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kBadRequest, "bad-request", "the request is not well-formed HTTP/1.1", 2, 400},
     ErrorInfo{Errc::kHeaderTooLarge, "header-too-large", "the request head is too large", 2, 431},
     ErrorInfo{Errc::kBusy, "busy", "too many connections", 1, 503},
+    ErrorInfo{Errc::kUnauthorized, "unauthorized", "authentication required", 3, 401},
+    ErrorInfo{Errc::kForbidden, "forbidden", "not permitted", 3, 403},
+    ErrorInfo{Errc::kConflict, "conflict", "the change conflicts with the stored state", 3, 409},
+    ErrorInfo{Errc::kAuditBroken, "audit-broken", "the audit log does not verify", 1, 500},
 };
 
 }  // namespace

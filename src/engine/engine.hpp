@@ -2,6 +2,7 @@
 // one function over a config struct.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -631,5 +632,40 @@ struct WhatIfResult {
 //! and kUncomputable when an aggregation is undefined (a zero under a geometric mean).
 Result<WhatIfResult> WhatIf(const BuildResult& b, const std::map<std::string, double>& weights,
                             std::optional<int> year = std::nullopt);
+
+// ---- the member platform: organisations, accounts, tokens, the audit log (src/engine/members.cpp) ----
+// Each change is platform's rule (src/platform) run in one transaction with its audit entry.
+
+//! The actor of the command line, as the audit log records it: "cli:<system user>" from "cli@<host>".
+Actor CliActor();
+//! Every organisation, account (password hashes included: never show them) and token of the store.
+Result<std::vector<Organisation>> Organisations(const std::string& db_path);
+Result<std::vector<Account>> Accounts(const std::string& db_path);
+Result<std::vector<TokenRecord>> Tokens(const std::string& db_path);
+//! The permission names a role holds (the role table of docs/platform.md).
+std::vector<std::string> RolePermissions(Role role);
+
+//! Adds an organisation (platform::AddOrg); tier -1 takes its kind's default.
+Result<Organisation> AddOrganisation(const std::string& db_path, const Actor& actor, Organisation org);
+//! Changes the organisation `key` by `edit`, applied to the stored record inside the transaction.
+Result<Organisation> ChangeOrganisation(const std::string& db_path, const Actor& actor, const std::string& key,
+                                        const std::function<Status(Organisation&)>& edit);
+//! Adds an account with an optional password (argon2id-hashed).
+Result<Account> AddAccount(const std::string& db_path, const Actor& actor, Account account,
+                           const std::optional<std::string>& password);
+//! Changes the account `login` by `edit`, and its password when one is given.
+Result<Account> ChangeAccount(const std::string& db_path, const Actor& actor, const std::string& login,
+                              const std::function<Status(Account&)>& edit, const std::optional<std::string>& password);
+//! Issues an API token (platform::IssueToken): its secret is in the result only.
+Result<IssuedToken> IssueToken(const std::string& db_path, const Actor& actor, const std::string& login,
+                               const std::vector<std::string>& scopes, int days, const std::string& label);
+//! Revokes the token whose last 8 characters are `suffix`.
+Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, const std::string& suffix);
+
+//! Checks the audit log's hash chain (platform::VerifyAudit), read-only.
+Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head = "");
+//! The audit entries with seq ≥ `from`, oldest first; `target` non-empty keeps that target's only.
+Result<std::vector<AuditEntry>> AuditLog(const std::string& db_path, std::int64_t from = 1,
+                                         const std::string& target = "");
 
 }  // namespace gpsi::engine

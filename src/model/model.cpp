@@ -24,6 +24,40 @@ std::optional<UnitKind> ParseUnitKind(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view ToString(OrgKind kind) {
+  switch (kind) {
+    case OrgKind::kSecretariat: return "secretariat";
+    case OrgKind::kGovernment: return "government";
+    case OrgKind::kThinkTank: return "think-tank";
+  }
+  return "government";
+}
+
+std::optional<OrgKind> ParseOrgKind(std::string_view s) {
+  for (OrgKind k : {OrgKind::kSecretariat, OrgKind::kGovernment, OrgKind::kThinkTank}) {
+    if (s == ToString(k)) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kSecretariat: return "secretariat";
+    case Role::kMemberSubmitter: return "member-submitter";
+    case Role::kMemberApprover: return "member-approver";
+    case Role::kReader: return "reader";
+  }
+  return "reader";
+}
+
+std::optional<Role> ParseRole(std::string_view s) {
+  for (Role r : {Role::kAdmin, Role::kSecretariat, Role::kMemberSubmitter, Role::kMemberApprover, Role::kReader}) {
+    if (s == ToString(r)) return r;
+  }
+  return std::nullopt;
+}
+
 int TextTable::Column(std::string_view name) const {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return static_cast<int>(i);

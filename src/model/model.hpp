@@ -416,6 +416,89 @@ class CsvWriter : public TableSink {
 //! A held table as CSV (CsvWriter).
 std::string Csv(const Table& t);
 
+// ---- The member sharing platform (docs/platform.md) ----
+
+//! What an organisation is; a member's kind gives the default tier of the data it shares.
+enum class OrgKind { kSecretariat, kGovernment, kThinkTank };
+std::string_view ToString(OrgKind kind);
+std::optional<OrgKind> ParseOrgKind(std::string_view s);
+
+//! A provision agreement (SDMX): "member X reports data set Y", Y being a set of indicators.
+struct Agreement {
+  std::string dataset;
+  std::vector<std::string> indicators;
+};
+
+//! A member (police agency, think tank) or the forum's secretariat.
+struct Organisation {
+  std::int64_t id = 0;
+  std::string key;  //!< short handle used on the command line and in the API, e.g. "us-fbi"
+  std::string name_en, name_zh;
+  OrgKind kind = OrgKind::kGovernment;
+  int tier = 2;                        //!< tier of its published data (0: it reports none)
+  std::vector<std::string> countries;  //!< unit codes it may report for, sorted
+  std::vector<Agreement> agreements;   //!< sorted by data set
+  std::string created, disabled;       //!< UTC times; `disabled` empty while active
+};
+
+//! The platform's roles, each a fixed set of permissions (platform::Allows).
+enum class Role { kAdmin, kSecretariat, kMemberSubmitter, kMemberApprover, kReader };
+std::string_view ToString(Role role);
+std::optional<Role> ParseRole(std::string_view s);
+
+//! A person's account. `password` holds an argon2id hash string, never the password.
+struct Account {
+  std::int64_t id = 0;
+  std::string login, name;
+  std::int64_t org_id = 0;
+  std::string org;  //!< the organisation's key
+  Role role = Role::kReader;
+  std::string password;
+  std::string created, disabled;
+  int failed_logins = 0;
+  std::string locked_until;
+};
+
+//! A stored API token: only its SHA-256 and its last 8 characters are kept.
+struct TokenRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string login;  //!< its owner
+  std::string sha256, suffix;
+  std::vector<std::string> scopes;  //!< permission names (platform::kPermissionNames), sorted
+  std::string label, created, expires, revoked;
+};
+
+//! Who makes a platform change and from where; the audit log records both.
+struct Actor {
+  std::string login;   //!< an account's login, or "cli:<system user>" for the command line
+  std::string org;     //!< the organisation's key, empty for the command line
+  std::string origin;  //!< the client's address, or "cli@<host>"
+};
+
+//! One entry of the append-only audit log. `hash` is SHA-256 over the other fields and
+//! `prev_hash`, the hash of the entry before (platform::AuditHash), which chains the log.
+struct AuditEntry {
+  std::int64_t seq = 0;
+  std::string at, actor, org, origin, action, target;
+  std::string before, after;  //!< the target's state as JSON, before and after (empty: none)
+  std::string prev_hash, hash;
+};
+
+//! An issued token: `secret` is shown once and never stored.
+struct IssuedToken {
+  std::string secret;
+  TokenRecord record;
+};
+//! The outcome of checking the audit chain.
+struct AuditCheck {
+  std::int64_t entries = 0;
+  bool ok = true;
+  std::int64_t bad_seq = 0;  //!< first entry found wrong (0 when ok)
+  std::string problem;       //!< what is wrong there
+  std::int64_t head_seq = 0;
+  std::string head_hash;  //!< the last entry's hash: record it elsewhere to detect a cut tail later
+};
 //! The kinds of early-warning rule a method's [[warn]] table may name (docs/forecasting.md).
 inline constexpr std::array<std::string_view, 4> kWarnRuleKinds{"threshold", "surge", "anomaly", "forecast"};
 //! A warning's severities, most severe first.

@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -133,6 +133,39 @@ class Store {
   virtual std::optional<FetchState> FindFetchState(const std::string& url) = 0;
   //! Inserts or replaces the validators of `state.url`.
   virtual void PutFetchState(const FetchState& state) = 0;
+
+  // ---- The member platform (the rules live in src/platform; these only keep the rows) ----
+
+  //! Inserts `org` (its countries and agreements too) and returns its id; its key must be new.
+  virtual std::int64_t InsertOrg(const Organisation& org) = 0;
+  //! Rewrites the organisation with `org.id`: its fields, countries and agreements.
+  virtual void UpdateOrg(const Organisation& org) = 0;
+  //! Every organisation, by key, with its countries and agreements.
+  virtual std::vector<Organisation> Orgs() = 0;
+  virtual std::optional<Organisation> FindOrg(const std::string& key) = 0;
+
+  //! Inserts `account` and returns its id; its login must be new.
+  virtual std::int64_t InsertAccount(const Account& account) = 0;
+  //! Rewrites the account with `account.id` (name, role, password, disabled, lockout state).
+  virtual void UpdateAccount(const Account& account) = 0;
+  //! Every account, by login.
+  virtual std::vector<Account> Accounts() = 0;
+  virtual std::optional<Account> FindAccount(const std::string& login) = 0;
+
+  //! Inserts `token` and returns its id.
+  virtual std::int64_t InsertToken(const TokenRecord& token) = 0;
+  //! Sets the revocation time of the token with `id`.
+  virtual void RevokeToken(std::int64_t id, const std::string& at) = 0;
+  //! Every token, oldest first.
+  virtual std::vector<TokenRecord> Tokens() = 0;
+  virtual std::optional<TokenRecord> FindTokenBySha(const std::string& sha256) = 0;
+
+  //! Appends one audit entry (its seq, hashes and fields already set).
+  virtual void AppendAudit(const AuditEntry& entry) = 0;
+  //! The last audit entry, if any.
+  virtual std::optional<AuditEntry> LastAudit() = 0;
+  //! Every audit entry with seq ≥ `from`, in stored (rowid) order.
+  virtual void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) = 0;
 };
 
 //! How a store is opened: to write it, or only to read it.

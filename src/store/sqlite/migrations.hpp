@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 3> kMigrations{
+inline constexpr std::array<std::string_view, 4> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -89,6 +89,48 @@ CREATE TABLE fetch_state(
   url TEXT PRIMARY KEY,
   etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
   sha256 TEXT NOT NULL DEFAULT '', fetched_at TEXT NOT NULL DEFAULT '');
+)sql",
+    // 4: the member platform — organisations, their countries and provision agreements, accounts,
+    // API tokens (hashed) and the append-only, hash-chained audit log (docs/platform.md).
+    R"sql(
+CREATE TABLE orgs(
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  name_en TEXT NOT NULL, name_zh TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK(kind IN ('secretariat','government','think-tank')),
+  tier INTEGER NOT NULL CHECK(tier BETWEEN 0 AND 4),
+  created TEXT NOT NULL, disabled TEXT NOT NULL DEFAULT '');
+CREATE TABLE org_countries(
+  org INTEGER NOT NULL REFERENCES orgs(id), unit TEXT NOT NULL REFERENCES units(code),
+  PRIMARY KEY(org, unit)) WITHOUT ROWID;
+CREATE TABLE agreements(
+  org INTEGER NOT NULL REFERENCES orgs(id), dataset TEXT NOT NULL, indicators TEXT NOT NULL,
+  PRIMARY KEY(org, dataset)) WITHOUT ROWID;
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  login TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',
+  org INTEGER NOT NULL REFERENCES orgs(id),
+  role TEXT NOT NULL CHECK(role IN ('admin','secretariat','member-submitter','member-approver','reader')),
+  password TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL, disabled TEXT NOT NULL DEFAULT '',
+  failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT NOT NULL DEFAULT '');
+CREATE TABLE tokens(
+  id INTEGER PRIMARY KEY,
+  user INTEGER NOT NULL REFERENCES users(id),
+  sha256 TEXT NOT NULL UNIQUE, suffix TEXT NOT NULL, scopes TEXT NOT NULL, label TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL, expires TEXT NOT NULL, revoked TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX tokens_suffix ON tokens(suffix);
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL, actor TEXT NOT NULL, org TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL,
+  action TEXT NOT NULL, target TEXT NOT NULL,
+  before TEXT NOT NULL DEFAULT '', after TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+-- Append-only through SQL: the chain of hashes (gpsi audit-log verify) finds what bypasses these.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
 };
 

@@ -449,8 +449,10 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t CountRows(const std::string& table) override {
-    static const std::vector<std::string> kAllowed{"units",       "unit_names", "aggregate_names", "sources",   "files",
-                                                   "unit_groups", "indicators", "observations",    "quarantine"};
+    static const std::vector<std::string> kAllowed{"units",      "unit_names",  "aggregate_names", "sources",
+                                                   "files",      "unit_groups", "indicators",      "observations",
+                                                   "quarantine", "orgs",        "users",           "tokens",
+                                                   "audit_log"};
     if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
       throw Failure(Error{Errc::kInternal, "unknown table " + table});
     }
@@ -562,6 +564,97 @@ class SqliteStore final : public Store {
     s.Exec();
   }
 
+  std::int64_t InsertOrg(const Organisation& o) override {
+    auto& s = Prep("ins_org",
+                   "INSERT INTO orgs(key,name_en,name_zh,kind,tier,created,disabled) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    s.Bind(1, o.key).Bind(2, o.name_en).Bind(3, o.name_zh).Bind(4, ToString(o.kind)).Bind(5, o.tier);
+    s.Bind(6, o.created).Bind(7, o.disabled).Exec();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_);
+    PutOrgLists(id, o);
+    return id;
+  }
+
+  void UpdateOrg(const Organisation& o) override {
+    auto& s = Prep("upd_org", "UPDATE orgs SET name_en=?2,name_zh=?3,kind=?4,tier=?5,disabled=?6 WHERE id=?1");
+    s.Bind(1, o.id).Bind(2, o.name_en).Bind(3, o.name_zh).Bind(4, ToString(o.kind)).Bind(5, o.tier);
+    s.Bind(6, o.disabled).Exec();
+    Prep("del_org_c", "DELETE FROM org_countries WHERE org=?1").Bind(1, o.id).Exec();
+    Prep("del_org_a", "DELETE FROM agreements WHERE org=?1").Bind(1, o.id).Exec();
+    PutOrgLists(o.id, o);
+  }
+
+  std::vector<Organisation> Orgs() override { return QueryOrgs("ORDER BY key", ""); }
+
+  std::optional<Organisation> FindOrg(const std::string& key) override {
+    auto v = QueryOrgs("WHERE key=?1", key);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  std::int64_t InsertAccount(const Account& a) override {
+    auto& s = Prep("ins_user",
+                   "INSERT INTO users(login,name,org,role,password,created,disabled,failed_logins,locked_until) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    s.Bind(1, a.login).Bind(2, a.name).Bind(3, a.org_id).Bind(4, ToString(a.role)).Bind(5, a.password);
+    s.Bind(6, a.created).Bind(7, a.disabled).Bind(8, a.failed_logins).Bind(9, a.locked_until).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void UpdateAccount(const Account& a) override {
+    auto& s = Prep("upd_user",
+                   "UPDATE users SET name=?2,role=?3,password=?4,disabled=?5,failed_logins=?6,locked_until=?7 "
+                   "WHERE id=?1");
+    s.Bind(1, a.id).Bind(2, a.name).Bind(3, ToString(a.role)).Bind(4, a.password).Bind(5, a.disabled);
+    s.Bind(6, a.failed_logins).Bind(7, a.locked_until).Exec();
+  }
+
+  std::vector<Account> Accounts() override { return QueryAccounts("ORDER BY u.login", ""); }
+
+  std::optional<Account> FindAccount(const std::string& login) override {
+    auto v = QueryAccounts("WHERE u.login=?1", login);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  std::int64_t InsertToken(const TokenRecord& t) override {
+    auto& s = Prep("ins_token",
+                   "INSERT INTO tokens(user,sha256,suffix,scopes,label,created,expires,revoked) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    s.Bind(1, t.user_id).Bind(2, t.sha256).Bind(3, t.suffix).Bind(4, JoinList(t.scopes)).Bind(5, t.label);
+    s.Bind(6, t.created).Bind(7, t.expires).Bind(8, t.revoked).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void RevokeToken(std::int64_t id, const std::string& at) override {
+    Prep("revoke_token", "UPDATE tokens SET revoked=?2 WHERE id=?1").Bind(1, id).Bind(2, at).Exec();
+  }
+
+  std::vector<TokenRecord> Tokens() override { return QueryTokens("ORDER BY t.id", ""); }
+
+  std::optional<TokenRecord> FindTokenBySha(const std::string& sha256) override {
+    auto v = QueryTokens("WHERE t.sha256=?1", sha256);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  void AppendAudit(const AuditEntry& e) override {
+    auto& s = Prep("ins_audit",
+                   "INSERT INTO audit_log(seq,at,actor,org,origin,action,target,before,after,prev_hash,hash) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+    s.Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.org).Bind(5, e.origin).Bind(6, e.action);
+    s.Bind(7, e.target).Bind(8, e.before).Bind(9, e.after).Bind(10, e.prev_hash).Bind(11, e.hash).Exec();
+  }
+
+  std::optional<AuditEntry> LastAudit() override {
+    std::optional<AuditEntry> last;
+    ReadAudit("ORDER BY seq DESC LIMIT 1", 0, [&](const AuditEntry& e) { last = e; });
+    return last;
+  }
+
+  void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) override {
+    ReadAudit("WHERE seq>=?1 ORDER BY seq", from, fn);
+  }
+
   void Exec(std::string_view sql) {
     if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) Fail(db_, "");
   }
@@ -633,6 +726,98 @@ class SqliteStore final : public Store {
       r.source_key = s.Text(4), r.publisher = s.Text(5), r.release = s.Text(6), r.tier = static_cast<int>(s.Int(7));
       r.file_path = s.Text(8), r.file_sha256 = s.Text(9), r.line = s.Int(10), r.flags = s.Text(11);
       fn(r);
+    }
+  }
+
+  //! Lists kept in one column (agreement indicators, token scopes): comma-separated, as their
+  //! items (codes, permission names) never hold a comma.
+  static std::string JoinList(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
+  }
+  static std::vector<std::string> SplitList(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at < text.size();) {
+      std::size_t comma = std::min(text.find(',', at), text.size());
+      out.push_back(text.substr(at, comma - at));
+      at = comma + 1;
+    }
+    return out;
+  }
+
+  void PutOrgLists(std::int64_t id, const Organisation& o) {
+    auto& c = Prep("ins_org_c", "INSERT INTO org_countries(org,unit) VALUES(?1,?2)");
+    for (const auto& unit : o.countries) c.Bind(1, id).Bind(2, unit).Exec();
+    auto& a = Prep("ins_org_a", "INSERT INTO agreements(org,dataset,indicators) VALUES(?1,?2,?3)");
+    for (const auto& ag : o.agreements) a.Bind(1, id).Bind(2, ag.dataset).Bind(3, JoinList(ag.indicators)).Exec();
+  }
+
+  std::vector<Organisation> QueryOrgs(const std::string& tail, const std::string& arg) {
+    std::vector<Organisation> out;
+    Stmt s(db_, "SELECT id,key,name_en,name_zh,kind,tier,created,disabled FROM orgs " + tail);
+    if (!arg.empty()) s.Bind(1, arg);
+    while (s.Step()) {
+      Organisation o;
+      o.id = s.Int(0), o.key = s.Text(1), o.name_en = s.Text(2), o.name_zh = s.Text(3);
+      o.kind = ParseOrgKind(s.Text(4)).value_or(OrgKind::kGovernment);
+      o.tier = static_cast<int>(s.Int(5)), o.created = s.Text(6), o.disabled = s.Text(7);
+      out.push_back(std::move(o));
+    }
+    for (auto& o : out) {
+      auto& c = Prep("org_c", "SELECT unit FROM org_countries WHERE org=?1 ORDER BY unit");
+      c.Bind(1, o.id);
+      while (c.Step()) o.countries.push_back(c.Text(0));
+      c.Reset();
+      auto& a = Prep("org_a", "SELECT dataset,indicators FROM agreements WHERE org=?1 ORDER BY dataset");
+      a.Bind(1, o.id);
+      while (a.Step()) o.agreements.push_back(Agreement{a.Text(0), SplitList(a.Text(1))});
+      a.Reset();
+    }
+    return out;
+  }
+
+  std::vector<Account> QueryAccounts(const std::string& tail, const std::string& arg) {
+    std::vector<Account> out;
+    Stmt s(db_,
+           "SELECT u.id,u.login,u.name,u.org,o.key,u.role,u.password,u.created,u.disabled,u.failed_logins,"
+           "u.locked_until FROM users u JOIN orgs o ON o.id=u.org " +
+               tail);
+    if (!arg.empty()) s.Bind(1, arg);
+    while (s.Step()) {
+      Account a;
+      a.id = s.Int(0), a.login = s.Text(1), a.name = s.Text(2), a.org_id = s.Int(3), a.org = s.Text(4);
+      a.role = ParseRole(s.Text(5)).value_or(Role::kReader);
+      a.password = s.Text(6), a.created = s.Text(7), a.disabled = s.Text(8);
+      a.failed_logins = static_cast<int>(s.Int(9)), a.locked_until = s.Text(10);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  std::vector<TokenRecord> QueryTokens(const std::string& tail, const std::string& arg) {
+    std::vector<TokenRecord> out;
+    Stmt s(db_,
+           "SELECT t.id,t.user,u.login,t.sha256,t.suffix,t.scopes,t.label,t.created,t.expires,t.revoked "
+           "FROM tokens t JOIN users u ON u.id=t.user " +
+               tail);
+    if (!arg.empty()) s.Bind(1, arg);
+    while (s.Step()) {
+      TokenRecord t;
+      t.id = s.Int(0), t.user_id = s.Int(1), t.login = s.Text(2), t.sha256 = s.Text(3), t.suffix = s.Text(4);
+      t.scopes = SplitList(s.Text(5)), t.label = s.Text(6), t.created = s.Text(7), t.expires = s.Text(8);
+      t.revoked = s.Text(9);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  void ReadAudit(const std::string& tail, std::int64_t arg, const std::function<void(const AuditEntry&)>& fn) {
+    Stmt s(db_, "SELECT seq,at,actor,org,origin,action,target,before,after,prev_hash,hash FROM audit_log " + tail);
+    if (tail.find("?1") != std::string::npos) s.Bind(1, arg);
+    while (s.Step()) {
+      fn(AuditEntry{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7), s.Text(8),
+                    s.Text(9), s.Text(10)});
     }
   }
 

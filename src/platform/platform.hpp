@@ -1,0 +1,118 @@
+// gpsi platform: the member sharing platform's rules — organisations, accounts and roles, API
+// tokens, passwords, and the append-only hash-chained audit log (docs/platform.md). The store keeps
+// the rows; every rule about them lives here, and every change runs in one store transaction
+// together with its audit entry.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core.hpp"
+#include "model.hpp"
+#include "store.hpp"
+
+namespace gpsi::platform {
+
+//! What an account may do. A role is a fixed set of permissions (Allows); a token's scopes narrow
+//! its owner's set.
+enum class Permission { kRead, kSubmit, kApprove, kReview, kPublish, kAdmin };
+//! Permission names, in the order of Permission: the words of token scopes.
+inline constexpr std::array<std::string_view, 6> kPermissionNames{"read",   "submit",  "approve",
+                                                                  "review", "publish", "admin"};
+std::string_view ToString(Permission p);
+std::optional<Permission> ParsePermission(std::string_view s);
+
+//! The role × permission table. Duties are separated: an admin manages accounts but not data, a
+//! member's submitter cannot approve, the secretariat reviews and publishes but submits nothing.
+bool Allows(Role role, Permission p);
+//! The names of the permissions `role` holds, in the order of kPermissionNames.
+std::vector<std::string> Permissions(Role role);
+//! Whether accounts of `role` may belong to an organisation of `kind` (admin and secretariat to
+//! the secretariat, submitter and approver to members, reader to any).
+bool RoleFits(Role role, OrgKind kind);
+//! The tier a member's published data carries by default: 2 for a government agency, 3 for a
+//! think tank, 0 (reports none) for the secretariat.
+int DefaultTier(OrgKind kind);
+
+// ---- Passwords (argon2id) and tokens ----
+
+//! Shortest and longest password accepted (OWASP ASVS 5.0 6.2.1 and 6.2.9).
+inline constexpr std::size_t kMinPassword = 12, kMaxPassword = 128;
+//! The argon2id hash string of `password` (libsodium crypto_pwhash_str, its interactive limits:
+//! 2 passes over 64 MiB), or a usage error when the password is too short or too long.
+Result<std::string> HashPassword(std::string_view password);
+//! Whether `password` matches the argon2id hash string `hash` (constant time in libsodium).
+bool VerifyPassword(const std::string& hash, std::string_view password);
+
+//! Days a token lives when none is asked for, and at most.
+inline constexpr int kDefaultTokenDays = 90, kMaxTokenDays = 366;
+//! A new token secret: "gpsi_" and 43 base64url characters of 32 random bytes (256 bits) from
+//! libsodium's CSPRNG.
+std::string NewTokenSecret();
+//! The SHA-256 under which a token is stored. A fast hash suffices: the secret has 256 random bits,
+//! so no guessing attack on a stolen hash is feasible (unlike a password).
+std::string TokenDigest(std::string_view secret);
+
+//! Who a request acts as: the account, its organisation and what it may do.
+struct Principal {
+  Account account;
+  Organisation org;
+  std::vector<Permission> permissions;  //!< the role's, narrowed by the token's scopes
+  bool Can(Permission p) const;
+};
+//! The principal of an API token at time `now` (UTC, ISO 8601): kUnauthorized when the token is
+//! unknown, revoked or expired, or its account or organisation is disabled. The message never says
+//! which, so a caller learns nothing about tokens it does not hold.
+Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now);
+
+// ---- Changes (each one transaction with its audit entry) ----
+
+//! Adds an organisation: key of 2–32 of a–z, 0–9 and '-', new; an English name; countries known
+//! to the store; agreements naming a data set and at least one indicator; tier -1 takes DefaultTier.
+Result<Organisation> AddOrg(Store& store, const Actor& actor, Organisation org);
+//! A change to a stored record, applied inside the transaction to what is stored then.
+template <class T>
+using Edit = std::function<Status(T&)>;
+//! Changes the organisation `key` by `edit` (its key and id stay), under the rules of AddOrg.
+Result<Organisation> ChangeOrg(Store& store, const Actor& actor, const std::string& key,
+                               const Edit<Organisation>& edit);
+//! Adds an account (login of 2–64 of a–z, 0–9 and '-', new) whose role fits its organisation's
+//! kind (RoleFits); `password`, when given, is stored as its argon2id hash.
+Result<Account> AddAccount(Store& store, const Actor& actor, Account account,
+                           const std::optional<std::string>& password);
+//! Changes the account `login` by `edit` (its login and organisation stay), and its password when
+//! one is given.
+Result<Account> ChangeAccount(Store& store, const Actor& actor, const std::string& login, const Edit<Account>& edit,
+                              const std::optional<std::string>& password);
+//! Issues a token to `login` with `scopes` (empty: all its role's permissions; each must be one
+//! of them) living `days` days (1 to kMaxTokenDays).
+Result<IssuedToken> IssueToken(Store& store, const Actor& actor, const std::string& login,
+                               std::vector<std::string> scopes, int days, const std::string& label);
+//! Revokes the token whose last 8 characters are `suffix`; an unknown or ambiguous suffix is an
+//! error that changes nothing.
+Result<TokenRecord> RevokeToken(Store& store, const Actor& actor, const std::string& suffix);
+
+// ---- The audit log ----
+
+//! SHA-256 (hex) over the entry's fields, `prev_hash` included, as a JSON array
+//! [seq, at, actor, org, origin, action, target, before, after, prev_hash]; `hash` is not read.
+std::string AuditHash(const AuditEntry& e);
+//! Hash that the first entry chains to.
+inline constexpr std::string_view kAuditGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+//! Appends an entry for `action` on `target` inside the caller's transaction: seq, time,
+//! prev_hash and hash are set here.
+void AppendAudit(Store& store, const Actor& actor, std::string action, std::string target, std::string before,
+                 std::string after);
+
+//! Walks the whole log: seq must run 1, 2, 3…, each prev_hash must be the hash of the entry before
+//! and each hash must recompute. An edited, deleted, inserted or reordered entry breaks one of the
+//! three. `expect_head` ("SEQ:HASH", from an earlier check) also finds a log cut after that entry
+//! or rewritten up to it; a malformed one is a usage error.
+Result<AuditCheck> VerifyAudit(Store& store, const std::string& expect_head = "");
+
+}  // namespace gpsi::platform
