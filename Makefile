@@ -58,7 +58,7 @@ bench: build
 
 fuzz: setup
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
-	@for t in csv_reader descriptor ingest method events update; do mkdir -p build-fuzz/corpus/$$t && build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
+	@for t in csv_reader descriptor ingest method events update upload; do mkdir -p build-fuzz/corpus/$$t && build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
 
 clean:
 	rm -rf build build-* web/dist

@@ -39,6 +39,35 @@ build/gpsi --db "$db" show CHN --indicator homicide_rate | tail -n 4
 echo
 build/gpsi --db "$db" resolve --report out/disagreements.csv
 echo
+# The member platform (docs/platform.md): a demo member agency shares real government data that
+# is not in the data folder, the U.S. FBI's estimates (../shared/member_samples), through review.
+members="$(dirname "$data")/member_samples/crime_us_fbi_ucr"
+if [ -f "$members/us_national_crime_tidy.csv" ]; then
+  echo "== the member platform: a demo member agency submits the U.S. FBI's homicide estimates, approves and publishes them"
+  g() { build/gpsi --db "$db" "$@"; }
+  tokens=out/demo-tokens
+  rm -rf "$tokens" && mkdir -m 700 "$tokens"
+  g org add forum --kind secretariat --name-en "GPSCF Secretariat (demo)" --name-zh "全球公安合作论坛秘书处（演示）" >/dev/null
+  g org add us-fbi --kind government --name-en "U.S. Federal Bureau of Investigation (demo member)" \
+    --name-zh "美国联邦调查局（演示成员）" --country USA
+  g org agree us-fbi --dataset CRIME --indicator homicide_rate >/dev/null
+  for spec in "alice us-fbi member-submitter" "bob us-fbi member-approver" "sam forum secretariat"; do
+    read -r login org role <<<"$spec"
+    g user add "$login" --org "$org" --role "$role" >/dev/null
+    g token create "$login" --days 1 --label demo >"$tokens/$login" 2>/dev/null
+  done
+  as() { local who=$1; shift; build/gpsi --db "$db" submission --token-file "$tokens/$who" "$@"; }
+  up=$(build/gpsi --db "$db" --json submission --token-file "$tokens/alice" upload "$members/us_national_crime_tidy.csv" \
+    --dataset CRIME --descriptor examples/members/us_fbi_ucr.toml --note "UCR estimated crimes, national, 1995-2019")
+  field() { grep -o "\"$1\":[0-9]*" <<<"$up" | head -1 | cut -d: -f2; }
+  id=$(field id)
+  echo "uploaded as submission $id (draft, hidden from the index): $(field rows) rows read, $(field accepted) accepted"
+  as alice submit "$id" && as bob approve "$id" && as sam accept "$id" && as sam publish "$id"
+  echo "-- USA's homicide rate 2015-2019: every source (* = the one the index uses: UNODC, tier 1, beside the FBI's, tier 2)"
+  g show USA --indicator homicide_rate --all-sources | awk '$2 ~ /^[0-9]{4}$/ { y = $2 } $1 ~ /^[0-9]{4}$/ { y = $1 } y >= 2015 && y <= 2019'
+  g audit-log verify
+  echo
+fi
 echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
 build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
 echo

@@ -52,5 +52,6 @@ void AddOrg(CLI::App& app, Globals& g);
 void AddUser(CLI::App& app, Globals& g);
 void AddToken(CLI::App& app, Globals& g);
 void AddAuditLog(CLI::App& app, Globals& g);
+void AddSubmission(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

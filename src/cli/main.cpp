@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   cli::AddUser(app, g);
   cli::AddToken(app, g);
   cli::AddAuditLog(app, g);
+  cli::AddSubmission(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -281,7 +281,7 @@ Result<std::vector<SourceRecord>> Sources(const std::string& db_path) {
 }
 
 Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit_text,
-                                        const std::vector<std::string>& indicators) {
+                                        const std::vector<std::string>& indicators, bool all_sources) {
   return detail::Guarded([&]() -> Result<std::vector<ResolvedValue>> {
     auto store = OpenExisting(db_path);
     if (!store) return store.error();
@@ -304,7 +304,8 @@ Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::s
     f.units = {code};
     f.indicators = indicators;
     std::vector<ResolvedValue> out;
-    (*store)->Resolved(f, [&](const ResolvedValue& r) { out.push_back(r); });
+    auto keep = [&](const ResolvedValue& r) { out.push_back(r); };
+    all_sources ? (*store)->Observations(f, keep) : (*store)->Resolved(f, keep);
     return out;
   });
 }

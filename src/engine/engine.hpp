@@ -82,9 +82,10 @@ struct ExportConfig {
 //! CSV `unit,year,indicator,value,source,tier`: resolved values, or every observation.
 Status Export(const ExportConfig& cfg, std::ostream& out);
 
-//! The resolved series of one unit with provenance.
+//! The resolved series of one unit with provenance; `all_sources`: every visible source's value of
+//! each cell, the one the index uses first (so a member's value is listed beside the UN's).
 Result<std::vector<ResolvedValue>> Show(const std::string& db_path, const std::string& unit,
-                                        const std::vector<std::string>& indicators);
+                                        const std::vector<std::string>& indicators, bool all_sources = false);
 
 struct Disagreement {
   ResolvedValue chosen, other;
@@ -661,6 +662,41 @@ Result<IssuedToken> IssueToken(const std::string& db_path, const Actor& actor, c
                                const std::vector<std::string>& scopes, int days, const std::string& label);
 //! Revokes the token whose last 8 characters are `suffix`.
 Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, const std::string& suffix);
+
+// Members act through an API token (`token`: its secret), as the HTTP API's clients do; `origin`
+// is where the request came from (the client's address, or CliActor's).
+
+//! A member's upload: a file in canonical CSV (unit,year,indicator,value), or any layout with its
+//! descriptor (whose [source] is replaced by the member's: its organisation's tier and name).
+struct UploadConfig {
+  std::string db_path, token, origin;
+  std::string file, dataset, descriptor, note;
+};
+//! An upload's outcome: the draft submission and the ingest's report with every quarantined row.
+struct UploadResult {
+  Submission submission;
+  FileReport report;
+  std::vector<QuarantineRow> quarantine;
+};
+//! Ingests the file into a source release of its own, hidden until published, and records it as a
+//! draft submission, in one transaction (platform::RecordUpload); a file that cannot be read, or
+//! with a row outside the member's countries or data set, stores nothing.
+Result<UploadResult> Upload(const UploadConfig& cfg);
+//! Takes a review step on submission `id` (platform::Act): `action` is submit, approve, accept,
+//! publish, return or revise; `reason` for return, `embargo` (UTC day or time) for publish.
+Result<Submission> ActOnSubmission(const std::string& db_path, const std::string& token, const std::string& origin,
+                                   std::int64_t id, const std::string& action, const std::string& reason = "",
+                                   const std::string& embargo = "");
+//! The submissions the token's holder may see, newest first.
+Result<std::vector<Submission>> Submissions(const std::string& db_path, const std::string& token);
+//! One submission with its rows, quarantined rows and audit trail.
+struct SubmissionDetail {
+  Submission submission;
+  std::vector<ResolvedValue> rows;  //!< in file order
+  std::vector<QuarantineRow> quarantine;
+  std::vector<AuditEntry> trail;
+};
+Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std::string& token, std::int64_t id);
 
 //! Checks the audit log's hash chain (platform::VerifyAudit), read-only.
 Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head = "");

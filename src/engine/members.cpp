@@ -3,8 +3,13 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <set>
+
+#include <fmt/format.h>
+
 #include "detail/built.hpp"
 #include "engine.hpp"
+#include "ingest.hpp"
 #include "platform.hpp"
 
 namespace gpsi::engine {
@@ -20,6 +25,40 @@ auto WithStore(const std::string& db_path, StoreAccess access, Fn&& fn) -> declt
   } catch (const Failure& f) {
     return f.error();
   }
+}
+
+//! The principal of `token` now, and the actor it makes from `origin`.
+Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::string& token,
+                                                     const std::string& origin) {
+  auto who = platform::Authenticate(store, token, NowUtc());
+  if (!who) return who.error();
+  Actor actor{who->account.login, who->org.key, origin};
+  return std::make_pair(std::move(*who), std::move(actor));
+}
+
+//! The descriptor an upload is read with: the member's own, or the canonical layout's; either way
+//! every value is the member's source release (UploadSource), whatever the descriptor claims.
+Result<Descriptor> UploadDescriptor(const UploadConfig& cfg, const platform::Principal& who) {
+  Descriptor d;
+  if (cfg.descriptor.empty()) {
+    d = CanonicalDescriptor(cfg.file);
+  } else {
+    auto loaded = LoadDescriptor(cfg.descriptor);
+    if (!loaded) return loaded.error();
+    d = std::move(*loaded);
+    // A submission holds values; reference, group and metadata layouts write other tables.
+    static const std::set<std::string> kDataLayouts{"long", "wide", "gho", "owid", "canonical"};
+    if (!kDataLayouts.contains(d.layout)) {
+      return Error{Errc::kUsage,
+                   "a submission holds values: layout long, wide, gho, owid or canonical, not " + d.layout,
+                   cfg.descriptor};
+    }
+  }
+  d.source = platform::UploadSource(who, cfg.dataset, NowUtc());
+  d.sources.clear();
+  for (auto& ind : d.indicators) ind.source.clear();
+  d.ingest = true;
+  return d;
 }
 
 }  // namespace
@@ -77,6 +116,69 @@ Result<IssuedToken> IssueToken(const std::string& db_path, const Actor& actor, c
 
 Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, const std::string& suffix) {
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) { return platform::RevokeToken(s, actor, suffix); });
+}
+
+Result<UploadResult> Upload(const UploadConfig& cfg) {
+  return WithStore(cfg.db_path, StoreAccess::kWrite, [&](Store& s) -> Result<UploadResult> {
+    auto holder = Holder(s, cfg.token, cfg.origin);
+    if (!holder) return holder.error();
+    const platform::Principal& who = holder->first;
+    const Actor& actor = holder->second;
+    if (auto ok = platform::CheckUpload(who, cfg.dataset); !ok) return ok.error();
+    auto d = UploadDescriptor(cfg, who);
+    if (!d) return d.error();
+    UploadResult out;
+    IngestOptions options;
+    options.recorded_path = cfg.file;
+    options.before_commit = [&](Store& store, const FileRecord& file, const FileReport& report) {
+      out.submission = platform::RecordUpload(store, actor, who, cfg.dataset, cfg.note, file, report);
+    };
+    out.report = IngestFile(s, cfg.file, *d, options);
+    if (out.report.status == FileReport::Status::kRejected) return out.report.error;
+    if (out.report.status != FileReport::Status::kIngested) {
+      return Error{Errc::kConflict, "these bytes are stored already (" + out.report.note + ")", cfg.file};
+    }
+    out.quarantine = s.Quarantine(out.submission.file_id);
+    return out;
+  });
+}
+
+Result<Submission> ActOnSubmission(const std::string& db_path, const std::string& token, const std::string& origin,
+                                   std::int64_t id, const std::string& action, const std::string& reason,
+                                   const std::string& embargo) {
+  const auto a = platform::ParseSubmissionAction(action);
+  if (!a) {
+    return Error{Errc::kUsage,
+                 fmt::format("'{}' is not a review step: submit, approve, accept, publish, return or revise", action)};
+  }
+  return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Result<Submission> {
+    auto holder = Holder(s, token, origin);
+    if (!holder) return holder.error();
+    return platform::Act(s, holder->second, holder->first, id, platform::Step{*a, reason, embargo});
+  });
+}
+
+Result<std::vector<Submission>> Submissions(const std::string& db_path, const std::string& token) {
+  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<std::vector<Submission>> {
+    auto who = platform::Authenticate(s, token, NowUtc());
+    if (!who) return who.error();
+    return platform::VisibleSubmissions(s, *who);
+  });
+}
+
+Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std::string& token, std::int64_t id) {
+  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<SubmissionDetail> {
+    auto who = platform::Authenticate(s, token, NowUtc());
+    if (!who) return who.error();
+    auto sub = platform::FindVisible(s, *who, id);
+    if (!sub) return sub.error();
+    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), {}};
+    const std::string target = fmt::format("submission:{}", id);
+    s.AuditEntries(1, [&](const AuditEntry& e) {
+      if (e.target == target) out.trail.push_back(e);
+    });
+    return out;
+  });
 }
 
 Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head) {

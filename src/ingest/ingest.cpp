@@ -837,6 +837,7 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
     for (const auto& [k, n] : rep.skipped) skipped += n;
     file.rows_skipped = skipped;
     store.UpdateFileCounts(file);
+    if (options.before_commit) options.before_commit(store, file, rep);
     // The raw bytes are put in place before the commit: a crash in between leaves an unreferenced
     // blob (harmless, content-addressed), never a stored file without its bytes.
     fs::path final_blob = fs::path(store.BlobDir()) / scan->sha256.substr(0, 2) / scan->sha256;

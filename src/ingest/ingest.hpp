@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -108,6 +109,10 @@ Result<ReferenceReport> LoadReference(Store& store, const ReferenceConfig& confi
 struct IngestOptions {
   bool strict = false;
   std::string recorded_path;  //!< path stored in `files` (default: the file's absolute path; update: the URL)
+  //! Runs inside the ingest's transaction once the rows are stored, before the commit (a member's
+  //! submission is recorded with its rows this way); a Failure it throws rejects the file, and
+  //! nothing is stored.
+  std::function<void(Store&, const FileRecord&, const FileReport&)> before_commit;
 };
 
 //! Checks that `path` is a readable, non-empty, UTF-8 text file (the pre-scan of IngestFile).

@@ -58,6 +58,28 @@ std::optional<Role> ParseRole(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view ToString(SubmissionState state) {
+  switch (state) {
+    case SubmissionState::kDraft: return "draft";
+    case SubmissionState::kSubmitted: return "submitted";
+    case SubmissionState::kValidated: return "validated";
+    case SubmissionState::kApproved: return "approved";
+    case SubmissionState::kAccepted: return "accepted";
+    case SubmissionState::kPublished: return "published";
+    case SubmissionState::kReturned: return "returned";
+  }
+  return "draft";
+}
+
+std::optional<SubmissionState> ParseSubmissionState(std::string_view s) {
+  for (auto state :
+       {SubmissionState::kDraft, SubmissionState::kSubmitted, SubmissionState::kValidated, SubmissionState::kApproved,
+        SubmissionState::kAccepted, SubmissionState::kPublished, SubmissionState::kReturned}) {
+    if (s == ToString(state)) return state;
+  }
+  return std::nullopt;
+}
+
 int TextTable::Column(std::string_view name) const {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return static_cast<int>(i);

@@ -485,6 +485,28 @@ struct AuditEntry {
   std::string prev_hash, hash;
 };
 
+//! Where a member's submission stands in review (docs/platform.md, "Submissions").
+enum class SubmissionState { kDraft, kSubmitted, kValidated, kApproved, kAccepted, kPublished, kReturned };
+std::string_view ToString(SubmissionState state);
+std::optional<SubmissionState> ParseSubmissionState(std::string_view s);
+
+//! A member's upload of one data set. Its rows are stored as an ingest of its own file into a source
+//! release of its own ("<org>.<dataset>" @ "sub-<id>"), hidden from every read of the index until
+//! published, then visible from `embargo` (or at once).
+struct Submission {
+  std::int64_t id = 0;
+  std::string org;  //!< the organisation's key
+  std::int64_t org_id = 0;
+  std::string dataset;
+  SubmissionState state = SubmissionState::kDraft;
+  std::int64_t source_id = 0, file_id = 0;
+  std::string note;                           //!< the submitter's change note
+  std::string submitter, approver, reviewer;  //!< logins
+  std::string embargo;                        //!< UTC time it is published at ("" = when published)
+  std::string reason;                         //!< why it was last returned
+  std::string created, updated;
+};
+
 //! An issued token: `secret` is shown once and never stored.
 struct IssuedToken {
   std::string secret;

@@ -261,7 +261,7 @@ Result<Account> ChangeAccount(Store& store, const Actor& actor, const std::strin
   account.id = before->id, account.login = before->login, account.org = before->org;
   account.created = before->created;
   if (auto ok = CheckAccount(store, account); !ok) return ok.error();
-  account.password = password ? std::move(*hash) : before->password;
+  account.password = password ? *hash : before->password;
   store.UpdateAccount(account);
   json after = AccountState(account);
   if (password) after["password"] = "changed";

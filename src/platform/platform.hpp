@@ -97,6 +97,53 @@ Result<IssuedToken> IssueToken(Store& store, const Actor& actor, const std::stri
 //! error that changes nothing.
 Result<TokenRecord> RevokeToken(Store& store, const Actor& actor, const std::string& suffix);
 
+// ---- Submissions (docs/platform.md, "Submissions") ----
+
+//! What can be done to a submission; each moves it along the review states.
+enum class SubmissionAction { kSubmit, kApprove, kAccept, kPublish, kReturn, kRevise };
+std::string_view ToString(SubmissionAction a);
+std::optional<SubmissionAction> ParseSubmissionAction(std::string_view s);
+
+//! Whether `who` may see `s`: its own organisation's, everything for the secretariat and admins,
+//! and any published one. A submission one may not see is "not found", never "forbidden", so its
+//! id says nothing.
+bool CanSee(const Principal& who, const Submission& s);
+//! The submissions `who` may see, newest first.
+std::vector<Submission> VisibleSubmissions(Store& store, const Principal& who);
+//! The submission `id` if `who` may see it, else kNotFound.
+Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t id);
+
+//! Checks, before a file is read, that `who` may upload data set `dataset`: submit permission and
+//! a provision agreement of its organisation for it.
+Status CheckUpload(const Principal& who, const std::string& dataset);
+//! The source release a member's upload is ingested into: key "<org>.<dataset>", the
+//! organisation's tier and name, release `release` (the upload's UTC time: the newest wins).
+Source UploadSource(const Principal& who, const std::string& dataset, const std::string& release);
+//! Records an uploaded file as a draft submission, inside the ingest's transaction (its
+//! before_commit): every row must be for one of the organisation's countries and an indicator of
+//! the data set, else the upload fails (Failure) at the first such row with its line; the rows'
+//! source release is hidden from every read of the index until published.
+Submission RecordUpload(Store& store, const Actor& actor, const Principal& who, const std::string& dataset,
+                        const std::string& note, const FileRecord& file, const FileReport& report);
+
+//! One step of the review: the action, and what it needs (a reason to return; an embargo time,
+//! UTC ISO 8601, to publish later than now).
+struct Step {
+  SubmissionAction action = SubmissionAction::kSubmit;
+  std::string reason, embargo;
+};
+//! Takes `step` on submission `id` as `who`, with its audit entry, under the rules of the review:
+//!   submit   draft → submitted, by a submitter of its organisation; validation follows at once
+//!            (validated, or returned with the reason when rows were quarantined);
+//!   approve  validated → approved, by an approver of its organisation who did not submit it;
+//!   accept   approved → accepted, by the secretariat;
+//!   publish  accepted → published, by the secretariat: its rows are read from `embargo` on (or now);
+//!   return   submitted/validated → returned by its organisation's submitter or approver,
+//!            approved/accepted → returned by the secretariat; a reason is required;
+//!   revise   returned → draft, by a submitter of its organisation.
+//! Anything else is kForbidden (not permitted) or kConflict (not from this state).
+Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, std::int64_t id, const Step& step);
+
 // ---- The audit log ----
 
 //! SHA-256 (hex) over the entry's fields, `prev_hash` included, as a JSON array

@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -114,6 +114,9 @@ class Store {
   //! Quarantined rows of one file (or all when file_id is 0), in file order.
   virtual std::vector<QuarantineRow> Quarantine(std::int64_t file_id) = 0;
 
+  // The reads of the index below (and Sources) see only visible source releases: public ones, and
+  // members' published submissions from their embargo time on.
+
   //! Resolved cells (source-priority rule: tier, newest release, preference, newest file),
   //! ordered by unit, indicator, year.
   virtual void Resolved(const CellFilter& filter, const std::function<void(const ResolvedValue&)>& fn) = 0;
@@ -160,6 +163,19 @@ class Store {
   virtual std::vector<TokenRecord> Tokens() = 0;
   virtual std::optional<TokenRecord> FindTokenBySha(const std::string& sha256) = 0;
 
+  //! Makes the source release `source_id` a member's (`org_id`) and visible to reads of the index
+  //! from `visible_from` on (UTC, ISO 8601; kNeverVisible: not until published).
+  virtual void SetSourceVisibility(std::int64_t source_id, std::int64_t org_id, const std::string& visible_from) = 0;
+  //! Every observation of one file, hidden or not, in file order (a submission's rows).
+  virtual std::vector<ObservationRow> FileObservations(std::int64_t file_id) = 0;
+  //! Inserts a submission and returns its id.
+  virtual std::int64_t InsertSubmission(const Submission& submission) = 0;
+  //! Rewrites the state, people, embargo, reason and time of the submission with `submission.id`.
+  virtual void UpdateSubmission(const Submission& submission) = 0;
+  virtual std::optional<Submission> FindSubmission(std::int64_t id) = 0;
+  //! Every submission, newest first.
+  virtual std::vector<Submission> Submissions() = 0;
+
   //! Appends one audit entry (its seq, hashes and fields already set).
   virtual void AppendAudit(const AuditEntry& entry) = 0;
   //! The last audit entry, if any.
@@ -167,6 +183,9 @@ class Store {
   //! Every audit entry with seq ≥ `from`, in stored (rowid) order.
   virtual void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) = 0;
 };
+
+//! The visible_from of a source that no read of the index sees (an unpublished submission's).
+inline constexpr std::string_view kNeverVisible = "9999-12-31T23:59:59Z";
 
 //! How a store is opened: to write it, or only to read it.
 enum class StoreAccess { kWrite, kRead };

@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 4> kMigrations{
+inline constexpr std::array<std::string_view, 5> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -131,6 +131,26 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
+    // 5: member submissions — a submission's rows are an ingest of its file into a source release
+    // of its own, which every read of the index skips until sources.visible_from has passed
+    // ('' for public sources: always; unpublished submissions: the year 9999).
+    R"sql(
+ALTER TABLE sources ADD COLUMN visible_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN org INTEGER REFERENCES orgs(id);
+CREATE TABLE submissions(
+  id INTEGER PRIMARY KEY,
+  org INTEGER NOT NULL REFERENCES orgs(id),
+  dataset TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK(state IN ('draft','submitted','validated','approved','accepted','published','returned')),
+  source INTEGER NOT NULL REFERENCES sources(id),
+  file INTEGER NOT NULL REFERENCES files(id),
+  note TEXT NOT NULL DEFAULT '',
+  submitter TEXT NOT NULL, approver TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL DEFAULT '',
+  embargo TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE INDEX submissions_org ON submissions(org);
 )sql",
 };
 

@@ -34,6 +34,13 @@ std::string SourcePriority(std::string_view alias) {
   return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
 }
 
+//! The visibility rule, in one place: a read of the index sees a source release once its
+//! visible_from has passed ('' for public sources, which is always). A condition on `sources`
+//! columns prefixed with `alias`.
+std::string Visible(std::string_view alias) {
+  return fmt::format("{}visible_from <= strftime('%Y-%m-%dT%H:%M:%SZ','now')", alias);
+}
+
 //! The error of SQLite's last failure on `db` (`what`: the statement, or empty).
 Error StoreError(sqlite3* db, std::string_view what) {
   // Another process holding the write lock past the busy timeout is not a broken store: say so,
@@ -340,7 +347,8 @@ class SqliteStore final : public Store {
     std::vector<SourceRecord> out;
     Stmt s(db_,
            "SELECT s.id,s.key,s.publisher,s.tier,s.licence,s.url,s.release,s.retrieved,s.preference,"
-           "(SELECT count(*) FROM observations o WHERE o.source=s.id) FROM sources s ORDER BY s.tier,s.key,s.release");
+           "(SELECT count(*) FROM observations o WHERE o.source=s.id) FROM sources s WHERE " +
+               Visible("s.") + " ORDER BY s.tier,s.key,s.release");
     while (s.Step()) {
       SourceRecord r;
       r.id = s.Int(0);
@@ -452,7 +460,7 @@ class SqliteStore final : public Store {
     static const std::vector<std::string> kAllowed{"units",      "unit_names",  "aggregate_names", "sources",
                                                    "files",      "unit_groups", "indicators",      "observations",
                                                    "quarantine", "orgs",        "users",           "tokens",
-                                                   "audit_log"};
+                                                   "audit_log",  "submissions"};
     if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
       throw Failure(Error{Errc::kInternal, "unknown table " + table});
     }
@@ -480,7 +488,8 @@ class SqliteStore final : public Store {
     // The source-priority rule as a rank per source id; ties go to the newest file below.
     std::unordered_map<std::int64_t, std::pair<int, std::string>> rank;
     {
-      Stmt s(db_, "SELECT id, key || '@' || release FROM sources ORDER BY " + SourcePriority(""));
+      Stmt s(db_,
+             "SELECT id, key || '@' || release FROM sources WHERE " + Visible("") + " ORDER BY " + SourcePriority(""));
       for (int k = 0; s.Step(); ++k) rank.emplace(s.Int(0), std::make_pair(k, s.Text(1)));
     }
     std::unordered_map<std::int64_t, std::string> sha;
@@ -513,7 +522,9 @@ class SqliteStore final : public Store {
       };
       std::string_view u = text(0), ind = text(1);
       int year = static_cast<int>(s.Int(2));
-      const auto& [r, key] = rank.at(s.Int(4));
+      const auto ranked = rank.find(s.Int(4));
+      if (ranked == rank.end()) continue;  // a source release not visible (yet)
+      const auto& [r, key] = ranked->second;
       bool same = have && year == best.year && u == unit && ind == indicator;
       // Later files come later within a cell, so ties in rank go to the newest file (file DESC).
       if (same && r > best_rank) continue;
@@ -637,6 +648,51 @@ class SqliteStore final : public Store {
     return v.front();
   }
 
+  void SetSourceVisibility(std::int64_t source_id, std::int64_t org_id, const std::string& visible_from) override {
+    Prep("source_vis", "UPDATE sources SET org=?2,visible_from=?3 WHERE id=?1")
+        .Bind(1, source_id)
+        .Bind(2, org_id)
+        .Bind(3, visible_from)
+        .Exec();
+  }
+
+  std::vector<ObservationRow> FileObservations(std::int64_t file_id) override {
+    std::vector<ObservationRow> out;
+    Stmt s(db_,
+           "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags "
+           "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE o.file=?1 "
+           "ORDER BY o.line");
+    s.Bind(1, file_id);
+    while (s.Step()) out.push_back(CellRow(s));
+    return out;
+  }
+
+  std::int64_t InsertSubmission(const Submission& x) override {
+    auto& s = Prep("ins_sub",
+                   "INSERT INTO submissions(org,dataset,state,source,file,note,submitter,approver,reviewer,embargo,"
+                   "reason,created,updated) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+    s.Bind(1, x.org_id).Bind(2, x.dataset).Bind(3, ToString(x.state)).Bind(4, x.source_id).Bind(5, x.file_id);
+    s.Bind(6, x.note).Bind(7, x.submitter).Bind(8, x.approver).Bind(9, x.reviewer).Bind(10, x.embargo);
+    s.Bind(11, x.reason).Bind(12, x.created).Bind(13, x.updated).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void UpdateSubmission(const Submission& x) override {
+    auto& s =
+        Prep("upd_sub",
+             "UPDATE submissions SET state=?2,approver=?3,reviewer=?4,embargo=?5,reason=?6,updated=?7 WHERE id=?1");
+    s.Bind(1, x.id).Bind(2, ToString(x.state)).Bind(3, x.approver).Bind(4, x.reviewer).Bind(5, x.embargo);
+    s.Bind(6, x.reason).Bind(7, x.updated).Exec();
+  }
+
+  std::optional<Submission> FindSubmission(std::int64_t id) override {
+    auto v = QuerySubmissions("WHERE x.id=?1", id);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  std::vector<Submission> Submissions() override { return QuerySubmissions("ORDER BY x.id DESC", 0); }
+
   void AppendAudit(const AuditEntry& e) override {
     auto& s = Prep("ins_audit",
                    "INSERT INTO audit_log(seq,at,actor,org,origin,action,target,before,after,prev_hash,hash) "
@@ -709,9 +765,9 @@ class SqliteStore final : public Store {
     // cell. Taking it here is several times faster than a row_number() window in SQL.
     std::string sql = fmt::format(
         "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags "
-        "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {} "
+        "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE {} AND {} "
         "ORDER BY o.unit,o.indicator,o.year,{},o.file DESC",
-        where, SourcePriority("s."));
+        where, Visible("s."), SourcePriority("s."));
     Stmt s(db_, sql);
     s.Bind(1, filter.year_from).Bind(2, filter.year_to);
     int i = 3;
@@ -722,9 +778,7 @@ class SqliteStore final : public Store {
     while (s.Step()) {
       if (resolved && !first && r.year == s.Int(1) && r.unit == s.Text(0) && r.indicator == s.Text(2)) continue;
       first = false;
-      r.unit = s.Text(0), r.year = static_cast<int>(s.Int(1)), r.indicator = s.Text(2), r.value = s.Real(3);
-      r.source_key = s.Text(4), r.publisher = s.Text(5), r.release = s.Text(6), r.tier = static_cast<int>(s.Int(7));
-      r.file_path = s.Text(8), r.file_sha256 = s.Text(9), r.line = s.Int(10), r.flags = s.Text(11);
+      r = CellRow(s);
       fn(r);
     }
   }
@@ -810,6 +864,35 @@ class SqliteStore final : public Store {
       out.push_back(std::move(t));
     }
     return out;
+  }
+
+  std::vector<Submission> QuerySubmissions(const std::string& tail, std::int64_t arg) {
+    std::vector<Submission> out;
+    Stmt s(db_,
+           "SELECT x.id,o.key,x.org,x.dataset,x.state,x.source,x.file,x.note,x.submitter,x.approver,x.reviewer,"
+           "x.embargo,x.reason,x.created,x.updated FROM submissions x JOIN orgs o ON o.id=x.org " +
+               tail);
+    if (tail.find("?1") != std::string::npos) s.Bind(1, arg);
+    while (s.Step()) {
+      Submission x;
+      x.id = s.Int(0), x.org = s.Text(1), x.org_id = s.Int(2), x.dataset = s.Text(3);
+      x.state = ParseSubmissionState(s.Text(4)).value_or(SubmissionState::kDraft);
+      x.source_id = s.Int(5), x.file_id = s.Int(6), x.note = s.Text(7), x.submitter = s.Text(8);
+      x.approver = s.Text(9), x.reviewer = s.Text(10), x.embargo = s.Text(11), x.reason = s.Text(12);
+      x.created = s.Text(13), x.updated = s.Text(14);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
+  //! An observation with its provenance from a row of unit, year, indicator, value, key, publisher,
+  //! release, tier, path, sha256, line, flags.
+  static ObservationRow CellRow(const Stmt& s) {
+    ObservationRow r;
+    r.unit = s.Text(0), r.year = static_cast<int>(s.Int(1)), r.indicator = s.Text(2), r.value = s.Real(3);
+    r.source_key = s.Text(4), r.publisher = s.Text(5), r.release = s.Text(6), r.tier = static_cast<int>(s.Int(7));
+    r.file_path = s.Text(8), r.file_sha256 = s.Text(9), r.line = s.Int(10), r.flags = s.Text(11);
+    return r;
   }
 
   void ReadAudit(const std::string& tail, std::int64_t arg, const std::function<void(const AuditEntry&)>& fn) {

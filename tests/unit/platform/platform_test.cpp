@@ -377,3 +377,165 @@ TEST_F(PlatformTest, ExpectedHeadIsCheckedAndMustBeWellFormed) {
 
 }  // namespace
 }  // namespace gpsi::platform
+
+namespace gpsi::platform {
+namespace {
+
+//! A member with a submitter and an approver, a second member, and the secretariat; one uploaded
+//! file of two rows stored as a draft submission (as engine::Upload stores it).
+class ReviewTest : public PlatformTest {
+ protected:
+  void SetUp() override {
+    PlatformTest::SetUp();
+    Organisation fbi = Member("us-fbi");
+    fbi.agreements = {{"CRIME", {"homicide_rate"}}};
+    Organisation rcmp = Member("ca-rcmp");
+    rcmp.countries = {"CAN"};
+    rcmp.agreements = {{"CRIME", {"homicide_rate"}}};
+    ASSERT_TRUE(AddOrg(*store_, kAdmin, Member("forum", OrgKind::kSecretariat)).ok());
+    ASSERT_TRUE(AddOrg(*store_, kAdmin, fbi).ok());
+    ASSERT_TRUE(AddOrg(*store_, kAdmin, rcmp).ok());
+    for (auto [login, org, role] :
+         {std::tuple{"alice", "us-fbi", Role::kMemberSubmitter}, std::tuple{"bob", "us-fbi", Role::kMemberApprover},
+          std::tuple{"carol", "ca-rcmp", Role::kMemberApprover}, std::tuple{"sam", "forum", Role::kSecretariat},
+          std::tuple{"root", "forum", Role::kAdmin}}) {
+      ASSERT_TRUE(AddAccount(*store_, kAdmin, Person(login, org, role), std::nullopt).ok());
+      auto t = IssueToken(*store_, kAdmin, login, {}, 1, "");
+      ASSERT_TRUE(t.ok());
+      auto p = Authenticate(*store_, t->secret, NowUtc());
+      ASSERT_TRUE(p.ok());
+      who_.emplace(login, *p);
+    }
+    id_ = Upload({{"USA", 2019, 5.0}, {"USA", 2018, 5.1}});
+  }
+
+  //! Stores rows as an upload of alice's would and records the submission; its id.
+  std::int64_t Upload(const std::vector<std::tuple<std::string, int, double>>& rows, bool quarantine = false) {
+    Transaction tx(*store_);
+    const auto& alice = who_.at("alice");
+    const auto source = store_->UpsertSource(UploadSource(alice, "CRIME", "r" + std::to_string(++uploads_)));
+    FileRecord f;
+    f.path = "upload.csv", f.sha256 = std::to_string(uploads_), f.source_id = source, f.ingested_at = NowUtc();
+    f.id = store_->InsertFile(f);
+    store_->EnsureIndicator("homicide_rate");
+    std::int64_t line = 1;
+    for (const auto& [unit, year, value] : rows) {
+      Observation o;
+      o.unit = unit, o.indicator = "homicide_rate", o.year = year, o.value = value, o.line = ++line;
+      store_->InsertObservation(o, source, f.id, nullptr);
+    }
+    if (quarantine) store_->InsertQuarantine(f.id, QuarantineRow{9, 4, "USA,2017,x", "non-numeric", "x"});
+    FileReport report;
+    report.path = "upload.csv";
+    Submission s = RecordUpload(*store_, Actor{"alice", "us-fbi", "test"}, alice, "CRIME", "note", f, report);
+    tx.Commit();
+    return s.id;
+  }
+
+  Result<Submission> Do(const std::string& login, SubmissionAction a, std::int64_t id = 0, std::string reason = "",
+                        std::string embargo = "") {
+    const auto& p = who_.at(login);
+    return Act(*store_, Actor{login, p.org.key, "test"}, p, id ? id : id_, Step{a, reason, embargo});
+  }
+
+  //! The values of USA's homicide_rate the index reads (every visible source).
+  std::vector<double> Visible() {
+    std::vector<double> out;
+    store_->Observations(CellFilter{{"USA"}, {"homicide_rate"}},
+                         [&](const ObservationRow& r) { out.push_back(r.value); });
+    return out;
+  }
+
+  std::map<std::string, Principal> who_;
+  std::int64_t id_ = 0;
+  int uploads_ = 0;
+};
+
+TEST_F(ReviewTest, TheWholeRoadFromDraftToPublished) {
+  EXPECT_TRUE(Visible().empty()) << "a draft is hidden from the index";
+  auto s = Do("alice", SubmissionAction::kSubmit);
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->state, SubmissionState::kValidated);
+  s = Do("bob", SubmissionAction::kApprove);
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->approver, "bob");
+  s = Do("sam", SubmissionAction::kAccept);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(Visible().empty()) << "accepted is not yet published";
+  s = Do("sam", SubmissionAction::kPublish);
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->state, SubmissionState::kPublished);
+  EXPECT_EQ(Visible().size(), 2U);
+  EXPECT_EQ(Do("sam", SubmissionAction::kReturn, 0, "too late").error().code, Errc::kConflict);
+  std::vector<std::string> actions;
+  store_->AuditEntries(0, [&](const AuditEntry& e) {
+    if (e.target == "submission:" + std::to_string(id_)) actions.push_back(e.action);
+  });
+  EXPECT_EQ(actions, (std::vector<std::string>{"submission.upload", "submission.submit", "submission.validate",
+                                               "submission.approve", "submission.accept", "submission.publish"}));
+  EXPECT_TRUE(VerifyAudit(*store_)->ok);
+}
+
+TEST_F(ReviewTest, DutiesAndOrganisationsAreEnforced) {
+  EXPECT_EQ(Do("bob", SubmissionAction::kSubmit).error().code, Errc::kForbidden);
+  ASSERT_TRUE(Do("alice", SubmissionAction::kSubmit).ok());
+  EXPECT_EQ(Do("alice", SubmissionAction::kApprove).error().code, Errc::kForbidden);
+  EXPECT_EQ(Do("sam", SubmissionAction::kApprove).error().code, Errc::kForbidden);
+  EXPECT_EQ(Do("sam", SubmissionAction::kAccept).error().code, Errc::kConflict) << "not approved yet";
+  // Another member's approver cannot even see it: not found, so the id tells nothing.
+  EXPECT_EQ(Do("carol", SubmissionAction::kApprove).error().code, Errc::kNotFound);
+  EXPECT_FALSE(CanSee(who_.at("carol"), *store_->FindSubmission(id_)));
+  EXPECT_TRUE(VisibleSubmissions(*store_, who_.at("carol")).empty());
+  EXPECT_EQ(VisibleSubmissions(*store_, who_.at("sam")).size(), 1U);
+  EXPECT_EQ(Do("root", SubmissionAction::kPublish).error().code, Errc::kForbidden) << "admins manage, not publish";
+  EXPECT_EQ(Do("alice", SubmissionAction::kReturn).error().code, Errc::kUsage) << "a return needs a reason";
+  auto back = Do("bob", SubmissionAction::kReturn, 0, "2018 looks wrong");
+  ASSERT_TRUE(back.ok()) << back.error().Format();
+  EXPECT_EQ(back->reason, "2018 looks wrong");
+  ASSERT_TRUE(Do("alice", SubmissionAction::kRevise).ok());
+  EXPECT_EQ(Do("alice", SubmissionAction::kSubmit)->state, SubmissionState::kValidated);
+  EXPECT_EQ(Do("bob", SubmissionAction::kApprove, 999).error().code, Errc::kNotFound);
+}
+
+TEST_F(ReviewTest, QuarantinedRowsSendItBackAtValidation) {
+  const auto id = Upload({{"USA", 2017, 4.0}}, /*quarantine=*/true);
+  auto s = Do("alice", SubmissionAction::kSubmit, id);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->state, SubmissionState::kReturned);
+  EXPECT_NE(s->reason.find("1 row(s) quarantined"), std::string::npos) << s->reason;
+}
+
+TEST_F(ReviewTest, AnEmbargoKeepsItHiddenUntilItsTime) {
+  ASSERT_TRUE(Do("alice", SubmissionAction::kSubmit).ok());
+  ASSERT_TRUE(Do("bob", SubmissionAction::kApprove).ok());
+  ASSERT_TRUE(Do("sam", SubmissionAction::kAccept).ok());
+  EXPECT_EQ(Do("sam", SubmissionAction::kPublish, 0, "", "next week").error().code, Errc::kUsage);
+  auto s = Do("sam", SubmissionAction::kPublish, 0, "", "2099-01-01");
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->embargo, "2099-01-01T00:00:00Z");
+  EXPECT_TRUE(Visible().empty());
+  // A past embargo publishes at once.
+  const auto id = Upload({{"USA", 2016, 5.5}});
+  ASSERT_TRUE(Do("alice", SubmissionAction::kSubmit, id).ok());
+  ASSERT_TRUE(Do("bob", SubmissionAction::kApprove, id).ok());
+  ASSERT_TRUE(Do("sam", SubmissionAction::kAccept, id).ok());
+  ASSERT_TRUE(Do("sam", SubmissionAction::kPublish, id, "", "2001-01-01").ok());
+  EXPECT_EQ(Visible(), std::vector<double>{5.5});
+}
+
+TEST_F(ReviewTest, RowsOutsideTheAgreementFailTheUploadAtTheirLine) {
+  try {
+    Upload({{"USA", 2019, 5.0}, {"CAN", 2019, 1.9}});
+    FAIL() << "a row for a country the member does not report for was accepted";
+  } catch (const Failure& f) {
+    EXPECT_EQ(f.error().code, Errc::kForbidden);
+    EXPECT_EQ(f.error().line, 3);
+    EXPECT_NE(f.error().message.find("CAN is not a country us-fbi reports for"), std::string::npos);
+  }
+  EXPECT_EQ(store_->Submissions().size(), 1U) << "the failed upload left no submission";
+  EXPECT_FALSE(CheckUpload(who_.at("alice"), "ROADS").ok());
+  EXPECT_EQ(CheckUpload(who_.at("bob"), "CRIME").error().code, Errc::kForbidden);
+}
+
+}  // namespace
+}  // namespace gpsi::platform

@@ -1,0 +1,163 @@
+// gpsi submission upload|submit|approve|accept|publish|return|revise|list|show: a member's data
+// through review, acting as the holder of an API token ($GPSI_TOKEN, or the first line of
+// --token-file; never an argument, which `ps` would show).
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "engine.hpp"
+
+namespace gpsi::cli {
+namespace {
+
+//! The token: the first line of `file` when given, else $GPSI_TOKEN.
+Result<std::string> Token(const std::string& file) {
+  std::string token;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in || !std::getline(in, token)) return Error{Errc::kIo, "cannot read the token file", file};
+  } else if (const char* env = std::getenv("GPSI_TOKEN")) {
+    token = env;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) return Error{Errc::kUnauthorized, "no API token: set GPSI_TOKEN or give --token-file"};
+  return token;
+}
+
+nlohmann::json SubmissionJson(const Submission& s) {
+  return {{"id", s.id},
+          {"org", s.org},
+          {"dataset", s.dataset},
+          {"state", ToString(s.state)},
+          {"note", s.note},
+          {"submitter", s.submitter},
+          {"approver", s.approver},
+          {"reviewer", s.reviewer},
+          {"embargo", s.embargo},
+          {"reason", s.reason},
+          {"created", s.created},
+          {"updated", s.updated}};
+}
+
+void PrintSubmission(const Submission& s) {
+  fmt::print("#{:<5} {:<10} {:<12} {:<10} by {}{}{}{}\n", s.id, s.org, s.dataset, ToString(s.state), s.submitter,
+             s.approver.empty() ? "" : ", approved by " + s.approver,
+             s.embargo.empty() ? "" : ", public from " + s.embargo, s.reason.empty() ? "" : "  — " + s.reason);
+}
+
+nlohmann::json QuarantineJson(const std::vector<QuarantineRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& q : rows) {
+    out.push_back({{"line", q.line}, {"column", q.column}, {"reason", q.reason}, {"detail", q.detail}, {"raw", q.raw}});
+  }
+  return out;
+}
+
+//! Prints each quarantined row as `file:line:column: error: reason (detail)`.
+void PrintQuarantine(const std::string& file, const std::vector<QuarantineRow>& rows) {
+  for (const auto& q : rows) fmt::print("{}:{}:{}: error: {} ({})\n", file, q.line, q.column, q.reason, q.detail);
+}
+
+//! `submission <action> ID`, for each review step.
+void AddStep(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file, const char* action, const char* help) {
+  auto* cmd = sub.add_subcommand(action, help);
+  auto id = std::make_shared<std::int64_t>(0);
+  auto reason = std::make_shared<std::string>();
+  auto embargo = std::make_shared<std::string>();
+  cmd->add_option("id", *id, "submission id")->required();
+  if (std::string_view(action) == "return") cmd->add_option("--reason", *reason, "why it goes back")->required();
+  if (std::string_view(action) == "publish") {
+    cmd->add_option("--embargo", *embargo, "publish at this UTC day or time (2027-01-15 or 2027-01-15T08:00:00Z)");
+  }
+  cmd->callback([&g, token_file, action, id, reason, embargo] {
+    auto token = Token(*token_file);
+    if (!token) return Report(g, token.error());
+    auto s = engine::ActOnSubmission(g.db, *token, engine::CliActor().origin, *id, action, *reason, *embargo);
+    if (!s) return Report(g, s.error());
+    if (g.json) return fmt::print("{}\n", SubmissionJson(*s).dump());
+    PrintSubmission(*s);
+  });
+}
+
+}  // namespace
+
+void AddSubmission(CLI::App& app, Globals& g) {
+  auto* sub = app.add_subcommand("submission", "a member's data through review (docs/platform.md)");
+  sub->require_subcommand(1);
+  auto token_file = std::make_shared<std::string>();
+  sub->add_option("--token-file", *token_file, "file whose first line is the API token (default $GPSI_TOKEN)");
+
+  auto* upload = sub->add_subcommand("upload", "upload a file as a draft submission and show its validation");
+  auto cfg = std::make_shared<engine::UploadConfig>();
+  upload->add_option("file", cfg->file, "canonical CSV (unit,year,indicator,value), or any layout with --descriptor")
+      ->required();
+  upload->add_option("--dataset", cfg->dataset, "the data set of a provision agreement")->required();
+  upload->add_option("--descriptor", cfg->descriptor, "how to read the file (docs/descriptors.md)");
+  upload->add_option("--note", cfg->note, "what changed, for the reviewers");
+  upload->callback([&g, token_file, cfg] {
+    auto token = Token(*token_file);
+    if (!token) return Report(g, token.error());
+    cfg->db_path = g.db, cfg->token = *token, cfg->origin = engine::CliActor().origin;
+    auto r = engine::Upload(*cfg);
+    if (!r) return Report(g, r.error());
+    if (g.json) {
+      auto out = SubmissionJson(r->submission);
+      out["rows"] = r->report.rows, out["accepted"] = r->report.accepted;
+      out["quarantine"] = QuarantineJson(r->quarantine);
+      return fmt::print("{}\n", out.dump());
+    }
+    PrintSubmission(r->submission);
+    fmt::print("{} rows: {} accepted, {} quarantined\n", r->report.rows, r->report.accepted, r->report.quarantined);
+    PrintQuarantine(cfg->file, r->quarantine);
+  });
+
+  AddStep(*sub, g, token_file, "submit", "submit a draft for validation and approval");
+  AddStep(*sub, g, token_file, "approve", "approve a validated submission (its organisation's approver)");
+  AddStep(*sub, g, token_file, "accept", "accept an approved submission (the secretariat)");
+  AddStep(*sub, g, token_file, "publish", "publish an accepted submission, now or at an embargo time");
+  AddStep(*sub, g, token_file, "return", "send a submission back with a reason");
+  AddStep(*sub, g, token_file, "revise", "take a returned submission back to draft");
+
+  sub->add_subcommand("list", "the submissions the token's holder may see")->callback([&g, token_file] {
+    auto token = Token(*token_file);
+    if (!token) return Report(g, token.error());
+    auto list = engine::Submissions(g.db, *token);
+    if (!list) return Report(g, list.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : *list) g.json ? out.push_back(SubmissionJson(s)) : PrintSubmission(s);
+    if (g.json) fmt::print("{}\n", out.dump());
+  });
+
+  auto* show = sub->add_subcommand("show", "one submission: its rows, quarantined rows and audit trail");
+  auto id = std::make_shared<std::int64_t>(0);
+  show->add_option("id", *id, "submission id")->required();
+  show->callback([&g, token_file, id] {
+    auto token = Token(*token_file);
+    if (!token) return Report(g, token.error());
+    auto d = engine::SubmissionDetails(g.db, *token, *id);
+    if (!d) return Report(g, d.error());
+    if (g.json) {
+      auto out = SubmissionJson(d->submission);
+      nlohmann::json rows = nlohmann::json::array(), trail = nlohmann::json::array();
+      for (const auto& r : d->rows) {
+        rows.push_back(
+            {{"unit", r.unit}, {"indicator", r.indicator}, {"year", r.year}, {"value", r.value}, {"line", r.line}});
+      }
+      for (const auto& e : d->trail) {
+        trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}});
+      }
+      out["rows"] = rows, out["quarantine"] = QuarantineJson(d->quarantine), out["trail"] = trail;
+      return fmt::print("{}\n", out.dump());
+    }
+    PrintSubmission(d->submission);
+    for (const auto& r : d->rows)
+      fmt::print("  line {:>6}  {} {} {}  {}\n", r.line, r.unit, r.indicator, r.year, r.value);
+    PrintQuarantine("line", d->quarantine);
+    for (const auto& e : d->trail) fmt::print("  {}  {:<22} {}\n", e.at, e.action, e.actor);
+  });
+}
+
+}  // namespace gpsi::cli

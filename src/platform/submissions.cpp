@@ -1,0 +1,262 @@
+// Members' submissions: the upload's checks, and the review states with who may move them.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "platform.hpp"
+
+namespace gpsi::platform {
+namespace {
+
+using S = SubmissionState;
+using A = SubmissionAction;
+
+constexpr std::array<A, 6> kActions{A::kSubmit, A::kApprove, A::kAccept, A::kPublish, A::kReturn, A::kRevise};
+
+//! The system's own steps (validation) are logged under this actor.
+const Actor kSystem{"system", "", "gpsi"};
+
+nlohmann::json State(const Submission& s) {
+  return {{"id", s.id},
+          {"org", s.org},
+          {"dataset", s.dataset},
+          {"state", ToString(s.state)},
+          {"submitter", s.submitter},
+          {"approver", s.approver},
+          {"reviewer", s.reviewer},
+          {"embargo", s.embargo},
+          {"reason", s.reason}};
+}
+
+bool OwnOrg(const Principal& who, const Submission& s) {
+  return who.org.id == s.org_id;
+}
+
+//! Whether `text` is a UTC time as gpsi writes it (2026-12-05T08:00:00Z).
+bool IsUtcTime(const std::string& text) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (kShape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[i])) : text[i] != kShape[i]) return false;
+  }
+  return text.substr(5, 2) >= "01" && text.substr(5, 2) <= "12" && text.substr(8, 2) >= "01" &&
+         text.substr(8, 2) <= "31" && text.substr(11, 2) <= "23" && text.substr(14, 2) <= "59" &&
+         text.substr(17, 2) <= "59";
+}
+
+//! The embargo of a publish step: empty (now), a day (its midnight UTC) or a UTC time; a past one
+//! is now.
+Result<std::string> Embargo(std::string text, const std::string& now) {
+  if (text.size() == 10) text += "T00:00:00Z";
+  if (!text.empty() && !IsUtcTime(text)) {
+    return Error{Errc::kUsage,
+                 fmt::format("embargo '{}': a UTC day or time, 2027-01-15 or 2027-01-15T08:00:00Z", text)};
+  }
+  return text.empty() || text < now ? now : text;
+}
+
+//! Who may take `a` on `s`: an error saying why not, or Ok.
+Status MayAct(const Principal& who, const Submission& s, A a) {
+  auto forbid = [&](std::string_view why) {
+    return Error{Errc::kForbidden, fmt::format("{} submission {}: {}", ToString(a), s.id, why)};
+  };
+  switch (a) {
+    case A::kSubmit:
+    case A::kRevise:
+      if (!who.Can(Permission::kSubmit) || !OwnOrg(who, s)) return forbid("only a submitter of its organisation");
+      return Ok();
+    case A::kApprove:
+      if (!who.Can(Permission::kApprove) || !OwnOrg(who, s)) return forbid("only an approver of its organisation");
+      if (who.account.login == s.submitter) return forbid("its approver must be another person than its submitter");
+      return Ok();
+    case A::kAccept:
+      if (!who.Can(Permission::kReview)) return forbid("only the secretariat");
+      return Ok();
+    case A::kPublish:
+      if (!who.Can(Permission::kPublish)) return forbid("only the secretariat");
+      return Ok();
+    case A::kReturn: {
+      const bool member_step = s.state == S::kSubmitted || s.state == S::kValidated;
+      const bool member = OwnOrg(who, s) && (who.Can(Permission::kSubmit) || who.Can(Permission::kApprove));
+      if (member_step ? !member : !who.Can(Permission::kReview)) {
+        return forbid(member_step ? "only its organisation's submitter or approver" : "only the secretariat");
+      }
+      return Ok();
+    }
+  }
+  return forbid("unknown action");
+}
+
+//! The state `a` leads from, and to.
+std::pair<std::set<S>, S> Edge(A a) {
+  switch (a) {
+    case A::kSubmit: return {{S::kDraft}, S::kSubmitted};
+    case A::kApprove: return {{S::kValidated}, S::kApproved};
+    case A::kAccept: return {{S::kApproved}, S::kAccepted};
+    case A::kPublish: return {{S::kAccepted}, S::kPublished};
+    case A::kReturn: return {{S::kSubmitted, S::kValidated, S::kApproved, S::kAccepted}, S::kReturned};
+    case A::kRevise: return {{S::kReturned}, S::kDraft};
+  }
+  return {{}, S::kDraft};
+}
+
+//! Moves `s` to `to` and logs it as `action` by `actor`.
+void Move(Store& store, const Actor& actor, Submission& s, S to, std::string_view action) {
+  const auto before = State(s).dump();
+  s.state = to;
+  s.updated = NowUtc();
+  store.UpdateSubmission(s);
+  AppendAudit(store, actor, fmt::format("submission.{}", action), fmt::format("submission:{}", s.id), before,
+              State(s).dump());
+}
+
+//! Validation, right after submit: a submission with quarantined rows goes back with the count.
+void Validate(Store& store, Submission& s) {
+  const auto quarantined = store.Quarantine(s.file_id).size();
+  if (quarantined == 0) return Move(store, kSystem, s, S::kValidated, "validate");
+  s.reason = fmt::format("validation: {} row(s) quarantined; correct the file and upload it again", quarantined);
+  Move(store, kSystem, s, S::kReturned, "validate");
+}
+
+}  // namespace
+
+std::string_view ToString(SubmissionAction a) {
+  switch (a) {
+    case A::kSubmit: return "submit";
+    case A::kApprove: return "approve";
+    case A::kAccept: return "accept";
+    case A::kPublish: return "publish";
+    case A::kReturn: return "return";
+    case A::kRevise: return "revise";
+  }
+  return "submit";
+}
+
+std::optional<SubmissionAction> ParseSubmissionAction(std::string_view s) {
+  for (A a : kActions) {
+    if (ToString(a) == s) return a;
+  }
+  return std::nullopt;
+}
+
+bool CanSee(const Principal& who, const Submission& s) {
+  return s.state == S::kPublished || OwnOrg(who, s) || who.org.kind == OrgKind::kSecretariat;
+}
+
+std::vector<Submission> VisibleSubmissions(Store& store, const Principal& who) {
+  auto all = store.Submissions();
+  std::erase_if(all, [&](const Submission& s) { return !CanSee(who, s); });
+  return all;
+}
+
+Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t id) {
+  auto s = store.FindSubmission(id);
+  if (!s || !CanSee(who, *s)) return Error{Errc::kNotFound, fmt::format("no submission {}", id)};
+  return *s;
+}
+
+Status CheckUpload(const Principal& who, const std::string& dataset) {
+  if (!who.Can(Permission::kSubmit)) {
+    return Error{Errc::kForbidden,
+                 fmt::format("{} may not submit data (role {})", who.account.login, ToString(who.account.role))};
+  }
+  const auto& agreed = who.org.agreements;
+  if (std::none_of(agreed.begin(), agreed.end(), [&](const Agreement& a) { return a.dataset == dataset; })) {
+    return Error{Errc::kForbidden,
+                 fmt::format("{} has no provision agreement for data set '{}'", who.org.key, dataset)};
+  }
+  return Ok();
+}
+
+Source UploadSource(const Principal& who, const std::string& dataset, const std::string& release) {
+  Source s;
+  s.key = who.org.key + "." + dataset;
+  s.publisher = who.org.name_en;
+  s.tier = who.org.tier;
+  s.release = release;
+  s.retrieved = release;
+  return s;
+}
+
+Submission RecordUpload(Store& store, const Actor& actor, const Principal& who, const std::string& dataset,
+                        const std::string& note, const FileRecord& file, const FileReport& report) {
+  const auto& agreements = who.org.agreements;
+  const auto agreement =
+      std::find_if(agreements.begin(), agreements.end(), [&](const Agreement& a) { return a.dataset == dataset; });
+  if (agreement == agreements.end()) throw Failure(CheckUpload(who, dataset).error());
+  auto listed = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::binary_search(v.begin(), v.end(), x);
+  };
+  for (const auto& row : store.FileObservations(file.id)) {
+    if (!listed(who.org.countries, row.unit)) {
+      throw Failure(Error{Errc::kForbidden,
+                          fmt::format("{} is not a country {} reports for ({})", row.unit, who.org.key,
+                                      fmt::join(who.org.countries, " ")),
+                          report.path, row.line});
+    }
+    if (!listed(agreement->indicators, row.indicator)) {
+      throw Failure(Error{Errc::kForbidden,
+                          fmt::format("indicator {} is not in data set {} ({})", row.indicator, dataset,
+                                      fmt::join(agreement->indicators, " ")),
+                          report.path, row.line});
+    }
+  }
+  // Two uploads of one data set within the same second would share a release: the second waits.
+  const auto files = store.Files();
+  if (std::count_if(files.begin(), files.end(), [&](const FileRecord& f) { return f.source_id == file.source_id; }) >
+      1) {
+    throw Failure(Error{Errc::kConflict, "another upload of this data set was stored in the same second: try again"});
+  }
+  store.SetSourceVisibility(file.source_id, who.org.id, std::string(kNeverVisible));
+  Submission s;
+  s.org = who.org.key, s.org_id = who.org.id, s.dataset = dataset, s.state = S::kDraft;
+  s.source_id = file.source_id, s.file_id = file.id, s.note = note, s.submitter = who.account.login;
+  s.created = s.updated = NowUtc();
+  s.id = store.InsertSubmission(s);
+  nlohmann::json after = State(s);
+  after["file"] = file.sha256, after["rows"] = report.rows, after["quarantined"] = report.quarantined;
+  after["note"] = note;
+  AppendAudit(store, actor, "submission.upload", fmt::format("submission:{}", s.id), "", after.dump());
+  return s;
+}
+
+Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, std::int64_t id, const Step& step) {
+  if (step.action == A::kReturn && Trim(step.reason).empty()) {
+    return Error{Errc::kUsage, "a returned submission needs a reason (--reason)"};
+  }
+  Transaction tx(store);
+  auto found = FindVisible(store, who, id);
+  if (!found) return found.error();
+  Submission s = std::move(*found);
+  if (auto ok = MayAct(who, s, step.action); !ok) return ok.error();
+  const auto [from, to] = Edge(step.action);
+  if (!from.contains(s.state)) {
+    return Error{Errc::kConflict,
+                 fmt::format("cannot {} submission {}: it is {}", ToString(step.action), id, ToString(s.state))};
+  }
+  const std::string now = NowUtc();
+  switch (step.action) {
+    case A::kApprove: s.approver = who.account.login; break;
+    case A::kAccept: s.reviewer = who.account.login; break;
+    case A::kReturn: s.reason = step.reason; break;
+    case A::kRevise: s.reason.clear(); break;
+    case A::kPublish: {
+      auto embargo = Embargo(step.embargo, now);
+      if (!embargo) return embargo.error();
+      s.embargo = *embargo;
+      store.SetSourceVisibility(s.source_id, s.org_id, s.embargo);
+      break;
+    }
+    case A::kSubmit: break;
+  }
+  Move(store, actor, s, to, ToString(step.action));
+  if (step.action == A::kSubmit) Validate(store, s);
+  tx.Commit();
+  return s;
+}
+
+}  // namespace gpsi::platform

@@ -1,0 +1,140 @@
+// gpsi submission: a member's file through upload, validation, review and publication, on the
+// U.S. FBI's real estimates (../shared/member_samples), beside UNODC's values (docs/platform.md).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.hpp"
+
+namespace gpsi::test {
+namespace {
+
+const std::string kFbi = std::string(GPSI_TEST_DATA) + "/../member_samples/crime_us_fbi_ucr/us_national_crime_tidy.csv";
+const std::string kDescriptor = std::string(GPSI_TESTS_DIR) + "/../examples/members/us_fbi_ucr.toml";
+
+class SubmissionCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = Quote(dir_ / "s.db");
+    ASSERT_EQ(Run("init").exit_code, 0);
+    ASSERT_EQ(Run("ingest " + Quote(Data("homicide_unodc_wdi"))).exit_code, 0);
+    ASSERT_EQ(Run("org add forum --kind secretariat --name-en Secretariat").exit_code, 0);
+    ASSERT_EQ(Run("org add us-fbi --kind government --name-en 'U.S. FBI' --country USA").exit_code, 0);
+    ASSERT_EQ(Run("org agree us-fbi --dataset CRIME --indicator homicide_rate").exit_code, 0);
+    for (const char* spec : {"alice --org us-fbi --role member-submitter", "bob --org us-fbi --role member-approver",
+                             "sam --org forum --role secretariat"}) {
+      ASSERT_EQ(Run(std::string("user add ") + spec).exit_code, 0);
+      const std::string login = std::string(spec).substr(0, std::string(spec).find(' '));
+      RunResult t = Run("token create " + login);
+      ASSERT_EQ(t.exit_code, 0) << t.err;
+      WriteFile(dir_ / (login + ".tok"), t.out);
+    }
+  }
+  RunResult Run(const std::string& args) { return Gpsi("--db " + db_ + " " + args); }
+  //! `gpsi submission …` as `login`, through its token file.
+  RunResult As(const std::string& login, const std::string& args) {
+    return Run("--json submission --token-file " + Quote(dir_ / (login + ".tok")) + " " + args);
+  }
+  nlohmann::json Ok(const std::string& login, const std::string& args) {
+    RunResult r = As(login, args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+  //! Every stored 2019 homicide rate of the USA as "source,tier" → value (export --all-sources).
+  std::map<std::string, std::string> Usa2019() {
+    std::map<std::string, std::string> out;
+    RunResult r = Run("export --indicator homicide_rate --years 2019:2019 --all-sources");
+    for (const auto& row : Csv(r.out)) {
+      if (row.size() == 6 && row[0] == "USA") out[row[4] + "," + row[5]] = row[3];
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::string db_;
+};
+
+TEST_F(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
+  auto up = Ok("alice", "upload " + Quote(kFbi) + " --dataset CRIME --descriptor " + Quote(kDescriptor) +
+                            " --note 'UCR 1995-2019'");
+  ASSERT_EQ(up["state"], "draft");
+  EXPECT_EQ(up["rows"], 25);
+  EXPECT_EQ(up["quarantine"].size(), 0U);
+  const std::string id = std::to_string(up["id"].get<int>());
+  EXPECT_EQ(Usa2019().size(), 1U) << "an unpublished submission is not read";
+  std::set<int> unodc_years;
+  for (const auto& r : nlohmann::json::parse(Run("--json show USA --indicator homicide_rate").out)) {
+    EXPECT_EQ(r["tier"], 1);
+    unodc_years.insert(r["year"].get<int>());
+  }
+  EXPECT_EQ(Ok("alice", "submit " + id)["state"], "validated");
+  EXPECT_EQ(As("alice", "approve " + id).exit_code, 3) << "a submitter does not approve";
+  EXPECT_EQ(Ok("bob", "approve " + id)["state"], "approved");
+  EXPECT_EQ(Ok("sam", "accept " + id)["state"], "accepted");
+  EXPECT_EQ(Ok("sam", "publish " + id)["state"], "published");
+  // The member's value is one more source at tier 2; UNODC's (tier 1) still wins the cell.
+  const auto values = Usa2019();
+  ASSERT_EQ(values.size(), 2U);
+  EXPECT_EQ(values.begin()->first.substr(values.begin()->first.size() - 2), ",1");
+  EXPECT_EQ(values.rbegin()->first.rfind("us-fbi.CRIME@", 0), 0U);
+  EXPECT_EQ(values.rbegin()->first.substr(values.rbegin()->first.size() - 2), ",2");
+  EXPECT_EQ(values.rbegin()->second, "5.004");
+  // Where UNODC has a value it wins; the member's fills only the years UNODC lacks.
+  auto shown = nlohmann::json::parse(Run("--json show USA --indicator homicide_rate").out);
+  int filled = 0;
+  for (const auto& r : shown) {
+    const bool unodc = unodc_years.count(r["year"].get<int>()) > 0;
+    EXPECT_EQ(r["tier"], unodc ? 1 : 2) << r.dump();
+    filled += !unodc;
+  }
+  EXPECT_GT(filled, 0);
+  // show --all-sources lists the member's 2019 value beside UNODC's, UNODC's first as the one used.
+  std::vector<nlohmann::json> y2019;
+  for (const auto& r : nlohmann::json::parse(Run("--json show USA --indicator homicide_rate --all-sources").out)) {
+    if (r["year"] == 2019) y2019.push_back(r);
+  }
+  ASSERT_EQ(y2019.size(), 2U);
+  EXPECT_EQ(y2019[0]["tier"], 1);
+  EXPECT_EQ(y2019[0]["used"], true);
+  EXPECT_EQ(y2019[1]["source"], "us-fbi.CRIME");
+  EXPECT_EQ(y2019[1]["used"], false);
+  auto detail = Ok("sam", "show " + id);
+  EXPECT_EQ(detail["rows"].size(), 25U);
+  EXPECT_EQ(detail["trail"].size(), 6U);
+  RunResult verify = Run("audit-log verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST_F(SubmissionCli, BadUploadsAreRefusedWhole) {
+  // Another country's rows: the whole file is refused at the line, nothing stored.
+  const std::string other = dir_ / "other.csv";
+  WriteFile(other, "unit,year,indicator,value\nUSA,2019,homicide_rate,5.0\nCAN,2019,homicide_rate,1.9\n");
+  RunResult r = As("alice", "upload " + Quote(other) + " --dataset CRIME");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(":3: error: CAN is not a country us-fbi reports for"), std::string::npos) << r.err;
+  EXPECT_EQ(Ok("alice", "list").size(), 0U);
+  // No agreement for the data set, no token, a reference layout.
+  EXPECT_EQ(As("alice", "upload " + Quote(other) + " --dataset ROADS").exit_code, 3);
+  EXPECT_EQ(Run("submission upload " + Quote(other) + " --dataset CRIME").exit_code, 3);
+  EXPECT_EQ(As("alice", "upload " + Quote(other) + " --dataset CRIME --descriptor " +
+                            Quote(std::string(GPSI_TESTS_DIR) + "/../data/descriptors/reference.toml"))
+                .exit_code,
+            2);
+  // Quarantined rows are shown with line and column, and validation sends the submission back.
+  const std::string bad = dir_ / "bad.csv";
+  WriteFile(bad, "unit,year,indicator,value\nUSA,2019,homicide_rate,5.0\nUSA,2018,homicide_rate,five\n");
+  auto up = Ok("alice", "upload " + Quote(bad) + " --dataset CRIME");
+  ASSERT_EQ(up["quarantine"].size(), 1U);
+  EXPECT_EQ(up["quarantine"][0]["line"], 3);
+  EXPECT_EQ(up["quarantine"][0]["column"], 24);  // the character where "five" starts
+  const std::string id = std::to_string(up["id"].get<int>());
+  auto back = Ok("alice", "submit " + id);
+  EXPECT_EQ(back["state"], "returned");
+  // The same bytes again are refused.
+  EXPECT_EQ(As("alice", "upload " + Quote(bad) + " --dataset CRIME").exit_code, 3);
+}
+
+}  // namespace
+}  // namespace gpsi::test
