@@ -143,8 +143,13 @@ void AddSubmission(CLI::App& app, Globals& g) {
       auto out = SubmissionJson(d->submission);
       nlohmann::json rows = nlohmann::json::array(), trail = nlohmann::json::array();
       for (const auto& r : d->rows) {
-        rows.push_back(
-            {{"unit", r.unit}, {"indicator", r.indicator}, {"year", r.year}, {"value", r.value}, {"line", r.line}});
+        rows.push_back({{"unit", r.unit},
+                        {"indicator", r.indicator},
+                        {"year", r.year},
+                        {"value", r.value},
+                        {"line", r.line},
+                        {"source", r.source_key + "@" + r.release},
+                        {"tier", r.tier}});
       }
       for (const auto& e : d->trail) {
         trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}});

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -37,8 +38,10 @@ Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::st
 }
 
 //! The descriptor an upload is read with: the member's own, or the canonical layout's; either way
-//! every value is the member's source release (UploadSource), whatever the descriptor claims.
-Result<Descriptor> UploadDescriptor(const UploadConfig& cfg, const platform::Principal& who) {
+//! every value is the member's source release (UploadSource), whatever the descriptor claims, and
+//! the store's indicators keep their names and direction: a member's descriptor reads values, it
+//! does not rename the index's indicators or turn them around (a new one gets its code alone).
+Result<Descriptor> UploadDescriptor(Store& store, const UploadConfig& cfg, const platform::Principal& who) {
   Descriptor d;
   if (cfg.descriptor.empty()) {
     d = CanonicalDescriptor(cfg.file);
@@ -56,7 +59,15 @@ Result<Descriptor> UploadDescriptor(const UploadConfig& cfg, const platform::Pri
   }
   d.source = platform::UploadSource(who, cfg.dataset, NowUtc());
   d.sources.clear();
-  for (auto& ind : d.indicators) ind.source.clear();
+  std::map<std::string, Indicator> stored;
+  for (auto& i : store.Indicators()) stored.emplace(i.code, std::move(i));
+  for (auto& ind : d.indicators) {
+    ind.source.clear();
+    const auto it = stored.find(d.indicator_prefix + ind.meta.code);
+    Indicator kept = it == stored.end() ? Indicator{} : it->second;
+    kept.code = ind.meta.code;
+    ind.meta = std::move(kept);
+  }
   d.ingest = true;
   return d;
 }
@@ -125,7 +136,7 @@ Result<UploadResult> Upload(const UploadConfig& cfg) {
     const platform::Principal& who = holder->first;
     const Actor& actor = holder->second;
     if (auto ok = platform::CheckUpload(who, cfg.dataset); !ok) return ok.error();
-    auto d = UploadDescriptor(cfg, who);
+    auto d = UploadDescriptor(s, cfg, who);
     if (!d) return d.error();
     UploadResult out;
     IngestOptions options;

@@ -136,5 +136,39 @@ TEST_F(SubmissionCli, BadUploadsAreRefusedWhole) {
   EXPECT_EQ(As("alice", "upload " + Quote(bad) + " --dataset CRIME").exit_code, 3);
 }
 
+TEST_F(SubmissionCli, AMembersDescriptorCannotRenameOrTurnAnIndicator) {
+  auto before = nlohmann::json::parse(Run("--json indicators").out);
+  const std::string descriptor = dir_ / "mine.toml";
+  WriteFile(descriptor, R"([source]
+key = "self-declared-un"
+publisher = "United Nations"
+tier = 1
+release = "2099"
+[match]
+files = ["*.csv"]
+[table]
+layout = "long"
+[unit]
+column = "iso3"
+[year]
+column = "year"
+[[indicator]]
+code = "homicide_rate"
+column = "rate"
+name_en = "Renamed by a member"
+direction = 1
+)");
+  const std::string file = dir_ / "mine.csv";
+  WriteFile(file, "iso3,year,rate\nUSA,2019,5.0\n");
+  auto up = Ok("alice", "upload " + Quote(file) + " --dataset CRIME --descriptor " + Quote(descriptor));
+  ASSERT_EQ(up["state"], "draft");
+  EXPECT_EQ(nlohmann::json::parse(Run("--json indicators").out), before);
+  // Its values are the member's, at the member's tier, whatever the descriptor's [source] says.
+  auto detail = Ok("alice", "show " + std::to_string(up["id"].get<int>()));
+  ASSERT_EQ(detail["rows"].size(), 1U);
+  EXPECT_EQ(detail["rows"][0]["tier"], 2);
+  EXPECT_EQ(detail["rows"][0]["source"].get<std::string>().rfind("us-fbi.CRIME@", 0), 0U);
+}
+
 }  // namespace
 }  // namespace gpsi::test
