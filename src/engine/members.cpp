@@ -135,7 +135,7 @@ Result<UploadResult> Upload(const UploadConfig& cfg) {
     if (!holder) return holder.error();
     const platform::Principal& who = holder->first;
     const Actor& actor = holder->second;
-    if (auto ok = platform::CheckUpload(who, cfg.dataset); !ok) return ok.error();
+    if (auto ok = platform::CheckUpload(who, cfg.dataset, cfg.note); !ok) return ok.error();
     auto d = UploadDescriptor(s, cfg, who);
     if (!d) return d.error();
     UploadResult out;

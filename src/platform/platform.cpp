@@ -54,6 +54,14 @@ Error Usage(std::string message) {
   return Error{Errc::kUsage, std::move(message)};
 }
 
+//! The first failing check of several, or Ok.
+Status FirstError(std::initializer_list<Status> checks) {
+  for (const auto& c : checks) {
+    if (!c) return c.error();
+  }
+  return Ok();
+}
+
 // The state of each kind of record as the audit log keeps it; secrets and their hashes never.
 json OrgState(const Organisation& o) {
   json agreements = json::array();
@@ -80,6 +88,9 @@ json TokenState(const TokenRecord& t) {
 Status CheckOrg(Store& store, Organisation& org) {
   if (!IsKey(org.key, 2, 32)) return Usage(fmt::format("organisation key '{}': 2 to 32 of a-z, 0-9 and '-'", org.key));
   if (Trim(org.name_en).empty()) return Usage("an organisation needs an English name (--name-en)");
+  if (auto ok = FirstError({CheckText("--name-en", org.name_en, 200), CheckText("--name-zh", org.name_zh, 200)}); !ok) {
+    return ok.error();
+  }
   if (org.tier == -1) org.tier = DefaultTier(org.kind);
   if (org.tier < 0 || org.tier > 4) return Usage(fmt::format("tier {}: 1 to 4 (0: reports no data)", org.tier));
   std::sort(org.countries.begin(), org.countries.end());
@@ -111,6 +122,7 @@ Status CheckAccount(Store& store, Account& account) {
   if (!IsKey(account.login, 2, 64)) {
     return Usage(fmt::format("login '{}': 2 to 64 of a-z, 0-9 and '-'", account.login));
   }
+  if (auto ok = CheckText("--name", account.name, 200); !ok) return ok.error();
   const auto org = store.FindOrg(account.org);
   if (!org) return Error{Errc::kNotFound, fmt::format("no organisation '{}'", account.org)};
   if (!RoleFits(account.role, org->kind)) {
@@ -139,6 +151,11 @@ Result<std::vector<std::string>> Scopes(std::vector<std::string> scopes, Role ro
 }
 
 }  // namespace
+
+Status CheckText(std::string_view what, std::string_view text, std::size_t max) {
+  if (text.size() > max || !ValidUtf8(text)) return Usage(fmt::format("{}: UTF-8 text of at most {} bytes", what, max));
+  return Ok();
+}
 
 std::string_view ToString(Permission p) {
   return kPermissionNames[static_cast<std::size_t>(p)];
@@ -273,7 +290,7 @@ Result<Account> ChangeAccount(Store& store, const Actor& actor, const std::strin
 Result<IssuedToken> IssueToken(Store& store, const Actor& actor, const std::string& login,
                                std::vector<std::string> scopes, int days, const std::string& label) {
   if (days < 1 || days > kMaxTokenDays) return Usage(fmt::format("a token lives 1 to {} days", kMaxTokenDays));
-  if (label.size() > 200 || !ValidUtf8(label)) return Usage("a token label is UTF-8 text of at most 200 bytes");
+  if (auto ok = CheckText("--label", label, 200); !ok) return ok.error();
   Transaction tx(store);
   const auto account = store.FindAccount(login);
   if (!account) return Error{Errc::kNotFound, fmt::format("no user '{}'", login)};

@@ -39,6 +39,10 @@ bool RoleFits(Role role, OrgKind kind);
 //! think tank, 0 (reports none) for the secretariat.
 int DefaultTier(OrgKind kind);
 
+//! Free text the platform stores (names, labels, notes, reasons): UTF-8 of at most `max` bytes,
+//! else a usage error naming `what`.
+Status CheckText(std::string_view what, std::string_view text, std::size_t max = 500);
+
 // ---- Passwords (argon2id) and tokens ----
 
 //! Shortest and longest password accepted (OWASP ASVS 5.0 6.2.1 and 6.2.9).
@@ -113,9 +117,9 @@ std::vector<Submission> VisibleSubmissions(Store& store, const Principal& who);
 //! The submission `id` if `who` may see it, else kNotFound.
 Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t id);
 
-//! Checks, before a file is read, that `who` may upload data set `dataset`: submit permission and
-//! a provision agreement of its organisation for it.
-Status CheckUpload(const Principal& who, const std::string& dataset);
+//! Checks, before a file is read, that `who` may upload data set `dataset`: submit permission, a
+//! provision agreement of its organisation for it, and a note that is text (CheckText).
+Status CheckUpload(const Principal& who, const std::string& dataset, const std::string& note);
 //! The source release a member's upload is ingested into: key "<org>.<dataset>", the
 //! organisation's tier and name, release `release` (the upload's UTC time: the newest wins).
 Source UploadSource(const Principal& who, const std::string& dataset, const std::string& release);

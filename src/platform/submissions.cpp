@@ -159,7 +159,8 @@ Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t 
   return *s;
 }
 
-Status CheckUpload(const Principal& who, const std::string& dataset) {
+Status CheckUpload(const Principal& who, const std::string& dataset, const std::string& note) {
+  if (auto ok = CheckText("--note", note, 2000); !ok) return ok.error();
   if (!who.Can(Permission::kSubmit)) {
     return Error{Errc::kForbidden,
                  fmt::format("{} may not submit data (role {})", who.account.login, ToString(who.account.role))};
@@ -187,7 +188,7 @@ Submission RecordUpload(Store& store, const Actor& actor, const Principal& who, 
   const auto& agreements = who.org.agreements;
   const auto agreement =
       std::find_if(agreements.begin(), agreements.end(), [&](const Agreement& a) { return a.dataset == dataset; });
-  if (agreement == agreements.end()) throw Failure(CheckUpload(who, dataset).error());
+  if (agreement == agreements.end()) throw Failure(CheckUpload(who, dataset, note).error());
   auto listed = [](const std::vector<std::string>& v, const std::string& x) {
     return std::binary_search(v.begin(), v.end(), x);
   };
@@ -228,6 +229,7 @@ Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, s
   if (step.action == A::kReturn && Trim(step.reason).empty()) {
     return Error{Errc::kUsage, "a returned submission needs a reason (--reason)"};
   }
+  if (auto ok = CheckText("--reason", step.reason, 2000); !ok) return ok.error();
   Transaction tx(store);
   auto found = FindVisible(store, who, id);
   if (!found) return found.error();

@@ -217,6 +217,9 @@ TEST_F(PlatformTest, OrganisationsAreCheckedAndTakeTheirKindsTier) {
   EXPECT_EQ(tank->tier, 3);
   EXPECT_EQ(AddOrg(*store_, kAdmin, Member("us-fbi")).error().code, Errc::kConflict);
   EXPECT_EQ(AddOrg(*store_, kAdmin, Member("Bad Key")).error().code, Errc::kUsage);
+  Organisation garbled = Member("garbled");
+  garbled.name_zh = "\xe7\xbe";  // a cut UTF-8 sequence: never stored, never put into the audit log's JSON
+  EXPECT_EQ(AddOrg(*store_, kAdmin, garbled).error().code, Errc::kUsage);
   Organisation unknown = Member("x1");
   unknown.countries = {"ATL"};
   EXPECT_EQ(AddOrg(*store_, kAdmin, unknown).error().code, Errc::kNotFound);
@@ -258,6 +261,9 @@ TEST_F(PlatformTest, AccountsFitTheirOrganisationAndKeepOnlyAHash) {
             Errc::kConflict);
   EXPECT_EQ(AddAccount(*store_, kAdmin, Person("bob", "nowhere", Role::kReader), std::nullopt).error().code,
             Errc::kNotFound);
+  Account garbled = Person("eve", "us-fbi", Role::kReader);
+  garbled.name = "\xff";
+  EXPECT_EQ(AddAccount(*store_, kAdmin, garbled, std::nullopt).error().code, Errc::kUsage);
   EXPECT_EQ(AddAccount(*store_, kAdmin, Person("bob", "us-fbi", Role::kReader), std::string("short")).error().code,
             Errc::kUsage);
   auto bob = AddAccount(*store_, kAdmin, Person("bob", "us-fbi", Role::kMemberApprover),
@@ -489,6 +495,7 @@ TEST_F(ReviewTest, DutiesAndOrganisationsAreEnforced) {
   EXPECT_EQ(VisibleSubmissions(*store_, who_.at("sam")).size(), 1U);
   EXPECT_EQ(Do("root", SubmissionAction::kPublish).error().code, Errc::kForbidden) << "admins manage, not publish";
   EXPECT_EQ(Do("alice", SubmissionAction::kReturn).error().code, Errc::kUsage) << "a return needs a reason";
+  EXPECT_EQ(Do("bob", SubmissionAction::kReturn, 0, "not \xc3 text").error().code, Errc::kUsage);
   auto back = Do("bob", SubmissionAction::kReturn, 0, "2018 looks wrong");
   ASSERT_TRUE(back.ok()) << back.error().Format();
   EXPECT_EQ(back->reason, "2018 looks wrong");
@@ -533,8 +540,9 @@ TEST_F(ReviewTest, RowsOutsideTheAgreementFailTheUploadAtTheirLine) {
     EXPECT_NE(f.error().message.find("CAN is not a country us-fbi reports for"), std::string::npos);
   }
   EXPECT_EQ(store_->Submissions().size(), 1U) << "the failed upload left no submission";
-  EXPECT_FALSE(CheckUpload(who_.at("alice"), "ROADS").ok());
-  EXPECT_EQ(CheckUpload(who_.at("bob"), "CRIME").error().code, Errc::kForbidden);
+  EXPECT_FALSE(CheckUpload(who_.at("alice"), "ROADS", "").ok());
+  EXPECT_EQ(CheckUpload(who_.at("bob"), "CRIME", "").error().code, Errc::kForbidden);
+  EXPECT_EQ(CheckUpload(who_.at("alice"), "CRIME", "bad \xff note").error().code, Errc::kUsage);
 }
 
 }  // namespace
