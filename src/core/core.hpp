@@ -180,7 +180,14 @@ inline bool IsNa(double x) {
 //! thousands separators only in descriptors that say so); nullopt when not a finite number.
 std::optional<double> ParseNumber(std::string_view s);
 
-//! Current UTC time as ISO 8601 (seconds).
+//! UTC time `days` days from now as ISO 8601 to the second ("2026-12-05T18:11:39Z"); every
+//! stored time uses this one form, so times compare as text.
+std::string UtcInDays(int days);
+//! UTC time now to the microsecond ("2026-12-05T18:11:39.123456Z"), read from one clock sample:
+//! times in one second compare as text among themselves.
+std::string NowUtcMicros();
+
+//! Current UTC time as ISO 8601 (seconds): UtcInDays(0).
 std::string NowUtc();
 
 //! Logging to stderr; `quiet` silences Info.

@@ -148,13 +148,29 @@ std::string NameKey(std::string_view name) {
   return key;
 }
 
-std::string NowUtc() {
-  std::time_t t = std::time(nullptr);
+namespace {
+//! `t` as ISO 8601 UTC to the second, without the zone letter.
+std::string UtcSeconds(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   return buf;
+}
+}  // namespace
+
+std::string UtcInDays(int days) {
+  return UtcSeconds(std::time(nullptr) + static_cast<std::time_t>(days) * 86400) + "Z";
+}
+
+std::string NowUtcMicros() {
+  const auto now = std::chrono::system_clock::now();
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return fmt::format("{}.{:06d}Z", UtcSeconds(static_cast<std::time_t>(micros / 1'000'000)), micros % 1'000'000);
+}
+
+std::string NowUtc() {
+  return UtcInDays(0);
 }
 
 namespace {

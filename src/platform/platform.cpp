@@ -27,16 +27,6 @@ constexpr bool kTable[5][6] = {
 constexpr std::array<Permission, 6> kAllPermissions{Permission::kRead,   Permission::kSubmit,  Permission::kApprove,
                                                     Permission::kReview, Permission::kPublish, Permission::kAdmin};
 
-//! UTC time `days` days from now, ISO 8601 like NowUtc (so the two compare as text).
-std::string UtcInDays(int days) {
-  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 bool IsKey(std::string_view s, std::size_t min, std::size_t max) {
   return s.size() >= min && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -371,6 +372,24 @@ TEST(CoreRng, UniformAndBelowAreInRangeAndRoughlyUniform) {
   }
   EXPECT_NEAR(sum / n, 0.5, 0.01);
   for (int b : bins) EXPECT_NEAR(b, n / 5, n / 50);
+}
+
+TEST(CoreTime, UtcTimesShareOneFormAndOrderAsText) {
+  const std::string seconds = NowUtc(), micros = NowUtcMicros(), later = UtcInDays(1);
+  const std::regex second_form(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)");
+  EXPECT_TRUE(std::regex_match(seconds, second_form)) << seconds;
+  EXPECT_TRUE(std::regex_match(later, second_form)) << later;
+  EXPECT_TRUE(std::regex_match(micros, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)"))) << micros;
+  EXPECT_LE(seconds.substr(0, 19), micros.substr(0, 19));
+  EXPECT_LT(micros, later);
+  // Microsecond times taken one after another are distinct and ascend as text.
+  std::string last = NowUtcMicros();
+  for (int i = 0; i < 1000; ++i) {
+    std::string next = NowUtcMicros();
+    while (next == last) next = NowUtcMicros();
+    ASSERT_LT(last, next);
+    last = next;
+  }
 }
 
 }  // namespace
