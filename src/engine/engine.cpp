@@ -23,16 +23,6 @@ std::string Env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
-bool HasCanonicalHeader(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  const std::string_view canonical = "unit,year,indicator,value";
-  return line.rfind(canonical, 0) == 0 && (line.size() == canonical.size() || line[canonical.size()] == ',');
-}
-
 //! A store of this gpsi's schema, for writing: a newer one is refused (Migrate says so, writing
 //! nothing), an older one must be migrated with `gpsi init` first.
 Status CheckSchema(Store& store, const std::string& db_path) {
@@ -194,9 +184,11 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
         continue;
       }
       const Descriptor* d = cfg.descriptor.empty() ? MatchDescriptor(descriptors, p) : &descriptors.front();
-      if (!d && fs::is_regular_file(p, ec) && HasCanonicalHeader(p)) {
-        canonical.push_back(CanonicalDescriptor(p));
-        d = &canonical.back();
+      if (!d && fs::is_regular_file(p, ec)) {
+        if (auto self = SelfDescribing(p)) {
+          canonical.push_back(std::move(*self));
+          d = &canonical.back();
+        }
       }
       jobs.push_back({p, d, false});
     }
@@ -221,8 +213,9 @@ Result<std::vector<FileReport>> Ingest(const IngestConfig& cfg) {
         } else {
           r.status = FileReport::Status::kRejected;
           r.error = Error{Errc::kNoDescriptor,
-                          fmt::format("no descriptor in {} matches this file and its header is not the canonical "
-                                      "unit,year,indicator,value; pass --descriptor FILE",
+                          fmt::format("no descriptor in {} matches this file and its header is neither the canonical "
+                                      "unit,year,indicator,value nor SDMX-CSV's STRUCTURE,STRUCTURE_ID; pass "
+                                      "--descriptor FILE",
                                       descriptor_dir),
                           job.path, 1, 1};  // at the header line, which matched neither
         }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -164,7 +165,7 @@ class Reader {
 };
 
 const std::vector<std::string> kLayouts{"long", "wide", "gho", "owid", "canonical", "coinr-data", "coinr-meta",
-                                        "groups", "reference-m49", "reference-country-codes",
+                                        "sdmx-csv", "groups", "reference-m49", "reference-country-codes",
                                         // gpsi update's publisher API responses (docs/update.md)
                                         "who-odata", "wb-api", "sdg-api", "owid-grapher", "sdg-geoarea-tree"};
 
@@ -410,6 +411,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     ApiLayoutDefaults(d);
   } else if (d.layout == "canonical") {
     d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
+  } else if (d.layout == "sdmx-csv") {
+    d.unit_column = "REF_AREA", d.year_column = "TIME_PERIOD", d.value_column = "OBS_VALUE", d.unit_by = "auto";
   } else if (d.layout == "coinr-data") {
     if (d.unit_column.empty()) d.unit_column = "uCode";
     if (d.year_column.empty() && d.fixed_year == 0) d.year_column = "Time";
@@ -465,6 +468,52 @@ const Descriptor* MatchDescriptor(const std::vector<Descriptor>& descriptors, co
     }
   }
   return nullptr;
+}
+
+bool IsSdmxStructureHeader(std::string_view field) {
+  return field == "STRUCTURE" || (field.size() == 12 && field.substr(0, 10) == "STRUCTURE[" && field.back() == ']');
+}
+
+std::optional<std::string> SdmxArtefactId(std::string_view ref) {
+  // SDMX ids: letters, digits, '_', '-', '@', '$'; agencies may be nested with '.'; versions are
+  // dotted numbers, possibly with SDMX 3's wildcards ('+', '*', '~').
+  auto is = [](std::string_view s, std::string_view extra) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || extra.find(c) != std::string_view::npos;
+    });
+  };
+  const auto colon = ref.find(':');
+  const auto open = ref.find('(');
+  if (colon == std::string_view::npos || open == std::string_view::npos || open < colon || ref.back() != ')') {
+    return std::nullopt;
+  }
+  const auto agency = ref.substr(0, colon), id = ref.substr(colon + 1, open - colon - 1);
+  const auto version = ref.substr(open + 1, ref.size() - open - 2);
+  if (!is(agency, "-.") || !is(id, "-@$") || !is(version, ".+*~")) return std::nullopt;
+  return std::string(id);
+}
+
+std::optional<Descriptor> SelfDescribing(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const std::string_view canonical = "unit,year,indicator,value";
+  if (line.rfind(canonical, 0) == 0 && (line.size() == canonical.size() || line[canonical.size()] == ',')) {
+    return CanonicalDescriptor(file);
+  }
+  // SDMX-CSV: the character after the first header field is the message's separator.
+  for (std::size_t end : {std::size_t{9}, std::size_t{12}}) {
+    if (line.size() > end && IsSdmxStructureHeader(std::string_view(line).substr(0, end)) &&
+        std::string_view(",;\t|").find(line[end]) != std::string_view::npos) {
+      Descriptor d = CanonicalDescriptor(file);
+      d.path = "(built-in sdmx-csv)", d.name = "sdmx-csv", d.layout = "sdmx-csv", d.delimiter = line[end];
+      d.unit_column = "REF_AREA", d.year_column = "TIME_PERIOD", d.value_column = "OBS_VALUE";
+      return d;
+    }
+  }
+  return std::nullopt;
 }
 
 Descriptor CanonicalDescriptor(const std::string& file) {

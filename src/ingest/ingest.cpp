@@ -339,6 +339,53 @@ class FileIngest {
     return *idx;
   }
 
+  //! SDMX-CSV 2.0 (docs/descriptors.md, "sdmx-csv"): STRUCTURE (or STRUCTURE[x]) and
+  //! STRUCTURE_ID lead the header and ACTION may follow; the dimensions REF_AREA (the unit_column),
+  //! TIME_PERIOD (the year_column) and INDICATOR and the measure OBS_VALUE are read, the attribute
+  //! OBS_STATUS as the value's flags. Other components and custom columns are not read.
+  void BindSdmx() {
+    const auto& header = table_->header();
+    if (header.size() < 2 || !IsSdmxStructureHeader(header[0]) || header[1] != "STRUCTURE_ID") {
+      throw Failure(Error{Errc::kBadHeader, "SDMX-CSV: the header must begin with STRUCTURE, STRUCTURE_ID",
+                          table_->path(), table_->header_line(), 1});
+    }
+    action_ = table_->Column("ACTION");
+    canonical_indicator_ = Need("INDICATOR", "SDMX-CSV dimension");
+    value_ = Need("OBS_VALUE", "SDMX-CSV measure");
+    flags_col_ = table_->Column("OBS_STATUS");
+  }
+
+  //! The checks of an SDMX-CSV row before its values: a structure type, an artefact named
+  //! AGENCY:ID(VERSION) (the descriptor's sdmx_artefact when it names one), and an action that
+  //! adds values. A delete is refused: a correction is a new release, never an erasure.
+  bool SdmxRow() {
+    const std::string_view type = Trim(table_->Field(0));
+    if (type != "dataflow" && type != "datastructure" && type != "dataprovision") {
+      Quarantine(0, "bad-structure", fmt::format("'{}' is not dataflow, datastructure or dataprovision", type));
+      return false;
+    }
+    const std::string_view id = Trim(table_->Field(1));
+    const auto artefact = SdmxArtefactId(id);
+    if (!artefact) {
+      Quarantine(1, "bad-structure-id", fmt::format("'{}' is not AGENCY:ID(VERSION)", id));
+      return false;
+    }
+    if (!d_.sdmx_artefact.empty() && *artefact != d_.sdmx_artefact) {
+      Quarantine(1, "other-structure", fmt::format("{} is not data set {}", id, d_.sdmx_artefact));
+      return false;
+    }
+    const std::string_view action = action_ ? Trim(table_->Field(*action_)) : "I";
+    if (action == "D") {
+      Quarantine(*action_, "delete-action", "D (delete) is not accepted: a correction is a new release");
+      return false;
+    }
+    if (!action.empty() && action != "I" && action != "A" && action != "R") {
+      Quarantine(*action_, "bad-action", fmt::format("'{}' is not an SDMX action (I, A, R or D)", action));
+      return false;
+    }
+    return true;
+  }
+
   BoundSelector BindSel(const Selector& sel, const char* role) {
     BoundSelector b;
     for (const auto& [col, values] : sel) b.terms.emplace_back(Need(col, role), &values);
@@ -368,6 +415,7 @@ class FileIngest {
       value_ = Need("value", "canonical layout");
       flags_col_ = table_->Column("flags");
     }
+    if (d_.layout == "sdmx-csv") BindSdmx();
     if (d_.layout == "coinr-meta") {
       for (const char* c : {"iCode", "iName", "Direction", "Type"}) meta_cols_[c] = Need(c, "COINr iMeta");
       for (const char* c : {"Unit", "Parent"}) {
@@ -607,6 +655,7 @@ class FileIngest {
       return;
     }
     if (d_.layout == "coinr-meta") return MetaRow();
+    if (d_.layout == "sdmx-csv" && !SdmxRow()) return;
     std::string unit;
     if (!RowUnit(unit)) return;
     if (d_.layout == "groups") {
@@ -641,7 +690,7 @@ class FileIngest {
         writer_->Call([unit, group = name, value, id = file_id_](Store& s) { s.SetUnitGroup(unit, group, value, id); });
       }
     }
-    if (d_.layout == "canonical") {
+    if (d_.layout == "canonical" || d_.layout == "sdmx-csv") {
       std::string code(Trim(table_->Field(canonical_indicator_)));
       bool valid = !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), IsCodeChar);
       if (!valid) {
@@ -695,7 +744,7 @@ class FileIngest {
   std::optional<detail::StoreWriter> writer_;  // after table_: stopped before the table goes
   BoundSelector filter_, aggregate_;
   std::size_t unit_ = 0;
-  std::optional<std::size_t> unit_name_, check_, year_, flags_col_;
+  std::optional<std::size_t> unit_name_, check_, year_, flags_col_, action_;
   std::size_t canonical_indicator_ = 0, value_ = 0;
   std::vector<std::pair<std::size_t, int>> wide_years_;
   std::vector<BoundIndicator> indicators_;

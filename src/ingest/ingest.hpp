@@ -59,8 +59,8 @@ struct Descriptor {
   std::string match_folder;               //!< parent-folder glob, optional
   bool ingest = true;                     //!< false: matched but deliberately skipped
   std::string skip_reason;
-  std::string layout = "long";  //!< long | wide | gho | owid | canonical | coinr-data | coinr-meta |
-                                //!< groups | reference-m49 | reference-country-codes
+  std::string layout = "long";  //!< long | wide | gho | owid | canonical | sdmx-csv | coinr-data |
+                                //!< coinr-meta | groups | reference-m49 | reference-country-codes
   char delimiter = ',';
   int skip_lines = 0;
   std::string encoding = "utf-8";  //!< table.encoding: the file's character set (ICU name), read as UTF-8
@@ -79,6 +79,8 @@ struct Descriptor {
   std::vector<GroupMap> groups;
   std::string indicator_prefix;
   int order = 10;  //!< files are ingested by ascending order (reference and metadata first)
+  //! sdmx-csv: the artefact id every row's STRUCTURE_ID must name (a member's data set; empty: any).
+  std::string sdmx_artefact;
 };
 
 //! Parses a descriptor file; errors carry file:line:column.
@@ -92,6 +94,16 @@ const Descriptor* MatchDescriptor(const std::vector<Descriptor>& descriptors, co
 //! The descriptor used for a canonical long CSV (`unit,year,indicator,value`) that no descriptor
 //! matches: tier 4, publisher "unattributed", keyed by file name.
 Descriptor CanonicalDescriptor(const std::string& file);
+//! The built-in descriptor of a file that says what it holds by its header: canonical CSV
+//! (`unit,year,indicator,value…`) or SDMX-CSV 2.0 (first field STRUCTURE or STRUCTURE[x], the
+//! message's separator the character after it); nullopt for any other file.
+std::optional<Descriptor> SelfDescribing(const std::string& file);
+//! Whether `field` is SDMX-CSV 2.0's first header field: STRUCTURE, or STRUCTURE[x] naming the
+//! sub-field separator x.
+bool IsSdmxStructureHeader(std::string_view field);
+//! The artefact id of an SDMX structure reference AGENCY:ID(VERSION) ("GPSCF:CRIME(1.0)" → "CRIME"),
+//! or nullopt when `ref` is not one.
+std::optional<std::string> SdmxArtefactId(std::string_view ref);
 
 //! Where `gpsi init` finds reference data.
 struct ReferenceConfig {

@@ -738,5 +738,40 @@ TEST(MatchDescriptor, GlobIsCaseSensitiveAndWhole) {
   EXPECT_NE(MatchDescriptor(ds, "/d/data_.csv"), nullptr);
 }
 
+TEST(Sdmx, StructureReferencesAreAgencyIdVersion) {
+  EXPECT_EQ(SdmxArtefactId("GPSCF:CRIME(1.0)"), "CRIME");
+  EXPECT_EQ(SdmxArtefactId("ESTAT:NA_MAIN(1.6.0)"), "NA_MAIN");
+  EXPECT_EQ(SdmxArtefactId("SDMX.IMF:DF-1@X(2.0+)"), "DF-1@X");
+  for (const char* bad : {"CRIME", "GPSCF:CRIME", ":CRIME(1.0)", "GPSCF:(1.0)", "GPSCF:CRIME()", "GPSCF:CRIME(1.0",
+                          "GPSCF:CR IME(1.0)", "GPSCF(1.0):CRIME", ""}) {
+    EXPECT_FALSE(SdmxArtefactId(bad)) << bad;
+  }
+  EXPECT_TRUE(IsSdmxStructureHeader("STRUCTURE"));
+  EXPECT_TRUE(IsSdmxStructureHeader("STRUCTURE[;]"));
+  EXPECT_FALSE(IsSdmxStructureHeader("STRUCTURE[;;]"));
+  EXPECT_FALSE(IsSdmxStructureHeader("DATAFLOW"));  // SDMX-CSV 1.0
+}
+
+TEST(Sdmx, FilesThatDescribeThemselves) {
+  test::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    test::WriteFile(dir / name, text);
+    return SelfDescribing(dir / name);
+  };
+  auto d = write("a.csv", "\xEF\xBB\xBFSTRUCTURE;STRUCTURE_ID;REF_AREA\r\n");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->layout, "sdmx-csv");
+  EXPECT_EQ(d->delimiter, ';');
+  EXPECT_EQ(d->source.tier, 4) << "unattributed, like canonical";
+  d = write("b.csv", "STRUCTURE[|]\tSTRUCTURE_ID\n");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->delimiter, '\t');
+  EXPECT_EQ(write("c.csv", "unit,year,indicator,value,flags\n")->layout, "canonical");
+  EXPECT_FALSE(write("d.csv", "STRUCTURES,STRUCTURE_ID\n"));
+  EXPECT_FALSE(write("e.csv", "DATAFLOW,REF_AREA\n"));
+  EXPECT_FALSE(write("f.csv", "unit,year,indicator\n"));
+  EXPECT_FALSE(SelfDescribing(dir / "missing.csv"));
+}
+
 }  // namespace
 }  // namespace gpsi
