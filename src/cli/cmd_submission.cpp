@@ -1,4 +1,4 @@
-// gpsi submission upload|submit|approve|accept|publish|return|revise|list|show: a member's data
+// gpsi submission upload|submit|approve|accept|publish|return|revise|comment|list|show: a member's data
 // through review, acting as the holder of an API token ($GPSI_TOKEN, or the first line of
 // --token-file; never an argument, which `ps` would show).
 #include <cstdlib>
@@ -61,6 +61,43 @@ void PrintQuarantine(const std::string& file, const std::vector<QuarantineRow>& 
   for (const auto& q : rows) fmt::print("{}:{}:{}: error: {} ({})\n", file, q.line, q.column, q.reason, q.detail);
 }
 
+nlohmann::json FlagsJson(const std::vector<SubmissionFlag>& flags) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : flags) {
+    out.push_back({{"flag", f.id},
+                   {"unit", f.unit},
+                   {"indicator", f.indicator},
+                   {"year", f.year},
+                   {"kind", ToString(f.kind)},
+                   {"value", f.value},
+                   {"reference", f.reference},
+                   {"score", f.score},
+                   {"comment", f.comment},
+                   {"commented_by", f.commented_by},
+                   {"commented_at", f.commented_at}});
+  }
+  return out;
+}
+
+//! What a flag's score and reference mean, in words.
+std::string FlagWhy(const SubmissionFlag& f) {
+  switch (f.kind) {
+    case FlagKind::kOutlier: return fmt::format("z = {:.2f} against the history's mean {:.4g}", f.score, f.reference);
+    case FlagKind::kUnDifference: return fmt::format("{:.1f}% from the UN value {:.4g}", 100 * f.score, f.reference);
+    case FlagKind::kSeriesBreak:
+      return fmt::format("change from {:.4g} the year before: z = {:.2f}", f.reference, f.score);
+  }
+  return "";
+}
+
+//! Prints each flag as `flag ID  unit indicator year  kind: value, why — comment`.
+void PrintFlags(const std::vector<SubmissionFlag>& flags) {
+  for (const auto& f : flags) {
+    fmt::print("  flag {:<5} {} {} {}  {}: {:.4g}, {}  {}\n", f.id, f.unit, f.indicator, f.year, ToString(f.kind),
+               f.value, FlagWhy(f), f.comment.empty() ? "[needs a comment]" : "— " + f.commented_by + ": " + f.comment);
+  }
+}
+
 //! `submission <action> ID`, for each review step.
 void AddStep(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file, const char* action, const char* help) {
   auto* cmd = sub.add_subcommand(action, help);
@@ -79,6 +116,34 @@ void AddStep(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file,
     if (!s) return Report(g, s.error());
     if (g.json) return fmt::print("{}\n", SubmissionJson(*s).dump());
     PrintSubmission(*s);
+    if (s->state == SubmissionState::kValidated && std::string_view(action) == "submit") {
+      auto d = engine::SubmissionDetails(g.db, *token, *id);
+      if (d && !d->flags.empty()) {
+        fmt::print(
+            "{} value(s) flagged: comment on each before approval (gpsi submission comment {} FLAG --text ...)\n",
+            d->flags.size(), *id);
+        PrintFlags(d->flags);
+      }
+    }
+  });
+}
+
+//! `submission comment ID FLAG --text ...`: a member's comment on a validation flag.
+void AddComment(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file) {
+  auto* cmd = sub.add_subcommand("comment", "comment on a validation flag, so that the submission can be approved");
+  auto id = std::make_shared<std::int64_t>(0);
+  auto flag = std::make_shared<std::int64_t>(0);
+  auto text = std::make_shared<std::string>();
+  cmd->add_option("id", *id, "submission id")->required();
+  cmd->add_option("flag", *flag, "flag id (gpsi submission show)")->required();
+  cmd->add_option("--text", *text, "why the value stands (or what will be corrected)")->required();
+  cmd->callback([&g, token_file, id, flag, text] {
+    auto token = Token(*token_file);
+    if (!token) return Report(g, token.error());
+    auto f = engine::CommentOnFlag(g.db, *token, engine::CliActor().origin, *id, *flag, *text);
+    if (!f) return Report(g, f.error());
+    if (g.json) return fmt::print("{}\n", FlagsJson({*f}).front().dump());
+    PrintFlags({*f});
   });
 }
 
@@ -120,6 +185,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
   AddStep(*sub, g, token_file, "publish", "publish an accepted submission, now or at an embargo time");
   AddStep(*sub, g, token_file, "return", "send a submission back with a reason");
   AddStep(*sub, g, token_file, "revise", "take a returned submission back to draft");
+  AddComment(*sub, g, token_file);
 
   sub->add_subcommand("list", "the submissions the token's holder may see")->callback([&g, token_file] {
     auto token = Token(*token_file);
@@ -131,7 +197,8 @@ void AddSubmission(CLI::App& app, Globals& g) {
     if (g.json) fmt::print("{}\n", out.dump());
   });
 
-  auto* show = sub->add_subcommand("show", "one submission: its rows, quarantined rows and audit trail");
+  auto* show =
+      sub->add_subcommand("show", "one submission: its rows, quarantined rows, validation flags and audit trail");
   auto id = std::make_shared<std::int64_t>(0);
   show->add_option("id", *id, "submission id")->required();
   show->callback([&g, token_file, id] {
@@ -155,12 +222,14 @@ void AddSubmission(CLI::App& app, Globals& g) {
         trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}});
       }
       out["rows"] = rows, out["quarantine"] = QuarantineJson(d->quarantine), out["trail"] = trail;
+      out["flags"] = FlagsJson(d->flags);
       return fmt::print("{}\n", out.dump());
     }
     PrintSubmission(d->submission);
     for (const auto& r : d->rows)
       fmt::print("  line {:>6}  {} {} {}  {}\n", r.line, r.unit, r.indicator, r.year, r.value);
     PrintQuarantine("line", d->quarantine);
+    PrintFlags(d->flags);
     for (const auto& e : d->trail) fmt::print("  {}  {:<22} {}\n", e.at, e.action, e.actor);
   });
 }

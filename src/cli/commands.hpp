@@ -53,5 +53,6 @@ void AddUser(CLI::App& app, Globals& g);
 void AddToken(CLI::App& app, Globals& g);
 void AddAuditLog(CLI::App& app, Globals& g);
 void AddSubmission(CLI::App& app, Globals& g);
+void AddCatalogue(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

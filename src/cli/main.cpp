@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   cli::AddToken(app, g);
   cli::AddAuditLog(app, g);
   cli::AddSubmission(app, g);
+  cli::AddCatalogue(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -235,10 +236,21 @@ Status Export(const ExportConfig& cfg, std::ostream& out) {
     CellFilter f;
     f.indicators = cfg.indicators;
     f.year_from = cfg.year_from, f.year_to = cfg.year_to;
-    out << "unit,year,indicator,value,source,tier\n";
+    const bool sdmx = cfg.format == ExportFormat::kSdmxCsv;
+    // SDMX-CSV 2.0: the dataflow, action I(nformation), the three dimensions, the measure, the
+    // OBS_STATUS attribute (the source's flags), then two custom columns for provenance.
+    out << (sdmx ? "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS,SOURCE,TIER\n"
+                 : "unit,year,indicator,value,source,tier\n");
+    const std::string prefix = fmt::format("dataflow,{},I,", kSdmxDataflow);
     auto row = [&](const ResolvedValue& r) {
-      out << CsvField(r.unit) << ',' << r.year << ',' << CsvField(r.indicator) << ',' << FormatNumber(r.value) << ','
-          << CsvField(r.source_key + "@" + r.release) << ',' << r.tier << '\n';
+      const std::string provenance = CsvField(r.source_key + "@" + r.release);
+      if (sdmx) {
+        out << prefix << CsvField(r.unit) << ',' << CsvField(r.indicator) << ',' << r.year << ','
+            << FormatNumber(r.value) << ',' << CsvField(r.flags) << ',' << provenance << ',' << r.tier << '\n';
+      } else {
+        out << CsvField(r.unit) << ',' << r.year << ',' << CsvField(r.indicator) << ',' << FormatNumber(r.value) << ','
+            << provenance << ',' << r.tier << '\n';
+      }
     };
     if (cfg.all_sources) {
       (*store)->Observations(f, row);
@@ -270,6 +282,26 @@ Result<std::vector<SourceRecord>> Sources(const std::string& db_path) {
     auto store = OpenExisting(db_path);
     if (!store) return store.error();
     return (*store)->Sources();
+  });
+}
+
+Result<std::vector<CatalogueEntry>> Catalogue(const std::string& db_path) {
+  return detail::Guarded([&]() -> Result<std::vector<CatalogueEntry>> {
+    auto store = OpenExisting(db_path);
+    if (!store) return store.error();
+    std::vector<CatalogueEntry> out;
+    std::map<std::int64_t, std::size_t> at;  // source id → entry
+    for (auto& s : (*store)->Sources()) {
+      at.emplace(s.id, out.size());
+      out.push_back({std::move(s), {}});
+    }
+    for (auto& f : (*store)->Files()) {
+      if (auto it = at.find(f.source_id); it != at.end()) {
+        out[it->second].files.push_back(
+            {fs::path(f.path).filename().string(), std::move(f.sha256), std::move(f.ingested_at), f.bytes});
+      }
+    }
+    return out;
   });
 }
 

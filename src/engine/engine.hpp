@@ -73,14 +73,36 @@ struct UpdateConfig {
 //! Fetches the official endpoints (or reads --from copies) and ingests each source as a new vintage.
 Result<std::vector<UpdateReport>> Update(const UpdateConfig& cfg);
 
+//! csv: `unit,year,indicator,value,source,tier`; sdmx-csv: SDMX-CSV 2.0 of dataflow kSdmxDataflow
+//! (docs/platform.md, "Exports"), which `gpsi ingest` and a member's upload read back.
+enum class ExportFormat { kCsv, kSdmxCsv };
+//! The SDMX dataflow of gpsi's published data: dimensions REF_AREA, INDICATOR, TIME_PERIOD.
+inline constexpr std::string_view kSdmxDataflow = "GPSCF:GPSI_DATA(1.0)";
+
 struct ExportConfig {
   std::string db_path;
   std::vector<std::string> indicators;
   int year_from = 0, year_to = 9999;
   bool all_sources = false;
+  ExportFormat format = ExportFormat::kCsv;
 };
-//! CSV `unit,year,indicator,value,source,tier`: resolved values, or every observation.
+//! The published values (resolved, or every visible observation) in `cfg.format`; a member's
+//! unpublished or embargoed values are never among them.
 Status Export(const ExportConfig& cfg, std::ostream& out);
+
+//! A file a source release was read from: its name (never its path on this machine), size,
+//! SHA-256 and when it was ingested.
+struct CatalogueFile {
+  std::string name, sha256, ingested_at;
+  std::int64_t bytes = 0;
+};
+//! One published source release, with the files its values were read from.
+struct CatalogueEntry {
+  SourceRecord source;
+  std::vector<CatalogueFile> files;
+};
+//! Every published source release, in source-priority order: what `gpsi catalogue` lists as DCAT.
+Result<std::vector<CatalogueEntry>> Catalogue(const std::string& db_path);
 
 //! The resolved series of one unit with provenance; `all_sources`: every visible source's value of
 //! each cell, the one the index uses first (so a member's value is listed beside the UN's).
@@ -694,9 +716,14 @@ struct SubmissionDetail {
   Submission submission;
   std::vector<ResolvedValue> rows;  //!< in file order
   std::vector<QuarantineRow> quarantine;
+  std::vector<SubmissionFlag> flags;  //!< validation's, each to be commented before approval
   std::vector<AuditEntry> trail;
 };
 Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std::string& token, std::int64_t id);
+
+//! Comments validation flag `flag` of submission `id` as the holder of `token` (platform::CommentFlag).
+Result<SubmissionFlag> CommentOnFlag(const std::string& db_path, const std::string& token, const std::string& origin,
+                                     std::int64_t id, std::int64_t flag, const std::string& text);
 
 //! Checks the audit log's hash chain (platform::VerifyAudit), read-only.
 Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head = "");

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "detail/built.hpp"
+#include "detail/guard.hpp"
 #include "engine.hpp"
 #include "ingest.hpp"
 #include "platform.hpp"
@@ -16,16 +17,14 @@
 namespace gpsi::engine {
 namespace {
 
-//! Runs `fn` on the store at `db_path` opened with `access`; a Failure (a store error) becomes the result.
+//! Runs `fn` on the store at `db_path` opened with `access`, under the façade's exception rule.
 template <class Fn>
 auto WithStore(const std::string& db_path, StoreAccess access, Fn&& fn) -> decltype(fn(std::declval<Store&>())) {
-  auto store = OpenExisting(db_path, access);
-  if (!store) return store.error();
-  try {
+  return detail::Guarded([&]() -> decltype(fn(std::declval<Store&>())) {
+    auto store = OpenExisting(db_path, access);
+    if (!store) return store.error();
     return fn(**store);
-  } catch (const Failure& f) {
-    return f.error();
-  }
+  });
 }
 
 //! The principal of `token` now, and the actor it makes from `origin`.
@@ -44,20 +43,23 @@ Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::st
 Result<Descriptor> UploadDescriptor(Store& store, const UploadConfig& cfg, const platform::Principal& who) {
   Descriptor d;
   if (cfg.descriptor.empty()) {
-    d = CanonicalDescriptor(cfg.file);
+    // A file that describes itself (canonical CSV, SDMX-CSV); anything else fails at its header.
+    d = SelfDescribing(cfg.file).value_or(CanonicalDescriptor(cfg.file));
   } else {
     auto loaded = LoadDescriptor(cfg.descriptor);
     if (!loaded) return loaded.error();
     d = std::move(*loaded);
     // A submission holds values; reference, group and metadata layouts write other tables.
-    static const std::set<std::string> kDataLayouts{"long", "wide", "gho", "owid", "canonical"};
+    static const std::set<std::string> kDataLayouts{"long", "wide", "gho", "owid", "canonical", "sdmx-csv"};
     if (!kDataLayouts.contains(d.layout)) {
       return Error{Errc::kUsage,
-                   "a submission holds values: layout long, wide, gho, owid or canonical, not " + d.layout,
+                   "a submission holds values: layout long, wide, gho, owid, canonical or sdmx-csv, not " + d.layout,
                    cfg.descriptor};
     }
   }
-  d.source = platform::UploadSource(who, cfg.dataset, NowUtc());
+  // SDMX-CSV rows name their structure: an upload's must be the data set it is submitted to.
+  d.sdmx_artefact = cfg.dataset;
+  d.source = platform::UploadSource(who, cfg.dataset, platform::UploadRelease());
   d.sources.clear();
   std::map<std::string, Indicator> stored;
   for (auto& i : store.Indicators()) stored.emplace(i.code, std::move(i));
@@ -183,12 +185,21 @@ Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std
     if (!who) return who.error();
     auto sub = platform::FindVisible(s, *who, id);
     if (!sub) return sub.error();
-    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), {}};
+    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), s.Flags(id), {}};
     const std::string target = fmt::format("submission:{}", id);
     s.AuditEntries(1, [&](const AuditEntry& e) {
       if (e.target == target) out.trail.push_back(e);
     });
     return out;
+  });
+}
+
+Result<SubmissionFlag> CommentOnFlag(const std::string& db_path, const std::string& token, const std::string& origin,
+                                     std::int64_t id, std::int64_t flag, const std::string& text) {
+  return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Result<SubmissionFlag> {
+    auto holder = Holder(s, token, origin);
+    if (!holder) return holder.error();
+    return platform::CommentFlag(s, holder->second, holder->first, id, flag, text);
   });
 }
 

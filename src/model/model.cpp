@@ -80,6 +80,22 @@ std::optional<SubmissionState> ParseSubmissionState(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view ToString(FlagKind kind) {
+  switch (kind) {
+    case FlagKind::kOutlier: return "outlier";
+    case FlagKind::kUnDifference: return "un-difference";
+    case FlagKind::kSeriesBreak: return "series-break";
+  }
+  return "outlier";
+}
+
+std::optional<FlagKind> ParseFlagKind(std::string_view s) {
+  for (auto kind : {FlagKind::kOutlier, FlagKind::kUnDifference, FlagKind::kSeriesBreak}) {
+    if (s == ToString(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
 int TextTable::Column(std::string_view name) const {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return static_cast<int>(i);

@@ -507,6 +507,28 @@ struct Submission {
   std::string created, updated;
 };
 
+//! What validation checks a submitted value against (docs/platform.md, "Validation flags").
+enum class FlagKind {
+  kOutlier,       //!< |z| >= 3 against the country's own history of the indicator
+  kUnDifference,  //!< |value - UN value| / |UN value| above the threshold, same cell, tier 1
+  kSeriesBreak,   //!< |z| >= 3 of the year-on-year change against the series' other changes
+};
+std::string_view ToString(FlagKind kind);
+std::optional<FlagKind> ParseFlagKind(std::string_view s);
+
+//! A submitted value that validation flagged. A flag never blocks: it needs a member's comment
+//! before the submission can be approved (DHIS2's "follow-up" with a comment).
+struct SubmissionFlag {
+  std::int64_t id = 0, submission = 0;
+  std::string unit, indicator;
+  int year = 0;
+  FlagKind kind = FlagKind::kOutlier;
+  double value = 0;      //!< the submitted value
+  double reference = 0;  //!< the history's mean, the UN value, or the previous year's value
+  double score = 0;      //!< z, or the relative difference from the UN value
+  std::string comment, commented_by, commented_at;
+};
+
 //! An issued token: `secret` is shown once and never stored.
 struct IssuedToken {
   std::string secret;

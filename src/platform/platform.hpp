@@ -120,8 +120,11 @@ Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t 
 //! Checks, before a file is read, that `who` may upload data set `dataset`: submit permission, a
 //! provision agreement of its organisation for it, and a note that is text (CheckText).
 Status CheckUpload(const Principal& who, const std::string& dataset, const std::string& note);
+//! The release of an upload made now: UTC time to the microsecond ("2026-12-05T18:33:01.123456Z"),
+//! so that a member's uploads within one second are distinct releases, ordered as text.
+std::string UploadRelease();
 //! The source release a member's upload is ingested into: key "<org>.<dataset>", the
-//! organisation's tier and name, release `release` (the upload's UTC time: the newest wins).
+//! organisation's tier and name, release `release` (UploadRelease: the newest wins).
 Source UploadSource(const Principal& who, const std::string& dataset, const std::string& release);
 //! Records an uploaded file as a draft submission, inside the ingest's transaction (its
 //! before_commit): every row must be for one of the organisation's countries and an indicator of
@@ -138,8 +141,10 @@ struct Step {
 };
 //! Takes `step` on submission `id` as `who`, with its audit entry, under the rules of the review:
 //!   submit   draft → submitted, by a submitter of its organisation; validation follows at once
-//!            (validated, or returned with the reason when rows were quarantined);
-//!   approve  validated → approved, by an approver of its organisation who did not submit it;
+//!            (validated, with its flags (FlagValues), or returned with the reason when rows were
+//!            quarantined);
+//!   approve  validated → approved, by an approver of its organisation who did not submit it,
+//!            once every validation flag has a comment (CommentFlag);
 //!   accept   approved → accepted, by the secretariat;
 //!   publish  accepted → published, by the secretariat: its rows are read from `embargo` on (or now);
 //!   return   submitted/validated → returned by its organisation's submitter or approver,
@@ -147,6 +152,44 @@ struct Step {
 //!   revise   returned → draft, by a submitter of its organisation.
 //! Anything else is kForbidden (not permitted) or kConflict (not from this state).
 Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, std::int64_t id, const Step& step);
+
+// ---- Validation flags (docs/platform.md, "Validation flags") ----
+
+//! The thresholds of the validation checks. Like DHIS2's outlier detection, a z-score of 3 flags;
+//! a history shorter than `min_history` values, or with no spread, flags nothing.
+struct FlagRules {
+  double z = 3.0;               //!< |z| at or above which a value, or a change, is flagged
+  std::size_t min_history = 5;  //!< values (or changes) the mean and SD are taken over, at least
+  double un_difference = 0.10;  //!< relative difference from the UN-tier value flagged above
+};
+
+//! A stored value as the checks read it: its cell, value and source tier.
+struct TieredValue {
+  std::string unit, indicator;
+  int year = 0;
+  double value = 0;
+  int tier = 4;
+};
+
+//! The flags of a submission's `rows`, given `stored`: the index's visible observations of the
+//! same units and indicators in priority order (Store::Observations; the submission's own release
+//! is hidden then). Per row (unit u, indicator i, year y, value v):
+//!   outlier       z = (v − mean) / sd over the country's history: the index's resolved values of
+//!                 (u, i) in the other years, the submission's own values replacing them where it
+//!                 has that year; flagged when |z| ≥ rules.z;
+//!   un-difference r = |v − un| / |un| with un the tier-1 value of (u, i, y); flagged when
+//!                 r > rules.un_difference (any v ≠ 0 when un = 0);
+//!   series-break  in that same series, the change v − x(y−1) against the other year-on-year
+//!                 changes, z as above; flagged when |z| ≥ rules.z.
+//! Sample SD (n − 1). Flags come by unit, indicator, year and kind.
+std::vector<SubmissionFlag> FlagValues(const std::vector<ObservationRow>& rows, const std::vector<TieredValue>& stored,
+                                       const FlagRules& rules = {});
+
+//! Comments flag `flag` of submission `id` (a validated one) as `who`, a submitter or approver of
+//! its organisation, with an audit entry; `text` is required (CheckText). The comment stays with
+//! the flag when the submission is validated again.
+Result<SubmissionFlag> CommentFlag(Store& store, const Actor& actor, const Principal& who, std::int64_t id,
+                                   std::int64_t flag, const std::string& text);
 
 // ---- The audit log ----
 

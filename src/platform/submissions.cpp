@@ -114,10 +114,54 @@ void Move(Store& store, const Actor& actor, Submission& s, S to, std::string_vie
               State(s).dump());
 }
 
-//! Validation, right after submit: a submission with quarantined rows goes back with the count.
+nlohmann::json FlagState(const SubmissionFlag& f) {
+  return {{"flag", f.id},
+          {"unit", f.unit},
+          {"indicator", f.indicator},
+          {"year", f.year},
+          {"kind", ToString(f.kind)},
+          {"comment", f.comment},
+          {"commented_by", f.commented_by}};
+}
+
+//! Flags `s`'s rows (FlagValues) against the index as it stands, keeping the comment of a flag that
+//! a validation before already raised.
+void StoreFlags(Store& store, const Submission& s) {
+  const auto rows = store.FileObservations(s.file_id);
+  std::set<std::string> units, indicators;
+  for (const auto& r : rows) units.insert(r.unit), indicators.insert(r.indicator);
+  CellFilter filter{{units.begin(), units.end()}, {indicators.begin(), indicators.end()}};
+  std::vector<TieredValue> stored;
+  store.Observations(filter, [&](const ObservationRow& r) {
+    stored.push_back({r.unit, r.indicator, r.year, r.value, r.tier});
+  });
+  auto flags = FlagValues(rows, stored);
+  const auto before = store.Flags(s.id);
+  for (auto& f : flags) {
+    auto same = std::find_if(before.begin(), before.end(), [&](const SubmissionFlag& b) {
+      return b.unit == f.unit && b.indicator == f.indicator && b.year == f.year && b.kind == f.kind;
+    });
+    if (same == before.end()) continue;
+    f.comment = same->comment, f.commented_by = same->commented_by, f.commented_at = same->commented_at;
+  }
+  store.ReplaceFlags(s.id, flags);
+}
+
+//! The flags of `s` that nobody has commented yet.
+std::size_t Uncommented(Store& store, const Submission& s) {
+  const auto flags = store.Flags(s.id);
+  return static_cast<std::size_t>(
+      std::count_if(flags.begin(), flags.end(), [](const SubmissionFlag& f) { return f.comment.empty(); }));
+}
+
+//! Validation, right after submit: a submission with quarantined rows goes back with the count;
+//! one without is validated, its values flagged where they need a comment.
 void Validate(Store& store, Submission& s) {
   const auto quarantined = store.Quarantine(s.file_id).size();
-  if (quarantined == 0) return Move(store, kSystem, s, S::kValidated, "validate");
+  if (quarantined == 0) {
+    StoreFlags(store, s);
+    return Move(store, kSystem, s, S::kValidated, "validate");
+  }
   s.reason = fmt::format("validation: {} row(s) quarantined; correct the file and upload it again", quarantined);
   Move(store, kSystem, s, S::kReturned, "validate");
 }
@@ -173,6 +217,10 @@ Status CheckUpload(const Principal& who, const std::string& dataset, const std::
   return Ok();
 }
 
+std::string UploadRelease() {
+  return NowUtcMicros();
+}
+
 Source UploadSource(const Principal& who, const std::string& dataset, const std::string& release) {
   Source s;
   s.key = who.org.key + "." + dataset;
@@ -206,11 +254,11 @@ Submission RecordUpload(Store& store, const Actor& actor, const Principal& who, 
                           report.path, row.line});
     }
   }
-  // Two uploads of one data set within the same second would share a release: the second waits.
+  // Two uploads sharing a release (the same microsecond) would be published together: refused.
   const auto files = store.Files();
   if (std::count_if(files.begin(), files.end(), [&](const FileRecord& f) { return f.source_id == file.source_id; }) >
       1) {
-    throw Failure(Error{Errc::kConflict, "another upload of this data set was stored in the same second: try again"});
+    throw Failure(Error{Errc::kConflict, "another upload of this data set has the same release time: try again"});
   }
   store.SetSourceVisibility(file.source_id, who.org.id, std::string(kNeverVisible));
   Submission s;
@@ -240,6 +288,14 @@ Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, s
     return Error{Errc::kConflict,
                  fmt::format("cannot {} submission {}: it is {}", ToString(step.action), id, ToString(s.state))};
   }
+  if (step.action == A::kApprove) {
+    if (const auto open = Uncommented(store, s); open > 0) {
+      return Error{Errc::kConflict,
+                   fmt::format("cannot approve submission {}: {} validation flag(s) need a comment first "
+                               "(gpsi submission show {}; gpsi submission comment {} FLAG --text ...)",
+                               id, open, id, id)};
+    }
+  }
   const std::string now = NowUtc();
   switch (step.action) {
     case A::kApprove: s.approver = who.account.login; break;
@@ -259,6 +315,33 @@ Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, s
   if (step.action == A::kSubmit) Validate(store, s);
   tx.Commit();
   return s;
+}
+
+Result<SubmissionFlag> CommentFlag(Store& store, const Actor& actor, const Principal& who, std::int64_t id,
+                                   std::int64_t flag, const std::string& text) {
+  if (Trim(text).empty()) return Error{Errc::kUsage, "a comment needs its text (--text)"};
+  if (auto ok = CheckText("--text", text, 2000); !ok) return ok.error();
+  Transaction tx(store);
+  auto found = FindVisible(store, who, id);
+  if (!found) return found.error();
+  if (!OwnOrg(who, *found) || !(who.Can(Permission::kSubmit) || who.Can(Permission::kApprove))) {
+    return Error{Errc::kForbidden,
+                 fmt::format("comment on submission {}: only its organisation's submitter or approver", id)};
+  }
+  if (found->state != S::kValidated) {
+    return Error{Errc::kConflict, fmt::format("cannot comment on submission {}: it is {} (flags are commented "
+                                              "while it is validated)",
+                                              id, ToString(found->state))};
+  }
+  auto flags = store.Flags(id);
+  auto f = std::find_if(flags.begin(), flags.end(), [&](const SubmissionFlag& x) { return x.id == flag; });
+  if (f == flags.end()) return Error{Errc::kNotFound, fmt::format("submission {} has no flag {}", id, flag)};
+  const auto before = FlagState(*f).dump();
+  f->comment = text, f->commented_by = who.account.login, f->commented_at = NowUtc();
+  store.UpdateFlag(*f);
+  AppendAudit(store, actor, "submission.comment", fmt::format("submission:{}", id), before, FlagState(*f).dump());
+  tx.Commit();
+  return *f;
 }
 
 }  // namespace gpsi::platform

@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -175,6 +175,13 @@ class Store {
   virtual std::optional<Submission> FindSubmission(std::int64_t id) = 0;
   //! Every submission, newest first.
   virtual std::vector<Submission> Submissions() = 0;
+
+  //! Replaces the validation flags of submission `submission` with `flags` (ids are assigned).
+  virtual void ReplaceFlags(std::int64_t submission, const std::vector<SubmissionFlag>& flags) = 0;
+  //! The validation flags of submission `submission`, in the order they were stored.
+  virtual std::vector<SubmissionFlag> Flags(std::int64_t submission) = 0;
+  //! Rewrites the comment, its author and time of the flag with `flag.id`.
+  virtual void UpdateFlag(const SubmissionFlag& flag) = 0;
 
   //! Appends one audit entry (its seq, hashes and fields already set).
   virtual void AppendAudit(const AuditEntry& entry) = 0;

@@ -70,6 +70,16 @@ TEST_F(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
     unodc_years.insert(r["year"].get<int>());
   }
   EXPECT_EQ(Ok("alice", "submit " + id)["state"], "validated");
+  // One value differs from UNODC's by more than 10 %: 2001, where UCR counts leave out the victims
+  // of 11 September and UNODC's include them. It needs a comment before approval.
+  auto flags = Ok("alice", "show " + id)["flags"];
+  ASSERT_EQ(flags.size(), 1U) << flags.dump();
+  EXPECT_EQ(flags[0]["year"], 2001);
+  EXPECT_EQ(flags[0]["kind"], "un-difference");
+  EXPECT_NEAR(flags[0]["score"].get<double>(), 0.16, 0.01);
+  EXPECT_EQ(As("bob", "approve " + id).exit_code, 3) << "not before the flag has its comment";
+  Ok("alice", "comment " + id + " " + std::to_string(flags[0]["flag"].get<int>()) +
+                  " --text 'UCR counts leave out the victims of 11 September 2001'");
   EXPECT_EQ(As("alice", "approve " + id).exit_code, 3) << "a submitter does not approve";
   EXPECT_EQ(Ok("bob", "approve " + id)["state"], "approved");
   EXPECT_EQ(Ok("sam", "accept " + id)["state"], "accepted");
@@ -102,7 +112,7 @@ TEST_F(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
   EXPECT_EQ(y2019[1]["used"], false);
   auto detail = Ok("sam", "show " + id);
   EXPECT_EQ(detail["rows"].size(), 25U);
-  EXPECT_EQ(detail["trail"].size(), 6U);
+  EXPECT_EQ(detail["trail"].size(), 7U);  // upload, submit, validate, comment, approve, accept, publish
   RunResult verify = Run("audit-log verify");
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }
@@ -134,6 +144,123 @@ TEST_F(SubmissionCli, BadUploadsAreRefusedWhole) {
   EXPECT_EQ(back["state"], "returned");
   // The same bytes again are refused.
   EXPECT_EQ(As("alice", "upload " + Quote(bad) + " --dataset CRIME").exit_code, 3);
+}
+
+TEST_F(SubmissionCli, AWildValueIsFlaggedAndNeedsACommentToPass) {
+  // 15 per 100,000 in 2019: three times UNODC's value and far outside the USA's history.
+  const std::string wild = dir_ / "wild.csv";
+  WriteFile(wild, "unit,year,indicator,value\nUSA,2019,homicide_rate,15.0\n");
+  const std::string id = std::to_string(Ok("alice", "upload " + Quote(wild) + " --dataset CRIME")["id"].get<int>());
+  RunResult submit = Run("submission --token-file " + Quote(dir_ / "alice.tok") + " submit " + id);
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  EXPECT_NE(submit.out.find("3 value(s) flagged"), std::string::npos) << submit.out;
+  EXPECT_NE(submit.out.find("[needs a comment]"), std::string::npos) << submit.out;
+  auto flags = Ok("bob", "show " + id)["flags"];
+  ASSERT_EQ(flags.size(), 3U) << flags.dump();
+  std::set<std::string> kinds;
+  for (const auto& f : flags) kinds.insert(f["kind"].get<std::string>());
+  EXPECT_EQ(kinds, (std::set<std::string>{"outlier", "un-difference", "series-break"}));
+  RunResult refused = As("bob", "approve " + id);
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("3 validation flag(s) need a comment"), std::string::npos) << refused.err;
+  EXPECT_EQ(As("alice", "comment " + id + " " + std::to_string(flags[0]["flag"].get<int>())).exit_code, 2)
+      << "--text is required";
+  for (const auto& f : flags) {
+    auto c = Ok("alice", "comment " + id + " " + std::to_string(f["flag"].get<int>()) +
+                             " --text 'a provisional count, corrected in the next upload'");
+    EXPECT_EQ(c["commented_by"], "alice");
+  }
+  EXPECT_EQ(Ok("bob", "approve " + id)["state"], "approved");
+  RunResult verify = Run("audit-log verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST_F(SubmissionCli, SdmxCsvUploadsNameTheirDataSet) {
+  const std::string sdmx = dir_ / "crime.csv";
+  WriteFile(sdmx,
+            "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
+            "dataprovision,GPSCF:CRIME(1.0),I,USA,homicide_rate,2019,5.0,A\n"
+            "dataprovision,GPSCF:CRIME(1.0),A,USA,homicide_rate,2018,5.0,P\n"
+            "dataflow,GPSCF:ROADS(1.0),I,USA,homicide_rate,2017,5.3,\n");
+  auto up = Ok("alice", "upload " + Quote(sdmx) + " --dataset CRIME --note 'SDMX-CSV 2.0'");
+  EXPECT_EQ(up["accepted"], 2);
+  ASSERT_EQ(up["quarantine"].size(), 1U) << up.dump();
+  EXPECT_EQ(up["quarantine"][0]["line"], 4);
+  EXPECT_EQ(up["quarantine"][0]["column"], 10);
+  EXPECT_EQ(up["quarantine"][0]["reason"], "other-structure");
+  // The same rows as the data set they name are accepted whole, and go through review.
+  const std::string clean = dir_ / "clean.csv";
+  WriteFile(clean,
+            "STRUCTURE;STRUCTURE_ID;REF_AREA;INDICATOR;TIME_PERIOD;OBS_VALUE\n"
+            "dataflow;GPSCF:CRIME(1.0);USA;homicide_rate;2019;5.0\n");
+  auto ok = Ok("alice", "upload " + Quote(clean) + " --dataset CRIME");
+  EXPECT_EQ(ok["accepted"], 1);
+  EXPECT_EQ(ok["quarantine"].size(), 0U);
+  EXPECT_EQ(Ok("alice", "submit " + std::to_string(ok["id"].get<int>()))["state"], "validated");
+}
+
+TEST_F(SubmissionCli, ExportsHoldPublishedDataOnly) {
+  // Two member releases: one published now, one embargoed until 2099.
+  auto publish = [&](const std::string& csv, const std::string& embargo) {
+    const std::string file = dir_ / ("m" + std::to_string(csv.size()) + ".csv");
+    WriteFile(file, "unit,year,indicator,value\n" + csv);
+    const std::string id = std::to_string(Ok("alice", "upload " + Quote(file) + " --dataset CRIME")["id"].get<int>());
+    EXPECT_EQ(Ok("alice", "submit " + id)["state"], "validated");
+    Ok("bob", "approve " + id), Ok("sam", "accept " + id);
+    return Ok("sam", "publish " + id + embargo)["embargo"].get<std::string>();
+  };
+  publish("USA,2019,homicide_rate,5.004\n", "");
+  publish("USA,2018,homicide_rate,5.01\nUSA,2017,homicide_rate,5.3\n", " --embargo 2099-01-01");
+
+  RunResult sdmx = Run("export --format sdmx-csv --all-sources --indicator homicide_rate");
+  ASSERT_EQ(sdmx.exit_code, 0) << sdmx.err;
+  auto rows = Csv(sdmx.out);
+  ASSERT_GT(rows.size(), 100U);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "INDICATOR",
+                                               "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "SOURCE", "TIER"}));
+  int member = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 10U);
+    EXPECT_EQ(rows[i][0] + "," + rows[i][1] + "," + rows[i][2], "dataflow,GPSCF:GPSI_DATA(1.0),I");
+    if (rows[i][8].rfind("us-fbi.", 0) == 0) {
+      ++member;
+      EXPECT_EQ(rows[i][5], "2019") << "the embargoed release is not published yet";
+    }
+  }
+  EXPECT_EQ(member, 1);
+  EXPECT_EQ(rows.size(), Csv(Run("export --all-sources --indicator homicide_rate").out).size());
+
+  // The catalogue lists the published releases with their files, by name and SHA-256.
+  RunResult cat = Run("catalogue");
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  auto catalogue = nlohmann::json::parse(cat.out);
+  EXPECT_EQ(catalogue["@type"], "dcat:Catalog");
+  int members = 0;
+  for (const auto& d : catalogue["dcat:dataset"]) {
+    const auto id = d["dct:identifier"].get<std::string>();
+    members += id.rfind("us-fbi.CRIME@", 0) == 0;
+    if (id.rfind("us-fbi.", 0) == 0) EXPECT_EQ(d["gpsi:tier"], 2);
+    ASSERT_FALSE(d["dcat:distribution"].empty()) << id;
+    for (const auto& f : d["dcat:distribution"]) {
+      EXPECT_EQ(f["dct:title"].get<std::string>().find('/'), std::string::npos) << "a name, not a path";
+      EXPECT_EQ(f["spdx:checksum"]["spdx:checksumValue"].get<std::string>().size(), 64U);
+    }
+  }
+  EXPECT_EQ(members, 1) << "the embargoed release is not catalogued yet";
+
+  // SDMX-CSV reads back: the resolved export, ingested into a fresh store, gives the same values.
+  const std::string resolved = dir_ / "gpsi_data.csv";
+  WriteFile(resolved, Run("export --format sdmx-csv --indicator homicide_rate").out);
+  const std::string fresh = Quote(dir_ / "fresh.db");
+  ASSERT_EQ(Gpsi("--db " + fresh + " init").exit_code, 0);
+  RunResult in = Gpsi("--db " + fresh + " ingest " + Quote(resolved));
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  auto values = [](const std::string& csv) {
+    std::set<std::string> out;
+    for (const auto& r : Csv(csv)) out.insert(r.at(0) + "," + r.at(1) + "," + r.at(2) + "," + r.at(3));
+    return out;
+  };
+  EXPECT_EQ(values(Gpsi("--db " + fresh + " export").out), values(Run("export --indicator homicide_rate").out));
 }
 
 TEST_F(SubmissionCli, AMembersDescriptorCannotRenameOrTurnAnIndicator) {

@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 5> kMigrations{
+inline constexpr std::array<std::string_view, 6> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -151,6 +151,19 @@ CREATE TABLE submissions(
   embargo TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
   created TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE INDEX submissions_org ON submissions(org);
+)sql",
+    // 6: validation flags of a submission's values, each waiting for a member's comment; and the
+    // rows of one file found without a scan (a submission's rows: its upload checks, its flags).
+    R"sql(
+CREATE INDEX observations_file ON observations(file, line);
+CREATE TABLE submission_flags(
+  id INTEGER PRIMARY KEY,
+  submission INTEGER NOT NULL REFERENCES submissions(id),
+  unit TEXT NOT NULL, indicator TEXT NOT NULL, year INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('outlier','un-difference','series-break')),
+  value REAL NOT NULL, reference REAL NOT NULL, score REAL NOT NULL,
+  comment TEXT NOT NULL DEFAULT '', commented_by TEXT NOT NULL DEFAULT '', commented_at TEXT NOT NULL DEFAULT '',
+  UNIQUE(submission, unit, indicator, year, kind));
 )sql",
 };
 

@@ -657,13 +657,37 @@ class SqliteStore final : public Store {
   }
 
   std::vector<ObservationRow> FileObservations(std::int64_t file_id) override {
+    // The provenance is the file's and its row's source (one, or a few for a file of several
+    // publishers): read once each, not joined on every row.
+    std::map<std::int64_t, ObservationRow> provenance;  // source id → a row holding only it
+    std::string path, sha256;
+    {
+      Stmt f(db_, "SELECT path,sha256 FROM files WHERE id=?1");
+      f.Bind(1, file_id);
+      if (!f.Step()) return {};
+      path = f.Text(0), sha256 = f.Text(1);
+    }
+    auto of = [&](std::int64_t source) -> const ObservationRow& {
+      auto it = provenance.find(source);
+      if (it != provenance.end()) return it->second;
+      ObservationRow& p = provenance[source];
+      Stmt q(db_, "SELECT key,publisher,release,tier FROM sources WHERE id=?1");
+      q.Bind(1, source);
+      if (q.Step()) {
+        p.source_key = q.Text(0), p.publisher = q.Text(1), p.release = q.Text(2);
+        p.tier = static_cast<int>(q.Int(3));
+      }
+      p.file_path = path, p.file_sha256 = sha256;
+      return p;
+    };
     std::vector<ObservationRow> out;
-    Stmt s(db_,
-           "SELECT o.unit,o.year,o.indicator,o.value,s.key,s.publisher,s.release,s.tier,f.path,f.sha256,o.line,o.flags "
-           "FROM observations o JOIN sources s ON s.id=o.source JOIN files f ON f.id=o.file WHERE o.file=?1 "
-           "ORDER BY o.line");
+    Stmt s(db_, "SELECT unit,year,indicator,value,line,flags,source FROM observations WHERE file=?1 ORDER BY line");
     s.Bind(1, file_id);
-    while (s.Step()) out.push_back(CellRow(s));
+    while (s.Step()) {
+      ObservationRow& r = out.emplace_back(of(s.Int(6)));
+      r.unit = s.Text(0), r.year = static_cast<int>(s.Int(1)), r.indicator = s.Text(2), r.value = s.Real(3);
+      r.line = s.Int(4), r.flags = s.Text(5);
+    }
     return out;
   }
 
@@ -692,6 +716,40 @@ class SqliteStore final : public Store {
   }
 
   std::vector<Submission> Submissions() override { return QuerySubmissions("ORDER BY x.id DESC", 0); }
+
+  void ReplaceFlags(std::int64_t submission, const std::vector<SubmissionFlag>& flags) override {
+    Prep("del_flags", "DELETE FROM submission_flags WHERE submission=?1").Bind(1, submission).Exec();
+    auto& s = Prep("ins_flag",
+                   "INSERT INTO submission_flags(submission,unit,indicator,year,kind,value,reference,score,comment,"
+                   "commented_by,commented_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+    for (const auto& f : flags) {
+      s.Bind(1, submission).Bind(2, f.unit).Bind(3, f.indicator).Bind(4, f.year).Bind(5, ToString(f.kind));
+      s.Bind(6, f.value).Bind(7, f.reference).Bind(8, f.score).Bind(9, f.comment).Bind(10, f.commented_by);
+      s.Bind(11, f.commented_at).Exec();
+    }
+  }
+
+  std::vector<SubmissionFlag> Flags(std::int64_t submission) override {
+    std::vector<SubmissionFlag> out;
+    Stmt s(db_,
+           "SELECT id,submission,unit,indicator,year,kind,value,reference,score,comment,commented_by,commented_at "
+           "FROM submission_flags WHERE submission=?1 ORDER BY id");
+    s.Bind(1, submission);
+    while (s.Step()) {
+      SubmissionFlag f;
+      f.id = s.Int(0), f.submission = s.Int(1), f.unit = s.Text(2), f.indicator = s.Text(3);
+      f.year = static_cast<int>(s.Int(4)), f.kind = ParseFlagKind(s.Text(5)).value_or(FlagKind::kOutlier);
+      f.value = s.Real(6), f.reference = s.Real(7), f.score = s.Real(8);
+      f.comment = s.Text(9), f.commented_by = s.Text(10), f.commented_at = s.Text(11);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  void UpdateFlag(const SubmissionFlag& f) override {
+    auto& s = Prep("upd_flag", "UPDATE submission_flags SET comment=?2,commented_by=?3,commented_at=?4 WHERE id=?1");
+    s.Bind(1, f.id).Bind(2, f.comment).Bind(3, f.commented_by).Bind(4, f.commented_at).Exec();
+  }
 
   void AppendAudit(const AuditEntry& e) override {
     auto& s = Prep("ins_audit",

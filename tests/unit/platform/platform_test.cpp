@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "platform.hpp"
 #include "test_util.hpp"
@@ -389,6 +392,68 @@ namespace {
 
 //! A member with a submitter and an approver, a second member, and the secretariat; one uploaded
 //! file of two rows stored as a draft submission (as engine::Upload stores it).
+//! The rows of a flags case's CSV file after its header.
+std::vector<std::vector<std::string>> CaseRows(const std::filesystem::path& file) {
+  auto rows = test::Csv(test::ReadFile(file.string()));
+  if (!rows.empty()) rows.erase(rows.begin());
+  return rows;
+}
+
+std::vector<ObservationRow> CaseObservations(const std::filesystem::path& file) {
+  std::vector<ObservationRow> out;
+  for (const auto& r : CaseRows(file)) {
+    ObservationRow o;
+    o.unit = r.at(0), o.indicator = r.at(1), o.year = std::stoi(r.at(2)), o.value = std::stod(r.at(3));
+    if (r.size() > 4) o.tier = std::stoi(r.at(4));
+    out.push_back(o);
+  }
+  return out;
+}
+
+//! Validation flags as data: tests/unit/platform/flags/<case>/ holds stored.csv (the index's
+//! observations, unit,indicator,year,value,tier, in priority order), submitted.csv (the member's
+//! rows) and expected.csv (unit,indicator,year,kind,reference,score, in FlagValues' order).
+TEST(Flags, EachCaseFlagsWhatItExpects) {
+  int cases = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(std::string(GPSI_TESTS_DIR) + "/unit/platform/flags")) {
+    SCOPED_TRACE(dir.path().filename().string());
+    ++cases;
+    std::vector<TieredValue> stored;
+    for (const auto& o : CaseObservations(dir.path() / "stored.csv")) {
+      stored.push_back({o.unit, o.indicator, o.year, o.value, o.tier});
+    }
+    const auto flags = FlagValues(CaseObservations(dir.path() / "submitted.csv"), stored);
+    const auto expected = CaseRows(dir.path() / "expected.csv");
+    ASSERT_EQ(flags.size(), expected.size());
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+      const auto& f = flags[i];
+      const auto& e = expected[i];
+      EXPECT_EQ(f.unit + "," + f.indicator + "," + std::to_string(f.year) + "," + std::string(ToString(f.kind)),
+                e[0] + "," + e[1] + "," + e[2] + "," + e[3]);
+      EXPECT_NEAR(f.reference, std::stod(e[4]), 1e-8 * std::abs(std::stod(e[4])) + 1e-12);
+      const double score = std::stod(e[5]);
+      if (std::isinf(score)) {
+        EXPECT_EQ(f.score, score);
+      } else {
+        EXPECT_NEAR(f.score, score, 1e-8 * std::abs(score));
+      }
+    }
+  }
+  EXPECT_GE(cases, 8);
+}
+
+TEST(Flags, ThresholdsAreTheRules) {
+  std::vector<TieredValue> stored;
+  for (int y = 2010; y < 2018; ++y) stored.push_back({"USA", "homicide_rate", y, 5.0 + 0.1 * (y % 3), 1});
+  ObservationRow row;
+  row.unit = "USA", row.indicator = "homicide_rate", row.year = 2017, row.value = 5.3;  // 5.1 at tier 1: 3.9 % off
+  EXPECT_TRUE(FlagValues({row}, stored).empty());
+  const auto strict = FlagValues({row}, stored, FlagRules{3.0, 5, 0.01});
+  ASSERT_EQ(strict.size(), 1U);
+  EXPECT_EQ(strict[0].kind, FlagKind::kUnDifference);
+  EXPECT_TRUE(FlagValues({row}, stored, FlagRules{3.0, 50, 0.10}).empty()) << "too short a history for 50";
+}
+
 class ReviewTest : public PlatformTest {
  protected:
   void SetUp() override {
@@ -528,6 +593,74 @@ TEST_F(ReviewTest, AnEmbargoKeepsItHiddenUntilItsTime) {
   ASSERT_TRUE(Do("sam", SubmissionAction::kAccept, id).ok());
   ASSERT_TRUE(Do("sam", SubmissionAction::kPublish, id, "", "2001-01-01").ok());
   EXPECT_EQ(Visible(), std::vector<double>{5.5});
+}
+
+TEST_F(ReviewTest, FlaggedValuesNeedACommentBeforeApproval) {
+  // UNODC's calm history of the USA, published at tier 1; the member's 2019 is three times it.
+  {
+    Transaction tx(*store_);
+    Source unodc;
+    unodc.key = "unodc", unodc.publisher = "UNODC", unodc.tier = 1, unodc.release = "2024";
+    const auto source = store_->UpsertSource(unodc);
+    FileRecord f;
+    f.path = "unodc.csv", f.sha256 = "unodc", f.source_id = source, f.ingested_at = NowUtc();
+    f.id = store_->InsertFile(f);
+    for (int y = 2008; y <= 2018; ++y) {
+      Observation o;
+      o.unit = "USA", o.indicator = "homicide_rate", o.year = y, o.value = 5.0 + 0.1 * (y % 4), o.line = y;
+      store_->InsertObservation(o, source, f.id, nullptr);
+    }
+    tx.Commit();
+  }
+  const auto id = Upload({{"USA", 2019, 15.0}});
+  EXPECT_EQ(Do("bob", SubmissionAction::kApprove, id).error().code, Errc::kConflict) << "a draft";
+  auto s = Do("alice", SubmissionAction::kSubmit, id);
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->state, SubmissionState::kValidated) << "flags do not block validation";
+  auto flags = store_->Flags(id);
+  ASSERT_EQ(flags.size(), 2U);
+  EXPECT_EQ(flags[0].kind, FlagKind::kOutlier);
+  EXPECT_EQ(flags[1].kind, FlagKind::kSeriesBreak);
+  auto approve = Do("bob", SubmissionAction::kApprove, id);
+  ASSERT_FALSE(approve.ok());
+  EXPECT_EQ(approve.error().code, Errc::kConflict);
+  EXPECT_NE(approve.error().message.find("2 validation flag(s) need a comment"), std::string::npos);
+
+  auto comment = [&](const std::string& login, std::int64_t flag, const std::string& text) {
+    const auto& p = who_.at(login);
+    return CommentFlag(*store_, Actor{login, p.org.key, "test"}, p, id, flag, text);
+  };
+  EXPECT_EQ(comment("carol", flags[0].id, "x").error().code, Errc::kNotFound) << "another member's";
+  EXPECT_EQ(comment("sam", flags[0].id, "x").error().code, Errc::kForbidden) << "members answer for their data";
+  EXPECT_EQ(comment("alice", flags[0].id, "  ").error().code, Errc::kUsage);
+  EXPECT_EQ(comment("alice", 999, "x").error().code, Errc::kNotFound);
+  auto c = comment("alice", flags[0].id, "2019 counts a new offence definition");
+  ASSERT_TRUE(c.ok()) << c.error().Format();
+  EXPECT_EQ(c->commented_by, "alice");
+  EXPECT_NE(Do("bob", SubmissionAction::kApprove, id).error().message.find("1 validation flag(s)"), std::string::npos);
+  ASSERT_TRUE(comment("bob", flags[1].id, "same break as the outlier").ok());
+
+  // Returned and submitted again, the same flags keep their comments.
+  ASSERT_TRUE(Do("bob", SubmissionAction::kReturn, id, "check the note").ok());
+  EXPECT_EQ(comment("alice", flags[0].id, "x").error().code, Errc::kConflict) << "only while validated";
+  ASSERT_TRUE(Do("alice", SubmissionAction::kRevise, id).ok());
+  ASSERT_TRUE(Do("alice", SubmissionAction::kSubmit, id).ok());
+  flags = store_->Flags(id);
+  ASSERT_EQ(flags.size(), 2U);
+  EXPECT_EQ(flags[0].comment, "2019 counts a new offence definition");
+  EXPECT_EQ(flags[1].commented_by, "bob");
+  auto approved = Do("bob", SubmissionAction::kApprove, id);
+  ASSERT_TRUE(approved.ok()) << approved.error().Format();
+
+  // Each comment is in the audit log, with the flag as it was before.
+  std::vector<AuditEntry> comments;
+  store_->AuditEntries(0, [&](const AuditEntry& e) {
+    if (e.action == "submission.comment") comments.push_back(e);
+  });
+  ASSERT_EQ(comments.size(), 2U);
+  EXPECT_EQ(nlohmann::json::parse(comments[0].before)["comment"], "");
+  EXPECT_EQ(nlohmann::json::parse(comments[0].after)["comment"], "2019 counts a new offence definition");
+  EXPECT_TRUE(VerifyAudit(*store_)->ok);
 }
 
 TEST_F(ReviewTest, RowsOutsideTheAgreementFailTheUploadAtTheirLine) {
