@@ -65,12 +65,29 @@ struct Prescan {
   CopyLock lock;  //!< held while tmp_blob is there
 };
 
-//! Makes the raw copy `tmp` (a new file), locked before anything is written to it: a stream to
-//! write it, or null.
+//! A new file at `path`, already locked when its name appears: made unnamed (O_TMPFILE), locked,
+//! then linked to its name, so that a scan of the blob folder never finds it unlocked and a
+//! process killed before the link leaves nothing. Where the filesystem has no O_TMPFILE, made by
+//! name and locked at once. The descriptor, or -1.
+int NewLockedFile(const std::string& path) {
+  const std::string dir = fs::path(path).parent_path().string();
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    ::flock(fd, LOCK_EX);  // a new file: nobody else holds it, so this does not wait
+    const std::string self = fmt::format("/proc/self/fd/{}", fd);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return fd;
+    ::close(fd);
+  }
+  fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0) ::flock(fd, LOCK_EX);
+  return fd;
+}
+
+//! Makes the raw copy `tmp` (a new file), locked before it can be seen: a stream to write it, or
+//! null.
 std::FILE* MakeRawCopy(const std::string& tmp, CopyLock* lock) {
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = NewLockedFile(tmp);
   if (fd < 0) return nullptr;
-  ::flock(fd, LOCK_EX);  // a new file: nobody else holds it, so this does not wait
   *lock = CopyLock(fd);
   // A second descriptor of the same open file: closing the stream keeps the lock, held by `lock`.
   const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);

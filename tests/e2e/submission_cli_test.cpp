@@ -239,7 +239,9 @@ TEST_F(SubmissionCli, ExportsHoldPublishedDataOnly) {
   for (const auto& d : catalogue["dcat:dataset"]) {
     const auto id = d["dct:identifier"].get<std::string>();
     members += id.rfind("us-fbi.CRIME@", 0) == 0;
-    if (id.rfind("us-fbi.", 0) == 0) EXPECT_EQ(d["gpsi:tier"], 2);
+    if (id.rfind("us-fbi.", 0) == 0) {
+      EXPECT_EQ(d["gpsi:tier"], 2);
+    }
     ASSERT_FALSE(d["dcat:distribution"].empty()) << id;
     for (const auto& f : d["dcat:distribution"]) {
       EXPECT_EQ(f["dct:title"].get<std::string>().find('/'), std::string::npos) << "a name, not a path";
