@@ -31,19 +31,17 @@ web/dist/index.html: $(WEB_INPUTS) | setup
 demo: build
 	@bash scripts/demo.sh
 
-# Every test in the release build, then the sanitizer run (below): CI's whole job.
 test: build lint
 	@ctest --preset release -j $(JOBS)
-	@$(MAKE) --no-print-directory sanitize
 
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan, -O1): the unit, e2e, golden and
-# fuzz-replay tests, with gpsi itself instrumented under the e2e tests. The API, browser, deploy and
-# Python tests run in the release build only (CMakePresets.json, test preset asan): they drive the
-# same server code through Node, Chromium, nginx and Python. A memory error, a leak (OpenMPI's own
-# are suppressed: tests/lsan.supp) or undefined behaviour fails the test. Timings: bench/RESULTS.md.
+# fuzz-replay tests, with gpsi itself instrumented under the e2e tests. Not yet part of `make test`:
+# its build takes about 25 minutes on 2 cores, to be weighed against CI's 90 (issue 16 note). The API, browser, deploy and
+# Python tests run in the release build only (CMakePresets.json, test preset asan). A memory error,
+# a leak (OpenMPI's own are suppressed: tests/lsan.supp) or undefined behaviour fails the test.
 sanitize: setup
 	@cmake --preset asan >/dev/null
-	@start=$$(date +%s) && cmake --build --preset asan -j $(JOBS) && echo "sanitize: built in $$(( $$(date +%s) - start )) s"
+	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS)
 
 lint: setup
