@@ -36,9 +36,10 @@ test: build lint
 
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan, -O1): the unit, e2e, golden and
 # fuzz-replay tests, with gpsi itself instrumented under the e2e tests. Not yet part of `make test`:
-# its build takes about 25 minutes on 2 cores, to be weighed against CI's 90 (issue 16 note). The API, browser, deploy and
-# Python tests run in the release build only (CMakePresets.json, test preset asan). A memory error,
-# a leak (OpenMPI's own are suppressed: tests/lsan.supp) or undefined behaviour fails the test.
+# on a clean clone its build took 38 minutes on 2 cores, after the release part's 28 (bench/RESULTS.md),
+# too close to CI's 90. The API, browser, deploy and Python tests run in the release build only
+# (CMakePresets.json, test preset asan). A memory error, a leak (OpenMPI's own are suppressed:
+# tests/lsan.supp) or undefined behaviour fails the test.
 sanitize: setup
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
