@@ -37,7 +37,7 @@ test: build lint
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan, -O1): the unit, e2e, golden and
 # fuzz-replay tests, with gpsi itself instrumented under the e2e tests. Not yet part of `make test`:
 # on a clean clone its build took 38 minutes on 2 cores, after the release part's 28 (bench/RESULTS.md),
-# too close to CI's 90. The API, browser, deploy and Python tests run in the release build only
+# and its e2e tests run several times slower: past CI's 90. The API, browser, deploy and Python tests run in the release build only
 # (CMakePresets.json, test preset asan). A memory error, a leak (OpenMPI's own are suppressed:
 # tests/lsan.supp) or undefined behaviour fails the test.
 sanitize: setup
