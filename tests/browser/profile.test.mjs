@@ -38,3 +38,24 @@ it('the comparison of China and the United States shows both', async () => {
   for (const n of names) assert.ok(text.includes(n), `compare-table lacks ${n}`);
   assert.deepEqual(s.pageErrors(page), []);
 });
+
+it('every other stored value of a cell is listed beside the one the index uses', async () => {
+  // USA 2019 has cells with two sources (the GTD's and the IEP's terrorism counts), as a
+  // member's published value stands beside the UN agency's.
+  const profile = await s.api('/api/v1/units/USA');
+  const page = await s.page();
+  await s.open(page, '#/country/USA?year=2019', '[data-testid=indicator-table] tr[data-indicator]');
+  const listed = await page.$$eval('[data-testid=indicator-table] tr[data-indicator]', (trs) => trs.flatMap((tr) =>
+    [...tr.querySelectorAll('[data-testid=other-sources] li')].map((li) => ({
+      indicator: tr.dataset.indicator, source: li.dataset.source, value: li.querySelector('.num').textContent,
+    }))));
+  assert.ok(listed.length > 0, 'no other source listed for USA 2019');
+  for (const l of listed) {
+    // The shown value is the API's, rounded to the digits shown.
+    const decimals = (l.value.split('.')[1] ?? '').length;
+    const unused = profile.indicators.find((i) => i.code === l.indicator).values.flatMap((v) => v.sources)
+      .filter((x) => !x.chosen && x.source === l.source && Math.abs(Number(l.value) - x.value) <= 0.5 * 10 ** -decimals);
+    assert.ok(unused.length > 0, `${l.indicator}: ${l.source} ${l.value} is not an unused value of /api/v1/units/USA`);
+  }
+  assert.deepEqual(s.pageErrors(page), []);
+});

@@ -1,11 +1,17 @@
 // gpsi submission: a member's file through upload, validation, review and publication, on the
 // U.S. FBI's real estimates (../shared/member_samples), beside UNODC's values (docs/platform.md).
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "serve_process.hpp"
+#include "shared_store.hpp"
 #include "test_util.hpp"
 
 namespace gpsi::test {
@@ -297,6 +303,64 @@ direction = 1
   ASSERT_EQ(detail["rows"].size(), 1U);
   EXPECT_EQ(detail["rows"][0]["tier"], 2);
   EXPECT_EQ(detail["rows"][0]["source"].get<std::string>().rfind("us-fbi.CRIME@", 0), 0U);
+}
+
+TEST(SubmissionServe, TheProfileShowsTheMembersValueBesideTheUns) {
+  // The FBI's estimates published into a copy of the store of all shared data, then served.
+  const std::string& shared = SharedStore();
+  ASSERT_FALSE(shared.empty());
+  TempDir dir;
+  const std::string db = dir / "s.db";
+  std::filesystem::copy_file(shared, db);
+  auto run = [&](const std::string& args) {
+    RunResult r = Gpsi("--db " + Quote(db) + " " + args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    return r;
+  };
+  run("org add forum --kind secretariat --name-en Secretariat");
+  run("org add us-fbi --kind government --name-en 'U.S. FBI' --country USA");
+  run("org agree us-fbi --dataset CRIME --indicator homicide_rate");
+  for (const char* spec : {"alice --org us-fbi --role member-submitter", "bob --org us-fbi --role member-approver",
+                           "sam --org forum --role secretariat"}) {
+    run(std::string("user add ") + spec);
+    const std::string login = std::string(spec).substr(0, std::string(spec).find(' '));
+    WriteFile(dir / (login + ".tok"), run("token create " + login).out);
+  }
+  auto as = [&](const std::string& login, const std::string& args) {
+    return nlohmann::json::parse(run("--json submission --token-file " + Quote(dir / (login + ".tok")) + " " + args).out,
+                                 nullptr, false);
+  };
+  const std::string id = std::to_string(
+      as("alice", "upload " + Quote(kFbi) + " --dataset CRIME --descriptor " + Quote(kDescriptor))["id"].get<int>());
+  as("alice", "submit " + id);
+  for (const auto& f : as("alice", "show " + id)["flags"]) {
+    as("alice", "comment " + id + " " + std::to_string(f["flag"].get<int>()) + " --text 'UCR definitions'");
+  }
+  as("bob", "approve " + id), as("sam", "accept " + id);
+  ASSERT_EQ(as("sam", "publish " + id)["state"], "published");
+
+  ServeProcess server(db, {"--intervals", "0", "--forecast-draws", "0"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  auto r = server.Get("/api/v1/units/USA");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto profile = nlohmann::json::parse(r->body);
+  int beside = 0;
+  for (const auto& ind : profile["indicators"]) {
+    for (const auto& v : ind["values"]) {
+      if (v["year"] != 2019) continue;
+      std::map<std::string, bool> chosen;  // source → used
+      for (const auto& x : v["sources"]) {
+        if (x["indicator"] == "homicide_rate") chosen[x["source"].get<std::string>()] = x["chosen"].get<bool>();
+      }
+      if (!chosen.count("us-fbi.CRIME")) continue;
+      ++beside;
+      EXPECT_FALSE(chosen["us-fbi.CRIME"]) << "UNODC's value (tier 1) is the one used";
+      EXPECT_EQ(std::count_if(chosen.begin(), chosen.end(), [](const auto& c) { return c.second; }), 1);
+      EXPECT_EQ(chosen.size(), 2U) << ind["code"];
+    }
+  }
+  EXPECT_GE(beside, 1) << "the member's 2019 homicide rate is not in USA's profile";
 }
 
 }  // namespace

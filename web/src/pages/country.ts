@@ -66,7 +66,8 @@ function provenance(ind: Ind, node: api.MetaNode | undefined, year: number, meta
   }
   // A value read before the build's first year has no sources in the profile: the origin's release.
   const release = origin && !chosen.length ? meta.sources.find((x) => `${x.key}@${x.release}` === origin.source) : undefined;
-  const others = (from?.sources ?? []).filter((x) => isRead(x) && !x.chosen).length;
+  // Every other stored value of the cell, shown beside the one used (a member's value beside the UN's).
+  const others = (from?.sources ?? []).filter((x) => isRead(x) && !x.chosen);
   const denominator = den && chosen.length ? (from?.sources ?? []).find((x) => x.indicator === den && x.chosen) : undefined;
   const uniq = <T,>(xs: T[]) => [...new Set(xs)];
   return {
@@ -83,6 +84,23 @@ function provenance(ind: Ind, node: api.MetaNode | undefined, year: number, meta
     flags: uniq(chosen.map((x) => x.flags).filter(Boolean)).join(', '),
     title: chosen.map((x) => `${x.indicator} = ${x.value} · ${x.source} · sha256 ${x.file_sha256.slice(0, 12)} · ${t('profile.line')} ${x.line}`).join('\n') || null,
   };
+}
+
+//! The values of a cell that the index does not use, each with its publisher, release and tier:
+//! listed beside the one it uses, never hidden behind it.
+function otherSources(others: api.SourceValue[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'other-sources', 'data-testid': 'other-sources', 'aria-label': t('profile.othersources') },
+    others.map((x) =>
+      h(
+        'li',
+        { 'data-source': x.source, 'data-tier': x.tier, title: `${x.indicator} · ${x.source}@${x.release} · sha256 ${x.file_sha256.slice(0, 12)} · ${t('profile.line')} ${x.line}` },
+        h('span', { class: 'num' }, fmtRaw(x.value)),
+        ` · ${x.publisher}${x.release ? ` (${x.release})` : ''} · ${t('profile.tier')} ${x.tier}`,
+      ),
+    ),
+  );
 }
 
 //! The origin cell: which series (own, or fallback k with its note), the stored code and source
@@ -252,7 +270,7 @@ export const countryPage: Page = (root, ctx) => {
               'td',
               { title: pv.title, 'data-col': 'source' },
               none ? '—' : pv.publisher,
-              pv.others > 0 ? h('span', { class: 'muted' }, ` +${pv.others} ${t('profile.othersources')}`) : null,
+              pv.others.length ? otherSources(pv.others) : null,
               pv.denominator ? h('span', { class: 'src-note' }, `${t('profile.per')} ${pv.denominator.publisher}`) : null,
             ),
             originCell(pv),
