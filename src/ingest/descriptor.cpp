@@ -191,6 +191,17 @@ void ApiLayoutDefaults(Descriptor& d) {
   }
 }
 
+//! The columns of a self-describing layout are fixed by its format, never by a descriptor:
+//! canonical (unit, year, value) and SDMX-CSV 2.0 (REF_AREA, TIME_PERIOD, OBS_VALUE).
+void FormatColumns(Descriptor& d) {
+  if (d.layout == "sdmx-csv") {
+    d.unit_column = "REF_AREA", d.year_column = "TIME_PERIOD", d.value_column = "OBS_VALUE";
+  } else {
+    d.unit_column = "unit", d.year_column = "year", d.value_column = "value";
+  }
+  d.unit_by = "auto";
+}
+
 }  // namespace
 
 Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& path) {
@@ -409,10 +420,8 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
     d.unit_by = "name";
   } else if (d.layout == "who-odata" || d.layout == "wb-api" || d.layout == "sdg-api" || d.layout == "owid-grapher") {
     ApiLayoutDefaults(d);
-  } else if (d.layout == "canonical") {
-    d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
-  } else if (d.layout == "sdmx-csv") {
-    d.unit_column = "REF_AREA", d.year_column = "TIME_PERIOD", d.value_column = "OBS_VALUE", d.unit_by = "auto";
+  } else if (d.layout == "canonical" || d.layout == "sdmx-csv") {
+    FormatColumns(d);
   } else if (d.layout == "coinr-data") {
     if (d.unit_column.empty()) d.unit_column = "uCode";
     if (d.year_column.empty() && d.fixed_year == 0) d.year_column = "Time";
@@ -509,7 +518,7 @@ std::optional<Descriptor> SelfDescribing(const std::string& file) {
         std::string_view(",;\t|").find(line[end]) != std::string_view::npos) {
       Descriptor d = CanonicalDescriptor(file);
       d.path = "(built-in sdmx-csv)", d.name = "sdmx-csv", d.layout = "sdmx-csv", d.delimiter = line[end];
-      d.unit_column = "REF_AREA", d.year_column = "TIME_PERIOD", d.value_column = "OBS_VALUE";
+      FormatColumns(d);
       return d;
     }
   }
@@ -521,7 +530,7 @@ Descriptor CanonicalDescriptor(const std::string& file) {
   d.path = "(built-in canonical)";
   d.name = "canonical";
   d.layout = "canonical";
-  d.unit_column = "unit", d.year_column = "year", d.value_column = "value", d.unit_by = "auto";
+  FormatColumns(d);
   std::string stem = fs::path(file).stem().string();
   d.source =
       Source{"file:" + stem, "unattributed (" + fs::path(file).filename().string() + ")", 4, "", "", "unknown", "", 0};

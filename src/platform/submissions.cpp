@@ -255,9 +255,7 @@ Submission RecordUpload(Store& store, const Actor& actor, const Principal& who, 
     }
   }
   // Two uploads sharing a release (the same microsecond) would be published together: refused.
-  const auto files = store.Files();
-  if (std::count_if(files.begin(), files.end(), [&](const FileRecord& f) { return f.source_id == file.source_id; }) >
-      1) {
+  if (store.FilesOf(file.source_id).size() > 1) {
     throw Failure(Error{Errc::kConflict, "another upload of this data set has the same release time: try again"});
   }
   store.SetSourceVisibility(file.source_id, who.org.id, std::string(kNeverVisible));

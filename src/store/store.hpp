@@ -98,6 +98,8 @@ class Store {
   virtual std::int64_t InsertFile(const FileRecord& file) = 0;
   virtual void UpdateFileCounts(const FileRecord& file) = 0;
   virtual std::vector<FileRecord> Files() = 0;
+  //! The files read for one source release, in the order they were read.
+  virtual std::vector<FileRecord> FilesOf(std::int64_t source_id) = 0;
 
   //! Inserts or refreshes an indicator's metadata (non-empty fields win).
   virtual void UpsertIndicator(const Indicator& indicator) = 0;

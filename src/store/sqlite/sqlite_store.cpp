@@ -391,6 +391,11 @@ class SqliteStore final : public Store {
 
   std::vector<FileRecord> Files() override { return QueryFiles("ORDER BY id", ""); }
 
+  // The text argument meets the INTEGER column's affinity, so it compares as a number.
+  std::vector<FileRecord> FilesOf(std::int64_t source_id) override {
+    return QueryFiles("WHERE source=?1 ORDER BY id", std::to_string(source_id));
+  }
+
   void UpsertIndicator(const Indicator& ind) override {
     auto& s = Prep("upsert_ind",
                    "INSERT INTO indicators(code,name_en,name_zh,unit_of_measure,dimension,direction,description) "

@@ -547,6 +547,22 @@ TEST_F(ReviewTest, TheWholeRoadFromDraftToPublished) {
   EXPECT_TRUE(VerifyAudit(*store_)->ok);
 }
 
+TEST_F(ReviewTest, ASecondUploadInTheSameReleaseIsRefused) {
+  // Uploads made in the same microsecond would share a source release, so be published together.
+  Transaction tx(*store_);
+  const auto& alice = who_.at("alice");
+  FileRecord f;
+  f.path = "again.csv", f.sha256 = "again", f.ingested_at = NowUtc();
+  f.source_id = store_->UpsertSource(UploadSource(alice, "CRIME", "r1"));
+  f.id = store_->InsertFile(f);
+  try {
+    RecordUpload(*store_, Actor{"alice", "us-fbi", "test"}, alice, "CRIME", "", f, FileReport{});
+    ADD_FAILURE() << "a second upload in release r1 was recorded";
+  } catch (const Failure& e) {
+    EXPECT_EQ(e.error().code, Errc::kConflict) << e.error().Format();
+  }
+}
+
 TEST_F(ReviewTest, DutiesAndOrganisationsAreEnforced) {
   EXPECT_EQ(Do("bob", SubmissionAction::kSubmit).error().code, Errc::kForbidden);
   ASSERT_TRUE(Do("alice", SubmissionAction::kSubmit).ok());

@@ -218,6 +218,19 @@ TEST_F(StoreTest, UpsertSourceIsKeyedByKeyAndRelease) {
 
 // The source-priority rule of the brief, one cell per rule: each cell has a winner that a
 // different criterion picks, and the loser is sometimes inserted first, sometimes last.
+TEST_F(StoreTest, FilesOfListsOnlyThatSourcesFilesInReadOrder) {
+  const auto a = AddSource("a", 1, "2024"), b = AddSource("b", 1, "2024");
+  const auto a1 = File(a, "a1.csv"), b1 = File(b, "b1.csv"), a2 = File(a, "a2.csv");
+  const auto files = store_->FilesOf(a);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].id, a1);
+  EXPECT_EQ(files[1].id, a2);
+  EXPECT_EQ(files[1].path, "/data/a2.csv");
+  ASSERT_EQ(store_->FilesOf(b).size(), 1u);
+  EXPECT_EQ(store_->FilesOf(b).front().id, b1);
+  EXPECT_TRUE(store_->FilesOf(b + 100).empty());
+}
+
 TEST_F(StoreTest, ResolvedPicksByTierThenReleaseThenPreferenceThenFile) {
   std::int64_t un_old = AddSource("un", 1, "2019-06-01");
   std::int64_t gov_new = AddSource("gov", 2, "2025-01-01", 9);
