@@ -5,10 +5,10 @@
 #include <fstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 namespace {
@@ -27,56 +27,15 @@ Result<std::string> Token(const std::string& file) {
   return token;
 }
 
-nlohmann::json SubmissionJson(const Submission& s) {
-  return {{"id", s.id},
-          {"org", s.org},
-          {"dataset", s.dataset},
-          {"state", ToString(s.state)},
-          {"note", s.note},
-          {"submitter", s.submitter},
-          {"approver", s.approver},
-          {"reviewer", s.reviewer},
-          {"embargo", s.embargo},
-          {"reason", s.reason},
-          {"created", s.created},
-          {"updated", s.updated}};
-}
-
 void PrintSubmission(const Submission& s) {
   fmt::print("#{:<5} {:<10} {:<12} {:<10} by {}{}{}{}\n", s.id, s.org, s.dataset, ToString(s.state), s.submitter,
              s.approver.empty() ? "" : ", approved by " + s.approver,
              s.embargo.empty() ? "" : ", public from " + s.embargo, s.reason.empty() ? "" : "  — " + s.reason);
 }
 
-nlohmann::json QuarantineJson(const std::vector<QuarantineRow>& rows) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& q : rows) {
-    out.push_back({{"line", q.line}, {"column", q.column}, {"reason", q.reason}, {"detail", q.detail}, {"raw", q.raw}});
-  }
-  return out;
-}
-
 //! Prints each quarantined row as `file:line:column: error: reason (detail)`.
 void PrintQuarantine(const std::string& file, const std::vector<QuarantineRow>& rows) {
   for (const auto& q : rows) fmt::print("{}:{}:{}: error: {} ({})\n", file, q.line, q.column, q.reason, q.detail);
-}
-
-nlohmann::json FlagsJson(const std::vector<SubmissionFlag>& flags) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& f : flags) {
-    out.push_back({{"flag", f.id},
-                   {"unit", f.unit},
-                   {"indicator", f.indicator},
-                   {"year", f.year},
-                   {"kind", ToString(f.kind)},
-                   {"value", f.value},
-                   {"reference", f.reference},
-                   {"score", f.score},
-                   {"comment", f.comment},
-                   {"commented_by", f.commented_by},
-                   {"commented_at", f.commented_at}});
-  }
-  return out;
 }
 
 //! What a flag's score and reference mean, in words.
@@ -114,7 +73,7 @@ void AddStep(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file,
     if (!token) return Report(g, token.error());
     auto s = engine::ActOnSubmission(g.db, *token, engine::CliActor().origin, *id, action, *reason, *embargo);
     if (!s) return Report(g, s.error());
-    if (g.json) return fmt::print("{}\n", SubmissionJson(*s).dump());
+    if (g.json) return fmt::print("{}\n", report::SubmissionJson(*s));
     PrintSubmission(*s);
     if (s->state == SubmissionState::kValidated && std::string_view(action) == "submit") {
       auto d = engine::SubmissionDetails(g.db, *token, *id);
@@ -142,7 +101,7 @@ void AddComment(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_fi
     if (!token) return Report(g, token.error());
     auto f = engine::CommentOnFlag(g.db, *token, engine::CliActor().origin, *id, *flag, *text);
     if (!f) return Report(g, f.error());
-    if (g.json) return fmt::print("{}\n", FlagsJson({*f}).front().dump());
+    if (g.json) return fmt::print("{}\n", report::FlagJson(*f));
     PrintFlags({*f});
   });
 }
@@ -168,12 +127,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
     cfg->db_path = g.db, cfg->token = *token, cfg->origin = engine::CliActor().origin;
     auto r = engine::Upload(*cfg);
     if (!r) return Report(g, r.error());
-    if (g.json) {
-      auto out = SubmissionJson(r->submission);
-      out["rows"] = r->report.rows, out["accepted"] = r->report.accepted;
-      out["quarantine"] = QuarantineJson(r->quarantine);
-      return fmt::print("{}\n", out.dump());
-    }
+    if (g.json) return fmt::print("{}\n", report::UploadJson(*r));
     PrintSubmission(r->submission);
     fmt::print("{} rows: {} accepted, {} quarantined\n", r->report.rows, r->report.accepted, r->report.quarantined);
     PrintQuarantine(cfg->file, r->quarantine);
@@ -192,9 +146,8 @@ void AddSubmission(CLI::App& app, Globals& g) {
     if (!token) return Report(g, token.error());
     auto list = engine::Submissions(g.db, *token);
     if (!list) return Report(g, list.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& s : *list) g.json ? out.push_back(SubmissionJson(s)) : PrintSubmission(s);
-    if (g.json) fmt::print("{}\n", out.dump());
+    if (g.json) return fmt::print("{}\n", report::SubmissionsJson(*list));
+    for (const auto& s : *list) PrintSubmission(s);
   });
 
   auto* show =
@@ -206,25 +159,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
     if (!token) return Report(g, token.error());
     auto d = engine::SubmissionDetails(g.db, *token, *id);
     if (!d) return Report(g, d.error());
-    if (g.json) {
-      auto out = SubmissionJson(d->submission);
-      nlohmann::json rows = nlohmann::json::array(), trail = nlohmann::json::array();
-      for (const auto& r : d->rows) {
-        rows.push_back({{"unit", r.unit},
-                        {"indicator", r.indicator},
-                        {"year", r.year},
-                        {"value", r.value},
-                        {"line", r.line},
-                        {"source", r.source_key + "@" + r.release},
-                        {"tier", r.tier}});
-      }
-      for (const auto& e : d->trail) {
-        trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}});
-      }
-      out["rows"] = rows, out["quarantine"] = QuarantineJson(d->quarantine), out["trail"] = trail;
-      out["flags"] = FlagsJson(d->flags);
-      return fmt::print("{}\n", out.dump());
-    }
+    if (g.json) return fmt::print("{}\n", report::SubmissionDetailJson(*d));
     PrintSubmission(d->submission);
     for (const auto& r : d->rows)
       fmt::print("  line {:>6}  {} {} {}  {}\n", r.line, r.unit, r.indicator, r.year, r.value);

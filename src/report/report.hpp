@@ -22,4 +22,19 @@ std::string RunsJson(const std::vector<RunRecord>& runs);
 //! The same runs as a table (/api/v1/runs?format=csv): a column per field.
 Table RunsTable(const std::vector<RunRecord>& runs);
 
+//! A submission: `{id, org, dataset, state, note, submitter, approver, reviewer, embargo, reason,
+//! created, updated}` (docs/platform.md), one line.
+std::string SubmissionJson(const Submission& s);
+//! The submissions, each as SubmissionJson: a JSON array, one line.
+std::string SubmissionsJson(const std::vector<Submission>& list);
+//! A validation flag: `{flag, unit, indicator, year, kind, value, reference, score, comment,
+//! commented_by, commented_at}`.
+std::string FlagJson(const SubmissionFlag& f);
+//! An upload's outcome: the submission's fields with `rows`, `accepted` and `quarantine` (each
+//! quarantined row's line, column, reason, detail and raw text).
+std::string UploadJson(const engine::UploadResult& r);
+//! One submission in full: its fields with `rows` (each with its source and tier), `quarantine`,
+//! `flags` and `trail` (the audit entries of the submission: seq, at, actor, action).
+std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
+
 }  // namespace gpsi::report
