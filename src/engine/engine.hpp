@@ -693,6 +693,9 @@ Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, 
 struct UploadConfig {
   std::string db_path, token, origin;
   std::string file, dataset, descriptor, note;
+  //! The file's bytes when they came over the network (the HTTP API): read from a private
+  //! temporary file, removed afterwards; `file` is then only the name recorded and shown in errors.
+  std::optional<std::string> content;
 };
 //! An upload's outcome: the draft submission and the ingest's report with every quarantined row.
 struct UploadResult {

@@ -3,7 +3,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -40,11 +42,12 @@ Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::st
 //! every value is the member's source release (UploadSource), whatever the descriptor claims, and
 //! the store's indicators keep their names and direction: a member's descriptor reads values, it
 //! does not rename the index's indicators or turn them around (a new one gets its code alone).
-Result<Descriptor> UploadDescriptor(Store& store, const UploadConfig& cfg, const platform::Principal& who) {
+Result<Descriptor> UploadDescriptor(Store& store, const UploadConfig& cfg, const std::string& path,
+                                    const platform::Principal& who) {
   Descriptor d;
   if (cfg.descriptor.empty()) {
     // A file that describes itself (canonical CSV, SDMX-CSV); anything else fails at its header.
-    d = SelfDescribing(cfg.file).value_or(CanonicalDescriptor(cfg.file));
+    d = SelfDescribing(path).value_or(CanonicalDescriptor(cfg.file));
   } else {
     auto loaded = LoadDescriptor(cfg.descriptor);
     if (!loaded) return loaded.error();
@@ -131,14 +134,17 @@ Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, 
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) { return platform::RevokeToken(s, actor, suffix); });
 }
 
-Result<UploadResult> Upload(const UploadConfig& cfg) {
+namespace {
+
+//! The upload of the file at `path`, recorded (and named in errors) as cfg.file.
+Result<UploadResult> UploadFrom(const UploadConfig& cfg, const std::string& path) {
   return WithStore(cfg.db_path, StoreAccess::kWrite, [&](Store& s) -> Result<UploadResult> {
     auto holder = Holder(s, cfg.token, cfg.origin);
     if (!holder) return holder.error();
     const platform::Principal& who = holder->first;
     const Actor& actor = holder->second;
     if (auto ok = platform::CheckUpload(who, cfg.dataset, cfg.note); !ok) return ok.error();
-    auto d = UploadDescriptor(s, cfg, who);
+    auto d = UploadDescriptor(s, cfg, path, who);
     if (!d) return d.error();
     UploadResult out;
     IngestOptions options;
@@ -146,14 +152,58 @@ Result<UploadResult> Upload(const UploadConfig& cfg) {
     options.before_commit = [&](Store& store, const FileRecord& file, const FileReport& report) {
       out.submission = platform::RecordUpload(store, actor, who, cfg.dataset, cfg.note, file, report);
     };
-    out.report = IngestFile(s, cfg.file, *d, options);
-    if (out.report.status == FileReport::Status::kRejected) return out.report.error;
+    out.report = IngestFile(s, path, *d, options);
+    out.report.path = cfg.file;
+    if (out.report.status == FileReport::Status::kRejected) {
+      if (out.report.error.file == path) out.report.error.file = cfg.file;
+      return out.report.error;
+    }
     if (out.report.status != FileReport::Status::kIngested) {
       return Error{Errc::kConflict, "these bytes are stored already (" + out.report.note + ")", cfg.file};
     }
     out.quarantine = s.Quarantine(out.submission.file_id);
     return out;
   });
+}
+
+//! A private file (mkstemp: mode 0600, in the temporary folder) holding bytes that came over the
+//! network, so that the ingest reads them as it reads any file; removed when it goes out of scope.
+class ScratchFile {
+ public:
+  static Result<std::unique_ptr<ScratchFile>> Write(std::string_view bytes) {
+    std::error_code ec;
+    std::string path = (std::filesystem::temp_directory_path(ec) / "gpsi-upload-XXXXXX").string();
+    const int fd = ec ? -1 : ::mkstemp(path.data());
+    if (fd < 0) return Error{Errc::kIo, "cannot make a temporary file for the upload"};
+    auto file = std::unique_ptr<ScratchFile>(new ScratchFile(path));
+    for (std::size_t done = 0; done < bytes.size();) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        return Error{Errc::kIo, "cannot write the upload to a temporary file (is the disk full?)"};
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return Error{Errc::kIo, "cannot write the upload to a temporary file"};
+    return file;
+  }
+  ~ScratchFile() { ::unlink(path_.c_str()); }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace
+
+Result<UploadResult> Upload(const UploadConfig& cfg) {
+  if (!cfg.content) return UploadFrom(cfg, cfg.file);
+  auto scratch = ScratchFile::Write(*cfg.content);
+  if (!scratch) return scratch.error();
+  return UploadFrom(cfg, (*scratch)->path());
 }
 
 Result<Submission> ActOnSubmission(const std::string& db_path, const std::string& token, const std::string& origin,
