@@ -373,6 +373,7 @@ void Server::Impl::Route(Request& req, Response& res) const {
     res.SetHeader("Allow", "POST");
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
+  if (IsSubmissionsPath(req.path)) return Submissions(req, res);  // never cached: a member's data
   if (const Endpoint* ep = FindEndpoint(req.path, req.match)) {
     if (get) {
       (this->*ep->handler)(req, res);
@@ -428,7 +429,9 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
 Server::~Server() = default;
 
 std::vector<std::string> Server::Routes() {
-  std::vector<std::string> out{"POST /api/v1/whatif"};
+  std::vector<std::string> out{
+      "POST /api/v1/whatif",        "GET /api/v1/submissions",        "POST /api/v1/submissions",
+      "GET /api/v1/submissions/{}", "POST /api/v1/submissions/{}/{}", "POST /api/v1/submissions/{}/flags/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
   return out;
 }

@@ -17,6 +17,23 @@ export function makeStore(dir, paths) {
   return db;
 }
 
+//! Adds a member agency to the store DB for the member endpoints (docs/platform.md): the secretariat
+//! (sam), the U.S. FBI reporting homicide_rate of the USA as data set CRIME, its submitter (alice)
+//! and approver (bob); writes their API tokens to DIR/tokens.json and returns them by login.
+export function makeMembers(db, paths) {
+  const run = (args) => execFileSync(paths.binary, ['--db', db, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, GPSI_DB: '' } }).toString();
+  run(['org', 'add', 'forum', '--kind', 'secretariat', '--name-en', 'Secretariat']);
+  run(['org', 'add', 'us-fbi', '--kind', 'government', '--name-en', 'U.S. FBI', '--country', 'USA']);
+  run(['org', 'agree', 'us-fbi', '--dataset', 'CRIME', '--indicator', 'homicide_rate']);
+  const tokens = {};
+  for (const [login, org, role] of [['alice', 'us-fbi', 'member-submitter'], ['bob', 'us-fbi', 'member-approver'], ['sam', 'forum', 'secretariat']]) {
+    run(['user', 'add', login, '--org', org, '--role', role]);
+    tokens[login] = run(['token', 'create', login]).split('\n')[0].trim();
+  }
+  fs.writeFileSync(path.join(path.dirname(db), 'tokens.json'), JSON.stringify(tokens));
+  return tokens;
+}
+
 //! Validates the method over the store DB into DIR/validation (`gpsi validate`, 200 resamples:
 //! what /api/v1/validation publishes) and returns that folder, for `gpsi serve --validation`.
 export function makeValidation(db, paths) {
@@ -42,5 +59,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const t0 = Date.now();
   const db = makeStore(dir, paths);
   const validation = makeValidation(db, paths);
+  makeMembers(db, paths);
   console.log(`store ${db} and ${validation} made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { makeStore, makeValidation } from './make_store.mjs';
+import { makeMembers, makeStore, makeValidation } from './make_store.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -264,6 +264,7 @@ async function run() {
   const urlArg = args.indexOf('--url') >= 0 ? args[args.indexOf('--url') + 1] : '';
   let server = null;
   let db = '';
+  let tokens = null;  // API tokens by login (make_store.mjs makeMembers); none against --url
   if (urlArg) {
     base = urlArg.replace(/\/$/, '');
   } else {
@@ -275,6 +276,8 @@ async function run() {
     }
     const validation = path.join(path.dirname(db), 'validation');
     if (!fs.existsSync(path.join(validation, 'validation.json'))) makeValidation(db, paths);
+    const tokenFile = path.join(path.dirname(db), 'tokens.json');
+    tokens = fs.existsSync(tokenFile) ? JSON.parse(fs.readFileSync(tokenFile, 'utf8')) : makeMembers(db, paths);
     server = await startServer(db, ['--validation', validation]);
     base = server.url;
     process.on('exit', () => server.proc.kill('SIGKILL'));
@@ -479,6 +482,9 @@ async function run() {
     bare.proc.kill('SIGKILL');
   }
 
+  // The member endpoints, on a journey of one submission with the members' tokens.
+  if (tokens) await memberJourney(ctx, tokens, covered);
+
   // Every documented status has been exercised (the 'default' response stands for server failures).
   for (const o of ops) {
     for (const s of Object.keys(o.op.responses)) {
@@ -488,7 +494,8 @@ async function run() {
   }
 
   // ---- every parameter enum and example, and every request-body example, is accepted ----
-  for (const o of ops) {
+  // (The member endpoints change what they act on, and answer only with a token: memberJourney.)
+  for (const o of ops.filter((x) => !x.op.security)) {
     const params = (o.op.parameters ?? []).map((p) => deref(doc, p)).filter((p) => p.in === 'query' || p.in === 'path');
     const exampleOf = (p) => (p.example !== undefined ? p.example : p.examples ? deref(doc, Object.values(p.examples)[0]).value
       : p.schema?.enum ? p.schema.enum[0] : undefined);
@@ -545,7 +552,8 @@ async function run() {
   for (const [p, item] of Object.entries(doc.paths)) {
     const documented = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase());
     const allow = documented.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
-    const concrete = p.replace('{iso3}', 'CHN').replace('{table}', 'scores');
+    const concrete = p.replace('{iso3}', 'CHN').replace('{table}', 'scores').replace('{id}', '1')
+      .replace('{action}', 'submit').replace('{flag}', '1');
     for (const m of probeMethods.filter((x) => !documented.includes(x))) {
       const r = await request(m, concrete, m === 'GET' ? {} : { headers: json, body: '{}' });
       const key = `${documented[0]} ${p}`;
@@ -598,6 +606,63 @@ async function run() {
     }
     await stopServer(plain.proc);
   }
+}
+
+//! The member endpoints (tag members) through one submission's review, each documented status
+//! met: alice (the FBI's submitter) uploads a value 2 × UNODC's, so that validation flags it; bob
+//! approves, sam (the secretariat) accepts and publishes; the refusals on the way.
+async function memberJourney(ctx, tokens, covered) {
+  const L = '/api/v1/submissions', I = `${L}/{id}`, A = `${L}/{id}/{action}`, F = `${L}/{id}/flags/{flag}`;
+  const call = async (op, status, method, url, { who = '', body = null, type = '' } = {}) => {
+    const headers = { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(type ? { 'content-type': type } : {}) };
+    const r = await request(method, url, { headers, body });
+    const key = `${method} ${op}`;
+    if (conforms(ctx, key, `${method} ${url}${who ? ` as ${who}` : ' without a token'}`, r, status, url)) {
+      covered.add(`${key} ${status}`);
+    }
+    return r.status === status && r.text ? JSON.parse(r.text) : null;
+  };
+  const csv = 'text/csv', json = 'application/json';
+  // A value of its own each run, so that a second run on the same store is not "stored already".
+  const value = (10 + Math.random()).toFixed(6);
+  const file = `unit,year,indicator,value\nUSA,2019,homicide_rate,${value}\nUSA,2018,homicide_rate,5.0\n`;
+  await call(L, 401, 'GET', L);
+  await call(L, 400, 'GET', `${L}?bogus=1`, { who: 'alice' });
+  await call(L, 401, 'POST', `${L}?dataset=CRIME`, { body: file, type: csv });
+  await call(L, 400, 'POST', L, { who: 'alice', body: file, type: csv });
+  await call(L, 403, 'POST', `${L}?dataset=ROADS`, { who: 'alice', body: file, type: csv });
+  await call(L, 422, 'POST', `${L}?dataset=CRIME`, { who: 'alice', body: 'country,when\nUSA,2019\n', type: csv });
+  await call(L, 413, 'POST', `${L}?dataset=CRIME`, { body: 'x'.repeat(70 * 1024), type: csv });
+  const up = await call(L, 201, 'POST', `${L}?dataset=CRIME&note=conformance`, { who: 'alice', body: file, type: csv });
+  await call(L, 409, 'POST', `${L}?dataset=CRIME`, { who: 'alice', body: file, type: csv });
+  if (!check(L, 'the upload made a draft of 2 rows', up?.state === 'draft' && up?.rows === 2, JSON.stringify(up))) return;
+  const id = up.id, at = (s) => s.replace('{id}', id);
+  const list = await call(L, 200, 'GET', L, { who: 'alice' });
+  check(L, 'alice sees her draft', list?.submissions.some((x) => x.id === id));
+  await call(I, 401, 'GET', at(I));
+  await call(I, 400, 'GET', `${at(I)}?bogus=1`, { who: 'alice' });
+  await call(I, 404, 'GET', `${L}/999999`, { who: 'alice' });
+  await call(A, 401, 'POST', at(`${L}/{id}/submit`));
+  await call(A, 404, 'POST', `${L}/999999/submit`, { who: 'alice' });
+  await call(A, 400, 'POST', at(`${L}/{id}/submit`), { who: 'alice', body: '[1]', type: json });
+  await call(A, 200, 'POST', at(`${L}/{id}/submit`), { who: 'alice' });
+  await call(A, 409, 'POST', at(`${L}/{id}/submit`), { who: 'alice' });
+  await call(A, 403, 'POST', at(`${L}/{id}/approve`), { who: 'alice' });
+  const detail = await call(I, 200, 'GET', at(I), { who: 'bob' });
+  const flag = detail?.flags.find((f) => f.year === 2019);
+  if (!check(I, 'validation flagged the 2019 value against UNODC\'s', flag?.kind === 'un-difference', JSON.stringify(detail?.flags))) return;
+  const fl = `${at(L + '/{id}')}/flags/${flag.flag}`;
+  const text = JSON.stringify({ text: 'a test value of the API conformance run' });
+  await call(F, 401, 'POST', fl, { body: text, type: json });
+  await call(F, 403, 'POST', fl, { who: 'sam', body: text, type: json });
+  await call(F, 404, 'POST', `${at(L + '/{id}')}/flags/999999`, { who: 'alice', body: text, type: json });
+  await call(F, 400, 'POST', fl, { who: 'alice', body: '{}', type: json });
+  await call(F, 200, 'POST', fl, { who: 'alice', body: text, type: json });
+  for (const [who, step] of [['bob', 'approve'], ['sam', 'accept'], ['sam', 'publish']]) {
+    const s = await call(A, 200, 'POST', at(`${L}/{id}/${step}`), { who });
+    check(A, `${step} by ${who}`, s !== null);
+  }
+  await call(F, 409, 'POST', fl, { who: 'alice', body: text, type: json });
 }
 
 async function stopServer(proc) {

@@ -107,12 +107,28 @@ std::optional<Refusal> ScreenHead(std::string_view head) {
 
 void ArmParser(Parser& p) {
   p.header_limit(static_cast<std::uint32_t>(kHeadMax));
-  p.body_limit(kBodyMax);
+  p.body_limit(kUploadMax);  // the largest any request may have: LimitBody sets this one's
+}
+
+std::uint64_t BodyLimit(const http::request_header<>& h) {
+  const auto target = h.target();
+  const bool upload = h.method() == http::verb::post && target.substr(0, target.find('?')) == "/api/v1/submissions";
+  return upload && h.count(http::field::authorization) ? kUploadMax : kBodyMax;
+}
+
+std::optional<Refusal> LimitBody(Parser& p) {
+  const std::uint64_t limit = BodyLimit(p.get());
+  // Beast checks a Content-Length against its limit when the head ends, before this one was known.
+  if (auto length = p.content_length(); length && *length > limit) return ParseRefusal(http::error::body_limit);
+  p.body_limit(limit);  // a chunked body is checked as its chunks arrive
+  return std::nullopt;
 }
 
 Refusal ParseRefusal(const boost::system::error_code& ec) {
   if (ec == http::error::body_limit) {
-    return Refusal{Errc::kTooLarge, fmt::format("the request body is larger than {} bytes", kBodyMax), true};
+    return Refusal{Errc::kTooLarge,
+                   fmt::format("the request body is larger than {} bytes ({} for an upload)", kBodyMax, kUploadMax),
+                   true};
   }
   if (ec == http::error::header_limit) {
     return Refusal{Errc::kHeaderTooLarge, fmt::format("the request head is larger than {} bytes", kHeadMax), true};
@@ -165,14 +181,15 @@ std::optional<std::variant<Request, Refusal>> ParseOne(std::string_view bytes) {
     return std::nullopt;
   }
   if (auto r = ScreenHead(bytes.substr(0, *head))) return *r;
+  // The head first, as the server reads it: its body limit depends on what the head says.
   Parser p;
   ArmParser(p);
-  p.eager(true);
   boost::system::error_code ec;
-  std::size_t used = p.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
-  if (ec && ec != http::error::need_more) return ParseRefusal(ec);
-  if (!p.is_header_done()) return Bad("the request head is incomplete");
+  std::size_t used = p.put(boost::asio::buffer(bytes.data(), *head), ec);
+  if (ec || !p.is_header_done()) return ParseRefusal(ec ? ec : http::error::partial_message);
   if (auto r = CheckFraming(p.get())) return *r;
+  if (auto r = LimitBody(p)) return *r;
+  p.eager(true);
   // The rest of the body, if any, as further reads on a connection would bring it.
   while (!p.is_done() && used < bytes.size() && !ec) {
     std::size_t n = p.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);

@@ -21,6 +21,8 @@ namespace http = boost::beast::http;
 constexpr std::size_t kHeadMax = 16 * 1024;  //!< bytes of a request line and header fields together
 constexpr std::size_t kFieldsMax = 100;      //!< header fields of one request
 constexpr std::size_t kBodyMax = 64 * 1024;  //!< a request body (POST /api/v1/whatif)
+//! A member's upload (POST /api/v1/submissions with credentials): a 100,000-row file is about 4 MB.
+constexpr std::size_t kUploadMax = 32u << 20;
 
 //! Why a request is refused before it reaches an endpoint; `close` when the connection's framing can
 //! no longer be trusted (the rest of its bytes are not read as further requests).
@@ -41,10 +43,19 @@ std::optional<std::size_t> HeadLength(std::string_view bytes);
 //! fields is 431.
 std::optional<Refusal> ScreenHead(std::string_view head);
 
-//! A parser for one request with gpsi's limits (head kHeadMax, body kBodyMax).
+//! A parser for one request with gpsi's limits: head kHeadMax; body kUploadMax until LimitBody.
 void ArmParser(Parser& p);
 
-//! The refusal for an error of Beast's parser: 413 for a body over the limit, 431 for a head over it,
+//! The body limit of a request, from its head: kUploadMax for an upload that carries credentials
+//! (POST /api/v1/submissions with Authorization), kBodyMax for every other. The credentials are
+//! checked later, by the endpoint; the request deadline bounds how long a large body may take.
+std::uint64_t BodyLimit(const http::request_header<>& h);
+
+//! Once the head is parsed: a 413 when its Content-Length is over BodyLimit, else that limit set
+//! on the parser for the body still to come.
+std::optional<Refusal> LimitBody(Parser& p);
+
+//! The refusal for an error of Beast's parser: 413 for a body over its limit, 431 for a head over it,
 //! 400 for the rest.
 Refusal ParseRefusal(const boost::system::error_code& ec);
 

@@ -28,6 +28,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> params;   //!< the query, decoded, every pair in order
   std::vector<std::pair<std::string, std::string>> headers;  //!< names in lower case, in order
   std::string body;
+  std::string client;  //!< the peer's address, as the audit log records where an action came from
   bool HasParam(std::string_view key) const;
   std::string Param(std::string_view key) const;  //!< the first value of `key`, "" when absent
   std::size_t ParamCount(std::string_view key) const;

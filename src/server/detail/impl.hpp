@@ -111,6 +111,16 @@ struct Server::Impl {
   void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
   void Validation(const Request& req, Response& res) const;
+  // api_submissions.cpp: /api/v1/submissions and below, for the holder of an API token
+  static bool IsSubmissionsPath(const std::string& path);
+  void Submissions(const Request& req, Response& res) const;
+  void ListSubmissions(const Request& req, Response& res, const std::string& token) const;
+  void UploadSubmission(const Request& req, Response& res, const std::string& token) const;
+  void ShowSubmission(const Request& req, Response& res, const std::string& token, std::int64_t id) const;
+  void ActOnSubmission(const Request& req, Response& res, const std::string& token, std::int64_t id,
+                       const std::string& action) const;
+  void CommentOnFlag(const Request& req, Response& res, const std::string& token, std::int64_t id,
+                     std::int64_t flag) const;
 };
 
 }  // namespace gpsi::server

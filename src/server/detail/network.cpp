@@ -214,6 +214,7 @@ class Session : public std::enable_shared_from_this<Session> {
     log_.method = std::string(h.method_string());
     log_.path = std::string(h.target().substr(0, h.target().find('?')));
     if (auto r = CheckFraming(h)) return Refuse(*r);
+    if (auto r = LimitBody(*parser_)) return Refuse(*r);
     head_ = h.method() == http::verb::head;
     if (!parser_->is_done() && beast::iequals(h[http::field::expect], "100-continue")) {
       return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -243,6 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
     if (auto* r = std::get_if<Refusal>(&made)) return Refuse(*r);
     auto req = std::get<Request>(std::move(made));
+    req.client = client_;
     log_.path = req.path;
     Response res;
     if (st_->answer.quick(req, res)) return Write(std::move(res));

@@ -1,0 +1,194 @@
+// /api/v1/submissions (docs/api.md, "Submissions"): a member's data through review over HTTP, as
+// the holder of an API token (Authorization: Bearer). Every rule (who may see, upload or act) is
+// platform's, reached through the engine façade as `gpsi submission` reaches it; answers are the
+// report module's JSON, the same as the CLI's --json, and never cached.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "detail/impl.hpp"
+#include "report.hpp"
+
+namespace gpsi::server {
+
+using detail::CheckParams;
+using detail::Json;
+using detail::Lower;
+using detail::SendError;
+
+namespace {
+
+constexpr std::string_view kBase = "/api/v1/submissions";
+
+//! The path after /api/v1/submissions as segments: "" → {}, "/7/approve" → {"7", "approve"};
+//! nullopt for a path that is not under it (or has an empty segment).
+std::optional<std::vector<std::string>> Segments(const std::string& path) {
+  if (path.compare(0, kBase.size(), kBase) != 0) return std::nullopt;
+  std::string_view rest = std::string_view(path).substr(kBase.size());
+  std::vector<std::string> out;
+  while (!rest.empty()) {
+    if (rest.front() != '/') return std::nullopt;
+    rest.remove_prefix(1);
+    const auto end = std::min(rest.find('/'), rest.size());
+    if (end == 0) return std::nullopt;
+    out.emplace_back(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  return out;
+}
+
+//! A positive decimal id, or nullopt.
+std::optional<std::int64_t> Id(const std::string& s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+//! The bearer token of the request, or nullopt with 401 sent (RFC 6750 3: WWW-Authenticate).
+std::optional<std::string> Bearer(const Request& req, Response& res) {
+  const std::string auth = req.Header("Authorization");
+  const auto space = auth.find(' ');
+  const auto start = auth.find_first_not_of(' ', space);
+  if (space != std::string::npos && start != std::string::npos && Lower(auth.substr(0, space)) == "bearer") {
+    return auth.substr(start);
+  }
+  res.SetHeader("WWW-Authenticate", "Bearer realm=\"gpsi\"");
+  SendError(res, Errc::kUnauthorized, "an API token is required: Authorization: Bearer <token>");
+  return std::nullopt;
+}
+
+//! An engine error as the API sends it: its status from the error table, the line of a file it
+//! names (an upload's row), never the server's file paths.
+void SendFailure(Response& res, const Error& e) {
+  if (e.code == Errc::kUnauthorized)
+    res.SetHeader("WWW-Authenticate", "Bearer realm=\"gpsi\", error=\"invalid_token\"");
+  SendError(res, e.code, e.line > 0 ? fmt::format("line {}: {}", e.line, e.message) : e.message);
+}
+
+//! The string fields of a JSON object body, each of `known`; an empty body is an empty object.
+//! nullopt (with the error sent) for anything else.
+std::optional<std::map<std::string, std::string>> Fields(const Request& req, Response& res,
+                                                         const std::set<std::string>& known) {
+  std::map<std::string, std::string> out;
+  if (req.body.empty()) return out;
+  const Json body = Json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    SendError(res, Errc::kUsage, "the body must be a JSON object");
+    return std::nullopt;
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (!known.contains(key)) {
+      SendError(res, Errc::kUsage, fmt::format("unknown field '{}' (known: {})", key, fmt::join(known, ", ")));
+      return std::nullopt;
+    }
+    if (!value.is_string()) {
+      SendError(res, Errc::kUsage, fmt::format("{} must be a string, not a JSON {}", key, value.type_name()));
+      return std::nullopt;
+    }
+    out[key] = value.get<std::string>();
+  }
+  return out;
+}
+
+//! A file name for the upload's record: letters, digits, '.', '_' and '-', at most 100.
+bool PlainName(const std::string& s) {
+  return !s.empty() && s.size() <= 100 && s.front() != '.' && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+//! An answer of these endpoints: a member's data, never stored by a cache (RFC 9111 5.2.2.5).
+void SendJson(Response& res, int status, std::string body) {
+  res.status = status;
+  detail::SetSecurityHeaders(res);
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(std::move(body) + "\n", "application/json");
+}
+
+}  // namespace
+
+bool Server::Impl::IsSubmissionsPath(const std::string& path) {
+  return Segments(path).has_value();
+}
+
+void Server::Impl::Submissions(const Request& req, Response& res) const {
+  const auto seg = *Segments(req.path);
+  const bool get = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
+  const char* allow = seg.size() == 1 ? "GET, HEAD" : seg.empty() ? "GET, HEAD, POST" : "POST";
+  const bool known = seg.size() <= 2 || (seg.size() == 3 && seg[1] == "flags");
+  if (!known || (seg.size() >= 1 && !Id(seg[0])) || (seg.size() == 3 && !Id(seg[2]))) {
+    return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
+  }
+  if ((seg.size() == 1 && !get) || (seg.size() >= 2 && !post) || (seg.empty() && !get && !post)) {
+    res.SetHeader("Allow", allow);
+    return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
+  }
+  auto token = Bearer(req, res);
+  if (!token) return;
+  if (seg.empty()) return get ? ListSubmissions(req, res, *token) : UploadSubmission(req, res, *token);
+  if (seg.size() == 1) return ShowSubmission(req, res, *token, *Id(seg[0]));
+  if (seg.size() == 2) return ActOnSubmission(req, res, *token, *Id(seg[0]), seg[1]);
+  CommentOnFlag(req, res, *token, *Id(seg[0]), *Id(seg[2]));
+}
+
+void Server::Impl::ListSubmissions(const Request& req, Response& res, const std::string& token) const {
+  if (!CheckParams(req, res, {})) return;
+  auto list = engine::Submissions(cfg.db_path, token);
+  if (!list) return SendFailure(res, list.error());
+  SendJson(res, 200, "{\"submissions\":" + report::SubmissionsJson(*list) + "}");
+}
+
+void Server::Impl::UploadSubmission(const Request& req, Response& res, const std::string& token) const {
+  if (!CheckParams(req, res, {"dataset", "note", "name"})) return;
+  if (req.Param("dataset").empty()) return SendError(res, Errc::kUsage, "dataset is required (a provision agreement)");
+  const std::string name = req.HasParam("name") ? req.Param("name") : "upload.csv";
+  if (!PlainName(name)) {
+    return SendError(res, Errc::kUsage, "name must be a file name: letters, digits, '.', '_' and '-', at most 100");
+  }
+  engine::UploadConfig up;
+  up.db_path = cfg.db_path, up.token = token, up.origin = req.client;
+  up.file = name, up.dataset = req.Param("dataset"), up.note = req.Param("note");
+  up.content = req.body;
+  auto r = engine::Upload(up);
+  if (!r) return SendFailure(res, r.error());
+  res.SetHeader("Location", fmt::format("{}/{}", kBase, r->submission.id));
+  SendJson(res, 201, report::UploadJson(*r));
+}
+
+void Server::Impl::ShowSubmission(const Request& req, Response& res, const std::string& token, std::int64_t id) const {
+  if (!CheckParams(req, res, {})) return;
+  auto d = engine::SubmissionDetails(cfg.db_path, token, id);
+  if (!d) return SendFailure(res, d.error());
+  SendJson(res, 200, report::SubmissionDetailJson(*d));
+}
+
+void Server::Impl::ActOnSubmission(const Request& req, Response& res, const std::string& token, std::int64_t id,
+                                   const std::string& action) const {
+  if (!CheckParams(req, res, {})) return;
+  auto f = Fields(req, res, {"reason", "embargo"});
+  if (!f) return;
+  auto s = engine::ActOnSubmission(cfg.db_path, token, req.client, id, action, (*f)["reason"], (*f)["embargo"]);
+  if (!s) return SendFailure(res, s.error());
+  SendJson(res, 200, report::SubmissionJson(*s));
+}
+
+void Server::Impl::CommentOnFlag(const Request& req, Response& res, const std::string& token, std::int64_t id,
+                                 std::int64_t flag) const {
+  if (!CheckParams(req, res, {})) return;
+  auto f = Fields(req, res, {"text"});
+  if (!f) return;
+  auto c = engine::CommentOnFlag(cfg.db_path, token, req.client, id, flag, (*f)["text"]);
+  if (!c) return SendFailure(res, c.error());
+  SendJson(res, 200, report::FlagJson(*c));
+}
+
+}  // namespace gpsi::server
