@@ -40,7 +40,7 @@ void Done(Globals& g, const Result<Organisation>& r) {
 }
 
 //! `org enable|disable KEY`.
-void AddSwitch(CLI::App& org, Globals& g, const char* name, bool disable) {
+void AddOrgSwitch(CLI::App& org, Globals& g, const char* name, bool disable) {
   auto* cmd = org.add_subcommand(
       name, disable ? "disable an organisation (its tokens stop working)" : "enable a disabled organisation");
   auto key = std::make_shared<std::string>();
@@ -121,8 +121,8 @@ void AddOrg(CLI::App& app, Globals& g) {
          }));
   });
 
-  AddSwitch(*org, g, "disable", true);
-  AddSwitch(*org, g, "enable", false);
+  AddOrgSwitch(*org, g, "disable", true);
+  AddOrgSwitch(*org, g, "enable", false);
 
   org->add_subcommand("list", "list organisations")->callback([&g] {
     auto orgs = engine::Organisations(g.db);

@@ -56,7 +56,7 @@ Result<Role> RoleOf(const std::string& text) {
   return *role;
 }
 
-void AddSwitch(CLI::App& user, Globals& g, const char* name, bool disable) {
+void AddUserSwitch(CLI::App& user, Globals& g, const char* name, bool disable) {
   auto* cmd = user.add_subcommand(
       name, disable ? "disable an account (its tokens stop working)" : "enable an account, clearing a login lockout");
   auto login = std::make_shared<std::string>();
@@ -113,8 +113,8 @@ void AddUser(CLI::App& app, Globals& g) {
     Done(g, engine::ChangeAccount(g.db, engine::CliActor(), s->login, edit, StdinPassword(s->password_stdin)));
   });
 
-  AddSwitch(*user, g, "disable", true);
-  AddSwitch(*user, g, "enable", false);
+  AddUserSwitch(*user, g, "disable", true);
+  AddUserSwitch(*user, g, "enable", false);
 
   auto* list = user->add_subcommand("list", "list accounts");
   auto org = std::make_shared<std::string>();

@@ -34,7 +34,7 @@ constexpr std::uint64_t kWeightStream = 0x3E16475E00000000ULL;
 
 enum class Kind { kWeights, kImpute, kTreat, kNormalise, kAggregate, kExclude };
 
-struct Input {
+struct UncertainInput {
   Kind kind;
   std::string name;
   std::size_t options = 1;
@@ -63,15 +63,15 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
     const auto& sc = mc.sc;
 
     // The inputs: each varying part of the [uncertainty] table.
-    std::vector<Input> inputs;
+    std::vector<UncertainInput> inputs;
     for (auto [level, f] : sp.noise) {
-      inputs.push_back(Input{Kind::kWeights, fmt::format("weights_level{}", level), kWeightSets, level, f});
+      inputs.push_back(UncertainInput{Kind::kWeights, fmt::format("weights_level{}", level), kWeightSets, level, f});
     }
-    if (sc.data.size() > 2) inputs.push_back(Input{Kind::kImpute, "impute", sc.data.size() - 1});
-    if (sp.winmax.size() > 1) inputs.push_back(Input{Kind::kTreat, "treat", sp.winmax.size()});
-    if (sp.norm.size() > 1) inputs.push_back(Input{Kind::kNormalise, "normalise", sp.norm.size()});
-    if (sp.aggregate.size() > 1) inputs.push_back(Input{Kind::kAggregate, "aggregate", sp.aggregate.size()});
-    if (sp.exclude_one) inputs.push_back(Input{Kind::kExclude, "exclude_one", sc.tree.indicators + 1});
+    if (sc.data.size() > 2) inputs.push_back(UncertainInput{Kind::kImpute, "impute", sc.data.size() - 1});
+    if (sp.winmax.size() > 1) inputs.push_back(UncertainInput{Kind::kTreat, "treat", sp.winmax.size()});
+    if (sp.norm.size() > 1) inputs.push_back(UncertainInput{Kind::kNormalise, "normalise", sp.norm.size()});
+    if (sp.aggregate.size() > 1) inputs.push_back(UncertainInput{Kind::kAggregate, "aggregate", sp.aggregate.size()});
+    if (sp.exclude_one) inputs.push_back(UncertainInput{Kind::kExclude, "exclude_one", sc.tree.indicators + 1});
     const std::size_t k = inputs.size();
     if (k == 0) {
       return Error{Errc::kBadMethod,
@@ -112,7 +112,7 @@ Result<SensitivitySummary> Sensitivity(const SensitivityConfig& cfg) {
       design.Inputs(run, u);
       RunChoice c = nominal;
       for (std::size_t i = 0; i < k; ++i) {
-        const Input& in = inputs[i];
+        const UncertainInput& in = inputs[i];
         std::size_t p = Pick(u[i], in.options);
         switch (in.kind) {
           case Kind::kWeights: {
