@@ -29,8 +29,9 @@ inline const std::string kMethod = std::string(GPSI_TESTS_DIR) + "/../methods/gp
 //! path out of the test.
 class ServeProcess {
  public:
-  //! Starts `gpsi --db DB serve --port 0 --threads 4 --method gpsi.toml EXTRA…`.
-  explicit ServeProcess(const std::string& db, const std::vector<std::string>& extra = {}) {
+  //! Starts `gpsi --db DB serve --port 0 --threads 4 --method METHOD EXTRA…` (METHOD: gpsi.toml).
+  explicit ServeProcess(const std::string& db, const std::vector<std::string>& extra = {},
+                        const std::string& method = kMethod) {
     std::string out = dir_ / "out", err = dir_ / "err";
     pid_ = fork();
     if (pid_ == 0) {
@@ -39,7 +40,7 @@ class ServeProcess {
       dup2(o, 1);
       dup2(e, 2);
       std::vector<std::string> args{GPSI_BINARY, "--db",      db,  "serve",    "--port",
-                                    "0",         "--threads", "4", "--method", kMethod};
+                                    "0",         "--threads", "4", "--method", method};
       args.insert(args.end(), extra.begin(), extra.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());

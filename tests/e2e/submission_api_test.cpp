@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -37,13 +39,19 @@ class SubmissionApi : public ::testing::Test {
     run("org add ca-rcmp --kind government --name-en RCMP --country CAN");
     run("org agree ca-rcmp --dataset CRIME --indicator homicide_rate");
     for (const char* spec : {"alice --org us-fbi --role member-submitter", "bob --org us-fbi --role member-approver",
-                             "carol --org ca-rcmp --role member-approver", "sam --org forum --role secretariat"}) {
+                             "carol --org ca-rcmp --role member-approver", "dave --org ca-rcmp --role member-submitter",
+                             "sam --org forum --role secretariat"}) {
       run(std::string("user add ") + spec);
       const std::string login = std::string(spec).substr(0, std::string(spec).find(' '));
       std::string token = run("token create " + login);
       (*tokens_)[login] = token.substr(0, token.find('\n'));
     }
-    server_ = new ServeProcess(db_, {"--intervals", "0", "--forecast-draws", "0"});
+    // The store holds UNODC's homicide rates alone: a method of that one indicator to serve.
+    const std::string method = *dir_ / "m.toml";
+    WriteFile(method,
+              "[index]\nid = \"t\"\n[[node]]\ncode = \"top\"\n[[indicator]]\ncode = \"homicide\"\n"
+              "parent = \"top\"\nreads = [\"homicide_rate\"]\n");
+    server_ = new ServeProcess(db_, {"--intervals", "0", "--forecast-draws", "0"}, method);
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -87,13 +95,19 @@ TEST_F(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   EXPECT_EQ(detail["rows"].size(), 3U);
   EXPECT_EQ(Call("POST", Path(id, "/submit"), "alice").second["state"], "validated");
   detail = Call("GET", Path(id), "alice").second;
-  ASSERT_EQ(detail["flags"].size(), 1U) << detail["flags"].dump();
-  const auto& flag = detail["flags"][0];
-  EXPECT_EQ(flag["year"], 2019);
-  EXPECT_EQ(flag["kind"], "un-difference");
-  const std::string comment = Path(id, "/flags/" + std::to_string(flag["flag"].get<int>()));
-  EXPECT_EQ(Call("POST", Path(id, "/approve"), "bob").first, 409) << "the flag needs its comment first";
-  EXPECT_EQ(Call("POST", comment, "alice", R"({"text":"a test value"})").second["commented_by"], "alice");
+  // 2019 differs from UNODC's value by about 100 % and breaks the series: each flag needs a comment.
+  std::set<std::string> kinds;
+  for (const auto& f : detail["flags"]) {
+    EXPECT_EQ(f["year"], 2019) << f.dump();
+    kinds.insert(f["kind"].get<std::string>());
+  }
+  EXPECT_TRUE(kinds.contains("un-difference")) << detail["flags"].dump();
+  ASSERT_FALSE(detail["flags"].empty());
+  EXPECT_EQ(Call("POST", Path(id, "/approve"), "bob").first, 409) << "the flags need their comments first";
+  for (const auto& f : detail["flags"]) {
+    const std::string comment = Path(id, "/flags/" + std::to_string(f["flag"].get<int>()));
+    EXPECT_EQ(Call("POST", comment, "alice", R"({"text":"a test value"})").second["commented_by"], "alice");
+  }
   EXPECT_EQ(Call("POST", Path(id, "/approve"), "alice").first, 403) << "a submitter does not approve";
   EXPECT_EQ(Call("POST", Path(id, "/approve"), "bob").second["approver"], "bob");
   EXPECT_EQ(Call("POST", Path(id, "/accept"), "sam").second["state"], "accepted");
@@ -102,7 +116,8 @@ TEST_F(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   RunResult show = Gpsi("--db " + Quote(db_) + " --json audit-log show --target submission:" + std::to_string(id));
   ASSERT_EQ(show.exit_code, 0) << show.err;
   auto trail = nlohmann::json::parse(show.out);
-  ASSERT_EQ(trail.size(), 7U) << trail.dump();  // upload, submit, validate, comment, approve, accept, publish
+  // upload, submit, validate, a comment per flag, approve, accept, publish
+  ASSERT_EQ(trail.size(), 6U + detail["flags"].size()) << trail.dump();
   for (const auto& e : trail) {
     if (e["action"] == "submission.validate") continue;  // validation is the system's own step
     EXPECT_EQ(e["origin"], "127.0.0.1") << e.dump();
@@ -121,9 +136,12 @@ TEST_F(SubmissionApi, AnotherMembersSubmissionIsOutOfReachById) {
   EXPECT_EQ(Call("POST", Path(id, "/return"), "carol", R"({"reason":"x"})").first, 404);
   auto [status, list] = Call("GET", "/api/v1/submissions", "carol");
   ASSERT_EQ(status, 200);
-  for (const auto& s : list["submissions"]) EXPECT_NE(s["org"], "us-fbi") << s.dump();
+  for (const auto& s : list["submissions"]) {
+    EXPECT_TRUE(s["org"] != "us-fbi" || s["state"] == "published") << "another member's unpublished work: " << s.dump();
+  }
   // Nor may carol's organisation upload another country's rows.
-  auto up = Call("POST", "/api/v1/submissions?dataset=CRIME", "carol", file, "text/csv");
+  auto up = Call("POST", "/api/v1/submissions?dataset=CRIME", "dave",
+                 "unit,year,indicator,value\nUSA,2016,homicide_rate,5.41\n", "text/csv");
   EXPECT_EQ(up.first, 403);
   EXPECT_NE(up.second["error"]["message"].get<std::string>().find("line 2"), std::string::npos) << up.second.dump();
   EXPECT_EQ(Call("GET", Path(id), "alice").second["state"], "validated") << "nothing changed";

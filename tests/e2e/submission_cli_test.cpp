@@ -327,13 +327,14 @@ TEST(SubmissionServe, TheProfileShowsTheMembersValueBesideTheUns) {
     WriteFile(dir / (login + ".tok"), run("token create " + login).out);
   }
   auto as = [&](const std::string& login, const std::string& args) {
-    return nlohmann::json::parse(run("--json submission --token-file " + Quote(dir / (login + ".tok")) + " " + args).out,
-                                 nullptr, false);
+    return nlohmann::json::parse(
+        run("--json submission --token-file " + Quote(dir / (login + ".tok")) + " " + args).out, nullptr, false);
   };
   const std::string id = std::to_string(
       as("alice", "upload " + Quote(kFbi) + " --dataset CRIME --descriptor " + Quote(kDescriptor))["id"].get<int>());
   as("alice", "submit " + id);
-  for (const auto& f : as("alice", "show " + id)["flags"]) {
+  const auto shown = as("alice", "show " + id);  // kept: a range-for over a temporary's member dangles
+  for (const auto& f : shown["flags"]) {
     as("alice", "comment " + id + " " + std::to_string(f["flag"].get<int>()) + " --text 'UCR definitions'");
   }
   as("bob", "approve " + id), as("sam", "accept " + id);
