@@ -33,6 +33,30 @@ export interface paths {
     /** One to five units side by side: the index and its dimensions, and the index over the years */
     get: operations["compareUnits"];
   };
+  "/api/v1/submissions": {
+    /** The submissions the token's holder may see, newest first */
+    get: operations["listSubmissions"];
+    /**
+     * Upload a file as a draft submission: stored hidden, validated by the ingest, every quarantined row listed
+     * @description The same as `gpsi submission upload`. A row outside the member's countries or data set refuses the whole file (403), as do a file that cannot be read (422) and bytes stored already (409); nothing is stored then.
+     */
+    post: operations["uploadSubmission"];
+  };
+  "/api/v1/submissions/{id}": {
+    /** One submission: its rows, quarantined rows, validation flags and audit trail */
+    get: operations["showSubmission"];
+  };
+  "/api/v1/submissions/{id}/{action}": {
+    /**
+     * Take a review step on a submission (docs/platform.md, "Submissions")
+     * @description submit (the member's submitter; validation runs and flags values), approve (the member's approver, another person; every flag commented), accept and publish (the secretariat), return (with a reason) and revise (the member takes it back to draft).
+     */
+    post: operations["reviewSubmission"];
+  };
+  "/api/v1/submissions/{id}/flags/{flag}": {
+    /** Comment on a validation flag, so that the submission can be approved */
+    post: operations["commentOnFlag"];
+  };
   "/api/v1/whatif": {
     /** The ranking again under other weights, beside the published one */
     post: operations["whatIf"];
@@ -72,7 +96,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout";
+        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit";
         message: string;
       };
     };
@@ -103,6 +127,117 @@ export interface components {
     /** @description Id of the build served */
     RunId: string;
     NodeCode: string;
+    /** @description A member's upload of one data set, where it stands in review (docs/platform.md) */
+    Submission: {
+      id: number;
+      /** @description The member organisation's key */
+      org: string;
+      dataset: string;
+      /** @enum {string} */
+      state: "draft" | "submitted" | "validated" | "approved" | "accepted" | "published" | "returned";
+      note: string;
+      submitter: string;
+      /** @description "" until approved */
+      approver: string;
+      /** @description The secretariat's reviewer; "" until accepted */
+      reviewer: string;
+      /** @description Public from this UTC time; "": at once */
+      embargo: string;
+      /** @description Why it was returned; "": it was not */
+      reason: string;
+      created: string;
+      updated: string;
+    };
+    SubmissionList: {
+      submissions: components["schemas"]["Submission"][];
+    };
+    QuarantinedRow: {
+      line: number;
+      column: number;
+      /** @description A stable id: unknown-unit, non-numeric, … */
+      reason: string;
+      detail: string;
+      /** @description The row as read */
+      raw: string;
+    };
+    Upload: components["schemas"]["Submission"] & {
+      /** @description Rows read */
+      rows: number;
+      accepted: number;
+      quarantine: components["schemas"]["QuarantinedRow"][];
+    };
+    /** @description A value validation flagged: an outlier against the country's own history (z ≥ 3), a difference from the UN-tier value beyond 10 %, or a break in the series; it needs a comment before approval */
+    Flag: {
+      flag: number;
+      unit: string;
+      indicator: string;
+      year: number;
+      /** @enum {string} */
+      kind: "outlier" | "un-difference" | "series-break";
+      value: number | null;
+      /** @description The history's mean, the UN value, or the year before's */
+      reference: number | null;
+      /** @description z, or the relative difference */
+      score: number | null;
+      comment: string;
+      commented_by: string;
+      commented_at: string;
+    };
+    SubmissionDetail: components["schemas"]["Submission"] & ({
+      /** @description Its values in file order */
+      rows: ({
+          unit: string;
+          indicator: string;
+          year: number;
+          value: number | null;
+          line: number;
+          /** @description KEY@RELEASE */
+          source: string;
+          tier: number;
+        })[];
+      quarantine: components["schemas"]["QuarantinedRow"][];
+      flags: components["schemas"]["Flag"][];
+      /** @description The audit log's entries of this submission, oldest first */
+      trail: {
+          seq: number;
+          at: string;
+          actor: string;
+          action: string;
+        }[];
+    });
+    ReviewStep: {
+      /** @description return: why it goes back (required) */
+      reason?: string;
+      /** @description publish: public from this UTC day or time (2027-01-15 or 2027-01-15T08:00:00Z) */
+      embargo?: string;
+    };
+    FlagComment: {
+      text: string;
+    };
+    UnauthorizedError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "unauthorized";
+      };
+    };
+    ForbiddenError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "forbidden";
+      };
+    };
+    ConflictError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "conflict";
+      };
+    };
+    UnreadableError: components["schemas"]["Error"] & ({
+      error?: {
+        /** @enum {string} */
+        code?: "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit";
+      };
+    });
     Health: {
       /** @enum {string} */
       status: "ok";
@@ -601,10 +736,37 @@ export interface components {
         "application/json": components["schemas"]["MethodNotAllowedError"];
       };
     };
-    /** @description too-large: a request body over 64 KiB */
+    /** @description too-large: a request body over 64 KiB (an upload with credentials: 32 MiB) */
     TooLarge: {
       content: {
         "application/json": components["schemas"]["TooLargeError"];
+      };
+    };
+    /** @description unauthorized: no API token, or one that is unknown, expired or revoked (Authorization: Bearer TOKEN) */
+    Unauthorized: {
+      headers: {
+        "WWW-Authenticate": string;
+      };
+      content: {
+        "application/json": components["schemas"]["UnauthorizedError"];
+      };
+    };
+    /** @description forbidden: the token's holder may not do this (role, organisation, agreement, or the four-eyes rule) */
+    Forbidden: {
+      content: {
+        "application/json": components["schemas"]["ForbiddenError"];
+      };
+    };
+    /** @description conflict: the submission's state does not allow it, or the bytes are stored already */
+    Conflict: {
+      content: {
+        "application/json": components["schemas"]["ConflictError"];
+      };
+    };
+    /** @description The file cannot be read as canonical CSV or SDMX-CSV: the error of the ingest, with its line */
+    Unreadable: {
+      content: {
+        "application/json": components["schemas"]["UnreadableError"];
       };
     };
     /** @description internal (500) or timeout (503): a failure of the server */
@@ -615,6 +777,11 @@ export interface components {
     };
   };
   parameters: {
+    /**
+     * @description The submission's id
+     * @example 1
+     */
+    SubmissionId: number;
     /** @description json (default) or csv (the same rows) */
     Format?: "json" | "csv";
     /**
@@ -634,6 +801,8 @@ export interface components {
   };
   requestBodies: never;
   headers: {
+    /** @description A member's data: never kept by a cache */
+    NoStore: "no-store";
     /** @description Strong entity tag: a hash of the body */
     ETag: string;
   };
@@ -824,6 +993,162 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** The submissions the token's holder may see, newest first */
+  listSubmissions: {
+    responses: {
+      /** @description Its organisation's submissions (a member), or every one past draft (the secretariat) */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["SubmissionList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Upload a file as a draft submission: stored hidden, validated by the ingest, every quarantined row listed
+   * @description The same as `gpsi submission upload`. A row outside the member's countries or data set refuses the whole file (403), as do a file that cannot be read (422) and bytes stored already (409); nothing is stored then.
+   */
+  uploadSubmission: {
+    parameters: {
+      query: {
+        /**
+         * @description The data set of one of the organisation's provision agreements
+         * @example CRIME
+         */
+        dataset: string;
+        /** @description What changed, for the reviewers (at most 2000 characters) */
+        note?: string;
+        /** @description The file's name as the store records it; default upload.csv */
+        name?: string;
+      };
+    };
+    /** @description Canonical CSV (unit,year,indicator,value) or SDMX-CSV 2.0 (STRUCTURE, STRUCTURE_ID, ACTION, REF_AREA, TIME_PERIOD, OBS_VALUE); at most 32 MiB */
+    requestBody: {
+      content: {
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description The draft submission, with the rows read, accepted and quarantined */
+      201: {
+        headers: {
+          Location: string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Upload"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      409: components["responses"]["Conflict"];
+      413: components["responses"]["TooLarge"];
+      422: components["responses"]["Unreadable"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** One submission: its rows, quarantined rows, validation flags and audit trail */
+  showSubmission: {
+    parameters: {
+      path: {
+        id: components["parameters"]["SubmissionId"];
+      };
+    };
+    responses: {
+      /** @description The submission in full */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["SubmissionDetail"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Take a review step on a submission (docs/platform.md, "Submissions")
+   * @description submit (the member's submitter; validation runs and flags values), approve (the member's approver, another person; every flag commented), accept and publish (the secretariat), return (with a reason) and revise (the member takes it back to draft).
+   */
+  reviewSubmission: {
+    parameters: {
+      path: {
+        id: components["parameters"]["SubmissionId"];
+        /** @description The review step */
+        action: "submit" | "approve" | "accept" | "publish" | "return" | "revise";
+      };
+    };
+    /** @description reason: why it goes back (return); embargo: publish at this UTC day or time (publish) */
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["ReviewStep"];
+      };
+    };
+    responses: {
+      /** @description The submission after the step */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Submission"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Comment on a validation flag, so that the submission can be approved */
+  commentOnFlag: {
+    parameters: {
+      path: {
+        id: components["parameters"]["SubmissionId"];
+        /**
+         * @description The flag's id (GET /api/v1/submissions/{id})
+         * @example 1
+         */
+        flag: number;
+      };
+    };
+    /** @description text: why the value stands, or what will be corrected (at most 2000 characters) */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FlagComment"];
+      };
+    };
+    responses: {
+      /** @description The flag with its comment */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Flag"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
       default: components["responses"]["ServerError"];
     };
   };
