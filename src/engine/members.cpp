@@ -136,36 +136,6 @@ Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, 
 
 namespace {
 
-//! The upload of the file at `path`, recorded (and named in errors) as cfg.file.
-Result<UploadResult> UploadFrom(const UploadConfig& cfg, const std::string& path) {
-  return WithStore(cfg.db_path, StoreAccess::kWrite, [&](Store& s) -> Result<UploadResult> {
-    auto holder = Holder(s, cfg.token, cfg.origin);
-    if (!holder) return holder.error();
-    const platform::Principal& who = holder->first;
-    const Actor& actor = holder->second;
-    if (auto ok = platform::CheckUpload(who, cfg.dataset, cfg.note); !ok) return ok.error();
-    auto d = UploadDescriptor(s, cfg, path, who);
-    if (!d) return d.error();
-    UploadResult out;
-    IngestOptions options;
-    options.recorded_path = cfg.file;
-    options.before_commit = [&](Store& store, const FileRecord& file, const FileReport& report) {
-      out.submission = platform::RecordUpload(store, actor, who, cfg.dataset, cfg.note, file, report);
-    };
-    out.report = IngestFile(s, path, *d, options);
-    out.report.path = cfg.file;
-    if (out.report.status == FileReport::Status::kRejected) {
-      if (out.report.error.file == path) out.report.error.file = cfg.file;
-      return out.report.error;
-    }
-    if (out.report.status != FileReport::Status::kIngested) {
-      return Error{Errc::kConflict, "these bytes are stored already (" + out.report.note + ")", cfg.file};
-    }
-    out.quarantine = s.Quarantine(out.submission.file_id);
-    return out;
-  });
-}
-
 //! A private file (mkstemp: mode 0600, in the temporary folder) holding bytes that came over the
 //! network, so that the ingest reads them as it reads any file; removed when it goes out of scope.
 class ScratchFile {
@@ -197,13 +167,46 @@ class ScratchFile {
   std::string path_;
 };
 
+//! Ingests the file at `path` as `who`'s draft submission, recorded (and named in errors) as cfg.file.
+Result<UploadResult> IngestUpload(Store& s, const UploadConfig& cfg, const std::string& path,
+                                  const platform::Principal& who, const Actor& actor) {
+  auto d = UploadDescriptor(s, cfg, path, who);
+  if (!d) return d.error();
+  UploadResult out;
+  IngestOptions options;
+  options.recorded_path = cfg.file;
+  options.before_commit = [&](Store& store, const FileRecord& file, const FileReport& report) {
+    out.submission = platform::RecordUpload(store, actor, who, cfg.dataset, cfg.note, file, report);
+  };
+  out.report = IngestFile(s, path, *d, options);
+  out.report.path = cfg.file;
+  if (out.report.status == FileReport::Status::kRejected) {
+    if (out.report.error.file == path) out.report.error.file = cfg.file;
+    return out.report.error;
+  }
+  if (out.report.status != FileReport::Status::kIngested) {
+    return Error{Errc::kConflict, "these bytes are stored already (" + out.report.note + ")", cfg.file};
+  }
+  out.quarantine = s.Quarantine(out.submission.file_id);
+  return out;
+}
+
 }  // namespace
 
 Result<UploadResult> Upload(const UploadConfig& cfg) {
-  if (!cfg.content) return UploadFrom(cfg, cfg.file);
-  auto scratch = ScratchFile::Write(*cfg.content);
-  if (!scratch) return scratch.error();
-  return UploadFrom(cfg, (*scratch)->path());
+  return WithStore(cfg.db_path, StoreAccess::kWrite, [&](Store& s) -> Result<UploadResult> {
+    auto holder = Holder(s, cfg.token, cfg.origin);
+    if (!holder) return holder.error();
+    if (auto ok = platform::CheckUpload(holder->first, cfg.dataset, cfg.note); !ok) return ok.error();
+    // Bytes of the network reach the disk only once their sender may upload.
+    std::unique_ptr<ScratchFile> scratch;
+    if (cfg.content) {
+      auto written = ScratchFile::Write(*cfg.content);
+      if (!written) return written.error();
+      scratch = std::move(*written);
+    }
+    return IngestUpload(s, cfg, scratch ? scratch->path() : cfg.file, holder->first, holder->second);
+  });
 }
 
 Result<Submission> ActOnSubmission(const std::string& db_path, const std::string& token, const std::string& origin,

@@ -121,7 +121,7 @@ bool Server::Impl::IsSubmissionsPath(const std::string& path) {
 }
 
 void Server::Impl::Submissions(const Request& req, Response& res) const {
-  res.SetHeader("Cache-Control", "no-store");  // errors too: they tell whether an id exists to its holder
+  res.SetHeader("Cache-Control", "no-store");  // errors too: no answer about a member's data is kept by a cache
   const auto seg = *Segments(req.path);
   const bool get = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
   const char* allow = seg.size() == 1 ? "GET, HEAD" : seg.empty() ? "GET, HEAD, POST" : "POST";
