@@ -45,6 +45,11 @@ void AddServe(CLI::App& app, Globals& g) {
   cmd->add_option("--access-log", cfg->access_log, "access log on stderr: text, json (one object per line) or off")
       ->check(CLI::IsMember({"text", "json", "off"}))
       ->capture_default_str();
+  cmd->add_flag("--secure-cookies", cfg->secure_cookies,
+                "session cookies Secure and __Host- named: set when a TLS proxy serves gpsi over HTTPS");
+  cmd->add_option("--login-attempts", cfg->login_attempts, "login attempts one client may make per minute")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   cmd->add_option("--web", cfg->web_dir, "folder of static files served at / (the dashboard, web/dist)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--intervals", *intervals, "Monte Carlo runs for rank intervals at startup (0 = none)")

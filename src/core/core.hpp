@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -51,6 +52,7 @@ enum class Errc {
   kForbidden,       //!< valid credentials without the permission, or another member's data
   kConflict,        //!< the change clashes with what is stored (a key in use, a state that forbids it)
   kAuditBroken,     //!< the audit log's hash chain does not verify: an entry was edited, removed or moved
+  kRateLimited,     //!< too many attempts from one client in a short time (logins)
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.
@@ -180,6 +182,8 @@ inline bool IsNa(double x) {
 //! thousands separators only in descriptors that say so); nullopt when not a finite number.
 std::optional<double> ParseNumber(std::string_view s);
 
+//! `t` (seconds since the epoch) as ISO 8601 UTC to the second ("2026-12-05T18:11:39Z").
+std::string UtcAt(std::time_t t);
 //! UTC time `days` days from now as ISO 8601 to the second ("2026-12-05T18:11:39Z"); every
 //! stored time uses this one form, so times compare as text.
 std::string UtcInDays(int days);

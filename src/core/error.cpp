@@ -45,6 +45,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kForbidden, "forbidden", "not permitted", 3, 403},
     ErrorInfo{Errc::kConflict, "conflict", "the change conflicts with the stored state", 3, 409},
     ErrorInfo{Errc::kAuditBroken, "audit-broken", "the audit log does not verify", 1, 500},
+    ErrorInfo{Errc::kRateLimited, "rate-limited", "too many attempts: try again later", 1, 429},
 };
 
 }  // namespace

@@ -159,8 +159,12 @@ std::string UtcSeconds(std::time_t t) {
 }
 }  // namespace
 
+std::string UtcAt(std::time_t t) {
+  return UtcSeconds(t) + "Z";
+}
+
 std::string UtcInDays(int days) {
-  return UtcSeconds(std::time(nullptr) + static_cast<std::time_t>(days) * 86400) + "Z";
+  return UtcAt(std::time(nullptr) + static_cast<std::time_t>(days) * 86400);
 }
 
 std::string NowUtcMicros() {

@@ -685,7 +685,30 @@ Result<IssuedToken> IssueToken(const std::string& db_path, const Actor& actor, c
 //! Revokes the token whose last 8 characters are `suffix`.
 Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, const std::string& suffix);
 
-// Members act through an API token (`token`: its secret), as the HTTP API's clients do; `origin`
+// Dashboard sessions (platform's Login and Logout; docs/security.md, "Sessions").
+
+//! Logs `login` in with `password` from `origin` (platform::Login): a session of
+//! platform::kSessionHours, or kUnauthorized; every attempt is audited, and repeated wrong
+//! passwords lock the account.
+Result<IssuedSession> Login(const std::string& db_path, const std::string& origin, const std::string& login,
+                            const std::string& password);
+//! Ends the session whose secret is `secret`.
+Status Logout(const std::string& db_path, const std::string& origin, const std::string& secret);
+//! Who holds a token or session secret: its account (password hash cleared), organisation, the
+//! permission names it carries and when it expires.
+struct Identity {
+  Account account;
+  Organisation org;
+  std::vector<std::string> permissions;
+  std::string expires;
+};
+Result<Identity> WhoIs(const std::string& db_path, const std::string& secret);
+//! The CSRF token of the session whose secret is `session` (platform::CsrfToken).
+std::string CsrfToken(const std::string& session);
+//! Whether `token` is the CSRF token of the session `session`, compared in constant time.
+bool CsrfMatches(const std::string& session, const std::string& token);
+
+// Members act through an API token or a session (`token`: its secret), as the HTTP API's clients do; `origin`
 // is where the request came from (the client's address, or CliActor's).
 
 //! A member's upload: a file in canonical CSV (unit,year,indicator,value), or any layout with its

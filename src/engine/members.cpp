@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -254,6 +255,42 @@ Result<SubmissionFlag> CommentOnFlag(const std::string& db_path, const std::stri
     if (!holder) return holder.error();
     return platform::CommentFlag(s, holder->second, holder->first, id, flag, text);
   });
+}
+
+Result<IssuedSession> Login(const std::string& db_path, const std::string& origin, const std::string& login,
+                            const std::string& password) {
+  return WithStore(db_path, StoreAccess::kWrite,
+                   [&](Store& s) { return platform::Login(s, origin, login, password, std::time(nullptr)); });
+}
+
+Status Logout(const std::string& db_path, const std::string& origin, const std::string& secret) {
+  return WithStore(db_path, StoreAccess::kWrite,
+                   [&](Store& s) { return platform::Logout(s, origin, secret, std::time(nullptr)); });
+}
+
+Result<Identity> WhoIs(const std::string& db_path, const std::string& secret) {
+  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<Identity> {
+    auto who = platform::Authenticate(s, secret, NowUtc());
+    if (!who) return who.error();
+    Identity out{std::move(who->account), std::move(who->org), {}, ""};
+    out.account.password.clear();
+    for (auto p : who->permissions) out.permissions.emplace_back(platform::ToString(p));
+    const std::string digest = platform::TokenDigest(secret);
+    if (secret.starts_with(platform::kSessionPrefix)) {
+      out.expires = s.FindSessionBySha(digest)->expires;
+    } else {
+      out.expires = s.FindTokenBySha(digest)->expires;
+    }
+    return out;
+  });
+}
+
+std::string CsrfToken(const std::string& session) {
+  return platform::CsrfToken(session);
+}
+
+bool CsrfMatches(const std::string& session, const std::string& token) {
+  return platform::SameSecret(platform::CsrfToken(session), token);
 }
 
 Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head) {

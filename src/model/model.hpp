@@ -469,6 +469,15 @@ struct TokenRecord {
   std::string label, created, expires, revoked;
 };
 
+//! A dashboard session (docs/security.md, "Sessions"): like a token, only its SHA-256 is kept; it
+//! carries its account's whole role and ends at `expires` or at logout (`revoked`).
+struct SessionRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string login;  //!< its account
+  std::string sha256, created, expires, revoked;
+};
+
 //! Who makes a platform change and from where; the audit log records both.
 struct Actor {
   std::string login;   //!< an account's login, or "cli:<system user>" for the command line
@@ -533,6 +542,12 @@ struct SubmissionFlag {
 struct IssuedToken {
   std::string secret;
   TokenRecord record;
+};
+//! A new session: `secret` goes to the browser in a cookie once and is never stored; `csrf` is
+//! the token its unsafe requests must echo (platform::CsrfToken).
+struct IssuedSession {
+  std::string secret, csrf;
+  SessionRecord record;
 };
 //! The outcome of checking the audit chain.
 struct AuditCheck {

@@ -197,14 +197,25 @@ bool Principal::Can(Permission p) const {
 Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now) {
   const Error denied{Errc::kUnauthorized, "the token is not valid (unknown, expired or revoked)"};
   if (secret.size() > 128) return denied;
-  const auto token = store.FindTokenBySha(TokenDigest(secret));
-  if (!token || !token->revoked.empty() || token->expires <= now) return denied;
-  auto account = store.FindAccount(token->login);
+  std::string login;
+  std::vector<std::string> scopes;
+  if (secret.starts_with(kSessionPrefix)) {
+    const auto session = store.FindSessionBySha(TokenDigest(secret));
+    if (!session || !session->revoked.empty() || session->expires <= now) return denied;
+    login = session->login;
+  } else {
+    auto token = store.FindTokenBySha(TokenDigest(secret));
+    if (!token || !token->revoked.empty() || token->expires <= now) return denied;
+    login = token->login, scopes = std::move(token->scopes);
+  }
+  auto account = store.FindAccount(login);
   if (!account || !account->disabled.empty()) return denied;
   auto org = store.FindOrg(account->org);
   if (!org || !org->disabled.empty()) return denied;
+  // A session holds its account's whole role.
+  if (secret.starts_with(kSessionPrefix)) scopes = Permissions(account->role);
   Principal p{std::move(*account), std::move(*org), {}};
-  for (const auto& s : token->scopes) {
+  for (const auto& s : scopes) {
     const auto perm = ParsePermission(s);
     // A role narrowed since the token was issued narrows the token with it.
     if (perm && Allows(p.account.role, *perm)) p.permissions.push_back(*perm);
@@ -272,6 +283,11 @@ Result<Account> ChangeAccount(Store& store, const Actor& actor, const std::strin
   store.UpdateAccount(account);
   json after = AccountState(account);
   if (password) after["password"] = "changed";
+  // A new password, or a disabled account, ends every session it had (ASVS 7.4.2, 7.4.3): enabling
+  // it again does not bring them back.
+  if (password || (before->disabled.empty() && !account.disabled.empty())) {
+    after["sessions_ended"] = store.EndSessionsOf(account.id, NowUtc());
+  }
   AppendAudit(store, actor, "user.update", "user:" + account.login, AccountState(*before).dump(), after.dump());
   tx.Commit();
   return account;

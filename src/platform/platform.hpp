@@ -55,9 +55,14 @@ bool VerifyPassword(const std::string& hash, std::string_view password);
 
 //! Days a token lives when none is asked for, and at most.
 inline constexpr int kDefaultTokenDays = 90, kMaxTokenDays = 366;
-//! A new token secret: "gpsi_" and 43 base64url characters of 32 random bytes (256 bits) from
+//! A new secret: `prefix` and 43 base64url characters of 32 random bytes (256 bits) from
 //! libsodium's CSPRNG.
+std::string NewSecret(std::string_view prefix);
+//! A new token secret: NewSecret("gpsi_").
 std::string NewTokenSecret();
+//! Whether two secrets are equal, compared in time that depends on their length only
+//! (sodium_memcmp), so a guess learns nothing from how long it took to be refused.
+bool SameSecret(std::string_view a, std::string_view b);
 //! The SHA-256 under which a token is stored. A fast hash suffices: the secret has 256 random bits,
 //! so no guessing attack on a stolen hash is feasible (unlike a password).
 std::string TokenDigest(std::string_view secret);
@@ -69,10 +74,37 @@ struct Principal {
   std::vector<Permission> permissions;  //!< the role's, narrowed by the token's scopes
   bool Can(Permission p) const;
 };
-//! The principal of an API token at time `now` (UTC, ISO 8601): kUnauthorized when the token is
+//! The principal of an API token, or of a session (a secret starting kSessionPrefix: its
+//! account's whole role), at time `now` (UTC, ISO 8601): kUnauthorized when the token or session is
 //! unknown, revoked or expired, or its account or organisation is disabled. The message never says
-//! which, so a caller learns nothing about tokens it does not hold.
+//! which, so a caller learns nothing about secrets it does not hold.
 Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now);
+
+// ---- Dashboard sessions (docs/security.md, "Sessions") ----
+
+//! How long a session lives, at most (OWASP ASVS 5.0 7.3.2: an absolute lifetime).
+inline constexpr int kSessionHours = 8;
+//! Wrong passwords in a row that lock an account, and for how long (ASVS 6.3.1).
+inline constexpr int kMaxFailedLogins = 5, kLockoutMinutes = 15;
+//! Session secrets start with this ("gpsis_" and 43 base64url characters); token secrets "gpsi_".
+inline constexpr std::string_view kSessionPrefix = "gpsis_";
+
+//! The CSRF token of a session: SHA-256 (hex) of "gpsi-csrf:" and its secret. Only the holder of
+//! the secret can compute it, so nothing more is stored; a page of the dashboard reads it from the
+//! login (or GET /api/v1/session) answer and echoes it in X-CSRF-Token on every unsafe request.
+std::string CsrfToken(std::string_view session_secret);
+
+//! Logs `login` in with `password` at `now` from `origin`, and opens a session of kSessionHours.
+//! Refused (kUnauthorized, one message whatever the cause, and the same work: a password is
+//! always verified) when the account is unknown, disabled, without a password, in a disabled
+//! organisation or locked, or the password is wrong; the kMaxFailedLogins-th wrong password in a
+//! row locks the account for kLockoutMinutes. Every attempt is audited: session.create, or
+//! session.refused with its reason (and the lock).
+Result<IssuedSession> Login(Store& store, const std::string& origin, const std::string& login,
+                            std::string_view password, std::time_t now);
+//! Ends the session whose secret is `secret` (logout), audited; an unknown or ended one is
+//! kUnauthorized.
+Status Logout(Store& store, const std::string& origin, std::string_view secret, std::time_t now);
 
 // ---- Changes (each one transaction with its audit entry) ----
 

@@ -37,14 +37,23 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-std::string NewTokenSecret() {
+std::string NewSecret(std::string_view prefix) {
   InitSodium();
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
   char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero(bytes, sizeof bytes);
-  return "gpsi_" + std::string(text);
+  return std::string(prefix) + text;
+}
+
+std::string NewTokenSecret() {
+  return NewSecret("gpsi_");
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  InitSodium();
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string TokenDigest(std::string_view secret) {

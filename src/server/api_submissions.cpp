@@ -1,5 +1,6 @@
 // /api/v1/submissions (docs/api.md, "Submissions"): a member's data through review over HTTP, as
-// the holder of an API token (Authorization: Bearer). Every rule (who may see, upload or act) is
+// the holder of an API token (Authorization: Bearer) or of a dashboard session (its cookie, and its
+// CSRF token on every POST). Every rule (who may see, upload or act) is
 // platform's, reached through the engine façade as `gpsi submission` reaches it; answers are the
 // report module's JSON, the same as the CLI's --json, and never cached.
 #include <algorithm>
@@ -20,9 +21,10 @@
 namespace gpsi::server {
 
 using detail::CheckParams;
-using detail::Json;
-using detail::Lower;
+using detail::Fields;
 using detail::SendError;
+using detail::SendFailure;
+using detail::SendJson;
 
 namespace {
 
@@ -53,65 +55,11 @@ std::optional<std::int64_t> Id(const std::string& s) {
   return v;
 }
 
-//! The bearer token of the request, or nullopt with 401 sent (RFC 6750 3: WWW-Authenticate).
-std::optional<std::string> Bearer(const Request& req, Response& res) {
-  const std::string auth = req.Header("Authorization");
-  const auto space = auth.find(' ');
-  const auto start = auth.find_first_not_of(' ', space);
-  if (space != std::string::npos && start != std::string::npos && Lower(auth.substr(0, space)) == "bearer") {
-    return auth.substr(start);
-  }
-  res.SetHeader("WWW-Authenticate", "Bearer realm=\"gpsi\"");
-  SendError(res, Errc::kUnauthorized, "an API token is required: Authorization: Bearer <token>");
-  return std::nullopt;
-}
-
-//! An engine error as the API sends it: its status from the error table, the line of a file it
-//! names (an upload's row), never the server's file paths.
-void SendFailure(Response& res, const Error& e) {
-  if (e.code == Errc::kUnauthorized)
-    res.SetHeader("WWW-Authenticate", "Bearer realm=\"gpsi\", error=\"invalid_token\"");
-  SendError(res, e.code, e.line > 0 ? fmt::format("line {}: {}", e.line, e.message) : e.message);
-}
-
-//! The string fields of a JSON object body, each of `known`; an empty body is an empty object.
-//! nullopt (with the error sent) for anything else.
-std::optional<std::map<std::string, std::string>> Fields(const Request& req, Response& res,
-                                                         const std::set<std::string>& known) {
-  std::map<std::string, std::string> out;
-  if (req.body.empty()) return out;
-  const Json body = Json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    SendError(res, Errc::kUsage, "the body must be a JSON object");
-    return std::nullopt;
-  }
-  for (const auto& [key, value] : body.items()) {
-    if (!known.contains(key)) {
-      SendError(res, Errc::kUsage, fmt::format("unknown field '{}' (known: {})", key, fmt::join(known, ", ")));
-      return std::nullopt;
-    }
-    if (!value.is_string()) {
-      SendError(res, Errc::kUsage, fmt::format("{} must be a string, not a JSON {}", key, value.type_name()));
-      return std::nullopt;
-    }
-    out[key] = value.get<std::string>();
-  }
-  return out;
-}
-
 //! A file name for the upload's record: letters, digits, '.', '_' and '-', at most 100.
 bool PlainName(const std::string& s) {
   return !s.empty() && s.size() <= 100 && s.front() != '.' && std::all_of(s.begin(), s.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '.' || c == '_' || c == '-';
   });
-}
-
-//! An answer of these endpoints: a member's data, never stored by a cache (RFC 9111 5.2.2.5).
-void SendJson(Response& res, int status, std::string body) {
-  res.status = status;
-  detail::SetSecurityHeaders(res);
-  res.SetHeader("Cache-Control", "no-store");
-  res.SetContent(std::move(body) + "\n", "application/json");
 }
 
 }  // namespace
@@ -133,7 +81,7 @@ void Server::Impl::Submissions(const Request& req, Response& res) const {
     res.SetHeader("Allow", allow);
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
-  auto token = Bearer(req, res);
+  auto token = detail::Credential(req, res, cfg.secure_cookies);
   if (!token) return;
   if (seg.empty()) return get ? ListSubmissions(req, res, *token) : UploadSubmission(req, res, *token);
   if (seg.size() == 1) return ShowSubmission(req, res, *token, *Id(seg[0]));

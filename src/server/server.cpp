@@ -374,6 +374,7 @@ void Server::Impl::Route(Request& req, Response& res) const {
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
   if (IsSubmissionsPath(req.path)) return Submissions(req, res);  // never cached: a member's data
+  if (req.path == "/api/v1/session") return Session(req, res);
   if (const Endpoint* ep = FindEndpoint(req.path, req.match)) {
     if (get) {
       (this->*ep->handler)(req, res);
@@ -400,6 +401,8 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
   impl_->cfg = std::move(cfg);
   impl_->Publish(std::move(published));  // publish.cpp
   impl_->PrepareWhatIf();                // api_whatif.cpp
+  impl_->login_throttle = std::make_unique<detail::LoginThrottle>(
+      static_cast<std::size_t>(std::max(1, impl_->cfg.login_attempts)), std::chrono::minutes(1));
   impl_->transport = std::make_unique<Impl::Transport>();
   if (const std::string& web = impl_->cfg.web_dir; !web.empty()) {
     std::error_code ec;
@@ -429,9 +432,15 @@ Server::Server(ServeConfig cfg, engine::Published published) : impl_(std::make_u
 Server::~Server() = default;
 
 std::vector<std::string> Server::Routes() {
-  std::vector<std::string> out{
-      "POST /api/v1/whatif",        "GET /api/v1/submissions",        "POST /api/v1/submissions",
-      "GET /api/v1/submissions/{}", "POST /api/v1/submissions/{}/{}", "POST /api/v1/submissions/{}/flags/{}"};
+  std::vector<std::string> out{"POST /api/v1/whatif",
+                               "GET /api/v1/session",
+                               "POST /api/v1/session",
+                               "DELETE /api/v1/session",
+                               "GET /api/v1/submissions",
+                               "POST /api/v1/submissions",
+                               "GET /api/v1/submissions/{}",
+                               "POST /api/v1/submissions/{}/{}",
+                               "POST /api/v1/submissions/{}/flags/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
   return out;
 }

@@ -28,6 +28,11 @@ struct ServeConfig {
   std::string access_log = "text";  //!< text (one line per request), json (one object per line) or off
   double request_timeout = 10;      //!< seconds from a request's first byte to its last (headers and body)
   double idle_timeout = 5;          //!< seconds a keep-alive connection may wait for its next request
+  //! Session cookies are Secure and named __Host-gpsi_session: set it when the dashboard is served
+  //! over HTTPS (by the TLS proxy in front of gpsi), so that a browser never sends them in clear.
+  bool secure_cookies = false;
+  //! Login attempts one client address may make per minute (POST /api/v1/session); more are 429.
+  int login_attempts = 10;
 };
 
 //! An HTTP server over one build and what engine::Publish gathered with it (docs/api.md).

@@ -16,7 +16,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -164,6 +164,14 @@ class Store {
   //! Every token, oldest first.
   virtual std::vector<TokenRecord> Tokens() = 0;
   virtual std::optional<TokenRecord> FindTokenBySha(const std::string& sha256) = 0;
+
+  //! Inserts `session` and returns its id.
+  virtual std::int64_t InsertSession(const SessionRecord& session) = 0;
+  //! Sets the end (logout) time of the session with `id`.
+  virtual void RevokeSession(std::int64_t id, const std::string& at) = 0;
+  virtual std::optional<SessionRecord> FindSessionBySha(const std::string& sha256) = 0;
+  //! Ends every session of the account `user_id` still open at `at`; returns how many.
+  virtual std::int64_t EndSessionsOf(std::int64_t user_id, const std::string& at) = 0;
 
   //! Makes the source release `source_id` a member's (`org_id`) and visible to reads of the index
   //! from `visible_from` on (UTC, ISO 8601; kNeverVisible: not until published).

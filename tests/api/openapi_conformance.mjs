@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { makeMembers, makeStore, makeValidation } from './make_store.mjs';
+import { kMemberPassword, makeMembers, makeStore, makeValidation } from './make_store.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -211,7 +211,9 @@ function conforms(ctx, opKey, what, r, expected, url = '') {
   const problems = [];
   for (const [name, h0] of Object.entries(resp.headers ?? {})) {
     const h = deref(doc, h0);
-    const value = r.headers[name.toLowerCase()];
+    // Node gives Set-Cookie as an array (it may repeat); gpsi sends one.
+    const raw = r.headers[name.toLowerCase()];
+    const value = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
     if (value === undefined) {
       if (h.required) problems.push(`header ${name} missing`);
       continue;
@@ -484,6 +486,9 @@ async function run() {
 
   // The member endpoints, on a journey of one submission with the members' tokens.
   if (tokens) await memberJourney(ctx, tokens, covered);
+  // The dashboard's session: login, its cookie and CSRF token, logout, the throttle (last: it
+  // leaves this client throttled for a minute).
+  if (tokens) await sessionJourney(ctx, covered);
 
   // Every documented status has been exercised (the 'default' response stands for server failures).
   for (const o of ops) {
@@ -666,6 +671,49 @@ async function memberJourney(ctx, tokens, covered) {
     check(`POST ${A}`, `${step} by ${who}`, s !== null);
   }
   await call(F, 409, 'POST', fl, { who: 'alice', body: text, type: json });
+}
+
+//! /api/v1/session, each documented status met: alice (make_store.mjs gives her kMemberPassword)
+//! logs in, reads her session, lists submissions with the cookie, is refused a POST without the
+//! CSRF token, and logs out; then wrong logins of an unknown account until the client is throttled.
+async function sessionJourney(ctx, covered) {
+  const S = '/api/v1/session', L = '/api/v1/submissions';
+  const call = async (op, status, method, url, { headers = {}, body = null } = {}) => {
+    const r = await request(method, url, { headers, body });
+    const key = `${method} ${op}`;
+    if (conforms(ctx, key, `${method} ${url}${headers.Cookie ? ' with the session' : ''}`, r, status, url)) {
+      covered.add(`${key} ${status}`);
+    }
+    return r;
+  };
+  const json = { 'content-type': 'application/json' };
+  const login = (password, who = 'alice') => JSON.stringify({ login: who, password });
+  await call(S, 400, 'POST', S, { headers: json, body: JSON.stringify({ login: 'alice' }) });
+  await call(S, 401, 'POST', S, { headers: json, body: login('not alice\'s password') });
+  const ok = await call(S, 200, 'POST', S, { headers: json, body: login(kMemberPassword) });
+  if (!check(`POST ${S}`, 'alice is logged in', ok.status === 200)) return;
+  const cookie = { Cookie: [].concat(ok.headers['set-cookie'])[0].split(';')[0] };
+  const csrf = JSON.parse(ok.text).csrf;
+  await call(S, 401, 'GET', S);
+  await call(S, 400, 'GET', `${S}?bogus=1`, { headers: cookie });
+  const again = await call(S, 200, 'GET', S, { headers: cookie });
+  check(`GET ${S}`, 'the same CSRF token again', again.status === 200 && JSON.parse(again.text).csrf === csrf);
+  await call(L, 200, 'GET', L, { headers: cookie });
+  await call(L, 403, 'POST', `${L}?dataset=CRIME`, { headers: { ...cookie, 'content-type': 'text/csv' }, body: 'unit,year,indicator,value\n' });
+  await call(S, 401, 'DELETE', S);
+  await call(S, 400, 'DELETE', `${S}?bogus=1`, { headers: { ...cookie, 'X-CSRF-Token': csrf } });
+  await call(S, 403, 'DELETE', S, { headers: cookie });
+  await call(S, 200, 'DELETE', S, { headers: { ...cookie, 'X-CSRF-Token': csrf } });
+  await call(S, 401, 'GET', S, { headers: cookie });
+  // An unknown account: no one is locked out by the throttle's test.
+  for (let i = 0; i < 20; ++i) {
+    const r = await request('POST', S, { headers: json, body: login('a wrong password', 'nobody') });
+    if (r.status === 429) {
+      await call(S, 429, 'POST', S, { headers: json, body: login('a wrong password', 'nobody') });
+      return;
+    }
+  }
+  check(`POST ${S}`, 'one client\'s logins are throttled', false, '20 attempts were not refused 429');
 }
 
 async function stopServer(proc) {

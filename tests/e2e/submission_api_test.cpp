@@ -1,6 +1,8 @@
-// The member endpoints of the HTTP API (/api/v1/submissions, docs/api.md): a member's file
-// through review over HTTP with API tokens, beside `gpsi submission` on the same store; another
-// member's submission stays out of reach by id (IDOR), and a revoked token is refused.
+// The member endpoints of the HTTP API (/api/v1/submissions and /api/v1/session, docs/api.md): a
+// member's file through review over HTTP with API tokens or a dashboard session, beside `gpsi
+// submission` on the same store; another member's submission stays out of reach by id (IDOR), a
+// revoked token is refused, a session's unsafe requests need its CSRF token, and guessing passwords
+// locks the account and throttles the client.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -20,6 +22,8 @@ namespace {
 // 2019 is then raised to 9.9, about twice UNODC's, which validation flags.
 constexpr const char* kFile =
     "unit,year,indicator,value\nUSA,2017,homicide_rate,5.3\nUSA,2018,homicide_rate,5.0\nUSA,2019,homicide_rate,9.9\n";
+
+constexpr const char* kPassword = "correct horse battery staple";
 
 class SubmissionApi : public ::testing::Test {
  protected:
@@ -46,12 +50,15 @@ class SubmissionApi : public ::testing::Test {
       std::string token = run("token create " + login);
       (*tokens_)[login] = token.substr(0, token.find('\n'));
     }
+    WriteFile(*dir_ / "pw", std::string(kPassword) + "\n");
+    for (const char* login : {"alice", "carol"})
+      run(std::string("user set ") + login + " --password-stdin < " + Quote(*dir_ / "pw"));
     // The store holds UNODC's homicide rates alone: a method of that one indicator to serve.
     const std::string method = *dir_ / "m.toml";
     WriteFile(method,
               "[index]\nid = \"t\"\n[[node]]\ncode = \"top\"\n[[indicator]]\ncode = \"homicide\"\n"
               "parent = \"top\"\nreads = [\"homicide_rate\"]\n");
-    server_ = new ServeProcess(db_, {"--intervals", "0", "--forecast-draws", "0"}, method);
+    server_ = new ServeProcess(db_, {"--intervals", "0", "--forecast-draws", "0", "--login-attempts", "100"}, method);
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -79,6 +86,14 @@ class SubmissionApi : public ::testing::Test {
   static std::string Path(std::int64_t id, const std::string& rest = "") {
     return "/api/v1/submissions/" + std::to_string(id) + rest;
   }
+
+  //! POST /api/v1/session as `login` with `password` on `server`.
+  static httplib::Result LogIn(const ServeProcess& server, const std::string& login, const std::string& password) {
+    nlohmann::json body{{"login", login}, {"password", password}};
+    return server.Client().Post("/api/v1/session", body.dump(), "application/json");
+  }
+  //! The `name=value` of a Set-Cookie header, without its attributes.
+  static std::string CookiePair(const std::string& set_cookie) { return set_cookie.substr(0, set_cookie.find(';')); }
 
   static inline TempDir* dir_ = nullptr;
   static inline std::string db_;
@@ -194,6 +209,111 @@ TEST_F(SubmissionApi, UnreadableFilesAndBadRequestsSayWhy) {
   EXPECT_EQ(Call("GET", "/api/v1/submissions/1/flags", "alice").first, 405);
   // No error echoes the server's paths (the upload went through a private temporary file).
   EXPECT_EQ(header.second.dump().find("/tmp"), std::string::npos) << header.second.dump();
+}
+
+TEST_F(SubmissionApi, ADashboardSessionActsWithItsCookieAndItsCsrfToken) {
+  auto login = LogIn(*server_, "alice", kPassword);
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  const std::string set_cookie = login->get_header_value("Set-Cookie");
+  EXPECT_EQ(set_cookie.rfind("gpsi_session=gpsis_", 0), 0U) << set_cookie;
+  EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos) << "plain HTTP here: " << set_cookie;
+  EXPECT_EQ(login->get_header_value("Cache-Control"), "no-store");
+  auto who = nlohmann::json::parse(login->body);
+  EXPECT_EQ(who["login"], "alice");
+  EXPECT_EQ(who["org"], "us-fbi");
+  EXPECT_EQ(who["role"], "member-submitter");
+  EXPECT_EQ(who["permissions"], nlohmann::json({"read", "submit"}));
+  const std::string csrf = who["csrf"];
+  // The secret is in the cookie alone, never in the body a script could read.
+  EXPECT_EQ(login->body.find(CookiePair(set_cookie).substr(13)), std::string::npos);
+
+  auto c = server_->Client();
+  const httplib::Headers cookie{{"Cookie", CookiePair(set_cookie)}};
+  httplib::Headers with_csrf = cookie;
+  with_csrf.emplace("X-CSRF-Token", csrf);
+  auto again = c.Get("/api/v1/session", cookie);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(again->body)["csrf"], csrf);
+  auto list = c.Get("/api/v1/submissions", cookie);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200) << "a GET needs no CSRF token";
+  // A POST with the cookie alone, as another site's form would send it, is refused and changes nothing.
+  const std::string file = "unit,year,indicator,value\nUSA,2014,homicide_rate,4.4\n";
+  auto forged = c.Post("/api/v1/submissions?dataset=CRIME", cookie, file, "text/csv");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403) << forged->body;
+  auto upload = c.Post("/api/v1/submissions?dataset=CRIME", with_csrf, file, "text/csv");
+  ASSERT_TRUE(upload);
+  ASSERT_EQ(upload->status, 201) << upload->body;
+  const auto id = nlohmann::json::parse(upload->body)["id"].get<std::int64_t>();
+  EXPECT_EQ(Call("GET", Path(id), "alice").second["submitter"], "alice");
+  EXPECT_EQ(Call("GET", Path(id), "alice").second["rows"].size(), 1U) << "the forged POST stored nothing";
+
+  auto no_csrf = c.Delete("/api/v1/session", cookie);
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto logout = c.Delete("/api/v1/session", with_csrf);
+  ASSERT_TRUE(logout);
+  EXPECT_EQ(logout->status, 200) << logout->body;
+  EXPECT_NE(logout->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  for (const char* path : {"/api/v1/session", "/api/v1/submissions"}) {
+    auto after = c.Get(path, cookie);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 401) << path << ": the session ended at logout";
+  }
+  RunResult log = Gpsi("--db " + Quote(db_) + " --json audit-log show --target user:alice");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  std::vector<std::string> actions;
+  for (const auto& e : nlohmann::json::parse(log.out)) {
+    actions.push_back(e["action"]);
+    const std::string origin = e["origin"];
+    if (e["action"].get<std::string>().rfind("session.", 0) == 0) EXPECT_EQ(origin, "127.0.0.1") << e.dump();
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"user.create", "user.update", "session.create", "session.end"}));
+}
+
+TEST_F(SubmissionApi, GuessingAPasswordLocksTheAccountAndAWrongOneSaysNoMore) {
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = LogIn(*server_, "carol", "not carol's password");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 401);
+    EXPECT_TRUE(wrong->get_header_value("Set-Cookie").empty());
+  }
+  auto locked = LogIn(*server_, "carol", kPassword);
+  auto unknown = LogIn(*server_, "nobody", kPassword);
+  ASSERT_TRUE(locked && unknown);
+  EXPECT_EQ(locked->status, 401) << "locked for 15 minutes, even with the right password";
+  EXPECT_EQ(nlohmann::json::parse(locked->body), nlohmann::json::parse(unknown->body));
+  EXPECT_EQ(LogIn(*server_, "alice", kPassword)->status, 200) << "the lock is carol's alone";
+  auto bad = server_->Client().Post("/api/v1/session", R"({"login":"alice"})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(Gpsi("--db " + Quote(db_) + " audit-log verify").exit_code, 0);
+}
+
+TEST_F(SubmissionApi, OneClientsLoginsAreThrottledAndSecureCookiesAreHostOnly) {
+  ServeProcess strict(db_, {"--intervals", "0", "--forecast-draws", "0", "--login-attempts", "3", "--secure-cookies"},
+                      *dir_ / "m.toml");
+  ASSERT_GT(strict.port(), 0) << strict.err();
+  auto ok = LogIn(strict, "alice", kPassword);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200);
+  const std::string set_cookie = ok->get_header_value("Set-Cookie");
+  EXPECT_EQ(set_cookie.rfind("__Host-gpsi_session=gpsis_", 0), 0U) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Secure"), std::string::npos) << set_cookie;
+  EXPECT_EQ(LogIn(strict, "alice", "a wrong password")->status, 401);
+  EXPECT_EQ(LogIn(strict, "alice", "a wrong password")->status, 401);
+  auto throttled = LogIn(strict, "alice", kPassword);
+  ASSERT_TRUE(throttled);
+  EXPECT_EQ(throttled->status, 429) << throttled->body;
+  const int wait = std::atoi(throttled->get_header_value("Retry-After").c_str());
+  EXPECT_GT(wait, 0);
+  EXPECT_LE(wait, 60);
+  EXPECT_EQ(nlohmann::json::parse(throttled->body)["error"]["code"], "rate-limited");
 }
 
 }  // namespace

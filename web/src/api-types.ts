@@ -33,6 +33,17 @@ export interface paths {
     /** One to five units side by side: the index and its dimensions, and the index over the years */
     get: operations["compareUnits"];
   };
+  "/api/v1/session": {
+    /** Who the session cookie is, and its CSRF token (a dashboard page loaded anew reads it here) */
+    get: operations["showSession"];
+    /**
+     * Log in to the dashboard: a session in an HttpOnly, SameSite=Strict cookie, and its CSRF token
+     * @description docs/security.md, "Sessions". Five wrong passwords in a row lock the account for 15 minutes; one client may try 10 times a minute (gpsi serve --login-attempts). A refusal never says why. Every attempt is in the audit log.
+     */
+    post: operations["logIn"];
+    /** Log out: the session ends on the server, and the browser is told to forget its cookie */
+    delete: operations["logOut"];
+  };
   "/api/v1/submissions": {
     /** The submissions the token's holder may see, newest first */
     get: operations["listSubmissions"];
@@ -96,7 +107,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit";
+        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "rate-limited" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit";
         message: string;
       };
     };
@@ -213,6 +224,40 @@ export interface components {
     };
     FlagComment: {
       text: string;
+    };
+    Login: {
+      /** @example alice */
+      login: string;
+      /** Format: password */
+      password: string;
+    };
+    Session: {
+      login: string;
+      name: string;
+      /** @description The organisation's key */
+      org: string;
+      org_name_en: string;
+      org_name_zh: string;
+      /** @enum {string} */
+      role: "admin" | "secretariat" | "member-submitter" | "member-approver" | "reader";
+      permissions: ("read" | "submit" | "approve" | "review" | "publish" | "admin")[];
+      /**
+       * Format: date-time
+       * @description When the session ends, at the latest (UTC)
+       */
+      expires: string;
+      /** @description Echo it in X-CSRF-Token on every POST and DELETE of the session */
+      csrf: string;
+    };
+    SessionEnded: {
+      /** @enum {boolean} */
+      ended: true;
+    };
+    RateLimitedError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "rate-limited";
+      };
     };
     UnauthorizedError: components["schemas"]["Error"] & {
       error?: {
@@ -742,7 +787,7 @@ export interface components {
         "application/json": components["schemas"]["TooLargeError"];
       };
     };
-    /** @description unauthorized: no API token, or one that is unknown, expired or revoked (Authorization: Bearer TOKEN) */
+    /** @description unauthorized: no API token or session, or one that is unknown, expired, revoked or ended (Authorization: Bearer TOKEN, or the session cookie); a refused login */
     Unauthorized: {
       headers: {
         "WWW-Authenticate": string;
@@ -751,7 +796,7 @@ export interface components {
         "application/json": components["schemas"]["UnauthorizedError"];
       };
     };
-    /** @description forbidden: the token's holder may not do this (role, organisation, agreement, or the four-eyes rule) */
+    /** @description forbidden: the token's or session's holder may not do this (role, organisation, agreement, or the four-eyes rule), or a session's POST or DELETE came without its CSRF token */
     Forbidden: {
       content: {
         "application/json": components["schemas"]["ForbiddenError"];
@@ -769,6 +814,15 @@ export interface components {
         "application/json": components["schemas"]["UnreadableError"];
       };
     };
+    /** @description rate-limited: too many login attempts from this client; Retry-After says how many seconds to wait */
+    RateLimited: {
+      headers: {
+        "Retry-After": string;
+      };
+      content: {
+        "application/json": components["schemas"]["RateLimitedError"];
+      };
+    };
     /** @description internal (500) or timeout (503): a failure of the server */
     ServerError: {
       content: {
@@ -777,6 +831,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description The session's CSRF token (Session.csrf) */
+    CsrfToken: string;
     /**
      * @description The submission's id
      * @example 1
@@ -993,6 +1049,75 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Who the session cookie is, and its CSRF token (a dashboard page loaded anew reads it here) */
+  showSession: {
+    responses: {
+      /** @description The session's account, organisation, permissions and CSRF token */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Session"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Log in to the dashboard: a session in an HttpOnly, SameSite=Strict cookie, and its CSRF token
+   * @description docs/security.md, "Sessions". Five wrong passwords in a row lock the account for 15 minutes; one client may try 10 times a minute (gpsi serve --login-attempts). A refusal never says why. Every attempt is in the audit log.
+   */
+  logIn: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Login"];
+      };
+    };
+    responses: {
+      /** @description Logged in: who, and the CSRF token that every unsafe request of the session must carry in X-CSRF-Token */
+      200: {
+        headers: {
+          /** @description gpsi_session (__Host-gpsi_session with gpsi serve --secure-cookies): the session's secret */
+          "Set-Cookie": string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Session"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      429: components["responses"]["RateLimited"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Log out: the session ends on the server, and the browser is told to forget its cookie */
+  logOut: {
+    parameters: {
+      header: {
+        "X-CSRF-Token": components["parameters"]["CsrfToken"];
+      };
+    };
+    responses: {
+      /** @description The session has ended */
+      200: {
+        headers: {
+          "Set-Cookie": string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["SessionEnded"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       default: components["responses"]["ServerError"];
     };
   };

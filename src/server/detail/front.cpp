@@ -113,7 +113,7 @@ void ArmParser(Parser& p) {
 std::uint64_t BodyLimit(const http::request_header<>& h) {
   const auto target = h.target();
   const bool upload = h.method() == http::verb::post && target.substr(0, target.find('?')) == "/api/v1/submissions";
-  return upload && h.count(http::field::authorization) ? kUploadMax : kBodyMax;
+  return upload && (h.count(http::field::authorization) || h.count(http::field::cookie)) ? kUploadMax : kBodyMax;
 }
 
 std::optional<Refusal> LimitBody(Parser& p) {

@@ -47,7 +47,7 @@ std::optional<Refusal> ScreenHead(std::string_view head);
 void ArmParser(Parser& p);
 
 //! The body limit of a request, from its head: kUploadMax for an upload that carries credentials
-//! (POST /api/v1/submissions with Authorization), kBodyMax for every other. The credentials are
+//! (POST /api/v1/submissions with Authorization or a Cookie), kBodyMax for every other. The credentials are
 //! checked later, by the endpoint; the request deadline bounds how long a large body may take.
 std::uint64_t BodyLimit(const http::request_header<>& h);
 

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "detail/auth.hpp"
 #include "detail/http.hpp"
 #include "server.hpp"
 
@@ -111,7 +112,14 @@ struct Server::Impl {
   void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
   void Validation(const Request& req, Response& res) const;
-  // api_submissions.cpp: /api/v1/submissions and below, for the holder of an API token
+  // api_session.cpp: /api/v1/session, the dashboard's login, who is logged in, and logout
+  void Session(const Request& req, Response& res) const;
+  void LogIn(const Request& req, Response& res) const;
+  void ShowSession(const Request& req, Response& res) const;
+  void LogOut(const Request& req, Response& res) const;
+  //! Login attempts per client address (cfg.login_attempts a minute); made by the constructor.
+  std::unique_ptr<detail::LoginThrottle> login_throttle;
+  // api_submissions.cpp: /api/v1/submissions and below, for the holder of an API token or session
   static bool IsSubmissionsPath(const std::string& path);
   void Submissions(const Request& req, Response& res) const;
   void ListSubmissions(const Request& req, Response& res, const std::string& token) const;

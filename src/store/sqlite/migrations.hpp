@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 6> kMigrations{
+inline constexpr std::array<std::string_view, 7> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -164,6 +164,14 @@ CREATE TABLE submission_flags(
   value REAL NOT NULL, reference REAL NOT NULL, score REAL NOT NULL,
   comment TEXT NOT NULL DEFAULT '', commented_by TEXT NOT NULL DEFAULT '', commented_at TEXT NOT NULL DEFAULT '',
   UNIQUE(submission, unit, indicator, year, kind));
+)sql",
+    // 7: dashboard sessions, kept as tokens are (their SHA-256 only); ended by expiry or logout.
+    R"sql(
+CREATE TABLE sessions(
+  id INTEGER PRIMARY KEY,
+  user INTEGER NOT NULL REFERENCES users(id),
+  sha256 TEXT NOT NULL UNIQUE,
+  created TEXT NOT NULL, expires TEXT NOT NULL, revoked TEXT NOT NULL DEFAULT '');
 )sql",
 };
 

@@ -653,6 +653,36 @@ class SqliteStore final : public Store {
     return v.front();
   }
 
+  std::int64_t InsertSession(const SessionRecord& x) override {
+    auto& s = Prep("ins_session", "INSERT INTO sessions(user,sha256,created,expires,revoked) VALUES(?1,?2,?3,?4,?5)");
+    s.Bind(1, x.user_id).Bind(2, x.sha256).Bind(3, x.created).Bind(4, x.expires).Bind(5, x.revoked).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void RevokeSession(std::int64_t id, const std::string& at) override {
+    Prep("revoke_session", "UPDATE sessions SET revoked=?2 WHERE id=?1").Bind(1, id).Bind(2, at).Exec();
+  }
+
+  std::int64_t EndSessionsOf(std::int64_t user_id, const std::string& at) override {
+    Prep("end_sessions", "UPDATE sessions SET revoked=?2 WHERE user=?1 AND revoked='' AND expires>?2")
+        .Bind(1, user_id)
+        .Bind(2, at)
+        .Exec();
+    return sqlite3_changes(db_);
+  }
+
+  std::optional<SessionRecord> FindSessionBySha(const std::string& sha256) override {
+    Stmt s(db_,
+           "SELECT x.id,x.user,u.login,x.sha256,x.created,x.expires,x.revoked "
+           "FROM sessions x JOIN users u ON u.id=x.user WHERE x.sha256=?1");
+    s.Bind(1, sha256);
+    if (!s.Step()) return std::nullopt;
+    SessionRecord x;
+    x.id = s.Int(0), x.user_id = s.Int(1), x.login = s.Text(2), x.sha256 = s.Text(3), x.created = s.Text(4);
+    x.expires = s.Text(5), x.revoked = s.Text(6);
+    return x;
+  }
+
   void SetSourceVisibility(std::int64_t source_id, std::int64_t org_id, const std::string& visible_from) override {
     Prep("source_vis", "UPDATE sources SET org=?2,visible_from=?3 WHERE id=?1")
         .Bind(1, source_id)

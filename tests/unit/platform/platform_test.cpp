@@ -180,6 +180,145 @@ TEST_F(PlatformTest, TokenAuthenticatesUntilExpiredRevokedOrDisabled) {
   EXPECT_EQ(RevokeToken(*store_, kAdmin, "nosuchok").error().code, Errc::kNotFound);
 }
 
+//! Gives `login` the password `password` (a test's: long enough for the rule).
+void SetPassword(Store& store, const std::string& login, const std::string& password) {
+  ASSERT_TRUE(ChangeAccount(
+                  store, kAdmin, login, [](Account&) { return Ok(); }, password)
+                  .ok());
+}
+
+//! The actions of the audit log, in order.
+std::vector<std::string> AuditActions(Store& store) {
+  std::vector<std::string> out;
+  store.AuditEntries(1, [&](const AuditEntry& e) { out.push_back(e.action + " " + e.target); });
+  return out;
+}
+
+TEST_F(PlatformTest, ALoginOpensASessionWithTheWholeRoleUntilItEnds) {
+  Populate();
+  SetPassword(*store_, "alice", "a long enough secret");
+  const std::time_t now = std::time(nullptr);
+  auto s = Login(*store_, "10.0.0.7", "alice", "a long enough secret", now);
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(s->secret.rfind(kSessionPrefix, 0), 0U) << s->secret;
+  EXPECT_EQ(s->secret.size(), kSessionPrefix.size() + 43);
+  EXPECT_EQ(s->record.expires, UtcAt(now + kSessionHours * 3600));
+  EXPECT_EQ(s->csrf, CsrfToken(s->secret));
+  EXPECT_EQ(s->csrf.size(), 64U);
+  // Only the hash is stored, as for tokens.
+  EXPECT_EQ(store_->FindSessionBySha(TokenDigest(s->secret))->login, "alice");
+  EXPECT_FALSE(store_->FindSessionBySha(s->secret));
+
+  auto p = Authenticate(*store_, s->secret, UtcAt(now + 60));
+  ASSERT_TRUE(p.ok()) << p.error().Format();
+  EXPECT_EQ(p->account.login, "alice");
+  EXPECT_TRUE(p->Can(Permission::kSubmit));
+  EXPECT_TRUE(p->Can(Permission::kRead));
+  EXPECT_FALSE(p->Can(Permission::kApprove));
+  EXPECT_EQ(Authenticate(*store_, s->secret, s->record.expires).error().code, Errc::kUnauthorized) << "expired";
+
+  auto other = Login(*store_, "10.0.0.7", "alice", "a long enough secret", now);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->secret, s->secret);
+  EXPECT_NE(other->csrf, s->csrf) << "each session has its own CSRF token";
+
+  ASSERT_TRUE(Logout(*store_, "10.0.0.7", s->secret, now + 120).ok());
+  EXPECT_EQ(Authenticate(*store_, s->secret, UtcAt(now + 180)).error().code, Errc::kUnauthorized);
+  EXPECT_EQ(Logout(*store_, "10.0.0.7", s->secret, now + 180).error().code, Errc::kUnauthorized);
+  EXPECT_TRUE(Authenticate(*store_, other->secret, UtcAt(now + 180)).ok()) << "the other session lives on";
+  // A new password ends every session of the account (ASVS 7.4.3); so does disabling it, for good.
+  SetPassword(*store_, "alice", "another long secret");
+  EXPECT_EQ(Authenticate(*store_, other->secret, UtcAt(now + 180)).error().code, Errc::kUnauthorized);
+  auto third = Login(*store_, "10.0.0.7", "alice", "another long secret", now);
+  ASSERT_TRUE(third.ok());
+  for (bool disable : {true, false}) {
+    ASSERT_TRUE(ChangeAccount(
+                    *store_, kAdmin, "alice",
+                    [disable](Account& a) {
+                      a.disabled = disable ? NowUtc() : "";
+                      return Ok();
+                    },
+                    std::nullopt)
+                    .ok());
+  }
+  EXPECT_EQ(Authenticate(*store_, third->secret, UtcAt(now + 180)).error().code, Errc::kUnauthorized)
+      << "enabled again, its old sessions stay ended";
+  const auto actions = AuditActions(*store_);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "session.create user:alice"), 3);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "session.end user:alice"), 1);
+  auto audit = VerifyAudit(*store_);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->ok);
+}
+
+TEST_F(PlatformTest, WrongPasswordsLockTheAccountForAWhile) {
+  Populate();
+  SetPassword(*store_, "alice", "a long enough secret");
+  const std::time_t now = std::time(nullptr);
+  for (int i = 1; i < kMaxFailedLogins; ++i) {
+    auto s = Login(*store_, "10.0.0.9", "alice", "a wrong guess " + std::to_string(i), now + i);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, Errc::kUnauthorized);
+    EXPECT_EQ(store_->FindAccount("alice")->failed_logins, i);
+  }
+  // A success resets the count; so the next kMaxFailedLogins wrong ones in a row lock it.
+  ASSERT_TRUE(Login(*store_, "10.0.0.9", "alice", "a long enough secret", now + 10).ok());
+  EXPECT_EQ(store_->FindAccount("alice")->failed_logins, 0);
+  for (int i = 0; i < kMaxFailedLogins; ++i) {
+    ASSERT_FALSE(Login(*store_, "10.0.0.9", "alice", "another wrong guess", now + 20).ok());
+  }
+  const std::time_t locked_at = now + 20;
+  EXPECT_EQ(store_->FindAccount("alice")->locked_until, UtcAt(locked_at + kLockoutMinutes * 60));
+  // Locked: even the right password is refused, with the same message as a wrong one.
+  auto locked = Login(*store_, "10.0.0.9", "alice", "a long enough secret", locked_at + 60);
+  ASSERT_FALSE(locked.ok());
+  auto wrong = Login(*store_, "10.0.0.9", "nobody", "a long enough secret", locked_at + 60);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(locked.error().message, wrong.error().message);
+  EXPECT_EQ(locked.error().code, Errc::kUnauthorized);
+  // Once the lock has passed, the right password opens a session again.
+  auto after = Login(*store_, "10.0.0.9", "alice", "a long enough secret", locked_at + kLockoutMinutes * 60);
+  ASSERT_TRUE(after.ok()) << after.error().Format();
+  EXPECT_TRUE(store_->FindAccount("alice")->locked_until.empty());
+
+  // Each attempt is in the audit log with its reason, and the chain holds.
+  std::vector<std::string> reasons;
+  store_->AuditEntries(1, [&](const AuditEntry& e) {
+    if (e.action == "session.refused") reasons.push_back(nlohmann::json::parse(e.after)["reason"]);
+  });
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "password"), 2 * kMaxFailedLogins - 1);
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "locked"), 1);
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "unknown"), 1);
+  EXPECT_TRUE(VerifyAudit(*store_)->ok);
+}
+
+TEST_F(PlatformTest, AccountsThatMayNotLogInAreRefusedAlike) {
+  Populate();
+  const std::time_t now = std::time(nullptr);
+  // sam has no password: refused, as an unknown login and a disabled account are.
+  auto no_password = Login(*store_, "x", "sam", "a long enough secret", now);
+  ASSERT_FALSE(no_password.ok());
+  SetPassword(*store_, "alice", "a long enough secret");
+  ASSERT_TRUE(ChangeAccount(
+                  *store_, kAdmin, "alice",
+                  [](Account& a) {
+                    a.disabled = NowUtc();
+                    return Ok();
+                  },
+                  std::nullopt)
+                  .ok());
+  auto disabled = Login(*store_, "x", "alice", "a long enough secret", now);
+  ASSERT_FALSE(disabled.ok());
+  auto huge = Login(*store_, "x", std::string(5000, 'a'), "a long enough secret", now);
+  ASSERT_FALSE(huge.ok());
+  for (const auto* r : {&no_password, &disabled, &huge}) {
+    EXPECT_EQ(r->error().code, Errc::kUnauthorized);
+    EXPECT_EQ(r->error().message, no_password.error().message);
+  }
+  EXPECT_EQ(store_->FindAccount("alice")->failed_logins, 0) << "a disabled account counts no guesses";
+  EXPECT_TRUE(VerifyAudit(*store_)->ok);
+}
+
 TEST_F(PlatformTest, ScopesNarrowTheRoleAndFollowItDown) {
   Populate();
   auto read_only = IssueToken(*store_, kAdmin, "alice", {"read"}, 1, "");
