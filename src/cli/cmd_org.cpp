@@ -3,10 +3,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 namespace {
@@ -18,16 +18,8 @@ struct OrgOptions {
   int tier = -1;
 };
 
-nlohmann::json OrgJson(const Organisation& o) {
-  nlohmann::json agreements = nlohmann::json::array();
-  for (const auto& a : o.agreements) agreements.push_back({{"dataset", a.dataset}, {"indicators", a.indicators}});
-  return {{"key", o.key},          {"name_en", o.name_en},     {"name_zh", o.name_zh},     {"kind", ToString(o.kind)},
-          {"tier", o.tier},        {"countries", o.countries}, {"agreements", agreements}, {"created", o.created},
-          {"disabled", o.disabled}};
-}
-
 void PrintOrg(const Globals& g, const Organisation& o) {
-  if (g.json) return fmt::print("{}\n", OrgJson(o).dump());
+  if (g.json) return fmt::print("{}\n", report::OrgJson(o));
   fmt::print("{:<16} {:<11} tier {}  {}{}{}\n", o.key, ToString(o.kind), o.tier, o.name_en,
              o.name_zh.empty() ? "" : " / " + o.name_zh, o.disabled.empty() ? "" : "  (disabled " + o.disabled + ")");
   if (!o.countries.empty()) fmt::print("  countries: {}\n", fmt::join(o.countries, " "));
@@ -127,11 +119,7 @@ void AddOrg(CLI::App& app, Globals& g) {
   org->add_subcommand("list", "list organisations")->callback([&g] {
     auto orgs = engine::Organisations(g.db);
     if (!orgs) return Report(g, orgs.error());
-    if (g.json) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& x : *orgs) out.push_back(OrgJson(x));
-      return fmt::print("{}\n", out.dump());
-    }
+    if (g.json) return fmt::print("{}\n", report::OrgsJson(*orgs));
     for (const auto& x : *orgs) PrintOrg(g, x);
   });
 }

@@ -2,18 +2,13 @@
 // standard output (or as "secret" with --json); the store keeps its SHA-256 and last 8 characters.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 namespace {
-
-nlohmann::json TokenJson(const TokenRecord& t) {
-  return {{"suffix", t.suffix},   {"login", t.login},     {"scopes", t.scopes},  {"label", t.label},
-          {"created", t.created}, {"expires", t.expires}, {"revoked", t.revoked}};
-}
 
 void PrintToken(const TokenRecord& t) {
   fmt::print("…{}  {:<20} {:<28} expires {}{}{}\n", t.suffix, t.login, fmt::format("{}", fmt::join(t.scopes, ",")),
@@ -38,11 +33,7 @@ void AddToken(CLI::App& app, Globals& g) {
   create->callback([&g, login, scopes, days, label] {
     auto t = engine::IssueToken(g.db, engine::CliActor(), *login, *scopes, *days, *label);
     if (!t) return Report(g, t.error());
-    if (g.json) {
-      auto out = TokenJson(t->record);
-      out["secret"] = t->secret;
-      return fmt::print("{}\n", out.dump());
-    }
+    if (g.json) return fmt::print("{}\n", report::TokenJson(t->record, t->secret));
     fmt::print("{}\n", t->secret);
     fmt::print(stderr, "token …{} for {} ({}), expires {}: shown once, keep it secret\n", t->record.suffix,
                t->record.login, fmt::join(t->record.scopes, ","), t->record.expires);
@@ -54,7 +45,7 @@ void AddToken(CLI::App& app, Globals& g) {
   revoke->callback([&g, suffix] {
     auto t = engine::RevokeToken(g.db, engine::CliActor(), *suffix);
     if (!t) return Report(g, t.error());
-    if (g.json) return fmt::print("{}\n", TokenJson(*t).dump());
+    if (g.json) return fmt::print("{}\n", report::TokenJson(*t));
     PrintToken(*t);
   });
 
@@ -64,16 +55,9 @@ void AddToken(CLI::App& app, Globals& g) {
   list->callback([&g, user] {
     auto tokens = engine::Tokens(g.db);
     if (!tokens) return Report(g, tokens.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& t : *tokens) {
-      if (!user->empty() && t.login != *user) continue;
-      if (g.json) {
-        out.push_back(TokenJson(t));
-      } else {
-        PrintToken(t);
-      }
-    }
-    if (g.json) fmt::print("{}\n", out.dump());
+    std::erase_if(*tokens, [&](const TokenRecord& t) { return !user->empty() && t.login != *user; });
+    if (g.json) return fmt::print("{}\n", report::TokensJson(*tokens));
+    for (const auto& t : *tokens) PrintToken(t);
   });
 }
 

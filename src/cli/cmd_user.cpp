@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 namespace {
@@ -25,20 +25,8 @@ std::optional<std::string> StdinPassword(bool wanted) {
   return line;
 }
 
-nlohmann::json UserJson(const Account& a) {
-  return {{"login", a.login},
-          {"name", a.name},
-          {"org", a.org},
-          {"role", ToString(a.role)},
-          {"permissions", engine::RolePermissions(a.role)},
-          {"password", !a.password.empty()},
-          {"created", a.created},
-          {"disabled", a.disabled},
-          {"locked_until", a.locked_until}};
-}
-
 void PrintUser(const Globals& g, const Account& a) {
-  if (g.json) return fmt::print("{}\n", UserJson(a).dump());
+  if (g.json) return fmt::print("{}\n", report::AccountJson(a));
   fmt::print("{:<20} {:<16} {:<17} {}{}{}\n", a.login, a.org, ToString(a.role), a.name,
              a.password.empty() ? "  (no password)" : "", a.disabled.empty() ? "" : "  (disabled " + a.disabled + ")");
 }
@@ -122,16 +110,9 @@ void AddUser(CLI::App& app, Globals& g) {
   list->callback([&g, org] {
     auto users = engine::Accounts(g.db);
     if (!users) return Report(g, users.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : *users) {
-      if (!org->empty() && a.org != *org) continue;
-      if (g.json) {
-        out.push_back(UserJson(a));
-      } else {
-        PrintUser(g, a);
-      }
-    }
-    if (g.json) fmt::print("{}\n", out.dump());
+    std::erase_if(*users, [&](const Account& a) { return !org->empty() && a.org != *org; });
+    if (g.json) return fmt::print("{}\n", report::AccountsJson(*users));
+    for (const auto& a : *users) PrintUser(g, a);
   });
 }
 

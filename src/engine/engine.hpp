@@ -668,6 +668,10 @@ Result<std::vector<TokenRecord>> Tokens(const std::string& db_path);
 //! The permission names a role holds (the role table of docs/platform.md).
 std::vector<std::string> RolePermissions(Role role);
 
+//! The actor of an administrator's request over HTTP: the holder of `secret` (a token or session)
+//! with the admin permission, acting from `origin`; kUnauthorized for an invalid secret, kForbidden
+//! without the permission.
+Result<Actor> AdminActor(const std::string& db_path, const std::string& secret, const std::string& origin);
 //! Adds an organisation (platform::AddOrg); tier -1 takes its kind's default.
 Result<Organisation> AddOrganisation(const std::string& db_path, const Actor& actor, Organisation org);
 //! Changes the organisation `key` by `edit`, applied to the stored record inside the transaction.

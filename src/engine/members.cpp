@@ -104,6 +104,17 @@ std::vector<std::string> RolePermissions(Role role) {
   return platform::Permissions(role);
 }
 
+Result<Actor> AdminActor(const std::string& db_path, const std::string& secret, const std::string& origin) {
+  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<Actor> {
+    auto holder = Holder(s, secret, origin);
+    if (!holder) return holder.error();
+    if (!holder->first.Can(platform::Permission::kAdmin)) {
+      return Error{Errc::kForbidden, "only an administrator manages organisations, accounts and tokens"};
+    }
+    return holder->second;
+  });
+}
+
 Result<Organisation> AddOrganisation(const std::string& db_path, const Actor& actor, Organisation org) {
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) { return platform::AddOrg(s, actor, std::move(org)); });
 }

@@ -40,4 +40,17 @@ std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
 //! "permissions", "expires"}, and "csrf" when one is given (a dashboard session's).
 std::string IdentityJson(const engine::Identity& who, const std::string& csrf = "");
 
+//! An organisation: `{key, name_en, name_zh, kind, tier, countries, agreements: [{dataset,
+//! indicators}], created, disabled}`, one line; OrgsJson: an array of them.
+std::string OrgJson(const Organisation& o);
+std::string OrgsJson(const std::vector<Organisation>& list);
+//! An account: `{login, name, org, role, permissions, password (whether one is set), created,
+//! disabled, locked_until}`, never its hash; AccountsJson: an array of them.
+std::string AccountJson(const Account& a);
+std::string AccountsJson(const std::vector<Account>& list);
+//! A token: `{suffix, login, scopes, label, created, expires, revoked}`, and `secret` when given
+//! (the answer that issues it, once); TokensJson: an array of them.
+std::string TokenJson(const TokenRecord& t, const std::string& secret = "");
+std::string TokensJson(const std::vector<TokenRecord>& list);
+
 }  // namespace gpsi::report

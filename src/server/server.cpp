@@ -375,6 +375,7 @@ void Server::Impl::Route(Request& req, Response& res) const {
   }
   if (IsSubmissionsPath(req.path)) return Submissions(req, res);  // never cached: a member's data
   if (req.path == "/api/v1/session") return Session(req, res);
+  if (IsAdminPath(req.path)) return Admin(req, res);  // never cached: accounts and tokens
   if (const Endpoint* ep = FindEndpoint(req.path, req.match)) {
     if (get) {
       (this->*ep->handler)(req, res);
@@ -442,6 +443,7 @@ std::vector<std::string> Server::Routes() {
                                "POST /api/v1/submissions/{}/{}",
                                "POST /api/v1/submissions/{}/flags/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
+  for (auto& route : Impl::AdminRoutes()) out.push_back(std::move(route));
   return out;
 }
 

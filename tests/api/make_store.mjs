@@ -18,7 +18,7 @@ export function makeStore(dir, paths) {
 }
 
 //! Adds a member agency to the store DB for the member endpoints (docs/platform.md): the secretariat
-//! (sam), the U.S. FBI reporting homicide_rate of the USA as data set CRIME, its submitter (alice)
+//! (sam; root, its administrator), the U.S. FBI reporting homicide_rate of the USA as data set CRIME, its submitter (alice)
 //! and approver (bob), alice with the password kMemberPassword; writes their API tokens to
 //! DIR/tokens.json and returns them by login.
 //! The dashboard password makeMembers gives alice (a test store's only).
@@ -30,7 +30,7 @@ export function makeMembers(db, paths) {
   run(['org', 'add', 'us-fbi', '--kind', 'government', '--name-en', 'U.S. FBI', '--country', 'USA']);
   run(['org', 'agree', 'us-fbi', '--dataset', 'CRIME', '--indicator', 'homicide_rate']);
   const tokens = {};
-  for (const [login, org, role] of [['alice', 'us-fbi', 'member-submitter'], ['bob', 'us-fbi', 'member-approver'], ['sam', 'forum', 'secretariat']]) {
+  for (const [login, org, role] of [['alice', 'us-fbi', 'member-submitter'], ['bob', 'us-fbi', 'member-approver'], ['sam', 'forum', 'secretariat'], ['root', 'forum', 'admin']]) {
     run(['user', 'add', login, '--org', org, '--role', role]);
     if (login === 'alice') {
       execFileSync(paths.binary, ['--db', db, 'user', 'set', login, '--password-stdin'],

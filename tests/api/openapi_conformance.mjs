@@ -489,6 +489,7 @@ async function run() {
   // The dashboard's session: login, its cookie and CSRF token, logout, the throttle (last: it
   // leaves this client throttled for a minute).
   if (tokens) await sessionJourney(ctx, covered);
+  if (tokens) await adminJourney(ctx, tokens, covered);
 
   // Every documented status has been exercised (the 'default' response stands for server failures).
   for (const o of ops) {
@@ -714,6 +715,73 @@ async function sessionJourney(ctx, covered) {
     }
   }
   check(`POST ${S}`, 'one client\'s logins are throttled', false, '20 attempts were not refused 429');
+}
+
+//! /api/v1/admin, each documented status met: root (the forum's administrator) adds an
+//! organisation, an account and a token, changes and revokes them; alice (a member's submitter)
+//! and no one are refused; names of their own each run, so that a second run is not "taken".
+async function adminJourney(ctx, tokens, covered) {
+  const O = '/api/v1/admin/orgs', U = '/api/v1/admin/users', T = '/api/v1/admin/tokens';
+  const call = async (op, status, method, url, { who = '', body = null } = {}) => {
+    const headers = { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(body !== null ? { 'content-type': 'application/json' } : {}) };
+    const r = await request(method, url, { headers, body: body === null ? null : JSON.stringify(body) });
+    const key = `${method} ${op}`;
+    if (conforms(ctx, key, `${method} ${url}${who ? ` as ${who}` : ' without a token'}`, r, status, url)) covered.add(`${key} ${status}`);
+    return r.status === status && r.text ? JSON.parse(r.text) : null;
+  };
+  const tag = Math.random().toString(36).slice(2, 8);
+  const org = { key: `c-${tag}`, kind: 'government', name_en: 'Conformance', countries: ['USA'], agreements: [{ dataset: 'CRIME', indicators: ['homicide_rate'] }] };
+  for (const list of [O, U, T]) {
+    await call(list, 401, 'GET', list);
+    await call(list, 403, 'GET', list, { who: 'alice' });
+    await call(list, 400, 'GET', `${list}?bogus=1`, { who: 'root' });
+    await call(list, 200, 'GET', list, { who: 'root' });
+  }
+  await call(O, 401, 'POST', O, { body: org });
+  await call(O, 403, 'POST', O, { who: 'alice', body: org });
+  await call(O, 400, 'POST', O, { who: 'root', body: { ...org, key: 1 } });
+  await call(O, 404, 'POST', O, { who: 'root', body: { ...org, countries: ['ZZZ'] } });
+  const made = await call(O, 201, 'POST', O, { who: 'root', body: org });
+  check(`POST ${O}`, 'a government agency has tier 2', made?.tier === 2, JSON.stringify(made));
+  await call(O, 409, 'POST', O, { who: 'root', body: org });
+  const OK = `${O}/{key}`, ok = `${O}/${org.key}`;
+  await call(OK, 401, 'POST', ok, { body: { tier: 3 } });
+  await call(OK, 403, 'POST', ok, { who: 'alice', body: { tier: 3 } });
+  await call(OK, 400, 'POST', ok, { who: 'root', body: { tier: 'three' } });
+  await call(OK, 404, 'POST', `${O}/no-such-org`, { who: 'root', body: { tier: 3 } });
+  await call(OK, 200, 'POST', ok, { who: 'root', body: { tier: 3 } });
+
+  const user = { login: `u-${tag}`, org: org.key, role: 'member-submitter', name: 'Conformance' };
+  await call(U, 401, 'POST', U, { body: user });
+  await call(U, 403, 'POST', U, { who: 'alice', body: user });
+  await call(U, 400, 'POST', U, { who: 'root', body: { ...user, role: 'king' } });
+  await call(U, 404, 'POST', U, { who: 'root', body: { ...user, org: 'no-such-org' } });
+  await call(U, 201, 'POST', U, { who: 'root', body: user });
+  await call(U, 409, 'POST', U, { who: 'root', body: user });
+  const UL = `${U}/{login}`, ul = `${U}/${user.login}`;
+  await call(UL, 401, 'POST', ul, { body: { name: 'X' } });
+  await call(UL, 403, 'POST', ul, { who: 'alice', body: { name: 'X' } });
+  await call(UL, 400, 'POST', ul, { who: 'root', body: { disabled: 'yes' } });
+  await call(UL, 404, 'POST', `${U}/nobody`, { who: 'root', body: { name: 'X' } });
+  await call(UL, 200, 'POST', ul, { who: 'root', body: { name: 'Conformance Run' } });
+
+  const token = { login: user.login, scopes: ['read'], days: 1, label: 'conformance' };
+  await call(T, 401, 'POST', T, { body: token });
+  await call(T, 403, 'POST', T, { who: 'alice', body: token });
+  await call(T, 400, 'POST', T, { who: 'root', body: { ...token, days: 'one' } });
+  await call(T, 404, 'POST', T, { who: 'root', body: { ...token, login: 'nobody' } });
+  const issued = await call(T, 201, 'POST', T, { who: 'root', body: token });
+  if (!check(`POST ${T}`, 'the token\'s secret is shown once', /^gpsi_/.test(issued?.secret ?? ''))) return;
+  const R = `${T}/{suffix}/revoke`, r = `${T}/${issued.suffix}/revoke`;
+  await call(R, 401, 'POST', r);
+  await call(R, 403, 'POST', r, { who: 'alice' });
+  await call(R, 400, 'POST', `${r}?bogus=1`, { who: 'root' });
+  await call(R, 404, 'POST', `${T}/zzzzzzzz/revoke`, { who: 'root' });
+  await call(R, 200, 'POST', r, { who: 'root' });
+  await call(R, 409, 'POST', r, { who: 'root' });
+  // A disabled account gets no token.
+  await call(UL, 200, 'POST', ul, { who: 'root', body: { disabled: true } });
+  await call(T, 409, 'POST', T, { who: 'root', body: token });
 }
 
 async function stopServer(proc) {

@@ -68,6 +68,48 @@ export interface paths {
     /** Comment on a validation flag, so that the submission can be approved */
     post: operations["commentOnFlag"];
   };
+  "/api/v1/admin/orgs": {
+    /** Every organisation, with its countries and provision agreements */
+    get: operations["listOrgs"];
+    /**
+     * Add an organisation (gpsi org add and agree)
+     * @description 404 when a country is not a unit of the store; 409 when the key is taken.
+     */
+    post: operations["addOrg"];
+  };
+  "/api/v1/admin/orgs/{key}": {
+    /** Change an organisation: names, tier, countries, agreements (each replaced when given), disabled */
+    post: operations["changeOrg"];
+  };
+  "/api/v1/admin/users": {
+    /** Every account (never a password or its hash) */
+    get: operations["listUsers"];
+    /**
+     * Add an account (gpsi user add); its role must fit its organisation's kind
+     * @description 404 when the organisation does not exist; 409 when the login is taken.
+     */
+    post: operations["addUser"];
+  };
+  "/api/v1/admin/users/{login}": {
+    /** Change an account: name, role, password, disabled (false also lifts a login lockout); a new password or disabling ends its sessions */
+    post: operations["changeUser"];
+  };
+  "/api/v1/admin/tokens": {
+    /** Every API token, by its last 8 characters (never a secret) */
+    get: operations["listTokens"];
+    /**
+     * Issue an API token (gpsi token create): its secret is in this answer only
+     * @description 404 when the login does not exist; 409 when its account is disabled.
+     */
+    post: operations["addToken"];
+  };
+  "/api/v1/admin/tokens/{suffix}/revoke": {
+    /**
+     * Revoke a token by its last 8 characters
+     * @description 409 when it was revoked already.
+     */
+    post: operations["revokeToken"];
+  };
   "/api/v1/whatif": {
     /** The ranking again under other weights, beside the published one */
     post: operations["whatIf"];
@@ -224,6 +266,123 @@ export interface components {
     };
     FlagComment: {
       text: string;
+    };
+    Agreement: {
+      /** @example CRIME */
+      dataset: string;
+      /**
+       * @example [
+       *   "homicide_rate"
+       * ]
+       */
+      indicators: string[];
+    };
+    Organisation: {
+      key: string;
+      name_en: string;
+      name_zh: string;
+      /** @enum {string} */
+      kind: "government" | "think-tank" | "secretariat";
+      tier: number;
+      countries: string[];
+      agreements: components["schemas"]["Agreement"][];
+      created: string;
+      /** @description When it was disabled (UTC); empty while active */
+      disabled: string;
+    };
+    OrgList: {
+      orgs: components["schemas"]["Organisation"][];
+    };
+    OrgNew: {
+      /** @example mx-ssp */
+      key: string;
+      /** @enum {string} */
+      kind: "government" | "think-tank" | "secretariat";
+      /** @example Mexico's Security Secretariat */
+      name_en: string;
+      name_zh?: string;
+      tier?: number;
+      /**
+       * @example [
+       *   "MEX"
+       * ]
+       */
+      countries?: string[];
+      agreements?: components["schemas"]["Agreement"][];
+    };
+    OrgChange: {
+      name_en?: string;
+      name_zh?: string;
+      tier?: number;
+      countries?: string[];
+      agreements?: components["schemas"]["Agreement"][];
+      disabled?: boolean;
+    };
+    Account: {
+      login: string;
+      name: string;
+      org: string;
+      /** @enum {string} */
+      role: "admin" | "secretariat" | "member-submitter" | "member-approver" | "reader";
+      permissions: ("read" | "submit" | "approve" | "review" | "publish" | "admin")[];
+      /** @description Whether a password is set (its hash is never shown) */
+      password: boolean;
+      created: string;
+      disabled: string;
+      /** @description Locked after 5 wrong passwords until then (UTC); empty when not */
+      locked_until: string;
+    };
+    AccountList: {
+      users: components["schemas"]["Account"][];
+    };
+    AccountNew: {
+      /** @example maria */
+      login: string;
+      /** @example mx-ssp */
+      org: string;
+      /** @enum {string} */
+      role: "admin" | "secretariat" | "member-submitter" | "member-approver" | "reader";
+      name?: string;
+      /** Format: password */
+      password?: string;
+    };
+    AccountChange: {
+      name?: string;
+      /** @enum {string} */
+      role?: "admin" | "secretariat" | "member-submitter" | "member-approver" | "reader";
+      /** Format: password */
+      password?: string;
+      disabled?: boolean;
+    };
+    Token: {
+      suffix: string;
+      login: string;
+      scopes: ("read" | "submit" | "approve" | "review" | "publish" | "admin")[];
+      label: string;
+      created: string;
+      expires: string;
+      revoked: string;
+    };
+    IssuedToken: {
+      suffix: string;
+      login: string;
+      scopes: ("read" | "submit" | "approve" | "review" | "publish" | "admin")[];
+      label: string;
+      created: string;
+      expires: string;
+      revoked: string;
+      /** @description Shown once: keep it secret */
+      secret: string;
+    };
+    TokenList: {
+      tokens: components["schemas"]["Token"][];
+    };
+    TokenNew: {
+      /** @example alice */
+      login: string;
+      scopes?: ("read" | "submit" | "approve" | "review" | "publish" | "admin")[];
+      days?: number;
+      label?: string;
     };
     Login: {
       /** @example alice */
@@ -1267,6 +1426,245 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Flag"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Every organisation, with its countries and provision agreements */
+  listOrgs: {
+    responses: {
+      /** @description The organisations, by key */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["OrgList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Add an organisation (gpsi org add and agree)
+   * @description 404 when a country is not a unit of the store; 409 when the key is taken.
+   */
+  addOrg: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OrgNew"];
+      };
+    };
+    responses: {
+      /** @description The organisation as stored; its tier is its kind's default unless given */
+      201: {
+        headers: {
+          Location: string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Organisation"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Change an organisation: names, tier, countries, agreements (each replaced when given), disabled */
+  changeOrg: {
+    parameters: {
+      path: {
+        /**
+         * @description The organisation's key
+         * @example us-fbi
+         */
+        key: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OrgChange"];
+      };
+    };
+    responses: {
+      /** @description The organisation after the change */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Organisation"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Every account (never a password or its hash) */
+  listUsers: {
+    responses: {
+      /** @description The accounts, by login */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["AccountList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Add an account (gpsi user add); its role must fit its organisation's kind
+   * @description 404 when the organisation does not exist; 409 when the login is taken.
+   */
+  addUser: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AccountNew"];
+      };
+    };
+    responses: {
+      /** @description The account as stored */
+      201: {
+        headers: {
+          Location: string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Account"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Change an account: name, role, password, disabled (false also lifts a login lockout); a new password or disabling ends its sessions */
+  changeUser: {
+    parameters: {
+      path: {
+        /**
+         * @description The account's login
+         * @example alice
+         */
+        login: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AccountChange"];
+      };
+    };
+    responses: {
+      /** @description The account after the change */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Account"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Every API token, by its last 8 characters (never a secret) */
+  listTokens: {
+    responses: {
+      /** @description The tokens, oldest first */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["TokenList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Issue an API token (gpsi token create): its secret is in this answer only
+   * @description 404 when the login does not exist; 409 when its account is disabled.
+   */
+  addToken: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TokenNew"];
+      };
+    };
+    responses: {
+      /** @description The token and its secret, shown once */
+      201: {
+        headers: {
+          Location: string;
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["IssuedToken"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Revoke a token by its last 8 characters
+   * @description 409 when it was revoked already.
+   */
+  revokeToken: {
+    parameters: {
+      path: {
+        /**
+         * @description The token's last 8 characters
+         * @example Xk3v9_Qa
+         */
+        suffix: string;
+      };
+    };
+    responses: {
+      /** @description The token, revoked */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Token"];
         };
       };
       400: components["responses"]["BadRequest"];

@@ -83,11 +83,9 @@ void SendJson(Response& res, int status, std::string body) {
   res.SetContent(std::move(body) + "\n", "application/json");
 }
 
-std::optional<std::map<std::string, std::string>> Fields(const Request& req, Response& res,
-                                                         const std::set<std::string>& known) {
-  std::map<std::string, std::string> out;
-  if (req.body.empty()) return out;
-  const Json body = Json::parse(req.body, nullptr, false);
+std::optional<Json> ObjectBody(const Request& req, Response& res, const std::set<std::string>& known) {
+  if (req.body.empty()) return Json::object();
+  Json body = Json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     SendError(res, Errc::kUsage, "the body must be a JSON object");
     return std::nullopt;
@@ -97,6 +95,16 @@ std::optional<std::map<std::string, std::string>> Fields(const Request& req, Res
       SendError(res, Errc::kUsage, fmt::format("unknown field '{}' (known: {})", key, fmt::join(known, ", ")));
       return std::nullopt;
     }
+  }
+  return body;
+}
+
+std::optional<std::map<std::string, std::string>> Fields(const Request& req, Response& res,
+                                                         const std::set<std::string>& known) {
+  const auto body = ObjectBody(req, res, known);
+  if (!body) return std::nullopt;
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : body->items()) {
     if (!value.is_string()) {
       SendError(res, Errc::kUsage, fmt::format("{} must be a string, not a JSON {}", key, value.type_name()));
       return std::nullopt;

@@ -39,6 +39,9 @@ std::optional<std::string> Credential(const Request& req, Response& res, bool se
 void SendFailure(Response& res, const Error& e);
 //! A member endpoint's answer: never stored by a cache (RFC 9111 5.2.2.5), with the security headers.
 void SendJson(Response& res, int status, std::string body);
+//! The JSON object of the body, whose fields must each be one of `known`; an empty body is an empty
+//! object. nullopt (with the error sent) for anything else.
+std::optional<Json> ObjectBody(const Request& req, Response& res, const std::set<std::string>& known);
 //! The string fields of a JSON object body, each of `known`; an empty body is an empty object.
 //! nullopt (with the error sent) for anything else.
 std::optional<std::map<std::string, std::string>> Fields(const Request& req, Response& res,

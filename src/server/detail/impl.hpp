@@ -112,6 +112,11 @@ struct Server::Impl {
   void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
   void Validation(const Request& req, Response& res) const;
+  // api_admin.cpp: /api/v1/admin/…, organisations, accounts and tokens for an administrator
+  static bool IsAdminPath(const std::string& path);
+  //! The admin routes as Server::Routes lists them ("POST /api/v1/admin/users/{}").
+  static std::vector<std::string> AdminRoutes();
+  void Admin(const Request& req, Response& res) const;
   // api_session.cpp: /api/v1/session, the dashboard's login, who is logged in, and logout
   void Session(const Request& req, Response& res) const;
   void LogIn(const Request& req, Response& res) const;
