@@ -748,6 +748,7 @@ struct SubmissionDetail {
   std::vector<QuarantineRow> quarantine;
   std::vector<SubmissionFlag> flags;  //!< validation's, each to be commented before approval
   std::vector<AuditEntry> trail;
+  std::vector<CellReference> references;  //!< per row: the index's value now and the UN's (platform::ReferenceValues)
 };
 Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std::string& token, std::int64_t id);
 

@@ -250,7 +250,8 @@ Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std
     if (!who) return who.error();
     auto sub = platform::FindVisible(s, *who, id);
     if (!sub) return sub.error();
-    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), s.Flags(id), {}};
+    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), s.Flags(id), {}, {}};
+    out.references = platform::ReferenceValues(s, out.rows);
     const std::string target = fmt::format("submission:{}", id);
     s.AuditEntries(1, [&](const AuditEntry& e) {
       if (e.target == target) out.trail.push_back(e);

@@ -525,6 +525,14 @@ enum class FlagKind {
 std::string_view ToString(FlagKind kind);
 std::optional<FlagKind> ParseFlagKind(std::string_view s);
 
+//! What a reviewer sets a submitted value beside: the value the index uses now for the same cell
+//! and its source ("KEY@RELEASE"), and the UN agencies' (tier 1) value; NaN where there is none.
+struct CellReference {
+  double published = std::numeric_limits<double>::quiet_NaN();
+  std::string published_source;
+  double un = std::numeric_limits<double>::quiet_NaN();
+};
+
 //! A submitted value that validation flagged. A flag never blocks: it needs a member's comment
 //! before the submission can be approved (DHIS2's "follow-up" with a comment).
 struct SubmissionFlag {

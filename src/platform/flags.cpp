@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -128,6 +130,29 @@ std::vector<SubmissionFlag> FlagValues(const std::vector<ObservationRow>& rows, 
     Series series = stored_cells.index;  // the member's own values over the index's
     for (std::size_t k = begin; k < end; ++k) series[rows[order[k]].year] = rows[order[k]].value;
     for (std::size_t k = begin; k < end; ++k) FlagRow(rows[order[k]], series, stored_cells.un, rules, buf, out);
+  }
+  return out;
+}
+
+std::vector<CellReference> ReferenceValues(Store& store, const std::vector<ObservationRow>& rows) {
+  std::set<std::string> units, indicators;
+  for (const auto& r : rows) units.insert(r.unit), indicators.insert(r.indicator);
+  const CellFilter filter{{units.begin(), units.end()}, {indicators.begin(), indicators.end()}};
+  // Observations come by cell in priority order: the first of another release is the one used.
+  std::map<std::tuple<std::string, std::string, int>, CellReference> by_cell;
+  std::set<std::string> own;
+  for (const auto& r : rows) own.insert(r.source_key + "@" + r.release);
+  store.Observations(filter, [&](const ObservationRow& o) {
+    auto& ref = by_cell[{o.unit, o.indicator, o.year}];
+    const std::string source = o.source_key + "@" + o.release;
+    if (IsNa(ref.published) && !own.contains(source)) ref.published = o.value, ref.published_source = source;
+    if (IsNa(ref.un) && o.tier == 1) ref.un = o.value;
+  });
+  std::vector<CellReference> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    const auto it = by_cell.find({r.unit, r.indicator, r.year});
+    out.push_back(it == by_cell.end() ? CellReference{} : it->second);
   }
   return out;
 }

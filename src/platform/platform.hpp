@@ -217,6 +217,11 @@ struct TieredValue {
 std::vector<SubmissionFlag> FlagValues(const std::vector<ObservationRow>& rows, const std::vector<TieredValue>& stored,
                                        const FlagRules& rules = {});
 
+//! Per row of `rows` (a submission's, whose own source release is `own`: "KEY@RELEASE"), what the
+//! index holds for its cell besides: the visible value it uses now (the first in priority order
+//! of another release) and the UN-tier value (Store::Observations).
+std::vector<CellReference> ReferenceValues(Store& store, const std::vector<ObservationRow>& rows);
+
 //! Comments flag `flag` of submission `id` (a validated one) as `who`, a submitter or approver of
 //! its organisation, with an audit entry; `text` is required (CheckText). The comment stays with
 //! the flag when the submission is validated again.

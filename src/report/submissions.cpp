@@ -72,18 +72,25 @@ std::string UploadJson(const engine::UploadResult& r) {
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d) {
   Json out = Fields(d.submission);
   Json rows = Json::array(), flags = Json::array(), trail = Json::array();
-  for (const auto& r : d.rows) {
+  const auto number = [](double v) { return IsNa(v) ? Json(nullptr) : Json(v); };
+  for (std::size_t i = 0; i < d.rows.size(); ++i) {
+    const auto& r = d.rows[i];
+    const CellReference ref = i < d.references.size() ? d.references[i] : CellReference{};
     rows.push_back({{"unit", r.unit},
                     {"indicator", r.indicator},
                     {"year", r.year},
                     {"value", r.value},
                     {"line", r.line},
                     {"source", r.source_key + "@" + r.release},
-                    {"tier", r.tier}});
+                    {"tier", r.tier},
+                    {"published", number(ref.published)},
+                    {"published_source", ref.published_source},
+                    {"un", number(ref.un)}});
   }
   for (const auto& f : d.flags) flags.push_back(Fields(f));
-  for (const auto& e : d.trail)
-    trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}});
+  for (const auto& e : d.trail) {
+    trail.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"origin", e.origin}, {"action", e.action}});
+  }
   out["rows"] = std::move(rows), out["quarantine"] = Quarantined(d.quarantine);
   out["flags"] = std::move(flags), out["trail"] = std::move(trail);
   return out.dump();

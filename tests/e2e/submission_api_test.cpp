@@ -111,6 +111,13 @@ TEST_F(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   ASSERT_EQ(status, 200);
   EXPECT_EQ(detail["state"], "draft");
   EXPECT_EQ(detail["rows"].size(), 3U);
+  // Beside each value, what the index uses now for its cell and the UN's: UNODC's (tier 1) for both.
+  for (const auto& r : detail["rows"]) {
+    EXPECT_FALSE(r["un"].is_null()) << r.dump();
+    EXPECT_EQ(r["published"], r["un"]) << r.dump();
+    EXPECT_EQ(r["published_source"].get<std::string>().find("us-fbi"), std::string::npos) << r.dump();
+    EXPECT_NE(r["value"], r["un"]) << r.dump();
+  }
   EXPECT_EQ(Call("POST", Path(id, "/submit"), "alice").second["state"], "validated");
   detail = Call("GET", Path(id), "alice").second;
   // 2019 differs from UNODC's value by about 100 % and breaks the series: each flag needs a comment.

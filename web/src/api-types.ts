@@ -247,6 +247,12 @@ export interface components {
           /** @description KEY@RELEASE */
           source: string;
           tier: number;
+          /** @description The value the index uses now for this cell (another source release's); null when none */
+          published: number | null;
+          /** @description Its KEY@RELEASE; empty when none */
+          published_source: string;
+          /** @description The UN agencies' (tier 1) value of this cell; null when none */
+          un: number | null;
         })[];
       quarantine: components["schemas"]["QuarantinedRow"][];
       flags: components["schemas"]["Flag"][];
@@ -255,6 +261,8 @@ export interface components {
           seq: number;
           at: string;
           actor: string;
+          /** @description Where it came from: the client's address, or cli@HOST */
+          origin: string;
           action: string;
         }[];
     });
