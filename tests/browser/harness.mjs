@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeStore as makeStoreWith, makeValidation as makeValidationWith } from '../api/make_store.mjs';
+import { makeMembers as makeMembersWith, makeStore as makeStoreWith, makeValidation as makeValidationWith } from '../api/make_store.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -50,9 +50,26 @@ export function makeValidation(db) {
   return makeValidationWith(db, paths);
 }
 
+//! The member platform's organisations and accounts in DB (tests/api/make_store.mjs): alice (the
+//! FBI's submitter), bob (its approver), sam (the secretariat) and root (administrator), each with
+//! the password kMemberPassword. Returns their API tokens by login.
+export function makeMembers(db) {
+  return makeMembersWith(db, paths);
+}
+
 //! The fixture's store, else a new one in a temporary folder (`temp`, removed after the suite).
-function storePath() {
+//! With `prepare`, a copy of it that the suite may change, given to prepare(db) first.
+function storePath(prepare) {
   const shared = process.env.GPSI_BROWSER_STORE;
+  if (shared && prepare) {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-browser-'));
+    for (const f of ['s.db', 's.db-wal', 's.db.blobs', 'validation']) {
+      if (fs.existsSync(path.join(shared, f))) fs.cpSync(path.join(shared, f), path.join(temp, f), { recursive: true });
+    }
+    const db = path.join(temp, 's.db');
+    prepare(db);
+    return { db, temp };
+  }
   if (shared) {
     const db = path.join(shared, 's.db');
     if (!fs.existsSync(db)) throw new Error(`no store at ${db}: the browser.store fixture did not run or failed`);
@@ -61,6 +78,7 @@ function storePath() {
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-browser-'));
   const db = makeStore(temp);
   makeValidation(db);
+  if (prepare) prepare(db);
   return { db, temp };
 }
 
@@ -119,10 +137,11 @@ export function loadPlaywright() {
 
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
 
-//! Registers the hooks of one test file: before all, a store, a server and a browser; after each
+//! Registers the hooks of one test file: before all, a store (with `options.prepare`: a copy of it
+//! the suite may change, given to prepare(db) first), a server and a browser; after each
 //! test, a full-page PNG of the page it used (pass or fail) in GPSI_ARTEFACTS/<suite>-<test>.png;
 //! after all, everything closed. Returns the suite object the tests use.
-export function suite(name) {
+export function suite(name, options = {}) {
   const s = {
     name,
     base: '',
@@ -184,7 +203,7 @@ export function suite(name) {
       ['chromium', paths.chromium], ['playwright-core', path.join(paths.web, 'node_modules/playwright-core')]]) {
       if (!fs.existsSync(p)) throw new Error(`${what} is missing at ${p} (make build, make setup)`);
     }
-    const store = storePath();
+    const store = storePath(options.prepare);
     s.db = store.db;
     s.temp = store.temp;
     s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`));

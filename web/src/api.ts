@@ -34,6 +34,15 @@ export type OutlookRow = Schemas['OutlookRow'];
 export type Warnings = Schemas['Warnings'];
 export type Warning = Schemas['Warning'];
 export type WarnRule = Schemas['WarnRule'];
+export type Session = Schemas['Session'];
+export type Submission = Schemas['Submission'];
+export type SubmissionDetail = Schemas['SubmissionDetail'];
+export type Upload = Schemas['Upload'];
+export type Flag = Schemas['Flag'];
+export type Organisation = Schemas['Organisation'];
+export type Account = Schemas['Account'];
+export type Token = Schemas['Token'];
+export type IssuedToken = Schemas['IssuedToken'];
 
 //! An API failure: HTTP status and the error body's code and message (or the transport error).
 export class ApiError extends Error {
@@ -51,7 +60,8 @@ export function apiUrl(path: string): string {
   return `api/v1/${path.replace(/^\//, '')}`;
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+//! One API request, never cached: its JSON answer, or an ApiError.
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {
     res = await fetch(apiUrl(path), { ...init, headers: { Accept: 'application/json', ...(init?.headers ?? {}) } });

@@ -15,6 +15,10 @@ import { methodologyPage } from './pages/methodology';
 import { rankingPage } from './pages/ranking';
 import { warningsPage } from './pages/warnings';
 import { whatifPage } from './pages/whatif';
+import { adminPage } from './pages/admin';
+import { loginPage } from './pages/login';
+import { submissionPage, submissionsPage, uploadPage } from './pages/submissions';
+import { session } from './session';
 
 declare global {
   interface Window {
@@ -32,6 +36,12 @@ const routes: { name: string; nav: boolean; page: Page }[] = [
   { name: 'warnings', nav: true, page: warningsPage },
   { name: 'downloads', nav: true, page: downloadsPage },
   { name: 'methodology', nav: true, page: methodologyPage },
+  // The member platform (docs/platform.md): a login, then the pages of the holder's role.
+  { name: 'submissions', nav: true, page: submissionsPage },
+  { name: 'submission', nav: false, page: submissionPage },
+  { name: 'upload', nav: false, page: uploadPage },
+  { name: 'admin', nav: false, page: adminPage },
+  { name: 'login', nav: false, page: loginPage },
 ];
 
 const app = document.getElementById('app')!;
@@ -70,6 +80,12 @@ function renderShell(current: string): void {
     h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, routes.filter((r) => r.nav).map((r) => navLink(r.name, current)))),
     langBtn,
   );
+  // Who is logged in to the member platform, or the way to log in.
+  const account = h('a', { class: 'account', href: '#/login', 'data-testid': 'account' }, t('login.heading'));
+  header.append(account);
+  session().then((who) => {
+    if (who) account.textContent = `${who.login} · ${who.org}`;
+  }, () => {});
   main = h('main', { id: 'main', tabindex: '-1' });
   const footVersion = h('span', { 'data-testid': 'footer-version' });
   const footer = h('footer', { class: 'foot' }, h('p', {}, footVersion, h('span', { class: 'run', 'data-testid': 'run-id' }, `${t('footer.run')}: …`)), h('p', {}, t('footer.note'), ' ', h('a', { href: '#/methodology' }, t('footer.method'))));
