@@ -190,6 +190,9 @@ std::string UtcInDays(int days);
 //! UTC time now to the microsecond ("2026-12-05T18:11:39.123456Z"), read from one clock sample:
 //! times in one second compare as text among themselves.
 std::string NowUtcMicros();
+//! Microseconds since the epoch now (system clock), and such a time as NowUtcMicros writes it.
+std::int64_t NowMicros();
+std::string UtcAtMicros(std::int64_t micros);
 
 //! Current UTC time as ISO 8601 (seconds): UtcInDays(0).
 std::string NowUtc();

@@ -167,10 +167,17 @@ std::string UtcInDays(int days) {
   return UtcAt(std::time(nullptr) + static_cast<std::time_t>(days) * 86400);
 }
 
-std::string NowUtcMicros() {
+std::int64_t NowMicros() {
   const auto now = std::chrono::system_clock::now();
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+}
+
+std::string UtcAtMicros(std::int64_t micros) {
   return fmt::format("{}.{:06d}Z", UtcSeconds(static_cast<std::time_t>(micros / 1'000'000)), micros % 1'000'000);
+}
+
+std::string NowUtcMicros() {
+  return UtcAtMicros(NowMicros());
 }
 
 std::string NowUtc() {

@@ -1,5 +1,6 @@
 // The member platform behind the engine façade: each call opens the store, runs platform's rule
 // (src/platform) and returns engine types; the CLI and the HTTP server call these alone.
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -148,35 +149,40 @@ Result<TokenRecord> RevokeToken(const std::string& db_path, const Actor& actor, 
 
 namespace {
 
-//! A private file (mkstemp: mode 0600, in the temporary folder) holding bytes that came over the
-//! network, so that the ingest reads them as it reads any file; removed when it goes out of scope.
+//! A private file holding bytes that came over the network, so that the ingest reads them as it
+//! reads any file (through /proc/self/fd/N). It never has a name on disk: O_TMPFILE (mode 0600) in
+//! the temporary folder, or where a filesystem lacks it, mkstemp unlinked at once; so a server
+//! killed during an upload leaves nothing behind. Closed (and so gone) when it goes out of scope.
 class ScratchFile {
  public:
   static Result<std::unique_ptr<ScratchFile>> Write(std::string_view bytes) {
     std::error_code ec;
-    std::string path = (std::filesystem::temp_directory_path(ec) / "gpsi-upload-XXXXXX").string();
-    const int fd = ec ? -1 : ::mkstemp(path.data());
+    const auto dir = std::filesystem::temp_directory_path(ec);
+    if (ec) return Error{Errc::kIo, "cannot find the temporary folder for the upload"};
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      std::string path = (dir / "gpsi-upload-XXXXXX").string();
+      fd = ::mkostemp(path.data(), O_CLOEXEC);
+      if (fd >= 0) ::unlink(path.c_str());
+    }
     if (fd < 0) return Error{Errc::kIo, "cannot make a temporary file for the upload"};
-    auto file = std::unique_ptr<ScratchFile>(new ScratchFile(path));
+    auto file = std::unique_ptr<ScratchFile>(new ScratchFile(fd));
     for (std::size_t done = 0; done < bytes.size();) {
       const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n <= 0) {
-        ::close(fd);
-        return Error{Errc::kIo, "cannot write the upload to a temporary file (is the disk full?)"};
-      }
+      if (n <= 0) return Error{Errc::kIo, "cannot write the upload to a temporary file (is the disk full?)"};
       done += static_cast<std::size_t>(n);
     }
-    if (::close(fd) != 0) return Error{Errc::kIo, "cannot write the upload to a temporary file"};
     return file;
   }
-  ~ScratchFile() { ::unlink(path_.c_str()); }
+  ~ScratchFile() { ::close(fd_); }
   ScratchFile(const ScratchFile&) = delete;
   ScratchFile& operator=(const ScratchFile&) = delete;
-  const std::string& path() const { return path_; }
+  //! A path that opens the file anew (at its start) for as long as this object lives.
+  std::string path() const { return fmt::format("/proc/self/fd/{}", fd_); }
 
  private:
-  explicit ScratchFile(std::string path) : path_(std::move(path)) {}
-  std::string path_;
+  explicit ScratchFile(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 //! Ingests the file at `path` as `who`'s draft submission, recorded (and named in errors) as cfg.file.

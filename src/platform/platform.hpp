@@ -153,7 +153,8 @@ Result<Submission> FindVisible(Store& store, const Principal& who, std::int64_t 
 //! provision agreement of its organisation for it, and a note that is text (CheckText).
 Status CheckUpload(const Principal& who, const std::string& dataset, const std::string& note);
 //! The release of an upload made now: UTC time to the microsecond ("2026-12-05T18:33:01.123456Z"),
-//! so that a member's uploads within one second are distinct releases, ordered as text.
+//! so that a member's uploads within one second are distinct releases, ordered as text; strictly
+//! increasing within one process, so that concurrent uploads never share one.
 std::string UploadRelease();
 //! The source release a member's upload is ingested into: key "<org>.<dataset>", the
 //! organisation's tier and name, release `release` (UploadRelease: the newest wins).

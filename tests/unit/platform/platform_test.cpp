@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -192,6 +195,26 @@ std::vector<std::string> AuditActions(Store& store) {
   std::vector<std::string> out;
   store.AuditEntries(1, [&](const AuditEntry& e) { out.push_back(e.action + " " + e.target); });
   return out;
+}
+
+TEST(Uploads, ReleasesOfOneProcessAreDistinctAndIncreasing) {
+  // Fifty submitters of one server may upload in the same microsecond: each gets its own release.
+  std::vector<std::string> seen;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        auto r = UploadRelease();
+        std::lock_guard lock(mu);
+        seen.push_back(std::move(r));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a release was given twice";
+  EXPECT_EQ(seen.front().size(), std::string("2026-12-05T18:33:01.123456Z").size()) << seen.front();
 }
 
 TEST_F(PlatformTest, ALoginOpensASessionWithTheWholeRoleUntilItEnds) {
