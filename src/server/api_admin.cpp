@@ -89,7 +89,8 @@ Status EditAccount(const Json& body, Account& a, Response& res) {
   const auto parsed = ParseRole(role);
   if (!parsed) return Error{Errc::kUsage, "role: admin, secretariat, member-submitter, member-approver or reader"};
   a.role = *parsed;
-  if (!disabled) a.failed_logins = 0, a.locked_until.clear();
+  // Only an explicit "disabled": false (gpsi user enable) lifts a login lockout; a rename does not.
+  if (body.contains("disabled") && !disabled) a.failed_logins = 0, a.locked_until.clear();
   a.disabled = disabled ? (a.disabled.empty() ? NowUtc() : a.disabled) : "";
   return Ok();
 }

@@ -299,6 +299,11 @@ TEST_F(SubmissionApi, GuessingAPasswordLocksTheAccountAndAWrongOneSaysNoMore) {
   EXPECT_EQ(locked->status, 401) << "locked for 15 minutes, even with the right password";
   EXPECT_EQ(nlohmann::json::parse(locked->body), nlohmann::json::parse(unknown->body));
   EXPECT_EQ(LogIn(*server_, "alice", kPassword)->status, 200) << "the lock is carol's alone";
+  // An administrator's rename leaves the lock; enabling the account lifts it.
+  EXPECT_EQ(Call("POST", "/api/v1/admin/users/carol", "root", R"({"name":"Carol"})").first, 200);
+  EXPECT_EQ(LogIn(*server_, "carol", kPassword)->status, 401) << "still locked";
+  EXPECT_EQ(Call("POST", "/api/v1/admin/users/carol", "root", R"({"disabled":false})").first, 200);
+  EXPECT_EQ(LogIn(*server_, "carol", kPassword)->status, 200) << "unlocked";
   auto bad = server_->Client().Post("/api/v1/session", R"({"login":"alice"})", "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
@@ -380,7 +385,9 @@ TEST_F(SubmissionApi, AnAdministratorManagesOrganisationsAccountsAndTokensOverHt
   ASSERT_EQ(log.exit_code, 0) << log.err;
   std::vector<std::string> by_root;
   for (const auto& e : nlohmann::json::parse(log.out)) {
-    if (e["actor"] != "root") continue;
+    const std::string target = e["target"];
+    if (e["actor"] != "root" || (target != "org:mx-ssp" && target != "user:maria" && target != "token:" + suffix))
+      continue;
     by_root.push_back(e["action"]);
     EXPECT_EQ(e["origin"], "127.0.0.1") << e.dump();
   }
