@@ -54,5 +54,6 @@ void AddToken(CLI::App& app, Globals& g);
 void AddAuditLog(CLI::App& app, Globals& g);
 void AddSubmission(CLI::App& app, Globals& g);
 void AddCatalogue(CLI::App& app, Globals& g);
+void AddMigrate(CLI::App& app, Globals& g);
 
 }  // namespace gpsi::cli

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   cli::AddAuditLog(app, g);
   cli::AddSubmission(app, g);
   cli::AddCatalogue(app, g);
+  cli::AddMigrate(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -26,7 +26,8 @@ std::string Env(const char* name) {
 
 //! A store of this gpsi's schema, for writing: a newer one is refused (Migrate says so, writing
 //! nothing), an older one must be migrated with `gpsi init` first.
-Status CheckSchema(Store& store, const std::string& db_path) {
+Status CheckSchema(Store& store, const std::string& location) {
+  const std::string db_path = ShownLocation(location);
   const int version = store.SchemaVersion();
   if (version > kSchemaVersion) return store.Migrate();
   if (version < kSchemaVersion) {
@@ -39,7 +40,8 @@ Status CheckSchema(Store& store, const std::string& db_path) {
 
 //! A store a read command can read as it is. Read commands never write a store, so an
 //! uninitialised or older one is an input error (exit 3) that names the write command to run.
-Status CheckReadable(Store& store, const std::string& db_path) {
+Status CheckReadable(Store& store, const std::string& location) {
+  const std::string db_path = ShownLocation(location);
   const int version = store.SchemaVersion();
   if (version == 0) {
     return Error{Errc::kIo, fmt::format("not an initialised gpsi store: make one with gpsi --db {} init", db_path),
@@ -52,7 +54,7 @@ Status CheckReadable(Store& store, const std::string& db_path) {
                              version, kSchemaVersion, db_path),
                  db_path};
   }
-  return CheckSchema(store, db_path);
+  return CheckSchema(store, location);
 }
 
 }  // namespace
@@ -81,12 +83,12 @@ std::string ValidationDataDir() {
 
 Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path, StoreAccess access) {
   std::error_code ec;
-  if (!std::filesystem::exists(db_path, ec)) {
+  if (!IsPostgresUri(db_path) && !std::filesystem::exists(db_path, ec)) {
     return Error{Errc::kIo, fmt::format("no store here: check --db, or make one with gpsi --db {} init", db_path),
                  db_path};
   }
   return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
-    auto store = OpenSqliteStore(db_path, access);
+    auto store = OpenStore(db_path, access);
     if (!store) return store.error();
     if (access == StoreAccess::kRead) {
       if (Status s = CheckReadable(**store, db_path); !s) return s.error();
@@ -100,12 +102,12 @@ Result<std::unique_ptr<Store>> OpenExisting(const std::string& db_path, StoreAcc
 
 Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
   return detail::Guarded([&]() -> Result<std::unique_ptr<Store>> {
-    auto store = OpenSqliteStore(db_path);
+    auto store = OpenStore(db_path);
     if (!store) return store.error();
     if ((*store)->SchemaVersion() == 0) {
       auto r = Init(InitConfig{db_path, ""});
       if (!r) return r.error();
-      store = OpenSqliteStore(db_path);
+      store = OpenStore(db_path);
       if (!store) return store.error();
     }
     if (Status s = CheckSchema(**store, db_path); !s) return s.error();
@@ -116,7 +118,7 @@ Result<std::unique_ptr<Store>> Open(const std::string& db_path) {
 
 Result<InitReport> Init(const InitConfig& cfg) {
   return detail::Guarded([&]() -> Result<InitReport> {
-    auto store = OpenSqliteStore(cfg.db_path);
+    auto store = OpenStore(cfg.db_path);
     if (!store) return store.error();
     if (Status s = (*store)->Migrate(); !s) return s.error();
     RemoveStaleRawCopies(**store);

@@ -47,6 +47,29 @@ struct InitReport {
 //! Creates or migrates the store and loads the country reference.
 Result<InitReport> Init(const InitConfig& cfg);
 
+//! gpsi migrate --to: a copy of a whole store into a new, empty one, on the other backend as a rule
+//! (an SQLite file into a PostgreSQL database).
+struct MigrateConfig {
+  std::string from;  //!< the store copied (a file or a URI); opened read-only
+  std::string to;    //!< the new store; migrated to this gpsi's schema first, then it must hold no rows
+};
+//! One table copied, with the row count and checksum that both stores gave for it.
+struct MigratedTable {
+  std::string table;
+  std::int64_t rows = 0;
+  std::string sha256;  //!< over the rows in key order, each value in canonical text (store.hpp)
+};
+struct MigrateReport {
+  std::string from, to;  //!< the two stores as they may be shown (a URI's password hidden)
+  std::vector<MigratedTable> tables;
+  std::string blob_dir;    //!< where the copy's raw bytes are
+  std::int64_t blobs = 0;  //!< raw files copied there
+  std::int64_t blob_bytes = 0;
+};
+//! Copies every row (verified table by table, in one transaction of the new store) and then the
+//! raw bytes, which stay files in the new store's blob folder (docs/store.md says why).
+Result<MigrateReport> MigrateStore(const MigrateConfig& cfg);
+
 struct IngestConfig {
   std::string db_path;
   std::vector<std::string> paths;

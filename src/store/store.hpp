@@ -7,7 +7,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include "core.hpp"
@@ -54,6 +56,20 @@ struct CellValue {
 
 //! One observation with its provenance, for export and disagreement reports.
 using ObservationRow = ResolvedValue;
+
+//! A value as a store keeps it: NULL, an integer, a real or text (copying a store: gpsi migrate).
+using StoredValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+//! One row of a table, its values in the order of its TableShape's columns.
+using StoredRow = std::vector<StoredValue>;
+
+//! One table of the schema as a copy of the store reads and writes it: its columns, in an order
+//! both backends share, and the key its rows are read in (unique, so both read the same order).
+struct TableShape {
+  std::string_view name, columns, key;
+};
+
+//! Every table of the schema, each after the tables it refers to (tables.cpp).
+const std::vector<TableShape>& StoreTables();
 
 //! The store interface: one transaction per ingested file; readers never see half a file.
 class Store {
@@ -199,7 +215,32 @@ class Store {
   virtual std::optional<AuditEntry> LastAudit() = 0;
   //! Every audit entry with seq ≥ `from`, in stored (rowid) order.
   virtual void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) = 0;
+
+  // ---- Copying a whole store (gpsi migrate --to) ----
+
+  //! Every row of `table`, in the order of its key, each value of the type it is kept as.
+  virtual void ReadRows(const TableShape& table, const std::function<void(const StoredRow&)>& fn) = 0;
+  //! Adds `rows` to `table` as they are, ids included, in the open transaction; a table's next
+  //! generated id then follows the largest one added.
+  virtual void AppendRows(const TableShape& table, const std::vector<StoredRow>& rows) = 0;
 };
+
+//! What CopyStore copied of one table, and the proof that the copy holds the same rows.
+struct TableCopy {
+  std::string table;
+  std::int64_t rows = 0;  //!< rows read from the source store
+  std::string sha256;     //!< TableChecksum of the source's rows (the copy's matched it)
+};
+
+//! SHA-256 over every row of `table` in key order, each value in one canonical text (a real in
+//! its shortest form that reads back exactly), so both backends give one checksum for one content.
+//! `rows` receives the number of rows.
+std::string TableChecksum(Store& store, const TableShape& table, std::int64_t* rows);
+
+//! Copies every table of `from` into `to`, which must be migrated to the same schema and hold no
+//! rows, in one transaction of `to`; then reads both back and compares each table's row count and
+//! TableChecksum. A difference is an error and the copy is rolled back (nothing is left in `to`).
+Result<std::vector<TableCopy>> CopyStore(Store& from, Store& to);
 
 //! The visible_from of a source that no read of the index sees (an unpublished submission's).
 inline constexpr std::string_view kNeverVisible = "9999-12-31T23:59:59Z";
@@ -212,6 +253,22 @@ enum class StoreAccess { kWrite, kRead };
 //! 3). kRead opens an existing store with SQLITE_OPEN_READONLY, never writes it and leaves its folder
 //! as it was; it reads a store in a folder or on a mount it may not write too (sqlite_store.cpp).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access = StoreAccess::kWrite);
+
+//! Whether `location` names a PostgreSQL store: a libpq connection URI (postgresql:// or
+//! postgres://) rather than an SQLite file.
+bool IsPostgresUri(std::string_view location);
+
+//! Opens the PostgreSQL store at `uri` (libpq's URI form). Same schema, migrations and rules as
+//! the SQLite store (postgres/pg_store.cpp); kRead sets default_transaction_read_only. Its raw
+//! bytes stay in a folder (BlobDir): $GPSI_BLOBS when set, else
+//! $XDG_DATA_HOME/gpsi/<database>.blobs (~/.local/share when unset).
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri, StoreAccess access = StoreAccess::kWrite);
+
+//! Opens the store at `location`: PostgreSQL for a URI (IsPostgresUri), else an SQLite file.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, StoreAccess access = StoreAccess::kWrite);
+
+//! `location` fit to show: a URI's password replaced by "***".
+std::string ShownLocation(const std::string& location);
 
 //! Commits on success, rolls back when left by an exception or without Commit().
 class Transaction {

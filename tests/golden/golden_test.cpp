@@ -10,7 +10,8 @@
 //     COINr's design replayed run by run (`gpsi uncertainty`).
 // Data kinds (expected outputs derived by hand, the arithmetic in each case.toml's comment):
 //   "store": data (a canonical unit,year,indicator,value CSV ingested into a fresh store),
-//     method, sets → `gpsi build`.
+//     method, sets → `gpsi build`; on both backends (an SQLite file, then a new database of the
+//     tests' PostgreSQL cluster), whose output files must also be the same byte for byte.
 //   "coinr": coinr_data, coinr_meta (in the case folder if there, else under the shared data
 //     folder), sets → `gpsi build --coinr-data … --coinr-meta …`.
 //   "whatif": a store case's data, method and sets built in-process (engine::Build), then
@@ -32,6 +33,7 @@
 #include "engine.hpp"
 #include "golden_cases.hpp"
 #include "ingest.hpp"
+#include "pg_cluster.hpp"
 #include "test_util.hpp"
 
 namespace gpsi {
@@ -343,9 +345,10 @@ void CompareFile(const std::string& want_path, const std::string& got_path) {
   }
 }
 
-//! A fresh store holding the case's data file (canonical layout: the built-in descriptor); "" on failure.
-std::string MakeStore(const test::TempDir& tmp, const DataCase& c) {
-  const std::string db = tmp / "s.db";
+//! A fresh store at `db` (tmp/s.db by default) holding the case's data file (canonical layout: the
+//! built-in descriptor); "" on failure.
+std::string MakeStore(const test::TempDir& tmp, const DataCase& c, std::string db = "") {
+  if (db.empty()) db = tmp / "s.db";
   auto init = test::Gpsi("--db " + test::Quote(db) + " init --no-fetch");
   EXPECT_EQ(init.exit_code, 0) << init.err;
   fs::create_directories(tmp.path() / "no-descriptors");
@@ -393,6 +396,28 @@ TEST_P(GoldenStore, BuildGivesTheExpectedFiles) {
   auto build = test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + SetArgs(c) +
                           " --out " + test::Quote(tmp / "out"));
   ExpectOutcome(c, build, tmp / "out");
+}
+
+// The same on PostgreSQL: the expected files, and the very bytes of the SQLite build's files.
+TEST_P(GoldenStore, PostgresBuildGivesTheSameFilesAsSqlite) {
+  const DataCase& c = GetParam();
+  ASSERT_TRUE(c.problem.empty()) << c.problem;
+  test::TempDir tmp;
+  ::setenv("GPSI_BLOBS", (tmp / "blobs").c_str(), 1);  // the PostgreSQL store's raw files
+  const std::string lite = MakeStore(tmp, c);
+  const std::string pg = MakeStore(tmp, c, test::PgCluster::Get().NewDatabase());
+  ASSERT_FALSE(lite.empty() || pg.empty());
+  auto build = [&](const std::string& db, const std::string& out) {
+    return test::Gpsi("--db " + test::Quote(db) + " build --method " + test::Quote(c.method) + SetArgs(c) + " --out " +
+                      test::Quote(tmp / out));
+  };
+  auto on_lite = build(lite, "lite");
+  auto on_pg = build(pg, "pg");
+  ExpectOutcome(c, on_pg, tmp / "pg");
+  EXPECT_EQ(on_pg.exit_code, on_lite.exit_code);
+  for (const auto& name : c.expect) {
+    EXPECT_EQ(test::ReadFile(tmp / ("pg/" + name)), test::ReadFile(tmp / ("lite/" + name))) << name;
+  }
 }
 
 class GoldenCoinr : public ::testing::TestWithParam<DataCase> {};

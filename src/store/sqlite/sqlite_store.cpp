@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "../detail/common.hpp"
 #include "../store.hpp"
 #include "migrations.hpp"
 
@@ -16,15 +17,10 @@ namespace gpsi {
 namespace {
 
 namespace fs = std::filesystem;
-
-//! How long a writer waits for another to finish before giving up (SQLite's busy timeout).
-constexpr int kBusyTimeoutMs = 30000;
-
-//! What to do about a command that writes to a store it may not write.
-constexpr std::string_view kWritesHint =
-    "this command writes to the store: run it as a user who may write the store and its folder, or on a "
-    "writable copy (the commands that only read it, such as units, show, export, runs and serve, need no write "
-    "access)";
+using detail::JoinList;
+using detail::kBusyTimeoutMs;
+using detail::kWritesHint;
+using detail::SplitList;
 
 //! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
 //! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
@@ -804,6 +800,51 @@ class SqliteStore final : public Store {
     ReadAudit("WHERE seq>=?1 ORDER BY seq", from, fn);
   }
 
+  void ReadRows(const TableShape& t, const std::function<void(const StoredRow&)>& fn) override {
+    Stmt s(db_, fmt::format("SELECT {} FROM {} ORDER BY {}", t.columns, t.name, t.key));
+    const int n = sqlite3_column_count(s.raw());
+    StoredRow row(static_cast<std::size_t>(n));
+    while (s.Step()) {
+      for (int c = 0; c < n; ++c) {
+        auto& v = row[static_cast<std::size_t>(c)];
+        switch (sqlite3_column_type(s.raw(), c)) {
+          case SQLITE_NULL: v = std::monostate{}; break;
+          case SQLITE_INTEGER: v = s.Int(c); break;
+          case SQLITE_FLOAT: v = s.Real(c); break;
+          default: v = s.Text(c);
+        }
+      }
+      fn(row);
+    }
+  }
+
+  void AppendRows(const TableShape& t, const std::vector<StoredRow>& rows) override {
+    std::string params;
+    for (std::size_t c = 0, n = std::count(t.columns.begin(), t.columns.end(), ',') + 1; c < n; ++c) {
+      params += fmt::format("{}?{}", c ? "," : "", c + 1);
+    }
+    // A copy adds rows in key order, which may put a sub-unit before its parent: the foreign keys
+    // are checked at commit instead (the pragma ends with the transaction).
+    Exec("PRAGMA defer_foreign_keys=ON");
+    auto& s =
+        Prep(fmt::format("append_{}", t.name), fmt::format("INSERT INTO {}({}) VALUES({})", t.name, t.columns, params));
+    for (const auto& row : rows) {
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const int i = static_cast<int>(c) + 1;
+        std::visit(
+            [&](const auto& v) {
+              if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
+                s.BindNull(i);
+              } else {
+                s.Bind(i, v);
+              }
+            },
+            row[c]);
+      }
+      s.Exec();
+    }
+  }
+
   void Exec(std::string_view sql) {
     if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) Fail(db_, "");
   }
@@ -874,23 +915,6 @@ class SqliteStore final : public Store {
       r = CellRow(s);
       fn(r);
     }
-  }
-
-  //! Lists kept in one column (agreement indicators, token scopes): comma-separated, as their
-  //! items (codes, permission names) never hold a comma.
-  static std::string JoinList(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-    return out;
-  }
-  static std::vector<std::string> SplitList(const std::string& text) {
-    std::vector<std::string> out;
-    for (std::size_t at = 0; at < text.size();) {
-      std::size_t comma = std::min(text.find(',', at), text.size());
-      out.push_back(text.substr(at, comma - at));
-      at = comma + 1;
-    }
-    return out;
   }
 
   void PutOrgLists(std::int64_t id, const Organisation& o) {

@@ -1,11 +1,13 @@
-// Unit tests of the SQLite store: migrations, the schema-version guard, transactions,
-// duplicate detection and the source-priority rule (tier, release, preference, file).
+// Unit tests of the store: migrations, the schema-version guard, transactions, duplicate
+// detection and the source-priority rule (tier, release, preference, file). Every StoreTest case
+// runs on both backends, SQLite and PostgreSQL (a throwaway cluster: tests/pg_cluster.hpp).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <string>
 #include <vector>
 
+#include "pg_cluster.hpp"
 #include "store.hpp"
 #include "test_util.hpp"
 
@@ -14,8 +16,8 @@ namespace {
 
 using test::TempDir;
 
-std::unique_ptr<Store> OpenOrDie(const std::string& path) {
-  auto r = OpenSqliteStore(path);
+std::unique_ptr<Store> OpenOrDie(const std::string& location) {
+  auto r = OpenStore(location);
   if (!r.ok()) {
     ADD_FAILURE() << r.error().Format();
     return nullptr;
@@ -39,10 +41,18 @@ Unit Country(const std::string& code, const std::string& name) {
   return u;
 }
 
-class StoreTest : public ::testing::Test {
+//! The backend a StoreTest case runs on.
+enum class Backend { kSqlite, kPostgres };
+
+//! A new, empty store of `backend`: a file in `dir`, or a new database of the test cluster.
+std::string NewStoreLocation(Backend backend, const TempDir& dir) {
+  return backend == Backend::kSqlite ? dir / "store.db" : test::PgCluster::Get().NewDatabase();
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    path_ = dir_ / "store.db";
+    path_ = NewStoreLocation(GetParam(), dir_);
     store_ = OpenOrDie(path_);
     ASSERT_NE(store_, nullptr);
     Status s = store_->Migrate();
@@ -134,7 +144,7 @@ TEST(StoreOpen, UnopenablePathIsAnError) {
   EXPECT_EQ(r.error().code, Errc::kIo);
 }
 
-TEST_F(StoreTest, TransactionRollbackLeavesNothing) {
+TEST_P(StoreTest, TransactionRollbackLeavesNothing) {
   std::int64_t src = AddSource("s", 1, "2024");
   {
     Transaction tx(*store_);
@@ -150,7 +160,7 @@ TEST_F(StoreTest, TransactionRollbackLeavesNothing) {
   EXPECT_EQ(store_->CountRows("files"), 0);
 }
 
-TEST_F(StoreTest, TransactionRollbackOnException) {
+TEST_P(StoreTest, TransactionRollbackOnException) {
   try {
     Transaction tx(*store_);
     store_->UpsertUnit(Country("ZZZ", "Nowhere"));
@@ -160,7 +170,7 @@ TEST_F(StoreTest, TransactionRollbackOnException) {
   EXPECT_FALSE(store_->FindUnit("ZZZ").has_value());
 }
 
-TEST_F(StoreTest, TransactionCommitPersistsAcrossReopen) {
+TEST_P(StoreTest, TransactionCommitPersistsAcrossReopen) {
   {
     Transaction tx(*store_);
     store_->UpsertUnit(Country("ZZZ", "Nowhere"));
@@ -174,7 +184,7 @@ TEST_F(StoreTest, TransactionCommitPersistsAcrossReopen) {
   EXPECT_EQ(u->name_en, "Nowhere");
 }
 
-TEST_F(StoreTest, DuplicateObservationSameValue) {
+TEST_P(StoreTest, DuplicateObservationSameValue) {
   std::int64_t src = AddSource("s", 1, "2024");
   std::int64_t file = File(src, "a.csv");
   EXPECT_EQ(Put("AAA", 2020, "ind1", 4.25, src, file, 7), InsertOutcome::kInserted);
@@ -184,7 +194,7 @@ TEST_F(StoreTest, DuplicateObservationSameValue) {
   EXPECT_EQ(store_->CountRows("observations"), 1);
 }
 
-TEST_F(StoreTest, DuplicateObservationConflict) {
+TEST_P(StoreTest, DuplicateObservationConflict) {
   std::int64_t src = AddSource("s", 1, "2024");
   std::int64_t file = File(src, "a.csv");
   EXPECT_EQ(Put("AAA", 2020, "ind1", 4.25, src, file, 7), InsertOutcome::kInserted);
@@ -197,7 +207,7 @@ TEST_F(StoreTest, DuplicateObservationConflict) {
   EXPECT_EQ(rows[0].line, 7);
 }
 
-TEST_F(StoreTest, SameCellInAnotherFileIsNotADuplicate) {
+TEST_P(StoreTest, SameCellInAnotherFileIsNotADuplicate) {
   std::int64_t src = AddSource("s", 1, "2024");
   std::int64_t f1 = File(src, "a.csv"), f2 = File(src, "b.csv");
   EXPECT_EQ(Put("AAA", 2020, "ind1", 1.0, src, f1), InsertOutcome::kInserted);
@@ -207,7 +217,7 @@ TEST_F(StoreTest, SameCellInAnotherFileIsNotADuplicate) {
   EXPECT_EQ(store_->CountRows("observations"), 4);
 }
 
-TEST_F(StoreTest, UpsertSourceIsKeyedByKeyAndRelease) {
+TEST_P(StoreTest, UpsertSourceIsKeyedByKeyAndRelease) {
   std::int64_t a = AddSource("s", 1, "2024");
   std::int64_t b = AddSource("s", 1, "2024");
   std::int64_t c = AddSource("s", 1, "2025");
@@ -218,7 +228,7 @@ TEST_F(StoreTest, UpsertSourceIsKeyedByKeyAndRelease) {
 
 // The source-priority rule of the brief, one cell per rule: each cell has a winner that a
 // different criterion picks, and the loser is sometimes inserted first, sometimes last.
-TEST_F(StoreTest, FilesOfListsOnlyThatSourcesFilesInReadOrder) {
+TEST_P(StoreTest, FilesOfListsOnlyThatSourcesFilesInReadOrder) {
   const auto a = AddSource("a", 1, "2024"), b = AddSource("b", 1, "2024");
   const auto a1 = File(a, "a1.csv"), b1 = File(b, "b1.csv"), a2 = File(a, "a2.csv");
   const auto files = store_->FilesOf(a);
@@ -231,7 +241,7 @@ TEST_F(StoreTest, FilesOfListsOnlyThatSourcesFilesInReadOrder) {
   EXPECT_TRUE(store_->FilesOf(b + 100).empty());
 }
 
-TEST_F(StoreTest, ResolvedPicksByTierThenReleaseThenPreferenceThenFile) {
+TEST_P(StoreTest, ResolvedPicksByTierThenReleaseThenPreferenceThenFile) {
   std::int64_t un_old = AddSource("un", 1, "2019-06-01");
   std::int64_t gov_new = AddSource("gov", 2, "2025-01-01", 9);
   std::int64_t un_new = AddSource("un", 1, "2024-06-01");
@@ -295,7 +305,7 @@ TEST_F(StoreTest, ResolvedPicksByTierThenReleaseThenPreferenceThenFile) {
   EXPECT_EQ(rows[5].tier, 2);
 }
 
-TEST_F(StoreTest, ResolvedReleaseComparesIsoDates) {
+TEST_P(StoreTest, ResolvedReleaseComparesIsoDates) {
   // "2024" (a year) is newer than "2023-12-31"; "2024-02-01" is newer than "2024-01-15".
   std::int64_t y = AddSource("y", 1, "2024");
   std::int64_t d = AddSource("y", 1, "2023-12-31");
@@ -312,7 +322,7 @@ TEST_F(StoreTest, ResolvedReleaseComparesIsoDates) {
   EXPECT_EQ(rows[1].value, 3);
 }
 
-TEST_F(StoreTest, ObservationsReturnsAllWithWinnerFirstPerCell) {
+TEST_P(StoreTest, ObservationsReturnsAllWithWinnerFirstPerCell) {
   std::int64_t t1 = AddSource("un", 1, "2020");
   std::int64_t t2 = AddSource("gov", 2, "2024");
   std::int64_t t4 = AddSource("events", 4, "2025");
@@ -339,7 +349,7 @@ TEST_F(StoreTest, ObservationsReturnsAllWithWinnerFirstPerCell) {
   EXPECT_EQ(resolved[2].value, 10);
 }
 
-TEST_F(StoreTest, CellFilterSelectsUnitsIndicatorsAndYears) {
+TEST_P(StoreTest, CellFilterSelectsUnitsIndicatorsAndYears) {
   std::int64_t s = AddSource("s", 1, "2024");
   std::int64_t f = File(s, "a.csv");
   for (const char* u : {"AAA", "BBB", "CCC"}) {
@@ -365,7 +375,7 @@ TEST_F(StoreTest, CellFilterSelectsUnitsIndicatorsAndYears) {
   EXPECT_EQ(Resolved().size(), 30u);
 }
 
-TEST_F(StoreTest, SourcesCountTheirObservations) {
+TEST_P(StoreTest, SourcesCountTheirObservations) {
   std::int64_t a = AddSource("a", 1, "2024");
   std::int64_t b = AddSource("b", 3, "2024");
   std::int64_t fa = File(a, "a.csv"), fb = File(b, "b.csv");
@@ -382,7 +392,7 @@ TEST_F(StoreTest, SourcesCountTheirObservations) {
   EXPECT_EQ(sources[1].source.tier, 3);
 }
 
-TEST_F(StoreTest, FilesAndQuarantineRoundTrip) {
+TEST_P(StoreTest, FilesAndQuarantineRoundTrip) {
   std::int64_t s = AddSource("s", 1, "2024");
   std::int64_t f = File(s, "a.csv");
   auto found = store_->FindFileBySha(Sha256Hex("a.csv"));
@@ -414,7 +424,7 @@ TEST_F(StoreTest, FilesAndQuarantineRoundTrip) {
   EXPECT_EQ(store_->Quarantine(f + 1).size(), 0u);
 }
 
-TEST_F(StoreTest, UnitsRoundTripAndUpsertKeepsKnownFields) {
+TEST_P(StoreTest, UnitsRoundTripAndUpsertKeepsKnownFields) {
   Unit u = Country("FRA", "France");
   u.name_zh = "法国";
   u.iso2 = "FR";
@@ -446,7 +456,7 @@ TEST_F(StoreTest, UnitsRoundTripAndUpsertKeepsKnownFields) {
   EXPECT_EQ(s->parent, "FRA");
 }
 
-TEST_F(StoreTest, UnitNamesMayBeAmbiguousUntilReplaced) {
+TEST_P(StoreTest, UnitNamesMayBeAmbiguousUntilReplaced) {
   store_->AddUnitName("land", "AAA", "test");
   store_->AddUnitName("land", "BBB", "test");
   store_->AddUnitName("land", "BBB", "test again");  // same pair: ignored
@@ -457,7 +467,7 @@ TEST_F(StoreTest, UnitNamesMayBeAmbiguousUntilReplaced) {
   EXPECT_EQ(store_->UnitNames(), want);
 }
 
-TEST_F(StoreTest, IndicatorUpsertKeepsNonEmptyFields) {
+TEST_P(StoreTest, IndicatorUpsertKeepsNonEmptyFields) {
   store_->UpsertIndicator(Indicator{"ind1", "", "指标一", "per 100k", "", -1, ""});
   auto inds = store_->Indicators();
   ASSERT_EQ(inds.size(), 2u);
@@ -468,10 +478,15 @@ TEST_F(StoreTest, IndicatorUpsertKeepsNonEmptyFields) {
   EXPECT_EQ(inds[0].direction, -1);
 }
 
-TEST_F(StoreTest, CountRowsRejectsUnknownTable) {
+TEST_P(StoreTest, CountRowsRejectsUnknownTable) {
   EXPECT_THROW(store_->CountRows("units; DROP TABLE units"), Failure);
   EXPECT_EQ(store_->CountRows("units"), 5);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace gpsi

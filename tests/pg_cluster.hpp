@@ -1,0 +1,76 @@
+// The tests' PostgreSQL: a throwaway cluster (tests/pg/cluster.sh) and a new database per test.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "test_util.hpp"
+
+namespace gpsi::test {
+
+//! The cluster this test process uses: CTest's fixture `pg` starts one for every test that needs
+//! it and passes its folder as $GPSI_TEST_PG; a test program run by hand starts its own, stopped
+//! when the program ends.
+class PgCluster {
+ public:
+  static PgCluster& Get() {
+    static PgCluster cluster;
+    return cluster;
+  }
+  //! The folder holding the cluster's Unix socket (libpq's host).
+  const std::string& host() const { return host_; }
+
+  //! Runs `sql` in database `db` as the superuser; its output (psql -At), or throws.
+  std::string Sql(const std::string& sql, const std::string& db = "postgres") const {
+    TempDir tmp;
+    const std::string out = tmp / "out";
+    const std::string cmd = "psql -h " + Quote(host_) + " -U postgres -d " + Quote(db) +
+                            " -qAt -v ON_ERROR_STOP=1 -c " + Quote(sql) + " >" + Quote(out) + " 2>&1";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("psql failed: " + sql + ": " + ReadFile(out));
+    return ReadFile(out);
+  }
+
+  //! A new, empty database owned by the role `gpsi`; its libpq URI for that role.
+  std::string NewDatabase() const {
+    std::random_device rd;
+    const std::string name = "gpsi_" + std::to_string(::getpid()) + "_" + std::to_string(rd() % 1000000000u);
+    Sql("CREATE DATABASE " + name + " OWNER gpsi");
+    return Uri(name);
+  }
+
+  //! The database a URI of Uri()'s form names.
+  static std::string Database(const std::string& uri) {
+    const auto from = uri.find("@/") + 2;
+    return uri.substr(from, uri.find('?') - from);
+  }
+
+  //! The URI of database `db` for the role `user`.
+  std::string Uri(const std::string& db, const std::string& user = "gpsi") const {
+    return "postgresql://" + user + "@/" + db + "?host=" + host_;
+  }
+
+ private:
+  PgCluster() {
+    const char* shared = std::getenv("GPSI_TEST_PG");
+    if (shared && *shared) {
+      host_ = shared;
+      return;
+    }
+    own_ = "/tmp/gpsi-pg-" + std::to_string(::getpid());
+    const std::string cmd = "bash " + Quote(std::string(GPSI_TESTS_DIR) + "/pg/cluster.sh") + " start " + Quote(own_);
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot start a PostgreSQL cluster in " + own_);
+    host_ = own_;
+  }
+  ~PgCluster() {
+    if (own_.empty()) return;
+    const std::string cmd = "bash " + Quote(std::string(GPSI_TESTS_DIR) + "/pg/cluster.sh") + " stop " + Quote(own_);
+    [[maybe_unused]] int rc = std::system(cmd.c_str());
+  }
+  std::string host_, own_;
+};
+
+}  // namespace gpsi::test
