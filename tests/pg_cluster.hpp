@@ -24,22 +24,24 @@ class PgCluster {
   //! The folder holding the cluster's Unix socket (libpq's host).
   const std::string& host() const { return host_; }
 
-  //! Runs `sql` in database `db` as the superuser; its output (psql -At), or throws.
-  std::string Sql(const std::string& sql, const std::string& db = "postgres") const {
+  //! Runs `sql` in database `db` as `user` (the superuser by default); its output (psql -At), or
+  //! throws with psql's message.
+  std::string Sql(const std::string& sql, const std::string& db = "postgres",
+                  const std::string& user = "postgres") const {
     TempDir tmp;
     const std::string out = tmp / "out";
-    const std::string cmd = "psql -h " + Quote(host_) + " -U postgres -d " + Quote(db) +
+    const std::string cmd = "psql -h " + Quote(host_) + " -U " + Quote(user) + " -d " + Quote(db) +
                             " -qAt -v ON_ERROR_STOP=1 -c " + Quote(sql) + " >" + Quote(out) + " 2>&1";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("psql failed: " + sql + ": " + ReadFile(out));
     return ReadFile(out);
   }
 
-  //! A new, empty database owned by the role `gpsi`; its libpq URI for that role.
-  std::string NewDatabase() const {
+  //! A new, empty database owned by the role `owner`; its libpq URI for that role.
+  std::string NewDatabase(const std::string& owner = "gpsi") const {
     std::random_device rd;
     const std::string name = "gpsi_" + std::to_string(::getpid()) + "_" + std::to_string(rd() % 1000000000u);
-    Sql("CREATE DATABASE " + name + " OWNER gpsi");
-    return Uri(name);
+    Sql("CREATE DATABASE " + name + " OWNER " + owner);
+    return Uri(name, owner);
   }
 
   //! The database a URI of Uri()'s form names.

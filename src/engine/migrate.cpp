@@ -43,6 +43,9 @@ Result<MigrateReport> MigrateStore(const MigrateConfig& cfg) {
     auto to = OpenStore(cfg.to);
     if (!to) return to.error();
     if (Status s = (*to)->Migrate(); !s) return s.error();
+    // A copy carries every member's rows, published or not.
+    (*from)->SetMember("*");
+    (*to)->SetMember("*");
     auto tables = CopyStore(**from, **to);
     if (!tables) return tables.error();
     MigrateReport out;

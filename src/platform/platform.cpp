@@ -197,16 +197,16 @@ bool Principal::Can(Permission p) const {
 Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now) {
   const Error denied{Errc::kUnauthorized, "the token is not valid (unknown, expired or revoked)"};
   if (secret.size() > 128) return denied;
-  std::string login;
+  std::string login, expires;
   std::vector<std::string> scopes;
   if (secret.starts_with(kSessionPrefix)) {
     const auto session = store.FindSessionBySha(TokenDigest(secret));
     if (!session || !session->revoked.empty() || session->expires <= now) return denied;
-    login = session->login;
+    login = session->login, expires = session->expires;
   } else {
     auto token = store.FindTokenBySha(TokenDigest(secret));
     if (!token || !token->revoked.empty() || token->expires <= now) return denied;
-    login = token->login, scopes = std::move(token->scopes);
+    login = token->login, expires = token->expires, scopes = std::move(token->scopes);
   }
   auto account = store.FindAccount(login);
   if (!account || !account->disabled.empty()) return denied;
@@ -214,12 +214,13 @@ Result<Principal> Authenticate(Store& store, std::string_view secret, const std:
   if (!org || !org->disabled.empty()) return denied;
   // A session holds its account's whole role.
   if (secret.starts_with(kSessionPrefix)) scopes = Permissions(account->role);
-  Principal p{std::move(*account), std::move(*org), {}};
+  Principal p{std::move(*account), std::move(*org), {}, std::move(expires)};
   for (const auto& s : scopes) {
     const auto perm = ParsePermission(s);
     // A role narrowed since the token was issued narrows the token with it.
     if (perm && Allows(p.account.role, *perm)) p.permissions.push_back(*perm);
   }
+  store.SetMember(MemberScope(p));
   return p;
 }
 

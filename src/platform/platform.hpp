@@ -72,10 +72,12 @@ struct Principal {
   Account account;
   Organisation org;
   std::vector<Permission> permissions;  //!< the role's, narrowed by the token's scopes
+  std::string expires;                  //!< when the token or session it holds ends (UTC)
   bool Can(Permission p) const;
 };
 //! The principal of an API token, or of a session (a secret starting kSessionPrefix: its
-//! account's whole role), at time `now` (UTC, ISO 8601): kUnauthorized when the token or session is
+//! account's whole role), at time `now` (UTC, ISO 8601), the store then acting for it
+//! (MemberScope): kUnauthorized when the token or session is
 //! unknown, revoked or expired, or its account or organisation is disabled. The message never says
 //! which, so a caller learns nothing about secrets it does not hold.
 Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now);
@@ -144,6 +146,9 @@ std::optional<SubmissionAction> ParseSubmissionAction(std::string_view s);
 //! and any published one. A submission one may not see is "not found", never "forbidden", so its
 //! id says nothing.
 bool CanSee(const Principal& who, const Submission& s);
+//! The member whose unpublished data `who` acts for (Store::SetMember): "*" for the secretariat's
+//! people, else their organisation's id. The database's own copy of CanSee on PostgreSQL.
+std::string MemberScope(const Principal& who);
 //! The submissions `who` may see, newest first.
 std::vector<Submission> VisibleSubmissions(Store& store, const Principal& who);
 //! The submission `id` if `who` may see it, else kNotFound.

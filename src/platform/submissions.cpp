@@ -192,6 +192,10 @@ bool CanSee(const Principal& who, const Submission& s) {
   return s.state == S::kPublished || OwnOrg(who, s) || who.org.kind == OrgKind::kSecretariat;
 }
 
+std::string MemberScope(const Principal& who) {
+  return who.org.kind == OrgKind::kSecretariat ? "*" : std::to_string(who.org.id);
+}
+
 std::vector<Submission> VisibleSubmissions(Store& store, const Principal& who) {
   auto all = store.Submissions();
   std::erase_if(all, [&](const Submission& s) { return !CanSee(who, s); });

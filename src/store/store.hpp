@@ -18,7 +18,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -215,6 +215,13 @@ class Store {
   virtual std::optional<AuditEntry> LastAudit() = 0;
   //! Every audit entry with seq ≥ `from`, in stored (rowid) order.
   virtual void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) = 0;
+
+  //! The member whose unpublished data this store's next transactions act for: "" none (the
+  //! public: public sources and members' published releases), "*" every member (the secretariat, a
+  //! whole-store copy), else an organisation's id. PostgreSQL's row-level security enforces it
+  //! (SET LOCAL gpsi.member in each transaction, migration 8); the SQLite store keeps no such
+  //! rule, the platform enforcing the same visibility in the application (platform::CanSee).
+  virtual void SetMember(const std::string& member) = 0;
 
   // ---- Copying a whole store (gpsi migrate --to) ----
 

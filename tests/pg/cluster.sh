@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for the tests, in a folder of its own, reached only through
 # its Unix socket in that folder (listen_addresses is empty: nothing listens on the network).
-#   cluster.sh start DIR   initdb + pg_ctl start, then the login role `gpsi` the tests' databases
-#                          belong to (not a superuser, no BYPASSRLS); a cluster left in DIR by
-#                          an earlier run that was killed is stopped and replaced first.
+#   cluster.sh start DIR   initdb + pg_ctl start, then two login roles, neither a superuser nor
+#                          BYPASSRLS: `gpsi`, which the tests' databases belong to, and
+#                          `gpsi_owner`, the owner of the row-level security tests' databases
+#                          where `gpsi` is only the application; a cluster left in DIR by an
+#                          earlier run that was killed is stopped and replaced first.
 #   cluster.sh stop DIR    stops it at once and removes DIR.
 # PostgreSQL refuses to run as root: under root (CI, containers) the server runs as the
 # `postgres` system user that Debian's postgresql-15 package creates. fsync is off: a test
@@ -32,7 +34,8 @@ start)
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_connections=200" start >/dev/null ||
     { cat "$dir/server.log" >&2; exit 1; }
-  psql -h "$dir" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 -c "CREATE ROLE gpsi LOGIN"
+  psql -h "$dir" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 -c "CREATE ROLE gpsi LOGIN" \
+    -c "CREATE ROLE gpsi_owner LOGIN"
   ;;
 stop) stop ;;
 *) echo "cluster.sh: unknown command $cmd" >&2; exit 2 ;;

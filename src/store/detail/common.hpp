@@ -1,13 +1,34 @@
-// What the two backends of the Store share: the waiting rule for writers, the words for a store
-// this process may not write, and the one-column lists.
+// What the two backends of the Store share: the source-priority and visibility rules, the waiting
+// rule for writers, the words for a store this process may not write, and the one-column lists.
 #pragma once
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core.hpp"
+
 namespace gpsi::detail {
+
+//! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
+//! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
+//! release, then the declared preference; among files of one release the newest file wins (each
+//! query adds `file DESC`). An ORDER BY over the `sources` columns, prefixed with `alias`.
+inline std::string SourcePriority(std::string_view alias) {
+  return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
+}
+
+//! The visibility rule, in one place: a read of the index sees a source release once its
+//! visible_from has passed ('' for public sources, which is always). A condition on `sources`
+//! columns prefixed with `alias`. "Now" is this host's clock when the statement is made, the
+//! clock NowUtc() read when it wrote visible_from (not a database server's clock, nor
+//! PostgreSQL's now(), the time its transaction began).
+inline std::string Visible(std::string_view alias) {
+  return fmt::format("{}visible_from <= '{}'", alias, NowUtc());
+}
 
 //! How long a writer waits for another to finish before giving up (SQLite's busy timeout, the
 //! PostgreSQL store's lock_timeout on its write lock).

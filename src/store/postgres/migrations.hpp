@@ -16,7 +16,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 7> kPgMigrations{
+inline constexpr std::array<std::string_view, 8> kPgMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine; and the schema
     // version (SQLite's PRAGMA user_version), one row.
     R"sql(
@@ -193,6 +193,74 @@ CREATE TABLE sessions(
   "user" bigint NOT NULL REFERENCES users(id),
   sha256 ctext NOT NULL UNIQUE,
   created ctext NOT NULL, expires ctext NOT NULL, revoked ctext NOT NULL DEFAULT '');
+)sql",
+    // 8: row-level security for members' data, so that the database itself refuses what the
+    // platform refuses (docs/store.md, "Row-level security"). Each transaction names the member it
+    // acts for with SET LOCAL gpsi.member (Store::SetMember): '' or unset, none (the public: public
+    // sources, and members' releases once published); '*', every member (the secretariat, copies);
+    // else one organisation's id. Reading follows the release rule; writing needs the member's own
+    // rows. FORCE: the policies bind the tables' owner too; only a superuser or a BYPASSRLS role
+    // passes them, and the application's role must be neither.
+    // The ids of these tables come from gpsi_ids, which no policy hides: numbering by the largest
+    // id + 1, as for the other tables, would read only the rows the member sees.
+    R"sql(
+CREATE TABLE gpsi_ids(name ctext PRIMARY KEY, last bigint NOT NULL);
+INSERT INTO gpsi_ids
+  SELECT 'sources', coalesce(max(id), 0) FROM sources UNION ALL
+  SELECT 'files', coalesce(max(id), 0) FROM files UNION ALL
+  SELECT 'quarantine', coalesce(max(id), 0) FROM quarantine UNION ALL
+  SELECT 'submissions', coalesce(max(id), 0) FROM submissions UNION ALL
+  SELECT 'submission_flags', coalesce(max(id), 0) FROM submission_flags;
+
+CREATE FUNCTION gpsi_member() RETURNS text LANGUAGE sql STABLE
+  AS $$ SELECT coalesce(current_setting('gpsi.member', true), '') $$;
+-- Whether this transaction may write the rows of a member's organisation (NULL: public rows).
+CREATE FUNCTION gpsi_writes(member_org bigint) RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT member_org IS NULL OR gpsi_member() = '*' OR gpsi_member() = member_org::text $$;
+-- The release rule as the policies read it, on the database's clock (the store's reads of the
+-- index add Visible(), on this host's clock).
+CREATE FUNCTION gpsi_released(visible_from text) RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT visible_from <= to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
+
+ALTER TABLE sources ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sources FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON sources FOR SELECT USING (gpsi_released(visible_from) OR gpsi_writes(org));
+CREATE POLICY member_write ON sources USING (gpsi_writes(org)) WITH CHECK (gpsi_writes(org));
+
+ALTER TABLE files ENABLE ROW LEVEL SECURITY;
+ALTER TABLE files FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON files FOR SELECT USING (source IS NULL OR source IN (SELECT id FROM sources));
+CREATE POLICY member_write ON files
+  USING (source IS NULL OR source IN (SELECT id FROM sources WHERE gpsi_writes(org)))
+  WITH CHECK (source IS NULL OR source IN (SELECT id FROM sources WHERE gpsi_writes(org)));
+
+ALTER TABLE observations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE observations FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON observations FOR SELECT USING (source IN (SELECT id FROM sources));
+CREATE POLICY member_write ON observations
+  USING (source IN (SELECT id FROM sources WHERE gpsi_writes(org)))
+  WITH CHECK (source IN (SELECT id FROM sources WHERE gpsi_writes(org)));
+
+ALTER TABLE quarantine ENABLE ROW LEVEL SECURITY;
+ALTER TABLE quarantine FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON quarantine FOR SELECT USING (file IN (SELECT id FROM files));
+CREATE POLICY member_write ON quarantine
+  USING (file IN (SELECT f.id FROM files f WHERE f.source IS NULL
+                  OR f.source IN (SELECT id FROM sources WHERE gpsi_writes(org))))
+  WITH CHECK (file IN (SELECT f.id FROM files f WHERE f.source IS NULL
+                       OR f.source IN (SELECT id FROM sources WHERE gpsi_writes(org))));
+
+ALTER TABLE submissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE submissions FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON submissions FOR SELECT USING (state = 'published' OR gpsi_writes(org));
+CREATE POLICY member_write ON submissions USING (gpsi_writes(org)) WITH CHECK (gpsi_writes(org));
+
+ALTER TABLE submission_flags ENABLE ROW LEVEL SECURITY;
+ALTER TABLE submission_flags FORCE ROW LEVEL SECURITY;
+CREATE POLICY member_read ON submission_flags FOR SELECT USING (submission IN (SELECT id FROM submissions));
+CREATE POLICY member_write ON submission_flags
+  USING (submission IN (SELECT id FROM submissions WHERE gpsi_writes(org)))
+  WITH CHECK (submission IN (SELECT id FROM submissions WHERE gpsi_writes(org)));
 )sql",
 };
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -21,13 +22,16 @@
 #include "migrations.hpp"
 
 namespace gpsi {
+namespace pg_backend {  // named: the SQLite backend shares a unity build with it
 namespace {
 
 namespace fs = std::filesystem;
 using detail::JoinList;
 using detail::kBusyTimeoutMs;
 using detail::kWritesHint;
+using detail::SourcePriority;
 using detail::SplitList;
+using detail::Visible;
 
 //! The transaction-scoped advisory lock that makes writers take turns (Begin, TryBegin, Migrate),
 //! as SQLite's write lock does: the platform's audit chain reads the last entry and appends the next
@@ -38,24 +42,6 @@ constexpr std::int64_t kWriteLockKey = 0x6770'7369'5772'6974;
 constexpr std::string_view kReadOnlyTransaction = "25006";
 constexpr std::string_view kInsufficientPrivilege = "42501";
 constexpr std::string_view kLockNotAvailable = "55P03";
-
-//! The source-priority rule, in one place (it mirrors sqlite_store.cpp): for each
-//! unit-year-indicator the value of the lowest tier wins (1 UN agencies, 2 governments, 3 think
-//! tanks, 4 event data), then the newest release, then the declared preference; among files of one
-//! release the newest file wins (each query adds `file DESC`). An ORDER BY over the `sources`
-//! columns, prefixed with `alias`.
-std::string SourcePriority(std::string_view alias) {
-  return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
-}
-
-//! The visibility rule, in one place (it mirrors sqlite_store.cpp): a read of the index sees a
-//! source release once its visible_from has passed ('' for public sources, which is always). A
-//! condition on `sources` columns prefixed with `alias`. "Now" is read from this host's clock when
-//! the statement is made, as SQLite's strftime('now') and the NowUtc() that wrote visible_from
-//! read it: not the database server's clock, nor its now(), the time its transaction began.
-std::string Visible(std::string_view alias) {
-  return fmt::format("{}visible_from <= '{}'", alias, NowUtc());
-}
 
 Error BusyError() {
   return Error{Errc::kIo, fmt::format("the store is busy: another gpsi is writing to it (waited {} s); "
@@ -834,7 +820,13 @@ class PgStore final : public Store {
       }
       Run(sql, p);
     }
+    if (Counted(t.name)) {
+      Run(fmt::format("UPDATE gpsi_ids SET last=greatest(last,(SELECT coalesce(max(id),0) FROM {0})) WHERE name='{0}'",
+                      t.name));
+    }
   }
+
+  void SetMember(const std::string& member) override { member_ = member; }
 
  private:
   //! Inserts a row of `table` numbered as SQLite numbers an INTEGER PRIMARY KEY, the largest `key`
@@ -855,12 +847,24 @@ class PgStore final : public Store {
         throw;
       }
     }
+    // A table under row-level security counts in gpsi_ids: its largest id may be in a row this
+    // member cannot see. The count is rolled back with the transaction, as a largest id would be.
+    const std::string next =
+        Counted(table) ? fmt::format("(UPDATE gpsi_ids SET last=last+1 WHERE name='{}' RETURNING last)", table)
+                       : fmt::format("(SELECT coalesce(max({}),0)+1 AS last FROM {})", key, table);
     std::string sql =
-        fmt::format("INSERT INTO {0}({1},{2}) VALUES((SELECT coalesce(max({1}),0)+1 FROM {0})", table, key, columns);
+        fmt::format("WITH n AS {} INSERT INTO {}({},{}) VALUES((SELECT last FROM n)", next, table, key, columns);
     for (std::size_t i = 1, n = std::count(columns.begin(), columns.end(), ',') + 1; i <= n; ++i) {
       sql += fmt::format(",${}", i);
     }
     return Int(RunPrepared(name, sql + ") RETURNING " + std::string(key), p)[0][0]);
+  }
+
+  //! Whether `table` is under row-level security and numbers its rows in gpsi_ids (migration 8).
+  static bool Counted(std::string_view table) {
+    static constexpr std::array<std::string_view, 5> kCounted{"sources", "files", "quarantine", "submissions",
+                                                              "submission_flags"};
+    return std::find(kCounted.begin(), kCounted.end(), table) != kCounted.end();
   }
 
   //! Translates what libpqxx throws in `f` into a Failure naming `what` (a statement, or empty),
@@ -880,11 +884,13 @@ class PgStore final : public Store {
     }
   }
 
-  //! Runs `f` on the open transaction, or when none is open on its own (autocommit).
+  //! Runs `f` on the open transaction, or when none is open in a transaction of its own (an
+  //! autocommit statement, with the member set for it as for every transaction).
   template <class F>
   pqxx::result OnTransaction(F&& f) {
     if (tx_) return f(static_cast<pqxx::transaction_base&>(*tx_));
-    pqxx::nontransaction alone(*conn_);
+    pqxx::work alone(*conn_);
+    ActAsMember(alone);
     pqxx::result r = f(static_cast<pqxx::transaction_base&>(alone));
     alone.commit();
     return r;
@@ -953,10 +959,14 @@ class PgStore final : public Store {
     }
     Guard("BEGIN", [&] {
       tx_ = std::make_unique<pqxx::work>(*conn_);
+      ActAsMember(*tx_);
       return 0;
     });
     tx_failed_ = false;
   }
+
+  //! SET LOCAL gpsi.member for the transaction `t`: the row-level security of migration 8.
+  void ActAsMember(pqxx::transaction_base& t) { t.exec_params("SELECT set_config('gpsi.member', $1, true)", member_); }
 
   //! Rolls back the transaction being opened and throws the failure `e` of its first statements.
   [[noreturn]] void FailOpening(const std::exception& e) {
@@ -1160,6 +1170,7 @@ class PgStore final : public Store {
   std::string shown_;     // the URI fit to show (ShownLocation)
   std::string blob_dir_;  // BlobDir(), fixed at open
   std::unique_ptr<pqxx::work> tx_;
+  std::string member_;              // SetMember: '' none, '*' every member, or an organisation's id
   bool tx_failed_ = false;          // a statement of tx_ failed: PostgreSQL will only roll it back
   std::set<std::string> prepared_;  // names given to conn_->prepare
   int cursors_ = 0;                 // cursors declared, for a new name each
@@ -1181,6 +1192,7 @@ std::string BlobDirOf(std::string dbname) {
 }
 
 }  // namespace
+}  // namespace pg_backend
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri, StoreAccess access) {
   const std::string shown = ShownLocation(uri);
@@ -1204,11 +1216,11 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri, StoreAc
                                encoding),
                    shown};
     }
-    blob_dir = BlobDirOf(conn->dbname());
+    blob_dir = pg_backend::BlobDirOf(conn->dbname());
   } catch (const std::exception& e) {
-    return Error{Errc::kIo, fmt::format("cannot open store: {}", OneLine(e.what())), shown};
+    return Error{Errc::kIo, fmt::format("cannot open store: {}", pg_backend::OneLine(e.what())), shown};
   }
-  std::unique_ptr<Store> store = std::make_unique<PgStore>(std::move(conn), shown, std::move(blob_dir));
+  std::unique_ptr<Store> store = std::make_unique<pg_backend::PgStore>(std::move(conn), shown, std::move(blob_dir));
   return store;
 }
 

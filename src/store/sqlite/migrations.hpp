@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 7> kMigrations{
+inline constexpr std::array<std::string_view, 8> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -172,6 +172,12 @@ CREATE TABLE sessions(
   user INTEGER NOT NULL REFERENCES users(id),
   sha256 TEXT NOT NULL UNIQUE,
   created TEXT NOT NULL, expires TEXT NOT NULL, revoked TEXT NOT NULL DEFAULT '');
+)sql",
+    // 8: PostgreSQL's row-level security for members' unpublished data (postgres/migrations.hpp).
+    // SQLite has none: the platform enforces the same visibility in the application
+    // (platform::Authenticate narrows what a principal sees), so the schema is unchanged here.
+    R"sql(
+SELECT 1;
 )sql",
 };
 

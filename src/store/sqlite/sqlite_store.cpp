@@ -20,22 +20,9 @@ namespace fs = std::filesystem;
 using detail::JoinList;
 using detail::kBusyTimeoutMs;
 using detail::kWritesHint;
+using detail::SourcePriority;
 using detail::SplitList;
-
-//! The source-priority rule, in one place: for each unit-year-indicator the value of the lowest
-//! tier wins (1 UN agencies, 2 governments, 3 think tanks, 4 event data), then the newest
-//! release, then the declared preference; among files of one release the newest file wins (each
-//! query adds `file DESC`). An ORDER BY over the `sources` columns, prefixed with `alias`.
-std::string SourcePriority(std::string_view alias) {
-  return fmt::format("{0}tier ASC,{0}release DESC,{0}preference DESC", alias);
-}
-
-//! The visibility rule, in one place: a read of the index sees a source release once its
-//! visible_from has passed ('' for public sources, which is always). A condition on `sources`
-//! columns prefixed with `alias`.
-std::string Visible(std::string_view alias) {
-  return fmt::format("{}visible_from <= strftime('%Y-%m-%dT%H:%M:%SZ','now')", alias);
-}
+using detail::Visible;
 
 //! The error of SQLite's last failure on `db` (`what`: the statement, or empty).
 Error StoreError(sqlite3* db, std::string_view what) {
@@ -799,6 +786,9 @@ class SqliteStore final : public Store {
   void AuditEntries(std::int64_t from, const std::function<void(const AuditEntry&)>& fn) override {
     ReadAudit("WHERE seq>=?1 ORDER BY seq", from, fn);
   }
+
+  // Visibility between members is the platform's to enforce here (SetMember in store.hpp).
+  void SetMember(const std::string& member) override { (void)member; }
 
   void ReadRows(const TableShape& t, const std::function<void(const StoredRow&)>& fn) override {
     Stmt s(db_, fmt::format("SELECT {} FROM {} ORDER BY {}", t.columns, t.name, t.key));
