@@ -39,7 +39,7 @@ void AddOrgSwitch(CLI::App& org, Globals& g, const char* name, bool disable) {
   cmd->add_option("key", *key, "organisation key")->required();
   cmd->callback([&g, key, disable] {
     Done(g, engine::ChangeOrganisation(g.db, engine::CliActor(), *key, [disable](Organisation& o) -> Status {
-           o.disabled = disable ? (o.disabled.empty() ? NowUtc() : o.disabled) : "";
+           SetDisabled(o, disable, NowUtc());
            return Ok();
          }));
   });

@@ -51,8 +51,7 @@ void AddUserSwitch(CLI::App& user, Globals& g, const char* name, bool disable) {
   cmd->add_option("login", *login, "login")->required();
   cmd->callback([&g, login, disable] {
     auto edit = [disable](Account& a) -> Status {
-      a.disabled = disable ? (a.disabled.empty() ? NowUtc() : a.disabled) : "";
-      if (!disable) a.failed_logins = 0, a.locked_until.clear();
+      SetDisabled(a, disable, NowUtc());
       return Ok();
     };
     Done(g, engine::ChangeAccount(g.db, engine::CliActor(), *login, edit, std::nullopt));

@@ -290,15 +290,9 @@ Result<Identity> WhoIs(const std::string& db_path, const std::string& secret) {
   return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<Identity> {
     auto who = platform::Authenticate(s, secret, NowUtc());
     if (!who) return who.error();
-    Identity out{std::move(who->account), std::move(who->org), {}, ""};
+    Identity out{std::move(who->account), std::move(who->org), {}, std::move(who->expires)};
     out.account.password.clear();
     for (auto p : who->permissions) out.permissions.emplace_back(platform::ToString(p));
-    const std::string digest = platform::TokenDigest(secret);
-    if (secret.starts_with(platform::kSessionPrefix)) {
-      out.expires = s.FindSessionBySha(digest)->expires;
-    } else {
-      out.expires = s.FindTokenBySha(digest)->expires;
-    }
     return out;
   });
 }

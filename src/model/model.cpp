@@ -233,4 +233,13 @@ std::string Csv(const Table& t) {
   return w.text();
 }
 
+void SetDisabled(Organisation& o, bool disabled, const std::string& now) {
+  o.disabled = disabled ? (o.disabled.empty() ? now : o.disabled) : "";
+}
+
+void SetDisabled(Account& a, bool disabled, const std::string& now) {
+  a.disabled = disabled ? (a.disabled.empty() ? now : a.disabled) : "";
+  if (!disabled) a.failed_logins = 0, a.locked_until.clear();
+}
+
 }  // namespace gpsi

@@ -459,6 +459,12 @@ struct Account {
   std::string locked_until;
 };
 
+//! Disables `o` from `now` on (one already disabled keeps its time), or enables it.
+void SetDisabled(Organisation& o, bool disabled, const std::string& now);
+//! Disables `a` from `now` on (one already disabled keeps its time), or enables it, which also
+//! lifts a login lockout (an administrator's enabling is the way out of one before it ends).
+void SetDisabled(Account& a, bool disabled, const std::string& now);
+
 //! A stored API token: only its SHA-256 and its last 8 characters are kept.
 struct TokenRecord {
   std::int64_t id = 0;

@@ -1,6 +1,7 @@
-// The sharing platform's organisations, accounts and tokens as the admin endpoints answer them and
-// `gpsi org|user|token … --json` prints them (docs/platform.md): one shape for both. No password,
-// hash or token digest is ever a field; a token's secret only in the answer that issues it.
+// The sharing platform's organisations, accounts, tokens and the identity of a session or token as
+// the admin and session endpoints answer them and `gpsi org|user|token … --json` prints them
+// (docs/platform.md): one shape for both. No password, hash or token digest is ever a field; a token's secret only in
+// the answer that issues it.
 #include <nlohmann/json.hpp>
 
 #include "report.hpp"
@@ -63,6 +64,14 @@ std::string TokenJson(const TokenRecord& t, const std::string& secret) {
 }
 std::string TokensJson(const std::vector<TokenRecord>& list) {
   return List(list);
+}
+
+std::string IdentityJson(const engine::Identity& who, const std::string& csrf) {
+  Json out{{"login", who.account.login},     {"name", who.account.name},       {"org", who.org.key},
+           {"org_name_en", who.org.name_en}, {"org_name_zh", who.org.name_zh}, {"role", ToString(who.account.role)},
+           {"permissions", who.permissions}, {"expires", who.expires}};
+  if (!csrf.empty()) out["csrf"] = csrf;
+  return out.dump();
 }
 
 }  // namespace gpsi::report

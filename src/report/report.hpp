@@ -36,10 +36,10 @@ std::string UploadJson(const engine::UploadResult& r);
 //! One submission in full: its fields with `rows` (each with its source and tier), `quarantine`,
 //! `flags` and `trail` (the audit entries of the submission: seq, at, actor, action).
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
+
 //! Who a session or token is: {"login", "name", "org", "org_name_en", "org_name_zh", "role",
 //! "permissions", "expires"}, and "csrf" when one is given (a dashboard session's).
 std::string IdentityJson(const engine::Identity& who, const std::string& csrf = "");
-
 //! An organisation: `{key, name_en, name_zh, kind, tier, countries, agreements: [{dataset,
 //! indicators}], created, disabled}`, one line; OrgsJson: an array of them.
 std::string OrgJson(const Organisation& o);

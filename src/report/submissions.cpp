@@ -96,12 +96,4 @@ std::string SubmissionDetailJson(const engine::SubmissionDetail& d) {
   return out.dump();
 }
 
-std::string IdentityJson(const engine::Identity& who, const std::string& csrf) {
-  Json out{{"login", who.account.login},     {"name", who.account.name},       {"org", who.org.key},
-           {"org_name_en", who.org.name_en}, {"org_name_zh", who.org.name_zh}, {"role", ToString(who.account.role)},
-           {"permissions", who.permissions}, {"expires", who.expires}};
-  if (!csrf.empty()) out["csrf"] = csrf;
-  return out.dump();
-}
-
 }  // namespace gpsi::report

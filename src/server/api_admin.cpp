@@ -75,7 +75,7 @@ Status EditOrg(const Json& body, Organisation& o, Response& res) {
       !ReadAgreements(body, o.agreements, res) || !Read(body, "disabled", disabled, res)) {
     return Error{Errc::kUsage, "sent"};
   }
-  o.disabled = disabled ? (o.disabled.empty() ? NowUtc() : o.disabled) : "";
+  if (body.contains("disabled")) SetDisabled(o, disabled, NowUtc());
   return Ok();
 }
 
@@ -90,8 +90,7 @@ Status EditAccount(const Json& body, Account& a, Response& res) {
   if (!parsed) return Error{Errc::kUsage, "role: admin, secretariat, member-submitter, member-approver or reader"};
   a.role = *parsed;
   // Only an explicit "disabled": false (gpsi user enable) lifts a login lockout; a rename does not.
-  if (body.contains("disabled") && !disabled) a.failed_logins = 0, a.locked_until.clear();
-  a.disabled = disabled ? (a.disabled.empty() ? NowUtc() : a.disabled) : "";
+  if (body.contains("disabled")) SetDisabled(a, disabled, NowUtc());
   return Ok();
 }
 
