@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../store.hpp"
 #include "core.hpp"
 
 namespace gpsi::detail {
@@ -39,6 +40,14 @@ inline constexpr std::string_view kWritesHint =
     "this command writes to the store: run it as a user who may write the store and its folder, or on a "
     "writable copy (the commands that only read it, such as units, show, export, runs and serve, need no write "
     "access)";
+
+//! Refuses a name that is not a table of the schema (StoreTables), before it reaches SQL text.
+inline void CheckKnownTable(const std::string& table) {
+  const auto& tables = StoreTables();
+  if (std::none_of(tables.begin(), tables.end(), [&](const TableShape& t) { return t.name == table; })) {
+    throw Failure(Error{Errc::kInternal, "unknown table " + table});
+  }
+}
 
 //! Lists kept in one column (agreement indicators, token scopes): comma-separated, as their items
 //! (codes, permission names) never hold a comma.

@@ -452,13 +452,7 @@ class PgStore final : public Store {
   }
 
   std::int64_t CountRows(const std::string& table) override {
-    static const std::vector<std::string> kAllowed{"units",      "unit_names",  "aggregate_names", "sources",
-                                                   "files",      "unit_groups", "indicators",      "observations",
-                                                   "quarantine", "orgs",        "users",           "tokens",
-                                                   "audit_log",  "submissions"};
-    if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
-      throw Failure(Error{Errc::kInternal, "unknown table " + table});
-    }
+    detail::CheckKnownTable(table);
     const auto r = Run("SELECT count(*) FROM " + table);
     return r.empty() ? 0 : Int(r[0][0]);
   }

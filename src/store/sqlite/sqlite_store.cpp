@@ -445,13 +445,7 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t CountRows(const std::string& table) override {
-    static const std::vector<std::string> kAllowed{"units",      "unit_names",  "aggregate_names", "sources",
-                                                   "files",      "unit_groups", "indicators",      "observations",
-                                                   "quarantine", "orgs",        "users",           "tokens",
-                                                   "audit_log",  "submissions"};
-    if (std::find(kAllowed.begin(), kAllowed.end(), table) == kAllowed.end()) {
-      throw Failure(Error{Errc::kInternal, "unknown table " + table});
-    }
+    detail::CheckKnownTable(table);
     Stmt s(db_, "SELECT count(*) FROM " + table);
     return s.Step() ? s.Int(0) : 0;
   }
