@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -73,6 +75,39 @@ class PgCluster {
     [[maybe_unused]] int rc = std::system(cmd.c_str());
   }
   std::string host_, own_;
+};
+
+//! The store backend a parametrised test runs on.
+enum class Backend { kSqlite, kPostgres };
+
+//! "Sqlite" or "Postgres": the name suffix of a case of INSTANTIATE_TEST_SUITE_P over backends.
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+//! A store for the platform's end-to-end tests, as production runs it (docs/store.md): `owner`
+//! makes it (`gpsi init`), `app` is what gpsi serves and members' commands use. On SQLite both are
+//! the file DIR/s.db. On PostgreSQL, a new database owned by `gpsi_owner`; `app` is the role `gpsi`,
+//! which is not the owner, and gets docs/store.md's GRANT from Grant() once the schema exists. The
+//! raw files go to DIR/blobs ($GPSI_BLOBS, inherited by the gpsi the test starts).
+struct PlatformStore {
+  PlatformStore(Backend backend, const TempDir& dir) : backend(backend) {
+    if (backend == Backend::kSqlite) {
+      owner = app = dir / "s.db";
+      return;
+    }
+    ::setenv("GPSI_BLOBS", (dir / "blobs").c_str(), 1);
+    owner = PgCluster::Get().NewDatabase("gpsi_owner");
+    database = PgCluster::Database(owner);
+    app = PgCluster::Get().Uri(database, "gpsi");
+  }
+  //! The application role's rights on the tables `gpsi init` made (nothing to do on SQLite).
+  void Grant() const {
+    if (backend == Backend::kSqlite) return;
+    PgCluster::Get().Sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gpsi", database);
+  }
+  Backend backend;
+  std::string owner, app, database;
 };
 
 }  // namespace gpsi::test

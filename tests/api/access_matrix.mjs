@@ -4,13 +4,13 @@
 // session (cookie and CSRF token). Prints each refusal that got through (a leak) and each allowed
 // call that was refused (an over-denial), and the totals; exits 1 on any, or on an operation of the
 // document without a case. Runs against a copy of the api.store fixture (GPSI_API_STORE), so it
-// may change it.
+// may change it; on SQLite, or on PostgreSQL as the application role (GPSI_TEST_BACKEND=postgres).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kMemberPassword, makeMembers, makeStore } from './make_store.mjs';
+import { kMemberPassword, makeMembers, makeStore, onBackend } from './make_store.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -45,7 +45,7 @@ function prepareStore() {
     run(['user', 'add', login, '--org', org, '--role', role, '--password-stdin'], `${kMemberPassword}\n`);
     tokens[login] = run(['token', 'create', login]).split('\n')[0].trim();
   }
-  return { dir, db, tokens };
+  return { dir, db: onBackend(db, dir, paths), tokens };
 }
 
 function startServer(db) {

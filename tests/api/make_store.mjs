@@ -52,6 +52,29 @@ export function makeValidation(db, paths) {
   return out;
 }
 
+//! The store a suite serves: DB itself, or, when GPSI_TEST_BACKEND is `postgres`, a copy of it in a
+//! new database of the tests' PostgreSQL cluster ($GPSI_TEST_PG, tests/pg/cluster.sh) set up as
+//! docs/store.md says: the owner role fills it (`gpsi migrate --to`, which verifies every table),
+//! the application role `gpsi` gets the GRANT and is what gpsi serves as, under row-level
+//! security. The copy's raw files go to DIR/blobs ($GPSI_BLOBS, inherited by every gpsi started
+//! after). Returns the location to pass as --db.
+export function onBackend(db, dir, paths) {
+  if ((process.env.GPSI_TEST_BACKEND || 'sqlite') === 'sqlite') return db;
+  if (process.env.GPSI_TEST_BACKEND !== 'postgres') throw new Error(`GPSI_TEST_BACKEND: ${process.env.GPSI_TEST_BACKEND}?`);
+  const host = process.env.GPSI_TEST_PG;
+  if (!host) throw new Error('GPSI_TEST_BACKEND=postgres needs GPSI_TEST_PG, the test cluster (CTest fixture pg)');
+  const name = `gpsi_api_${process.pid}_${Date.now()}`;
+  const psql = (sql, database) => execFileSync('psql', ['-h', host, '-U', 'postgres', '-d', database, '-qAt',
+    '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+  psql(`CREATE DATABASE ${name} OWNER gpsi_owner`, 'postgres');
+  process.env.GPSI_BLOBS = path.join(dir, 'blobs');
+  execFileSync(paths.binary, ['--db', db, 'migrate', '--to', `postgresql://gpsi_owner@/${name}?host=${host}`],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GPSI_DB: '' } });
+  psql('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gpsi', name);
+  console.log(`# the store: a copy in PostgreSQL database ${name}, served as the application role gpsi`);
+  return `postgresql://gpsi@/${name}?host=${host}`;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const dir = process.env.GPSI_API_STORE;

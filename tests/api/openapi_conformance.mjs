@@ -19,6 +19,8 @@
 //   GPSI_API_STORE  a folder holding s.db made by make_store.mjs (the CTest fixture); without it a
 //                   store is made in a temporary folder
 //   GPSI_OPENAPI    the document's source (default src/server/openapi.json)
+//   GPSI_TEST_BACKEND  `postgres` serves a copy of the store in the test cluster ($GPSI_TEST_PG)
+//                   as the application role (make_store.mjs onBackend); default `sqlite`
 // Prints one line per check and closes with `N passed, N failed`; exits 1 if any failed.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -30,7 +32,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { kMemberPassword, makeMembers, makeStore, makeValidation } from './make_store.mjs';
+import { kMemberPassword, makeMembers, makeStore, makeValidation, onBackend } from './make_store.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -280,7 +282,8 @@ async function run() {
     if (!fs.existsSync(path.join(validation, 'validation.json'))) makeValidation(db, paths);
     const tokenFile = path.join(path.dirname(db), 'tokens.json');
     tokens = fs.existsSync(tokenFile) ? JSON.parse(fs.readFileSync(tokenFile, 'utf8')) : makeMembers(db, paths);
-    server = await startServer(db, ['--validation', validation]);
+    server = await startServer(onBackend(db, fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-api-pg-')), paths),
+      ['--validation', validation]);
     base = server.url;
     process.on('exit', () => server.proc.kill('SIGKILL'));
   }

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeMembers as makeMembersWith, makeStore as makeStoreWith, makeValidation as makeValidationWith } from '../api/make_store.mjs';
+import { makeMembers as makeMembersWith, makeStore as makeStoreWith, makeValidation as makeValidationWith, onBackend } from '../api/make_store.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name, fallback) => process.env[name] || fallback;
@@ -58,7 +58,8 @@ export function makeMembers(db) {
 }
 
 //! The fixture's store, else a new one in a temporary folder (`temp`, removed after the suite).
-//! With `prepare`, a copy of it that the suite may change, given to prepare(db) first.
+//! With `prepare`, a copy of it that the suite may change, given to prepare(db) first, and served
+//! from PostgreSQL when GPSI_TEST_BACKEND says so (tests/api/make_store.mjs onBackend).
 function storePath(prepare) {
   const shared = process.env.GPSI_BROWSER_STORE;
   if (shared && prepare) {
@@ -68,7 +69,7 @@ function storePath(prepare) {
     }
     const db = path.join(temp, 's.db');
     prepare(db);
-    return { db, temp };
+    return { db: onBackend(db, temp, paths), validation: path.join(temp, 'validation'), temp };
   }
   if (shared) {
     const db = path.join(shared, 's.db');
@@ -82,13 +83,12 @@ function storePath(prepare) {
   return { db, temp };
 }
 
-//! Starts `gpsi --db DB serve --port 0 --web DIST [--validation DIR] [EXTRA…]` (DIR: <dir of DB>/validation,
-//! when it holds validation.json) and resolves to {proc, base} once it prints
+//! Starts `gpsi --db DB serve --port 0 --web DIST [--validation DIR] [EXTRA…]` (DIR: VALIDATION, by
+//! default <dir of DB>/validation, when it holds validation.json) and resolves to {proc, base} once it prints
 //! `serving http://HOST:PORT`; rejects if it ends first or takes longer than `limitMs`.
-export function startServer(db, logFile, limitMs = 300_000, extra = []) {
+export function startServer(db, logFile, limitMs = 300_000, extra = [], validation = path.join(path.dirname(db), 'validation')) {
   return new Promise((resolve, reject) => {
     const args = ['--db', db, 'serve', '--port', '0', '--web', paths.dist, '--method', paths.method];
-    const validation = path.join(path.dirname(db), 'validation');
     if (fs.existsSync(path.join(validation, 'validation.json'))) args.push('--validation', validation);
     args.push(...extra);
     const proc = spawn(paths.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GPSI_DB: '' } });
@@ -206,7 +206,8 @@ export function suite(name, options = {}) {
     const store = storePath(options.prepare);
     s.db = store.db;
     s.temp = store.temp;
-    s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`));
+    s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`), undefined, [],
+      store.validation);
     s.base = s.server.base;
     const { chromium } = loadPlaywright();
     s.browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: chromiumArgs });

@@ -8,11 +8,13 @@
 #include <httplib.h>
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "pg_cluster.hpp"
 #include "serve_process.hpp"
 #include "test_util.hpp"
 
@@ -26,24 +28,34 @@ constexpr const char* kFile =
 
 constexpr const char* kPassword = "correct horse battery staple";
 
-class SubmissionApi : public ::testing::Test {
+//! On each backend, as production runs it: the owner makes the store, gpsi serves it as the
+//! application role. A backend's store and server are made on its first case and kept for the rest.
+class SubmissionApi : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    db_ = *dir_ / "s.db";
-    auto run = [](const std::string& args) {
-      RunResult r = Gpsi("--db " + Quote(db_) + " " + args);
+  struct Platform {
+    explicit Platform(Backend backend) : store(backend, dir) {}
+    TempDir dir;
+    PlatformStore store;
+    std::map<std::string, std::string> tokens;
+    std::unique_ptr<ServeProcess> server;
+  };
+
+  static std::unique_ptr<Platform> Make(Backend backend) {
+    auto p = std::make_unique<Platform>(backend);
+    EXPECT_EQ(Gpsi("--db " + Quote(p->store.owner) + " init --reference " + Quote(GPSI_TEST_DATA)).exit_code, 0);
+    p->store.Grant();
+    auto run = [&](const std::string& args) {
+      RunResult r = Gpsi("--db " + Quote(p->store.app) + " " + args);
       EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
       return r.out;
     };
-    run("init --reference " + Quote(GPSI_TEST_DATA));
     run("-q ingest " + Quote(Data("homicide_unodc_wdi")));
     run("org add forum --kind secretariat --name-en Secretariat");
     run("org add us-fbi --kind government --name-en 'U.S. FBI' --country USA");
     run("org agree us-fbi --dataset CRIME --indicator homicide_rate");
     run("org add ca-rcmp --kind government --name-en RCMP --country CAN");
     run("user add root --org forum --role admin");
-    (*tokens_)["root"] = run("token create root").substr(0, 48);
+    p->tokens["root"] = run("token create root").substr(0, 48);
     run("org agree ca-rcmp --dataset CRIME --indicator homicide_rate");
     for (const char* spec : {"alice --org us-fbi --role member-submitter", "bob --org us-fbi --role member-approver",
                              "carol --org ca-rcmp --role member-approver", "dave --org ca-rcmp --role member-submitter",
@@ -51,23 +63,28 @@ class SubmissionApi : public ::testing::Test {
       run(std::string("user add ") + spec);
       const std::string login = std::string(spec).substr(0, std::string(spec).find(' '));
       std::string token = run("token create " + login);
-      (*tokens_)[login] = token.substr(0, token.find('\n'));
+      p->tokens[login] = token.substr(0, token.find('\n'));
     }
-    WriteFile(*dir_ / "pw", std::string(kPassword) + "\n");
+    WriteFile(p->dir / "pw", std::string(kPassword) + "\n");
     for (const char* login : {"alice", "carol"})
-      run(std::string("user set ") + login + " --password-stdin < " + Quote(*dir_ / "pw"));
+      run(std::string("user set ") + login + " --password-stdin < " + Quote(p->dir / "pw"));
     // The store holds UNODC's homicide rates alone: a method of that one indicator to serve.
-    const std::string method = *dir_ / "m.toml";
+    const std::string method = p->dir / "m.toml";
     WriteFile(method,
               "[index]\nid = \"t\"\n[[node]]\ncode = \"top\"\n[[indicator]]\ncode = \"homicide\"\n"
               "parent = \"top\"\nreads = [\"homicide_rate\"]\n");
-    server_ = new ServeProcess(db_, {"--intervals", "0", "--forecast-draws", "0", "--login-attempts", "100"}, method);
+    p->server = std::make_unique<ServeProcess>(
+        p->store.app, std::vector<std::string>{"--intervals", "0", "--forecast-draws", "0", "--login-attempts", "100"},
+        method);
+    return p;
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
+  static void TearDownTestSuite() { platforms_.clear(); }
+  void SetUp() override {
+    auto& p = platforms_[GetParam()];
+    if (!p) p = Make(GetParam());
+    dir_ = &p->dir, db_ = p->store.app, tokens_ = &p->tokens, server_ = p->server.get();
+    ASSERT_GT(server_->port(), 0) << server_->err();
   }
-  void SetUp() override { ASSERT_GT(server_->port(), 0) << server_->err(); }
 
   //! A request as `login` ("" for none): status and body as JSON (null when not JSON).
   static std::pair<int, nlohmann::json> Call(const std::string& method, const std::string& path,
@@ -98,13 +115,15 @@ class SubmissionApi : public ::testing::Test {
   //! The `name=value` of a Set-Cookie header, without its attributes.
   static std::string CookiePair(const std::string& set_cookie) { return set_cookie.substr(0, set_cookie.find(';')); }
 
+  static inline std::map<Backend, std::unique_ptr<Platform>> platforms_;
+  // The current backend's, for the cases.
   static inline TempDir* dir_ = nullptr;
   static inline std::string db_;
-  static inline std::map<std::string, std::string>* tokens_ = new std::map<std::string, std::string>();
+  static inline std::map<std::string, std::string>* tokens_ = nullptr;
   static inline ServeProcess* server_ = nullptr;
 };
 
-TEST_F(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere) {
+TEST_P(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere) {
   const auto id = Upload("alice", kFile);
   ASSERT_GT(id, 0);
   auto [status, detail] = Call("GET", Path(id), "alice");
@@ -150,7 +169,7 @@ TEST_F(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   EXPECT_EQ(Gpsi("--db " + Quote(db_) + " audit-log verify").exit_code, 0);
 }
 
-TEST_F(SubmissionApi, AnotherMembersSubmissionIsOutOfReachById) {
+TEST_P(SubmissionApi, AnotherMembersSubmissionIsOutOfReachById) {
   const std::string file = "unit,year,indicator,value\nUSA,2016,homicide_rate,5.4\n";
   const auto id = Upload("alice", file);
   ASSERT_GT(id, 0);
@@ -172,7 +191,7 @@ TEST_F(SubmissionApi, AnotherMembersSubmissionIsOutOfReachById) {
   EXPECT_EQ(Call("GET", Path(id), "alice").second["state"], "validated") << "nothing changed";
 }
 
-TEST_F(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
+TEST_P(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
   httplib::Client c("127.0.0.1", server_->port());
   auto none = c.Get("/api/v1/submissions");
   ASSERT_TRUE(none);
@@ -196,7 +215,7 @@ TEST_F(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
   EXPECT_EQ(after->status, 401);
 }
 
-TEST_F(SubmissionApi, AnUploadMayBeLargerThanOtherBodiesOnlyWithCredentials) {
+TEST_P(SubmissionApi, AnUploadMayBeLargerThanOtherBodiesOnlyWithCredentials) {
   // One row with a 200 KB extra column: over the 64 KiB of other bodies, well under an upload's 32 MiB.
   const std::string big =
       "unit,year,indicator,value,note\nUSA,2015,homicide_rate,4.9," + std::string(200'000, 'x') + "\n";
@@ -207,7 +226,7 @@ TEST_F(SubmissionApi, AnUploadMayBeLargerThanOtherBodiesOnlyWithCredentials) {
   EXPECT_EQ(body["rows"], 1);
 }
 
-TEST_F(SubmissionApi, UnreadableFilesAndBadRequestsSayWhy) {
+TEST_P(SubmissionApi, UnreadableFilesAndBadRequestsSayWhy) {
   auto header = Call("POST", "/api/v1/submissions?dataset=CRIME", "alice", "country,when\nUSA,2019\n", "text/csv");
   EXPECT_EQ(header.first, 422) << header.second.dump();
   EXPECT_EQ(Call("POST", "/api/v1/submissions", "alice", kFile, "text/csv").first, 400) << "no dataset";
@@ -221,7 +240,7 @@ TEST_F(SubmissionApi, UnreadableFilesAndBadRequestsSayWhy) {
   EXPECT_EQ(header.second.dump().find("/tmp"), std::string::npos) << header.second.dump();
 }
 
-TEST_F(SubmissionApi, ADashboardSessionActsWithItsCookieAndItsCsrfToken) {
+TEST_P(SubmissionApi, ADashboardSessionActsWithItsCookieAndItsCsrfToken) {
   auto login = LogIn(*server_, "alice", kPassword);
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 200) << login->body;
@@ -281,12 +300,14 @@ TEST_F(SubmissionApi, ADashboardSessionActsWithItsCookieAndItsCsrfToken) {
   for (const auto& e : nlohmann::json::parse(log.out)) {
     actions.push_back(e["action"]);
     const std::string origin = e["origin"];
-    if (e["action"].get<std::string>().rfind("session.", 0) == 0) EXPECT_EQ(origin, "127.0.0.1") << e.dump();
+    if (e["action"].get<std::string>().rfind("session.", 0) == 0) {
+      EXPECT_EQ(origin, "127.0.0.1") << e.dump();
+    }
   }
   EXPECT_EQ(actions, (std::vector<std::string>{"user.create", "user.update", "session.create", "session.end"}));
 }
 
-TEST_F(SubmissionApi, GuessingAPasswordLocksTheAccountAndAWrongOneSaysNoMore) {
+TEST_P(SubmissionApi, GuessingAPasswordLocksTheAccountAndAWrongOneSaysNoMore) {
   for (int i = 0; i < 5; ++i) {
     auto wrong = LogIn(*server_, "carol", "not carol's password");
     ASSERT_TRUE(wrong);
@@ -310,7 +331,7 @@ TEST_F(SubmissionApi, GuessingAPasswordLocksTheAccountAndAWrongOneSaysNoMore) {
   EXPECT_EQ(Gpsi("--db " + Quote(db_) + " audit-log verify").exit_code, 0);
 }
 
-TEST_F(SubmissionApi, OneClientsLoginsAreThrottledAndSecureCookiesAreHostOnly) {
+TEST_P(SubmissionApi, OneClientsLoginsAreThrottledAndSecureCookiesAreHostOnly) {
   ServeProcess strict(db_, {"--intervals", "0", "--forecast-draws", "0", "--login-attempts", "3", "--secure-cookies"},
                       *dir_ / "m.toml");
   ASSERT_GT(strict.port(), 0) << strict.err();
@@ -331,7 +352,7 @@ TEST_F(SubmissionApi, OneClientsLoginsAreThrottledAndSecureCookiesAreHostOnly) {
   EXPECT_EQ(nlohmann::json::parse(throttled->body)["error"]["code"], "rate-limited");
 }
 
-TEST_F(SubmissionApi, AnAdministratorManagesOrganisationsAccountsAndTokensOverHttp) {
+TEST_P(SubmissionApi, AnAdministratorManagesOrganisationsAccountsAndTokensOverHttp) {
   const nlohmann::json org{
       {"key", "mx-ssp"},      {"kind", "government"},
       {"name_en", "SSP"},     {"name_zh", "墨西哥公共安全部"},
@@ -396,7 +417,7 @@ TEST_F(SubmissionApi, AnAdministratorManagesOrganisationsAccountsAndTokensOverHt
   EXPECT_EQ(Gpsi("--db " + Quote(db_) + " audit-log verify").exit_code, 0);
 }
 
-TEST_F(SubmissionApi, OnlyAnAdministratorAdministers) {
+TEST_P(SubmissionApi, OnlyAnAdministratorAdministers) {
   const nlohmann::json org{{"key", "xx-none"}, {"kind", "government"}, {"name_en", "X"}};
   const auto users = Call("GET", "/api/v1/admin/users", "root").second["users"].size();
   EXPECT_EQ(Call("GET", "/api/v1/admin/users", "").first, 401);
@@ -420,6 +441,8 @@ TEST_F(SubmissionApi, OnlyAnAdministratorAdministers) {
   for (const auto& o : orgs["orgs"]) EXPECT_NE(o["key"], "xx-none");
   EXPECT_EQ(Call("GET", "/api/v1/admin/users", "root").second["users"].size(), users);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SubmissionApi, ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 }  // namespace
 }  // namespace gpsi::test

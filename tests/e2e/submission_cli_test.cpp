@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg_cluster.hpp"
 #include "serve_process.hpp"
 #include "shared_store.hpp"
 #include "test_util.hpp"
@@ -20,11 +21,13 @@ namespace {
 const std::string kFbi = std::string(GPSI_TEST_DATA) + "/../member_samples/crime_us_fbi_ucr/us_national_crime_tidy.csv";
 const std::string kDescriptor = std::string(GPSI_TESTS_DIR) + "/../examples/members/us_fbi_ucr.toml";
 
-class SubmissionCli : public ::testing::Test {
+//! On each backend, as production runs it: the owner makes the store, the application role uses it.
+class SubmissionCli : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    db_ = Quote(dir_ / "s.db");
-    ASSERT_EQ(Run("init").exit_code, 0);
+    ASSERT_EQ(Gpsi("--db " + Quote(store_.owner) + " init").exit_code, 0);
+    store_.Grant();
+    db_ = Quote(store_.app);
     ASSERT_EQ(Run("ingest " + Quote(Data("homicide_unodc_wdi"))).exit_code, 0);
     ASSERT_EQ(Run("org add forum --kind secretariat --name-en Secretariat").exit_code, 0);
     ASSERT_EQ(Run("org add us-fbi --kind government --name-en 'U.S. FBI' --country USA").exit_code, 0);
@@ -59,10 +62,11 @@ class SubmissionCli : public ::testing::Test {
   }
 
   TempDir dir_;
+  PlatformStore store_{GetParam(), dir_};
   std::string db_;
 };
 
-TEST_F(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
+TEST_P(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
   auto up = Ok("alice", "upload " + Quote(kFbi) + " --dataset CRIME --descriptor " + Quote(kDescriptor) +
                             " --note 'UCR 1995-2019'");
   ASSERT_EQ(up["state"], "draft");
@@ -123,7 +127,7 @@ TEST_F(SubmissionCli, TheFbisEstimatesArePublishedBesideUnodcs) {
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }
 
-TEST_F(SubmissionCli, BadUploadsAreRefusedWhole) {
+TEST_P(SubmissionCli, BadUploadsAreRefusedWhole) {
   // Another country's rows: the whole file is refused at the line, nothing stored.
   const std::string other = dir_ / "other.csv";
   WriteFile(other, "unit,year,indicator,value\nUSA,2019,homicide_rate,5.0\nCAN,2019,homicide_rate,1.9\n");
@@ -152,7 +156,7 @@ TEST_F(SubmissionCli, BadUploadsAreRefusedWhole) {
   EXPECT_EQ(As("alice", "upload " + Quote(bad) + " --dataset CRIME").exit_code, 3);
 }
 
-TEST_F(SubmissionCli, AWildValueIsFlaggedAndNeedsACommentToPass) {
+TEST_P(SubmissionCli, AWildValueIsFlaggedAndNeedsACommentToPass) {
   // 15 per 100,000 in 2019: three times UNODC's value and far outside the USA's history.
   const std::string wild = dir_ / "wild.csv";
   WriteFile(wild, "unit,year,indicator,value\nUSA,2019,homicide_rate,15.0\n");
@@ -181,7 +185,7 @@ TEST_F(SubmissionCli, AWildValueIsFlaggedAndNeedsACommentToPass) {
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }
 
-TEST_F(SubmissionCli, SdmxCsvUploadsNameTheirDataSet) {
+TEST_P(SubmissionCli, SdmxCsvUploadsNameTheirDataSet) {
   const std::string sdmx = dir_ / "crime.csv";
   WriteFile(sdmx,
             "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
@@ -205,7 +209,7 @@ TEST_F(SubmissionCli, SdmxCsvUploadsNameTheirDataSet) {
   EXPECT_EQ(Ok("alice", "submit " + std::to_string(ok["id"].get<int>()))["state"], "validated");
 }
 
-TEST_F(SubmissionCli, ExportsHoldPublishedDataOnly) {
+TEST_P(SubmissionCli, ExportsHoldPublishedDataOnly) {
   // Two member releases: one published now, one embargoed until 2099.
   auto publish = [&](const std::string& csv, const std::string& embargo) {
     const std::string file = dir_ / ("m" + std::to_string(csv.size()) + ".csv");
@@ -271,7 +275,7 @@ TEST_F(SubmissionCli, ExportsHoldPublishedDataOnly) {
   EXPECT_EQ(values(Gpsi("--db " + fresh + " export").out), values(Run("export --indicator homicide_rate").out));
 }
 
-TEST_F(SubmissionCli, AMembersDescriptorCannotRenameOrTurnAnIndicator) {
+TEST_P(SubmissionCli, AMembersDescriptorCannotRenameOrTurnAnIndicator) {
   auto before = nlohmann::json::parse(Run("--json indicators").out);
   const std::string descriptor = dir_ / "mine.toml";
   WriteFile(descriptor, R"([source]
@@ -304,6 +308,8 @@ direction = 1
   EXPECT_EQ(detail["rows"][0]["tier"], 2);
   EXPECT_EQ(detail["rows"][0]["source"].get<std::string>().rfind("us-fbi.CRIME@", 0), 0U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SubmissionCli, ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 TEST(SubmissionServe, TheProfileShowsTheMembersValueBesideTheUns) {
   // The FBI's estimates published into a copy of the store of all shared data, then served.

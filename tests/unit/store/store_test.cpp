@@ -41,8 +41,7 @@ Unit Country(const std::string& code, const std::string& name) {
   return u;
 }
 
-//! The backend a StoreTest case runs on.
-enum class Backend { kSqlite, kPostgres };
+using test::Backend;
 
 //! A new, empty store of `backend`: a file in `dir`, or a new database of the test cluster.
 std::string NewStoreLocation(Backend backend, const TempDir& dir) {
@@ -484,9 +483,7 @@ TEST_P(StoreTest, CountRowsRejectsUnknownTable) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         test::BackendName);
 
 }  // namespace
 }  // namespace gpsi
