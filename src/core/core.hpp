@@ -184,6 +184,9 @@ std::optional<double> ParseNumber(std::string_view s);
 
 //! `t` (seconds since the epoch) as ISO 8601 UTC to the second ("2026-12-05T18:11:39Z").
 std::string UtcAt(std::time_t t);
+//! The time UtcAt wrote as `text`; nullopt for anything else (another form, a day that does not
+//! exist such as 2027-02-30).
+std::optional<std::time_t> ParseUtc(const std::string& text);
 //! UTC time `days` days from now as ISO 8601 to the second ("2026-12-05T18:11:39Z"); every
 //! stored time uses this one form, so times compare as text.
 std::string UtcInDays(int days);

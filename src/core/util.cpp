@@ -163,6 +163,17 @@ std::string UtcAt(std::time_t t) {
   return UtcSeconds(t) + "Z";
 }
 
+std::optional<std::time_t> ParseUtc(const std::string& text) {
+  // strptime (libc) reads the fields but takes 31 February; the round trip through timegm and
+  // UtcAt refuses every time not written in exactly this form.
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const std::time_t t = timegm(&tm);
+  if (UtcAt(t) != text) return std::nullopt;
+  return t;
+}
+
 std::string UtcInDays(int days) {
   return UtcAt(std::time(nullptr) + static_cast<std::time_t>(days) * 86400);
 }

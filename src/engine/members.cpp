@@ -31,6 +31,12 @@ auto WithStore(const std::string& db_path, StoreAccess access, Fn&& fn) -> declt
   });
 }
 
+//! The access to open the store with for a request holding `secret`: a session's use moves its
+//! end (platform::KeepAlive), so a session writes even where a token only reads.
+StoreAccess AccessFor(std::string_view secret, StoreAccess access) {
+  return secret.starts_with(platform::kSessionPrefix) ? StoreAccess::kWrite : access;
+}
+
 //! The principal of `token` now, and the actor it makes from `origin`.
 Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::string& token,
                                                      const std::string& origin) {
@@ -106,7 +112,7 @@ std::vector<std::string> RolePermissions(Role role) {
 }
 
 Result<Actor> AdminActor(const std::string& db_path, const std::string& secret, const std::string& origin) {
-  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<Actor> {
+  return WithStore(db_path, AccessFor(secret, StoreAccess::kRead), [&](Store& s) -> Result<Actor> {
     auto holder = Holder(s, secret, origin);
     if (!holder) return holder.error();
     if (!holder->first.Can(platform::Permission::kAdmin)) {
@@ -203,7 +209,9 @@ Result<UploadResult> IngestUpload(Store& s, const UploadConfig& cfg, const std::
     return out.report.error;
   }
   if (out.report.status != FileReport::Status::kIngested) {
-    return Error{Errc::kConflict, "these bytes are stored already (" + out.report.note + ")", cfg.file};
+    Error e = StoredAlreadyError(out.report.sha256);
+    e.file = cfg.file;
+    return e;
   }
   out.quarantine = s.Quarantine(out.submission.file_id);
   return out;
@@ -243,7 +251,7 @@ Result<Submission> ActOnSubmission(const std::string& db_path, const std::string
 }
 
 Result<std::vector<Submission>> Submissions(const std::string& db_path, const std::string& token) {
-  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<std::vector<Submission>> {
+  return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<std::vector<Submission>> {
     auto who = platform::Authenticate(s, token, NowUtc());
     if (!who) return who.error();
     return platform::VisibleSubmissions(s, *who);
@@ -251,7 +259,7 @@ Result<std::vector<Submission>> Submissions(const std::string& db_path, const st
 }
 
 Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std::string& token, std::int64_t id) {
-  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<SubmissionDetail> {
+  return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<SubmissionDetail> {
     auto who = platform::Authenticate(s, token, NowUtc());
     if (!who) return who.error();
     auto sub = platform::FindVisible(s, *who, id);
@@ -287,7 +295,7 @@ Status Logout(const std::string& db_path, const std::string& origin, const std::
 }
 
 Result<Identity> WhoIs(const std::string& db_path, const std::string& secret) {
-  return WithStore(db_path, StoreAccess::kRead, [&](Store& s) -> Result<Identity> {
+  return WithStore(db_path, AccessFor(secret, StoreAccess::kRead), [&](Store& s) -> Result<Identity> {
     auto who = platform::Authenticate(s, secret, NowUtc());
     if (!who) return who.error();
     Identity out{std::move(who->account), std::move(who->org), {}, std::move(who->expires)};

@@ -848,6 +848,7 @@ FileReport IngestFile(Store& store, const std::string& path, const Descriptor& d
     rep.error = scan.error();
     return rep;
   }
+  rep.sha256 = scan->sha256;
   std::error_code ec;
   if (auto existing = store.FindFileBySha(scan->sha256)) {
     fs::remove(scan->tmp_blob, ec);

@@ -269,7 +269,8 @@ struct FileReport {
   std::string path, descriptor, source_key;
   int tier = 0;
   enum class Status { kIngested, kUnchanged, kSkipped, kRejected } status = Status::kSkipped;
-  std::string note;  //!< skip reason or error text
+  std::string note;    //!< skip reason or error text
+  std::string sha256;  //!< of the file's bytes, once read (ingested, unchanged, or rejected after reading)
   Error error;
   std::int64_t rows = 0, accepted = 0, quarantined = 0;
   std::map<std::string, std::int64_t> skipped;   //!< aggregate, missing, filtered, duplicate

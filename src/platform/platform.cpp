@@ -202,7 +202,7 @@ Result<Principal> Authenticate(Store& store, std::string_view secret, const std:
   if (secret.starts_with(kSessionPrefix)) {
     const auto session = store.FindSessionBySha(TokenDigest(secret));
     if (!session || !session->revoked.empty() || session->expires <= now) return denied;
-    login = session->login, expires = session->expires;
+    login = session->login, expires = KeepAlive(store, *session, now);
   } else {
     auto token = store.FindTokenBySha(TokenDigest(secret));
     if (!token || !token->revoked.empty() || token->expires <= now) return denied;

@@ -76,8 +76,8 @@ struct Principal {
   bool Can(Permission p) const;
 };
 //! The principal of an API token, or of a session (a secret starting kSessionPrefix: its
-//! account's whole role), at time `now` (UTC, ISO 8601), the store then acting for it
-//! (MemberScope): kUnauthorized when the token or session is
+//! account's whole role, and the use extends it: kSessionIdleMinutes), at time `now` (UTC, ISO
+//! 8601), the store then acting for it (MemberScope): kUnauthorized when the token or session is
 //! unknown, revoked or expired, or its account or organisation is disabled. The message never says
 //! which, so a caller learns nothing about secrets it does not hold.
 Result<Principal> Authenticate(Store& store, std::string_view secret, const std::string& now);
@@ -86,17 +86,25 @@ Result<Principal> Authenticate(Store& store, std::string_view secret, const std:
 
 //! How long a session lives, at most (OWASP ASVS 5.0 7.3.2: an absolute lifetime).
 inline constexpr int kSessionHours = 8;
+//! How long a session lives unused (ASVS 7.3.1: an inactivity timeout): a login opens it this
+//! long, and each use moves its end to this long after, never past kSessionHours after the login.
+inline constexpr int kSessionIdleMinutes = 30;
 //! Wrong passwords in a row that lock an account, and for how long (ASVS 6.3.1).
 inline constexpr int kMaxFailedLogins = 5, kLockoutMinutes = 15;
 //! Session secrets start with this ("gpsis_" and 43 base64url characters); token secrets "gpsi_".
 inline constexpr std::string_view kSessionPrefix = "gpsis_";
+
+//! The end of `session`, in use at `now`: min(now + kSessionIdleMinutes, its login +
+//! kSessionHours), stored when that moves it by a minute or more (Authenticate calls it).
+std::string KeepAlive(Store& store, const SessionRecord& session, const std::string& now);
 
 //! The CSRF token of a session: SHA-256 (hex) of "gpsi-csrf:" and its secret. Only the holder of
 //! the secret can compute it, so nothing more is stored; a page of the dashboard reads it from the
 //! login (or GET /api/v1/session) answer and echoes it in X-CSRF-Token on every unsafe request.
 std::string CsrfToken(std::string_view session_secret);
 
-//! Logs `login` in with `password` at `now` from `origin`, and opens a session of kSessionHours.
+//! Logs `login` in with `password` at `now` from `origin`, and opens a session of
+//! kSessionIdleMinutes, which use extends up to kSessionHours (Authenticate).
 //! Refused (kUnauthorized, one message whatever the cause, and the same work: a password is
 //! always verified) when the account is unknown, disabled, without a password, in a disabled
 //! organisation or locked, or the password is wrong; the kMaxFailedLogins-th wrong password in a

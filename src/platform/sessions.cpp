@@ -42,6 +42,16 @@ void CountFailure(Store& store, Account& account, std::time_t now) {
 
 }  // namespace
 
+std::string KeepAlive(Store& store, const SessionRecord& session, const std::string& now) {
+  const auto at = ParseUtc(now), created = ParseUtc(session.created), expires = ParseUtc(session.expires);
+  if (!at || !created || !expires) return session.expires;
+  const std::time_t end = std::min<std::time_t>(*at + kSessionIdleMinutes * 60, *created + kSessionHours * 3600);
+  // A minute's grain: most requests of a session in use write nothing.
+  if (end - *expires < 60) return session.expires;
+  store.ExtendSession(session.id, UtcAt(end));
+  return UtcAt(end);
+}
+
 std::string CsrfToken(std::string_view session_secret) {
   return Sha256Hex(fmt::format("gpsi-csrf:{}", session_secret));
 }
@@ -75,7 +85,7 @@ Result<IssuedSession> Login(Store& store, const std::string& origin, const std::
   out.csrf = CsrfToken(out.secret);
   SessionRecord& x = out.record;
   x.user_id = account->id, x.login = account->login, x.sha256 = TokenDigest(out.secret);
-  x.created = at, x.expires = UtcAt(now + kSessionHours * 3600);
+  x.created = at, x.expires = UtcAt(now + kSessionIdleMinutes * 60);
   x.id = store.InsertSession(x);
   AppendAudit(store, actor, "session.create", target, "", json{{"session", x.id}, {"expires", x.expires}}.dump());
   tx.Commit();

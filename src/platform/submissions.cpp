@@ -1,6 +1,5 @@
 // Members' submissions: the upload's checks, and the review states with who may move them.
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <set>
 
@@ -37,23 +36,11 @@ bool OwnOrg(const Principal& who, const Submission& s) {
   return who.org.id == s.org_id;
 }
 
-//! Whether `text` is a UTC time as gpsi writes it (2026-12-05T08:00:00Z).
-bool IsUtcTime(const std::string& text) {
-  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != kShape.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (kShape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[i])) : text[i] != kShape[i]) return false;
-  }
-  return text.substr(5, 2) >= "01" && text.substr(5, 2) <= "12" && text.substr(8, 2) >= "01" &&
-         text.substr(8, 2) <= "31" && text.substr(11, 2) <= "23" && text.substr(14, 2) <= "59" &&
-         text.substr(17, 2) <= "59";
-}
-
 //! The embargo of a publish step: empty (now), a day (its midnight UTC) or a UTC time; a past one
 //! is now.
 Result<std::string> Embargo(std::string text, const std::string& now) {
   if (text.size() == 10) text += "T00:00:00Z";
-  if (!text.empty() && !IsUtcTime(text)) {
+  if (!text.empty() && !ParseUtc(text)) {
     return Error{Errc::kUsage,
                  fmt::format("embargo '{}': a UTC day or time, 2027-01-15 or 2027-01-15T08:00:00Z", text)};
   }

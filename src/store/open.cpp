@@ -1,12 +1,20 @@
 // Which backend a store location names, and how a location is shown to people.
 #include <regex>
 
+#include <fmt/format.h>
+
 #include "store.hpp"
 
 namespace gpsi {
 
 bool IsPostgresUri(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+Error StoredAlreadyError(std::string_view sha256) {
+  return Error{Errc::kConflict, fmt::format("these bytes are stored already (sha256 {}): a file is stored once; "
+                                            "change it to send it again",
+                                            sha256.substr(0, 12))};
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, StoreAccess access) {

@@ -185,6 +185,8 @@ class Store {
   virtual std::int64_t InsertSession(const SessionRecord& session) = 0;
   //! Sets the end (logout) time of the session with `id`.
   virtual void RevokeSession(std::int64_t id, const std::string& at) = 0;
+  //! Moves the end of the open session `id` to `expires` (a session in use: platform's KeepAlive).
+  virtual void ExtendSession(std::int64_t id, const std::string& expires) = 0;
   virtual std::optional<SessionRecord> FindSessionBySha(const std::string& sha256) = 0;
   //! Ends every session of the account `user_id` still open at `at`; returns how many.
   virtual std::int64_t EndSessionsOf(std::int64_t user_id, const std::string& at) = 0;
@@ -270,6 +272,11 @@ bool IsPostgresUri(std::string_view location);
 //! bytes stay in a folder (BlobDir): $GPSI_BLOBS when set, else
 //! $XDG_DATA_HOME/gpsi/<database>.blobs (~/.local/share when unset).
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri, StoreAccess access = StoreAccess::kWrite);
+
+//! The refusal of a file whose bytes the store holds already (each file's bytes are stored once:
+//! files.sha256 is unique). The same words whoever stored them, so that they name no other member's
+//! file, and whether the stored file is visible or hidden by row-level security.
+Error StoredAlreadyError(std::string_view sha256);
 
 //! Opens the store at `location`: PostgreSQL for a URI (IsPostgresUri), else an SQLite file.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, StoreAccess access = StoreAccess::kWrite);

@@ -191,6 +191,21 @@ TEST_P(SubmissionApi, AnotherMembersSubmissionIsOutOfReachById) {
   EXPECT_EQ(Call("GET", Path(id), "alice").second["state"], "validated") << "nothing changed";
 }
 
+TEST_P(SubmissionApi, BytesStoredAlreadyAreRefusedAlikeWithoutNamingTheirFile) {
+  const std::string file = "unit,year,indicator,value\nUSA,2015,homicide_rate,5.13\n";
+  auto first = Call("POST", "/api/v1/submissions?dataset=CRIME&name=secret-name.csv", "alice", file, "text/csv");
+  ASSERT_EQ(first.first, 201) << first.second.dump();
+  // The same bytes again, from alice herself and from another member (whose store role cannot even
+  // see her unpublished file on PostgreSQL): one refusal, the same words, her file's name in neither.
+  for (const char* login : {"alice", "dave"}) {
+    auto again = Call("POST", "/api/v1/submissions?dataset=CRIME&name=copy.csv", login, file, "text/csv");
+    EXPECT_EQ(again.first, 409) << login << ": " << again.second.dump();
+    const std::string message = again.second["error"]["message"].get<std::string>();
+    EXPECT_NE(message.find("these bytes are stored already"), std::string::npos) << message;
+    EXPECT_EQ(again.second.dump().find("secret-name"), std::string::npos) << again.second.dump();
+  }
+}
+
 TEST_P(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
   httplib::Client c("127.0.0.1", server_->port());
   auto none = c.Get("/api/v1/submissions");

@@ -42,6 +42,7 @@ constexpr std::int64_t kWriteLockKey = 0x6770'7369'5772'6974;
 constexpr std::string_view kReadOnlyTransaction = "25006";
 constexpr std::string_view kInsufficientPrivilege = "42501";
 constexpr std::string_view kLockNotAvailable = "55P03";
+constexpr std::string_view kUniqueViolation = "23505";
 
 Error BusyError() {
   return Error{Errc::kIo, fmt::format("the store is busy: another gpsi is writing to it (waited {} s); "
@@ -72,6 +73,8 @@ Error StoreError(const pqxx::sql_error& e, std::string_view what, const std::str
   if (e.sqlstate() == kReadOnlyTransaction || e.sqlstate() == kInsufficientPrivilege) {
     return Error{Errc::kIo, fmt::format("the store is read-only: {}; {}", msg, kWritesHint), where};
   }
+  // A key in use is a clash with what is stored, not damage; the caller may say which (InsertFile).
+  if (e.sqlstate() == kUniqueViolation) return Error{Errc::kConflict, fmt::format("store: {}", msg), where};
   return Error{Errc::kStoreCorrupt,
                what.empty() ? fmt::format("store: {}", msg) : fmt::format("store: {}: {}", what, msg)};
 }
@@ -379,7 +382,14 @@ class PgStore final : public Store {
   std::int64_t InsertFile(const FileRecord& f) override {
     Params p;
     p.Add(f.path).Add(f.sha256).Add(f.bytes).AddId(f.source_id).Add(f.descriptor).Add(f.ingested_at);
-    return InsertNumbered("ins_file", "files", "id", "path,sha256,bytes,source,descriptor,ingested_at", p);
+    try {
+      return InsertNumbered("ins_file", "files", "id", "path,sha256,bytes,source,descriptor,ingested_at", p);
+    } catch (const Failure& e) {
+      // files.sha256 is its one unique key but the id. The ingest looked for these bytes first
+      // (FindFileBySha), so they are in a file that row-level security hides: another member's.
+      if (e.error().code == Errc::kConflict) throw Failure(StoredAlreadyError(f.sha256));
+      throw;
+    }
   }
 
   void UpdateFileCounts(const FileRecord& f) override {
@@ -627,6 +637,11 @@ class PgStore final : public Store {
 
   void RevokeSession(std::int64_t id, const std::string& at) override {
     RunPrepared("revoke_session", "UPDATE sessions SET revoked=$2 WHERE id=$1", Params().Add(id).Add(at));
+  }
+
+  void ExtendSession(std::int64_t id, const std::string& expires) override {
+    RunPrepared("extend_session", "UPDATE sessions SET expires=$2 WHERE id=$1 AND revoked=''",
+                Params().Add(id).Add(expires));
   }
 
   std::int64_t EndSessionsOf(std::int64_t user_id, const std::string& at) override {

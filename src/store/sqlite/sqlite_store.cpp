@@ -640,6 +640,13 @@ class SqliteStore final : public Store {
     Prep("revoke_session", "UPDATE sessions SET revoked=?2 WHERE id=?1").Bind(1, id).Bind(2, at).Exec();
   }
 
+  void ExtendSession(std::int64_t id, const std::string& expires) override {
+    Prep("extend_session", "UPDATE sessions SET expires=?2 WHERE id=?1 AND revoked=''")
+        .Bind(1, id)
+        .Bind(2, expires)
+        .Exec();
+  }
+
   std::int64_t EndSessionsOf(std::int64_t user_id, const std::string& at) override {
     Prep("end_sessions", "UPDATE sessions SET revoked=?2 WHERE user=?1 AND revoked='' AND expires>?2")
         .Bind(1, user_id)

@@ -393,4 +393,16 @@ TEST(CoreTime, UtcTimesShareOneFormAndOrderAsText) {
 }
 
 }  // namespace
+TEST(CoreTime, ParseUtcReadsBackWhatUtcAtWritesAndNothingElse) {
+  for (std::time_t t : {std::time_t{0}, std::time_t{951782400} /* 2000-02-29 */, std::time(nullptr)}) {
+    EXPECT_EQ(ParseUtc(UtcAt(t)), t) << UtcAt(t);
+  }
+  for (const char* bad :
+       {"", "2027-02-30T00:00:00Z", "2027-02-28T24:00:00Z", "2027-02-28T00:00:00", "2027-2-28T00:00:00Z",
+        "2027-02-28 00:00:00Z", "2027-02-28T00:00:00Zx", "2027-02-28T00:00:60Z", "2027-13-01T00:00:00Z",
+        "2027-02-28T00:00:00.5Z", " 2027-02-28T00:00:00Z"}) {
+    EXPECT_FALSE(ParseUtc(bad)) << bad;
+  }
+}
+
 }  // namespace gpsi

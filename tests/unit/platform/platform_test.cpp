@@ -225,7 +225,7 @@ TEST_F(PlatformTest, ALoginOpensASessionWithTheWholeRoleUntilItEnds) {
   ASSERT_TRUE(s.ok()) << s.error().Format();
   EXPECT_EQ(s->secret.rfind(kSessionPrefix, 0), 0U) << s->secret;
   EXPECT_EQ(s->secret.size(), kSessionPrefix.size() + 43);
-  EXPECT_EQ(s->record.expires, UtcAt(now + kSessionHours * 3600));
+  EXPECT_EQ(s->record.expires, UtcAt(now + kSessionIdleMinutes * 60));
   EXPECT_EQ(s->csrf, CsrfToken(s->secret));
   EXPECT_EQ(s->csrf.size(), 64U);
   // Only the hash is stored, as for tokens.
@@ -238,7 +238,9 @@ TEST_F(PlatformTest, ALoginOpensASessionWithTheWholeRoleUntilItEnds) {
   EXPECT_TRUE(p->Can(Permission::kSubmit));
   EXPECT_TRUE(p->Can(Permission::kRead));
   EXPECT_FALSE(p->Can(Permission::kApprove));
-  EXPECT_EQ(Authenticate(*store_, s->secret, s->record.expires).error().code, Errc::kUnauthorized) << "expired";
+  EXPECT_EQ(Authenticate(*store_, s->secret, p->expires).error().code, Errc::kUnauthorized) << "expired";
+  s = Login(*store_, "10.0.0.7", "alice", "a long enough secret", now);
+  ASSERT_TRUE(s.ok());
 
   auto other = Login(*store_, "10.0.0.7", "alice", "a long enough secret", now);
   ASSERT_TRUE(other.ok());
@@ -267,11 +269,41 @@ TEST_F(PlatformTest, ALoginOpensASessionWithTheWholeRoleUntilItEnds) {
   EXPECT_EQ(Authenticate(*store_, third->secret, UtcAt(now + 180)).error().code, Errc::kUnauthorized)
       << "enabled again, its old sessions stay ended";
   const auto actions = AuditActions(*store_);
-  EXPECT_EQ(std::count(actions.begin(), actions.end(), "session.create user:alice"), 3);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "session.create user:alice"), 4);
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "session.end user:alice"), 1);
   auto audit = VerifyAudit(*store_);
   ASSERT_TRUE(audit.ok());
   EXPECT_TRUE(audit->ok);
+}
+
+TEST_F(PlatformTest, ASessionEndsUnusedAfterItsIdleTimeAndUsedAfterItsHours) {
+  Populate();
+  SetPassword(*store_, "alice", "a long enough secret");
+  const std::time_t t0 = std::time(nullptr);
+  auto idle = Login(*store_, "10.0.0.7", "alice", "a long enough secret", t0);
+  ASSERT_TRUE(idle.ok());
+  auto used = Login(*store_, "10.0.0.7", "alice", "a long enough secret", t0);
+  ASSERT_TRUE(used.ok());
+  // Used every 20 minutes, a session lives on (each use moves its end, and stores it)...
+  std::time_t t = t0;
+  for (; t + 20 * 60 < t0 + kSessionHours * 3600; t += 20 * 60) {
+    auto p = Authenticate(*store_, used->secret, UtcAt(t + 20 * 60));
+    ASSERT_TRUE(p.ok()) << "used at " << UtcAt(t + 20 * 60);
+    EXPECT_EQ(p->expires,
+              UtcAt(std::min<std::time_t>(t + 20 * 60 + kSessionIdleMinutes * 60, t0 + kSessionHours * 3600)));
+    EXPECT_EQ(store_->FindSessionBySha(TokenDigest(used->secret))->expires, p->expires);
+  }
+  // ... up to its absolute end, used or not (ASVS 7.3.2).
+  EXPECT_EQ(Authenticate(*store_, used->secret, UtcAt(t0 + kSessionHours * 3600)).error().code, Errc::kUnauthorized);
+  // Unused for kSessionIdleMinutes, one ends (ASVS 7.3.1), even within its hours.
+  EXPECT_TRUE(Authenticate(*store_, idle->secret, UtcAt(t0 + kSessionIdleMinutes * 60 - 1)).ok());
+  EXPECT_EQ(Authenticate(*store_, idle->secret, UtcAt(t0 + 2 * kSessionIdleMinutes * 60)).error().code,
+            Errc::kUnauthorized);
+  // Uses within a minute of each other write nothing.
+  auto again = Login(*store_, "10.0.0.7", "alice", "a long enough secret", t0);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Authenticate(*store_, again->secret, UtcAt(t0 + 30))->expires, again->record.expires);
+  EXPECT_EQ(store_->FindSessionBySha(TokenDigest(again->secret))->expires, again->record.expires);
 }
 
 TEST_F(PlatformTest, WrongPasswordsLockTheAccountForAWhile) {
