@@ -373,9 +373,20 @@ void Server::Impl::Route(Request& req, Response& res) const {
     res.SetHeader("Allow", "POST");
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
-  if (IsSubmissionsPath(req.path)) return Submissions(req, res);  // never cached: a member's data
-  if (req.path == "/api/v1/session") return Session(req, res);
-  if (IsAdminPath(req.path)) return Admin(req, res);  // never cached: accounts and tokens
+  // The member endpoints, never cached (a member's data, accounts and tokens); a refusal names in
+  // the access log whom it refused.
+  if (const bool submissions = IsSubmissionsPath(req.path);
+      submissions || req.path == "/api/v1/session" || IsAdminPath(req.path)) {
+    if (submissions) {
+      Submissions(req, res);
+    } else if (req.path == "/api/v1/session") {
+      Session(req, res);
+    } else {
+      Admin(req, res);
+    }
+    res.account = detail::RefusedAs(cfg.db_path, req, res, cfg.secure_cookies);
+    return;
+  }
   if (const Endpoint* ep = FindEndpoint(req.path, req.match)) {
     if (get) {
       (this->*ep->handler)(req, res);

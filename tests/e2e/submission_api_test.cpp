@@ -10,7 +10,9 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -204,6 +206,37 @@ TEST_P(SubmissionApi, BytesStoredAlreadyAreRefusedAlikeWithoutNamingTheirFile) {
     EXPECT_NE(message.find("these bytes are stored already"), std::string::npos) << message;
     EXPECT_EQ(again.second.dump().find("secret-name"), std::string::npos) << again.second.dump();
   }
+}
+
+TEST_P(SubmissionApi, ARefusalIsLoggedWithTheAccountItRefused) {
+  const auto id = Upload("alice", "unit,year,indicator,value\nUSA,2014,homicide_rate,5.21\n");
+  ASSERT_GT(id, 0);
+  (*tokens_)["stranger"] = "gpsi_" + std::string(35, 'A') + "zz9Stran";  // no such token
+  EXPECT_EQ(Call("GET", Path(id), "carol").first, 404) << "another member's";
+  EXPECT_EQ(Call("POST", Path(id, "/accept"), "alice").first, 403) << "the secretariat's step";
+  EXPECT_EQ(Call("GET", Path(id), "stranger").first, 401);
+  EXPECT_EQ(Call("GET", Path(id), "").first, 401);
+  EXPECT_EQ(Call("GET", Path(id), "alice").first, 200);
+  // The access log (text, on the server's stderr) is written once each answer has gone.
+  const std::string path = Path(id);
+  auto logged = [&](const std::string& line_start, const std::string& account) {
+    for (int i = 0; i < 50; ++i) {
+      std::istringstream log(server_->err());
+      for (std::string line; std::getline(log, line);) {
+        if (line.rfind(line_start, 0) == 0 && line.size() >= account.size() &&
+            line.compare(line.size() - account.size(), account.size(), account) == 0) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  EXPECT_TRUE(logged("GET " + path + " 404 ", "us account=carol")) << server_->err();
+  EXPECT_TRUE(logged("POST " + path + "/accept 403 ", "us account=alice")) << server_->err();
+  EXPECT_TRUE(logged("GET " + path + " 401 ", "us account=token:zz9Stran")) << server_->err();
+  EXPECT_TRUE(logged("GET " + path + " 401 ", "us")) << "no credentials, no account";
+  EXPECT_TRUE(logged("GET " + path + " 200 ", "us")) << "an answer is not a refusal";
 }
 
 TEST_P(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {

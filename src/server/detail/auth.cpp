@@ -70,6 +70,17 @@ std::optional<std::string> Credential(const Request& req, Response& res, bool se
   return session;
 }
 
+std::string RefusedAs(const std::string& db_path, const Request& req, const Response& res, bool secure_cookies) {
+  if (res.status != 401 && res.status != 403 && res.status != 404) return "";
+  const auto token = Bearer(req);
+  const std::string secret = token ? *token : CookieValue(req, SessionCookieName(secure_cookies));
+  if (secret.empty()) return "";
+  if (auto who = engine::WhoIs(db_path, secret)) return who->account.login;
+  if (!token) return "session:?";
+  // A token's last 8 characters are its public name; a short or absurd one is shown as such.
+  return secret.size() < 16 ? "token:?" : "token:" + secret.substr(secret.size() - 8);
+}
+
 void SendFailure(Response& res, const Error& e) {
   if (e.code == Errc::kUnauthorized)
     res.SetHeader("WWW-Authenticate", "Bearer realm=\"gpsi\", error=\"invalid_token\"");

@@ -34,6 +34,12 @@ std::string CookieValue(const Request& req, std::string_view name);
 //! token is missing or wrong.
 std::optional<std::string> Credential(const Request& req, Response& res, bool secure_cookies);
 
+//! Who a member request that was refused (401, 403 or 404) acted as, for the access log (ASVS
+//! 16.3.2): the login its token or session holds, else for one unknown, expired or revoked the
+//! token's public suffix (`token:abcd1234`, as `gpsi token list` shows it) or `session:?`; "" for
+//! a request without credentials, or one that was not refused.
+std::string RefusedAs(const std::string& db_path, const Request& req, const Response& res, bool secure_cookies);
+
 //! An engine error as a member endpoint sends it: its status from the error table, the line of a
 //! file it names (an upload's row), never the server's file paths.
 void SendFailure(Response& res, const Error& e);

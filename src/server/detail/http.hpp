@@ -44,6 +44,7 @@ struct Response {
   //! when `hold` is set.
   std::shared_ptr<const void> hold;
   std::string_view view;
+  std::string account;          //!< who a refused member request acted as, for the access log (ASVS 16.3.2)
   std::string file;             //!< a static file to stream from disk instead of a body (large files)
   std::uint64_t file_size = 0;  //!< its size when checked
   void SetHeader(std::string_view name, std::string value);  //!< replaces any header of that name (any case)

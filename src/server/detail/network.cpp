@@ -85,16 +85,19 @@ struct LogEntry {
   int status = 0;
   std::size_t bytes = 0;
   Clock::time_point start;
+  std::string account;  //!< whom a refusal refused (Response::account)
 };
 
 void WriteLog(const std::string& format, const LogEntry& e) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - e.start).count();
   if (format == "text") {
-    fmt::print(stderr, "{} {} {} {}us\n", LogField(e.method), LogField(e.path), e.status, us);
+    fmt::print(stderr, "{} {} {} {}us{}\n", LogField(e.method), LogField(e.path), e.status, us,
+               e.account.empty() ? "" : " account=" + LogField(e.account));
   } else if (format == "json") {
     nlohmann::ordered_json j{{"time", NowUtc()}, {"client", e.client}, {"method", e.method},
                              {"path", e.path},   {"status", e.status}, {"bytes", e.bytes},
                              {"us", us}};
+    if (!e.account.empty()) j["account"] = e.account;
     // dump escapes control bytes; bytes that are not UTF-8 become U+FFFD.
     fmt::print(stderr, "{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   }
@@ -283,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_ = std::move(res);
     if (st_->stopping) close_ = true;
     log_.status = res_.status == 0 ? 200 : res_.status;
+    log_.account = res_.account;
     const bool bodiless = head_ || log_.status == 304;
     if (!res_.file.empty() && !bodiless) return WriteFile();
     std::string_view body = res_.Body();
