@@ -51,9 +51,13 @@ if [ -f "$members/us_national_crime_tidy.csv" ]; then
   g org add us-fbi --kind government --name-en "U.S. Federal Bureau of Investigation (demo member)" \
     --name-zh "美国联邦调查局（演示成员）" --country USA
   g org agree us-fbi --dataset CRIME --indicator homicide_rate >/dev/null
-  for spec in "alice us-fbi member-submitter" "bob us-fbi member-approver" "sam forum secretariat"; do
+  # Each demo account gets an API token for the steps below and a random password for the
+  # dashboard's login (out/demo-tokens/passwords, readable by this user only); root administers.
+  for spec in "alice us-fbi member-submitter" "bob us-fbi member-approver" "sam forum secretariat" "root forum admin"; do
     read -r login org role <<<"$spec"
-    g user add "$login" --org "$org" --role "$role" >/dev/null
+    password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+    g user add "$login" --org "$org" --role "$role" --password-stdin <<<"$password" >/dev/null
+    printf '%-6s %-17s %s\n' "$login" "$role" "$password" >>"$tokens/passwords"
     g token create "$login" --days 1 --label demo >"$tokens/$login" 2>/dev/null
   done
   as() { local who=$1; shift; build/gpsi --db "$db" submission --token-file "$tokens/$who" "$@"; }
@@ -121,4 +125,8 @@ port="${GPSI_DEMO_PORT:-8080}"
 [ -f web/dist/index.html ] || { echo "demo: no dashboard at web/dist (run make build)" >&2; exit 2; }
 echo "== gpsi serve --web web/dist: the HTTP API (docs/api.md) and the dashboard"
 echo "dashboard: http://127.0.0.1:$port (Ctrl-C to stop)"
+if [ -f out/demo-tokens/passwords ]; then
+  echo "member platform: log in (top right) as one of the demo accounts, with its password from out/demo-tokens/passwords:"
+  awk '{ printf "  %-6s %s\n", $1, $2 }' out/demo-tokens/passwords
+fi
 exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate
