@@ -151,6 +151,35 @@ TEST_F(RowLevelSecurity, TheStoreActsForTheMemberItIsSetTo) {
   EXPECT_GT(app->InsertFile(f), ids_["b"][2]);
 }
 
+TEST_F(RowLevelSecurity, APooledConnectionCarriesNothingOfTheStoreThatClosedIt) {
+  // One store at a time, as gpsi serve opens one per request: one connection serves them all.
+  const std::string count = "SELECT count(*) FROM pg_stat_activity WHERE datname='" + db_ + "' AND usename='gpsi'";
+  const std::string before = PgCluster::Get().Sql(count);
+  for (int i = 0; i < 5; ++i) {
+    auto app = Open(app_uri_);
+    app->SetMember(i % 2 ? "" : Id("a", 0));
+    EXPECT_EQ(app->Submissions().size(), i % 2 ? 0u : 1u) << i;
+  }
+  EXPECT_EQ(PgCluster::Get().Sql(count), before == "0\n" ? "1\n" : before) << "one connection, kept";
+  // What a store closed in the middle of leaves: no member, no transaction, no write lock.
+  {
+    auto a = Open(app_uri_);
+    a->SetMember(Id("a", 0));
+    a->Begin();
+    EXPECT_EQ(a->Submissions().size(), 1u);
+  }
+  auto next = Open(app_uri_);
+  EXPECT_TRUE(next->Submissions().empty()) << "the member of the store before";
+  auto writer = Open(app_uri_);  // a second connection: the first is next's
+  writer->Begin();               // takes the write lock at once: no one holds it
+  writer->Rollback();
+  // A read-only store never gets a connection that may write.
+  auto reader = OpenStore(app_uri_, StoreAccess::kRead);
+  ASSERT_TRUE(reader.ok());
+  (*reader)->SetMember(Id("a", 0));
+  EXPECT_THROW((*reader)->SetSourceVisibility(ids_["a"][1], ids_["a"][0], std::string(kNeverVisible)), Failure);
+}
+
 TEST_F(RowLevelSecurity, APublishedReleaseIsEveryonesToRead) {
   auto owner = Open(PgCluster::Get().Uri(db_, "gpsi_owner"));
   owner->SetMember("*");

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 #include <type_traits>
@@ -168,11 +169,67 @@ double Real(const pqxx::field& f) {
   return f.is_null() ? 0 : f.as<double>();
 }
 
+//! A connection with the statements prepared on it.
+struct Connection {
+  std::unique_ptr<pqxx::connection> conn;
+  std::set<std::string> prepared;  // names given to conn->prepare
+};
+
+//! Connections kept open between the stores of one process. gpsi serve opens a store per request,
+//! and a new connection costs PostgreSQL a server process and every statement prepared again: on
+//! 2 cores that made each write of a member several times dearer than on SQLite (bench/RESULTS.md).
+//! A store gives its connection back when it closes, nothing of its work left on it: SetMember is
+//! SET LOCAL, the write lock is the transaction's, and Migrate's session lock is let go on return.
+//! Keyed by URI and access (kRead connections are read-only for the whole session).
+class Pool {
+ public:
+  //! Never destroyed: a store closed during the process's exit may still give its connection back.
+  static Pool& Get() {
+    static Pool* pool = new Pool();
+    return *pool;
+  }
+  std::optional<Connection> Take(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto& idle = idle_[key];
+    while (!idle.empty()) {
+      Connection c = std::move(idle.back());
+      idle.pop_back();
+      if (c.conn->is_open()) return c;
+    }
+    return std::nullopt;
+  }
+  void Give(const std::string& key, Connection c) {
+    std::lock_guard lock(mu_);
+    auto& idle = idle_[key];
+    if (idle.size() < kMaxIdle) idle.push_back(std::move(c));
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 8;  // per key: gpsi serve's default worker threads, and some
+  std::mutex mu_;
+  std::map<std::string, std::vector<Connection>> idle_;
+};
+
 class PgStore final : public Store {
  public:
-  PgStore(std::unique_ptr<pqxx::connection> conn, std::string shown, std::string blob_dir)
-      : conn_(std::move(conn)), shown_(std::move(shown)), blob_dir_(std::move(blob_dir)) {}
-  ~PgStore() override { Rollback(); }
+  PgStore(Connection c, std::string pool_key, std::string shown, std::string blob_dir)
+      : conn_(std::move(c.conn)),
+        shown_(std::move(shown)),
+        blob_dir_(std::move(blob_dir)),
+        prepared_(std::move(c.prepared)),
+        pool_key_(std::move(pool_key)) {}
+  ~PgStore() override {
+    Rollback();
+    // Back to the pool only whole: open, and holding no session lock (a Migrate cut short).
+    try {
+      if (!conn_->is_open()) return;
+      pqxx::nontransaction n(*conn_);
+      n.exec("SELECT pg_advisory_unlock_all()");
+    } catch (const std::exception&) {
+      return;
+    }
+    Pool::Get().Give(pool_key_, Connection{std::move(conn_), std::move(prepared_)});
+  }
 
   int SchemaVersion() override {
     if (Run("SELECT to_regclass('gpsi_schema') IS NULL")[0][0].as<bool>()) return 0;
@@ -1182,8 +1239,36 @@ class PgStore final : public Store {
   std::string member_;              // SetMember: '' none, '*' every member, or an organisation's id
   bool tx_failed_ = false;          // a statement of tx_ failed: PostgreSQL will only roll it back
   std::set<std::string> prepared_;  // names given to conn_->prepare
+  std::string pool_key_;            // where the connection goes back to (Pool)
   int cursors_ = 0;                 // cursors declared, for a new name each
 };
+
+//! A new connection to `uri`, set up as every store's is.
+Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& uri, StoreAccess access,
+                                                  const std::string& shown) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(uri);
+    // set_variable, not SET: libpqxx sets them again should it have to reconnect.
+    conn->set_variable("client_encoding", "'UTF8'");
+    conn->set_variable("TimeZone", "'UTC'");
+    conn->set_variable("extra_float_digits", "3");  // every double reads back exactly
+    if (access == StoreAccess::kRead) conn->set_variable("default_transaction_read_only", "on");
+    // Text of another encoding would be converted, or refused, where SQLite keeps UTF-8 as it is.
+    pqxx::nontransaction n(*conn);
+    const std::string encoding = n.exec("SHOW server_encoding")[0][0].c_str();
+    n.commit();
+    if (encoding != "UTF8") {
+      return Error{Errc::kIo,
+                   fmt::format("cannot open store: the database's encoding is {}, not UTF8 (create it with "
+                               "ENCODING 'UTF8')",
+                               encoding),
+                   shown};
+    }
+    return conn;
+  } catch (const std::exception& e) {
+    return Error{Errc::kIo, fmt::format("cannot open store: {}", OneLine(e.what())), shown};
+  }
+}
 
 //! $GPSI_BLOBS, else $XDG_DATA_HOME/gpsi/<dbname>.blobs (~/.local/share when unset): the raw bytes
 //! of a PostgreSQL store stay in a folder, as an SQLite store's do beside it.
@@ -1205,31 +1290,16 @@ std::string BlobDirOf(std::string dbname) {
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri, StoreAccess access) {
   const std::string shown = ShownLocation(uri);
-  std::unique_ptr<pqxx::connection> conn;
-  std::string blob_dir;
-  try {
-    conn = std::make_unique<pqxx::connection>(uri);
-    // set_variable, not SET: libpqxx sets them again should it have to reconnect.
-    conn->set_variable("client_encoding", "'UTF8'");
-    conn->set_variable("TimeZone", "'UTC'");
-    conn->set_variable("extra_float_digits", "3");  // every double reads back exactly
-    if (access == StoreAccess::kRead) conn->set_variable("default_transaction_read_only", "on");
-    // Text of another encoding would be converted, or refused, where SQLite keeps UTF-8 as it is.
-    pqxx::nontransaction n(*conn);
-    const std::string encoding = n.exec("SHOW server_encoding")[0][0].c_str();
-    n.commit();
-    if (encoding != "UTF8") {
-      return Error{Errc::kIo,
-                   fmt::format("cannot open store: the database's encoding is {}, not UTF8 (create it with "
-                               "ENCODING 'UTF8')",
-                               encoding),
-                   shown};
-    }
-    blob_dir = pg_backend::BlobDirOf(conn->dbname());
-  } catch (const std::exception& e) {
-    return Error{Errc::kIo, fmt::format("cannot open store: {}", pg_backend::OneLine(e.what())), shown};
+  const std::string key = uri + (access == StoreAccess::kRead ? "\n(read)" : "\n(write)");
+  auto kept = pg_backend::Pool::Get().Take(key);
+  if (!kept) {
+    auto conn = pg_backend::Connect(uri, access, shown);
+    if (!conn) return conn.error();
+    kept = pg_backend::Connection{std::move(*conn), {}};
   }
-  std::unique_ptr<Store> store = std::make_unique<pg_backend::PgStore>(std::move(conn), shown, std::move(blob_dir));
+  std::string blob_dir = pg_backend::BlobDirOf(kept->conn->dbname());
+  std::unique_ptr<Store> store =
+      std::make_unique<pg_backend::PgStore>(std::move(*kept), key, shown, std::move(blob_dir));
   return store;
 }
 
