@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.hpp"
 #include "engine.hpp"
@@ -147,7 +148,11 @@ void AddSubmission(CLI::App& app, Globals& g) {
     auto list = engine::Submissions(g.db, *token);
     if (!list) return Report(g, list.error());
     if (g.json) return fmt::print("{}\n", report::SubmissionsJson(*list));
-    for (const auto& s : *list) PrintSubmission(s);
+    for (const auto& s : *list) {
+      PrintSubmission(s.submission);
+      if (!s.actions.empty())
+        fmt::print("       {}: {}\n", s.awaits ? "your turn" : "open to you", fmt::join(s.actions, ", "));
+    }
   });
 
   auto* show =

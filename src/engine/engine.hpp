@@ -762,11 +762,20 @@ Result<UploadResult> Upload(const UploadConfig& cfg);
 Result<Submission> ActOnSubmission(const std::string& db_path, const std::string& token, const std::string& origin,
                                    std::int64_t id, const std::string& action, const std::string& reason = "",
                                    const std::string& embargo = "");
+//! A submission as the token's holder sees it: the review steps open to the holder now
+//! (platform::Actions, by name) and whether it is the holder's turn (platform::Awaits).
+struct HeldSubmission {
+  Submission submission;
+  std::vector<std::string> actions;
+  bool awaits = false;
+};
 //! The submissions the token's holder may see, newest first.
-Result<std::vector<Submission>> Submissions(const std::string& db_path, const std::string& token);
+Result<std::vector<HeldSubmission>> Submissions(const std::string& db_path, const std::string& token);
 //! One submission with its rows, quarantined rows and audit trail.
 struct SubmissionDetail {
   Submission submission;
+  std::vector<std::string> actions;  //!< as HeldSubmission's
+  bool awaits = false;
   std::vector<ResolvedValue> rows;  //!< in file order
   std::vector<QuarantineRow> quarantine;
   std::vector<SubmissionFlag> flags;  //!< validation's, each to be commented before approval

@@ -37,6 +37,13 @@ StoreAccess AccessFor(std::string_view secret, StoreAccess access) {
   return secret.starts_with(platform::kSessionPrefix) ? StoreAccess::kWrite : access;
 }
 
+//! Fills what `held` (a HeldSubmission or a SubmissionDetail) says of its holder `who`.
+template <class Held>
+void Hold(const platform::Principal& who, Held& held) {
+  for (auto a : platform::Actions(who, held.submission)) held.actions.emplace_back(platform::ToString(a));
+  held.awaits = platform::Awaits(who, held.submission);
+}
+
 //! The principal of `token` now, and the actor it makes from `origin`.
 Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::string& token,
                                                      const std::string& origin) {
@@ -250,11 +257,16 @@ Result<Submission> ActOnSubmission(const std::string& db_path, const std::string
   });
 }
 
-Result<std::vector<Submission>> Submissions(const std::string& db_path, const std::string& token) {
-  return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<std::vector<Submission>> {
+Result<std::vector<HeldSubmission>> Submissions(const std::string& db_path, const std::string& token) {
+  return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<std::vector<HeldSubmission>> {
     auto who = platform::Authenticate(s, token, NowUtc());
     if (!who) return who.error();
-    return platform::VisibleSubmissions(s, *who);
+    std::vector<HeldSubmission> out;
+    for (auto& sub : platform::VisibleSubmissions(s, *who)) {
+      out.push_back(HeldSubmission{std::move(sub), {}, false});
+      Hold(*who, out.back());
+    }
+    return out;
   });
 }
 
@@ -264,7 +276,9 @@ Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std
     if (!who) return who.error();
     auto sub = platform::FindVisible(s, *who, id);
     if (!sub) return sub.error();
-    SubmissionDetail out{*sub, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id), s.Flags(id), {}, {}};
+    SubmissionDetail out{*sub,        {}, false, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id),
+                         s.Flags(id), {}, {}};
+    Hold(*who, out);
     out.references = platform::ReferenceValues(s, out.rows);
     const std::string target = fmt::format("submission:{}", id);
     s.AuditEntries(1, [&](const AuditEntry& e) {

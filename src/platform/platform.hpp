@@ -198,6 +198,13 @@ struct Step {
 //!   revise   returned → draft, by a submitter of its organisation.
 //! Anything else is kForbidden (not permitted) or kConflict (not from this state).
 Result<Submission> Act(Store& store, const Actor& actor, const Principal& who, std::int64_t id, const Step& step);
+//! The steps `who` may take on `s` now, in SubmissionAction order: those Act's rules permit to
+//! `who` from `s`'s state (flags still to comment may yet refuse an approval). The API lists them,
+//! so that no front end writes the rules again.
+std::vector<SubmissionAction> Actions(const Principal& who, const Submission& s);
+//! Whether it is `who`'s turn on `s` (the dashboard's queue): a step other than return is open
+//! to it.
+bool Awaits(const Principal& who, const Submission& s);
 
 // ---- Validation flags (docs/platform.md, "Validation flags") ----
 

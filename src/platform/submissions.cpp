@@ -92,6 +92,23 @@ std::pair<std::set<S>, S> Edge(A a) {
   return {{}, S::kDraft};
 }
 
+}  // namespace
+
+std::vector<A> Actions(const Principal& who, const Submission& s) {
+  std::vector<A> out;
+  for (A a : {A::kSubmit, A::kApprove, A::kAccept, A::kPublish, A::kReturn, A::kRevise}) {
+    if (Edge(a).first.contains(s.state) && MayAct(who, s, a).ok()) out.push_back(a);
+  }
+  return out;
+}
+
+bool Awaits(const Principal& who, const Submission& s) {
+  const auto open = Actions(who, s);
+  return std::any_of(open.begin(), open.end(), [](A a) { return a != A::kReturn; });
+}
+
+namespace {
+
 //! Moves `s` to `to` and logs it as `action` by `actor`.
 void Move(Store& store, const Actor& actor, Submission& s, S to, std::string_view action) {
   const auto before = State(s).dump();

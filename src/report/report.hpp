@@ -25,16 +25,18 @@ Table RunsTable(const std::vector<RunRecord>& runs);
 //! A submission: `{id, org, dataset, state, note, submitter, approver, reviewer, embargo, reason,
 //! created, updated}` (docs/platform.md), one line.
 std::string SubmissionJson(const Submission& s);
-//! The submissions, each as SubmissionJson: a JSON array, one line.
-std::string SubmissionsJson(const std::vector<Submission>& list);
+//! The submissions as their holder sees them: each as SubmissionJson with `actions` (the review
+//! steps open to the holder now) and `awaits` (whether it is the holder's turn); a JSON array, one line.
+std::string SubmissionsJson(const std::vector<engine::HeldSubmission>& list);
 //! A validation flag: `{flag, unit, indicator, year, kind, value, reference, score, comment,
 //! commented_by, commented_at}`.
 std::string FlagJson(const SubmissionFlag& f);
 //! An upload's outcome: the submission's fields with `rows`, `accepted` and `quarantine` (each
 //! quarantined row's line, column, reason, detail and raw text).
 std::string UploadJson(const engine::UploadResult& r);
-//! One submission in full: its fields with `rows` (each with its source and tier), `quarantine`,
-//! `flags` and `trail` (the audit entries of the submission: seq, at, actor, action).
+//! One submission in full: its fields with `actions` and `awaits` (as SubmissionsJson's), `rows`
+//! (each with its source and tier), `quarantine`, `flags` and `trail` (the audit entries of the
+//! submission: seq, at, actor, action).
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
 
 //! Who a session or token is: {"login", "name", "org", "org_name_en", "org_name_zh", "role",

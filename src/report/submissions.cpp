@@ -52,9 +52,12 @@ std::string SubmissionJson(const Submission& s) {
   return Fields(s).dump();
 }
 
-std::string SubmissionsJson(const std::vector<Submission>& list) {
+std::string SubmissionsJson(const std::vector<engine::HeldSubmission>& list) {
   Json out = Json::array();
-  for (const auto& s : list) out.push_back(Fields(s));
+  for (const auto& s : list) {
+    out.push_back(Fields(s.submission));
+    out.back()["actions"] = s.actions, out.back()["awaits"] = s.awaits;
+  }
   return out.dump();
 }
 
@@ -71,6 +74,7 @@ std::string UploadJson(const engine::UploadResult& r) {
 
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d) {
   Json out = Fields(d.submission);
+  out["actions"] = d.actions, out["awaits"] = d.awaits;
   Json rows = Json::array(), flags = Json::array(), trail = Json::array();
   const auto number = [](double v) { return IsNa(v) ? Json(nullptr) : Json(v); };
   for (std::size_t i = 0; i < d.rows.size(); ++i) {

@@ -139,8 +139,19 @@ TEST_P(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
     EXPECT_EQ(r["published_source"].get<std::string>().find("us-fbi"), std::string::npos) << r.dump();
     EXPECT_NE(r["value"], r["un"]) << r.dump();
   }
+  // The server says whose turn it is and which steps are open, so that no front end re-derives it.
+  EXPECT_EQ(detail["actions"], nlohmann::json::array({"submit"}));
+  EXPECT_EQ(detail["awaits"], true);
+  EXPECT_EQ(Call("GET", Path(id), "sam").second["actions"], nlohmann::json::array());
   EXPECT_EQ(Call("POST", Path(id, "/submit"), "alice").second["state"], "validated");
+  for (const auto& s : Call("GET", "/api/v1/submissions", "bob").second["submissions"]) {
+    if (s["id"] != id) continue;
+    EXPECT_EQ(s["actions"], nlohmann::json::array({"approve", "return"})) << s.dump();
+    EXPECT_EQ(s["awaits"], true);
+  }
   detail = Call("GET", Path(id), "alice").second;
+  EXPECT_EQ(detail["actions"], nlohmann::json::array({"return"})) << "the approver's turn";
+  EXPECT_EQ(detail["awaits"], false);
   // 2019 differs from UNODC's value by about 100 % and breaks the series: each flag needs a comment.
   std::set<std::string> kinds;
   for (const auto& f : detail["flags"]) {

@@ -78,9 +78,9 @@ void Upload(const Env& e, const std::string& text) {
     Check(audit->entries == e.entries, "a refused upload leaves no audit entry");
     return;
   }
-  Check(seen->size() == 1 && seen->front().state == gpsi::SubmissionState::kDraft, "one draft");
+  Check(seen->size() == 1 && seen->front().submission.state == gpsi::SubmissionState::kDraft, "one draft");
   Check(audit->entries == e.entries + 1, "one audit entry per upload");
-  auto detail = gpsi::engine::SubmissionDetails(e.work_db, e.token, seen->front().id);
+  auto detail = gpsi::engine::SubmissionDetails(e.work_db, e.token, seen->front().submission.id);
   Check(detail.ok(), "the member reads its submission");
   for (const auto& row : detail->rows) {
     Check(row.unit == "USA" && row.indicator == "homicide_rate" && row.tier == 2, "only the member's own rows");

@@ -202,8 +202,16 @@ export interface components {
       updated: string;
     };
     SubmissionList: {
-      submissions: components["schemas"]["Submission"][];
+      submissions: components["schemas"]["HeldSubmission"][];
     };
+    /** @description What a submission holds for the caller: the review steps open to it now, and whether it is its turn (the queue). The server's rules decide them; a front end shows them and need not know the rules. */
+    Held: {
+      /** @description The steps POST /api/v1/submissions/{id}/{action} may take now as the caller (an approval may still wait for comments on its flags) */
+      actions: ("submit" | "approve" | "accept" | "publish" | "return" | "revise")[];
+      /** @description A step other than return is open to the caller: the submission is in its queue */
+      awaits: boolean;
+    };
+    HeldSubmission: components["schemas"]["Submission"] & components["schemas"]["Held"];
     QuarantinedRow: {
       line: number;
       column: number;
@@ -236,7 +244,7 @@ export interface components {
       commented_by: string;
       commented_at: string;
     };
-    SubmissionDetail: components["schemas"]["Submission"] & ({
+    SubmissionDetail: components["schemas"]["Submission"] & components["schemas"]["Held"] & ({
       /** @description Its values in file order */
       rows: ({
           unit: string;

@@ -36,6 +36,7 @@ export type Warning = Schemas['Warning'];
 export type WarnRule = Schemas['WarnRule'];
 export type Session = Schemas['Session'];
 export type Submission = Schemas['Submission'];
+export type HeldSubmission = Schemas['HeldSubmission'];
 export type SubmissionDetail = Schemas['SubmissionDetail'];
 export type Upload = Schemas['Upload'];
 export type Flag = Schemas['Flag'];

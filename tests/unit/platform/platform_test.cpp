@@ -306,6 +306,44 @@ TEST_F(PlatformTest, ASessionEndsUnusedAfterItsIdleTimeAndUsedAfterItsHours) {
   EXPECT_EQ(store_->FindSessionBySha(TokenDigest(again->secret))->expires, again->record.expires);
 }
 
+//! `login` of organisation `org` in `role`, with the role's whole permissions (as a session).
+Principal Holder(const std::string& login, std::int64_t org, Role role) {
+  Principal p;
+  p.account.login = login, p.account.role = role, p.org.id = org;
+  for (const auto& name : Permissions(role)) p.permissions.push_back(*ParsePermission(name));
+  return p;
+}
+
+TEST(SubmissionActions, EachHolderIsOfferedTheStepsTheRulesLetItTakeNow) {
+  using S = SubmissionState;
+  Submission s;
+  s.id = 1, s.org_id = 2, s.submitter = "alice";
+  const Principal alice = Holder("alice", 2, Role::kMemberSubmitter), bob = Holder("bob", 2, Role::kMemberApprover),
+                  carol = Holder("carol", 3, Role::kMemberApprover), sam = Holder("sam", 1, Role::kSecretariat),
+                  rita = Holder("rita", 2, Role::kReader);
+  auto names = [&](const Principal& who, S state) {
+    s.state = state;
+    std::string out;
+    for (auto a : Actions(who, s)) out += (out.empty() ? "" : " ") + std::string(ToString(a));
+    return out + (Awaits(who, s) ? " (awaits)" : "");
+  };
+  EXPECT_EQ(names(alice, S::kDraft), "submit (awaits)");
+  EXPECT_EQ(names(alice, S::kSubmitted), "return");
+  EXPECT_EQ(names(alice, S::kValidated), "return") << "her approver's turn";
+  EXPECT_EQ(names(alice, S::kReturned), "revise (awaits)");
+  EXPECT_EQ(names(bob, S::kValidated), "approve return (awaits)");
+  EXPECT_EQ(names(bob, S::kDraft), "");
+  EXPECT_EQ(names(carol, S::kValidated), "") << "another member's";
+  EXPECT_EQ(names(sam, S::kValidated), "") << "a member's step";
+  EXPECT_EQ(names(sam, S::kApproved), "accept return (awaits)");
+  EXPECT_EQ(names(sam, S::kAccepted), "publish return (awaits)");
+  EXPECT_EQ(names(sam, S::kPublished), "");
+  for (S state : {S::kDraft, S::kValidated, S::kApproved, S::kPublished}) EXPECT_EQ(names(rita, state), "");
+  // The approver may not approve what it submitted, whatever its role allows.
+  s.submitter = "bob";
+  EXPECT_EQ(names(bob, S::kValidated), "return");
+}
+
 TEST_F(PlatformTest, WrongPasswordsLockTheAccountForAWhile) {
   Populate();
   SetPassword(*store_, "alice", "a long enough secret");

@@ -1,7 +1,7 @@
 // The member platform's pages: #/submissions (my organisation's, or the secretariat's review
 // queue), #/upload (a file with its validation report) and #/submission/ID (rows beside the index's
 // and the UN's values, flags to comment, the review steps the holder may take, the audit trail).
-import type { Flag, Session, Submission, SubmissionDetail, Upload } from '../api';
+import type { Flag, HeldSubmission, Session, Submission, SubmissionDetail, Upload } from '../api';
 import { h, errorBox, loading } from '../dom';
 import { t, valueFmt } from '../i18n';
 import type { Page, PageContext } from '../page';
@@ -28,15 +28,6 @@ function withSession(root: HTMLElement, ctx: PageContext, fn: (who: Session) => 
 
 const state = (s: string) => h('span', { class: `state state-${s}`, 'data-state': s }, t(`state.${s}` as 'state.draft'));
 
-//! The steps whose turn it is for `who` (the queue): its member's work in progress, or the
-//! secretariat's approved and accepted submissions.
-function awaits(who: Session, s: Submission): boolean {
-  if (who.permissions.includes('review')) return s.state === 'approved' || s.state === 'accepted';
-  if (who.permissions.includes('approve')) return s.state === 'validated';
-  if (who.permissions.includes('submit')) return s.state === 'draft' || s.state === 'returned';
-  return false;
-}
-
 function listTable(list: Submission[], testid: string): HTMLElement {
   if (list.length === 0) return h('p', { 'data-testid': `${testid}-empty` }, t('members.none'));
   return h('div', { class: 'table-scroll' }, h('table', { class: 'data', 'data-testid': testid },
@@ -53,10 +44,11 @@ export const submissionsPage: Page = (root, ctx) => {
     if (who.permissions.includes('submit')) links.push(h('a', { href: '#/upload', 'data-testid': 'to-upload' }, t('upload.heading')));
     if (who.permissions.includes('admin')) links.push(h('a', { href: '#/admin', 'data-testid': 'to-admin' }, t('admin.heading')));
     root.append(h('p', { class: 'member-links' }, links.flatMap((l, i) => (i ? [' · ', l] : [l]))));
-    send<{ submissions: Submission[] }>('GET', 'submissions').then(
+    // The server says whose turn each one is (`awaits`) and which steps are open (`actions`).
+    send<{ submissions: HeldSubmission[] }>('GET', 'submissions').then(
       ({ submissions }) => {
         if (!ctx.alive()) return;
-        root.append(h('h2', {}, t('members.queue')), listTable(submissions.filter((s) => awaits(who, s)), 'queue'),
+        root.append(h('h2', {}, t('members.queue')), listTable(submissions.filter((s) => s.awaits), 'queue'),
           h('h2', {}, t('members.all')), listTable(submissions, 'submissions'));
         window.__gpsi.ready = true;
       },
@@ -102,19 +94,6 @@ export const uploadPage: Page = (root, ctx) => {
     window.__gpsi.ready = true;
   });
 };
-
-//! The review steps `who` may try on `s` (the server decides; a refusal shows its message).
-function steps(who: Session, s: SubmissionDetail): string[] {
-  const p = who.permissions, mine = who.org === s.org;
-  const out: string[] = [];
-  if (mine && p.includes('submit') && s.state === 'draft') out.push('submit');
-  if (mine && p.includes('submit') && s.state === 'returned') out.push('revise');
-  if (mine && p.includes('approve') && s.state === 'validated') out.push('approve');
-  if (p.includes('review') && s.state === 'approved') out.push('accept');
-  if (p.includes('publish') && s.state === 'accepted') out.push('publish');
-  if ((mine && ['submitted', 'validated'].includes(s.state)) || (p.includes('review') && ['approved', 'accepted'].includes(s.state))) out.push('return');
-  return out;
-}
 
 const diff = (v: number | null | undefined, ref: number | null | undefined) =>
   v == null || ref == null || ref === 0 ? '—' : `${(((v - ref) / Math.abs(ref)) * 100).toFixed(1)} %`;
@@ -163,7 +142,7 @@ export const submissionPage: Page = (root, ctx) => {
       if (!ctx.alive()) return;
       const reason = h('input', { 'aria-label': t('sub.reason'), 'data-testid': 'step-reason', placeholder: t('sub.reason') });
       const out = h('div', { 'aria-live': 'polite' });
-      const buttons = steps(who, d).map((step) => h('button', { type: 'button', 'data-testid': `step-${step}`, onclick: async () => {
+      const buttons = d.actions.map((step) => h('button', { type: 'button', 'data-testid': `step-${step}`, onclick: async () => {
         try {
           await send('POST', `submissions/${id}/${step}`, step === 'return' ? { reason: reason.value } : {});
           reload();
