@@ -52,6 +52,12 @@ class PgCluster {
     return uri.substr(from, uri.find('?') - from);
   }
 
+  //! docs/store.md's GRANT in database `db`: the application role `gpsi` may read and write the
+  //! tables the owner made (under row-level security), and nothing more.
+  void GrantApp(const std::string& db) const {
+    Sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gpsi", db);
+  }
+
   //! The URI of database `db` for the role `user`.
   std::string Uri(const std::string& db, const std::string& user = "gpsi") const {
     return "postgresql://" + user + "@/" + db + "?host=" + host_;
@@ -104,7 +110,7 @@ struct PlatformStore {
   //! The application role's rights on the tables `gpsi init` made (nothing to do on SQLite).
   void Grant() const {
     if (backend == Backend::kSqlite) return;
-    PgCluster::Get().Sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gpsi", database);
+    PgCluster::Get().GrantApp(database);
   }
   Backend backend;
   std::string owner, app, database;

@@ -25,7 +25,7 @@ class RowLevelSecurity : public ::testing::Test {
     ASSERT_TRUE(owner->Migrate().ok());
     owner->SetMember("*");
     Fill(*owner);
-    PgCluster::Get().Sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gpsi", db_);
+    PgCluster::Get().GrantApp(db_);
     app_uri_ = PgCluster::Get().Uri(db_, "gpsi");
   }
 
