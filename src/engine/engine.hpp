@@ -746,6 +746,9 @@ struct UploadConfig {
   //! The file's bytes when they came over the network (the HTTP API): read from a private
   //! temporary file, removed afterwards; `file` is then only the name recorded and shown in errors.
   std::optional<std::string> content;
+  //! The descriptor's TOML text when it came over the network: parsed from memory, `descriptor`
+  //! then only its name, recorded with the file and shown in errors.
+  std::optional<std::string> descriptor_content;
 };
 //! An upload's outcome: the draft submission and the ingest's report with every quarantined row.
 struct UploadResult {

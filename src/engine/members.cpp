@@ -60,11 +60,12 @@ Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::st
 Result<Descriptor> UploadDescriptor(Store& store, const UploadConfig& cfg, const std::string& path,
                                     const platform::Principal& who) {
   Descriptor d;
-  if (cfg.descriptor.empty()) {
+  if (cfg.descriptor.empty() && !cfg.descriptor_content) {
     // A file that describes itself (canonical CSV, SDMX-CSV); anything else fails at its header.
     d = SelfDescribing(path).value_or(CanonicalDescriptor(cfg.file));
   } else {
-    auto loaded = LoadDescriptor(cfg.descriptor);
+    auto loaded = cfg.descriptor_content ? ParseDescriptor(*cfg.descriptor_content, cfg.descriptor)
+                                         : LoadDescriptor(cfg.descriptor);
     if (!loaded) return loaded.error();
     d = std::move(*loaded);
     // A submission holds values; reference, group and metadata layouts write other tables.

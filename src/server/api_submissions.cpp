@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "detail/form_data.hpp"
+#include "detail/front.hpp"
 #include "detail/impl.hpp"
 #include "report.hpp"
 
@@ -62,6 +64,49 @@ bool PlainName(const std::string& s) {
   });
 }
 
+//! `filename` as a PlainName: its last path segment (old browsers send the whole path), each other
+//! character '_'; `fallback` when nothing is left.
+std::string RecordedName(const std::string& filename, const std::string& fallback) {
+  std::string name = filename.substr(filename.find_last_of("/\\") + 1).substr(0, 100);
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+  }
+  if (!name.empty() && name.front() == '.') name.front() = '_';
+  return name.empty() ? fallback : name;
+}
+
+//! The form of an upload with its descriptor (multipart/form-data): a field `file`, and a field
+//! `descriptor` with the TOML that reads it (docs/descriptors.md), each named as it was sent.
+Status FormUpload(const Request& req, engine::UploadConfig& up) {
+  auto parts = detail::ParseFormData(req.Header("content-type"), req.body);
+  if (!parts) return parts.error();
+  for (const auto& p : *parts) {
+    if (p.name == "file") {
+      up.file = RecordedName(p.filename, "upload.csv");
+      up.content = std::string(p.content);
+    } else if (p.name == "descriptor") {
+      if (p.content.size() > detail::kBodyMax) {
+        return Error{Errc::kUsage, fmt::format("the descriptor is larger than {} bytes", detail::kBodyMax)};
+      }
+      up.descriptor = RecordedName(p.filename, "descriptor.toml");
+      up.descriptor_content = std::string(p.content);
+    } else {
+      return Error{Errc::kUsage, fmt::format("unknown form field '{:.60}' (known: file, descriptor)", p.name)};
+    }
+  }
+  if (!up.content) return Error{Errc::kUsage, "the form has no field 'file'"};
+  return Ok();
+}
+
+//! An upload's error, said to be the descriptor's when it is: its line is not the file's.
+Error InDescriptor(Error e, const engine::UploadConfig& up) {
+  if (e.code != Errc::kBadDescriptor || !up.descriptor_content) return e;
+  e.message =
+      fmt::format("descriptor {}{}: {}", up.descriptor, e.line > 0 ? fmt::format(" line {}", e.line) : "", e.message);
+  e.line = 0;
+  return e;
+}
+
 }  // namespace
 
 bool Server::Impl::IsSubmissionsPath(const std::string& path) {
@@ -99,16 +144,21 @@ void Server::Impl::ListSubmissions(const Request& req, Response& res, const std:
 void Server::Impl::UploadSubmission(const Request& req, Response& res, const std::string& token) const {
   if (!CheckParams(req, res, {"dataset", "note", "name"})) return;
   if (req.Param("dataset").empty()) return SendError(res, Errc::kUsage, "dataset is required (a provision agreement)");
-  const std::string name = req.HasParam("name") ? req.Param("name") : "upload.csv";
-  if (!PlainName(name)) {
+  if (req.HasParam("name") && !PlainName(req.Param("name"))) {
     return SendError(res, Errc::kUsage, "name must be a file name: letters, digits, '.', '_' and '-', at most 100");
   }
   engine::UploadConfig up;
   up.db_path = cfg.db_path, up.token = token, up.origin = req.client;
-  up.file = name, up.dataset = req.Param("dataset"), up.note = req.Param("note");
-  up.content = req.body;
+  up.dataset = req.Param("dataset"), up.note = req.Param("note");
+  if (detail::IsFormData(req.Header("content-type"))) {
+    if (auto ok = FormUpload(req, up); !ok) return SendFailure(res, ok.error());
+  } else {
+    up.file = "upload.csv";
+    up.content = req.body;
+  }
+  if (req.HasParam("name")) up.file = req.Param("name");
   auto r = engine::Upload(up);
-  if (!r) return SendFailure(res, r.error());
+  if (!r) return SendFailure(res, InDescriptor(r.error(), up));
   res.SetHeader("Location", fmt::format("{}/{}", kBase, r->submission.id));
   SendJson(res, 201, report::UploadJson(*r));
 }

@@ -12,6 +12,25 @@ import { makeMembers, poll, suite } from './harness.mjs';
 const s = suite('members', { prepare: (db) => makeMembers(db) });
 // The FBI's 2017–2019 homicide rates, 2019 raised to about twice UNODC's: validation flags it.
 const FILE = 'unit,year,indicator,value\nUSA,2017,homicide_rate,5.3\nUSA,2018,homicide_rate,5.0\nUSA,2019,homicide_rate,9.9\n';
+// A member's own layout (one column per measure) and the descriptor that reads it (docs/descriptors.md).
+const OWN_LAYOUT = 'iso3,year,rate\nUSA,2015,4.9\nUSA,2016,5.4\n';
+const OWN_DESCRIPTOR = `[source]
+key = "fbi-own"
+publisher = "U.S. FBI"
+tier = 2
+release = "2024"
+[match]
+files = ["*.csv"]
+[table]
+layout = "long"
+[unit]
+column = "iso3"
+[year]
+column = "year"
+[[indicator]]
+code = "homicide_rate"
+column = "rate"
+`;
 const CJK = /[\u3400-\u9fff]/;
 let id = 0; // the submission the journey follows
 
@@ -67,6 +86,25 @@ it('alice uploads a file, reads its validation report, submits it and comments i
     await page.waitForFunction((x) => document.querySelector(`[data-flag="${x}"] .comment`), f);
   }
   assert.equal(await page.locator('[data-testid=step-approve]').count(), 0, 'a submitter does not approve');
+  assert.deepEqual(s.pageErrors(page), []);
+});
+
+it('alice uploads a file in her own layout with the descriptor that reads it; a broken one says where', async () => {
+  const page = await loginAs('alice');
+  await page.click('[data-testid=to-upload]');
+  await page.waitForSelector('[data-testid=upload-form]');
+  const upload = async (descriptor) => {
+    await page.fill('[data-testid=upload-dataset]', 'CRIME');
+    await page.setInputFiles('[data-testid=upload-file]', { name: 'rates 2016.csv', mimeType: 'text/csv', buffer: Buffer.from(OWN_LAYOUT) });
+    await page.setInputFiles('[data-testid=upload-descriptor]', { name: 'mine.toml', mimeType: 'application/toml', buffer: Buffer.from(descriptor) });
+    await page.click('[data-testid=upload-submit]');
+    await page.waitForSelector('[data-testid=upload-report] :is([data-testid=upload-done], [role=alert], .error)');
+    return page.locator('[data-testid=upload-report]').innerText();
+  };
+  assert.match(await upload('[source]\nkey = \n'), /descriptor mine\.toml line 2/);
+  assert.match(await upload(OWN_DESCRIPTOR), /2\D+2/, 'two rows read, two accepted');
+  await page.click('[data-testid=upload-link]');
+  await page.waitForSelector('[data-testid=rows] tr[data-year="2016"]');
   assert.deepEqual(s.pageErrors(page), []);
 });
 

@@ -1327,14 +1327,26 @@ export interface operations {
         dataset: string;
         /** @description What changed, for the reviewers (at most 2000 characters) */
         note?: string;
-        /** @description The file's name as the store records it; default upload.csv */
+        /** @description The file's name as the store records it; default the form's file name, else upload.csv */
         name?: string;
       };
     };
-    /** @description Canonical CSV (unit,year,indicator,value) or SDMX-CSV 2.0 (STRUCTURE, STRUCTURE_ID, ACTION, REF_AREA, TIME_PERIOD, OBS_VALUE); at most 32 MiB */
+    /** @description The file itself: canonical CSV (unit,year,indicator,value) or SDMX-CSV 2.0 (STRUCTURE, STRUCTURE_ID, ACTION, REF_AREA, TIME_PERIOD, OBS_VALUE). Or a form with the file in any layout and the descriptor that reads it (docs/descriptors.md), as `gpsi submission upload --descriptor` takes them. At most 32 MiB */
     requestBody: {
       content: {
         "text/csv": string;
+        "multipart/form-data": {
+          /**
+           * Format: binary
+           * @description The file; its file name is recorded (other characters than letters, digits, '.', '_' and '-' become '_') unless `name` is given
+           */
+          file: string;
+          /**
+           * Format: binary
+           * @description A descriptor in TOML with a data layout (long, wide, gho, owid, canonical, sdmx-csv); its [source] is replaced by the member's. Without it the file must be canonical CSV or SDMX-CSV
+           */
+          descriptor?: string;
+        };
       };
     };
     responses: {

@@ -33,7 +33,9 @@ export function send<T>(method: string, path: string, body?: unknown): Promise<T
   const headers: Record<string, string> = {};
   if (method !== 'GET' && current?.csrf) headers['X-CSRF-Token'] = current.csrf;
   let payload: BodyInit | undefined;
-  if (body instanceof Blob) {
+  if (body instanceof FormData) {
+    payload = body;  // the browser writes its multipart/form-data Content-Type with the boundary
+  } else if (body instanceof Blob) {
     payload = body;
     headers['Content-Type'] = 'text/csv';
   } else if (body !== undefined) {

@@ -69,7 +69,8 @@ export const uploadPage: Page = (root, ctx) => {
   withSession(root, ctx, () => {
     const dataset = h('input', { id: 'dataset', required: true, 'data-testid': 'upload-dataset', placeholder: 'CRIME' });
     const note = h('input', { id: 'note', 'data-testid': 'upload-note' });
-    const file = h('input', { id: 'file', type: 'file', accept: '.csv,text/csv', required: true, 'data-testid': 'upload-file' });
+    const file = h('input', { id: 'file', type: 'file', required: true, 'data-testid': 'upload-file' });
+    const descriptor = h('input', { id: 'descriptor', type: 'file', accept: '.toml', 'data-testid': 'upload-descriptor', 'aria-describedby': 'descriptor-hint' });
     const report = h('div', { 'aria-live': 'polite', 'data-testid': 'upload-report' });
     root.append(h('p', {}, t('upload.intro')), h('form', { class: 'member-form', 'data-testid': 'upload-form', onsubmit: async (ev: Event) => {
       ev.preventDefault();
@@ -79,7 +80,15 @@ export const uploadPage: Page = (root, ctx) => {
       const q = new URLSearchParams({ dataset: dataset.value, name: f.name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_') });
       if (note.value) q.set('note', note.value);
       try {
-        const up = await send<Upload>('POST', `submissions?${q}`, f);
+        // A file read with a descriptor goes as a form with both; a canonical one as itself.
+        const d = descriptor.files?.[0];
+        let body: Blob | FormData = f;
+        if (d) {
+          body = new FormData();
+          body.append('file', f);
+          body.append('descriptor', d);
+        }
+        const up = await send<Upload>('POST', `submissions?${q}`, body);
         report.replaceChildren(
           h('p', { 'data-testid': 'upload-done' }, t('upload.done', { rows: up.rows, accepted: up.accepted }), ' ', h('a', { href: `#/submission/${up.id}`, 'data-testid': 'upload-link' }, t('upload.open', { id: up.id }))),
           quarantineTable(up.quarantine));
@@ -89,6 +98,8 @@ export const uploadPage: Page = (root, ctx) => {
     } },
     h('label', { for: 'dataset' }, t('upload.dataset')), dataset,
     h('label', { for: 'file' }, t('upload.file')), file,
+    h('label', { for: 'descriptor' }, t('upload.descriptor')), descriptor,
+    h('p', { id: 'descriptor-hint', class: 'hint' }, t('upload.descriptor_hint')),
     h('label', { for: 'note' }, t('upload.note')), note,
     h('button', { type: 'submit', 'data-testid': 'upload-submit' }, t('upload.submit'))), report);
     window.__gpsi.ready = true;
