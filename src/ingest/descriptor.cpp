@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <toml++/toml.h>
 
 #include "detail/reference_files.hpp"
@@ -373,12 +374,15 @@ Result<Descriptor> ParseDescriptor(std::string_view text, const std::string& pat
         return AtKey(path, *t, "year", "indicator.year: must be a four-digit year");
       }
       if (!m.value_pattern.empty()) {
-        try {
-          m.value_regex = std::make_shared<const std::regex>(m.value_pattern, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          return AtKey(path, *t, "value_pattern", fmt::format("indicator.value_pattern: {}", e.what()));
+        // RE2, not std::regex: its matching time is linear in the text and it does not recurse, so
+        // a member's pattern (descriptors come over HTTP) can neither stall nor crash the server.
+        RE2::Options options;
+        options.set_log_errors(false);
+        m.value_regex = std::make_shared<const RE2>(m.value_pattern, options);
+        if (!m.value_regex->ok()) {
+          return AtKey(path, *t, "value_pattern", fmt::format("indicator.value_pattern: {}", m.value_regex->error()));
         }
-        if (m.value_regex->mark_count() < 1) {
+        if (m.value_regex->NumberOfCapturingGroups() < 1) {
           return AtKey(path, *t, "value_pattern", "indicator.value_pattern: needs a group (…) around the number");
         }
       }

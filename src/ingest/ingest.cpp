@@ -21,6 +21,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "detail/json_table.hpp"
 #include "detail/reference_files.hpp"
@@ -639,9 +640,11 @@ class FileIngest {
       if (it != map->value_map.end()) return it->second;
     }
     if (map && map->value_regex) {
-      std::match_results<std::string_view::const_iterator> m;
-      if (!std::regex_match(text.begin(), text.end(), m, *map->value_regex) || m[1].length() == 0) return std::nullopt;
-      text = text.substr(static_cast<std::size_t>(m[1].first - text.begin()), static_cast<std::size_t>(m[1].length()));
+      re2::StringPiece number;
+      if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *map->value_regex, &number) || number.empty()) {
+        return std::nullopt;
+      }
+      text = std::string_view(number.data(), number.size());
     }
     if (d_.thousands == 0 || text.find(d_.thousands) == std::string_view::npos) return ParseNumber(text);
     number_buf_.clear();

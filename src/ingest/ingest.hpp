@@ -7,12 +7,15 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core.hpp"
+
+namespace re2 {
+class RE2;
+}
 #include "model.hpp"
 #include "store.hpp"
 
@@ -35,10 +38,10 @@ struct IndicatorMap {
   std::optional<std::vector<std::string>> missing;  //!< overrides table.missing (e.g. NCSI's 0 = not assessed)
   //! Text answers read as numbers ("Yes" = 1, "Fully funded" = 2); other text is parsed as a number.
   std::map<std::string, double> value_map;
-  //! A regular expression (ECMAScript) whose first group is the number, for numbers written
+  //! A regular expression (RE2 syntax) whose first group is the number, for numbers written
   //! inside text ("<= 0.05 g/dl"); a value it does not match is quarantined as non-numeric.
   std::string value_pattern;
-  std::shared_ptr<const std::regex> value_regex;  //!< value_pattern compiled
+  std::shared_ptr<const re2::RE2> value_regex;  //!< value_pattern compiled
   //! The data year of this indicator's values when it is not the file's (a table of one year
   //! holding several publishers' editions, e.g. GI-TOC 2023 beside Numbeo 2024); 0 = the row's year.
   int year = 0;

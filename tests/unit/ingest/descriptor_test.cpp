@@ -2,6 +2,7 @@
 // Every TOML text is built from a list of lines so that line numbers can be read off the test;
 // columns are counted by hand.
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 #include <initializer_list>
@@ -373,7 +374,7 @@ TEST(ParseDescriptor, ValueMapAndPattern) {
   EXPECT_EQ(m.value_map.at("Yes"), 1);
   EXPECT_EQ(m.value_map.at("Partially funded"), 0.5);
   ASSERT_NE(m.value_regex, nullptr);
-  EXPECT_TRUE(std::regex_match("<= 0.05 g/dl", *m.value_regex));
+  EXPECT_TRUE(RE2::FullMatch("<= 0.05 g/dl", *m.value_regex));
 
   Error e = ParseError(Minimal("value_map = { Yes = \"1\" }\n"));  // line 15: the value at column 21
   EXPECT_NE(e.message.find("value_map.Yes"), std::string::npos) << e.message;
