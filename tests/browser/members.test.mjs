@@ -1,9 +1,10 @@
 // The member platform's pages, one role's journey each: alice (the FBI's submitter) logs in,
-// uploads a file and sees its validation report, submits it and comments its flags; bob (the
-// FBI's approver) approves it; sam (the secretariat) finds it in the review queue beside the UN's
-// values, accepts and publishes it, and reads its audit trail; root (administrator) adds an
-// account and issues and revokes a token; no one else reaches the admin page. In a copy of the
-// store, with the accounts of tests/api/make_store.mjs.
+// uploads a file and sees its validation report, submits it and comments its flags, and uploads
+// a file of her own layout with its descriptor; bob (the FBI's approver) approves it; sam (the
+// secretariat) finds it in the review queue beside the UN's values, accepts and publishes it, and
+// reads its audit trail; root (administrator) adds an account and issues and revokes a token,
+// and adds, changes, disables and enables an organisation; no one else reaches the admin page.
+// In a copy of the store, with the accounts of tests/api/make_store.mjs.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { kMemberPassword } from '../api/make_store.mjs';
@@ -173,5 +174,36 @@ it('only root administers: an account added, a token issued once and revoked', a
   await page.click('[data-testid=logout]');
   await page.waitForSelector('[data-testid=login-form]');
   await s.open(page, '#/admin', '[data-testid=admin-denied]');
+  assert.deepEqual(s.pageErrors(page), []);
+});
+
+it('root adds an organisation, changes its names, countries and agreements, disables and enables it', async () => {
+  const page = await loginAs('root');
+  await s.open(page, '#/admin', '[data-testid=admin-org-form]');
+  await page.fill('[data-testid=admin-org-key]', 'gb-ho');
+  await page.selectOption('[data-testid=admin-org-kind]', 'government');
+  await page.fill('[data-testid=admin-org-name-en]', 'Home Office');
+  await page.fill('[data-testid=admin-org-countries]', 'GBR');
+  await page.click('[data-testid=admin-org-form] button[type=submit]');
+  const row = '[data-testid=admin-orgs] tr[data-key=gb-ho]';
+  await page.waitForSelector(row);
+  await page.selectOption('[data-testid=admin-change-org]', 'gb-ho');
+  assert.equal(await page.inputValue('[data-testid=admin-change-name-en]'), 'Home Office', 'the form shows what it holds');
+  await page.fill('[data-testid=admin-change-name-zh]', '英国内政部');
+  await page.fill('[data-testid=admin-change-countries]', 'GBR IRL');
+  await page.fill('[data-testid=admin-change-agreements]', 'CRIME: homicide_rate');
+  await page.click('[data-testid=admin-change-form] button[type=submit]');
+  await page.waitForSelector(`${row}:has-text("英国内政部")`);
+  assert.match(await page.locator(row).innerText(), /GBR IRL[\s\S]*CRIME: homicide_rate/);
+  await page.click('[data-testid=disable-org-gb-ho]');
+  await page.waitForSelector('[data-testid=enable-org-gb-ho]');
+  await page.click('[data-testid=enable-org-gb-ho]');
+  await page.waitForSelector('[data-testid=disable-org-gb-ho]');
+  // A change the rules refuse is shown, and changes nothing.
+  await page.selectOption('[data-testid=admin-change-org]', 'gb-ho');
+  await page.fill('[data-testid=admin-change-countries]', 'XXX');
+  await page.click('[data-testid=admin-change-form] button[type=submit]');
+  await page.waitForSelector('[data-testid=admin-change-form] [role=alert]');
+  assert.match(await page.locator(row).innerText(), /GBR IRL/);
   assert.deepEqual(s.pageErrors(page), []);
 });
