@@ -228,6 +228,13 @@ TEST_P(SubmissionApi, ARefusalIsLoggedWithTheAccountItRefused) {
   EXPECT_EQ(Call("GET", Path(id), "stranger").first, 401);
   EXPECT_EQ(Call("GET", Path(id), "").first, 401);
   EXPECT_EQ(Call("GET", Path(id), "alice").first, 200);
+  // ASVS 16.3.3: a bypass attempt, a session's POST without its CSRF token, is logged with the account.
+  auto session = LogIn(*server_, "alice", kPassword);
+  ASSERT_TRUE(session && session->status == 200);
+  auto forged = server_->Client().Post(
+      Path(id, "/submit"), {{"Cookie", CookiePair(session->get_header_value("Set-Cookie"))}}, "", "application/json");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
   // The access log (text, on the server's stderr) is written once each answer has gone.
   const std::string path = Path(id);
   auto logged = [&](const std::string& line_start, const std::string& account) {
@@ -245,6 +252,7 @@ TEST_P(SubmissionApi, ARefusalIsLoggedWithTheAccountItRefused) {
   };
   EXPECT_TRUE(logged("GET " + path + " 404 ", "us account=carol")) << server_->err();
   EXPECT_TRUE(logged("POST " + path + "/accept 403 ", "us account=alice")) << server_->err();
+  EXPECT_TRUE(logged("POST " + path + "/submit 403 ", "us account=alice")) << "the CSRF refusal\n" << server_->err();
   EXPECT_TRUE(logged("GET " + path + " 401 ", "us account=token:zz9Stran")) << server_->err();
   EXPECT_TRUE(logged("GET " + path + " 401 ", "us")) << "no credentials, no account";
   EXPECT_TRUE(logged("GET " + path + " 200 ", "us")) << "an answer is not a refusal";
