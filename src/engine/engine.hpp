@@ -779,6 +779,7 @@ struct SubmissionDetail {
   Submission submission;
   std::vector<std::string> actions;  //!< as HeldSubmission's
   bool awaits = false;
+  bool comments = false;            //!< whether the holder may comment its flags now (platform::MayComment)
   std::vector<ResolvedValue> rows;  //!< in file order
   std::vector<QuarantineRow> quarantine;
   std::vector<SubmissionFlag> flags;  //!< validation's, each to be commented before approval

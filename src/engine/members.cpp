@@ -277,9 +277,11 @@ Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std
     if (!who) return who.error();
     auto sub = platform::FindVisible(s, *who, id);
     if (!sub) return sub.error();
-    SubmissionDetail out{*sub,        {}, false, s.FileObservations(sub->file_id), s.Quarantine(sub->file_id),
-                         s.Flags(id), {}, {}};
+    SubmissionDetail out;
+    out.submission = *sub, out.rows = s.FileObservations(sub->file_id), out.quarantine = s.Quarantine(sub->file_id);
+    out.flags = s.Flags(id);
     Hold(*who, out);
+    out.comments = platform::MayComment(*who, *sub).ok();
     out.references = platform::ReferenceValues(s, out.rows);
     const std::string target = fmt::format("submission:{}", id);
     s.AuditEntries(1, [&](const AuditEntry& e) {

@@ -205,6 +205,9 @@ std::vector<SubmissionAction> Actions(const Principal& who, const Submission& s)
 //! Whether it is `who`'s turn on `s` (the dashboard's queue): a step other than return is open
 //! to it.
 bool Awaits(const Principal& who, const Submission& s);
+//! Whether `who` may comment `s`'s validation flags now: a submitter or approver of its
+//! organisation (kForbidden otherwise) while it is validated (kConflict otherwise).
+Status MayComment(const Principal& who, const Submission& s);
 
 // ---- Validation flags (docs/platform.md, "Validation flags") ----
 

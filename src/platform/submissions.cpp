@@ -102,6 +102,19 @@ std::vector<A> Actions(const Principal& who, const Submission& s) {
   return out;
 }
 
+Status MayComment(const Principal& who, const Submission& s) {
+  if (!OwnOrg(who, s) || !(who.Can(Permission::kSubmit) || who.Can(Permission::kApprove))) {
+    return Error{Errc::kForbidden,
+                 fmt::format("comment on submission {}: only its organisation's submitter or approver", s.id)};
+  }
+  if (s.state != S::kValidated) {
+    return Error{Errc::kConflict, fmt::format("cannot comment on submission {}: it is {} (flags are commented "
+                                              "while it is validated)",
+                                              s.id, ToString(s.state))};
+  }
+  return Ok();
+}
+
 bool Awaits(const Principal& who, const Submission& s) {
   const auto open = Actions(who, s);
   return std::any_of(open.begin(), open.end(), [](A a) { return a != A::kReturn; });
@@ -337,15 +350,7 @@ Result<SubmissionFlag> CommentFlag(Store& store, const Actor& actor, const Princ
   Transaction tx(store);
   auto found = FindVisible(store, who, id);
   if (!found) return found.error();
-  if (!OwnOrg(who, *found) || !(who.Can(Permission::kSubmit) || who.Can(Permission::kApprove))) {
-    return Error{Errc::kForbidden,
-                 fmt::format("comment on submission {}: only its organisation's submitter or approver", id)};
-  }
-  if (found->state != S::kValidated) {
-    return Error{Errc::kConflict, fmt::format("cannot comment on submission {}: it is {} (flags are commented "
-                                              "while it is validated)",
-                                              id, ToString(found->state))};
-  }
+  if (auto ok = MayComment(who, *found); !ok) return ok.error();
   auto flags = store.Flags(id);
   auto f = std::find_if(flags.begin(), flags.end(), [&](const SubmissionFlag& x) { return x.id == flag; });
   if (f == flags.end()) return Error{Errc::kNotFound, fmt::format("submission {} has no flag {}", id, flag)};

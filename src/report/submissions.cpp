@@ -74,7 +74,7 @@ std::string UploadJson(const engine::UploadResult& r) {
 
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d) {
   Json out = Fields(d.submission);
-  out["actions"] = d.actions, out["awaits"] = d.awaits;
+  out["actions"] = d.actions, out["awaits"] = d.awaits, out["comments"] = d.comments;
   Json rows = Json::array(), flags = Json::array(), trail = Json::array();
   const auto number = [](double v) { return IsNa(v) ? Json(nullptr) : Json(v); };
   for (std::size_t i = 0; i < d.rows.size(); ++i) {

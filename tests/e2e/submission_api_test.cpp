@@ -142,6 +142,7 @@ TEST_P(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   // The server says whose turn it is and which steps are open, so that no front end re-derives it.
   EXPECT_EQ(detail["actions"], nlohmann::json::array({"submit"}));
   EXPECT_EQ(detail["awaits"], true);
+  EXPECT_EQ(detail["comments"], false) << "flags are commented once it is validated";
   EXPECT_EQ(Call("GET", Path(id), "sam").second["actions"], nlohmann::json::array());
   EXPECT_EQ(Call("POST", Path(id, "/submit"), "alice").second["state"], "validated");
   for (const auto& s : Call("GET", "/api/v1/submissions", "bob").second["submissions"]) {
@@ -152,6 +153,8 @@ TEST_P(SubmissionApi, AFileGoesThroughReviewOverHttpAndTheAuditLogSaysFromWhere)
   detail = Call("GET", Path(id), "alice").second;
   EXPECT_EQ(detail["actions"], nlohmann::json::array({"return"})) << "the approver's turn";
   EXPECT_EQ(detail["awaits"], false);
+  EXPECT_EQ(detail["comments"], true) << "the submitter answers the flags";
+  EXPECT_EQ(Call("GET", Path(id), "sam").second["comments"], false) << "the secretariat does not";
   // 2019 differs from UNODC's value by about 100 % and breaks the series: each flag needs a comment.
   std::set<std::string> kinds;
   for (const auto& f : detail["flags"]) {

@@ -245,6 +245,8 @@ export interface components {
       commented_at: string;
     };
     SubmissionDetail: components["schemas"]["Submission"] & components["schemas"]["Held"] & ({
+      /** @description Whether the caller may comment its flags now (POST /api/v1/submissions/{id}/flags/{flag}): a submitter or approver of its organisation while it is validated */
+      comments: boolean;
       /** @description Its values in file order */
       rows: ({
           unit: string;

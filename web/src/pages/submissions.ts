@@ -118,9 +118,8 @@ function rowsTable(d: SubmissionDetail): HTMLElement {
       h('td', { class: 'num', 'data-col': 'un' }, valueFmt(r.un)), h('td', { class: 'num', 'data-col': 'un-diff' }, diff(r.value, r.un)))))));
 }
 
-function flagList(who: Session, d: SubmissionDetail, reload: () => void): HTMLElement {
+function flagList(d: SubmissionDetail, reload: () => void): HTMLElement {
   if (d.flags.length === 0) return h('p', {}, t('sub.noflags'));
-  const canComment = who.org === d.org && (who.permissions.includes('submit') || who.permissions.includes('approve')) && d.state === 'validated';
   return h('ul', { class: 'flag-list', 'data-testid': 'flags' }, d.flags.map((f: Flag) => {
     const text = h('input', { 'aria-label': t('sub.comment'), value: f.comment, 'data-testid': `flag-text-${f.flag}` });
     const save = h('button', { type: 'button', 'data-testid': `flag-save-${f.flag}`, onclick: async () => {
@@ -134,7 +133,7 @@ function flagList(who: Session, d: SubmissionDetail, reload: () => void): HTMLEl
     return h('li', { 'data-flag': f.flag, 'data-kind': f.kind },
       h('strong', {}, t(`flag.${f.kind}` as 'flag.outlier')), ` ${f.unit} ${f.indicator} ${f.year}: ${valueFmt(f.value)} (${t('sub.reference')} ${valueFmt(f.reference)})`,
       f.comment ? h('p', { class: 'comment' }, `${f.commented_by}: ${f.comment}`) : null,
-      canComment ? h('span', {}, text, save) : null);
+      d.comments ? h('span', {}, text, save) : null);
   }));
 }
 
@@ -146,7 +145,7 @@ function trailTable(d: SubmissionDetail): HTMLElement {
 
 export const submissionPage: Page = (root, ctx) => {
   const id = Number(ctx.rest[0]);
-  withSession(root, ctx, (who) => {
+  withSession(root, ctx, () => {
     const body = h('div', {});
     root.append(body);
     const reload = () => send<SubmissionDetail>('GET', `submissions/${id}`).then((d) => {
@@ -167,7 +166,7 @@ export const submissionPage: Page = (root, ctx) => {
         buttons.length ? h('div', { class: 'steps', 'data-testid': 'steps' }, buttons, buttons.some((b) => b.dataset.testid === 'step-return') ? reason : null) : null, out,
         h('h2', {}, t('sub.rows')), rowsTable(d),
         d.quarantine.length ? [h('h2', {}, t('upload.quarantine')), quarantineTable(d.quarantine)] : null,
-        h('h2', {}, t('sub.flags')), flagList(who, d, reload),
+        h('h2', {}, t('sub.flags')), flagList(d, reload),
         h('h2', {}, t('sub.trail')), trailTable(d)));
       window.__gpsi.ready = true;
     }, (e) => body.replaceChildren(errorBox(e)));
