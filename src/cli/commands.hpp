@@ -46,6 +46,7 @@ void AddEvents(CLI::App& app, Globals& g);
 void AddUpdate(CLI::App& app, Globals& g);
 void AddServe(CLI::App& app, Globals& g);
 void AddValidate(CLI::App& app, Globals& g);
+void AddReport(CLI::App& app, Globals& g);
 void AddForecast(CLI::App& app, Globals& g);
 void AddWarn(CLI::App& app, Globals& g);
 void AddOrg(CLI::App& app, Globals& g);

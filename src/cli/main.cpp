@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   cli::AddBuild(app, g);
   cli::AddAudit(app, g);
   cli::AddValidate(app, g);
+  cli::AddReport(app, g);
   cli::AddUncertainty(app, g);
   cli::AddSensitivity(app, g);
   cli::AddForecast(app, g);

@@ -659,6 +659,47 @@ struct Published {
 //! intervals as `gpsi uncertainty` computes them, without writing a file.
 Result<Published> Publish(const PublishConfig& cfg);
 
+// ---- the annual report's summary of a build (src/engine/summary.cpp) ----
+
+//! A unit's standing on one node in one year: its score, rank, flags and 90 % rank interval
+//! [p05, p95] of the Monte Carlo (NaN without intervals).
+struct Standing {
+  std::string unit;  //!< its code (ISO3 for countries)
+  double score = kNa;
+  int rank = 0;
+  double p05 = kNa, p95 = kNa;
+  std::string flags;
+};
+//! A unit ranked on the index in both years: its rank the year before (`from`) and now (`to`).
+struct Mover {
+  std::string unit;
+  int from = 0, to = 0;
+};
+//! The unweighted mean score of a region's ranked units on a node (as the Global Peace Index
+//! reports its regional averages: each country counts once, whatever its population).
+struct RegionScore {
+  std::string region_code, region_name, node;
+  double mean = kNa;
+  std::size_t units = 0;
+};
+//! How wide the index ranks' 90 % intervals are (p95 − p05, in ranks): ranked units by band, and
+//! the median width; all zero without intervals.
+struct IntervalSpread {
+  std::size_t narrow = 0, wide = 0, very_wide = 0;  //!< width ≤ 5, 6–20, > 20 ranks
+  double median_width = kNa;
+};
+//! What the report says of one year of a build: every figure of its text is read from here.
+struct ReportSummary {
+  int year = 0, previous = 0;                   //!< previous: the year before when the build has it, else 0
+  std::vector<std::size_t> nodes;               //!< the index, then its dimensions in method order (MethodInfo nodes)
+  std::vector<std::vector<Standing>> rankings;  //!< per entry of `nodes`: every ranked unit, by rank then code
+  std::vector<Mover> risers, fallers;           //!< on the index: up to 10 each, largest change first
+  std::vector<RegionScore> regions;             //!< per M49 region (by code), then per entry of `nodes`
+  IntervalSpread spread;
+};
+//! The summary of `year` (0 = the latest) of a published build; kUsage when the build has no such year.
+Result<ReportSummary> Summarise(const Published& pub, int year);
+
 // ---- what-if: the index re-aggregated with other weights, in memory (src/engine/whatif.cpp) ----
 
 //! The build's index re-aggregated with other weights (engine::WhatIf).

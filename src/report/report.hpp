@@ -11,6 +11,14 @@
 
 namespace gpsi::report {
 
+//! The annual report of one year of a build as one HTML page in `lang` (en or zh): title page
+//! (edition, method, run id, data hash), executive summary (top and bottom 10 with their 90 %
+//! rank intervals, risers and fallers, regional averages, dimension highlights, the spread of the
+//! intervals), the full ranking and the sources annex; each table's rows carry their unit
+//! (data-unit) and each cell its column (data-col). Every number comes from `s` and `pub`.
+Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s,
+                                     const std::string& lang);
+
 //! The table as an XLSX workbook of one sheet named `sheet`: the header row bold, numbers as
 //! numbers, empty cells left blank; the same table gives the same bytes (a fixed creation time).
 Result<std::string> Xlsx(const Table& t, const std::string& sheet);

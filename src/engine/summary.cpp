@@ -1,0 +1,133 @@
+// The annual report's summary of a build: rankings with their intervals, movers, regional means
+// and the spread of the intervals, so that the report's words and numbers come from one place.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "engine.hpp"
+
+namespace gpsi::engine {
+namespace {
+
+using IntervalKey = std::tuple<int, std::string, std::string>;  // year, unit, node
+
+std::map<IntervalKey, const RankStat*> IntervalIndex(const Published& pub) {
+  std::map<IntervalKey, const RankStat*> out;
+  for (const auto& s : pub.intervals) out.emplace(IntervalKey{s.year, s.unit, s.code}, &s);
+  return out;
+}
+
+//! Every unit ranked on node `node` in `year`, by rank then code.
+std::vector<Standing> Ranking(const Published& pub, std::size_t node, int year,
+                              const std::map<IntervalKey, const RankStat*>& intervals) {
+  const auto& b = pub.build;
+  const std::string& code = b.method.nodes[node].code;
+  const auto col = b.scores.Column(code);
+  std::vector<Standing> out;
+  if (!col) return out;
+  for (std::size_t r = 0; r < b.panel.rows(); ++r) {
+    const auto& row = b.panel.row(r);
+    if (row.year != year || b.scores.rank(r, *col) <= 0) continue;
+    Standing s{row.unit, b.scores.value(r, *col), b.scores.rank(r, *col), kNa, kNa, b.scores.flags(r, *col)};
+    if (auto it = intervals.find({year, row.unit, code}); it != intervals.end()) {
+      s.p05 = it->second->p05, s.p95 = it->second->p95;
+    }
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Standing& a, const Standing& b) { return std::tie(a.rank, a.unit) < std::tie(b.rank, b.unit); });
+  return out;
+}
+
+//! Risers and fallers on the index between the two years' rankings: 10 each, largest change first.
+void Movers(const std::vector<Standing>& before, const std::vector<Standing>& now, ReportSummary& s) {
+  std::map<std::string, int> was;
+  for (const auto& b : before) was.emplace(b.unit, b.rank);
+  std::vector<Mover> all;
+  for (const auto& n : now) {
+    if (auto it = was.find(n.unit); it != was.end() && it->second != n.rank)
+      all.push_back({n.unit, it->second, n.rank});
+  }
+  const auto gain = [](const Mover& m) { return m.from - m.to; };
+  std::sort(all.begin(), all.end(), [&](const Mover& a, const Mover& b) {
+    return std::make_tuple(-gain(a), a.unit) < std::make_tuple(-gain(b), b.unit);
+  });
+  for (const auto& m : all) {
+    if (gain(m) > 0 && s.risers.size() < 10) s.risers.push_back(m);
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (gain(*it) < 0 && s.fallers.size() < 10) s.fallers.push_back(*it);
+  }
+}
+
+void Regions(const Published& pub, ReportSummary& s) {
+  std::map<std::string, const Unit*> units;
+  for (const auto& u : pub.units) units.emplace(u.code, &u);
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    std::map<std::string, RegionScore> by_region;
+    for (const auto& st : s.rankings[i]) {
+      const auto it = units.find(st.unit);
+      if (it == units.end() || it->second->region_code.empty() || IsNa(st.score)) continue;
+      auto& r = by_region[it->second->region_code];
+      r.region_code = it->second->region_code, r.region_name = it->second->region_name;
+      r.node = pub.build.method.nodes[s.nodes[i]].code;
+      r.mean = (r.units == 0 ? 0 : r.mean) + st.score;
+      ++r.units;
+    }
+    for (auto& [code, r] : by_region) {
+      r.mean /= static_cast<double>(r.units);
+      s.regions.push_back(r);
+    }
+  }
+  std::stable_sort(s.regions.begin(), s.regions.end(),
+                   [](const RegionScore& a, const RegionScore& b) { return a.region_code < b.region_code; });
+}
+
+IntervalSpread Spread(const std::vector<Standing>& ranking) {
+  IntervalSpread out;
+  std::vector<double> widths;
+  for (const auto& s : ranking) {
+    if (IsNa(s.p05) || IsNa(s.p95)) continue;
+    const double w = s.p95 - s.p05;
+    widths.push_back(w);
+    (w <= 5 ? out.narrow : w <= 20 ? out.wide : out.very_wide)++;
+  }
+  if (!widths.empty()) {
+    std::sort(widths.begin(), widths.end());
+    const std::size_t n = widths.size();
+    out.median_width = n % 2 ? widths[n / 2] : (widths[n / 2 - 1] + widths[n / 2]) / 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ReportSummary> Summarise(const Published& pub, int year) {
+  const auto& b = pub.build;
+  const auto& m = b.method;
+  if (m.nodes.empty()) return Error{Errc::kUsage, "the build has no framework to report on"};
+  std::set<int> years;
+  for (std::size_t r = 0; r < b.panel.rows(); ++r) years.insert(b.panel.row(r).year);
+  if (year == 0) year = b.panel.LatestYear();
+  if (!years.contains(year)) {
+    return Error{Errc::kUsage, years.empty() ? fmt::format("the build has no year {}", year)
+                                             : fmt::format("the build has no year {} (it has {}–{})", year,
+                                                           *years.begin(), *years.rbegin())};
+  }
+  ReportSummary s;
+  s.year = year;
+  s.previous = years.contains(year - 1) ? year - 1 : 0;
+  s.nodes.push_back(m.top());
+  for (auto c : m.nodes[m.top()].children) s.nodes.push_back(c);
+  const auto intervals = IntervalIndex(pub);
+  for (auto n : s.nodes) s.rankings.push_back(Ranking(pub, n, year, intervals));
+  if (s.previous) Movers(Ranking(pub, m.top(), s.previous, intervals), s.rankings.front(), s);
+  Regions(pub, s);
+  s.spread = Spread(s.rankings.front());
+  return s;
+}
+
+}  // namespace gpsi::engine
