@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libeigen3-dev libboost-dev libboost-math-dev liblapack-dev libopenmpi-dev openmpi-bin libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
-  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev nginx-light libxlsxwriter-dev libisal-dev isal zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium fonts-wqy-microhei wrk libtbb-dev libsodium-dev libre2-dev)
+  libicu-dev libcurl4-openssl-dev libcpp-httplib-dev nginx-light libxlsxwriter-dev libisal-dev isal zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium fonts-wqy-microhei wrk libtbb-dev libsodium-dev libre2-dev libkainjow-mustache-dev)
 # The PostgreSQL backend (libpqxx) and the throwaway clusters of its tests (postgresql-15).
 pkgs+=(postgresql-15 libpqxx-dev)
 # R's forecast package: the oracle of the forecast baselines (naive, rwf with drift) in the tests.
