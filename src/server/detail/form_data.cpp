@@ -11,22 +11,18 @@
 
 #include <fmt/format.h>
 
+#include "detail/http.hpp"
+
 namespace gpsi::server::detail {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 
-Error Bad(const std::string& what) {
+Error FormError(const std::string& what) {
   return Error{Errc::kUsage, "multipart/form-data: " + what};
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
+std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -59,25 +55,25 @@ std::optional<std::string> TakeQuoted(std::string_view& s) {
 std::optional<HeaderValue> ParseHeaderValue(std::string_view s) {
   HeaderValue out;
   const auto semi = std::min(s.find(';'), s.size());
-  out.type = Lower(Trim(s.substr(0, semi)));
+  out.type = Lower(TrimBlanks(s.substr(0, semi)));
   s.remove_prefix(semi);
   while (!s.empty()) {
-    s = Trim(s.substr(1));  // the ';'
-    if (s.empty()) break;   // a trailing ';'
+    s = TrimBlanks(s.substr(1));  // the ';'
+    if (s.empty()) break;         // a trailing ';'
     const auto eq = s.find('=');
     if (eq == std::string_view::npos || s.substr(0, eq).find(';') != std::string_view::npos) return std::nullopt;
-    const std::string name = Lower(Trim(s.substr(0, eq)));
-    s = Trim(s.substr(eq + 1));
+    const std::string name = Lower(TrimBlanks(s.substr(0, eq)));
+    s = TrimBlanks(s.substr(eq + 1));
     std::string value;
     if (!s.empty() && s.front() == '"') {
       auto quoted = TakeQuoted(s);
       if (!quoted) return std::nullopt;
       value = std::move(*quoted);
-      s = Trim(s);
+      s = TrimBlanks(s);
       if (!s.empty() && s.front() != ';') return std::nullopt;
     } else {
       const auto end = std::min(s.find(';'), s.size());
-      value = std::string(Trim(s.substr(0, end)));
+      value = std::string(TrimBlanks(s.substr(0, end)));
       s.remove_prefix(end);
     }
     if (name.empty() || !out.params.emplace(name, std::move(value)).second) return std::nullopt;
@@ -110,19 +106,19 @@ Result<FormPart> ParseHeaders(std::string_view block) {
     block.remove_prefix(std::min(eol + kCrlf.size(), block.size()));
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || !ValidHeaderName(line.substr(0, colon))) {
-      return Bad(fmt::format("a part's header line is not `Name: value`: {:.60}", line));
+      return FormError(fmt::format("a part's header line is not `Name: value`: {:.60}", line));
     }
     if (Lower(line.substr(0, colon)) != "content-disposition")
       continue;  // Content-Type and the like say nothing we use
     const auto value = ParseHeaderValue(line.substr(colon + 1));
     if (part || !value || value->type != "form-data" || !value->params.contains("name") ||
         value->params.at("name").empty()) {
-      return Bad("each part needs one header `Content-Disposition: form-data; name=\"…\"`");
+      return FormError("each part needs one header `Content-Disposition: form-data; name=\"…\"`");
     }
     const auto filename = value->params.find("filename");
     part = FormPart{value->params.at("name"), filename == value->params.end() ? "" : filename->second, {}};
   }
-  if (!part) return Bad("each part needs one header `Content-Disposition: form-data; name=\"…\"`");
+  if (!part) return FormError("each part needs one header `Content-Disposition: form-data; name=\"…\"`");
   return *part;
 }
 
@@ -133,7 +129,7 @@ Result<FormPart> ParsePart(std::string_view raw) {
     content = raw.substr(kCrlf.size());  // a part with no header at all, which ParseHeaders refuses
   } else {
     const auto split = raw.find("\r\n\r\n");
-    if (split == std::string_view::npos) return Bad("a part's headers must end in an empty line");
+    if (split == std::string_view::npos) return FormError("a part's headers must end in an empty line");
     headers = raw.substr(0, split);
     content = raw.substr(split + 4);
   }
@@ -146,10 +142,10 @@ Result<FormPart> ParsePart(std::string_view raw) {
 //! The boundary of a multipart/form-data Content-Type, or the error that says why there is none.
 Result<std::string> Boundary(std::string_view content_type) {
   const auto value = ParseHeaderValue(content_type);
-  if (!value || value->type != "multipart/form-data") return Bad("the Content-Type is not multipart/form-data");
+  if (!value || value->type != "multipart/form-data") return FormError("the Content-Type is not multipart/form-data");
   const auto b = value->params.find("boundary");
   if (b == value->params.end() || !ValidBoundary(b->second)) {
-    return Bad("the Content-Type needs a boundary of 1 to 70 letters, digits or '()+_,-./:=? (RFC 2046)");
+    return FormError("the Content-Type needs a boundary of 1 to 70 letters, digits or '()+_,-./:=? (RFC 2046)");
   }
   return b->second;
 }
@@ -169,7 +165,7 @@ Result<std::vector<FormPart>> ParseFormData(std::string_view content_type, std::
   std::size_t pos = 0;
   if (!body.starts_with(delimiter)) {
     pos = body.find(next);
-    if (pos == std::string_view::npos) return Bad("the body has no delimiter line --" + *boundary);
+    if (pos == std::string_view::npos) return FormError("the body has no delimiter line --" + *boundary);
     pos += kCrlf.size();
   }
   pos += delimiter.size();
@@ -177,13 +173,14 @@ Result<std::vector<FormPart>> ParseFormData(std::string_view content_type, std::
   std::set<std::string> names;
   while (body.substr(pos, 2) != "--") {  // the closing delimiter; an epilogue after it is ignored
     while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;  // transport padding
-    if (body.substr(pos, kCrlf.size()) != kCrlf) return Bad("a delimiter line must end in CRLF");
+    if (body.substr(pos, kCrlf.size()) != kCrlf) return FormError("a delimiter line must end in CRLF");
     pos += kCrlf.size();
     const auto end = body.find(next, pos);
-    if (end == std::string_view::npos) return Bad("the body ends before its closing delimiter (a truncated upload?)");
+    if (end == std::string_view::npos)
+      return FormError("the body ends before its closing delimiter (a truncated upload?)");
     auto part = ParsePart(body.substr(pos, end - pos));
     if (!part) return part.error();
-    if (!names.insert(part->name).second) return Bad(fmt::format("the field {:.60} is given twice", part->name));
+    if (!names.insert(part->name).second) return FormError(fmt::format("the field {:.60} is given twice", part->name));
     parts.push_back(std::move(*part));
     pos = end + next.size();
   }
