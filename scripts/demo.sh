@@ -114,15 +114,17 @@ echo
 echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
 build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
 echo
-echo "== gpsi report --method methods/gpsi.toml: the annual report of the latest year, in English and Chinese (docs/report.md)"
+echo "== gpsi report --profiles all --pdf: the annual report of the latest year and a profile of every ranked country,"
+echo "   in English and Chinese, as HTML and PDF (docs/report.md)"
 for lang in en zh; do
-  build/gpsi --db "$db" report --method methods/gpsi.toml --lang "$lang" --out "out/gpsi-report/$lang"
+  build/gpsi --db "$db" report --method methods/gpsi.toml --lang "$lang" --profiles all --pdf --out "out/gpsi-report/$lang"
 done
 echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
 echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest,"
-echo "      warnings in out/gpsi-warn (warnings.csv), the annual report in out/gpsi-report/{en,zh}/index.html"
+echo "      warnings in out/gpsi-warn (warnings.csv), the annual report in out/gpsi-report/{en,zh}"
+echo "      (index.html, report.pdf, profiles/<ISO3>.html and .pdf)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
 echo

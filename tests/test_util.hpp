@@ -53,18 +53,22 @@ inline void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
-//! Runs `gpsi ARGS` through the shell (ARGS already quoted), capturing stdout and stderr.
-inline RunResult Gpsi(const std::string& args, const std::string& cwd = "") {
+//! Runs `command` through the shell (already quoted), capturing stdout and stderr.
+inline RunResult Sh(const std::string& command) {
   TempDir tmp;
   std::string out = tmp / "out", err = tmp / "err";
-  std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string("'") + GPSI_BINARY + "' " + args + " >'" +
-                    out + "' 2>'" + err + "'";
+  std::string cmd = "{ " + command + "; } >'" + out + "' 2>'" + err + "'";
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = ReadFile(out);
   r.err = ReadFile(err);
   return r;
+}
+
+//! Runs `gpsi ARGS` through the shell (ARGS already quoted), capturing stdout and stderr.
+inline RunResult Gpsi(const std::string& args, const std::string& cwd = "") {
+  return Sh((cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string("'") + GPSI_BINARY + "' " + args);
 }
 
 //! Path of a file in the shared data folder.

@@ -1,8 +1,11 @@
 // gpsi report: the annual report of one year of a build, as HTML in one language
 // (docs/report.md): the method built over the store with its rank intervals, summarised by the
 // engine, drawn by the report module's templates.
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,41 +37,117 @@ Status WriteWhole(const fs::path& path, const std::string& text) {
 struct ReportOptions {
   engine::PublishConfig publish;
   int year = 0;
-  std::string lang = "en", out;
+  report::Edition edition;
+  std::string out, profiles;
+  bool pdf = false;
+  int workers = 2;
 };
+
+//! Today (UTC) as YYYY-MM-DD: the edition's date when none is given.
+std::string Today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return fmt::format("{:04d}-{:02d}-{:02d}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+}
+
+//! The units `--profiles` names: every one ranked on the index (`all`), or a list of codes.
+std::vector<std::string> ProfileUnits(const std::string& arg, const engine::ReportSummary& s) {
+  std::vector<std::string> out;
+  if (arg == "all") {
+    for (const auto& st : s.rankings.front()) out.push_back(st.unit);
+    return out;
+  }
+  std::stringstream list(arg);
+  for (std::string code; std::getline(list, code, ',');) {
+    std::transform(code.begin(), code.end(), code.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (!code.empty()) out.push_back(code);
+  }
+  return out;
+}
+
+struct Page {
+  fs::path html;
+  std::string text;
+};
+
+//! Every page of the edition, made in memory first so that a bad --profiles writes nothing.
+Result<std::vector<Page>> Pages(const engine::Published& pub, const engine::ReportSummary& s, const ReportOptions& o) {
+  std::vector<Page> pages;
+  auto index = report::AnnualReportHtml(pub, s, o.edition);
+  if (!index) return index.error();
+  pages.push_back({fs::path(o.out) / "index.html", std::move(*index)});
+  for (const auto& unit : ProfileUnits(o.profiles, s)) {
+    auto profile = engine::Profile(pub, s, unit);
+    if (!profile) return profile.error();
+    auto html = report::ProfileHtml(pub, s, *profile, o.edition);
+    if (!html) return html.error();
+    pages.push_back({fs::path(o.out) / "profiles" / (unit + ".html"), std::move(*html)});
+  }
+  return pages;
+}
+
+//! The PDF beside each page: DIR/report.pdf for the report, DIR/profiles/<ISO3>.pdf for a profile.
+std::vector<report::PdfJob> PdfJobs(const std::vector<Page>& pages) {
+  std::vector<report::PdfJob> jobs;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    fs::path pdf = pages[i].html;
+    pdf.replace_filename(i == 0 ? std::string("report.pdf") : pages[i].html.stem().string() + ".pdf");
+    jobs.push_back({pages[i].html.string(), pdf.string()});
+  }
+  return jobs;
+}
 
 }  // namespace
 
 void AddReport(CLI::App& app, Globals& g) {
-  auto* cmd = app.add_subcommand("report", "the annual report of a build, as HTML (docs/report.md)");
+  auto* cmd = app.add_subcommand("report",
+                                 "the annual report and country profiles of a build, as HTML and PDF (docs/report.md)");
   auto o = std::make_shared<ReportOptions>();
   o->publish.forecast_draws = 0;
   cmd->add_option("--method", o->publish.build.method_path, "methodology file (TOML)")->required();
   cmd->add_option("--set", o->publish.build.sets, "override a methodology key: key=value (repeatable)");
   cmd->add_option("--year", o->year, "the year reported (default: the build's latest)");
-  cmd->add_option("--lang", o->lang, "the report's language")->check(CLI::IsMember({"en", "zh"}));
+  cmd->add_option("--lang", o->edition.lang, "the report's language")->check(CLI::IsMember({"en", "zh"}));
   cmd->add_option("--intervals", o->publish.intervals, "Monte Carlo runs for the rank intervals (0 = none)");
   cmd->add_option("--seed", o->publish.seed, "seed of the Monte Carlo");
-  cmd->add_option("--out", o->out, "output folder: index.html")->required();
+  cmd->add_option("--profiles", o->profiles, "country profiles: all, or ISO3 codes separated by commas");
+  cmd->add_flag("--pdf", o->pdf, "print each page to PDF too: report.pdf, profiles/<ISO3>.pdf (WeasyPrint)");
+  cmd->add_option("--date", o->edition.date,
+                  "the edition's date, YYYY-MM-DD: the PDFs' creation date (default: today, UTC)")
+      ->check([](const std::string& d) {
+        std::tm tm{};
+        return d.size() == 10 && strptime(d.c_str(), "%Y-%m-%d", &tm) ? std::string() : "not a date YYYY-MM-DD: " + d;
+      });
+  cmd->add_option("--workers", o->workers, "PDF printing processes")->check(CLI::Range(1, 64));
+  cmd->add_option("--out", o->out, "output folder: index.html, profiles/, report.pdf")->required();
   cmd->callback([&g, o] {
     o->publish.build.db_path = g.db;
+    if (o->edition.date.empty()) o->edition.date = Today();
     auto pub = engine::Publish(o->publish);
     if (!pub) return Report(g, pub.error());
     auto summary = engine::Summarise(*pub, o->year);
     if (!summary) return Report(g, summary.error());
-    auto html = report::AnnualReportHtml(*pub, *summary, o->lang);
-    if (!html) return Report(g, html.error());
-    const fs::path index = fs::path(o->out) / "index.html";
-    if (auto ok = WriteWhole(index, *html); !ok) return Report(g, ok.error());
+    auto pages = Pages(*pub, *summary, *o);
+    if (!pages) return Report(g, pages.error());
+    std::vector<std::string> files;
+    for (const auto& p : *pages) {
+      if (auto ok = WriteWhole(p.html, p.text); !ok) return Report(g, ok.error());
+    }
+    files.push_back(pages->front().html.string());
+    if (o->pdf) {
+      const auto jobs = PdfJobs(*pages);
+      if (auto ok = report::WritePdfs(jobs, o->edition.date, o->workers); !ok) return Report(g, ok.error());
+      files.push_back(jobs.front().pdf);
+    }
+    if (pages->size() > 1) files.push_back((fs::path(o->out) / "profiles").string());
     if (g.json) {
-      nlohmann::ordered_json j{{"year", summary->year},
-                               {"lang", o->lang},
-                               {"run", pub->build.run_id},
-                               {"ranked", summary->rankings.front().size()},
-                               {"files", {index.string()}}};
+      nlohmann::ordered_json j{{"year", summary->year},         {"lang", o->edition.lang},
+                               {"run", pub->build.run_id},      {"ranked", summary->rankings.front().size()},
+                               {"profiles", pages->size() - 1}, {"files", files}};
       fmt::print("{}\n", j.dump(2));
     } else if (!g.quiet) {
-      fmt::print("{}\n", index.string());
+      for (const auto& f : files) fmt::print("{}\n", f);
     }
   });
 }

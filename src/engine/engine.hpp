@@ -688,6 +688,13 @@ struct IntervalSpread {
   std::size_t narrow = 0, wide = 0, very_wide = 0;  //!< width ≤ 5, 6–20, > 20 ranks
   double median_width = kNa;
 };
+//! A region's mean index score in one year (RegionScore's rule).
+struct RegionYear {
+  std::string region_code;
+  int year = 0;
+  double mean = kNa;
+  std::size_t units = 0;
+};
 //! What the report says of one year of a build: every figure of its text is read from here.
 struct ReportSummary {
   int year = 0, previous = 0;                   //!< previous: the year before when the build has it, else 0
@@ -696,9 +703,34 @@ struct ReportSummary {
   std::vector<Mover> risers, fallers;           //!< on the index: up to 10 each, largest change first
   std::vector<RegionScore> regions;             //!< per M49 region (by code), then per entry of `nodes`
   IntervalSpread spread;
+  std::vector<int> trend_years;  //!< the build's years up to `year`, the last 9 at most (the trends' span)
+  //! The index's regional means (as `regions`) in each of `trend_years`: per region, then year.
+  std::vector<RegionYear> trends;
 };
 //! The summary of `year` (0 = the latest) of a published build; kUsage when the build has no such year.
 Result<ReportSummary> Summarise(const Published& pub, int year);
+
+//! One indicator of a country profile in the summary's year: the value as its readers know it
+//! (DisplayValue), its normalised score and flags, and where the build read it (provenance.csv).
+struct ProfileIndicator {
+  std::size_t node = 0;  //!< MethodInfo node
+  double value = kNa, score = kNa;
+  std::string flags, how;         //!< the score's flags; how the value was made (observed, carried, imputed…)
+  int data_year = 0;              //!< 0 when no year was read (imputed, fill)
+  std::string source, publisher;  //!< "key@release" and its publisher; empty when read from no source
+  int tier = 0;                   //!< the source's priority tier (1 UN … 4 big data); 0 none
+};
+//! What one country's page says: its standing on the index and each dimension beside its region's
+//! mean, the index over the trend years beside its region's, and every indicator.
+struct CountryProfile {
+  std::string unit, region_code;
+  std::vector<Standing> standings;           //!< per summary node; rank 0 where not ranked on it
+  std::vector<double> region_means;          //!< per summary node: the region's mean (kNa without a region)
+  std::vector<double> trend, region_trend;   //!< per trend year: its index score, its region's mean
+  std::vector<ProfileIndicator> indicators;  //!< in method order
+};
+//! The profile of `unit` in the summary's year; kUsage when the unit is not ranked on the index then.
+Result<CountryProfile> Profile(const Published& pub, const ReportSummary& s, const std::string& unit);
 
 // ---- what-if: the index re-aggregated with other weights, in memory (src/engine/whatif.cpp) ----
 

@@ -63,16 +63,27 @@ void Movers(const std::vector<Standing>& before, const std::vector<Standing>& no
   }
 }
 
-void Regions(const Published& pub, ReportSummary& s) {
+std::map<std::string, const Unit*> UnitIndex(const Published& pub) {
   std::map<std::string, const Unit*> units;
   for (const auto& u : pub.units) units.emplace(u.code, &u);
+  return units;
+}
+
+//! The unit `code` when it has an M49 region, else null (it counts in no regional mean).
+const Unit* RegionOf(const std::map<std::string, const Unit*>& units, const std::string& code) {
+  const auto it = units.find(code);
+  return it == units.end() || it->second->region_code.empty() ? nullptr : it->second;
+}
+
+void Regions(const Published& pub, ReportSummary& s) {
+  const auto units = UnitIndex(pub);
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     std::map<std::string, RegionScore> by_region;
     for (const auto& st : s.rankings[i]) {
-      const auto it = units.find(st.unit);
-      if (it == units.end() || it->second->region_code.empty() || IsNa(st.score)) continue;
-      auto& r = by_region[it->second->region_code];
-      r.region_code = it->second->region_code, r.region_name = it->second->region_name;
+      const Unit* u = RegionOf(units, st.unit);
+      if (!u || IsNa(st.score)) continue;
+      auto& r = by_region[u->region_code];
+      r.region_code = u->region_code, r.region_name = u->region_name;
       r.node = pub.build.method.nodes[s.nodes[i]].code;
       r.mean = (r.units == 0 ? 0 : r.mean) + st.score;
       ++r.units;
@@ -84,6 +95,31 @@ void Regions(const Published& pub, ReportSummary& s) {
   }
   std::stable_sort(s.regions.begin(), s.regions.end(),
                    [](const RegionScore& a, const RegionScore& b) { return a.region_code < b.region_code; });
+}
+
+//! Each region's mean index score in each trend year: the last 9 of the build's years up to the
+//! summary's (the span of the profiles' trends and the report's regional lines).
+void Trends(const Published& pub, const std::set<int>& years, const std::map<IntervalKey, const RankStat*>& intervals,
+            ReportSummary& s) {
+  for (auto it = years.upper_bound(s.year); it != years.begin() && s.trend_years.size() < 9;) {
+    s.trend_years.insert(s.trend_years.begin(), *--it);
+  }
+  const auto units = UnitIndex(pub);
+  std::map<std::pair<std::string, int>, RegionYear> by_region;
+  for (int y : s.trend_years) {
+    for (const auto& st : Ranking(pub, pub.build.method.top(), y, intervals)) {
+      const Unit* u = RegionOf(units, st.unit);
+      if (!u || IsNa(st.score)) continue;
+      auto& r = by_region[{u->region_code, y}];
+      r.region_code = u->region_code, r.year = y;
+      r.mean = (r.units == 0 ? 0 : r.mean) + st.score;
+      ++r.units;
+    }
+  }
+  for (auto& [key, r] : by_region) {
+    r.mean /= static_cast<double>(r.units);
+    s.trends.push_back(r);
+  }
 }
 
 IntervalSpread Spread(const std::vector<Standing>& ranking) {
@@ -127,7 +163,67 @@ Result<ReportSummary> Summarise(const Published& pub, int year) {
   if (s.previous) Movers(Ranking(pub, m.top(), s.previous, intervals), s.rankings.front(), s);
   Regions(pub, s);
   s.spread = Spread(s.rankings.front());
+  Trends(pub, years, intervals, s);
   return s;
+}
+
+namespace {
+
+//! Every indicator of build row `r`: value, score, flags and where it was read.
+std::vector<ProfileIndicator> Indicators(const Published& pub, std::size_t r) {
+  const auto& b = pub.build;
+  std::map<std::string, const Source*> sources;
+  for (const auto& rec : pub.sources) sources.emplace(rec.source.key + "@" + rec.source.release, &rec.source);
+  std::vector<ProfileIndicator> out;
+  for (std::size_t col = 0; col < b.method.indicators.size(); ++col) {
+    const std::size_t node = b.method.indicators[col];
+    const CellOrigin& o = b.panel.origin(r, col);
+    ProfileIndicator ind{node,
+                         DisplayValue(b, r, col),
+                         b.scores.value(r, node),
+                         b.scores.flags(r, node),
+                         o.how,
+                         o.series >= 0 ? o.year : 0,
+                         o.source};
+    if (const auto it = sources.find(o.source); it != sources.end()) {
+      ind.publisher = it->second->publisher, ind.tier = it->second->tier;
+    }
+    out.push_back(std::move(ind));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CountryProfile> Profile(const Published& pub, const ReportSummary& s, const std::string& unit) {
+  const auto& b = pub.build;
+  const auto& index = s.rankings.front();
+  if (std::none_of(index.begin(), index.end(), [&](const Standing& st) { return st.unit == unit; })) {
+    return Error{Errc::kUsage, fmt::format("{} is not ranked on the index in {}", unit, s.year)};
+  }
+  CountryProfile p;
+  p.unit = unit;
+  if (const Unit* u = RegionOf(UnitIndex(pub), unit)) p.region_code = u->region_code;
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const auto& ranking = s.rankings[i];
+    const auto it = std::find_if(ranking.begin(), ranking.end(), [&](const Standing& st) { return st.unit == unit; });
+    p.standings.push_back(it == ranking.end() ? Standing{unit} : *it);
+    const auto region = std::find_if(s.regions.begin(), s.regions.end(), [&](const RegionScore& r) {
+      return r.region_code == p.region_code && r.node == b.method.nodes[s.nodes[i]].code;
+    });
+    p.region_means.push_back(region == s.regions.end() ? kNa : region->mean);
+  }
+  const auto rows = b.panel.RowsOf(unit);
+  for (int y : s.trend_years) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](std::size_t r) { return b.panel.row(r).year == y; });
+    p.trend.push_back(row == rows.end() ? kNa : b.scores.value(*row, b.method.top()));
+    if (row != rows.end() && y == s.year) p.indicators = Indicators(pub, *row);
+    const auto region = std::find_if(s.trends.begin(), s.trends.end(), [&](const RegionYear& r) {
+      return r.region_code == p.region_code && r.year == y;
+    });
+    p.region_trend.push_back(region == s.trends.end() ? kNa : region->mean);
+  }
+  return p;
 }
 
 }  // namespace gpsi::engine

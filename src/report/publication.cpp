@@ -5,123 +5,20 @@
 #include <map>
 #include <set>
 
-#include <fmt/args.h>
 #include <fmt/format.h>
-#include <toml++/toml.h>
-#include <kainjow/mustache.hpp>
 
+#include "page.hpp"
 #include "report.hpp"
 
 namespace gpsi::report {
-namespace detail {
-extern const std::map<std::string_view, std::string_view> kTemplates;
-}  // namespace detail
-
 namespace {
 
-using Data = kainjow::mustache::data;
-using Template = kainjow::mustache::mustache;
-
-//! One language's words: the string table's [en] or [zh], and the Chinese names of M49 regions.
-struct Words {
-  std::string lang;
-  std::map<std::string, std::string> text;
-  std::map<std::string, std::string> region_zh;
-
-  const std::string& operator[](const std::string& key) const {
-    static const std::string kMissing;
-    const auto it = text.find(key);
-    return it == text.end() ? kMissing : it->second;
-  }
-  //! The sentence `key` with its named numbers filled in ({n}, {year}…).
-  std::string Say(const std::string& key, const std::map<std::string, std::string>& args) const {
-    fmt::dynamic_format_arg_store<fmt::format_context> store;
-    for (const auto& [name, value] : args) store.push_back(fmt::arg(name.c_str(), value));
-    return fmt::vformat((*this)[key], store);
-  }
-};
-
-Result<Words> LoadWords(const std::string& lang) {
-  toml::table root;
-  try {
-    root = toml::parse(detail::kTemplates.at("strings.toml"), std::string_view("strings.toml"));
-  } catch (const toml::parse_error& e) {
-    return Error{Errc::kInternal, std::string("the report's string table: ") + std::string(e.description())};
-  }
-  const toml::table* table = root[lang].as_table();
-  if (!table) return Error{Errc::kUsage, fmt::format("no report language '{}' (en or zh)", lang)};
-  Words w;
-  w.lang = lang;
-  for (const auto& [k, v] : *table) w.text.emplace(std::string(k.str()), v.value_or(std::string()));
-  if (const toml::table* zh = root["region_zh"].as_table()) {
-    for (const auto& [k, v] : *zh) w.region_zh.emplace(std::string(k.str()), v.value_or(std::string()));
-  }
-  return w;
-}
-
-std::string Score(double v) {
-  return IsNa(v) ? "—" : fmt::format("{:.1f}", v);
-}
-//! The 90 % rank interval to the nearest rank (rank_stats.csv keeps the interpolated quantiles).
-std::string Interval(const engine::Standing& s) {
-  return IsNa(s.p05) || IsNa(s.p95) ? "—" : fmt::format("{:.0f}–{:.0f}", s.p05, s.p95);
-}
-
-//! What the report names things by, in its language: units, nodes and regions.
-struct Names {
-  const Words& words;
-  std::map<std::string, const gpsi::Unit*> units;
-  const engine::MethodInfo& method;
-
-  std::string UnitName(const std::string& code) const {
-    const auto it = units.find(code);
-    if (it == units.end()) return code;
-    const auto& u = *it->second;
-    return words.lang == "zh" && !u.name_zh.empty() ? u.name_zh : u.name_en.empty() ? code : u.name_en;
-  }
-  std::string NodeName(std::size_t i) const {
-    const auto& n = method.nodes[i];
-    return words.lang == "zh" && !n.name_zh.empty() ? n.name_zh : n.name_en.empty() ? n.code : n.name_en;
-  }
-  std::string RegionName(const engine::RegionScore& r) const {
-    const auto it = words.region_zh.find(r.region_code);
-    return words.lang == "zh" && it != words.region_zh.end() ? it->second : r.region_name;
-  }
-};
-
-//! A table as the table template draws it: a caption, columns, and rows keyed by unit.
-struct Table {
-  struct Column {
-    std::string text, field;
-    bool num = false;
-  };
-  std::string id, caption;
-  std::vector<Column> columns;
-  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // unit, a text per column
-
-  std::string Html() const {
-    Data head{Data::type::list}, body{Data::type::list};
-    for (const auto& c : columns) {
-      Data h;
-      h.set("text", c.text), h.set("num", c.num);
-      head << h;
-    }
-    for (const auto& [unit, cells] : rows) {
-      Data list{Data::type::list};
-      for (std::size_t i = 0; i < cells.size(); ++i) {
-        Data cell;
-        cell.set("text", cells[i]), cell.set("field", columns[i].field), cell.set("num", columns[i].num);
-        list << cell;
-      }
-      Data row;
-      row.set("unit", unit), row.set("cells", list);
-      body << row;
-    }
-    Data d;
-    d.set("id", id), d.set("caption", caption), d.set("head", head), d.set("rows", body);
-    return Template{std::string(detail::kTemplates.at("table.html"))}.render(d);
-  }
-};
+using detail::Data;
+using detail::Interval;
+using detail::Names;
+using detail::Score;
+using detail::Table;
+using detail::Words;
 
 //! Rank, country, score and interval of `standings` (the first `limit`, or the last when `from_end`).
 Table StandingTable(const std::string& id, const std::string& caption, const std::vector<engine::Standing>& all,
@@ -170,7 +67,8 @@ Table RegionTable(const engine::ReportSummary& s, const Names& names) {
   std::map<std::string, std::vector<const engine::RegionScore*>> by_region;
   for (const auto& r : s.regions) by_region[r.region_code].push_back(&r);
   for (const auto& [code, scores] : by_region) {
-    std::vector<std::string> cells{names.RegionName(*scores.front()), std::to_string(scores.front()->units)};
+    std::vector<std::string> cells{names.RegionName(code, scores.front()->region_name),
+                                   std::to_string(scores.front()->units)};
     for (auto n : s.nodes) {
       const auto it = std::find_if(scores.begin(), scores.end(),
                                    [&](const auto* r) { return r->node == names.method.nodes[n].code; });
@@ -269,30 +167,42 @@ void Summary(const engine::Published& pub, const engine::ReportSummary& s, const
   d.set("uncertainty", UncertaintyText(pub, s, w));
 }
 
+//! The index over the trend years: a line per region (its unweighted mean).
+std::string TrendChart(const engine::ReportSummary& s, const Names& names) {
+  std::map<std::string, detail::Line> lines;
+  std::map<std::string, std::string> region_names;
+  for (const auto& r : s.regions) region_names.emplace(r.region_code, r.region_name);
+  for (const auto& r : s.trends) {
+    auto& line = lines[r.region_code];
+    if (line.values.empty()) {
+      line.label = names.RegionName(r.region_code, region_names[r.region_code]);
+      line.style = "region-" + r.region_code;
+      line.values.assign(s.trend_years.size(), kNa);
+    }
+    const auto at = std::find(s.trend_years.begin(), s.trend_years.end(), r.year) - s.trend_years.begin();
+    line.values[static_cast<std::size_t>(at)] = r.mean;
+  }
+  std::vector<detail::Line> all;
+  for (auto& [code, line] : lines) all.push_back(std::move(line));
+  return detail::LineChart(names.words["trends_caption"], s.trend_years, all);
+}
+
 }  // namespace
 
-Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s,
-                                     const std::string& lang) {
-  auto words = LoadWords(lang);
+Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s, const Edition& e) {
+  auto words = Words::Load(e.lang);
   if (!words) return words.error();
-  const auto& m = pub.build.method;
-  Names names{*words, {}, m};
-  for (const auto& u : pub.units) names.units.emplace(u.code, &u);
+  const Names names(*words, pub);
   Data d;
-  Data t;
-  for (const auto& [k, v] : words->text) t.set(k, v);
-  d.set("t", t);
-  d.set("lang", lang == "zh" ? "zh-Hans" : "en");
+  detail::SetPage(pub, e, *words, d);
   d.set("year", std::to_string(s.year));
-  d.set("method", fmt::format("{} {} ({})", m.id, m.version, m.hash.substr(0, 12)));
-  d.set("run_id", pub.build.run_id);
-  d.set("data_hash", pub.build.data_hash);
   Summary(pub, s, names, d);
+  d.set("trends_chart", TrendChart(s, names));
+  d.set("trends_text", words->Say("trends_text", {{"first", std::to_string(s.trend_years.front())},
+                                                  {"last", std::to_string(s.trend_years.back())}}));
   d.set("ranking", RankingTable(s, names).Html());
   d.set("sources", SourceTable(pub, *words).Html());
-  Template page{std::string(detail::kTemplates.at("report.html"))};
-  if (!page.is_valid()) return Error{Errc::kInternal, "the report template: " + page.error_message()};
-  return page.render(d);
+  return detail::Render("report.html", d);
 }
 
 }  // namespace gpsi::report

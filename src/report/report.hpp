@@ -11,13 +11,36 @@
 
 namespace gpsi::report {
 
-//! The annual report of one year of a build as one HTML page in `lang` (en or zh): title page
-//! (edition, method, run id, data hash), executive summary (top and bottom 10 with their 90 %
-//! rank intervals, risers and fallers, regional averages, dimension highlights, the spread of the
-//! intervals), the full ranking and the sources annex; each table's rows carry their unit
-//! (data-unit) and each cell its column (data-col). Every number comes from `s` and `pub`.
-Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s,
-                                     const std::string& lang);
+//! An edition of the report: its language and its date.
+struct Edition {
+  std::string lang = "en";  //!< en or zh
+  std::string date;         //!< YYYY-MM-DD: the pages' dcterms.created, the PDFs' pinned creation date
+};
+
+//! The annual report of one year of a build as one HTML page in the edition's language: title
+//! page (edition, method, run id, data hash), contents, executive summary (top and bottom 10 with
+//! their 90 % rank intervals, risers and fallers, regional averages, dimension highlights, the
+//! spread of the intervals), trends (an SVG line per region), the full ranking and the sources
+//! annex; each table's rows carry their unit (data-unit) and each cell its column (data-col).
+//! Every number comes from `s` and `pub`.
+Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s, const Edition& e);
+
+//! One country's page (engine::Profile): its standing on the index and each dimension beside its
+//! region's mean (a table and SVG bars), its index over the trend years beside its region's (an
+//! SVG line chart), and every indicator with value, score, data year, source, tier and flags.
+Result<std::string> ProfileHtml(const engine::Published& pub, const engine::ReportSummary& s,
+                                const engine::CountryProfile& p, const Edition& e);
+
+//! An HTML page to print and the PDF to write.
+struct PdfJob {
+  std::string html, pdf;
+};
+//! Prints each page to its PDF with WeasyPrint (Debian's, run as /usr/bin/python3 with the
+//! compiled-in driver templates/pdf.py) in `workers` processes: A4, fonts embedded and subset
+//! (the Chinese edition's in Noto Sans CJK SC), bookmarks from the headings, the creation date
+//! pinned to `date` (YYYY-MM-DD), so that the same pages give the same bytes. Each PDF is written
+//! whole or not at all; kIo when WeasyPrint is missing or fails.
+Status WritePdfs(const std::vector<PdfJob>& jobs, const std::string& date, int workers);
 
 //! The table as an XLSX workbook of one sheet named `sheet`: the header row bold, numbers as
 //! numbers, empty cells left blank; the same table gives the same bytes (a fixed creation time).

@@ -1,12 +1,20 @@
-// gpsi report (docs/report.md): the annual report's numbers are the build's. Over the store of all
-// shared data, the top and bottom 10 and the full ranking of the report, in English and Chinese,
-// give the ranks and scores of `gpsi build`'s scores.csv and the intervals of `gpsi uncertainty`'s
-// rank_stats.csv with the same runs and seed.
+// gpsi report (docs/report.md): the annual report's and the profiles' numbers are the build's. Over
+// the store of all shared data, the top and bottom 10 and the full ranking of the report, and 40
+// country profiles (the top and bottom 10 and 20 drawn at random), in English and Chinese, as HTML
+// and as PDF text (pdftotext), give the ranks and scores of `gpsi build`'s scores.csv and the
+// intervals of `gpsi uncertainty`'s rank_stats.csv with the same runs and seed. The PDFs embed
+// their fonts, keep a profile to a page, resolve every internal link, and come out byte for byte
+// the same twice; a PNG of each kind of page is kept in build/test-artefacts/report.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <random>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -19,14 +27,14 @@ namespace {
 
 const std::string kMethod = std::string(GPSI_TESTS_DIR) + "/../methods/gpsi.toml";
 
-//! A table of the report, by data-table id: each row's unit and its cells by data-col.
+//! A table of the report, by data-table id: each row's key (data-unit, or data-<key>) and its cells by data-col.
 using Rows = std::vector<std::pair<std::string, std::map<std::string, std::string>>>;
-Rows TableRows(const std::string& html, const std::string& id) {
+Rows TableRows(const std::string& html, const std::string& id, const std::string& key = "unit") {
   Rows out;
   const auto start = html.find("<table data-table=\"" + id + "\">");
   if (start == std::string::npos) return out;
   const std::string table = html.substr(start, html.find("</table>", start) - start);
-  static const std::regex kRow(R"re(<tr data-unit="([^"]*)">(.*?)</tr>)re");
+  const std::regex kRow("<tr data-" + key + R"re(="([^"]*)">(.*?)</tr>)re");
   static const std::regex kCell(R"re(<td data-col="([^"]*)"[^>]*>([^<]*)</td>)re");
   for (auto r = std::sregex_iterator(table.begin(), table.end(), kRow); r != std::sregex_iterator(); ++r) {
     const std::string cells = (*r)[2];
@@ -36,6 +44,54 @@ Rows TableRows(const std::string& html, const std::string& id) {
     }
   }
   return out;
+}
+
+//! The build's scores of one year: unit → code → (value, rank), and the index's code.
+struct Scores {
+  int year = 0;
+  std::string index;
+  std::map<std::string, std::map<std::string, std::pair<double, std::string>>> at;
+  std::vector<std::string> ranked;  //!< on the index, by rank
+};
+
+Scores ReadScores(const std::string& path) {
+  // scores.csv: year,unit,code,level,value,rank,flags; the index is the highest level.
+  const auto rows = Csv(ReadFile(path));
+  Scores s;
+  int top_level = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    top_level = std::max(top_level, std::stoi(rows[i][3]));
+    s.year = std::max(s.year, std::stoi(rows[i][0]));
+  }
+  std::vector<std::pair<int, std::string>> ranks;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (std::stoi(r[0]) != s.year) continue;
+    s.at[r[1]][r[2]] = {r[4].empty() ? NAN : std::stod(r[4]), r[5]};
+    if (std::stoi(r[3]) == top_level) s.index = r[2];
+    if (std::stoi(r[3]) == top_level && !r[5].empty() && r[5] != "0") ranks.emplace_back(std::stoi(r[5]), r[1]);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  for (const auto& [rank, unit] : ranks) s.ranked.push_back(unit);
+  return s;
+}
+
+//! The profiles the tests read: the top and bottom 10 and 20 more drawn with a fixed seed.
+std::vector<std::string> Sample(const std::vector<std::string>& ranked) {
+  std::vector<std::string> out(ranked.begin(), ranked.begin() + 10);
+  out.insert(out.end(), ranked.end() - 10, ranked.end());
+  std::vector<std::string> middle(ranked.begin() + 10, ranked.end() - 10);
+  std::mt19937 rng(2026);
+  std::shuffle(middle.begin(), middle.end(), rng);
+  out.insert(out.end(), middle.begin(), middle.begin() + 20);
+  return out;
+}
+
+//! Where the tests keep what a person should look at: build/test-artefacts/report.
+std::string Artefacts() {
+  const auto dir = std::filesystem::path(GPSI_BINARY).parent_path() / "test-artefacts/report";
+  std::filesystem::create_directories(dir);
+  return dir.string();
 }
 
 class ReportTest : public ::testing::Test {
@@ -50,18 +106,34 @@ class ReportTest : public ::testing::Test {
         Gpsi(base + "uncertainty --method " + Quote(kMethod) + " --samples 40 --seed 7 --out " + Quote(*dir_ / "unc"))
             .exit_code,
         0);
+    scores_ = ReadScores(*dir_ / "build/scores.csv");
+    ASSERT_GT(scores_.ranked.size(), 100U);
+    std::string profiles;
+    for (const auto& unit : Sample(scores_.ranked)) profiles += (profiles.empty() ? "" : ",") + unit;
     for (const char* lang : {"en", "zh"}) {
       RunResult r = Gpsi(base + "report --method " + Quote(kMethod) + " --intervals 40 --seed 7 --lang " + lang +
-                         " --out " + Quote(*dir_ / lang));
+                         " --profiles " + profiles + " --pdf --date 2026-01-15 --out " + Quote(*dir_ / lang));
       ASSERT_EQ(r.exit_code, 0) << r.err;
-      EXPECT_EQ(r.out, (*dir_ / lang) + "/index.html\n");
-      html_[lang] = ReadFile(r.out.substr(0, r.out.size() - 1));
+      const std::string out = *dir_ / lang;
+      EXPECT_EQ(r.out, out + "/index.html\n" + out + "/report.pdf\n" + out + "/profiles\n");
+      html_[lang] = ReadFile(out + "/index.html");
     }
   }
   static void TearDownTestSuite() { dir_.reset(); }
 
+  //! A file of the `lang` edition's folder.
+  static std::string At(const std::string& lang, const std::string& file) { return (*dir_ / lang) + "/" + file; }
+
+  //! The text of a PDF as pdftotext gives it (-layout keeps a table row on one line).
+  static std::string PdfText(const std::string& pdf, bool layout = false) {
+    const RunResult r = Sh("pdftotext " + std::string(layout ? "-layout " : "") + Quote(pdf) + " -");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
   static inline std::unique_ptr<TempDir> dir_;
   static inline std::map<std::string, std::string> html_;
+  static inline Scores scores_;
 };
 
 TEST_F(ReportTest, ItsRanksScoresAndIntervalsAreTheBuildsInBothLanguages) {
@@ -141,6 +213,171 @@ TEST_F(ReportTest, ItsSummaryAndAnnexesComeFromTheBuild) {
   EXPECT_NE(html.find("data-field=\"data-hash\"><code>"), std::string::npos);
 }
 
+//! The index's 90 % rank intervals of the report's year to the nearest rank, by unit (rank_stats.csv).
+std::map<std::string, std::string> IndexIntervals(const std::string& path, const Scores& s) {
+  std::map<std::string, std::string> out;
+  for (const auto& r : Csv(ReadFile(path))) {
+    if (r.size() == 8 && r[0] == std::to_string(s.year) && r[2] == s.index) {
+      out[r[1]] = fmt::format("{:.0f}–{:.0f}", std::stod(r[6]), std::stod(r[7]));
+    }
+  }
+  return out;
+}
+
+std::string OneDecimal(double v) {
+  return std::isnan(v) ? "—" : fmt::format("{:.1f}", v);
+}
+
+//! `text` with every run of white space made one space, or taken out (`keep` false: Chinese,
+//! whose lines break without a space).
+std::string Squeeze(const std::string& text, bool keep = true) {
+  std::string out;
+  for (char c : text) {
+    const bool space = std::isspace(static_cast<unsigned char>(c));
+    if (!space)
+      out += c;
+    else if (keep && !out.empty() && out.back() != ' ')
+      out += ' ';
+  }
+  return out;
+}
+
+TEST_F(ReportTest, EachProfileGivesTheBuildsScoresRanksAndIntervals) {
+  const auto intervals = IndexIntervals(*dir_ / "unc/rank_stats.csv", scores_);
+  for (const char* lang : {"en", "zh"}) {
+    for (const auto& unit : Sample(scores_.ranked)) {
+      const std::string html = ReadFile(At(lang, "profiles/" + unit + ".html"));
+      ASSERT_FALSE(html.empty()) << lang << " " << unit;
+      const auto& at = scores_.at.at(unit);
+      const Rows nodes = TableRows(html, "dimensions", "node");
+      ASSERT_EQ(nodes.size(), 5U) << "the index and its four dimensions";
+      EXPECT_EQ(nodes.front().first, scores_.index);
+      for (const auto& [code, cells] : nodes) {
+        EXPECT_EQ(cells.at("score"), OneDecimal(at.at(code).first)) << lang << " " << unit << " " << code;
+        EXPECT_EQ(cells.at("rank"), at.at(code).second.empty() || at.at(code).second == "0" ? "—" : at.at(code).second)
+            << lang << " " << unit << " " << code;
+      }
+      EXPECT_EQ(nodes.front().second.at("interval"), intervals.at(unit)) << lang << " " << unit;
+      const Rows indicators = TableRows(html, "indicators", "indicator");
+      EXPECT_GE(indicators.size(), 15U);
+      for (const auto& [code, cells] : indicators) {
+        ASSERT_TRUE(at.contains(code)) << code;
+        EXPECT_EQ(cells.at("score"), OneDecimal(at.at(code).first)) << lang << " " << unit << " " << code;
+      }
+    }
+  }
+}
+
+TEST_F(ReportTest, ThePdfsTextGivesTheSameNumbers) {
+  const auto intervals = IndexIntervals(*dir_ / "unc/rank_stats.csv", scores_);
+  const std::string year = std::to_string(scores_.year), n = std::to_string(scores_.ranked.size());
+  for (const char* lang : {"en", "zh"}) {
+    // The report: a line of the top and bottom 10 tables per country, with its rank, score and interval.
+    const std::string text = PdfText(At(lang, "report.pdf"), true);
+    std::vector<std::string> lines;
+    for (std::stringstream in(text); std::getline(in, lines.emplace_back());) {
+    }
+    for (const char* table : {"top10", "bottom10"}) {
+      for (const auto& [unit, cells] : TableRows(html_[lang], table)) {
+        const auto& [value, rank] = scores_.at.at(unit).at(scores_.index);
+        const std::regex row("^\\s*" + rank + "\\s+" + cells.at("country") + "\\s+" + OneDecimal(value) + "\\s+" +
+                             intervals.at(unit) + "\\s*$");
+        EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return std::regex_match(l, row); }))
+            << lang << " " << table << " " << unit << ": no line '" << rank << " " << cells.at("country") << " "
+            << OneDecimal(value) << " " << intervals.at(unit) << "'";
+      }
+    }
+    // Each profile: the sentence of its standing.
+    for (const auto& unit : Sample(scores_.ranked)) {
+      const auto& [value, rank] = scores_.at.at(unit).at(scores_.index);
+      const std::string profile = PdfText(At(lang, "profiles/" + unit + ".pdf"));
+      const std::string expect =
+          std::string(lang) == "en"
+              ? fmt::format("Rank {} of {} on the index in {}, with a score of {} and a 90 % rank interval of {}.",
+                            rank, n, year, OneDecimal(value), intervals.at(unit))
+              : fmt::format("{}年在{}个国家和地区中总指数排名第{}位，得分{}，90%排名区间为{}。", year, n, rank,
+                            OneDecimal(value), intervals.at(unit));
+      const bool en = std::string(lang) == "en";
+      EXPECT_NE(Squeeze(profile, en).find(Squeeze(expect, en)), std::string::npos) << lang << " " << unit << "\n"
+                                                                                   << profile;
+    }
+  }
+}
+
+TEST_F(ReportTest, ThePdfsEmbedTheirFontsKeepAProfileToAPageAndResolveEveryLink) {
+  for (const char* lang : {"en", "zh"}) {
+    const std::string report = At(lang, "report.pdf");
+    const auto pages = [](const std::string& pdf) {
+      const RunResult r = Sh("pdfinfo " + Quote(pdf));
+      std::smatch m;
+      return std::regex_search(r.out, m, std::regex("Pages:\\s+(\\d+)")) ? std::stoi(m[1]) : 0;
+    };
+    EXPECT_GE(pages(report), 8) << lang;
+    for (const auto& unit : Sample(scores_.ranked)) {
+      EXPECT_EQ(pages(At(lang, "profiles/" + unit + ".pdf")), 1) << lang << " " << unit;
+    }
+    // pdffonts: a row per font, its `emb` column yes; the Chinese edition's text in a CJK font.
+    const RunResult fonts = Sh("pdffonts " + Quote(report) + " | tail -n +3");
+    ASSERT_EQ(fonts.exit_code, 0);
+    std::stringstream rows(fonts.out);
+    int listed = 0;
+    for (std::string row; std::getline(rows, row); ++listed) {
+      EXPECT_NE(row.find(" yes yes yes "), std::string::npos) << lang << ": not embedded, subset and mapped: " << row;
+    }
+    EXPECT_GE(listed, 1);
+    if (std::string(lang) == "zh") {
+      EXPECT_NE(fonts.out.find("gpsi-cjk"), std::string::npos) << fonts.out;
+      const std::string first = TableRows(html_["zh"], "top10").front().second.at("country");
+      EXPECT_NE(PdfText(report).find(first), std::string::npos) << "Chinese text extractable: " << first;
+    }
+    // Every link of the page (#id) is a destination of the PDF.
+    const std::string dests = Sh("pdfinfo -dests " + Quote(report)).out;
+    const std::string& html = html_[lang];
+    const std::regex href(R"re(href="#([^"]+)")re");
+    int links = 0;
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it, ++links) {
+      EXPECT_NE(dests.find("\"" + (*it)[1].str() + "\""), std::string::npos) << lang << " #" << (*it)[1] << "\n"
+                                                                             << dests;
+    }
+    EXPECT_GE(links, 4);
+  }
+}
+
+TEST_F(ReportTest, TheSameBuildPrintsTheSameBytesAndEachKindOfPageIsKeptAsAPicture) {
+  const std::string again = *dir_ / "again";
+  std::string profiles;
+  for (const auto& unit : Sample(scores_.ranked)) profiles += (profiles.empty() ? "" : ",") + unit;
+  RunResult r = Gpsi("--db " + Quote(SharedStore()) + " report --method " + Quote(kMethod) +
+                     " --intervals 40 --seed 7 --lang zh --profiles " + profiles +
+                     " --pdf --workers 1 --date 2026-01-15 --out " + Quote(again));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string unit = scores_.ranked.front();
+  for (const std::string& file : {std::string("index.html"), std::string("report.pdf"), "profiles/" + unit + ".pdf"}) {
+    const std::string a = ReadFile(At("zh", file)), b = ReadFile(again + "/" + file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_TRUE(a == b) << file << " differs between two runs";
+  }
+  EXPECT_NE(Sh("pdfinfo " + Quote(again + "/report.pdf")).out.find("CreationDate:    Thu Jan 15 00:00:00 2026"),
+            std::string::npos);
+  // A PNG of the title page, the ranking's first page and a profile, per language.
+  const std::string keep = Artefacts();
+  for (const char* lang : {"en", "zh"}) {
+    const std::string report = At(lang, "report.pdf");
+    std::smatch m;
+    const std::string dests = Sh("pdfinfo -dests " + Quote(report)).out;
+    ASSERT_TRUE(std::regex_search(dests, m, std::regex(R"re(\n\s*(\d+) \[[^\n]*"ranking")re"))) << dests;
+    const std::vector<std::pair<std::string, std::string>> shots{
+        {Quote(report) + " -f 1 -l 1", "title"},
+        {Quote(report) + " -f " + m[1].str() + " -l " + m[1].str(), "ranking"},
+        {Quote(At(lang, "profiles/" + unit + ".pdf")), "profile"}};
+    for (const auto& [pdf, kind] : shots) {
+      const std::string png = keep + "/" + lang + "-" + kind;
+      ASSERT_EQ(Sh("pdftoppm -r 60 -png -singlefile " + pdf + " " + Quote(png)).exit_code, 0) << kind;
+      EXPECT_GT(std::filesystem::file_size(png + ".png"), 10000U) << png;
+    }
+  }
+}
+
 TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
   const std::string base = "--db " + Quote(SharedStore()) + " report --method " + Quote(kMethod) + " --intervals 0 ";
   RunResult y = Gpsi(base + "--year 1900 --out " + Quote(*dir_ / "none"));
@@ -148,6 +385,10 @@ TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
   EXPECT_NE(y.err.find("no year 1900"), std::string::npos) << y.err;
   EXPECT_EQ(Gpsi(base + "--lang fr --out " + Quote(*dir_ / "none")).exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "none/index.html"));
+  RunResult p = Gpsi(base + "--profiles " + scores_.ranked.front() + ",ATA --out " + Quote(*dir_ / "none"));
+  EXPECT_EQ(p.exit_code, 2);
+  EXPECT_NE(p.err.find("ATA is not ranked"), std::string::npos) << p.err;
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "none")) << "a bad --profiles writes nothing";
 }
 
 }  // namespace
