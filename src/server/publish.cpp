@@ -50,7 +50,6 @@ std::optional<std::string> Server::Impl::UnitParam(const Request& req, Response&
 }
 
 void Server::Impl::Publish(engine::Published published) {
-  build = std::move(published.build);
   pub = std::move(published);
   for (const auto& u : pub.units) units.emplace(u.code, u);
   const Panel& p = build.panel;
@@ -67,6 +66,7 @@ void Server::Impl::Publish(engine::Published published) {
   meta_body = MetaBody(look);
   PublishProfiles(look);
   PublishDownloads(look);
+  PublishReports();
 }
 
 detail::Lookups Server::Impl::Index() {

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <shared_mutex>
 #include <sstream>
 #include <thread>
@@ -346,6 +347,7 @@ const std::map<std::string, Server::Impl::Endpoint, std::less<>>& Server::Impl::
       {"/api/v1/validation", {&Impl::Validation, true}},
       {"/api/v1/forecasts", {&Impl::Forecasts, true}},
       {"/api/v1/warnings", {&Impl::Warnings, true}},
+      {"/api/v1/reports/", {&Impl::Reports, true}},
   };
   return kEndpoints;
 }
@@ -359,6 +361,12 @@ const Server::Impl::Endpoint* Server::Impl::FindEndpoint(const std::string& path
       match = path.substr(prefix.size());
       return &kEndpoints.find(prefix)->second;
     }
+  }
+  // /api/v1/reports/{lang} and /api/v1/reports/{lang}/profiles/{ISO3}: the handler reads the rest.
+  static const std::regex kReport(R"(/api/v1/reports/[^/]+(/profiles/[^/]+)?)");
+  if (std::regex_match(path, kReport)) {
+    match = path.substr(std::string_view("/api/v1/reports/").size());
+    return &kEndpoints.find("/api/v1/reports/")->second;
   }
   return nullptr;
 }
@@ -452,7 +460,8 @@ std::vector<std::string> Server::Routes() {
                                "POST /api/v1/submissions",
                                "GET /api/v1/submissions/{}",
                                "POST /api/v1/submissions/{}/{}",
-                               "POST /api/v1/submissions/{}/flags/{}"};
+                               "POST /api/v1/submissions/{}/flags/{}",
+                               "GET /api/v1/reports/{}/profiles/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
   for (auto& route : Impl::AdminRoutes()) out.push_back(std::move(route));
   return out;

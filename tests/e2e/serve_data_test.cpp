@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "serve_process.hpp"
@@ -526,6 +527,56 @@ TEST_F(ServeDataTest, CompareErrors) {
   }
   // Five is the most.
   EXPECT_EQ(GetJson("/api/v1/compare?units=CHN,USA,DEU,FRA,GBR")["units"].size(), 5U);
+}
+
+// The report and a profile as PDF: printed from the published build, numbers as in scores.csv and
+// rank_stats.csv, an ETag that a second request may match, 404 for what the build has not.
+TEST_F(ServeDataTest, ReportsArePdfsOfThePublishedBuild) {
+  int year = 0, level = 0;
+  std::string index;
+  const auto scores = ScoresByKey();
+  const auto rank_stats = RankStats();
+  for (const auto& [key, row] : scores) {
+    year = std::max(year, std::get<0>(key));
+    if (std::stoi(row[3]) > level) level = std::stoi(row[3]), index = row[2];
+  }
+  const auto& row = scores.at({year, "CHN", index});
+  const auto& stats = rank_stats.at({year, "CHN", index});
+  std::size_t ranked = 0;
+  for (const auto& [key, r] : scores)
+    ranked += std::get<0>(key) == year && r[2] == index && !r[5].empty() && r[5] != "0";
+  auto r = Get("/api/v1/reports/en/profiles/chn");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"), fmt::format("inline; filename=\"gpsi-{}-en-CHN.pdf\"", year));
+  const std::string pdf = (*out_) / "chn.pdf";
+  WriteFile(pdf, r->body);
+  std::string text = Sh("pdftotext " + Quote(pdf) + " -").out;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  EXPECT_NE(
+      text.find(fmt::format("Rank {} of {} on the index in {}, with a score of {:.1f} and a 90 % rank interval of "
+                            "{:.0f}–{:.0f}.",
+                            row[5], ranked, year, std::stod(row[4]), std::stod(stats[6]), std::stod(stats[7]))),
+      std::string::npos)
+      << text;
+  const std::string etag = r->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  auto again = server_->Client().Get("/api/v1/reports/en/profiles/CHN", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  auto zh = Get("/api/v1/reports/zh");
+  ASSERT_TRUE(zh);
+  ASSERT_EQ(zh->status, 200) << zh->body;
+  WriteFile((*out_) / "zh.pdf", zh->body);
+  EXPECT_NE(Sh("pdftotext " + Quote((*out_) / "zh.pdf") + " -").out.find("全球公共安全指数"), std::string::npos);
+  EXPECT_NE(zh->get_header_value("ETag"), etag);
+  for (const char* missing :
+       {"/api/v1/reports/fr", "/api/v1/reports/en/profiles/XXX", "/api/v1/reports/en/other/CHN"}) {
+    auto m = Get(missing);
+    ASSERT_TRUE(m) << missing;
+    EXPECT_EQ(m->status, 404) << missing;
+  }
 }
 
 TEST_F(ServeDataTest, DownloadScoresIsScoresCsv) {

@@ -118,6 +118,20 @@ export interface paths {
     /** A whole table of the build as a CSV or XLSX file */
     get: operations["download"];
   };
+  "/api/v1/reports/{lang}": {
+    /**
+     * The annual report of the latest year of the build, as PDF
+     * @description As `gpsi report --pdf` prints it (docs/report.md): title page, contents, executive summary, trends, the full ranking with 90 % rank intervals and the sources annex. Printed on the first request (seconds), then kept; the ETag changes with the build.
+     */
+    get: operations["report"];
+  };
+  "/api/v1/reports/{lang}/profiles/{iso3}": {
+    /**
+     * A country's one-page profile of the latest year, as PDF
+     * @description Its score, rank and 90 % rank interval, its dimensions beside its region's mean, its 9-year trend and every indicator with value, source, tier and flags (docs/report.md). 404 for a unit not ranked on the index that year.
+     */
+    get: operations["reportProfile"];
+  };
   "/api/v1/validation": {
     /** The validation of the published method version (gpsi validate; docs/validation.md) */
     get: operations["getValidation"];
@@ -930,6 +944,16 @@ export interface components {
     };
   };
   responses: {
+    /** @description The PDF, inline, named gpsi-YEAR-LANG[-ISO3].pdf: fonts embedded, bookmarks, A4 */
+    Pdf: {
+      headers: {
+        ETag: components["headers"]["ETag"];
+        "Content-Disposition": string;
+      };
+      content: {
+        "application/pdf": string;
+      };
+    };
     /** @description The answer has not changed since the ETag given in If-None-Match; no body */
     NotModified: {
       headers: {
@@ -1008,6 +1032,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description The edition: English or Chinese */
+    ReportLang: "en" | "zh";
     /** @description The session's CSRF token (Session.csrf) */
     CsrfToken: string;
     /**
@@ -1752,6 +1778,50 @@ export interface operations {
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
         };
       };
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * The annual report of the latest year of the build, as PDF
+   * @description As `gpsi report --pdf` prints it (docs/report.md): title page, contents, executive summary, trends, the full ranking with 90 % rank intervals and the sources annex. Printed on the first request (seconds), then kept; the ETag changes with the build.
+   */
+  report: {
+    parameters: {
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+      path: {
+        lang: components["parameters"]["ReportLang"];
+      };
+    };
+    responses: {
+      200: components["responses"]["Pdf"];
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * A country's one-page profile of the latest year, as PDF
+   * @description Its score, rank and 90 % rank interval, its dimensions beside its region's mean, its 9-year trend and every indicator with value, source, tier and flags (docs/report.md). 404 for a unit not ranked on the index that year.
+   */
+  reportProfile: {
+    parameters: {
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+      path: {
+        lang: components["parameters"]["ReportLang"];
+        /** @description The unit's code (ISO3 for countries), any case */
+        iso3: string;
+      };
+    };
+    responses: {
+      200: components["responses"]["Pdf"];
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
       404: components["responses"]["NotFound"];

@@ -37,19 +37,22 @@ struct Lookups {
 struct Server::Impl {
   ServeConfig cfg;
   // ---- published data (filled at construction by Publish, read-only afterwards) ----
-  engine::BuildResult build;
-  std::map<std::string, Unit> units;  // by code
-  std::vector<std::string> scored;    // units of the build, sorted
+  engine::Published pub;                        // engine::Publish's answer
+  const engine::BuildResult& build{pub.build};  // its build
+  std::map<std::string, Unit> units;            // by code
+  std::vector<std::string> scored;              // units of the build, sorted
   std::set<int> years;
-  engine::Published pub;                        // the rest of engine::Publish's answer (its build is moved to `build`)
-  std::vector<int> interval_of;                 // per build row × node: index in pub.intervals, −1 = none
-  std::map<std::string, std::string> unit_key;  // upper-case code or ISO3 → code, units of the build
-  std::string meta_body;                        // /api/v1/meta
+  std::vector<int> interval_of;                     // per build row × node: index in pub.intervals, −1 = none
+  std::map<std::string, std::string> unit_key;      // upper-case code or ISO3 → code, units of the build
+  std::string meta_body;                            // /api/v1/meta
   std::map<std::string, std::string> profile_body;  // /api/v1/units/{ISO3} by unit code
   struct Rendered {                                 // a download's bytes in each format
     std::string csv, xlsx;
   };
-  std::map<std::string, Rendered> downloads;  // /api/v1/download/{table} by table name
+  std::map<std::string, Rendered> downloads;            // /api/v1/download/{table} by table name
+  std::optional<engine::ReportSummary> report_summary;  // /api/v1/reports: the latest year's summary
+  std::string report_note;                              // why there is none
+  std::string report_date;                              // the served PDFs' date: the day of publishing
   //! Fills the published data and renders the answers above (publish.cpp).
   void Publish(engine::Published published);
   //! The lookups of the published data; fills unit_key and interval_of (publish.cpp).
@@ -61,6 +64,7 @@ struct Server::Impl {
   std::string MetaBody(const detail::Lookups& look) const;  //!< api_meta.cpp
   void PublishProfiles(const detail::Lookups& look);        //!< profile_body (api_profile.cpp)
   void PublishDownloads(const detail::Lookups& look);       //!< downloads (api_download.cpp)
+  void PublishReports();                                    //!< report_summary, report_date (api_reports.cpp)
   //! The stored record an indicator cell is (its origin), or none for a value the build made.
   const ResolvedValue* RecordOf(const detail::Lookups& look, std::size_t row, std::size_t col) const;
   // ---- transport (server.cpp) ----
@@ -92,6 +96,7 @@ struct Server::Impl {
   void Profile(const Request& req, Response& res) const;
   void Compare(const Request& req, Response& res) const;
   void Download(const Request& req, Response& res) const;
+  void Reports(const Request& req, Response& res) const;
   // api_whatif.cpp
   void WhatIf(const Request& req, Response& res) const;
   //! Per build row, the fixed start of its what-if row: `{"unit":…,"name_en":…,"name_zh":…`

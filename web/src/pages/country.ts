@@ -6,7 +6,7 @@ import * as api from '../api';
 import { chartFigure, makeChart, PALETTE } from '../charts';
 import { errorBox, flagLegend, flagMarks, h, labelledSelect, loading } from '../dom';
 import { notRankedReason } from '../eligibility';
-import { hasKey, nm, numberFmt, regionName, t } from '../i18n';
+import { hasKey, lang, nm, numberFmt, regionName, t } from '../i18n';
 import { renderOutlook } from '../outlook';
 import type { Page } from '../page';
 import { latestYear } from '../state';
@@ -169,7 +169,16 @@ export const countryPage: Page = (root, ctx) => {
       root.replaceChildren(
         title,
         sub,
-        h('div', { class: 'controls' }, yearSel, h('p', { class: 'field-link' }, h('a', { href: `#/compare?units=${p.unit.iso3}` }, t('profile.compare')))),
+        h(
+          'div',
+          { class: 'controls' },
+          yearSel,
+          h('p', { class: 'field-link' }, h('a', { href: `#/compare?units=${p.unit.iso3}` }, t('profile.compare'))),
+          // The one-page PDF profile exists for a unit ranked in the build's latest year.
+          p.series.some((r) => r.ranked && r.year === latestYear(meta))
+            ? h('p', { class: 'field-link' }, h('a', { href: api.apiUrl(`reports/${lang()}/profiles/${p.unit.iso3}`), type: 'application/pdf', 'data-testid': 'profile-pdf' }, t('profile.pdf')))
+            : null,
+        ),
         note,
         notRanked,
         summary,

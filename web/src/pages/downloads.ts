@@ -1,4 +1,5 @@
-// #/downloads: links to every table of GET /api/v1/download/{table} as CSV and XLSX.
+// #/downloads: the annual report as PDF in both languages (GET /api/v1/reports/{lang}), and links
+// to every table of GET /api/v1/download/{table} as CSV and XLSX.
 import { apiUrl } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
@@ -11,6 +12,16 @@ export const downloadsPage: Page = (root) => {
     h('a', { href: apiUrl(`download/${table}?format=${fmt}`), download: `gpsi-${table}.${fmt}`, 'data-testid': `download-${table}-${fmt}`, class: 'dl', 'aria-label': `${table} (${fmt.toUpperCase()})` }, fmt.toUpperCase());
   root.append(
     h('h1', {}, t('downloads.heading')),
+    h('h2', {}, t('downloads.reports')),
+    h('p', {}, t('downloads.reports_intro')),
+    h(
+      'ul',
+      { class: 'report-links' },
+      (['en', 'zh'] as const).map((lang) =>
+        h('li', {}, h('a', { href: apiUrl(`reports/${lang}`), 'data-testid': `report-${lang}`, hreflang: lang, type: 'application/pdf' }, t(`downloads.report_${lang}`))),
+      ),
+    ),
+    h('h2', {}, t('downloads.tables')),
     h('p', {}, t('downloads.intro')),
     h(
       'div',
