@@ -11,9 +11,7 @@
 #include "page.hpp"
 
 namespace gpsi::report::detail {
-namespace {
 
-//! Text for SVG: the five characters XML reserves, escaped.
 std::string Xml(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -31,6 +29,8 @@ std::string Xml(const std::string& s) {
 
 //! The chart's root. Colours and sizes are attributes, not the page's CSS: WeasyPrint draws an
 //! inline SVG with its own renderer, which the page's stylesheet does not reach.
+namespace {
+
 std::string Open(double width, double height, const std::string& title) {
   return fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" "

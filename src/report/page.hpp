@@ -74,6 +74,9 @@ Result<std::string> Render(std::string_view name, const Data& d);
 //! string table), `method` (id, version, short hash), `run_id` and `data_hash`.
 void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Data& d);
 
+//! Text for SVG and HTML: the five characters XML reserves, escaped.
+std::string Xml(const std::string& s);
+
 // ---- SVG charts, drawn here from the same numbers as the tables (src/report/charts.cpp) ----
 
 //! A line of a line chart: one value per year (NaN = a gap); `style` is its CSS class.
@@ -90,5 +93,14 @@ struct Bar {
   double value = 0, mark = 0;  //!< NaN: no bar, no mark
 };
 std::string BarChart(const std::string& title, const std::string& mark_label, const std::vector<Bar>& bars);
+
+//! A country on a world map: its unit, ISO 3166 numeric code (M49, the map's id) and score.
+struct MapValue {
+  std::string unit, m49;
+  double value = 0;  //!< NaN: no data (grey)
+};
+//! A choropleth of `values` (0–100, five bands, darker better) on the countries of Natural Earth
+//! 1:110m (src/report/world_map.cpp), Equal Earth projection, with a legend; `no_data` labels grey.
+std::string WorldMap(const std::string& title, const std::vector<MapValue>& values, const std::string& no_data);
 
 }  // namespace gpsi::report::detail

@@ -187,6 +187,27 @@ std::string TrendChart(const engine::ReportSummary& s, const Names& names) {
   return detail::LineChart(names.words["trends_caption"], s.trend_years, all);
 }
 
+//! A world map per entry of the summary's nodes: each ranked country's score that year.
+Data Maps(const engine::ReportSummary& s, const Names& names) {
+  const Words& w = names.words;
+  Data maps{Data::type::list};
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    std::vector<detail::MapValue> values;
+    for (const auto& st : s.rankings[i]) {
+      const auto it = names.units.find(st.unit);
+      if (it != names.units.end() && !it->second->m49.empty()) values.push_back({st.unit, it->second->m49, st.score});
+    }
+    const std::string caption =
+        w.Say("map_caption", {{"node", names.NodeName(s.nodes[i])}, {"year", std::to_string(s.year)}});
+    Data map;
+    map.set("code", names.method.nodes[s.nodes[i]].code);
+    map.set("caption", caption);
+    map.set("svg", detail::WorldMap(caption, values, w["no_data"]));
+    maps << map;
+  }
+  return maps;
+}
+
 }  // namespace
 
 Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine::ReportSummary& s, const Edition& e) {
@@ -197,6 +218,8 @@ Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine:
   detail::SetPage(pub, e, *words, d);
   d.set("year", std::to_string(s.year));
   Summary(pub, s, names, d);
+  d.set("maps", Maps(s, names));
+  d.set("maps_text", words->Say("maps_text", {{"year", std::to_string(s.year)}}));
   d.set("trends_chart", TrendChart(s, names));
   d.set("trends_text", words->Say("trends_text", {{"first", std::to_string(s.trend_years.front())},
                                                   {"last", std::to_string(s.trend_years.back())}}));

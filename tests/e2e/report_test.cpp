@@ -209,6 +209,23 @@ TEST_F(ReportTest, ItsSummaryAndAnnexesComeFromTheBuild) {
   for (const auto& [key, cells] : TableRows(html, "sources"))
     unodc |= key.rfind("unodc", 0) == 0 && cells.at("tier") == "1";
   EXPECT_TRUE(unodc);
+  // The world maps: one per node, each country drawn in the shade of its score in the ranking.
+  std::map<std::string, std::string> score;
+  for (const auto& [unit, cells] : ranking) score[unit] = cells.at("score");
+  const auto index_map = html.find("<figure class=\"map\" data-node=\"" + scores_.index + "\">");
+  ASSERT_NE(index_map, std::string::npos);
+  const std::string svg = html.substr(index_map, html.find("</figure>", index_map) - index_map);
+  const std::regex shaded(R"re(data-unit="([^"]+)" data-value="([^"]+)")re");
+  std::size_t drawn = 0;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), shaded); it != std::sregex_iterator(); ++it, ++drawn) {
+    EXPECT_EQ((*it)[2].str(), score[(*it)[1].str()]) << (*it)[1];
+  }
+  EXPECT_GT(drawn, ranking.size() * 8 / 10) << "most ranked countries are on the 1:110m map";
+  std::size_t maps = 0;
+  for (auto at = html.find("<figure class=\"map\""); at != std::string::npos;
+       at = html.find("<figure class=\"map\"", at + 1))
+    ++maps;
+  EXPECT_EQ(maps, 5U) << "the index and each dimension";
   // The run and data hash of the title page are the build's.
   EXPECT_NE(html.find("data-field=\"data-hash\"><code>"), std::string::npos);
 }
