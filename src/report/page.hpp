@@ -74,6 +74,10 @@ Result<std::string> Render(std::string_view name, const Data& d);
 //! string table), `method` (id, version, short hash), `run_id` and `data_hash`.
 void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Data& d);
 
+//! The methodology annex into `d`: `method_text`, `intervals_text`, and the tables `pipeline`
+//! (the method's [pipeline] settings) and `framework` (every node with its weight as used).
+void MethodAnnex(const engine::Published& pub, const Names& names, Data& d);
+
 //! Text for SVG and HTML: the five characters XML reserves, escaped.
 std::string Xml(const std::string& s);
 

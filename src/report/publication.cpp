@@ -225,6 +225,7 @@ Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine:
                                                   {"last", std::to_string(s.trend_years.back())}}));
   d.set("ranking", RankingTable(s, names).Html());
   d.set("sources", SourceTable(pub, *words).Html());
+  detail::MethodAnnex(pub, names, d);
   return detail::Render("report.html", d);
 }
 

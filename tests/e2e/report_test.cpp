@@ -226,6 +226,16 @@ TEST_F(ReportTest, ItsSummaryAndAnnexesComeFromTheBuild) {
        at = html.find("<figure class=\"map\"", at + 1))
     ++maps;
   EXPECT_EQ(maps, 5U) << "the index and each dimension";
+  // The methodology annex lists every node the build scored once, the index first, and the
+  // pipeline's settings.
+  const Rows framework = TableRows(html, "framework", "node");
+  std::set<std::string> nodes;
+  for (const auto& [code, cells] : framework) EXPECT_TRUE(nodes.insert(code).second) << code << " twice";
+  ASSERT_FALSE(framework.empty());
+  EXPECT_EQ(framework.front().first, scores_.index);
+  for (const auto& [code, value] : scores_.at.at(scores_.ranked.front())) EXPECT_TRUE(nodes.contains(code)) << code;
+  const Rows pipeline = TableRows(html, "pipeline", "setting");
+  EXPECT_TRUE(std::any_of(pipeline.begin(), pipeline.end(), [](const auto& r) { return r.first == "normalise"; }));
   // The run and data hash of the title page are the build's.
   EXPECT_NE(html.find("data-field=\"data-hash\"><code>"), std::string::npos);
 }
