@@ -14,9 +14,10 @@ pkgs+=(postgresql-15 libpqxx-dev)
 pkgs+=(r-base-core r-cran-forecast)
 # The Python module (bindings/python) and its tests: pybind11, the Python headers, pandas, pytest.
 pkgs+=(python3-dev python3-pybind11 pybind11-dev python3-pandas python3-numpy python3-pytest)
-# The report's PDFs (gpsi report --pdf): WeasyPrint, fonts (DejaVu Sans for Latin, Noto Sans CJK SC for
-# Chinese, embedded), fontconfig to find them, and poppler-utils (pdftotext, pdffonts, pdftoppm) for the tests.
-pkgs+=(weasyprint fonts-dejavu-core fonts-noto-cjk fontconfig poppler-utils)
+# The report's PDFs (gpsi report --pdf): WeasyPrint, fonts (DejaVu Sans for Latin, WenQuanYi Micro Hei for
+# Chinese, embedded; fonts-wqy-microhei above), fontconfig to find them; for the tests poppler-utils
+# (pdftotext, pdffonts, pdftoppm) and python3-html5lib (the pages parsed as HTML, strictly).
+pkgs+=(weasyprint fonts-dejavu-core fontconfig poppler-utils python3-html5lib)
 # Node.js 20 comes with the machine; Debian's own (with its separate npm) only where it is missing.
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()

@@ -40,17 +40,19 @@ std::string Open(double width, double height, const std::string& title) {
       width, height, width, height, Xml(title), Xml(title));
 }
 
-//! A line's stroke: the profile's country and region, or a region's colour by M49 code.
+//! A line's stroke attributes: the profile's country (bold) and region (dashed), or a region's
+//! colour by M49 code.
 std::string Stroke(const std::string& style) {
-  static const std::map<std::string, std::string> kColours{{"country", "#1f5fa8\" stroke-width=\"2.5"},
-                                                           {"region", "#888\" stroke-dasharray=\"4 3"},
-                                                           {"region-002", "#b35806"},
-                                                           {"region-019", "#1b7837"},
-                                                           {"region-142", "#c51b7d"},
-                                                           {"region-150", "#2166ac"},
-                                                           {"region-009", "#8073ac"}};
-  const auto it = kColours.find(style);
-  return it == kColours.end() ? "#555" : it->second;
+  static const std::map<std::string, std::string> kStrokes{
+      {"country", R"(stroke="#1f5fa8" stroke-width="2.5")"},
+      {"region", R"(stroke="#888" stroke-width="2" stroke-dasharray="4 3")"},
+      {"region-002", R"(stroke="#b35806" stroke-width="2")"},
+      {"region-019", R"(stroke="#1b7837" stroke-width="2")"},
+      {"region-142", R"(stroke="#c51b7d" stroke-width="2")"},
+      {"region-150", R"(stroke="#2166ac" stroke-width="2")"},
+      {"region-009", R"(stroke="#8073ac" stroke-width="2")"}};
+  const auto it = kStrokes.find(style);
+  return it == kStrokes.end() ? R"(stroke="#555" stroke-width="2")" : it->second;
 }
 
 //! The y axis span of `lines`: their least and greatest values rounded out to tens (0–100 without any).
@@ -97,12 +99,12 @@ std::string LineChart(const std::string& title, const std::vector<int>& years, c
       points += fmt::format("{}{:.1f},{:.1f}", points.empty() ? "" : " ", x(i), y(l.values[i]));
     }
     svg += fmt::format(
-        "\n<polyline class=\"line {}\" fill=\"none\" stroke-width=\"2\" stroke=\"{}\" points=\"{}\" "
+        "\n<polyline class=\"line {}\" fill=\"none\" {} points=\"{}\" "
         "data-label=\"{}\" data-values=\"{}\"/>",
         l.style, Stroke(l.style), points, Xml(l.label), values);
     const double ly = kTop + 6 + 16.0 * static_cast<double>(k);
-    svg += fmt::format("<line stroke-width=\"2\" stroke=\"{}\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
-                       Stroke(l.style), kLegendX, kLegendX + 16, ly, ly);
+    svg += fmt::format("<line {} x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>", Stroke(l.style), kLegendX, kLegendX + 16,
+                       ly, ly);
     svg += fmt::format("<text class=\"legend\" x=\"{}\" y=\"{}\">{}</text>", kLegendX + 20, ly + 4, Xml(l.label));
   }
   return svg + "\n</svg>";

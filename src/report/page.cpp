@@ -111,6 +111,7 @@ void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Dat
   d.set("lang", e.lang == "zh" ? "zh-Hans" : "en");
   d.set("created", e.date);
   d.set("style", std::string(kTemplates.at("style.css")));
+  d.set("head", kainjow::mustache::partial([] { return std::string(kTemplates.at("head.html")); }));
   d.set("t", w.Strings());
   d.set("method", fmt::format("{} {} ({})", m.id, m.version, m.hash.substr(0, 12)));
   d.set("run_id", pub.build.run_id);

@@ -37,7 +37,7 @@ struct PdfJob {
 };
 //! Prints each page to its PDF with WeasyPrint (Debian's, run as /usr/bin/python3 with the
 //! compiled-in driver templates/pdf.py) in `workers` processes: A4, fonts embedded and subset
-//! (the Chinese edition's in Noto Sans CJK SC), bookmarks from the headings, the creation date
+//! (DejaVu Sans; WenQuanYi Micro Hei for Chinese), bookmarks from the headings, the creation date
 //! pinned to `date` (YYYY-MM-DD), so that the same pages give the same bytes. Each PDF is written
 //! whole or not at all; kIo when WeasyPrint is missing or fails.
 Status WritePdfs(const std::vector<PdfJob>& jobs, const std::string& date, int workers);

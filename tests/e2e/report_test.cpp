@@ -405,6 +405,44 @@ TEST_F(ReportTest, TheSameBuildPrintsTheSameBytesAndEachKindOfPageIsKeptAsAPictu
   }
 }
 
+// The pages are HTML as the WHATWG standard parses it (html5lib's strict parser, Debian's, stops at
+// the first parse error), and every table is accessible: a caption, and a scope on every header.
+TEST_F(ReportTest, ThePagesParseAsHtmlWithoutAnErrorAndTheirTablesAreAccessible) {
+  std::vector<std::string> pages;
+  for (const char* lang : {"en", "zh"}) {
+    pages.push_back(At(lang, "index.html"));
+    for (const auto& unit : Sample(scores_.ranked)) pages.push_back(At(lang, "profiles/" + unit + ".html"));
+  }
+  std::string list;
+  for (const auto& p : pages) list += " " + Quote(p);
+  const RunResult parsed =
+      Sh("/usr/bin/python3 -c 'import html5lib, sys\n"
+         "for page in sys.argv[1:]:\n"
+         "    try:\n"
+         "        html5lib.HTMLParser(strict=True).parse(open(page, \"rb\").read())\n"
+         "    except Exception as e:\n"
+         "        print(page, e)' " +
+         list);
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.err;
+  EXPECT_EQ(parsed.out, "") << "parse errors";
+  for (const auto& page : pages) {
+    const std::string html = ReadFile(page);
+    std::size_t tables = 0, captions = 0, headers = 0, scoped = 0;
+    for (auto at = html.find("<table"); at != std::string::npos; at = html.find("<table", at + 1)) ++tables;
+    for (auto at = html.find("<caption>"); at != std::string::npos; at = html.find("<caption>", at + 1)) ++captions;
+    for (auto at = html.find("<th"); at != std::string::npos; at = html.find("<th", at + 1)) {
+      if (html.compare(at, 4, "<th ") == 0 || html.compare(at, 4, "<th>") == 0) ++headers;
+    }
+    for (auto at = html.find("<th scope=\"col\""); at != std::string::npos;
+         at = html.find("<th scope=\"col\"", at + 1)) {
+      ++scoped;
+    }
+    EXPECT_GE(tables, 2U) << page;
+    EXPECT_EQ(captions, tables) << page;
+    EXPECT_EQ(scoped, headers) << page;
+  }
+}
+
 TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
   const std::string base = "--db " + Quote(SharedStore()) + " report --method " + Quote(kMethod) + " --intervals 0 ";
   RunResult y = Gpsi(base + "--year 1900 --out " + Quote(*dir_ / "none"));

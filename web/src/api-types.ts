@@ -1816,7 +1816,7 @@ export interface operations {
       };
       path: {
         lang: components["parameters"]["ReportLang"];
-        /** @description The unit's code (ISO3 for countries), any case */
+        /** @description The unit's code (ISO3 for countries), any case; a unit ranked on the index in the latest year */
         iso3: string;
       };
     };
