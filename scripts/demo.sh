@@ -114,10 +114,12 @@ echo
 echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
 build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
 echo
-echo "== gpsi report --profiles all --pdf: the annual report of the latest year and a profile of every ranked country,"
+echo "== gpsi report --profiles all --pdf: the annual report of the latest year (with the validation above and what"
+echo "   changed from method 2026.1) and a profile of every ranked country with its forecast and warnings,"
 echo "   in English and Chinese, as HTML and PDF (docs/report.md)"
 for lang in en zh; do
-  build/gpsi --db "$db" report --method methods/gpsi.toml --lang "$lang" --profiles all --pdf --out "out/gpsi-report/$lang"
+  build/gpsi --db "$db" report --method methods/gpsi.toml --lang "$lang" --profiles all --pdf \
+    --validation out/gpsi-validate --out "out/gpsi-report/$lang"
 done
 echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"

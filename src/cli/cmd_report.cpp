@@ -43,14 +43,6 @@ struct ReportOptions {
   int workers = 2;
 };
 
-//! Today (UTC) as YYYY-MM-DD: the edition's date when none is given.
-std::string Today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  return fmt::format("{:04d}-{:02d}-{:02d}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
-}
-
 //! The units `--profiles` names: every one ranked on the index (`all`), or a list of codes.
 std::vector<std::string> ProfileUnits(const std::string& arg, const engine::ReportSummary& s) {
   std::vector<std::string> out;
@@ -61,7 +53,7 @@ std::vector<std::string> ProfileUnits(const std::string& arg, const engine::Repo
   std::stringstream list(arg);
   for (std::string code; std::getline(list, code, ',');) {
     std::transform(code.begin(), code.end(), code.begin(), [](unsigned char c) { return std::toupper(c); });
-    if (!code.empty()) out.push_back(code);
+    if (!code.empty() && std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
   }
   return out;
 }
@@ -104,13 +96,19 @@ void AddReport(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("report",
                                  "the annual report and country profiles of a build, as HTML and PDF (docs/report.md)");
   auto o = std::make_shared<ReportOptions>();
-  o->publish.forecast_draws = 0;
   cmd->add_option("--method", o->publish.build.method_path, "methodology file (TOML)")->required();
   cmd->add_option("--set", o->publish.build.sets, "override a methodology key: key=value (repeatable)");
   cmd->add_option("--year", o->year, "the year reported (default: the build's latest)");
   cmd->add_option("--lang", o->edition.lang, "the report's language")->check(CLI::IsMember({"en", "zh"}));
   cmd->add_option("--intervals", o->publish.intervals, "Monte Carlo runs for the rank intervals (0 = none)");
   cmd->add_option("--seed", o->publish.seed, "seed of the Monte Carlo");
+  cmd->add_option("--forecast-draws", o->publish.forecast_draws,
+                  "draws of the forecasts and warnings on the profiles (0 = none)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  cmd->add_option("--validation", o->publish.validation,
+                  "a gpsi validate --out folder: its audit, validation and rank shifts in the annexes")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--profiles", o->profiles, "country profiles: all, or ISO3 codes separated by commas");
   cmd->add_flag("--pdf", o->pdf, "print each page to PDF too: report.pdf, profiles/<ISO3>.pdf (WeasyPrint)");
   cmd->add_option("--date", o->edition.date,
@@ -123,7 +121,7 @@ void AddReport(CLI::App& app, Globals& g) {
   cmd->add_option("--out", o->out, "output folder: index.html, profiles/, report.pdf")->required();
   cmd->callback([&g, o] {
     o->publish.build.db_path = g.db;
-    if (o->edition.date.empty()) o->edition.date = Today();
+    if (o->edition.date.empty()) o->edition.date = NowUtc().substr(0, 10);  // today, UTC
     auto pub = engine::Publish(o->publish);
     if (!pub) return Report(g, pub.error());
     auto summary = engine::Summarise(*pub, o->year);

@@ -205,6 +205,9 @@ struct FrameworkNode {
   std::vector<std::size_t> children;  //!< scored children (monitors left out), by node position
 };
 
+//! What an indicator reads, as one text: "a, b" (or "a + b" for a sum), then "/ denominator".
+std::string ReadsText(const FrameworkNode& n);
+
 //! The method of a build, as front ends show it.
 struct MethodInfo {
   std::string id, version, hash, name_en, name_zh, coverage_rule;
@@ -567,6 +570,17 @@ struct RankShift {
   std::string reason;
 };
 
+//! One difference between two versions of a method: `what` is pipeline, eligibility, node-added,
+//! node-removed, weight, parent, direction or reads; `item` the setting or node code; `before` and
+//! `after` its values ("" where it has none).
+struct MethodChange {
+  std::string what, item, before, after;
+};
+//! Every difference that can move a score between method versions `before` and `after`: [pipeline]
+//! settings, eligibility, framework nodes added or removed, and per node kept its weight as used
+//! (to 3 decimals), parent, direction and what it reads; in that order, nodes in `after`'s order.
+std::vector<MethodChange> MethodChanges(const MethodInfo& before, const MethodInfo& after);
+
 //! How a fallback series agrees with the series it stands in for, where both have a value.
 struct FallbackAgreement {
   std::string indicator, note;
@@ -588,6 +602,7 @@ struct ValidationResult {
   std::vector<PairCorrelation> correlations;  //!< within each aggregate, every year
   std::size_t unexplained = 0;                //!< negative correlations the plan does not explain (any year)
   std::vector<RankShift> shifts;
+  std::vector<MethodChange> method_changes;  //!< from the previous version (empty without one)
   std::vector<FallbackAgreement> fallbacks;
   std::vector<std::string> files;  //!< written, in order
   std::string summary;             //!< summary.md (English and Chinese)
@@ -720,14 +735,24 @@ struct ProfileIndicator {
   std::string source, publisher;  //!< "key@release" and its publisher; empty when read from no source
   int tier = 0;                   //!< the source's priority tier (1 UN … 4 big data); 0 none
 };
+//! The index forecast for one year past the data (gpsi forecast): the score's median and 90 %
+//! interval over the draws (forecasts.csv) with the unit's outlook (outlook.csv).
+struct ProfileForecast {
+  int year = 0;
+  double median = kNa, p05 = kNa, p95 = kNa;
+  OutlookRow outlook;  //!< year 0 when the unit has no outlook that year
+};
 //! What one country's page says: its standing on the index and each dimension beside its region's
-//! mean, the index over the trend years beside its region's, and every indicator.
+//! mean, the index over the trend years beside its region's, every indicator, and, where the build
+//! was published with them, its index forecasts and early warnings.
 struct CountryProfile {
   std::string unit, region_code;
   std::vector<Standing> standings;           //!< per summary node; rank 0 where not ranked on it
   std::vector<double> region_means;          //!< per summary node: the region's mean (kNa without a region)
   std::vector<double> trend, region_trend;   //!< per trend year: its index score, its region's mean
   std::vector<ProfileIndicator> indicators;  //!< in method order
+  std::vector<ProfileForecast> forecast;     //!< by year; empty without Published::forecast
+  std::vector<Warning> warnings;             //!< the unit's (Published::warnings' order)
 };
 //! The profile of `unit` in the summary's year; kUsage when the unit is not ranked on the index then.
 Result<CountryProfile> Profile(const Published& pub, const ReportSummary& s, const std::string& unit);

@@ -1,6 +1,7 @@
 // The annual report's summary of a build: rankings with their intervals, movers, regional means
 // and the spread of the intervals, so that the report's words and numbers come from one place.
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -193,6 +194,22 @@ std::vector<ProfileIndicator> Indicators(const Published& pub, std::size_t r) {
   return out;
 }
 
+//! The unit's index forecast by year: forecasts.csv's rows of the index with outlook.csv's.
+std::vector<ProfileForecast> Forecast(const Published& pub, const std::string& unit) {
+  std::vector<ProfileForecast> out;
+  if (!pub.forecast) return out;
+  const std::string& index = pub.build.method.nodes[pub.build.method.top()].code;
+  for (const auto& r : pub.forecast->rows) {
+    if (r.unit == unit && r.code == index) out.push_back({r.year, r.median, r.p05, r.p95, {}});
+  }
+  for (const auto& o : pub.forecast->outlook) {
+    for (auto& f : out) {
+      if (o.unit == unit && o.year == f.year) f.outlook = o;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<CountryProfile> Profile(const Published& pub, const ReportSummary& s, const std::string& unit) {
@@ -222,6 +239,11 @@ Result<CountryProfile> Profile(const Published& pub, const ReportSummary& s, con
       return r.region_code == p.region_code && r.year == y;
     });
     p.region_trend.push_back(region == s.trends.end() ? kNa : region->mean);
+  }
+  p.forecast = Forecast(pub, unit);
+  if (pub.warnings) {
+    std::copy_if(pub.warnings->warnings.begin(), pub.warnings->warnings.end(), std::back_inserter(p.warnings),
+                 [&](const Warning& w) { return w.unit == unit; });
   }
   return p;
 }

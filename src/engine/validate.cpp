@@ -542,6 +542,11 @@ std::string Summary(const ValidationResult& v) {
     for (const auto* r : LargestShifts(v, 10)) {
       s += fmt::format("| {} {} | {} | {} | {} |\n", r->unit, r->name, r->rank_previous, r->rank, r->reason);
     }
+    s += fmt::format("\n## Method changes from {} · 方法变更 ({} settings and nodes)\n\n", v.previous_version,
+                     v.method_changes.size());
+    s += "| what 类别 | item 项目 | before 原值 | after 现值 |\n|---|---|---|---|\n";
+    for (const auto& c : v.method_changes)
+      s += fmt::format("| {} | {} | {} | {} |\n", c.what, c.item, c.before, c.after);
   }
   if (!v.fallbacks.empty()) {
     s += "\n## Fallback series · 替代数据序列\n\n| indicator 指标 | series 序列 | cells 重叠 | median ratio 中位比 | "
@@ -633,6 +638,11 @@ Json ToJson(const ValidationResult& v) {
                   {"reason", r->reason}});
   }
   j["largest_shifts"] = sh;
+  Json changes = Json::array();
+  for (const auto& c : v.method_changes) {
+    changes.push_back({{"what", c.what}, {"item", c.item}, {"before", c.before}, {"after", c.after}});
+  }
+  j["method_changes"] = changes;
   return j;
 }
 
@@ -697,8 +707,10 @@ Result<ValidationResult> Validate(const ValidateConfig& cfg) {
       pc.sets.clear();
       auto prev = detail::BuildIndex(pc);
       if (!prev) return prev.error();
-      v.previous_version = prev->method.version;
-      v.shifts = RankShifts(b, *prev);
+      const BuildResult prev_view = detail::View(std::move(*prev));
+      v.previous_version = prev_view.method.version;
+      v.shifts = RankShifts(b, *prev_view.built);
+      v.method_changes = MethodChanges(prev_view.method, view.method);
     }
     v.summary = Summary(v);
     if (!cfg.out_dir.empty()) {

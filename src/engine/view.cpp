@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "detail/built.hpp"
 #include "engine.hpp"
@@ -121,7 +122,69 @@ Cell Count(double v) {
   return Cell::Real(v);
 }
 
+std::string EligibilityValue(const MethodInfo::Eligibility& e, const std::string& key) {
+  if (!e.active) return "";
+  if (key == "population") return e.population;
+  if (key == "min_population") {  // in full (1000000), as a method file would write it
+    const double v = e.min_population;
+    return v == std::floor(v) && std::fabs(v) < 1e15 ? fmt::format("{:.0f}", v) : FormatNumber(v);
+  }
+  return e.max_missing_dimensions < 0 ? "" : std::to_string(e.max_missing_dimensions);
+}
+
+//! The changes of one node kept in both versions.
+void NodeChanges(const FrameworkNode& a, const FrameworkNode& b, std::vector<MethodChange>& out) {
+  const auto weight = [](const FrameworkNode& n) { return n.monitor ? "monitor" : fmt::format("{:.3f}", n.weight); };
+  const std::pair<const char*, std::pair<std::string, std::string>> fields[] = {
+      {"weight", {weight(a), weight(b)}},
+      {"parent", {a.parent, b.parent}},
+      {"direction", {a.indicator ? std::to_string(a.direction) : "", b.indicator ? std::to_string(b.direction) : ""}},
+      {"reads", {ReadsText(a), ReadsText(b)}}};
+  for (const auto& [what, values] : fields) {
+    if (values.first != values.second) out.push_back({what, b.code, values.first, values.second});
+  }
+}
+
 }  // namespace
+
+std::string ReadsText(const FrameworkNode& n) {
+  std::string out;
+  for (const auto& r : n.reads) out += (out.empty() ? "" : n.sum ? " + " : ", ") + r;
+  if (!n.denominator.empty()) out += " / " + n.denominator;
+  return out;
+}
+
+std::vector<MethodChange> MethodChanges(const MethodInfo& before, const MethodInfo& after) {
+  std::vector<MethodChange> out;
+  std::map<std::string, std::string> a(before.pipeline.begin(), before.pipeline.end()),
+      b(after.pipeline.begin(), after.pipeline.end());
+  std::set<std::string> keys;
+  for (const auto& [k, v] : a) keys.insert(k);
+  for (const auto& [k, v] : b) keys.insert(k);
+  for (const auto& k : keys) {
+    if (a[k] != b[k]) out.push_back({"pipeline", k, a[k], b[k]});
+  }
+  for (const char* k : {"population", "min_population", "max_missing_dimensions"}) {
+    const std::string x = EligibilityValue(before.eligibility, k), y = EligibilityValue(after.eligibility, k);
+    if (x != y) out.push_back({"eligibility", k, x, y});
+  }
+  const auto find = [](const MethodInfo& m, const std::string& code) -> const FrameworkNode* {
+    for (const auto& n : m.nodes) {
+      if (n.code == code) return &n;
+    }
+    return nullptr;
+  };
+  for (const auto& n : after.nodes) {
+    if (!find(before, n.code)) out.push_back({"node-added", n.code, "", n.parent});
+  }
+  for (const auto& n : before.nodes) {
+    if (!find(after, n.code)) out.push_back({"node-removed", n.code, n.parent, ""});
+  }
+  for (const auto& n : after.nodes) {
+    if (const auto* old = find(before, n.code)) NodeChanges(*old, n, out);
+  }
+  return out;
+}
 
 namespace detail {
 

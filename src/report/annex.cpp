@@ -39,9 +39,7 @@ Table FrameworkTable(const Names& names) {
   const auto& nodes = names.method.nodes;
   for (std::size_t k : TreeOrder(names.method)) {
     const auto& n = nodes[k];
-    std::string reads;
-    for (const auto& r : n.reads) reads += (reads.empty() ? "" : n.sum ? " + " : ", ") + r;
-    if (!n.denominator.empty()) reads += " / " + n.denominator;
+    std::string reads = engine::ReadsText(n);
     if (!n.fallback.empty()) reads += " " + w.Say("fallbacks", {{"n", std::to_string(n.fallback.size())}});
     t.rows.push_back({n.code,
                       {n.code, names.NodeName(k), std::to_string(n.level), n.parent,

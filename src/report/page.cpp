@@ -52,8 +52,17 @@ std::string Score(double v) {
   return IsNa(v) ? "—" : fmt::format("{:.1f}", v);
 }
 
+std::string Span(double lo, double hi, int decimals) {
+  return IsNa(lo) || IsNa(hi) ? "—" : fmt::format("{:.{}f}–{:.{}f}", lo, decimals, hi, decimals);
+}
+
 std::string Interval(const engine::Standing& s) {
-  return IsNa(s.p05) || IsNa(s.p95) ? "—" : fmt::format("{:.0f}–{:.0f}", s.p05, s.p95);
+  return Span(s.p05, s.p95, 0);
+}
+
+std::string Percent(double p, const Words& w) {
+  if (IsNa(p)) return "—";
+  return fmt::format("{:.0f}{}%", 100 * p, w.lang == "zh" ? "" : " ");
 }
 
 Names::Names(const Words& w, const engine::Published& pub) : words(w), method(pub.build.method) {

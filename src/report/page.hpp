@@ -38,8 +38,13 @@ struct Words {
 
 //! A score to one decimal, "—" when missing.
 std::string Score(double v);
+//! "lo–hi" to `decimals` places, "—" when either is missing.
+std::string Span(double lo, double hi, int decimals);
 //! The 90 % rank interval to the nearest rank (rank_stats.csv keeps the interpolated quantiles).
 std::string Interval(const engine::Standing& s);
+
+//! A probability as a whole percentage in the language's style ("12 %", "12%"), "—" when missing.
+std::string Percent(double p, const Words& w);
 
 //! What the report names things by, in its language: units, nodes and regions.
 struct Names {
@@ -78,6 +83,13 @@ void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Dat
 //! The methodology annex into `d`: `method_text`, `intervals_text`, and the tables `pipeline`
 //! (the method's [pipeline] settings) and `framework` (every node with its weight as used).
 void MethodAnnex(const engine::Published& pub, const Names& names, Data& d);
+
+//! The audit and validation annex and the what-changed annex into `d`, from the build's
+//! validation.json (Published::validation_json): `has_validation`, `validation_text` and the tables
+//! `externals`, `known_groups`, `coherence`, `negatives`; where the method version changed,
+//! `has_changes`, `changes_text` and the tables `method_changes` and `rank_shifts`.
+//! kBadHeader when the JSON is not gpsi validate's.
+Status ValidationAnnex(const engine::Published& pub, const Names& names, Data& d);
 
 //! Text for SVG and HTML: the five characters XML reserves, escaped.
 std::string Xml(const std::string& s);

@@ -70,6 +70,75 @@ Table IndicatorTable(const engine::ReportSummary& s, const engine::CountryProfil
   return t;
 }
 
+//! The index forecast by year: score median and interval, P(deterioration), P(bottom), rank.
+Table OutlookTable(const engine::Published& pub, const engine::CountryProfile& p, const Names& names) {
+  const auto& w = names.words;
+  const auto& f = *pub.forecast;
+  Table t{"outlook",
+          w.Say("outlook_caption", {{"origin", std::to_string(f.origin)},
+                                    {"model", f.model},
+                                    {"draws", std::to_string(pub.forecast_draws)},
+                                    {"points", FormatNumber(f.deterioration)},
+                                    {"bottom", std::to_string(f.bottom)}}),
+          {{w["forecast_year"], "year", true},
+           {w["forecast_score"], "median", true},
+           {w["interval"], "interval", true},
+           {w["p_deterioration"], "p_deterioration", true},
+           {w["p_bottom"], "p_bottom", true},
+           {w["forecast_rank"], "rank_median", true},
+           {w["interval"], "rank_interval", true}},
+          {},
+          "year"};
+  for (const auto& y : p.forecast) {
+    const auto& o = y.outlook;
+    t.rows.push_back(
+        {std::to_string(y.year),
+         {std::to_string(y.year), detail::Score(y.median), detail::Span(y.p05, y.p95, 1),
+          detail::Percent(o.p_deterioration, w), detail::Percent(o.p_bottom, w),
+          IsNa(o.rank_median) ? "—" : fmt::format("{:.0f}", o.rank_median), detail::Span(o.rank_p05, o.rank_p95, 0)}});
+  }
+  return t;
+}
+
+//! The unit's early warnings: severity, kind of rule, series read, period, value and baseline.
+Table WarningTable(const engine::CountryProfile& p, const Names& names) {
+  const auto& w = names.words;
+  Table t{"warnings",
+          w["warnings_caption"],
+          {{w["severity"], "severity"},
+           {w["rule"], "rule"},
+           {w["reads_series"], "code"},
+           {w["period"], "period"},
+           {w["value"], "value", true},
+           {w["baseline"], "baseline", true}},
+          {},
+          "rule"};
+  for (const auto& x : p.warnings) {
+    t.rows.push_back({x.id,
+                      {w["severity_" + x.severity], w["rule_" + x.rule], x.code, x.period, ReadValue(x.value),
+                       ReadValue(x.baseline)}});
+  }
+  return t;
+}
+
+//! The outlook section's fields: `has_forecast`/`outlook` (or `no_forecast`), `has_warn`/`warnings`
+//! (or `no_warnings`); nothing when the build was published without them.
+void Outlook(const engine::Published& pub, const engine::CountryProfile& p, const Names& names,
+             const std::string& country, Data& d) {
+  const auto& w = names.words;
+  d.set("has_outlook", pub.forecast.has_value() || pub.warnings.has_value());
+  if (pub.forecast) {
+    d.set("outlook", p.forecast.empty() ? "<p data-field=\"no-forecast\">" +
+                                              detail::Xml(w.Say("no_forecast", {{"country", country}})) + "</p>"
+                                        : OutlookTable(pub, p, names).Html());
+  }
+  if (pub.warnings) {
+    d.set("warnings", p.warnings.empty() ? "<p data-field=\"no-warnings\">" +
+                                               detail::Xml(w.Say("no_warnings", {{"country", country}})) + "</p>"
+                                         : WarningTable(p, names).Html());
+  }
+}
+
 std::string DimensionBars(const engine::ReportSummary& s, const engine::CountryProfile& p, const Names& names) {
   std::vector<detail::Bar> bars;
   for (std::size_t i = 1; i < s.nodes.size(); ++i) {
@@ -107,6 +176,7 @@ Result<std::string> ProfileHtml(const engine::Published& pub, const engine::Repo
   d.set("trend", detail::LineChart(w["trend_chart"], s.trend_years,
                                    {{country, "country", p.trend}, {w["region_mean"], "region", p.region_trend}}));
   d.set("indicators", IndicatorTable(s, p, names).Html());
+  Outlook(pub, p, names, country, d);
   return detail::Render("profile.html", d);
 }
 

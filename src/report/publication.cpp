@@ -226,6 +226,7 @@ Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine:
   d.set("ranking", RankingTable(s, names).Html());
   d.set("sources", SourceTable(pub, *words).Html());
   detail::MethodAnnex(pub, names, d);
+  if (auto st = detail::ValidationAnnex(pub, names, d); !st) return st.error();
   return detail::Render("report.html", d);
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "shared_store.hpp"
 #include "test_util.hpp"
@@ -441,6 +442,132 @@ TEST_F(ReportTest, ThePagesParseAsHtmlWithoutAnErrorAndTheirTablesAreAccessible)
     EXPECT_EQ(captions, tables) << page;
     EXPECT_EQ(scoped, headers) << page;
   }
+}
+
+//! A probability as the report prints it: a whole percentage ("12 %"; Chinese "12%").
+std::string Percent(const std::string& p, const std::string& lang) {
+  return fmt::format("{:.0f}{}%", 100 * std::stod(p), lang == "zh" ? "" : " ");
+}
+
+// Each profile's outlook is `gpsi forecast`'s with the same draws and seed (the index's median and
+// 90 % interval, outlook.csv's probabilities and rank interval), and its warnings `gpsi warn`'s.
+TEST_F(ReportTest, EachProfilesOutlookIsGpsiForecastsAndItsWarningsGpsiWarns) {
+  const std::string base = "--db " + Quote(SharedStore()) + " ";
+  ASSERT_EQ(Gpsi(base + "forecast --method " + Quote(kMethod) + " --seed 7 --out " + Quote(*dir_ / "fc")).exit_code, 0);
+  ASSERT_EQ(Gpsi(base + "warn --method " + Quote(kMethod) + " --seed 7 --out " + Quote(*dir_ / "warn")).exit_code, 0);
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> index, outlook;  // unit → year → row
+  for (const auto& r : Csv(ReadFile(*dir_ / "fc/forecasts.csv"))) {
+    if (r.size() == 9 && r[1] == scores_.index) index[r[0]][r[2]] = r;
+  }
+  for (const auto& r : Csv(ReadFile(*dir_ / "fc/outlook.csv"))) {
+    if (r.size() == 9 && r[0] != "unit") outlook[r[0]][r[1]] = r;
+  }
+  std::map<std::string, std::vector<std::vector<std::string>>> warned;
+  for (const auto& r : Csv(ReadFile(*dir_ / "warn/warnings.csv"))) {
+    if (r.size() == 13 && r[0] != "unit") warned[r[0]].push_back(r);
+  }
+  std::size_t with_warnings = 0;
+  for (const char* lang : {"en", "zh"}) {
+    for (const auto& unit : Sample(scores_.ranked)) {
+      const std::string html = ReadFile(At(lang, "profiles/" + unit + ".html"));
+      const Rows years = TableRows(html, "outlook", "year");
+      ASSERT_EQ(years.size(), index[unit].size()) << lang << " " << unit;
+      EXPECT_EQ(years.size(), 3U) << "three years ahead";
+      for (const auto& [year, cells] : years) {
+        const auto& f = index[unit].at(year);
+        const auto& o = outlook[unit].at(year);
+        EXPECT_EQ(cells.at("median"), OneDecimal(std::stod(f[4]))) << unit << " " << year;
+        EXPECT_EQ(cells.at("interval"), OneDecimal(std::stod(f[5])) + "–" + OneDecimal(std::stod(f[8]))) << unit;
+        EXPECT_EQ(cells.at("p_deterioration"), Percent(o[4], lang)) << unit << " " << year;
+        EXPECT_EQ(cells.at("p_bottom"), Percent(o[5], lang)) << unit << " " << year;
+        EXPECT_EQ(cells.at("rank_interval"), fmt::format("{:.0f}–{:.0f}", std::stod(o[7]), std::stod(o[8])))
+            << unit << " " << year;
+      }
+      const Rows warnings = TableRows(html, "warnings", "rule");
+      ASSERT_EQ(warnings.size(), warned[unit].size()) << lang << " " << unit;
+      for (std::size_t k = 0; k < warnings.size(); ++k) {
+        EXPECT_EQ(warnings[k].first, warned[unit][k][1]) << unit;
+        EXPECT_EQ(warnings[k].second.at("code"), warned[unit][k][4]) << unit;
+        EXPECT_EQ(warnings[k].second.at("period"), warned[unit][k][5]) << unit;
+      }
+      if (warnings.empty()) EXPECT_NE(html.find("data-field=\"no-warnings\""), std::string::npos) << unit;
+      with_warnings += !warnings.empty();
+    }
+  }
+  EXPECT_GT(with_warnings, 0U) << "some sampled country has a warning";
+}
+
+// With gpsi validate's folder (--validation), the report's annexes print its figures: the external
+// measures, the known groups, the coherence of the dimensions, and, since the method version
+// changed, what changed and the largest rank shifts. Without it, the annex says there is none.
+TEST_F(ReportTest, TheValidationAndWhatChangedAnnexesAreGpsiValidates) {
+  const std::string base = "--db " + Quote(SharedStore()) + " ";
+  const std::string previous = std::string(GPSI_TESTS_DIR) + "/../methods/gpsi-2026.1.toml";
+  ASSERT_EQ(Gpsi(base + "validate --method " + Quote(kMethod) + " --previous " + Quote(previous) +
+                 " --bootstrap 50 --out " + Quote(*dir_ / "val"))
+                .exit_code,
+            0);
+  const auto v = nlohmann::json::parse(ReadFile(*dir_ / "val/validation.json"));
+  for (const char* lang : {"en", "zh"}) {
+    const std::string out = *dir_ / ("val-" + std::string(lang));
+    RunResult r = Gpsi(base + "report --method " + Quote(kMethod) + " --intervals 0 --forecast-draws 0 --lang " + lang +
+                       " --profiles " + scores_.ranked.front() + " --validation " + Quote(*dir_ / "val") + " --out " +
+                       Quote(out));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string html = ReadFile(out + "/index.html");
+    // Coherence: the latest year's α, PC1 share and r² of each node, to 2 decimals.
+    const Rows coherence = TableRows(html, "coherence", "node");
+    ASSERT_EQ(coherence.size(), v["coherence"].size());
+    for (std::size_t k = 0; k < coherence.size(); ++k) {
+      const auto& c = v["coherence"][k];
+      EXPECT_EQ(coherence[k].first, c["node"].get<std::string>());
+      EXPECT_EQ(coherence[k].second.at("alpha"), fmt::format("{:.2f}", c["alpha"].get<double>()));
+      EXPECT_EQ(coherence[k].second.at("r2"), fmt::format("{:.2f}", c["r2_with_index"].get<double>()));
+    }
+    // External measures: each measure and node once, at its latest year, with its ρ.
+    std::map<std::string, std::pair<int, double>> latest;
+    for (const auto& e : v["externals"]) {
+      auto& slot = latest[e["id"].get<std::string>() + "/" + e["node"].get<std::string>()];
+      if (e["year"].get<int>() >= slot.first) slot = {e["year"].get<int>(), e["rho"].get<double>()};
+    }
+    const Rows externals = TableRows(html, "externals", "measure");
+    EXPECT_EQ(externals.size(), latest.size());
+    std::size_t matched = 0;
+    for (const auto& [id, cells] : externals) {
+      for (const auto& [key, value] : latest) {
+        matched += key.rfind(id + "/", 0) == 0 && cells.at("year") == std::to_string(value.first) &&
+                   cells.at("rho") == fmt::format("{:.2f}", value.second);
+      }
+    }
+    EXPECT_EQ(matched, externals.size());
+    EXPECT_EQ(TableRows(html, "known-groups", "group").size() > 0, !v["known_groups"].empty());
+    // What changed: every method change, the screen's threshold among them, and the shifts' ranks.
+    EXPECT_NE(html.find("<a href=\"#changes\">"), std::string::npos);
+    const Rows changes = TableRows(html, "method-changes", "item");
+    ASSERT_EQ(changes.size(), v["method_changes"].size());
+    EXPECT_TRUE(std::any_of(changes.begin(), changes.end(), [](const auto& c) {
+      return c.first == "screen" && c.second.at("before") == "na:0.6" && c.second.at("after") == "na:0.3";
+    }));
+    const Rows shifts = TableRows(html, "rank-shifts");
+    ASSERT_EQ(shifts.size(), v["largest_shifts"].size());
+    for (std::size_t k = 0; k < shifts.size(); ++k) {
+      EXPECT_EQ(shifts[k].first, v["largest_shifts"][k]["unit"].get<std::string>());
+      EXPECT_EQ(shifts[k].second.at("rank"), std::to_string(v["largest_shifts"][k]["rank"].get<int>()));
+    }
+    // No forecasts asked for: the profile has no outlook.
+    EXPECT_EQ(ReadFile(out + "/profiles/" + scores_.ranked.front() + ".html").find("data-table=\"outlook\""),
+              std::string::npos);
+  }
+  // The suite's editions were made without a validation: the annex says so, and nothing changed.
+  EXPECT_NE(html_["en"].find("This edition was made without a validation"), std::string::npos);
+  EXPECT_EQ(html_["en"].find("id=\"changes\""), std::string::npos);
+  // A validation of another method version is refused, and nothing is written.
+  RunResult other =
+      Gpsi(base + "report --method " + Quote(previous) + " --intervals 0 --forecast-draws 0 --validation " +
+           Quote(*dir_ / "val") + " --out " + Quote(*dir_ / "val-other"));
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.err.find("rerun gpsi validate"), std::string::npos) << other.err;
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "val-other"));
 }
 
 TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
