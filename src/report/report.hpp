@@ -3,6 +3,7 @@
 // CLI's --json share.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,27 @@ struct PdfJob {
 //! pinned to `date` (YYYY-MM-DD), so that the same pages give the same bytes. Each PDF is written
 //! whole or not at all; kIo when WeasyPrint is missing or fails.
 Status WritePdfs(const std::vector<PdfJob>& jobs, const std::string& date, int workers);
+
+//! One page at a time to PDF, as WritePdfs prints it but for a server: one WeasyPrint process kept
+//! running (the driver's serve mode), so that a page costs its printing, not Python's start (0.8 s
+//! of importing WeasyPrint). The page's fonts are subset to its own characters, so its bytes
+//! depend on the page and the date only. Thread-safe: pages are printed one after the other.
+class PdfPrinter {
+ public:
+  PdfPrinter();
+  ~PdfPrinter();
+  PdfPrinter(const PdfPrinter&) = delete;
+  PdfPrinter& operator=(const PdfPrinter&) = delete;
+  //! Starts the process now (it starts on the first Print otherwise); kIo when it cannot.
+  Status Start();
+  //! The PDF of the HTML page `html` created on `date` (YYYY-MM-DD); kIo when WeasyPrint fails or
+  //! stops (the process is started again for the next page).
+  Result<std::string> Print(const std::string& html, const std::string& date);
+
+ private:
+  struct Process;
+  std::unique_ptr<Process> process_;
+};
 
 //! The table as an XLSX workbook of one sheet named `sheet`: the header row bold, numbers as
 //! numbers, empty cells left blank; the same table gives the same bytes (a fixed creation time).

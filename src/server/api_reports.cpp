@@ -1,12 +1,8 @@
 // GET /api/v1/reports/{lang} and /api/v1/reports/{lang}/profiles/{ISO3} (docs/api.md): the annual
 // report and a country's profile of the published build as PDF, as `gpsi report --pdf` prints
-// them (docs/report.md). A PDF is printed on its first request, in a worker thread, and kept by
-// the response cache after; its ETag (the sha256 of its bytes) changes with the build.
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
+// them (docs/report.md). A PDF is printed on its first request by the WeasyPrint process started
+// with the server (report::PdfPrinter), and kept by the response cache after; its ETag (the sha256
+// of its bytes) changes with the build.
 #include <fmt/format.h>
 
 #include "detail/impl.hpp"
@@ -17,27 +13,6 @@ namespace gpsi::server {
 using detail::CheckParams;
 using detail::SendError;
 
-namespace {
-
-namespace fs = std::filesystem;
-
-//! Prints `html` to PDF in a folder of its own, removed after; the PDF's bytes.
-Result<std::string> PrintPdf(const std::string& html, const std::string& date) {
-  std::string folder = (fs::temp_directory_path() / "gpsi-report-XXXXXX").string();
-  if (!mkdtemp(folder.data())) return Error{Errc::kIo, "cannot make a folder to print the report in"};
-  const fs::path page = fs::path(folder) / "page.html", pdf = fs::path(folder) / "page.pdf";
-  std::ofstream(page, std::ios::binary) << html;
-  auto ok = report::WritePdfs({{page.string(), pdf.string()}}, date, 1);
-  std::stringstream bytes;
-  if (ok) bytes << std::ifstream(pdf, std::ios::binary).rdbuf();
-  std::error_code ec;
-  fs::remove_all(folder, ec);
-  if (!ok) return ok.error();
-  return bytes.str();
-}
-
-}  // namespace
-
 void Server::Impl::PublishReports() {
   auto summary = engine::Summarise(pub, 0);
   if (summary) {
@@ -45,10 +20,9 @@ void Server::Impl::PublishReports() {
   } else {
     report_note = summary.error().message;
   }
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  report_date = fmt::format("{:04d}-{:02d}-{:02d}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+  report_date = NowUtc().substr(0, 10);  // YYYY-MM-DD
+  // WeasyPrint's start (0.8 s of imports) overlaps the server's; a failure shows on the first request.
+  if (report_summary) (void)printer.Start();
 }
 
 void Server::Impl::Reports(const Request& req, Response& res) const {
@@ -77,7 +51,7 @@ void Server::Impl::Reports(const Request& req, Response& res) const {
     name += "-" + key->second;
   }
   if (!html) return SendError(res, html.error().code, html.error().message);
-  auto pdf = PrintPdf(*html, report_date);
+  auto pdf = printer.Print(*html, report_date);
   if (!pdf) return SendError(res, pdf.error().code, pdf.error().message);
   res.SetHeader("Content-Disposition", fmt::format("inline; filename=\"{}.pdf\"", name));
   res.SetContent(std::move(*pdf), "application/pdf");

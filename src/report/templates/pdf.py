@@ -1,6 +1,9 @@
-# Prints gpsi's report pages to PDF with WeasyPrint: run by report::WritePdfs (src/report/pdf.cpp)
-# as `python3 -c <this> DATE WORKER WORKERS HTML PDF [HTML PDF]...`; this worker prints the pages
-# whose position modulo WORKERS is WORKER.
+# Prints gpsi's report pages to PDF with WeasyPrint (src/report/pdf.cpp), in one of two modes:
+#  - batch, for report::WritePdfs: `python3 -c <this> DATE WORKER WORKERS HTML PDF [HTML PDF]...`;
+#    this worker prints the pages whose position modulo WORKERS is WORKER;
+#  - serve, for report::PdfPrinter (the server's pages on request): `python3 -c <this> --serve`
+#    reads jobs `DATE<TAB>HTML<TAB>PDF` a line each on stdin and answers each with a line on
+#    stdout, `ok` or `fail <why>`; WeasyPrint is imported once (0.8 s), not for every page.
 #
 # The fonts, DejaVu Sans and WenQuanYi Micro Hei, are subset here once to the characters of every
 # page (as the faces gpsi-sans and gpsi-cjk of style.css) and embedded as they are: WeasyPrint
@@ -17,9 +20,12 @@ import sys
 import tempfile
 
 
+class Failure(Exception):
+    """A page that cannot be printed, with why."""
+
+
 def fail(message):
-    print(f"gpsi report --pdf: {message}", file=sys.stderr)
-    sys.exit(2)
+    raise Failure(message)
 
 
 def font_file(pattern, expect, package):
@@ -40,12 +46,18 @@ FACES = (("gpsi-sans", "DejaVu Sans", "DejaVuSans", "fonts-dejavu-core"),
 
 
 def faces(chars, folder):
-    """@font-face rules for FACES, each subset to `chars`, regular and bold."""
+    """@font-face rules for FACES, each subset to `chars`, regular and bold. A family with one
+    weight (WenQuanYi Micro Hei) is subset once for both: fontconfig gives the same face."""
     from fontTools import subset
     rules = []
     for family, name, expect, package in FACES:
+        done = {}
         for weight, style in (("normal", "Regular"), ("bold", "Bold")):
             path, index = font_file(f"{name}:style={style}", expect, package)
+            if (path, index) in done:
+                rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+                             f'src: url("file://{done[path, index]}"); }}')
+                continue
             options = subset.Options()
             options.font_number = index
             options.layout_features = ["*"]
@@ -56,17 +68,19 @@ def faces(chars, folder):
             subsetter.subset(font)
             out = os.path.join(folder, f"{family}-{weight}.{'otf' if 'CFF ' in font else 'ttf'}")
             font.save(out)
+            done[path, index] = out
             rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
                          f'src: url("file://{out}"); }}')
     return "\n".join(rules)
 
 
-def main():
-    date, worker, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    jobs = list(zip(sys.argv[4::2], sys.argv[5::2]))
-    # fontTools stamps the fonts it writes with SOURCE_DATE_EPOCH when it is set: the pinned date.
+def pin(date):
+    """fontTools stamps the fonts it writes with SOURCE_DATE_EPOCH when it is set: the pinned date."""
     day = datetime.date.fromisoformat(date)
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+
+
+def load_weasyprint():
     try:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -74,23 +88,66 @@ def main():
         fail("WeasyPrint is not installed: install Debian's weasyprint")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    fonts = FontConfiguration()
-    # With the characters style.css generates: list bullets, leaders and page numbers.
+    return weasyprint, FontConfiguration
+
+
+def page_chars(htmls):
+    """Every character of the pages, with those style.css generates: bullets, leaders, page numbers."""
     chars = set("\u2022.0123456789")
-    for html, _ in jobs:
+    for html in htmls:
         with open(html, encoding="utf-8") as f:
             chars.update(f.read())
+    return sorted(ord(c) for c in chars)
+
+
+def print_pages(weasyprint, fonts, jobs, chars):
     with tempfile.TemporaryDirectory() as folder:
-        css = [weasyprint.CSS(string=faces(sorted(ord(c) for c in chars), folder), font_config=fonts)]
-        for k, (html, pdf) in enumerate(jobs):
-            if k % workers != worker:
-                continue
+        css = [weasyprint.CSS(string=faces(chars, folder), font_config=fonts)]
+        for html, pdf in jobs:
             # optimize_size=(): WeasyPrint embeds the faces as given, already subset to the
             # edition's characters, instead of subsetting them again for every page (a page's
             # PDF is then some 60 kB larger, and prints in half the time).
             document = weasyprint.HTML(filename=html).render(stylesheets=css, font_config=fonts, optimize_size=())
             document.write_pdf(pdf + ".part")
             os.replace(pdf + ".part", pdf)
+
+
+def batch(argv):
+    date, worker, workers = argv[0], int(argv[1]), int(argv[2])
+    jobs = list(zip(argv[3::2], argv[4::2]))
+    pin(date)
+    weasyprint, font_configuration = load_weasyprint()
+    fonts = font_configuration()
+    # Every worker subsets from all pages: a PDF's bytes do not depend on how pages were shared out.
+    chars = page_chars(html for html, _ in jobs)
+    print_pages(weasyprint, fonts, [j for k, j in enumerate(jobs) if k % workers == worker], chars)
+
+
+def serve():
+    """One job a line until stdin closes; a page that fails is answered, the worker goes on."""
+    weasyprint, font_configuration = load_weasyprint()
+    for line in sys.stdin:
+        try:
+            date, html, pdf = line.rstrip("\n").split("\t")
+            pin(date)
+            # A fresh font configuration a page: the faces of the page before, of the same names,
+            # were subset to other characters and are gone with their folder.
+            print_pages(weasyprint, font_configuration(), [(html, pdf)], page_chars([html]))
+            answer = "ok"
+        except Exception as e:  # noqa: BLE001 - any failure of one page is that page's answer
+            answer = "fail " + " ".join(str(e).split())
+        print(answer, flush=True)
+
+
+def main():
+    try:
+        if sys.argv[1:2] == ["--serve"]:
+            serve()
+        else:
+            batch(sys.argv[1:])
+    except Failure as e:
+        print(f"gpsi report --pdf: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 main()

@@ -12,6 +12,7 @@
 
 #include "detail/auth.hpp"
 #include "detail/http.hpp"
+#include "report.hpp"
 #include "server.hpp"
 
 namespace gpsi::server {
@@ -53,6 +54,7 @@ struct Server::Impl {
   std::optional<engine::ReportSummary> report_summary;  // /api/v1/reports: the latest year's summary
   std::string report_note;                              // why there is none
   std::string report_date;                              // the served PDFs' date: the day of publishing
+  mutable report::PdfPrinter printer;                   // prints them on request, one at a time
   //! Fills the published data and renders the answers above (publish.cpp).
   void Publish(engine::Published published);
   //! The lookups of the published data; fills unit_key and interval_of (publish.cpp).
