@@ -76,22 +76,35 @@ const Unit* RegionOf(const std::map<std::string, const Unit*>& units, const std:
   return it == units.end() || it->second->region_code.empty() ? nullptr : it->second;
 }
 
+//! A region's mean score over a ranking, and how many units it averages.
+struct RegionMean {
+  std::string name;
+  double mean = 0;
+  std::size_t units = 0;
+};
+
+//! The unweighted mean score of each region's units in `ranking`, by region code (RegionScore's
+//! rule: each country counts once); a unit without a region or a score counts in none.
+std::map<std::string, RegionMean> RegionMeans(const std::vector<Standing>& ranking,
+                                              const std::map<std::string, const Unit*>& units) {
+  std::map<std::string, RegionMean> out;
+  for (const auto& st : ranking) {
+    const Unit* u = RegionOf(units, st.unit);
+    if (!u || IsNa(st.score)) continue;
+    auto& r = out[u->region_code];
+    r.name = u->region_name, r.mean += st.score;
+    ++r.units;
+  }
+  for (auto& [code, r] : out) r.mean /= static_cast<double>(r.units);
+  return out;
+}
+
 void Regions(const Published& pub, ReportSummary& s) {
   const auto units = UnitIndex(pub);
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
-    std::map<std::string, RegionScore> by_region;
-    for (const auto& st : s.rankings[i]) {
-      const Unit* u = RegionOf(units, st.unit);
-      if (!u || IsNa(st.score)) continue;
-      auto& r = by_region[u->region_code];
-      r.region_code = u->region_code, r.region_name = u->region_name;
-      r.node = pub.build.method.nodes[s.nodes[i]].code;
-      r.mean = (r.units == 0 ? 0 : r.mean) + st.score;
-      ++r.units;
-    }
-    for (auto& [code, r] : by_region) {
-      r.mean /= static_cast<double>(r.units);
-      s.regions.push_back(r);
+    const std::string& node = pub.build.method.nodes[s.nodes[i]].code;
+    for (const auto& [code, r] : RegionMeans(s.rankings[i], units)) {
+      s.regions.push_back({code, r.name, node, r.mean, r.units});
     }
   }
   std::stable_sort(s.regions.begin(), s.regions.end(),
@@ -106,21 +119,13 @@ void Trends(const Published& pub, const std::set<int>& years, const std::map<Int
     s.trend_years.insert(s.trend_years.begin(), *--it);
   }
   const auto units = UnitIndex(pub);
-  std::map<std::pair<std::string, int>, RegionYear> by_region;
+  std::map<std::pair<std::string, int>, RegionYear> by_region;  // by region, then year
   for (int y : s.trend_years) {
-    for (const auto& st : Ranking(pub, pub.build.method.top(), y, intervals)) {
-      const Unit* u = RegionOf(units, st.unit);
-      if (!u || IsNa(st.score)) continue;
-      auto& r = by_region[{u->region_code, y}];
-      r.region_code = u->region_code, r.year = y;
-      r.mean = (r.units == 0 ? 0 : r.mean) + st.score;
-      ++r.units;
+    for (const auto& [code, r] : RegionMeans(Ranking(pub, pub.build.method.top(), y, intervals), units)) {
+      by_region[{code, y}] = {code, y, r.mean, r.units};
     }
   }
-  for (auto& [key, r] : by_region) {
-    r.mean /= static_cast<double>(r.units);
-    s.trends.push_back(r);
-  }
+  for (auto& [key, r] : by_region) s.trends.push_back(r);
 }
 
 IntervalSpread Spread(const std::vector<Standing>& ranking) {

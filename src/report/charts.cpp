@@ -56,7 +56,7 @@ std::string Stroke(const std::string& style) {
 }
 
 //! The y axis span of `lines`: their least and greatest values rounded out to tens (0–100 without any).
-std::pair<double, double> Span(const std::vector<Line>& lines) {
+std::pair<double, double> ValueRange(const std::vector<Line>& lines) {
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& l : lines) {
     for (double v : l.values) {
@@ -73,7 +73,7 @@ std::pair<double, double> Span(const std::vector<Line>& lines) {
 std::string LineChart(const std::string& title, const std::vector<int>& years, const std::vector<Line>& lines) {
   constexpr double kW = 520, kLeft = 36, kTop = 10, kPlotW = 330, kPlotH = 150, kLegendX = kLeft + kPlotW + 14;
   const double height = std::max(kTop + kPlotH + 30, kTop + 16.0 * static_cast<double>(lines.size()) + 10);
-  const auto span = Span(lines);  // not a structured binding: the lambdas below capture it
+  const auto span = ValueRange(lines);  // not a structured binding: the lambdas below capture it
   const double lo = span.first, hi = span.second;
   const auto x = [&](std::size_t i) {
     return kLeft + (years.size() < 2 ? kPlotW / 2 : kPlotW * static_cast<double>(i) / (years.size() - 1));
