@@ -117,10 +117,8 @@ echo
 echo "== gpsi report --profiles all --pdf: the annual report of the latest year (with the validation above and what"
 echo "   changed from method 2026.1) and a profile of every ranked country with its forecast and warnings,"
 echo "   in English and Chinese, as HTML and PDF (docs/report.md)"
-for lang in en zh; do
-  build/gpsi --db "$db" report --method methods/gpsi.toml --lang "$lang" --profiles all --pdf \
-    --validation out/gpsi-validate --out "out/gpsi-report/$lang"
-done
+build/gpsi --db "$db" report --method methods/gpsi.toml --lang en,zh --profiles all --pdf \
+  --validation out/gpsi-validate --out out/gpsi-report
 echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -48,11 +49,17 @@ pid_t Spawn(std::vector<std::string> args, const posix_spawn_file_actions_t* act
   return rc == 0 ? pid : -1;
 }
 
-//! Starts the driver for one worker's share; its pid, or −1 with errno set.
-pid_t StartWorker(const std::vector<PdfJob>& jobs, const std::string& date, int worker, int workers) {
-  std::vector<std::string> extra{date, std::to_string(worker), std::to_string(workers)};
-  for (const auto& j : jobs) extra.push_back(j.html), extra.push_back(j.pdf);
+//! Starts a worker on the jobs (each takes the next page no other has claimed); its pid, or −1
+//! with errno set.
+pid_t StartWorker(const std::vector<PdfJob>& jobs, const std::string& date) {
+  std::vector<std::string> extra{date};
+  for (const auto& j : jobs) extra.insert(extra.end(), {j.edition, j.html, j.pdf});
   return Spawn(DriverArgs(std::move(extra)), nullptr);
+}
+
+//! Removes the workers' claim files (PDF.claim): before a run, any a failed run left; after, theirs.
+void RemoveClaims(const std::vector<PdfJob>& jobs) {
+  for (const auto& j : jobs) std::remove((j.pdf + ".claim").c_str());
 }
 
 }  // namespace
@@ -60,10 +67,11 @@ pid_t StartWorker(const std::vector<PdfJob>& jobs, const std::string& date, int 
 Status WritePdfs(const std::vector<PdfJob>& jobs, const std::string& date, int workers) {
   if (jobs.empty()) return Ok();
   workers = std::max(1, std::min<int>(workers, static_cast<int>(jobs.size())));
+  RemoveClaims(jobs);
   std::vector<pid_t> started;
   std::string failure;
   for (int k = 0; k < workers; ++k) {
-    const pid_t pid = StartWorker(jobs, date, k, workers);
+    const pid_t pid = StartWorker(jobs, date);
     if (pid < 0) {
       failure = fmt::format("cannot run /usr/bin/python3 for WeasyPrint: {}", std::strerror(errno));
       break;
@@ -76,6 +84,7 @@ Status WritePdfs(const std::vector<PdfJob>& jobs, const std::string& date, int w
       if (failure.empty()) failure = "WeasyPrint failed to print the report (its message is above)";
     }
   }
+  RemoveClaims(jobs);
   if (!failure.empty()) return Error{Errc::kIo, failure};
   return Ok();
 }

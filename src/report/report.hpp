@@ -32,12 +32,16 @@ Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine:
 Result<std::string> ProfileHtml(const engine::Published& pub, const engine::ReportSummary& s,
                                 const engine::CountryProfile& p, const Edition& e);
 
-//! An HTML page to print and the PDF to write.
+//! An HTML page to print and the PDF to write. The pages of one edition share their fonts, subset
+//! to all their characters: a page's bytes depend on its edition's pages, not on others printed
+//! with them.
 struct PdfJob {
   std::string html, pdf;
+  std::string edition = "pages";  //!< a name (a language): letters only
 };
 //! Prints each page to its PDF with WeasyPrint (Debian's, run as /usr/bin/python3 with the
-//! compiled-in driver templates/pdf.py) in `workers` processes: A4, fonts embedded and subset
+//! compiled-in driver templates/pdf.py) in `workers` processes, each taking the next page none has
+//! taken (a claim file PDF.claim, removed after): A4, fonts embedded and subset
 //! (DejaVu Sans; WenQuanYi Micro Hei for Chinese), bookmarks from the headings, the creation date
 //! pinned to `date` (YYYY-MM-DD), so that the same pages give the same bytes. Each PDF is written
 //! whole or not at all; kIo when WeasyPrint is missing or fails.

@@ -111,14 +111,18 @@ class ReportTest : public ::testing::Test {
     ASSERT_GT(scores_.ranked.size(), 100U);
     std::string profiles;
     for (const auto& unit : Sample(scores_.ranked)) profiles += (profiles.empty() ? "" : ",") + unit;
+    // Both editions in one run (each in DIR/<lang>), printed by one pool of workers; the
+    // same-bytes test prints the Chinese edition alone and compares.
+    RunResult r = Gpsi(base + "report --method " + Quote(kMethod) + " --intervals 40 --seed 7 --lang en,zh" +
+                       " --profiles " + profiles + " --pdf --date 2026-01-15 --out " + Quote(dir_->path().string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string expected;
     for (const char* lang : {"en", "zh"}) {
-      RunResult r = Gpsi(base + "report --method " + Quote(kMethod) + " --intervals 40 --seed 7 --lang " + lang +
-                         " --profiles " + profiles + " --pdf --date 2026-01-15 --out " + Quote(*dir_ / lang));
-      ASSERT_EQ(r.exit_code, 0) << r.err;
       const std::string out = *dir_ / lang;
-      EXPECT_EQ(r.out, out + "/index.html\n" + out + "/report.pdf\n" + out + "/profiles\n");
+      expected += out + "/index.html\n" + out + "/report.pdf\n" + out + "/profiles\n";
       html_[lang] = ReadFile(out + "/index.html");
     }
+    EXPECT_EQ(r.out, expected);
   }
   static void TearDownTestSuite() { dir_.reset(); }
 
@@ -383,7 +387,11 @@ TEST_F(ReportTest, TheSameBuildPrintsTheSameBytesAndEachKindOfPageIsKeptAsAPictu
   for (const std::string& file : {std::string("index.html"), std::string("report.pdf"), "profiles/" + unit + ".pdf"}) {
     const std::string a = ReadFile(At("zh", file)), b = ReadFile(again + "/" + file);
     EXPECT_FALSE(a.empty()) << file;
-    EXPECT_TRUE(a == b) << file << " differs between two runs";
+    EXPECT_TRUE(a == b) << file << " differs between a run of both editions and one of Chinese alone";
+  }
+  EXPECT_TRUE(std::filesystem::directory_iterator(again + "/profiles") != std::filesystem::directory_iterator());
+  for (const auto& f : std::filesystem::recursive_directory_iterator(again)) {
+    EXPECT_NE(f.path().extension(), ".claim") << "the workers' claims are removed: " << f.path();
   }
   EXPECT_NE(Sh("pdfinfo " + Quote(again + "/report.pdf")).out.find("CreationDate:    Thu Jan 15 00:00:00 2026"),
             std::string::npos);
@@ -576,6 +584,7 @@ TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
   EXPECT_EQ(y.exit_code, 2);
   EXPECT_NE(y.err.find("no year 1900"), std::string::npos) << y.err;
   EXPECT_EQ(Gpsi(base + "--lang fr --out " + Quote(*dir_ / "none")).exit_code, 2);
+  EXPECT_EQ(Gpsi(base + "--lang en,fr --out " + Quote(*dir_ / "none")).exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "none/index.html"));
   RunResult p = Gpsi(base + "--profiles " + scores_.ranked.front() + ",ATA --out " + Quote(*dir_ / "none"));
   EXPECT_EQ(p.exit_code, 2);

@@ -1,6 +1,8 @@
 # Prints gpsi's report pages to PDF with WeasyPrint (src/report/pdf.cpp), in one of two modes:
-#  - batch, for report::WritePdfs: `python3 -c <this> DATE WORKER WORKERS HTML PDF [HTML PDF]...`;
-#    this worker prints the pages whose position modulo WORKERS is WORKER;
+#  - batch, for report::WritePdfs: `python3 -c <this> DATE EDITION HTML PDF [EDITION HTML PDF]...`,
+#    run by each of its workers; a worker takes the next page no other has taken (the first to
+#    create the file PDF.claim, which WritePdfs removes after), so a long page (the report's 21)
+#    does not leave the other workers idle at the end; an edition's pages share their fonts;
 #  - serve, for report::PdfPrinter (the server's pages on request): `python3 -c <this> --serve`
 #    reads jobs `DATE<TAB>HTML<TAB>PDF` a line each on stdin and answers each with a line on
 #    stdout, `ok` or `fail <why>`; WeasyPrint is imported once (0.8 s), not for every page.
@@ -100,27 +102,52 @@ def page_chars(htmls):
     return sorted(ord(c) for c in chars)
 
 
-def print_pages(weasyprint, fonts, jobs, chars):
-    with tempfile.TemporaryDirectory() as folder:
-        css = [weasyprint.CSS(string=faces(chars, folder), font_config=fonts)]
-        for html, pdf in jobs:
-            # optimize_size=(): WeasyPrint embeds the faces as given, already subset to the
-            # edition's characters, instead of subsetting them again for every page (a page's
-            # PDF is then some 60 kB larger, and prints in half the time).
-            document = weasyprint.HTML(filename=html).render(stylesheets=css, font_config=fonts, optimize_size=())
-            document.write_pdf(pdf + ".part")
-            os.replace(pdf + ".part", pdf)
+class Edition:
+    """The faces of one edition's pages, subset to all their characters, in a font configuration
+    of their own (two editions' faces have the same names)."""
+
+    def __init__(self, weasyprint, font_configuration, htmls, folder):
+        os.makedirs(folder)
+        self.fonts = font_configuration()
+        self.css = [weasyprint.CSS(string=faces(page_chars(htmls), folder), font_config=self.fonts)]
+
+    def print(self, weasyprint, html, pdf):
+        # optimize_size=(): WeasyPrint embeds the faces as given, already subset to the edition's
+        # characters, instead of subsetting them again for every page (a page's PDF is then some
+        # 60 kB larger, and prints in half the time).
+        document = weasyprint.HTML(filename=html).render(stylesheets=self.css, font_config=self.fonts,
+                                                         optimize_size=())
+        document.write_pdf(pdf + ".part")
+        os.replace(pdf + ".part", pdf)
+
+
+def claim(pdf):
+    """Whether this worker takes the page: the first to create PDF.claim does."""
+    try:
+        os.close(os.open(pdf + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        return False
 
 
 def batch(argv):
-    date, worker, workers = argv[0], int(argv[1]), int(argv[2])
-    jobs = list(zip(argv[3::2], argv[4::2]))
+    date, jobs = argv[0], list(zip(argv[1::3], argv[2::3], argv[3::3]))
     pin(date)
     weasyprint, font_configuration = load_weasyprint()
-    fonts = font_configuration()
-    # Every worker subsets from all pages: a PDF's bytes do not depend on how pages were shared out.
-    chars = page_chars(html for html, _ in jobs)
-    print_pages(weasyprint, fonts, [j for k, j in enumerate(jobs) if k % workers == worker], chars)
+    pages = {}
+    for edition, html, _ in jobs:
+        pages.setdefault(edition, []).append(html)
+    editions = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for edition, html, pdf in jobs:
+            if not claim(pdf):
+                continue
+            if edition not in editions:
+                # From all the edition's pages, in every worker: a PDF's bytes do not depend on
+                # how the pages were shared out, nor on the other editions printed with it.
+                editions[edition] = Edition(weasyprint, font_configuration, pages[edition],
+                                            os.path.join(folder, edition))
+            editions[edition].print(weasyprint, html, pdf)
 
 
 def serve():
@@ -130,9 +157,10 @@ def serve():
         try:
             date, html, pdf = line.rstrip("\n").split("\t")
             pin(date)
-            # A fresh font configuration a page: the faces of the page before, of the same names,
-            # were subset to other characters and are gone with their folder.
-            print_pages(weasyprint, font_configuration(), [(html, pdf)], page_chars([html]))
+            # An edition of its own for each page: its faces subset to the page's characters.
+            with tempfile.TemporaryDirectory() as folder:
+                Edition(weasyprint, font_configuration, [html], os.path.join(folder, "page")).print(
+                    weasyprint, html, pdf)
             answer = "ok"
         except Exception as e:  # noqa: BLE001 - any failure of one page is that page's answer
             answer = "fail " + " ".join(str(e).split())
