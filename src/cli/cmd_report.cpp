@@ -163,7 +163,9 @@ void AddReport(CLI::App& app, Globals& g) {
         return d.size() == 10 && strptime(d.c_str(), "%Y-%m-%d", &tm) ? std::string() : "not a date YYYY-MM-DD: " + d;
       });
   cmd->add_option("--workers", o->workers, "PDF printing processes")->check(CLI::Range(1, 64));
-  cmd->add_option("--out", o->out, "output folder: index.html, profiles/, report.pdf")->required();
+  cmd->add_option("--out", o->out,
+                  "output folder: index.html, profiles/, report.pdf (in DIR/<lang>/ with both languages)")
+      ->required();
   cmd->callback([&g, o] {
     o->publish.build.db_path = g.db;
     if (o->date.empty()) o->date = NowUtc().substr(0, 10);  // today, UTC

@@ -121,8 +121,9 @@ Table WarningTable(const engine::CountryProfile& p, const Names& names) {
   return t;
 }
 
-//! The outlook section's fields: `has_forecast`/`outlook` (or `no_forecast`), `has_warn`/`warnings`
-//! (or `no_warnings`); nothing when the build was published without them.
+//! The outlook section's fields: `has_outlook`, then `outlook` (the forecast table, or a sentence
+//! that the country has none) and `warnings` (their table, or a sentence that none fires), each
+//! only when the build was published with forecasts or warnings.
 void Outlook(const engine::Published& pub, const engine::CountryProfile& p, const Names& names,
              const std::string& country, Data& d) {
   const auto& w = names.words;

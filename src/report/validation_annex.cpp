@@ -1,7 +1,7 @@
 // The report's audit and validation annex and its what-changed annex, read from the validation.json
 // that `gpsi validate` wrote for the method version the build ran (Published::validation_json,
 // checked against the method when published): the report prints the engine's figures, it never
-// recomputes them.
+// recomputes them. Every field is read with at(): a file that lacks one is an error, not a guess.
 #include <map>
 #include <utility>
 
@@ -21,8 +21,9 @@ std::string Fixed(const Json& v, int decimals) {
 }
 
 std::string Range95(const Json& row) {
-  return row["lo"].is_number() && row["hi"].is_number() ? Span(row["lo"].get<double>(), row["hi"].get<double>(), 2)
-                                                        : "—";
+  return row.at("lo").is_number() && row.at("hi").is_number()
+             ? Span(row.at("lo").get<double>(), row.at("hi").get<double>(), 2)
+             : "—";
 }
 
 std::string Text(const Json& row, const char* key) {
@@ -47,7 +48,7 @@ std::vector<const Json*> LatestOfEach(const Json& list, const char* a, const cha
   std::map<std::pair<std::string, std::string>, const Json*> latest;
   for (const auto& row : list) {
     const Json*& slot = latest[{Text(row, a), Text(row, b)}];
-    if (!slot || row["year"].get<int>() > (*slot)["year"].get<int>()) slot = &row;
+    if (!slot || row.at("year").get<int>() > (*slot).at("year").get<int>()) slot = &row;
   }
   std::vector<const Json*> out;
   for (const auto& [key, row] : latest) out.push_back(row);
@@ -67,13 +68,13 @@ Table ExternalTable(const Json& v, const Names& names) {
            {w["ci95"], "ci95", true}},
           {},
           "measure"};
-  if (!v.contains("externals") || v["externals"].empty()) return t;
-  for (const Json* row : LatestOfEach(v["externals"], "id", "node")) {
+  if (!v.contains("externals") || v.at("externals").empty()) return t;
+  for (const Json* row : LatestOfEach(v.at("externals"), "id", "node")) {
     const Json& r = *row;
     t.rows.push_back({Text(r, "id"),
-                      {Named(r, w), NodeNamed(names, Text(r, "node")), std::to_string(r["year"].get<int>()),
-                       std::to_string(r["external_year"].get<int>()), std::to_string(r["n"].get<long>()),
-                       Fixed(r["rho"], 2), Range95(r)}});
+                      {Named(r, w), NodeNamed(names, Text(r, "node")), std::to_string(r.at("year").get<int>()),
+                       std::to_string(r.at("external_year").get<int>()), std::to_string(r.at("n").get<long>()),
+                       Fixed(r.at("rho"), 2), Range95(r)}});
   }
   return t;
 }
@@ -92,13 +93,13 @@ Table GroupTable(const Json& v, const Names& names) {
            {w["holds"], "holds"}},
           {},
           "group"};
-  if (!v.contains("known_groups") || v["known_groups"].empty()) return t;
-  for (const Json* row : LatestOfEach(v["known_groups"], "id", "variant")) {
+  if (!v.contains("known_groups") || v.at("known_groups").empty()) return t;
+  for (const Json* row : LatestOfEach(v.at("known_groups"), "id", "variant")) {
     const Json& r = *row;
     t.rows.push_back({Text(r, "id"),
-                      {Named(r, w), Text(r, "variant"), std::to_string(r["year"].get<int>()),
-                       std::to_string(r["n_low"].get<long>()), std::to_string(r["n_high"].get<long>()),
-                       Fixed(r["auc"], 2), Range95(r), r["holds"].get<bool>() ? w["yes"] : w["no"]}});
+                      {Named(r, w), Text(r, "variant"), std::to_string(r.at("year").get<int>()),
+                       std::to_string(r.at("n_low").get<long>()), std::to_string(r.at("n_high").get<long>()),
+                       Fixed(r.at("auc"), 2), Range95(r), r.at("holds").get<bool>() ? w["yes"] : w["no"]}});
   }
   return t;
 }
@@ -116,8 +117,8 @@ Table CoherenceTable(const Json& v, const Names& names, int year) {
           "node"};
   for (const auto& r : v.value("coherence", Json::array())) {
     t.rows.push_back({Text(r, "node"),
-                      {NodeNamed(names, Text(r, "node")), std::to_string(r["units"].get<long>()), Fixed(r["alpha"], 2),
-                       Fixed(r["pc1_share"], 2), Fixed(r["r2_with_index"], 2)}});
+                      {NodeNamed(names, Text(r, "node")), std::to_string(r.at("units").get<long>()),
+                       Fixed(r.at("alpha"), 2), Fixed(r.at("pc1_share"), 2), Fixed(r.at("r2_with_index"), 2)}});
   }
   return t;
 }
@@ -133,7 +134,8 @@ Table NegativeTable(const Json& v, const Names& names) {
     const std::string pair = Text(r, "a") + " × " + Text(r, "b");
     std::string why = w.lang == "zh" ? Text(r, "explanation_zh") : Text(r, "explanation_en");
     t.rows.push_back(
-        {pair, {std::to_string(r["year"].get<int>()), pair, Fixed(r["r"], 2), why.empty() ? w["unexplained"] : why}});
+        {pair,
+         {std::to_string(r.at("year").get<int>()), pair, Fixed(r.at("r"), 2), why.empty() ? w["unexplained"] : why}});
   }
   return t;
 }
@@ -164,8 +166,8 @@ Table ShiftTable(const Json& v, const Names& names, const std::map<std::string, 
           {}};
   for (const auto& r : v.value("largest_shifts", Json::array())) {
     t.rows.push_back({Text(r, "unit"),
-                      {names.UnitName(Text(r, "unit")), std::to_string(r["rank_previous"].get<int>()),
-                       std::to_string(r["rank"].get<int>()), Text(r, "reason")}});
+                      {names.UnitName(Text(r, "unit")), std::to_string(r.at("rank_previous").get<int>()),
+                       std::to_string(r.at("rank").get<int>()), Text(r, "reason")}});
   }
   return t;
 }
@@ -176,7 +178,7 @@ namespace {
 
 void Annexes(const Json& v, const Names& names, Data& d) {
   const Words& w = names.words;
-  const int year = v["latest_year"].get<int>();
+  const int year = v.at("latest_year").get<int>();
   const std::string version = Text(v, "method_version"), previous = Text(v, "previous_version");
   d.set("validation_text", w.Say("validation_text", {{"version", version}, {"year", std::to_string(year)}}));
   d.set("externals", ExternalTable(v, names).Html());

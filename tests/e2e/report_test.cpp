@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <regex>
@@ -576,6 +577,16 @@ TEST_F(ReportTest, TheValidationAndWhatChangedAnnexesAreGpsiValidates) {
   EXPECT_NE(other.exit_code, 0);
   EXPECT_NE(other.err.find("rerun gpsi validate"), std::string::npos) << other.err;
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "val-other"));
+  // A validation.json of the right version that lacks a figure is an error, not an empty annex.
+  const std::string broken = *dir_ / "val-broken";
+  std::filesystem::create_directories(broken);
+  std::ofstream(broken + "/validation.json") << R"({"method_version": ")" << v["method_version"].get<std::string>()
+                                             << R"(", "latest_year": 2023, "coherence": [{"node": "GPSI"}]})";
+  RunResult bad = Gpsi(base + "report --method " + Quote(kMethod) + " --intervals 0 --forecast-draws 0 --validation " +
+                       Quote(broken) + " --out " + Quote(*dir_ / "val-broken-out"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("not a validation.json of gpsi validate"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "val-broken-out"));
 }
 
 TEST_F(ReportTest, AYearTheBuildLacksOrAnUnknownLanguageIsAUsageError) {
