@@ -689,6 +689,17 @@ export interface components {
           rank: number;
           reason: string;
         }[];
+      /** @description Every difference from the previous version that can move a score (engine::MethodChanges); empty without a previous version, absent from files of gpsi before it */
+      method_changes?: ({
+          /** @enum {string} */
+          what: "pipeline" | "eligibility" | "node-added" | "node-removed" | "weight" | "parent" | "direction" | "reads";
+          /** @description the setting or node code */
+          item: string;
+          /** @description its value in the previous version (empty where it had none) */
+          before: string;
+          /** @description its value now (empty where it has none) */
+          after: string;
+        })[];
     };
     NodeScore: {
       value: number | null;
