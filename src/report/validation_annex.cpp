@@ -172,10 +172,6 @@ Table ShiftTable(const Json& v, const Names& names, const std::map<std::string, 
   return t;
 }
 
-}  // namespace
-
-namespace {
-
 void Annexes(const Json& v, const Names& names, Data& d) {
   const Words& w = names.words;
   const int year = v.at("latest_year").get<int>();
