@@ -8,10 +8,15 @@ cd "$(dirname "$0")/.."
 pkgs=(g++ cmake ninja-build pkgconf make git clang clang-format clang-tidy iso-codes sqlite3
   libsqlite3-dev libeigen3-dev libboost-dev libboost-math-dev liblapack-dev libopenmpi-dev openmpi-bin libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libssl-dev
   libicu-dev libcurl4-openssl-dev libcpp-httplib-dev nginx-light libxlsxwriter-dev libisal-dev isal zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev python3 time mawk chromium fonts-wqy-microhei wrk libtbb-dev libsodium-dev libre2-dev libkainjow-mustache-dev)
+# NLopt's BOBYQA (the optimiser lme4's lmer uses) fits the evaluation's mixed model.
+pkgs+=(libnlopt-cxx-dev)
 # The PostgreSQL backend (libpqxx) and the throwaway clusters of its tests (postgresql-15).
 pkgs+=(postgresql-15 libpqxx-dev)
 # R's forecast package: the oracle of the forecast baselines (naive, rwf with drift) in the tests.
 pkgs+=(r-base-core r-cran-forecast)
+# R's psych (ICC) and lme4 (lmer): the oracles of the excellent-practice evaluation's reliability and
+# mixed model in the tests.
+pkgs+=(r-cran-psych r-cran-lme4)
 # The Python module (bindings/python) and its tests: pybind11, the Python headers, pandas, pytest.
 pkgs+=(python3-dev python3-pybind11 pybind11-dev python3-pandas python3-numpy python3-pytest)
 # The report's PDFs (gpsi report --pdf): WeasyPrint, fonts (DejaVu Sans for Latin, WenQuanYi Micro Hei for

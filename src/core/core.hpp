@@ -53,6 +53,7 @@ enum class Errc {
   kConflict,        //!< the change clashes with what is stored (a key in use, a state that forbids it)
   kAuditBroken,     //!< the audit log's hash chain does not verify: an entry was edited, removed or moved
   kRateLimited,     //!< too many attempts from one client in a short time (logins)
+  kBadCampaign,     //!< an evaluation campaign's rules or data break its format or rules
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

@@ -46,6 +46,7 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kConflict, "conflict", "the change conflicts with the stored state", 3, 409},
     ErrorInfo{Errc::kAuditBroken, "audit-broken", "the audit log does not verify", 1, 500},
     ErrorInfo{Errc::kRateLimited, "rate-limited", "too many attempts: try again later", 1, 429},
+    ErrorInfo{Errc::kBadCampaign, "bad-campaign", "invalid evaluation campaign", 3, 422},
 };
 
 }  // namespace
