@@ -80,6 +80,24 @@ std::optional<SubmissionState> ParseSubmissionState(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view ToString(CampaignState state) {
+  switch (state) {
+    case CampaignState::kSetup: return "setup";
+    case CampaignState::kScoring: return "scoring";
+    case CampaignState::kPanel: return "panel";
+    case CampaignState::kPublished: return "published";
+  }
+  return "setup";
+}
+
+std::optional<CampaignState> ParseCampaignState(std::string_view s) {
+  for (auto state :
+       {CampaignState::kSetup, CampaignState::kScoring, CampaignState::kPanel, CampaignState::kPublished}) {
+    if (s == ToString(state)) return state;
+  }
+  return std::nullopt;
+}
+
 std::string_view ToString(FlagKind kind) {
   switch (kind) {
     case FlagKind::kOutlier: return "outlier";

@@ -573,6 +573,53 @@ struct AuditCheck {
   std::int64_t head_seq = 0;
   std::string head_hash;  //!< the last entry's hash: record it elsewhere to detect a cut tail later
 };
+// ---- The excellent-practice evaluation's rows (docs/evaluation.md): src/evaluation computes,
+// src/platform holds the rules of who may do what, the store keeps these ----
+
+//! A campaign's stages: set-up (its rules, applications, judges and assignment may change);
+//! scoring (the rules fixed and hashed; each judge seals their sheets, blind to the others');
+//! panel (scoring closed, results computed; the panel sees every sheet; a change needs a reason);
+//! published (the results public, each applicant sees its own).
+enum class CampaignState { kSetup, kScoring, kPanel, kPublished };
+std::string_view ToString(CampaignState state);
+std::optional<CampaignState> ParseCampaignState(std::string_view s);
+
+//! An evaluation campaign.
+struct Campaign {
+  std::int64_t id = 0;
+  std::string key;
+  CampaignState state = CampaignState::kSetup;
+  std::string rules;                               //!< the campaign file (TOML) as given
+  std::string rules_sha256;                        //!< SHA-256 of its canonical form (evaluation::RulesHash)
+  std::string created, opened, closed, published;  //!< UTC times of its stages ('' not yet)
+  std::string results;                             //!< the results (JSON) computed when scoring closed, '' before
+};
+
+//! An application to a campaign: its code, the applicant organisation (a platform organisation's
+//! key when its people have accounts), the project's country (ISO3), and its documents.
+struct CampaignApplication {
+  std::string code, org, country, project;
+  std::vector<std::string> documents;
+};
+
+//! A judge of a campaign: an account's login, the organisation and country the conflict rules
+//! read, and the applications they declared a conflict with (codes).
+struct CampaignJudge {
+  std::string login, org, country;
+  std::vector<std::string> declared;
+};
+
+//! One judge's sealed scores of one application. A sheet is never changed: a later revision is a
+//! new row with a reason; the newest revision counts.
+struct CampaignSheet {
+  std::int64_t id = 0;
+  std::string application, judge;
+  int revision = 1;
+  std::vector<double> scores;  //!< one per criterion, in the rules' order
+  std::string comment, reason, sealed_at;
+  std::string sha256;  //!< of the sheet's canonical JSON (platform::SheetHash)
+};
+
 //! The kinds of early-warning rule a method's [[warn]] table may name (docs/forecasting.md).
 inline constexpr std::array<std::string_view, 4> kWarnRuleKinds{"threshold", "surge", "anomaly", "forecast"};
 //! A warning's severities, most severe first.

@@ -18,7 +18,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -210,6 +210,33 @@ class Store {
   virtual std::vector<SubmissionFlag> Flags(std::int64_t submission) = 0;
   //! Rewrites the comment, its author and time of the flag with `flag.id`.
   virtual void UpdateFlag(const SubmissionFlag& flag) = 0;
+
+  // ---- The excellent-practice evaluation (the rules live in src/platform and src/evaluation) ----
+
+  //! Inserts `campaign` and returns its id; its key must be new.
+  virtual std::int64_t InsertCampaign(const Campaign& campaign) = 0;
+  //! Rewrites the state, rules, times and results of the campaign with `campaign.id`.
+  virtual void UpdateCampaign(const Campaign& campaign) = 0;
+  //! Every campaign, by key.
+  virtual std::vector<Campaign> Campaigns() = 0;
+  virtual std::optional<Campaign> FindCampaign(const std::string& key) = 0;
+  //! Replaces the applications of campaign `campaign` (and its assignment, which names them).
+  virtual void ReplaceApplications(std::int64_t campaign, const std::vector<CampaignApplication>& apps) = 0;
+  //! The applications of a campaign, by code.
+  virtual std::vector<CampaignApplication> Applications(std::int64_t campaign) = 0;
+  //! Replaces the judges of campaign `campaign` (and its assignment, which names them).
+  virtual void ReplaceJudges(std::int64_t campaign, const std::vector<CampaignJudge>& judges) = 0;
+  //! The judges of a campaign, by login.
+  virtual std::vector<CampaignJudge> Judges(std::int64_t campaign) = 0;
+  //! Replaces the assignment of campaign `campaign`: (application code, judge login) pairs.
+  virtual void ReplaceAssignments(std::int64_t campaign,
+                                  const std::vector<std::pair<std::string, std::string>>& pairs) = 0;
+  //! The assignment of a campaign, by application then judge.
+  virtual std::vector<std::pair<std::string, std::string>> Assignments(std::int64_t campaign) = 0;
+  //! Appends a sealed sheet to campaign `campaign` and returns its id (sheets are append-only).
+  virtual std::int64_t InsertSheet(std::int64_t campaign, const CampaignSheet& sheet) = 0;
+  //! Every sheet of a campaign, every revision, by application, judge and revision.
+  virtual std::vector<CampaignSheet> Sheets(std::int64_t campaign) = 0;
 
   //! Appends one audit entry (its seq, hashes and fields already set).
   virtual void AppendAudit(const AuditEntry& entry) = 0;

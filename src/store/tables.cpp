@@ -36,6 +36,11 @@ const std::vector<TableShape>& StoreTables() {
        "id,org,dataset,state,source,file,note,submitter,approver,reviewer,embargo,reason,created,updated", "id"},
       {"submission_flags",
        "id,submission,unit,indicator,year,kind,value,reference,score,comment,commented_by,commented_at", "id"},
+      {"campaigns", "id,key,state,rules,rules_sha256,created,opened,closed,published,results", "id"},
+      {"campaign_applications", "campaign,code,org,country,project,documents", "campaign,code"},
+      {"campaign_judges", "campaign,login,org,country,declared", "campaign,login"},
+      {"campaign_assignments", "campaign,application,judge", "campaign,application,judge"},
+      {"campaign_sheets", "id,campaign,application,judge,revision,scores,comment,reason,sealed_at,sha256", "id"},
       {"audit_log", "seq,at,actor,org,origin,action,target,before,after,prev_hash,hash", "seq"},
   };
   return kTables;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
 
 #include <algorithm>
 #include <string>
@@ -63,6 +66,34 @@ inline std::vector<std::string> SplitList(const std::string& text) {
     out.push_back(text.substr(at, comma - at));
     at = comma + 1;
   }
+  return out;
+}
+
+//! Lists of free text kept in one column (an application's document names): one item per line,
+//! as the platform refuses line breaks in them.
+inline std::string JoinLines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : "\n") + i;
+  return out;
+}
+inline std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = std::min(text.find('\n', at), text.size());
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+//! A sheet's scores in one column: comma-separated, each in fmt's shortest form that reads back
+//! exactly, so both backends keep the same text.
+inline std::string JoinNumbers(const std::vector<double>& v) {
+  return fmt::format("{}", fmt::join(v, ","));
+}
+inline std::vector<double> SplitNumbers(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& item : SplitList(text)) out.push_back(std::strtod(item.c_str(), nullptr));
   return out;
 }
 

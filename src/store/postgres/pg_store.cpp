@@ -824,6 +824,117 @@ class PgStore final : public Store {
                 Params().Add(f.id).Add(f.comment).Add(f.commented_by).Add(f.commented_at));
   }
 
+  std::int64_t InsertCampaign(const Campaign& c) override {
+    Params p;
+    p.Add(c.key).Add(ToString(c.state)).Add(c.rules).Add(c.rules_sha256).Add(c.created);
+    p.Add(c.opened).Add(c.closed).Add(c.published).Add(c.results);
+    return InsertNumbered("ins_campaign", "campaigns", "id",
+                          "key,state,rules,rules_sha256,created,opened,closed,published,results", p);
+  }
+
+  void UpdateCampaign(const Campaign& c) override {
+    Params p;
+    p.Add(c.id).Add(ToString(c.state)).Add(c.rules).Add(c.rules_sha256).Add(c.opened);
+    p.Add(c.closed).Add(c.published).Add(c.results);
+    RunPrepared("upd_campaign",
+                "UPDATE campaigns SET state=$2,rules=$3,rules_sha256=$4,opened=$5,closed=$6,published=$7,results=$8 "
+                "WHERE id=$1",
+                p);
+  }
+
+  std::vector<Campaign> Campaigns() override { return QueryCampaigns("ORDER BY key", Params()); }
+
+  std::optional<Campaign> FindCampaign(const std::string& key) override {
+    auto v = QueryCampaigns("WHERE key=$1", Params().Add(key));
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  void ReplaceApplications(std::int64_t campaign, const std::vector<CampaignApplication>& apps) override {
+    RunPrepared("del_assign", "DELETE FROM campaign_assignments WHERE campaign=$1", Params().Add(campaign));
+    RunPrepared("del_apps", "DELETE FROM campaign_applications WHERE campaign=$1", Params().Add(campaign));
+    for (const auto& a : apps) {
+      Params p;
+      p.Add(campaign).Add(a.code).Add(a.org).Add(a.country).Add(a.project).Add(detail::JoinLines(a.documents));
+      RunPrepared("ins_app",
+                  "INSERT INTO campaign_applications(campaign,code,org,country,project,documents) "
+                  "VALUES($1,$2,$3,$4,$5,$6)",
+                  p);
+    }
+  }
+
+  std::vector<CampaignApplication> Applications(std::int64_t campaign) override {
+    std::vector<CampaignApplication> out;
+    for (const auto& row : Run("SELECT code,org,country,project,documents FROM campaign_applications "
+                               "WHERE campaign=$1 ORDER BY code",
+                               Params().Add(campaign))) {
+      out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), detail::SplitLines(Text(row[4]))});
+    }
+    return out;
+  }
+
+  void ReplaceJudges(std::int64_t campaign, const std::vector<CampaignJudge>& judges) override {
+    RunPrepared("del_assign", "DELETE FROM campaign_assignments WHERE campaign=$1", Params().Add(campaign));
+    RunPrepared("del_judges", "DELETE FROM campaign_judges WHERE campaign=$1", Params().Add(campaign));
+    for (const auto& j : judges) {
+      Params p;
+      p.Add(campaign).Add(j.login).Add(j.org).Add(j.country).Add(detail::JoinList(j.declared));
+      RunPrepared("ins_judge",
+                  "INSERT INTO campaign_judges(campaign,login,org,country,declared) VALUES($1,$2,$3,$4,$5)", p);
+    }
+  }
+
+  std::vector<CampaignJudge> Judges(std::int64_t campaign) override {
+    std::vector<CampaignJudge> out;
+    for (const auto& row : Run("SELECT login,org,country,declared FROM campaign_judges WHERE campaign=$1 "
+                               "ORDER BY login",
+                               Params().Add(campaign))) {
+      out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), detail::SplitList(Text(row[3]))});
+    }
+    return out;
+  }
+
+  void ReplaceAssignments(std::int64_t campaign,
+                          const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    RunPrepared("del_assign", "DELETE FROM campaign_assignments WHERE campaign=$1", Params().Add(campaign));
+    for (const auto& [app, judge] : pairs) {
+      RunPrepared("ins_assign", "INSERT INTO campaign_assignments(campaign,application,judge) VALUES($1,$2,$3)",
+                  Params().Add(campaign).Add(app).Add(judge));
+    }
+  }
+
+  std::vector<std::pair<std::string, std::string>> Assignments(std::int64_t campaign) override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& row : Run("SELECT application,judge FROM campaign_assignments WHERE campaign=$1 "
+                               "ORDER BY application,judge",
+                               Params().Add(campaign))) {
+      out.emplace_back(Text(row[0]), Text(row[1]));
+    }
+    return out;
+  }
+
+  std::int64_t InsertSheet(std::int64_t campaign, const CampaignSheet& x) override {
+    Params p;
+    p.Add(campaign).Add(x.application).Add(x.judge).Add(x.revision).Add(detail::JoinNumbers(x.scores));
+    p.Add(x.comment).Add(x.reason).Add(x.sealed_at).Add(x.sha256);
+    return InsertNumbered("ins_sheet", "campaign_sheets", "id",
+                          "campaign,application,judge,revision,scores,comment,reason,sealed_at,sha256", p);
+  }
+
+  std::vector<CampaignSheet> Sheets(std::int64_t campaign) override {
+    std::vector<CampaignSheet> out;
+    for (const auto& row : Run("SELECT id,application,judge,revision,scores,comment,reason,sealed_at,sha256 "
+                               "FROM campaign_sheets WHERE campaign=$1 ORDER BY application,judge,revision",
+                               Params().Add(campaign))) {
+      CampaignSheet x;
+      x.id = Int(row[0]), x.application = Text(row[1]), x.judge = Text(row[2]);
+      x.revision = static_cast<int>(Int(row[3])), x.scores = detail::SplitNumbers(Text(row[4]));
+      x.comment = Text(row[5]), x.reason = Text(row[6]), x.sealed_at = Text(row[7]), x.sha256 = Text(row[8]);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
   void AppendAudit(const AuditEntry& e) override {
     Params p;
     p.Add(e.seq).Add(e.at).Add(e.actor).Add(e.org).Add(e.origin).Add(e.action);
@@ -1154,6 +1265,22 @@ class PgStore final : public Store {
       t.suffix = Text(row[4]), t.scopes = SplitList(Text(row[5])), t.label = Text(row[6]);
       t.created = Text(row[7]), t.expires = Text(row[8]), t.revoked = Text(row[9]);
       out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  std::vector<Campaign> QueryCampaigns(const std::string& tail, const Params& p) {
+    std::vector<Campaign> out;
+    for (const auto& row : Run("SELECT id,key,state,rules,rules_sha256,created,opened,closed,published,results "
+                               "FROM campaigns " +
+                                   tail,
+                               p)) {
+      Campaign c;
+      c.id = Int(row[0]), c.key = Text(row[1]);
+      c.state = ParseCampaignState(View(row[2])).value_or(CampaignState::kSetup);
+      c.rules = Text(row[3]), c.rules_sha256 = Text(row[4]), c.created = Text(row[5]), c.opened = Text(row[6]);
+      c.closed = Text(row[7]), c.published = Text(row[8]), c.results = Text(row[9]);
+      out.push_back(std::move(c));
     }
     return out;
   }

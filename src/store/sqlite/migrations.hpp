@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 8> kMigrations{
+inline constexpr std::array<std::string_view, 9> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -178,6 +178,42 @@ CREATE TABLE sessions(
     // (platform::Authenticate narrows what a principal sees), so the schema is unchanged here.
     R"sql(
 SELECT 1;
+)sql",
+    // 9: the excellent-practice evaluation (docs/evaluation.md): campaigns, their applications,
+    // judges and assignment, and the judges' sealed score sheets, append-only as the audit log is.
+    R"sql(
+CREATE TABLE campaigns(
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL CHECK(state IN ('setup','scoring','panel','published')),
+  rules TEXT NOT NULL, rules_sha256 TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL, opened TEXT NOT NULL DEFAULT '', closed TEXT NOT NULL DEFAULT '',
+  published TEXT NOT NULL DEFAULT '', results TEXT NOT NULL DEFAULT '');
+CREATE TABLE campaign_applications(
+  campaign INTEGER NOT NULL REFERENCES campaigns(id), code TEXT NOT NULL,
+  org TEXT NOT NULL, country TEXT NOT NULL, project TEXT NOT NULL, documents TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(campaign, code)) WITHOUT ROWID;
+CREATE TABLE campaign_judges(
+  campaign INTEGER NOT NULL REFERENCES campaigns(id), login TEXT NOT NULL,
+  org TEXT NOT NULL, country TEXT NOT NULL DEFAULT '', declared TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(campaign, login)) WITHOUT ROWID;
+CREATE TABLE campaign_assignments(
+  campaign INTEGER NOT NULL, application TEXT NOT NULL, judge TEXT NOT NULL,
+  PRIMARY KEY(campaign, application, judge),
+  FOREIGN KEY(campaign, application) REFERENCES campaign_applications(campaign, code),
+  FOREIGN KEY(campaign, judge) REFERENCES campaign_judges(campaign, login)) WITHOUT ROWID;
+CREATE TABLE campaign_sheets(
+  id INTEGER PRIMARY KEY,
+  campaign INTEGER NOT NULL REFERENCES campaigns(id), application TEXT NOT NULL, judge TEXT NOT NULL,
+  revision INTEGER NOT NULL CHECK(revision >= 1),
+  scores TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+  sealed_at TEXT NOT NULL, sha256 TEXT NOT NULL,
+  UNIQUE(campaign, application, judge, revision));
+-- A sealed sheet is never changed: a later revision is a new row (and an audit entry).
+CREATE TRIGGER campaign_sheets_no_update BEFORE UPDATE ON campaign_sheets
+  BEGIN SELECT RAISE(ABORT, 'sealed score sheets are append-only'); END;
+CREATE TRIGGER campaign_sheets_no_delete BEFORE DELETE ON campaign_sheets
+  BEGIN SELECT RAISE(ABORT, 'sealed score sheets are append-only'); END;
 )sql",
 };
 

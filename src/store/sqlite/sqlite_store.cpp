@@ -770,6 +770,113 @@ class SqliteStore final : public Store {
     s.Bind(1, f.id).Bind(2, f.comment).Bind(3, f.commented_by).Bind(4, f.commented_at).Exec();
   }
 
+  std::int64_t InsertCampaign(const Campaign& c) override {
+    auto& s = Prep("ins_campaign",
+                   "INSERT INTO campaigns(key,state,rules,rules_sha256,created,opened,closed,published,results) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    s.Bind(1, c.key).Bind(2, ToString(c.state)).Bind(3, c.rules).Bind(4, c.rules_sha256).Bind(5, c.created);
+    s.Bind(6, c.opened).Bind(7, c.closed).Bind(8, c.published).Bind(9, c.results).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void UpdateCampaign(const Campaign& c) override {
+    auto& s = Prep("upd_campaign",
+                   "UPDATE campaigns SET state=?2,rules=?3,rules_sha256=?4,opened=?5,closed=?6,published=?7,"
+                   "results=?8 WHERE id=?1");
+    s.Bind(1, c.id).Bind(2, ToString(c.state)).Bind(3, c.rules).Bind(4, c.rules_sha256).Bind(5, c.opened);
+    s.Bind(6, c.closed).Bind(7, c.published).Bind(8, c.results).Exec();
+  }
+
+  std::vector<Campaign> Campaigns() override { return QueryCampaigns("ORDER BY key", ""); }
+
+  std::optional<Campaign> FindCampaign(const std::string& key) override {
+    auto v = QueryCampaigns("WHERE key=?1", key);
+    if (v.empty()) return std::nullopt;
+    return v.front();
+  }
+
+  void ReplaceApplications(std::int64_t campaign, const std::vector<CampaignApplication>& apps) override {
+    Prep("del_assign", "DELETE FROM campaign_assignments WHERE campaign=?1").Bind(1, campaign).Exec();
+    Prep("del_apps", "DELETE FROM campaign_applications WHERE campaign=?1").Bind(1, campaign).Exec();
+    auto& s = Prep("ins_app",
+                   "INSERT INTO campaign_applications(campaign,code,org,country,project,documents) "
+                   "VALUES(?1,?2,?3,?4,?5,?6)");
+    for (const auto& a : apps) {
+      s.Bind(1, campaign).Bind(2, a.code).Bind(3, a.org).Bind(4, a.country).Bind(5, a.project);
+      s.Bind(6, detail::JoinLines(a.documents)).Exec();
+    }
+  }
+
+  std::vector<CampaignApplication> Applications(std::int64_t campaign) override {
+    std::vector<CampaignApplication> out;
+    Stmt s(db_, "SELECT code,org,country,project,documents FROM campaign_applications WHERE campaign=?1 ORDER BY code");
+    s.Bind(1, campaign);
+    while (s.Step()) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), detail::SplitLines(s.Text(4))});
+    }
+    return out;
+  }
+
+  void ReplaceJudges(std::int64_t campaign, const std::vector<CampaignJudge>& judges) override {
+    Prep("del_assign", "DELETE FROM campaign_assignments WHERE campaign=?1").Bind(1, campaign).Exec();
+    Prep("del_judges", "DELETE FROM campaign_judges WHERE campaign=?1").Bind(1, campaign).Exec();
+    auto& s =
+        Prep("ins_judge", "INSERT INTO campaign_judges(campaign,login,org,country,declared) VALUES(?1,?2,?3,?4,?5)");
+    for (const auto& j : judges) {
+      s.Bind(1, campaign).Bind(2, j.login).Bind(3, j.org).Bind(4, j.country).Bind(5, detail::JoinList(j.declared));
+      s.Exec();
+    }
+  }
+
+  std::vector<CampaignJudge> Judges(std::int64_t campaign) override {
+    std::vector<CampaignJudge> out;
+    Stmt s(db_, "SELECT login,org,country,declared FROM campaign_judges WHERE campaign=?1 ORDER BY login");
+    s.Bind(1, campaign);
+    while (s.Step()) out.push_back({s.Text(0), s.Text(1), s.Text(2), detail::SplitList(s.Text(3))});
+    return out;
+  }
+
+  void ReplaceAssignments(std::int64_t campaign,
+                          const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    Prep("del_assign", "DELETE FROM campaign_assignments WHERE campaign=?1").Bind(1, campaign).Exec();
+    auto& s = Prep("ins_assign", "INSERT INTO campaign_assignments(campaign,application,judge) VALUES(?1,?2,?3)");
+    for (const auto& [app, judge] : pairs) s.Bind(1, campaign).Bind(2, app).Bind(3, judge).Exec();
+  }
+
+  std::vector<std::pair<std::string, std::string>> Assignments(std::int64_t campaign) override {
+    std::vector<std::pair<std::string, std::string>> out;
+    Stmt s(db_, "SELECT application,judge FROM campaign_assignments WHERE campaign=?1 ORDER BY application,judge");
+    s.Bind(1, campaign);
+    while (s.Step()) out.emplace_back(s.Text(0), s.Text(1));
+    return out;
+  }
+
+  std::int64_t InsertSheet(std::int64_t campaign, const CampaignSheet& x) override {
+    auto& s = Prep("ins_sheet",
+                   "INSERT INTO campaign_sheets(campaign,application,judge,revision,scores,comment,reason,sealed_at,"
+                   "sha256) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    s.Bind(1, campaign).Bind(2, x.application).Bind(3, x.judge).Bind(4, x.revision);
+    s.Bind(5, detail::JoinNumbers(x.scores)).Bind(6, x.comment).Bind(7, x.reason).Bind(8, x.sealed_at);
+    s.Bind(9, x.sha256).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::vector<CampaignSheet> Sheets(std::int64_t campaign) override {
+    std::vector<CampaignSheet> out;
+    Stmt s(db_,
+           "SELECT id,application,judge,revision,scores,comment,reason,sealed_at,sha256 FROM campaign_sheets "
+           "WHERE campaign=?1 ORDER BY application,judge,revision");
+    s.Bind(1, campaign);
+    while (s.Step()) {
+      CampaignSheet x;
+      x.id = s.Int(0), x.application = s.Text(1), x.judge = s.Text(2), x.revision = static_cast<int>(s.Int(3));
+      x.scores = detail::SplitNumbers(s.Text(4)), x.comment = s.Text(5), x.reason = s.Text(6);
+      x.sealed_at = s.Text(7), x.sha256 = s.Text(8);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
   void AppendAudit(const AuditEntry& e) override {
     auto& s = Prep("ins_audit",
                    "INSERT INTO audit_log(seq,at,actor,org,origin,action,target,before,after,prev_hash,hash) "
@@ -970,6 +1077,21 @@ class SqliteStore final : public Store {
       t.scopes = SplitList(s.Text(5)), t.label = s.Text(6), t.created = s.Text(7), t.expires = s.Text(8);
       t.revoked = s.Text(9);
       out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  std::vector<Campaign> QueryCampaigns(const std::string& tail, const std::string& arg) {
+    std::vector<Campaign> out;
+    Stmt s(db_,
+           "SELECT id,key,state,rules,rules_sha256,created,opened,closed,published,results FROM campaigns " + tail);
+    if (tail.find("?1") != std::string::npos) s.Bind(1, arg);
+    while (s.Step()) {
+      Campaign c;
+      c.id = s.Int(0), c.key = s.Text(1), c.state = ParseCampaignState(s.Text(2)).value_or(CampaignState::kSetup);
+      c.rules = s.Text(3), c.rules_sha256 = s.Text(4), c.created = s.Text(5), c.opened = s.Text(6);
+      c.closed = s.Text(7), c.published = s.Text(8), c.results = s.Text(9);
+      out.push_back(std::move(c));
     }
     return out;
   }

@@ -121,6 +121,13 @@ void Fill(Store& s) {
   }
   s.InsertQuarantine(file, QuarantineRow{9, 2, "x,\\N,y", "non-numeric", ""});
   s.SetUnitGroup("PAR", "income", "high", 0);  // a NULL file
+  Campaign c;
+  c.key = "practice", c.rules = "title = \"评选\"\n", c.created = "2026-12-06T10:00:00Z", c.results = "{}";
+  const std::int64_t campaign = s.InsertCampaign(c);
+  s.ReplaceApplications(campaign, {{"A1", "org", "KEN", "Road\tproject", {"a.pdf", "b, c.pdf"}}});
+  s.ReplaceJudges(campaign, {{"judge", "panel", "CHN", {"A1"}}});
+  s.ReplaceAssignments(campaign, {{"A1", "judge"}});
+  s.InsertSheet(campaign, CampaignSheet{0, "A1", "judge", 1, {0.5, 5, 1e-3}, "", "", "2026-12-06T11:00:00Z", "h"});
   s.AppendAudit(AuditEntry{1, "2025-01-01T00:00:00Z", "root", "", "cli", "org.create", "x", "", "{\"a\":1}",
                            std::string(64, '0'), std::string(64, '1')});
 }

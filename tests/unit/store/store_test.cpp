@@ -482,6 +482,51 @@ TEST_P(StoreTest, CountRowsRejectsUnknownTable) {
   EXPECT_EQ(store_->CountRows("units"), 5);
 }
 
+TEST_P(StoreTest, CampaignRowsRoundTripAndSheetsAreAppendOnly) {
+  Campaign c;
+  c.key = "practice-2026", c.rules = "[campaign]\ntitle_en = \"T\"", c.created = "2026-12-06T10:00:00Z";
+  const std::int64_t id = store_->InsertCampaign(c);
+  c.id = id, c.state = CampaignState::kScoring, c.rules_sha256 = std::string(64, 'c');
+  c.opened = "2026-12-06T11:00:00Z";
+  store_->UpdateCampaign(c);
+  auto found = store_->FindCampaign("practice-2026");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->state, CampaignState::kScoring);
+  EXPECT_EQ(found->rules, c.rules);
+  EXPECT_EQ(found->opened, c.opened);
+  EXPECT_FALSE(store_->FindCampaign("other"));
+  const std::vector<CampaignApplication> apps{{"A02", "org-b", "KEN", "Road, Nairobi", {"a, b.pdf", "c.pdf"}},
+                                              {"A01", "org-a", "PAK", "Port", {}}};
+  store_->ReplaceApplications(id, apps);
+  store_->ReplaceJudges(id, {{"judge-1", "panel", "CHN", {"A01", "A02"}}, {"judge-2", "org-a", "", {}}});
+  store_->ReplaceAssignments(id, {{"A02", "judge-2"}, {"A01", "judge-1"}});
+  const auto read = store_->Applications(id);
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].code, "A01");
+  EXPECT_TRUE(read[0].documents.empty());
+  EXPECT_EQ(read[1].documents, apps[0].documents);
+  const auto judges = store_->Judges(id);
+  ASSERT_EQ(judges.size(), 2u);
+  EXPECT_EQ(judges[0].declared, (std::vector<std::string>{"A01", "A02"}));
+  EXPECT_TRUE(judges[1].declared.empty());
+  const std::vector<std::pair<std::string, std::string>> pairs{{"A01", "judge-1"}, {"A02", "judge-2"}};
+  EXPECT_EQ(store_->Assignments(id), pairs);
+  CampaignSheet sheet{
+      0, "A01", "judge-1", 1, {3.5, 0.1, 5, 2}, "fine", "", "2026-12-06T12:00:00Z", std::string(64, 'd')};
+  store_->InsertSheet(id, sheet);
+  sheet.revision = 2, sheet.scores = {4, 4, 4, 4}, sheet.reason = "misread the rubric";
+  store_->InsertSheet(id, sheet);
+  const auto sheets = store_->Sheets(id);
+  ASSERT_EQ(sheets.size(), 2u);
+  EXPECT_EQ(sheets[0].scores, (std::vector<double>{3.5, 0.1, 5, 2}));
+  EXPECT_EQ(sheets[1].revision, 2);
+  EXPECT_EQ(sheets[1].reason, "misread the rubric");
+  EXPECT_THROW(store_->InsertSheet(id, sheet), Failure) << "one row per revision";
+  // Replacing the judges drops the assignment that named them.
+  store_->ReplaceJudges(id, {{"judge-3", "panel", "", {}}});
+  EXPECT_TRUE(store_->Assignments(id).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          test::BackendName);
 
