@@ -252,6 +252,85 @@ std::vector<CellReference> ReferenceValues(Store& store, const std::vector<Obser
 Result<SubmissionFlag> CommentFlag(Store& store, const Actor& actor, const Principal& who, std::int64_t id,
                                    std::int64_t flag, const std::string& text);
 
+// ---- The excellent-practice evaluation (docs/evaluation.md, "Who may do what") ----
+// The scoring itself (rules, conflicts, assignment, results) is src/evaluation's; these are the
+// rules of who may see and change a campaign's rows, each change audited in its transaction.
+
+//! Whether `who` runs evaluation campaigns: the secretariat (the review permission). An admin
+//! manages accounts, not campaigns.
+bool RunsCampaigns(const Principal& who);
+
+//! A campaign as `who` stands to it: its secretariat, one of its judges, or an applicant (their
+//! organisation's key is an application's organisation).
+struct CampaignSeat {
+  Campaign campaign;
+  bool secretariat = false;
+  std::optional<CampaignJudge> judge;  //!< who's judge record, when a judge of it
+  std::vector<std::string> assigned;   //!< the applications assigned to that judge
+  std::vector<std::string> own;        //!< codes of the applications of who's organisation
+};
+//! The campaign `key` as `who` stands to it; kNotFound when `who` may not see it: it is seen by
+//! the secretariat, its judges and applicants, and by everyone once published.
+Result<CampaignSeat> SeatIn(Store& store, const Principal& who, const std::string& key);
+//! The campaigns `who` may see (SeatIn), by key.
+std::vector<CampaignSeat> VisibleCampaigns(Store& store, const Principal& who);
+//! The applications `seat` may see: every one for the secretariat; a judge's assigned ones (never
+//! one they are in conflict with: an assignment holds none); an applicant's own; and once
+//! published, those the results select.
+std::vector<CampaignApplication> VisibleApplications(Store& store, const CampaignSeat& seat,
+                                                     const std::vector<std::string>& selected = {});
+//! Whether `seat` may see the result of application `code`: the secretariat any from the panel
+//! stage on, a judge their assigned ones from the panel stage on; once published, an applicant its
+//! own and everyone the selected ones.
+bool MaySeeResult(const CampaignSeat& seat, const std::string& code, bool selected);
+//! The sheets `seat` may see, every revision: the secretariat all; a judge their own, and from the
+//! panel stage on every sheet of the applications assigned to them; nobody else any (an applicant
+//! sees its results, never who scored what).
+std::vector<CampaignSheet> VisibleSheets(Store& store, const CampaignSeat& seat);
+//! The newest revision of each (application, judge) sheet of `sheets` (as Store::Sheets orders them).
+std::vector<CampaignSheet> CurrentSheets(const std::vector<CampaignSheet>& sheets);
+
+//! SHA-256 (hex) of a sheet's seal: the JSON array [campaign key, rules hash, application, judge,
+//! revision, scores, comment, reason, sealed_at]; `sha256` is not read.
+std::string SheetHash(const Campaign& c, const CampaignSheet& s);
+
+//! Adds a campaign in set-up from its rules file's text `rules` (checked by the evaluation
+//! before); the key as an organisation's (2–32 of a–z, 0–9, '-'), new.
+Result<Campaign> AddCampaign(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                             const std::string& rules);
+//! Replaces the rules of campaign `key` while it is in set-up.
+Result<Campaign> SetCampaignRules(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                                  const std::string& rules);
+//! Replaces the applications (when `apps` is given) and the judges (when `judges` is) of campaign
+//! `key` while in set-up, dropping its assignment: application codes of 1–32 letters, digits, '_'
+//! and '-', distinct; countries ISO3 or empty; judges accounts that exist, are enabled and hold
+//! neither the secretariat's nor an admin's permissions (those see every sheet); text checked.
+Status SetCampaignEntries(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                          const std::vector<CampaignApplication>* apps, const std::vector<CampaignJudge>* judges);
+//! Stores the assignment `pairs` (application code, judge login) of campaign `key` in set-up; each
+//! pair names one of its applications and judges.
+Status SetAssignment(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                     const std::vector<std::pair<std::string, std::string>>& pairs);
+//! Opens scoring (set-up → scoring) with the rules' fingerprint `rules_sha256` (the evaluation's
+//! RulesHash of the stored rules), which the audit entry records: from now on the rules are fixed.
+//! Needs applications and an assignment naming every one of them.
+Result<Campaign> OpenScoring(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                             const std::string& rules_sha256);
+//! Seals `who`'s sheet of `application` (scores checked by the evaluation before): only a judge
+//! assigned to it, while scoring or at the panel stage. Revision 1 first; a later revision needs a
+//! reason (CheckText) and is audited as a revision with the hash it replaces.
+Result<CampaignSheet> SealSheet(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                                const std::string& application, const std::vector<double>& scores,
+                                const std::string& comment, const std::string& reason);
+//! Closes scoring (scoring → panel) once every assigned pair has a sheet, storing `results`.
+Result<Campaign> CloseScoring(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                              const std::string& results);
+//! Stores refreshed `results` of campaign `key` at the panel stage (after a revision), audited
+//! under the system with their hash.
+Status StoreResults(Store& store, const std::string& key, const std::string& results);
+//! Publishes the results (panel → published).
+Result<Campaign> PublishCampaign(Store& store, const Actor& actor, const Principal& who, const std::string& key);
+
 // ---- The audit log ----
 
 //! SHA-256 (hex) over the entry's fields, `prev_hash` included, as a JSON array
