@@ -1,9 +1,6 @@
 // gpsi submission upload|submit|approve|accept|publish|return|revise|comment|list|show: a member's data
 // through review, acting as the holder of an API token ($GPSI_TOKEN, or the first line of
 // --token-file; never an argument, which `ps` would show).
-#include <cstdlib>
-#include <fstream>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -13,20 +10,6 @@
 
 namespace gpsi::cli {
 namespace {
-
-//! The token: the first line of `file` when given, else $GPSI_TOKEN.
-Result<std::string> Token(const std::string& file) {
-  std::string token;
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in || !std::getline(in, token)) return Error{Errc::kIo, "cannot read the token file", file};
-  } else if (const char* env = std::getenv("GPSI_TOKEN")) {
-    token = env;
-  }
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) return Error{Errc::kUnauthorized, "no API token: set GPSI_TOKEN or give --token-file"};
-  return token;
-}
 
 void PrintSubmission(const Submission& s) {
   fmt::print("#{:<5} {:<10} {:<12} {:<10} by {}{}{}{}\n", s.id, s.org, s.dataset, ToString(s.state), s.submitter,
@@ -70,7 +53,7 @@ void AddStep(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_file,
     cmd->add_option("--embargo", *embargo, "publish at this UTC day or time (2027-01-15 or 2027-01-15T08:00:00Z)");
   }
   cmd->callback([&g, token_file, action, id, reason, embargo] {
-    auto token = Token(*token_file);
+    auto token = ApiToken(*token_file);
     if (!token) return Report(g, token.error());
     auto s = engine::ActOnSubmission(g.db, *token, engine::CliActor().origin, *id, action, *reason, *embargo);
     if (!s) return Report(g, s.error());
@@ -98,7 +81,7 @@ void AddComment(CLI::App& sub, Globals& g, std::shared_ptr<std::string> token_fi
   cmd->add_option("flag", *flag, "flag id (gpsi submission show)")->required();
   cmd->add_option("--text", *text, "why the value stands (or what will be corrected)")->required();
   cmd->callback([&g, token_file, id, flag, text] {
-    auto token = Token(*token_file);
+    auto token = ApiToken(*token_file);
     if (!token) return Report(g, token.error());
     auto f = engine::CommentOnFlag(g.db, *token, engine::CliActor().origin, *id, *flag, *text);
     if (!f) return Report(g, f.error());
@@ -123,7 +106,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
   upload->add_option("--descriptor", cfg->descriptor, "how to read the file (docs/descriptors.md)");
   upload->add_option("--note", cfg->note, "what changed, for the reviewers");
   upload->callback([&g, token_file, cfg] {
-    auto token = Token(*token_file);
+    auto token = ApiToken(*token_file);
     if (!token) return Report(g, token.error());
     cfg->db_path = g.db, cfg->token = *token, cfg->origin = engine::CliActor().origin;
     auto r = engine::Upload(*cfg);
@@ -143,7 +126,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
   AddComment(*sub, g, token_file);
 
   sub->add_subcommand("list", "the submissions the token's holder may see")->callback([&g, token_file] {
-    auto token = Token(*token_file);
+    auto token = ApiToken(*token_file);
     if (!token) return Report(g, token.error());
     auto list = engine::Submissions(g.db, *token);
     if (!list) return Report(g, list.error());
@@ -160,7 +143,7 @@ void AddSubmission(CLI::App& app, Globals& g) {
   auto id = std::make_shared<std::int64_t>(0);
   show->add_option("id", *id, "submission id")->required();
   show->callback([&g, token_file, id] {
-    auto token = Token(*token_file);
+    auto token = ApiToken(*token_file);
     if (!token) return Report(g, token.error());
     auto d = engine::SubmissionDetails(g.db, *token, *id);
     if (!d) return Report(g, d.error());

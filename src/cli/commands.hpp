@@ -21,6 +21,9 @@ struct Globals {
 
 //! Prints an error as `file:line:column: error: message` and records its exit code.
 void Report(Globals& g, const Error& e);
+//! The API token a member or judge acts with: the first line of `file` when given, else $GPSI_TOKEN
+//! (never an argument, which `ps` would show); kUnauthorized when there is none.
+Result<std::string> ApiToken(const std::string& file);
 //! A year range given as "A:B" with A ≤ B (--years, --origins); a usage error naming `option`.
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text);
 //! A whole number ≥ 1 for counts such as --samples (CLI11's PositiveNumber names its range as "0
@@ -54,6 +57,7 @@ void AddUser(CLI::App& app, Globals& g);
 void AddToken(CLI::App& app, Globals& g);
 void AddAuditLog(CLI::App& app, Globals& g);
 void AddSubmission(CLI::App& app, Globals& g);
+void AddEvaluation(CLI::App& app, Globals& g);
 void AddCatalogue(CLI::App& app, Globals& g);
 void AddMigrate(CLI::App& app, Globals& g);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -37,6 +38,19 @@ CLI::Validator AboveZero() {
         return {};
       },
       "> 0");
+}
+
+Result<std::string> ApiToken(const std::string& file) {
+  std::string token;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in || !std::getline(in, token)) return Error{Errc::kIo, "cannot read the token file", file};
+  } else if (const char* env = std::getenv("GPSI_TOKEN")) {
+    token = env;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) return Error{Errc::kUnauthorized, "no API token: set GPSI_TOKEN or give --token-file"};
+  return token;
 }
 
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text) {
@@ -82,6 +96,7 @@ int main(int argc, char** argv) {
   cli::AddToken(app, g);
   cli::AddAuditLog(app, g);
   cli::AddSubmission(app, g);
+  cli::AddEvaluation(app, g);
   cli::AddCatalogue(app, g);
   cli::AddMigrate(app, g);
   try {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core.hpp"
@@ -889,6 +890,136 @@ Result<SubmissionDetail> SubmissionDetails(const std::string& db_path, const std
 //! Comments validation flag `flag` of submission `id` as the holder of `token` (platform::CommentFlag).
 Result<SubmissionFlag> CommentOnFlag(const std::string& db_path, const std::string& token, const std::string& origin,
                                      std::int64_t id, std::int64_t flag, const std::string& text);
+
+// ---- the excellent-practice evaluation (src/engine/campaigns.cpp, docs/evaluation.md) ----
+// The secretariat sets a campaign up and runs its stages, judges seal score sheets, everyone reads
+// what their seat shows (platform's rules); the scoring is src/evaluation's.
+
+//! One application under one aggregation (evaluation::Standing).
+struct EvalStanding {
+  std::vector<double> criteria;
+  double total = 0;
+  bool eligible = false;
+  int rank = 0;
+  bool selected = false;
+};
+//! One application's results: its standings by each method (EvalResults::methods' order), the
+//! bootstrap's probability that the model selects it, and whether that is borderline.
+struct EvalApplicationResult {
+  std::string code, org, country, project;
+  std::vector<EvalStanding> standings;
+  double probability = 0;
+  bool borderline = false;
+  int sheets = 0;
+};
+//! A judge's estimated severity and bias per criterion (the model's effects), sheets and mean score.
+struct EvalJudgeResult {
+  std::string login;
+  double severity = 0;
+  std::vector<double> bias;
+  int sheets = 0;
+  double mean_given = 0;
+};
+//! One ICC form as psych::ICC reports it.
+struct EvalIcc {
+  std::string form;
+  double icc = 0, f = 0, df1 = 0, df2 = 0, p = 0, lower = 0, upper = 0;
+};
+//! A campaign's results: what evaluation::Evaluate gives, keyed by codes and logins.
+struct EvalResults {
+  std::string campaign, rules_sha256;
+  std::string sheets_sha256;  //!< SHA-256 over the counted sheets' hashes, in order: what they were computed from
+  std::vector<std::string> criteria;  //!< codes, in the rules' order
+  std::vector<std::string> methods;   //!< mean, median, standardised, model (recommended)
+  int select = 0;
+  std::vector<EvalApplicationResult> applications;  //!< by the model's rank
+  std::vector<EvalJudgeResult> judges;              //!< the secretariat's view only
+  std::vector<EvalIcc> icc;
+  double var_applications = 0, var_judges = 0, var_residual = 0;
+  double alpha = 0, judges_per_application = 0, panel = 0, judges_for_075 = 0, judges_for_090 = 0;
+  std::vector<double> beta;                               //!< the model's criterion means
+  std::vector<std::pair<std::string, double>> variances;  //!< per random factor, then "residual"
+  double reml = 0;
+  int replicates = 0;
+  std::uint64_t seed = 0;
+  double borderline_low = 0, borderline_high = 0;
+};
+//! `r` as JSON (docs/evaluation.md, "Results"), and back.
+std::string EvalResultsJson(const EvalResults& r);
+Result<EvalResults> ParseEvalResults(const std::string& json);
+
+//! A campaign as the holder of a token sees it (platform::SeatIn and the Visible* rules): its seat,
+//! the applications, assignment pairs, judges and sheets it may see, how far scoring is, and the
+//! results it may see (none before the panel stage).
+struct CampaignDetail {
+  Campaign campaign;  //!< its rules text included; results moved to `results`
+  std::string title_en, title_zh;
+  std::string seat;  //!< secretariat, judge, applicant or public
+  std::vector<CampaignApplication> applications;
+  std::vector<std::pair<std::string, std::string>> assignment;
+  std::vector<CampaignJudge> judges;  //!< the secretariat's view only
+  std::vector<CampaignSheet> sheets;  //!< every revision
+  int assigned = 0, sealed = 0;       //!< pairs in the seat's view, and those with a sheet
+  std::optional<EvalResults> results;
+};
+//! The campaigns the holder of `token` may see, without sheets or results.
+Result<std::vector<CampaignDetail>> Campaigns(const std::string& db_path, const std::string& token);
+//! One campaign as the holder of `token` sees it.
+Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::string& token, const std::string& key);
+//! Creates campaign `key` from the rules file `rules` (its text; checked by evaluation::ParseRules,
+//! `origin` naming it in errors) as the secretariat.
+Result<Campaign> CreateCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
+                                const std::string& key, const std::string& rules, const std::string& rules_name);
+//! Replaces a campaign's applications and/or judges from CSV files (empty path: unchanged):
+//! applications `code,org,country,project,documents` (documents separated by ';'), judges
+//! `login,org,country,declared` (application codes separated by ';').
+Status ImportCampaignEntries(const std::string& db_path, const std::string& token, const std::string& origin,
+                             const std::string& key, const std::string& applications_csv,
+                             const std::string& judges_csv);
+//! The assignment evaluation::Assign makes under the campaign's rules and conflicts, stored; the
+//! conflicts it kept apart are returned (application, judge, kind).
+struct AssignResult {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::vector<std::tuple<std::string, std::string, std::string>> conflicts;
+  std::map<std::string, int> loads;  //!< applications per judge
+};
+Result<AssignResult> AssignCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
+                                    const std::string& key);
+//! Opens scoring: the stored rules parsed again and hashed (evaluation::RulesHash), the stored
+//! assignment checked (evaluation::CheckAssignment), then platform::OpenScoring.
+Result<Campaign> OpenCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
+                              const std::string& key);
+//! Seals the holder's sheet of `application` (evaluation::CheckScores, platform::SealSheet); at the
+//! panel stage the results are computed again from the newest sheets.
+Result<CampaignSheet> ScoreApplication(const std::string& db_path, const std::string& token, const std::string& origin,
+                                       const std::string& key, const std::string& application,
+                                       const std::vector<double>& scores, const std::string& comment,
+                                       const std::string& reason, unsigned threads = 1);
+//! Seals the holder's sheets from a CSV file: a column `application`, one column per criterion
+//! (the rules' codes, any order) and optionally `comment` and `reason`; each row as
+//! ScoreApplication, in file order. A row that fails stops there (the rows before it stay sealed);
+//! the error names its line.
+Result<std::vector<CampaignSheet>> ScoreFromFile(const std::string& db_path, const std::string& token,
+                                                 const std::string& origin, const std::string& key,
+                                                 const std::string& csv, unsigned threads = 1);
+//! Closes scoring: the results computed from the newest sheets (evaluation::Evaluate on `threads`
+//! workers) and stored with the stage (platform::CloseScoring).
+Result<Campaign> CloseCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
+                               const std::string& key, unsigned threads = 1);
+//! Publishes a campaign's results (platform::PublishCampaign).
+Result<Campaign> PublishCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
+                                 const std::string& key);
+
+//! A synthetic campaign (evaluation::Synthesize) written as the files a secretariat and its judges
+//! would give: DIR/applications.csv, DIR/judges.csv and DIR/sheets/<judge>.csv (application then
+//! one column per criterion), plus DIR/truth.csv (each application's true score per criterion and
+//! each judge's severity), for tests and the demo.
+struct SynthCampaignConfig {
+  std::string rules_file, out_dir;
+  std::size_t applications = 52, organisations = 39, judges = 12;
+  std::uint64_t seed = 1;
+};
+Status SynthesizeCampaign(const SynthCampaignConfig& cfg);
 
 //! Checks the audit log's hash chain (platform::VerifyAudit), read-only.
 Result<AuditCheck> VerifyAuditLog(const std::string& db_path, const std::string& expect_head = "");

@@ -14,6 +14,7 @@
 
 #include "detail/built.hpp"
 #include "detail/guard.hpp"
+#include "detail/holder.hpp"
 #include "engine.hpp"
 #include "ingest.hpp"
 #include "platform.hpp"
@@ -21,36 +22,15 @@
 namespace gpsi::engine {
 namespace {
 
-//! Runs `fn` on the store at `db_path` opened with `access`, under the façade's exception rule.
-template <class Fn>
-auto WithStore(const std::string& db_path, StoreAccess access, Fn&& fn) -> decltype(fn(std::declval<Store&>())) {
-  return detail::Guarded([&]() -> decltype(fn(std::declval<Store&>())) {
-    auto store = OpenExisting(db_path, access);
-    if (!store) return store.error();
-    return fn(**store);
-  });
-}
-
-//! The access to open the store with for a request holding `secret`: a session's use moves its
-//! end (platform::KeepAlive), so a session writes even where a token only reads.
-StoreAccess AccessFor(std::string_view secret, StoreAccess access) {
-  return secret.starts_with(platform::kSessionPrefix) ? StoreAccess::kWrite : access;
-}
+using detail::AccessFor;
+using detail::Holder;
+using detail::WithStore;
 
 //! Fills what `held` (a HeldSubmission or a SubmissionDetail) says of its holder `who`.
 template <class Held>
 void Hold(const platform::Principal& who, Held& held) {
   for (auto a : platform::Actions(who, held.submission)) held.actions.emplace_back(platform::ToString(a));
   held.awaits = platform::Awaits(who, held.submission);
-}
-
-//! The principal of `token` now, and the actor it makes from `origin`.
-Result<std::pair<platform::Principal, Actor>> Holder(Store& store, const std::string& token,
-                                                     const std::string& origin) {
-  auto who = platform::Authenticate(store, token, NowUtc());
-  if (!who) return who.error();
-  Actor actor{who->account.login, who->org.key, origin};
-  return std::make_pair(std::move(*who), std::move(actor));
 }
 
 //! The descriptor an upload is read with: the member's own, or the canonical layout's; either way

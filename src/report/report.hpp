@@ -96,6 +96,19 @@ std::string UploadJson(const engine::UploadResult& r);
 //! submission: seq, at, actor, action).
 std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
 
+//! A sealed score sheet: `{id, application, judge, revision, scores, comment, reason, sealed_at,
+//! sha256}` (docs/evaluation.md), one line.
+std::string SheetJson(const CampaignSheet& s);
+//! A campaign as its holder sees it: `{key, state, title_en, title_zh, seat, rules_sha256, created,
+//! opened, closed, published, assigned, sealed, applications, assignment, judges, sheets, results}`
+//! (results: engine::EvalResultsJson's shape, or null), one line. `rules` adds the rules file's
+//! text. CampaignsJson: an array of them, without sheets and results.
+std::string CampaignJson(const engine::CampaignDetail& d, bool rules = false);
+std::string CampaignsJson(const std::vector<engine::CampaignDetail>& list);
+//! An assignment: `{pairs: [[application, judge]], loads: {judge: n}, conflicts: [{application,
+//! judge, kind}]}`, one line.
+std::string AssignJson(const engine::AssignResult& a);
+
 //! Who a session or token is: {"login", "name", "org", "org_name_en", "org_name_zh", "role",
 //! "permissions", "expires"}, and "csrf" when one is given (a dashboard session's).
 std::string IdentityJson(const engine::Identity& who, const std::string& csrf = "");
