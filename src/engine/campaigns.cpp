@@ -197,6 +197,17 @@ Status WriteText(const fs::path& path, const std::string& text) {
   return Ok();
 }
 
+//! A number of stored results: JSON writes a missing one (NaN) as null.
+double Num(const json& j, const char* key) {
+  const json& v = j.at(key);
+  return v.is_null() ? kNa : v.get<double>();
+}
+std::vector<double> Nums(const json& j, const char* key) {
+  std::vector<double> out;
+  for (const auto& v : j.at(key)) out.push_back(v.is_null() ? kNa : v.get<double>());
+  return out;
+}
+
 }  // namespace
 
 std::string EvalResultsJson(const EvalResults& r) {
@@ -268,34 +279,36 @@ Result<EvalResults> ParseEvalResults(const std::string& text) {
     r.methods = j.at("methods").get<std::vector<std::string>>();
     r.select = j.at("select");
     for (const auto& a : j.at("applications")) {
-      EvalApplicationResult row{a.at("code"), a.at("org"),         a.at("country"),    a.at("project"),
-                                {},           a.at("probability"), a.at("borderline"), a.at("sheets")};
+      EvalApplicationResult row{a.at("code"), a.at("org"),           a.at("country"),    a.at("project"),
+                                {},           Num(a, "probability"), a.at("borderline"), a.at("sheets")};
       for (const auto& m : r.methods) {
         const auto& s = a.at("standings").at(m);
-        row.standings.push_back({s.at("criteria").get<std::vector<double>>(), s.at("total"), s.at("eligible"),
-                                 s.at("rank"), s.at("selected")});
+        row.standings.push_back(
+            {Nums(s, "criteria"), Num(s, "total"), s.at("eligible"), s.at("rank"), s.at("selected")});
       }
       r.applications.push_back(std::move(row));
     }
     for (const auto& x : j.at("judges")) {
-      r.judges.push_back({x.at("login"), x.at("severity"), x.at("bias").get<std::vector<double>>(), x.at("sheets"),
-                          x.at("mean_given")});
+      r.judges.push_back({x.at("login"), Num(x, "severity"), Nums(x, "bias"), x.at("sheets"), Num(x, "mean_given")});
     }
     const auto& rel = j.at("reliability");
     for (const auto& f : rel.at("icc")) {
-      r.icc.push_back(
-          {f.at("form"), f.at("icc"), f.at("f"), f.at("df1"), f.at("df2"), f.at("p"), f.at("lower"), f.at("upper")});
+      r.icc.push_back({f.at("form"), Num(f, "icc"), Num(f, "f"), Num(f, "df1"), Num(f, "df2"), Num(f, "p"),
+                       Num(f, "lower"), Num(f, "upper")});
     }
-    r.var_applications = rel.at("variance").at("applications"), r.var_judges = rel.at("variance").at("judges");
-    r.var_residual = rel.at("variance").at("residual"), r.alpha = rel.at("alpha");
-    r.judges_per_application = rel.at("judges_per_application"), r.panel = rel.at("panel");
-    r.judges_for_075 = rel.at("judges_for_075"), r.judges_for_090 = rel.at("judges_for_090");
-    r.beta = j.at("model").at("criterion_means").get<std::vector<double>>();
-    for (const auto& [name, v] : j.at("model").at("variances").items()) r.variances.emplace_back(name, v.get<double>());
-    r.reml = j.at("model").at("reml");
-    r.replicates = j.at("bootstrap").at("replicates"), r.seed = j.at("bootstrap").at("seed");
-    r.borderline_low = j.at("bootstrap").at("borderline").at(0),
-    r.borderline_high = j.at("bootstrap").at("borderline").at(1);
+    const auto& v = rel.at("variance");
+    r.var_applications = Num(v, "applications"), r.var_judges = Num(v, "judges"), r.var_residual = Num(v, "residual");
+    r.alpha = Num(rel, "alpha"), r.judges_per_application = Num(rel, "judges_per_application");
+    r.panel = Num(rel, "panel"), r.judges_for_075 = Num(rel, "judges_for_075");
+    r.judges_for_090 = Num(rel, "judges_for_090");
+    r.beta = Nums(j.at("model"), "criterion_means");
+    for (const auto& [name, x] : j.at("model").at("variances").items()) {
+      r.variances.emplace_back(name, x.is_null() ? kNa : x.get<double>());
+    }
+    r.reml = Num(j.at("model"), "reml");
+    const auto& boot = j.at("bootstrap");
+    r.replicates = boot.at("replicates"), r.seed = boot.at("seed");
+    r.borderline_low = boot.at("borderline").at(0), r.borderline_high = boot.at("borderline").at(1);
     return r;
   } catch (const json::exception& e) {
     return Error{Errc::kStoreCorrupt, fmt::format("stored campaign results do not read: {}", e.what())};

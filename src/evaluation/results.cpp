@@ -180,11 +180,13 @@ Result<SelectionOdds> Odds(const Rules& rules, const std::vector<Application>& a
   for (auto& t : pool) t.join();
   SelectionOdds odds;
   odds.replicates = replicates;
-  odds.probability.assign(apps.size(), 0.0);
+  // Counted, then divided once: a sum of 1/replicates drifts past 1.
+  std::vector<int> count(apps.size(), 0);
   for (int r = 0; r < replicates; ++r) {
     if (errors[r].code != Errc::kOk) return errors[r];
-    for (std::size_t a = 0; a < apps.size(); ++a) odds.probability[a] += selected[r][a] ? 1.0 / replicates : 0.0;
+    for (std::size_t a = 0; a < apps.size(); ++a) count[a] += selected[r][a];
   }
+  for (int c : count) odds.probability.push_back(replicates > 0 ? double(c) / replicates : kNa);
   for (double p : odds.probability) odds.borderline.push_back(p > rules.borderline_low && p < rules.borderline_high);
   return odds;
 }

@@ -1,0 +1,158 @@
+// gpsi evaluation: a synthetic campaign through set-up, scoring, the panel stage and publication on
+// each backend, as its secretariat, judges and an applicant would run it (docs/evaluation.md).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "pg_cluster.hpp"
+#include "test_util.hpp"
+
+namespace gpsi::test {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kRules = std::string(GPSI_TESTS_DIR) + "/../methods/evaluation/overseas-practice.toml";
+
+class EvaluationCli : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Gpsi("--db " + Quote(store_.owner) + " init").exit_code, 0);
+    store_.Grant();
+    db_ = Quote(store_.app);
+    RunResult synth = Run("evaluation synth --rules " + Quote(kRules) + " --out " + Quote(dir_ / "c") +
+                          " --applications 24 --organisations 20 --judges 7 --seed 3");
+    ASSERT_EQ(synth.exit_code, 0) << synth.err;
+    ASSERT_EQ(Run("org add forum --kind secretariat --name-en Secretariat").exit_code, 0);
+    ASSERT_EQ(Run("org add experts --kind think-tank --name-en Experts").exit_code, 0);
+    ASSERT_EQ(Run("org add org-01 --kind think-tank --name-en 'Applicant 01'").exit_code, 0);
+    Person("sam", "forum", "secretariat");
+    Person("ann", "org-01", "reader");
+    for (int j = 1; j <= 7; ++j) Person(fmt::format("judge-{:02}", j), "experts", "reader");
+  }
+  void Person(const std::string& login, const std::string& org, const std::string& role) {
+    ASSERT_EQ(Run("user add " + login + " --org " + org + " --role " + role).exit_code, 0);
+    RunResult t = Run("token create " + login);
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    WriteFile(dir_ / (login + ".tok"), t.out);
+  }
+  RunResult Run(const std::string& args) { return Gpsi("--db " + db_ + " " + args); }
+  //! `gpsi evaluation …` as `login`.
+  RunResult As(const std::string& login, const std::string& args) {
+    return Run("--json evaluation --token-file " + Quote(dir_ / (login + ".tok")) + " " + args);
+  }
+  void Ok(const std::string& login, const std::string& args) {
+    RunResult r = As(login, args);
+    ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  }
+  nlohmann::json Show(const std::string& login) {
+    RunResult r = As(login, "show prize");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+  //! Sets the campaign up to the scoring stage.
+  void Open() {
+    Ok("sam", "create prize --rules " + Quote(kRules));
+    Ok("sam", "entries prize --applications " + Quote(dir_ / "c/applications.csv") + " --judges " +
+                  Quote(dir_ / "c/judges.csv"));
+    Ok("sam", "assign prize");
+    Ok("sam", "open prize");
+  }
+
+  TempDir dir_;
+  PlatformStore store_{GetParam(), dir_};
+  std::string db_;
+};
+
+TEST_P(EvaluationCli, ACampaignFromSetUpToPublication) {
+  Open();
+  auto sam = Show("sam");
+  EXPECT_EQ(sam["state"], "scoring");
+  EXPECT_EQ(sam["rules_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(sam["assigned"], 24 * 3);
+  // A judge sees only the applications assigned to them, and only their own sheets.
+  auto judge = Show("judge-01");
+  EXPECT_EQ(judge["seat"], "judge");
+  std::set<std::string> mine;
+  for (const auto& [app, login] : judge["assignment"].get<std::vector<std::pair<std::string, std::string>>>()) {
+    EXPECT_EQ(login, "judge-01");
+    mine.insert(app);
+  }
+  EXPECT_EQ(judge["applications"].size(), mine.size());
+  for (const auto& a : judge["applications"]) EXPECT_TRUE(mine.contains(a["code"])) << a.dump();
+  EXPECT_EQ(As("ann", "show prize").exit_code, 0) << "an applicant sees the campaign";
+  EXPECT_EQ(Show("ann")["results"], nullptr);
+  for (const auto& sheet : fs::directory_iterator(dir_ / "c/sheets")) {
+    Ok(sheet.path().stem().string(), "score prize --file " + Quote(sheet.path().string()));
+    if (sheet.path().stem() == "judge-01") {
+      for (const auto& s : Show("judge-02")["sheets"]) EXPECT_EQ(s["judge"], "judge-02") << "blind while scoring";
+    }
+  }
+  EXPECT_EQ(Show("sam")["sealed"], 24 * 3);
+  // A sealed sheet changes only with a reason.
+  const std::string app = *mine.begin();
+  EXPECT_EQ(As("judge-01", "score prize " + app + " --scores 3,3,3,3").exit_code, 2);
+  Ok("judge-01", "score prize " + app + " --scores 3,3,3,3 --reason 'read the rubric again'");
+  EXPECT_EQ(As("judge-01", "score prize " + app + " --scores 3,3,3,3.2 --reason x").exit_code, 3) << "off the step";
+  Ok("sam", "close prize");
+  sam = Show("sam");
+  ASSERT_TRUE(sam["results"].is_object());
+  const auto& results = sam["results"];
+  EXPECT_EQ(results["methods"], (nlohmann::json{"mean", "median", "standardised", "model"}));
+  EXPECT_EQ(results["applications"].size(), 24u);
+  EXPECT_EQ(results["judges"].size(), 7u);
+  EXPECT_EQ(results["bootstrap"]["replicates"], 1000);
+  EXPECT_EQ(results["rules_sha256"], sam["rules_sha256"]);
+  int selected = 0;
+  for (const auto& a : results["applications"]) {
+    selected += a["standings"]["model"]["selected"].get<bool>();
+    EXPECT_GE(a["probability"].get<double>(), 0.0);
+    EXPECT_LE(a["probability"].get<double>(), 1.0);
+  }
+  EXPECT_GT(selected, 0);
+  EXPECT_LE(selected, 14);
+  // At the panel stage a judge sees the sheets of their applications, not the judges' severities.
+  judge = Show("judge-01");
+  std::set<std::string> scorers;
+  for (const auto& s : judge["sheets"]) {
+    EXPECT_TRUE(mine.contains(s["application"])) << s.dump();
+    scorers.insert(s["judge"]);
+  }
+  EXPECT_GT(scorers.size(), 1u);
+  EXPECT_TRUE(judge["results"]["judges"].empty());
+  EXPECT_EQ(As("judge-01", "publish prize").exit_code, 3);
+  Ok("sam", "publish prize");
+  // Published: the applicant sees its own and the selected applications, never a sheet.
+  auto ann = Show("ann");
+  EXPECT_EQ(ann["seat"], "applicant");
+  EXPECT_TRUE(ann["sheets"].empty());
+  for (const auto& a : ann["results"]["applications"]) {
+    EXPECT_TRUE(a["org"] == "org-01" || a["standings"]["model"]["selected"].get<bool>()) << a.dump();
+  }
+  EXPECT_EQ(Run("audit-log verify").exit_code, 0);
+}
+
+TEST_P(EvaluationCli, RefusesWhatBreaksTheRulesAndLosesNothing) {
+  WriteFile(dir_ / "bad.toml", "[campaign]\ntitle_en = \"x\"\n");
+  RunResult bad = As("sam", "create prize --rules " + Quote(dir_ / "bad.toml"));
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.err.find("bad.toml"), std::string::npos) << bad.err;
+  EXPECT_EQ(As("judge-01", "create prize --rules " + Quote(kRules)).exit_code, 3) << "only the secretariat";
+  Ok("sam", "create prize --rules " + Quote(kRules));
+  EXPECT_EQ(As("sam", "open prize").exit_code, 3) << "nothing assigned yet";
+  EXPECT_EQ(As("judge-01", "show prize").exit_code, 2) << "not a judge of it yet: no such campaign";
+  WriteFile(dir_ / "apps.csv", "code,org,country,project\nA1,x,KEN,p\n");
+  RunResult missing = As("sam", "entries prize --applications " + Quote(dir_ / "apps.csv"));
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("documents"), std::string::npos) << missing.err;
+  EXPECT_TRUE(Show("sam")["applications"].empty()) << "nothing half-written";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EvaluationCli, ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+}  // namespace
+}  // namespace gpsi::test
