@@ -85,6 +85,11 @@ if [ -f "$members/us_national_crime_tidy.csv" ]; then
   echo "-- published data as SDMX-CSV 2.0: $(($(wc -l <out/gpsi.sdmx.csv) - 1)) values (out/gpsi.sdmx.csv);" \
     "sources as a DCAT catalogue: $(grep -c '"dcat:Dataset"' out/catalogue.jsonld) releases (out/catalogue.jsonld)"
   echo
+  echo "== the excellent-practice evaluation: a synthetic campaign of the forum's size (52 applications, 39"
+  echo "   organisations, 12 judges with known biases), assigned, scored by each judge, closed and published"
+  echo "   (docs/evaluation.md; the rankings side by side, reliability, selection odds; out/evaluation)"
+  bash scripts/evaluation_demo.sh "$db" "$tokens"
+  echo
 fi
 echo "== gpsi build --method methods/gpsi.toml: every year with enough data, top and bottom 10 of the latest"
 build/gpsi --db "$db" build --method methods/gpsi.toml --out out/gpsi --table 10
@@ -124,7 +129,8 @@ echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, rec
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
 echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest,"
 echo "      warnings in out/gpsi-warn (warnings.csv), the annual report in out/gpsi-report/{en,zh}"
-echo "      (index.html, report.pdf, profiles/<ISO3>.html and .pdf)"
+echo "      (index.html, report.pdf, profiles/<ISO3>.html and .pdf), the evaluation campaign's files and results"
+echo "      in out/evaluation (campaign/: applications, judges, sheets, truth; results.json)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"
 [ "${GPSI_DEMO_SERVE:-1}" = 0 ] && exit 0
 echo
