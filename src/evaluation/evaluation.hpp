@@ -255,7 +255,9 @@ std::vector<Standing> Rank(const Rules& rules, const std::vector<Application>& a
 //! The model's fair averages per application and criterion: β_c + b_app + b_app:crit, the score
 //! an average judge would give (Linacre's "fair average" for this linear model), from a fit of
 //! `score ~ 0 + criterion + (1|application) + (1|application:criterion) + (1|judge) +
-//! (1|judge:criterion)` to `sheets`. `fit` receives the fit.
+//! (1|judge:criterion)` to `sheets`; a factor the sheets cannot identify (one observed level, or
+//! a level per observation, as in a bootstrap replicate of a small campaign) is left out, its
+//! variance and effects 0. `fit` receives the fit.
 Result<std::vector<std::vector<double>>> FairAverages(const Rules& rules, std::size_t applications, std::size_t judges,
                                                       const std::vector<Sheet>& sheets, MixedFit* fit);
 

@@ -4,8 +4,11 @@
 #include <atomic>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <thread>
 #include <tuple>
+
+#include <Eigen/Dense>
 
 #include "evaluation.hpp"
 
@@ -91,6 +94,55 @@ MixedData ModelData(std::size_t applications, std::size_t criteria, std::size_t 
   return d;
 }
 
+//! The fit of data the fixed effects alone reproduce (every judge gave every application the same
+//! scores, criterion by criterion): no variance is left to share, so every random effect is 0 and
+//! the fair average is the criterion mean. lme4 refuses such data; nullopt for any other.
+std::optional<Result<MixedFit>> ExactFit(const MixedData& d) {
+  Eigen::MatrixXd x(d.y.size(), d.x.size());
+  for (std::size_t c = 0; c < d.x.size(); ++c) {
+    for (std::size_t i = 0; i < d.y.size(); ++i) x(i, c) = d.x[c][i];
+  }
+  const Eigen::Map<const Eigen::VectorXd> y(d.y.data(), Eigen::Index(d.y.size()));
+  const Eigen::VectorXd beta = x.colPivHouseholderQr().solve(y);
+  if ((y - x * beta).norm() > 1e-10 * (1 + y.norm())) return std::nullopt;
+  MixedFit fit;
+  fit.beta.assign(beta.data(), beta.data() + beta.size());
+  fit.reml = kNa;
+  for (const auto& f : d.factors) {
+    fit.effects.emplace_back(f.levels, 0.0);
+    fit.variances.push_back(0), fit.theta.push_back(0);
+  }
+  return Result<MixedFit>(std::move(fit));
+}
+
+//! Fits `d` leaving out the factors the sheets cannot identify: one observed level (a bootstrap
+//! replicate of a small campaign may draw one judge's sheets only) or a level per observation.
+//! lme4 refuses such a model; here a left-out factor has variance 0 and every effect 0, which is
+//! what its fit would give, and the other factors keep their places in the result.
+Result<MixedFit> FitIdentifiable(MixedData d) {
+  std::vector<Factor> all = std::move(d.factors);
+  std::vector<std::size_t> kept;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    std::vector<bool> seen(all[k].levels, false);
+    std::size_t observed = 0;
+    for (int l : all[k].level) observed += !seen[l], seen[l] = true;
+    if (observed >= 2 && observed < d.y.size()) kept.push_back(k), d.factors.push_back(all[k]);
+  }
+  auto exact = ExactFit(d);
+  auto fit = exact ? std::move(*exact) : FitMixed(d);
+  if (!fit) return fit.error();
+  MixedFit out = std::move(*fit);
+  std::vector<std::vector<double>> effects(all.size());
+  std::vector<double> variances(all.size(), 0.0), theta(all.size(), 0.0);
+  for (std::size_t k = 0; k < all.size(); ++k) effects[k].assign(all[k].levels, 0.0);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    effects[kept[i]] = std::move(out.effects[i]);
+    variances[kept[i]] = out.variances[i], theta[kept[i]] = out.theta[i];
+  }
+  out.effects = std::move(effects), out.variances = std::move(variances), out.theta = std::move(theta);
+  return out;
+}
+
 //! Per application with sheets, each sheet's total (the sum over criteria) in its judge's column
 //! (judges with sheets only); kNa where the judge did not score it. The reliability tables read this.
 std::vector<std::vector<double>> Totals(std::size_t applications, std::size_t judges,
@@ -129,11 +181,13 @@ std::vector<JudgeEffect> JudgeEffects(std::size_t criteria, std::size_t judges, 
 Result<Reliability> PanelReliability(std::size_t applications, std::size_t judges, const std::vector<Sheet>& sheets) {
   const auto totals = Totals(applications, judges, sheets);
   Reliability r;
-  auto icc = Icc(totals);
-  if (!icc) return icc.error();
-  r.icc = std::move(*icc);
   r.alpha = KrippendorffAlpha(totals);
   r.judges_per_application = double(sheets.size()) / double(totals.size());
+  // A table the ICC's model cannot fit (every total the same) has no ICC: reported as missing,
+  // not as a failure of the results.
+  auto icc = Icc(totals);
+  if (!icc) return r;
+  r.icc = std::move(*icc);
   // ICC2, absolute agreement of random judges: the form that applies when each application meets its
   // own subset of the panel, so that a judge's severity is part of the error of a raw score.
   const double icc2 = r.icc.forms[1].icc;
@@ -246,7 +300,7 @@ std::vector<Standing> Rank(const Rules& rules, const std::vector<Application>& a
 Result<std::vector<std::vector<double>>> FairAverages(const Rules& rules, std::size_t applications, std::size_t judges,
                                                       const std::vector<Sheet>& sheets, MixedFit* fit_out) {
   const std::size_t criteria = rules.criteria.size();
-  auto fit = FitMixed(ModelData(applications, criteria, judges, sheets));
+  auto fit = FitIdentifiable(ModelData(applications, criteria, judges, sheets));
   if (!fit) return fit.error();
   std::vector<bool> scored(applications, false);
   for (const auto& s : sheets) scored[s.application] = true;

@@ -79,8 +79,8 @@ double OnTheScale(const Rules& rules, double x) {
 }
 
 //! One sheet per assigned pair, from the truth and the panel's `severity` and `bias`, with noise.
-std::vector<Sheet> Score(const Rules& rules, const Synthetic& s, const std::vector<double>& severity,
-                         const std::vector<std::vector<double>>& bias, SynthBits& bits) {
+std::vector<Sheet> ScoreAssigned(const Rules& rules, const Synthetic& s, const std::vector<double>& severity,
+                                 const std::vector<std::vector<double>>& bias, SynthBits& bits) {
   std::vector<Sheet> sheets;
   for (std::size_t a = 0; a < s.assignment.judges.size(); ++a) {
     for (std::size_t j : s.assignment.judges[a]) {
@@ -136,7 +136,7 @@ Result<Synthetic> Synthesize(const Rules& rules, const SynthConfig& cfg) {
   auto assignment = Assign(rules, s.apps.size(), s.judges.size(), *conflicts);
   if (!assignment) return assignment.error();
   s.assignment = std::move(*assignment);
-  s.sheets = Score(rules, s, s.severity, s.bias, bits);
+  s.sheets = ScoreAssigned(rules, s, s.severity, s.bias, bits);
   return s;
 }
 
@@ -145,7 +145,7 @@ std::vector<Sheet> Rescore(const Rules& rules, const Synthetic& campaign, std::u
   std::vector<double> severity;
   std::vector<std::vector<double>> bias;
   DrawPanel(campaign.config, rules.criteria.size(), bits, severity, bias);
-  return Score(rules, campaign, severity, bias, bits);
+  return ScoreAssigned(rules, campaign, severity, bias, bits);
 }
 
 }  // namespace gpsi::evaluation

@@ -372,5 +372,45 @@ TEST(EvaluationResults, SideBySideAndIndependentOfThreads) {
   EXPECT_FALSE(Evaluate(r, s->apps, s->judges.size(), bad, 1).ok());
 }
 
+TEST(EvaluationResults, ASmallCampaignsBootstrapSurvivesReplicatesOfOneJudge) {
+  // Two applications, each scored by the same three judges: a replicate that draws one judge's
+  // sheets for both leaves the judge factor one level, which the model leaves out.
+  Rules r = Shipped();
+  r.select = 1;
+  r.bootstrap = 400;
+  const auto apps = Apps(2);
+  std::vector<Sheet> sheets;
+  for (std::size_t a = 0; a < 2; ++a) {
+    for (std::size_t j = 0; j < 3; ++j) sheets.push_back({a, j, {3.0 + a, 3.5, 3.0 + 0.5 * j, 4}});
+  }
+  auto res = Evaluate(r, apps, 3, sheets, 2);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_NEAR(res->odds.probability[0] + res->odds.probability[1], 1.0, 1e-12);
+  EXPECT_GT(res->odds.probability[1], 0.5);
+  MixedFit fit;
+  ASSERT_TRUE(FairAverages(r, 2, 3, {sheets[0], sheets[3]}, &fit).ok()) << "one judge: the judge factors left out";
+  EXPECT_EQ(fit.variances[2], 0.0);
+  EXPECT_EQ(fit.effects[2].size(), 3u);
+}
+
+TEST(EvaluationResults, APanelInPerfectAgreementHasResultsWithoutAnIcc) {
+  // Every judge gives every application the same scores: the fixed effects reproduce the data, so
+  // the model has no variance to share and the ICC's model none to fit. Results, not a failure.
+  Rules r = Shipped();
+  r.select = 1;
+  r.bootstrap = 50;
+  std::vector<Sheet> sheets;
+  for (std::size_t a = 0; a < 3; ++a) {
+    for (std::size_t j = 0; j < 3; ++j) sheets.push_back({a, j, {3.5, 4, 3, 4}});
+  }
+  auto res = Evaluate(r, Apps(3), 3, sheets, 1);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_TRUE(res->reliability.icc.forms.empty());
+  EXPECT_TRUE(IsNa(res->reliability.panel));
+  const auto& model = res->rankings[3].standings;
+  for (const auto& s : model) EXPECT_NEAR(s.total, 14.5, 1e-9);
+  EXPECT_TRUE(model[0].selected) << "equal totals: the tie-break ends with the code";
+}
+
 }  // namespace
 }  // namespace gpsi::evaluation
