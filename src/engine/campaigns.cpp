@@ -22,6 +22,12 @@ using detail::Holder;
 using detail::WithStore;
 using nlohmann::json;
 
+//! Who reads with `token`: its holder, or the public (no account, no permission) when it is empty.
+Result<platform::Principal> Reader(Store& s, const std::string& token) {
+  if (token.empty()) return platform::Principal{};
+  return platform::Authenticate(s, token, NowUtc());
+}
+
 //! The stored rules of `c`, parsed again (they were checked when stored).
 Result<evaluation::Rules> StoredRules(const Campaign& c) {
   return evaluation::ParseRules(c.rules, c.key + ".toml");
@@ -34,7 +40,7 @@ struct EvalInput {
   std::map<std::string, std::size_t> app_index, judge_index;
 };
 
-EvalInput Input(Store& s, const Campaign& c) {
+EvalInput CampaignInput(Store& s, const Campaign& c) {
   EvalInput in;
   for (auto& a : s.Applications(c.id)) {
     in.app_index[a.code] = in.apps.size();
@@ -109,10 +115,10 @@ EvalResults Keyed(const evaluation::Rules& rules, const Campaign& c, const EvalI
 }
 
 //! The results of `c` from its newest sheets (evaluation::Evaluate).
-Result<EvalResults> Compute(Store& s, const Campaign& c, unsigned threads) {
+Result<EvalResults> ComputeResults(Store& s, const Campaign& c, unsigned threads) {
   auto rules = StoredRules(c);
   if (!rules) return rules.error();
-  const EvalInput in = Input(s, c);
+  const EvalInput in = CampaignInput(s, c);
   const auto current = platform::CurrentSheets(s.Sheets(c.id));
   std::vector<evaluation::Sheet> sheets;
   for (const auto& sh : current) {
@@ -198,11 +204,11 @@ Status WriteText(const fs::path& path, const std::string& text) {
 }
 
 //! A number of stored results: JSON writes a missing one (NaN) as null.
-double Num(const json& j, const char* key) {
+double JsonNum(const json& j, const char* key) {
   const json& v = j.at(key);
   return v.is_null() ? kNa : v.get<double>();
 }
-std::vector<double> Nums(const json& j, const char* key) {
+std::vector<double> JsonNums(const json& j, const char* key) {
   std::vector<double> out;
   for (const auto& v : j.at(key)) out.push_back(v.is_null() ? kNa : v.get<double>());
   return out;
@@ -279,33 +285,36 @@ Result<EvalResults> ParseEvalResults(const std::string& text) {
     r.methods = j.at("methods").get<std::vector<std::string>>();
     r.select = j.at("select");
     for (const auto& a : j.at("applications")) {
-      EvalApplicationResult row{a.at("code"), a.at("org"),           a.at("country"),    a.at("project"),
-                                {},           Num(a, "probability"), a.at("borderline"), a.at("sheets")};
+      EvalApplicationResult row{
+          a.at("code"),       a.at("org"),   a.at("country"), a.at("project"), {}, JsonNum(a, "probability"),
+          a.at("borderline"), a.at("sheets")};
       for (const auto& m : r.methods) {
         const auto& s = a.at("standings").at(m);
         row.standings.push_back(
-            {Nums(s, "criteria"), Num(s, "total"), s.at("eligible"), s.at("rank"), s.at("selected")});
+            {JsonNums(s, "criteria"), JsonNum(s, "total"), s.at("eligible"), s.at("rank"), s.at("selected")});
       }
       r.applications.push_back(std::move(row));
     }
     for (const auto& x : j.at("judges")) {
-      r.judges.push_back({x.at("login"), Num(x, "severity"), Nums(x, "bias"), x.at("sheets"), Num(x, "mean_given")});
+      r.judges.push_back(
+          {x.at("login"), JsonNum(x, "severity"), JsonNums(x, "bias"), x.at("sheets"), JsonNum(x, "mean_given")});
     }
     const auto& rel = j.at("reliability");
     for (const auto& f : rel.at("icc")) {
-      r.icc.push_back({f.at("form"), Num(f, "icc"), Num(f, "f"), Num(f, "df1"), Num(f, "df2"), Num(f, "p"),
-                       Num(f, "lower"), Num(f, "upper")});
+      r.icc.push_back({f.at("form"), JsonNum(f, "icc"), JsonNum(f, "f"), JsonNum(f, "df1"), JsonNum(f, "df2"),
+                       JsonNum(f, "p"), JsonNum(f, "lower"), JsonNum(f, "upper")});
     }
     const auto& v = rel.at("variance");
-    r.var_applications = Num(v, "applications"), r.var_judges = Num(v, "judges"), r.var_residual = Num(v, "residual");
-    r.alpha = Num(rel, "alpha"), r.judges_per_application = Num(rel, "judges_per_application");
-    r.panel = Num(rel, "panel"), r.judges_for_075 = Num(rel, "judges_for_075");
-    r.judges_for_090 = Num(rel, "judges_for_090");
-    r.beta = Nums(j.at("model"), "criterion_means");
+    r.var_applications = JsonNum(v, "applications"), r.var_judges = JsonNum(v, "judges"),
+    r.var_residual = JsonNum(v, "residual");
+    r.alpha = JsonNum(rel, "alpha"), r.judges_per_application = JsonNum(rel, "judges_per_application");
+    r.panel = JsonNum(rel, "panel"), r.judges_for_075 = JsonNum(rel, "judges_for_075");
+    r.judges_for_090 = JsonNum(rel, "judges_for_090");
+    r.beta = JsonNums(j.at("model"), "criterion_means");
     for (const auto& [name, x] : j.at("model").at("variances").items()) {
       r.variances.emplace_back(name, x.is_null() ? kNa : x.get<double>());
     }
-    r.reml = Num(j.at("model"), "reml");
+    r.reml = JsonNum(j.at("model"), "reml");
     const auto& boot = j.at("bootstrap");
     r.replicates = boot.at("replicates"), r.seed = boot.at("seed");
     r.borderline_low = boot.at("borderline").at(0), r.borderline_high = boot.at("borderline").at(1);
@@ -317,7 +326,7 @@ Result<EvalResults> ParseEvalResults(const std::string& text) {
 
 Result<std::vector<CampaignDetail>> Campaigns(const std::string& db_path, const std::string& token) {
   return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<std::vector<CampaignDetail>> {
-    auto who = platform::Authenticate(s, token, NowUtc());
+    auto who = Reader(s, token);
     if (!who) return who.error();
     std::vector<CampaignDetail> out;
     for (auto& seat : platform::VisibleCampaigns(s, *who)) {
@@ -332,7 +341,7 @@ Result<std::vector<CampaignDetail>> Campaigns(const std::string& db_path, const 
 
 Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::string& token, const std::string& key) {
   return WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) -> Result<CampaignDetail> {
-    auto who = platform::Authenticate(s, token, NowUtc());
+    auto who = Reader(s, token);
     if (!who) return who.error();
     auto seat = platform::SeatIn(s, *who, key);
     if (!seat) return seat.error();
@@ -369,10 +378,13 @@ Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::st
 
 Result<Campaign> CreateCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
                                 const std::string& key, const std::string& rules, const std::string& rules_name) {
-  if (auto parsed = evaluation::ParseRules(rules, rules_name); !parsed) return parsed.error();
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Result<Campaign> {
     auto holder = Holder(s, token, origin);
     if (!holder) return holder.error();
+    // Who may comes first: one who may not create a campaign learns nothing about the rules.
+    if (!platform::RunsCampaigns(holder->first))
+      return Error{Errc::kForbidden, "create a campaign: only the secretariat"};
+    if (auto parsed = evaluation::ParseRules(rules, rules_name); !parsed) return parsed.error();
     return platform::AddCampaign(s, holder->second, holder->first, key, rules);
   });
 }
@@ -392,6 +404,12 @@ Status ImportCampaignEntries(const std::string& db_path, const std::string& toke
     if (!read) return read.error();
     judges = std::move(*read);
   }
+  return SetCampaignEntries(db_path, token, origin, key, apps, judges);
+}
+
+Status SetCampaignEntries(const std::string& db_path, const std::string& token, const std::string& origin,
+                          const std::string& key, const std::optional<std::vector<CampaignApplication>>& apps,
+                          const std::optional<std::vector<CampaignJudge>>& judges) {
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Status {
     auto holder = Holder(s, token, origin);
     if (!holder) return holder.error();
@@ -409,7 +427,7 @@ Result<AssignResult> AssignCampaign(const std::string& db_path, const std::strin
     if (!seat) return seat.error();
     auto rules = StoredRules(seat->campaign);
     if (!rules) return rules.error();
-    const EvalInput in = Input(s, seat->campaign);
+    const EvalInput in = CampaignInput(s, seat->campaign);
     auto conflicts = evaluation::Conflicts(*rules, in.apps, in.judges);
     if (!conflicts) return conflicts.error();
     auto assignment = evaluation::Assign(*rules, in.apps.size(), in.judges.size(), *conflicts);
@@ -438,11 +456,15 @@ Result<Campaign> OpenCampaign(const std::string& db_path, const std::string& tok
     if (!seat) return seat.error();
     auto rules = StoredRules(seat->campaign);
     if (!rules) return rules.error();
-    const EvalInput in = Input(s, seat->campaign);
+    const EvalInput in = CampaignInput(s, seat->campaign);
     auto conflicts = evaluation::Conflicts(*rules, in.apps, in.judges);
     if (!conflicts) return conflicts.error();
+    // An application without judges is platform's refusal (nothing assigned yet: a conflict of
+    // stage); a design the rules refuse is the evaluation's.
     const auto assignment = StoredAssignment(s, seat->campaign, in);
-    if (auto ok = evaluation::CheckAssignment(*rules, in.judges.size(), *conflicts, assignment); !ok) {
+    const bool covered =
+        std::all_of(assignment.judges.begin(), assignment.judges.end(), [](const auto& js) { return !js.empty(); });
+    if (auto ok = evaluation::CheckAssignment(*rules, in.judges.size(), *conflicts, assignment); covered && !ok) {
       return ok.error();
     }
     return platform::OpenScoring(s, holder->second, holder->first, key, evaluation::RulesHash(*rules));
@@ -464,7 +486,7 @@ Result<CampaignSheet> ScoreApplication(const std::string& db_path, const std::st
     auto sheet = platform::SealSheet(s, holder->second, holder->first, key, application, scores, comment, reason);
     if (!sheet || seat->campaign.state != CampaignState::kPanel) return sheet;
     // A revision at the panel stage changes the results: computed again from the newest sheets.
-    auto results = Compute(s, seat->campaign, threads);
+    auto results = ComputeResults(s, seat->campaign, threads);
     if (!results) return results.error();
     if (auto ok = platform::StoreResults(s, key, EvalResultsJson(*results)); !ok) return ok.error();
     return sheet;
@@ -524,7 +546,7 @@ Result<Campaign> CloseCampaign(const std::string& db_path, const std::string& to
     auto seat = platform::SeatIn(s, holder->first, key);
     if (!seat) return seat.error();
     if (!seat->secretariat) return Error{Errc::kForbidden, "close scoring: only the secretariat"};
-    auto results = Compute(s, seat->campaign, threads);
+    auto results = ComputeResults(s, seat->campaign, threads);
     if (!results) return results.error();
     return platform::CloseScoring(s, holder->second, holder->first, key, EvalResultsJson(*results));
   });

@@ -962,14 +962,20 @@ struct CampaignDetail {
   int assigned = 0, sealed = 0;       //!< pairs in the seat's view, and those with a sheet
   std::optional<EvalResults> results;
 };
-//! The campaigns the holder of `token` may see, without sheets or results.
+//! The campaigns the holder of `token` may see, without sheets or results; an empty `token` reads
+//! as the public (the published campaigns).
 Result<std::vector<CampaignDetail>> Campaigns(const std::string& db_path, const std::string& token);
-//! One campaign as the holder of `token` sees it.
+//! One campaign as the holder of `token` sees it (the public's view for an empty `token`).
 Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::string& token, const std::string& key);
 //! Creates campaign `key` from the rules file `rules` (its text; checked by evaluation::ParseRules,
 //! `origin` naming it in errors) as the secretariat.
 Result<Campaign> CreateCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
                                 const std::string& key, const std::string& rules, const std::string& rules_name);
+//! Replaces a campaign's applications and/or judges (nullopt: unchanged) in set-up
+//! (platform::SetCampaignEntries).
+Status SetCampaignEntries(const std::string& db_path, const std::string& token, const std::string& origin,
+                          const std::string& key, const std::optional<std::vector<CampaignApplication>>& apps,
+                          const std::optional<std::vector<CampaignJudge>>& judges);
 //! Replaces a campaign's applications and/or judges from CSV files (empty path: unchanged):
 //! applications `code,org,country,project,documents` (documents separated by ';'), judges
 //! `login,org,country,declared` (application codes separated by ';').

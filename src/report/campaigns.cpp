@@ -49,7 +49,7 @@ std::string CampaignJson(const engine::CampaignDetail& d, bool rules) {
   Json sheets = Json::array();
   for (const auto& s : d.sheets) sheets.push_back(SheetFields(s));
   out["sheets"] = sheets;
-  out["results"] = d.results ? Json::parse(engine::EvalResultsJson(*d.results)) : Json();
+  if (d.results) out["results"] = Json::parse(engine::EvalResultsJson(*d.results));
   if (rules) out["rules"] = d.campaign.rules;
   return out.dump();
 }

@@ -101,7 +101,7 @@ std::string SubmissionDetailJson(const engine::SubmissionDetail& d);
 std::string SheetJson(const CampaignSheet& s);
 //! A campaign as its holder sees it: `{key, state, title_en, title_zh, seat, rules_sha256, created,
 //! opened, closed, published, assigned, sealed, applications, assignment, judges, sheets, results}`
-//! (results: engine::EvalResultsJson's shape, or null), one line. `rules` adds the rules file's
+//! (results: engine::EvalResultsJson's shape, absent when the seat sees none), one line. `rules` adds the rules file's
 //! text. CampaignsJson: an array of them, without sheets and results.
 std::string CampaignJson(const engine::CampaignDetail& d, bool rules = false);
 std::string CampaignsJson(const std::vector<engine::CampaignDetail>& list);

@@ -381,12 +381,14 @@ void Server::Impl::Route(Request& req, Response& res) const {
     res.SetHeader("Allow", "POST");
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
-  // The member endpoints, never cached (a member's data, accounts and tokens); a refusal names in
+  // The member endpoints, never cached (a member's data, campaigns, accounts and tokens); a refusal names in
   // the access log whom it refused.
-  if (const bool submissions = IsSubmissionsPath(req.path);
-      submissions || req.path == "/api/v1/session" || IsAdminPath(req.path)) {
+  if (const bool submissions = IsSubmissionsPath(req.path), campaigns = IsCampaignsPath(req.path);
+      submissions || campaigns || req.path == "/api/v1/session" || IsAdminPath(req.path)) {
     if (submissions) {
       Submissions(req, res);
+    } else if (campaigns) {
+      Campaigns(req, res);
     } else if (req.path == "/api/v1/session") {
       Session(req, res);
     } else {
@@ -461,7 +463,12 @@ std::vector<std::string> Server::Routes() {
                                "GET /api/v1/submissions/{}",
                                "POST /api/v1/submissions/{}/{}",
                                "POST /api/v1/submissions/{}/flags/{}",
-                               "GET /api/v1/reports/{}/profiles/{}"};
+                               "GET /api/v1/reports/{}/profiles/{}",
+                               "GET /api/v1/campaigns",
+                               "POST /api/v1/campaigns",
+                               "GET /api/v1/campaigns/{}",
+                               "POST /api/v1/campaigns/{}/{}",
+                               "POST /api/v1/campaigns/{}/sheets/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
   for (auto& route : Impl::AdminRoutes()) out.push_back(std::move(route));
   return out;

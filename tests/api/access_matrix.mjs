@@ -41,7 +41,9 @@ function prepareStore() {
     { input, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, GPSI_DB: '' } }).toString();
   run(['org', 'add', 'ca-rcmp', '--kind', 'government', '--name-en', 'RCMP', '--country', 'CAN']);
   run(['org', 'agree', 'ca-rcmp', '--dataset', 'CRIME', '--indicator', 'homicide_rate']);
-  for (const [login, org, role] of [['carol', 'ca-rcmp', 'member-approver'], ['rita', 'us-fbi', 'reader']]) {
+  run(['org', 'add', 'acme', '--kind', 'think-tank', '--name-en', 'Acme (an applicant)']);
+  for (const [login, org, role] of [['carol', 'ca-rcmp', 'member-approver'], ['rita', 'us-fbi', 'reader'],
+    ['jill', 'us-fbi', 'reader'], ['ann', 'acme', 'reader'], ['jack', 'us-fbi', 'reader'], ['joan', 'us-fbi', 'reader']]) {
     run(['user', 'add', login, '--org', org, '--role', role, '--password-stdin'], `${kMemberPassword}\n`);
     tokens[login] = run(['token', 'create', login]).split('\n')[0].trim();
   }
@@ -61,6 +63,25 @@ function startServer(db) {
     });
     proc.on('exit', (code) => reject(new Error(`gpsi serve ended (exit ${code}) before serving`)));
   });
+}
+
+//! A campaign at the scoring stage, set up by sam over the API: applications A1 (acme's, ann's
+//! organisation) and A2, judges jill, jack and joan. Returns its key.
+async function scoringCampaign(base, tokens) {
+  const key = `matrix-${process.pid}`;
+  const post = async (url, body) => {
+    const r = await fetch(base + url, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { Authorization: `Bearer ${tokens.sam}`, 'content-type': 'application/json' } });
+    if (r.status !== 200 && r.status !== 201) throw new Error(`${url}: HTTP ${r.status}: ${await r.text()}`);
+  };
+  const rules = fs.readFileSync(path.join(repo, 'methods/evaluation/overseas-practice.toml'), 'utf8');
+  await post('/api/v1/campaigns', { key, rules });
+  await post(`/api/v1/campaigns/${key}/entries`, {
+    applications: [{ code: 'A1', org: 'acme', country: 'KEN', project: 'Road' }, { code: 'A2', org: 'beta', country: 'PAK', project: 'Port' }],
+    judges: ['jill', 'jack', 'joan'].map((login) => ({ login, org: 'panel' })),
+  });
+  for (const step of ['assign', 'open']) await post(`/api/v1/campaigns/${key}/${step}`);
+  return key;
 }
 
 async function call(base, method, url, { headers = {}, body } = {}) {
@@ -88,6 +109,8 @@ async function main() {
       F = d.flags[0]?.flag ?? 999999;
       return F;
     };
+    // The campaign M at the scoring stage: sam sets it up through the API, jill judges A1 and A2.
+    const M = await scoringCampaign(base, tokens);
     // A session per role, logged in through the API as the dashboard does.
     const sessions = {};
     for (const [role, login] of Object.entries(matrix.roles)) {
@@ -107,7 +130,7 @@ async function main() {
     for (const c of matrix.cases) {
       const [method, template] = c.method ? [c.method, c.path] : c.op.split(' ');
       let url = c.path ?? template;
-      url = url.replace('{D}', D);
+      url = url.replace('{D}', D).replace('{M}', M);
       if (url.includes('{F}')) url = url.replace('{F}', await flag());
       const allow = c.allow === 'everyone' ? ['anonymous', ...roles] : c.allow;
       const deny = c.deny ?? [401, 403];

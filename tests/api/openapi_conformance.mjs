@@ -499,6 +499,7 @@ async function run() {
   // leaves this client throttled for a minute).
   if (tokens) await sessionJourney(ctx, covered);
   if (tokens) await adminJourney(ctx, tokens, covered);
+  if (tokens) await campaignJourney(ctx, tokens, covered);
 
   // Every documented status has been exercised (the 'default' response stands for server failures).
   for (const o of ops) {
@@ -791,6 +792,85 @@ async function adminJourney(ctx, tokens, covered) {
   // A disabled account gets no token.
   await call(UL, 200, 'POST', ul, { who: 'root', body: { disabled: true } });
   await call(T, 409, 'POST', T, { who: 'root', body: token });
+}
+
+//! /api/v1/campaigns, each documented status met: sam (the secretariat) creates a campaign from the
+//! shipped rules, sets its entries (first ones the conflicts cannot assign), assigns, opens; three
+//! judges (readers root adds) seal their sheets; sam closes and publishes; the public reads it.
+async function campaignJourney(ctx, tokens, covered) {
+  const C = '/api/v1/campaigns', K = `${C}/{key}`, A = `${C}/{key}/{action}`, H = `${C}/{key}/sheets/{application}`;
+  const call = async (op, status, method, url, { who = '', body = null, bearer = '' } = {}) => {
+    const token = bearer || (who ? tokens[who] : '');
+    const headers = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== null ? { 'content-type': 'application/json' } : {}) };
+    const r = await request(method, url, { headers, body: body === null ? null : typeof body === 'string' ? body : JSON.stringify(body) });
+    const key = `${method} ${op}`;
+    if (conforms(ctx, key, `${method} ${url}${who ? ` as ${who}` : token ? ' with a bad token' : ' without a token'}`, r, status, url)) {
+      covered.add(`${key} ${status}`);
+    }
+    return r.status === status && r.text ? JSON.parse(r.text) : null;
+  };
+  const tag = Math.random().toString(36).slice(2, 8);
+  const judges = [1, 2, 3].map((i) => `j${i}-${tag}`);
+  for (const login of judges) {
+    const u = await request('POST', '/api/v1/admin/users', { headers: { Authorization: `Bearer ${tokens.root}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ login, org: 'us-fbi', role: 'reader' }) });
+    const t = await request('POST', '/api/v1/admin/tokens', { headers: { Authorization: `Bearer ${tokens.root}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ login, days: 1, label: 'conformance' }) });
+    if (!check(`POST ${H}`, `judge ${login} has a token`, u.status === 201 && t.status === 201, `${u.status} ${t.status}`)) return;
+    tokens[login] = JSON.parse(t.text).secret;
+  }
+  const rules = fs.readFileSync(path.join(repo, 'methods/evaluation/overseas-practice.toml'), 'utf8');
+  const key = `c-${tag}`, at = (s, extra = {}) => Object.entries({ key, ...extra }).reduce((u, [k, v]) => u.replace(`{${k}}`, v), s);
+  await call(C, 200, 'GET', C);
+  await call(C, 400, 'GET', `${C}?bogus=1`);
+  await call(C, 401, 'GET', C, { bearer: 'gpsi_not-a-token' });
+  await call(C, 401, 'POST', C, { body: { key, rules } });
+  await call(C, 403, 'POST', C, { who: 'alice', body: { key, rules } });
+  await call(C, 400, 'POST', C, { who: 'sam', body: { key, rules, extra: 1 } });
+  await call(C, 422, 'POST', C, { who: 'sam', body: { key, rules: '[campaign]\ntitle_en = 1\n' } });
+  const made = await call(C, 201, 'POST', C, { who: 'sam', body: { key, rules } });
+  if (!check(`POST ${C}`, 'the campaign is at set-up', made?.state === 'setup', JSON.stringify(made)?.slice(0, 200))) return;
+  await call(C, 409, 'POST', C, { who: 'sam', body: { key, rules } });
+  await call(K, 200, 'GET', at(K), { who: 'sam' });
+  await call(K, 400, 'GET', `${at(K)}?bogus=1`, { who: 'sam' });
+  await call(K, 401, 'GET', at(K), { bearer: 'gpsi_not-a-token' });
+  await call(K, 404, 'GET', at(K), { who: 'alice' });
+  const apps = [{ code: 'A1', org: 'acme', country: 'KEN', project: 'Road', documents: ['a.pdf'] },
+    { code: 'A2', org: 'beta', country: 'PAK', project: 'Port', documents: [] }];
+  const entries = (org) => ({ applications: apps, judges: judges.map((login) => ({ login, org, country: '', declared: [] })) });
+  const step = (action) => at(A, { action });
+  await call(A, 401, 'POST', step('entries'), { body: entries('panel') });
+  await call(A, 404, 'POST', `${C}/no-such-campaign/entries`, { who: 'sam', body: entries('panel') });
+  await call(A, 400, 'POST', step('entries'), { who: 'sam', body: { applications: [{ code: 'A 1' }] } });
+  // Every judge of A1's organisation: no three judges free of conflict, so no assignment.
+  await call(A, 200, 'POST', step('entries'), { who: 'sam', body: entries('acme') });
+  await call(A, 422, 'POST', step('assign'), { who: 'sam' });
+  await call(A, 409, 'POST', step('open'), { who: 'sam' });
+  const set = await call(A, 200, 'POST', step('entries'), { who: 'sam', body: entries('panel') });
+  check(`POST ${A}`, 'the entries are set', set?.applications.length === 2 && set?.judges.length === 3, JSON.stringify(set)?.slice(0, 200));
+  await call(A, 403, 'POST', step('entries'), { who: judges[0], body: entries('panel') });
+  await call(A, 200, 'POST', step('assign'), { who: 'sam' });
+  const sheet = at(H, { application: 'A1' }), scores = { scores: [3.5, 4, 3, 4], comment: 'conformance' };
+  await call(H, 409, 'POST', sheet, { who: judges[0], body: scores });
+  const open = await call(A, 200, 'POST', step('open'), { who: 'sam' });
+  check(`POST ${A}`, 'open fixes the rules hash', /^[0-9a-f]{64}$/.test(open?.rules_sha256 ?? ''));
+  await call(A, 403, 'POST', step('close'), { who: judges[0] });
+  await call(H, 401, 'POST', sheet, { body: scores });
+  await call(H, 403, 'POST', sheet, { who: 'sam', body: scores });
+  await call(H, 404, 'POST', sheet.replace(key, 'no-such-campaign'), { who: judges[0], body: scores });
+  await call(H, 400, 'POST', sheet, { who: judges[0], body: { scores: 'high' } });
+  await call(H, 422, 'POST', sheet, { who: judges[0], body: { scores: [3.5, 4, 3, 4.2] } });
+  for (const [j, login] of judges.entries()) {
+    for (const [a, app] of ['A1', 'A2'].entries()) {
+      const given = { ...scores, scores: scores.scores.map((x, c) => Math.min(5, x + 0.5 * ((j + a + c) % 3))) };
+      await call(H, 201, 'POST', at(H, { application: app }), { who: login, body: given });
+    }
+  }
+  const closed = await call(A, 200, 'POST', step('close'), { who: 'sam' });
+  check(`POST ${A}`, 'close computes the results', closed?.results?.methods?.length === 4, JSON.stringify(closed?.results)?.slice(0, 200));
+  await call(A, 200, 'POST', step('publish'), { who: 'sam' });
+  const pub = await call(K, 200, 'GET', at(K));
+  check(`GET ${K}`, 'the public sees the published campaign, no sheet', pub?.seat === 'public' && pub?.sheets.length === 0);
 }
 
 async function stopServer(proc) {

@@ -68,6 +68,27 @@ export interface paths {
     /** Comment on a validation flag, so that the submission can be approved */
     post: operations["commentOnFlag"];
   };
+  "/api/v1/campaigns": {
+    /** The evaluation campaigns the caller may see (docs/evaluation.md); without credentials, the published ones */
+    get: operations["listCampaigns"];
+    /** Create a campaign from its rules file, at the set-up stage (the secretariat; gpsi evaluation create) */
+    post: operations["createCampaign"];
+  };
+  "/api/v1/campaigns/{key}": {
+    /**
+     * One campaign as the caller's seat sees it: applications, assignment, sheets and results (platform's rules)
+     * @description The secretariat sees everything (and the rules file); a judge their assigned applications, their own sheets and, from the panel stage on, the other sheets and results of those applications; an applicant its own applications, and once published its own results and the selected ones; anyone the selected ones once published. A campaign the caller may not see is 404.
+     */
+    get: operations["showCampaign"];
+  };
+  "/api/v1/campaigns/{key}/{action}": {
+    /** A step of the secretariat: entries (set the applications and judges), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
+    post: operations["stepCampaign"];
+  };
+  "/api/v1/campaigns/{key}/sheets/{application}": {
+    /** Seal the caller's score sheet of an application (a judge assigned to it; gpsi evaluation score): hashed, timestamped and audited; a later revision needs a reason */
+    post: operations["sealSheet"];
+  };
   "/api/v1/admin/orgs": {
     /** Every organisation, with its countries and provision agreements */
     get: operations["listOrgs"];
@@ -160,10 +181,170 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    CampaignNew: {
+      key: string;
+      rules: string;
+    };
+    CampaignEntries: {
+      applications?: components["schemas"]["CampaignApplication"][];
+      judges?: components["schemas"]["CampaignJudge"][];
+    };
+    SheetNew: {
+      scores: number[];
+      comment?: string;
+      reason?: string;
+    };
+    CampaignApplication: {
+      code: string;
+      org?: string;
+      country?: string;
+      project?: string;
+      documents?: string[];
+    };
+    CampaignJudge: {
+      login: string;
+      org?: string;
+      country?: string;
+      declared?: string[];
+    };
+    Sheet: {
+      id: number;
+      application: string;
+      judge: string;
+      revision: number;
+      scores: number[];
+      comment: string;
+      reason: string;
+      sealed_at: string;
+      sha256: string;
+    };
+    CampaignSummary: {
+      key: string;
+      /** @enum {string} */
+      state: "setup" | "scoring" | "panel" | "published";
+      title_en: string;
+      title_zh: string;
+      /** @enum {string} */
+      seat: "secretariat" | "judge" | "applicant" | "public";
+      /** @description The rules' fingerprint, fixed when scoring opens; "" before */
+      rules_sha256: string;
+      created: string;
+      opened: string;
+      closed: string;
+      published: string;
+      assigned: number;
+      sealed: number;
+      applications: components["schemas"]["CampaignApplication"][];
+      assignment: string[][];
+      judges: components["schemas"]["CampaignJudge"][];
+    };
+    CampaignList: {
+      campaigns: components["schemas"]["CampaignSummary"][];
+    };
+    /** @description A campaign's results (docs/evaluation.md, "Results"): each application's standing under the four aggregations, the bootstrap's P(selected), the judges' effects (the secretariat only), the reliability and the model */
+    EvalResults: {
+      campaign: string;
+      rules_sha256: string;
+      sheets_sha256: string;
+      criteria: string[];
+      methods: string[];
+      select: number;
+      applications: ({
+          code: string;
+          org: string;
+          country: string;
+          project: string;
+          standings: {
+            [key: string]: {
+              criteria: (number | null)[];
+              total: number | null;
+              eligible: boolean;
+              rank: number;
+              selected: boolean;
+            };
+          };
+          probability: number | null;
+          borderline: boolean;
+          sheets: number;
+        })[];
+      judges: ({
+          login: string;
+          severity: number | null;
+          bias: (number | null)[];
+          sheets: number;
+          mean_given: number | null;
+        })[];
+      reliability: {
+        icc: ({
+            form: string;
+            icc: number | null;
+            f: number | null;
+            df1: number | null;
+            df2: number | null;
+            p: number | null;
+            lower: number | null;
+            upper: number | null;
+          })[];
+        variance: {
+          applications: number | null;
+          judges: number | null;
+          residual: number | null;
+        };
+        alpha: number | null;
+        judges_per_application: number | null;
+        panel: number | null;
+        judges_for_075: number | null;
+        judges_for_090: number | null;
+      };
+      model: {
+        criterion_means: (number | null)[];
+        variances: {
+          [key: string]: number | null;
+        };
+        reml: number | null;
+      };
+      bootstrap: {
+        replicates: number;
+        seed: number;
+        borderline: number[];
+      };
+    };
+    /** @description A campaign as the caller's seat sees it */
+    Campaign: {
+      key: string;
+      /** @enum {string} */
+      state: "setup" | "scoring" | "panel" | "published";
+      title_en: string;
+      title_zh: string;
+      /** @enum {string} */
+      seat: "secretariat" | "judge" | "applicant" | "public";
+      /** @description The rules' fingerprint, fixed when scoring opens; "" before */
+      rules_sha256: string;
+      created: string;
+      opened: string;
+      closed: string;
+      published: string;
+      assigned: number;
+      sealed: number;
+      applications: components["schemas"]["CampaignApplication"][];
+      assignment: string[][];
+      judges: components["schemas"]["CampaignJudge"][];
+      sheets: components["schemas"]["Sheet"][];
+      /** @description Absent before the panel stage, and for a seat that sees no results */
+      results?: components["schemas"]["EvalResults"];
+      /** @description The rules file's text (the secretariat's view) */
+      rules?: string;
+    };
+    BadCampaignError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "bad-campaign";
+      };
+    };
     Error: {
       error: {
         /** @enum {string} */
-        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "rate-limited" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit";
+        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "rate-limited" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit" | "bad-campaign";
         message: string;
       };
     };
@@ -955,6 +1136,12 @@ export interface components {
     };
   };
   responses: {
+    /** @description bad-campaign: the rules file breaks its format or rules (with its line), a score off the scale, or an assignment the conflicts make impossible */
+    BadCampaign: {
+      content: {
+        "application/json": components["schemas"]["BadCampaignError"];
+      };
+    };
     /** @description The PDF, inline, named gpsi-YEAR-LANG[-ISO3].pdf: fonts embedded, bookmarks, A4 */
     Pdf: {
       headers: {
@@ -1500,6 +1687,157 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       409: components["responses"]["Conflict"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** The evaluation campaigns the caller may see (docs/evaluation.md); without credentials, the published ones */
+  listCampaigns: {
+    responses: {
+      /** @description The campaigns, each as the caller's seat sees it, without sheets and results */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["CampaignList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Create a campaign from its rules file, at the set-up stage (the secretariat; gpsi evaluation create) */
+  createCampaign: {
+    /** @description key: 2–32 of a–z, 0–9 and '-'; rules: the campaign file's TOML text (docs/evaluation.md) */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CampaignNew"];
+      };
+    };
+    responses: {
+      /** @description The new campaign */
+      201: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      409: components["responses"]["Conflict"];
+      422: components["responses"]["BadCampaign"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * One campaign as the caller's seat sees it: applications, assignment, sheets and results (platform's rules)
+   * @description The secretariat sees everything (and the rules file); a judge their assigned applications, their own sheets and, from the panel stage on, the other sheets and results of those applications; an applicant its own applications, and once published its own results and the selected ones; anyone the selected ones once published. A campaign the caller may not see is 404.
+   */
+  showCampaign: {
+    parameters: {
+      path: {
+        /**
+         * @description The campaign's key
+         * @example practice-2026
+         */
+        key: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** A step of the secretariat: entries (set the applications and judges), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
+  stepCampaign: {
+    parameters: {
+      path: {
+        /**
+         * @description The campaign's key
+         * @example practice-2026
+         */
+        key: string;
+        /** @description The step */
+        action: "entries" | "assign" | "open" | "close" | "publish";
+      };
+    };
+    /** @description entries only: the applications and/or judges to set (each replaces the list it names) */
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["CampaignEntries"];
+      };
+    };
+    responses: {
+      /** @description The campaign after the step */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      422: components["responses"]["BadCampaign"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /** Seal the caller's score sheet of an application (a judge assigned to it; gpsi evaluation score): hashed, timestamped and audited; a later revision needs a reason */
+  sealSheet: {
+    parameters: {
+      path: {
+        /**
+         * @description The campaign's key
+         * @example practice-2026
+         */
+        key: string;
+        /**
+         * @description The application's code
+         * @example A01
+         */
+        application: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SheetNew"];
+      };
+    };
+    responses: {
+      /** @description The sealed sheet */
+      201: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["Sheet"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      422: components["responses"]["BadCampaign"];
       default: components["responses"]["ServerError"];
     };
   };

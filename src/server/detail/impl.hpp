@@ -141,6 +141,17 @@ struct Server::Impl {
                        const std::string& action) const;
   void CommentOnFlag(const Request& req, Response& res, const std::string& token, std::int64_t id,
                      std::int64_t flag) const;
+  // api_campaigns.cpp: /api/v1/campaigns and below, the excellent-practice evaluation
+  static bool IsCampaignsPath(const std::string& path);
+  void Campaigns(const Request& req, Response& res) const;
+  void ListCampaigns(Response& res, const std::string& token) const;
+  void ShowCampaign(Response& res, const std::string& token, const std::string& key) const;
+  void CreateCampaign(const Request& req, Response& res, const std::string& token) const;
+  void CampaignEntries(const Request& req, Response& res, const std::string& token, const std::string& key) const;
+  void CampaignStep(const Request& req, Response& res, const std::string& token, const std::string& key,
+                    const std::string& action) const;
+  void SealSheet(const Request& req, Response& res, const std::string& token, const std::string& key,
+                 const std::string& application) const;
 };
 
 }  // namespace gpsi::server
