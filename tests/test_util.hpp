@@ -71,6 +71,12 @@ inline RunResult Gpsi(const std::string& args, const std::string& cwd = "") {
   return Sh((cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string("'") + GPSI_BINARY + "' " + args);
 }
 
+//! Runs an R expression with Rscript (the oracle of several unit tests) and returns its standard
+//! output; R's messages go to the captured stderr.
+inline std::string RunR(const std::string& code) {
+  return Sh("Rscript -e '" + code + "'").out;
+}
+
 //! Path of a file in the shared data folder.
 inline std::string Data(const std::string& rel) {
   return std::string(GPSI_TEST_DATA) + "/" + rel;

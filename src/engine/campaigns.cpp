@@ -70,6 +70,32 @@ json StandingJson(const EvalStanding& s) {
           {"selected", s.selected}};
 }
 
+//! What the assignment and its check read: the holder of `token`, their seat in campaign `key`, its
+//! stored rules, applications and judges, and the conflicts among them.
+struct DesignInput {
+  platform::Principal who;
+  Actor actor;
+  platform::CampaignSeat seat;
+  evaluation::Rules rules;
+  EvalInput in;
+  std::vector<evaluation::Conflict> conflicts;
+};
+
+Result<DesignInput> Design(Store& s, const std::string& token, const std::string& origin, const std::string& key) {
+  auto holder = Holder(s, token, origin);
+  if (!holder) return holder.error();
+  auto seat = platform::SeatIn(s, holder->first, key);
+  if (!seat) return seat.error();
+  auto rules = StoredRules(seat->campaign);
+  if (!rules) return rules.error();
+  EvalInput in = CampaignInput(s, seat->campaign);
+  auto conflicts = evaluation::Conflicts(*rules, in.apps, in.judges);
+  if (!conflicts) return conflicts.error();
+  return DesignInput{
+      std::move(holder->first), std::move(holder->second), std::move(*seat), std::move(*rules), std::move(in),
+      std::move(*conflicts)};
+}
+
 //! The evaluation's results keyed by codes and logins, by the model's rank.
 EvalResults Keyed(const evaluation::Rules& rules, const Campaign& c, const EvalInput& in, const evaluation::Results& r,
                   const std::vector<CampaignSheet>& sheets) {
@@ -421,16 +447,10 @@ Status SetCampaignEntries(const std::string& db_path, const std::string& token, 
 Result<AssignResult> AssignCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
                                     const std::string& key) {
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Result<AssignResult> {
-    auto holder = Holder(s, token, origin);
-    if (!holder) return holder.error();
-    auto seat = platform::SeatIn(s, holder->first, key);
-    if (!seat) return seat.error();
-    auto rules = StoredRules(seat->campaign);
-    if (!rules) return rules.error();
-    const EvalInput in = CampaignInput(s, seat->campaign);
-    auto conflicts = evaluation::Conflicts(*rules, in.apps, in.judges);
-    if (!conflicts) return conflicts.error();
-    auto assignment = evaluation::Assign(*rules, in.apps.size(), in.judges.size(), *conflicts);
+    auto ctx = Design(s, token, origin, key);
+    if (!ctx) return ctx.error();
+    const EvalInput& in = ctx->in;
+    auto assignment = evaluation::Assign(ctx->rules, in.apps.size(), in.judges.size(), ctx->conflicts);
     if (!assignment) return assignment.error();
     AssignResult out;
     for (std::size_t a = 0; a < in.apps.size(); ++a) {
@@ -439,10 +459,10 @@ Result<AssignResult> AssignCampaign(const std::string& db_path, const std::strin
         ++out.loads[in.judges[j].login];
       }
     }
-    for (const auto& c : *conflicts) {
+    for (const auto& c : ctx->conflicts) {
       out.conflicts.emplace_back(in.apps[c.application].code, in.judges[c.judge].login, evaluation::ToString(c.kind));
     }
-    if (auto ok = platform::SetAssignment(s, holder->second, holder->first, key, out.pairs); !ok) return ok.error();
+    if (auto ok = platform::SetAssignment(s, ctx->actor, ctx->who, key, out.pairs); !ok) return ok.error();
     return out;
   });
 }
@@ -450,24 +470,18 @@ Result<AssignResult> AssignCampaign(const std::string& db_path, const std::strin
 Result<Campaign> OpenCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
                               const std::string& key) {
   return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Result<Campaign> {
-    auto holder = Holder(s, token, origin);
-    if (!holder) return holder.error();
-    auto seat = platform::SeatIn(s, holder->first, key);
-    if (!seat) return seat.error();
-    auto rules = StoredRules(seat->campaign);
-    if (!rules) return rules.error();
-    const EvalInput in = CampaignInput(s, seat->campaign);
-    auto conflicts = evaluation::Conflicts(*rules, in.apps, in.judges);
-    if (!conflicts) return conflicts.error();
+    auto ctx = Design(s, token, origin, key);
+    if (!ctx) return ctx.error();
     // An application without judges is platform's refusal (nothing assigned yet: a conflict of
     // stage); a design the rules refuse is the evaluation's.
-    const auto assignment = StoredAssignment(s, seat->campaign, in);
+    const auto assignment = StoredAssignment(s, ctx->seat.campaign, ctx->in);
     const bool covered =
         std::all_of(assignment.judges.begin(), assignment.judges.end(), [](const auto& js) { return !js.empty(); });
-    if (auto ok = evaluation::CheckAssignment(*rules, in.judges.size(), *conflicts, assignment); covered && !ok) {
+    if (auto ok = evaluation::CheckAssignment(ctx->rules, ctx->in.judges.size(), ctx->conflicts, assignment);
+        covered && !ok) {
       return ok.error();
     }
-    return platform::OpenScoring(s, holder->second, holder->first, key, evaluation::RulesHash(*rules));
+    return platform::OpenScoring(s, ctx->actor, ctx->who, key, evaluation::RulesHash(ctx->rules));
   });
 }
 

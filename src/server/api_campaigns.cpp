@@ -25,23 +25,6 @@ namespace {
 constexpr std::string_view kCampaignsBase = "/api/v1/campaigns";
 const std::set<std::string> kCampaignActions{"entries", "assign", "open", "close", "publish"};
 
-//! The path after /api/v1/campaigns as segments ("/prize/sheets/A01" → {"prize", "sheets",
-//! "A01"}); nullopt for a path not under it or with an empty segment.
-std::optional<std::vector<std::string>> CampaignSegments(const std::string& path) {
-  if (path.compare(0, kCampaignsBase.size(), kCampaignsBase) != 0) return std::nullopt;
-  std::string_view rest = std::string_view(path).substr(kCampaignsBase.size());
-  std::vector<std::string> out;
-  while (!rest.empty()) {
-    if (rest.front() != '/') return std::nullopt;
-    rest.remove_prefix(1);
-    const auto end = std::min(rest.find('/'), rest.size());
-    if (end == 0) return std::nullopt;
-    out.emplace_back(rest.substr(0, end));
-    rest.remove_prefix(end);
-  }
-  return out;
-}
-
 //! The methods the route of `seg` allows; nullopt for a path that is no route. A step that is not
 //! one of kCampaignActions is refused as not found once the method is right.
 std::optional<const char*> CampaignAllow(const std::vector<std::string>& seg) {
@@ -133,12 +116,12 @@ Result<std::vector<double>> ScoresOf(const detail::Json& v) {
 }  // namespace
 
 bool Server::Impl::IsCampaignsPath(const std::string& path) {
-  return CampaignSegments(path).has_value();
+  return detail::PathSegments(path, kCampaignsBase).has_value();
 }
 
 void Server::Impl::Campaigns(const Request& req, Response& res) const {
   res.SetHeader("Cache-Control", "no-store");  // what a seat sees is never kept by a cache
-  const auto seg = *CampaignSegments(req.path);
+  const auto seg = *detail::PathSegments(req.path, kCampaignsBase);
   const auto allow = CampaignAllow(seg);
   if (!allow) return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
   const bool get = req.method == "GET" || req.method == "HEAD";

@@ -32,23 +32,6 @@ namespace {
 
 constexpr std::string_view kBase = "/api/v1/submissions";
 
-//! The path after /api/v1/submissions as segments: "" → {}, "/7/approve" → {"7", "approve"};
-//! nullopt for a path that is not under it (or has an empty segment).
-std::optional<std::vector<std::string>> Segments(const std::string& path) {
-  if (path.compare(0, kBase.size(), kBase) != 0) return std::nullopt;
-  std::string_view rest = std::string_view(path).substr(kBase.size());
-  std::vector<std::string> out;
-  while (!rest.empty()) {
-    if (rest.front() != '/') return std::nullopt;
-    rest.remove_prefix(1);
-    const auto end = std::min(rest.find('/'), rest.size());
-    if (end == 0) return std::nullopt;
-    out.emplace_back(rest.substr(0, end));
-    rest.remove_prefix(end);
-  }
-  return out;
-}
-
 //! A positive decimal id, or nullopt.
 std::optional<std::int64_t> Id(const std::string& s) {
   std::int64_t v = 0;
@@ -110,12 +93,12 @@ Error InDescriptor(Error e, const engine::UploadConfig& up) {
 }  // namespace
 
 bool Server::Impl::IsSubmissionsPath(const std::string& path) {
-  return Segments(path).has_value();
+  return detail::PathSegments(path, kBase).has_value();
 }
 
 void Server::Impl::Submissions(const Request& req, Response& res) const {
   res.SetHeader("Cache-Control", "no-store");  // errors too: no answer about a member's data is kept by a cache
-  const auto seg = *Segments(req.path);
+  const auto seg = *detail::PathSegments(req.path, kBase);
   const bool get = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
   const char* allow = seg.size() == 1 ? "GET, HEAD" : seg.empty() ? "GET, HEAD, POST" : "POST";
   const bool known = seg.size() <= 2 || (seg.size() == 3 && seg[1] == "flags");

@@ -140,6 +140,21 @@ std::optional<bool> WantCsv(const Request& req, Response& res) {
 }
 
 //! Refuses parameters the endpoint does not know and repeated parameters.
+std::optional<std::vector<std::string>> PathSegments(const std::string& path, std::string_view base) {
+  if (path.compare(0, base.size(), base) != 0) return std::nullopt;
+  std::string_view rest = std::string_view(path).substr(base.size());
+  std::vector<std::string> out;
+  while (!rest.empty()) {
+    if (rest.front() != '/') return std::nullopt;
+    rest.remove_prefix(1);
+    const auto end = std::min(rest.find('/'), rest.size());
+    if (end == 0) return std::nullopt;
+    out.emplace_back(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  return out;
+}
+
 bool CheckParams(const Request& req, Response& res, const std::set<std::string>& known) {
   for (const auto& p : req.params) {
     if (known.count(p.first) == 0) {

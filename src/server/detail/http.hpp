@@ -73,6 +73,9 @@ std::string Upper(std::string s);
 std::string Lower(std::string_view s);
 //! The `format` parameter: json (default) or csv; nullopt (with the error sent) otherwise.
 std::optional<bool> WantCsv(const Request& req, Response& res);
+//! The path after `base` as segments ("/7/approve" under base → {"7", "approve"}, `base` itself
+//! → {}); nullopt for a path not under `base` or with an empty segment.
+std::optional<std::vector<std::string>> PathSegments(const std::string& path, std::string_view base);
 //! Refuses parameters the endpoint does not know and repeated parameters.
 bool CheckParams(const Request& req, Response& res, const std::set<std::string>& known);
 //! The `year` parameter: an integer of `years` (`of` names them in the error: "the build has no

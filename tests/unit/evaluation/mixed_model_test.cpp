@@ -22,20 +22,12 @@
 #include <vector>
 
 #include "evaluation.hpp"
+#include "test_util.hpp"
 
 namespace gpsi::evaluation {
 namespace {
 
-//! Runs an R expression with Rscript and returns its standard output.
-std::string RunR(const std::string& code) {
-  const std::string cmd = "Rscript -e '" + code + "' 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  return out;
-}
+using test::RunR;
 
 //! lmer's optimiser pushed to the optimum: its default tolerances (1e-8) stop short of it, and so
 //! does nloptr's own default xtol_rel = 1e-4, which lme4 leaves in place (on Penicillin it stops

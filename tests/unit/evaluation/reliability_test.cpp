@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "evaluation.hpp"
+#include "test_util.hpp"
 
 namespace gpsi::evaluation {
 namespace {
@@ -25,16 +26,7 @@ namespace {
 constexpr double NA = kNa;
 using Table = std::vector<std::vector<double>>;
 
-//! Runs an R expression with Rscript and returns its standard output.
-std::string RunR(const std::string& code) {
-  const std::string cmd = "Rscript -e '" + code + "' 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  return out;
-}
+using test::RunR;
 
 //! The table as an R matrix, by rows.
 std::string RMatrix(const Table& x) {

@@ -14,22 +14,14 @@
 #include <vector>
 
 #include "forecast.hpp"
+#include "test_util.hpp"
 
 namespace gpsi::forecast {
 namespace {
 
 constexpr double NA = kNa;
 
-//! Runs an R expression with Rscript and returns its standard output.
-std::string RunR(const std::string& code) {
-  const std::string cmd = "Rscript -e '" + code + "' 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-  return out;
-}
+using test::RunR;
 
 std::string RVector(const std::vector<double>& y) {
   std::string s = "c(";
