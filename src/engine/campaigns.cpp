@@ -33,6 +33,23 @@ Result<evaluation::Rules> StoredRules(const Campaign& c) {
   return evaluation::ParseRules(c.rules, c.key + ".toml");
 }
 
+//! What every seat reads of `r`.
+EvalRulesView RulesView(const evaluation::Rules& r) {
+  EvalRulesView v{.scale_min = r.scale_min,
+                  .scale_max = r.scale_max,
+                  .step = r.step,
+                  .min_total = r.min_total,
+                  .select = r.select,
+                  .judges_per_application = r.judges_per_application,
+                  .tie_break = r.tie_break};
+  for (const auto& c : r.criteria) {
+    EvalCriterion out{.code = c.code, .en = c.en, .zh = c.zh, .minimum = c.minimum};
+    for (const auto& a : c.rubric) out.rubric.push_back({a.score, a.en, a.zh});
+    v.criteria.push_back(std::move(out));
+  }
+  return v;
+}
+
 //! The stored applications and judges as the evaluation reads them.
 struct EvalInput {
   std::vector<evaluation::Application> apps;
@@ -374,7 +391,9 @@ Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::st
     CampaignDetail d;
     d.campaign = seat->campaign, d.seat = SeatName(*seat);
     d.campaign.results.clear();
-    if (auto rules = StoredRules(seat->campaign)) d.title_en = rules->title_en, d.title_zh = rules->title_zh;
+    if (auto rules = StoredRules(seat->campaign)) {
+      d.title_en = rules->title_en, d.title_zh = rules->title_zh, d.rules = RulesView(*rules);
+    }
     std::optional<EvalResults> stored;
     if (!seat->campaign.results.empty()) {
       auto parsed = ParseEvalResults(seat->campaign.results);

@@ -948,12 +948,34 @@ struct EvalResults {
 std::string EvalResultsJson(const EvalResults& r);
 Result<EvalResults> ParseEvalResults(const std::string& json);
 
+//! One anchored score of a criterion's rubric (evaluation::Anchor).
+struct EvalAnchor {
+  double score = 0;
+  std::string en, zh;
+};
+//! A criterion as the rules define it (evaluation::Criterion): names, minimum, rubric.
+struct EvalCriterion {
+  std::string code, en, zh;
+  double minimum = 0;
+  std::vector<EvalAnchor> rubric;
+};
+//! The rules every seat may read (evaluation::Rules, the part a judge scores by and an applicant is
+//! judged by): the criteria with their rubrics, the scale, the minimum total, how many are selected,
+//! judges per application and the tie-break order.
+struct EvalRulesView {
+  std::vector<EvalCriterion> criteria;
+  double scale_min = 0, scale_max = 0, step = 0, min_total = 0;
+  int select = 0, judges_per_application = 0;
+  std::vector<std::string> tie_break;
+};
+
 //! A campaign as the holder of a token sees it (platform::SeatIn and the Visible* rules): its seat,
 //! the applications, assignment pairs, judges and sheets it may see, how far scoring is, and the
 //! results it may see (none before the panel stage).
 struct CampaignDetail {
   Campaign campaign;  //!< its rules text included; results moved to `results`
   std::string title_en, title_zh;
+  EvalRulesView rules;
   std::string seat;  //!< secretariat, judge, applicant or public
   std::vector<CampaignApplication> applications;
   std::vector<std::pair<std::string, std::string>> assignment;

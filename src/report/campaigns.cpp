@@ -15,6 +15,23 @@ Json SheetFields(const CampaignSheet& s) {
           {"sha256", s.sha256}};
 }
 
+Json RulesFields(const engine::EvalRulesView& r) {
+  Json criteria = Json::array();
+  for (const auto& c : r.criteria) {
+    Json rubric = Json::array();
+    for (const auto& a : c.rubric) rubric.push_back({{"score", a.score}, {"en", a.en}, {"zh", a.zh}});
+    criteria.push_back({{"code", c.code}, {"en", c.en}, {"zh", c.zh}, {"minimum", c.minimum}, {"rubric", rubric}});
+  }
+  return {{"criteria", criteria},
+          {"scale_min", r.scale_min},
+          {"scale_max", r.scale_max},
+          {"step", r.step},
+          {"min_total", r.min_total},
+          {"select", r.select},
+          {"judges_per_application", r.judges_per_application},
+          {"tie_break", r.tie_break}};
+}
+
 Json CampaignFields(const engine::CampaignDetail& d) {
   const Campaign& c = d.campaign;
   Json apps = Json::array();
@@ -28,13 +45,21 @@ Json CampaignFields(const engine::CampaignDetail& d) {
   }
   Json pairs = Json::array();
   for (const auto& [app, judge] : d.assignment) pairs.push_back({app, judge});
-  return {{"key", c.key},           {"state", ToString(c.state)},
-          {"title_en", d.title_en}, {"title_zh", d.title_zh},
-          {"seat", d.seat},         {"rules_sha256", c.rules_sha256},
-          {"created", c.created},   {"opened", c.opened},
-          {"closed", c.closed},     {"published", c.published},
-          {"assigned", d.assigned}, {"sealed", d.sealed},
-          {"applications", apps},   {"assignment", pairs},
+  return {{"key", c.key},
+          {"state", ToString(c.state)},
+          {"title_en", d.title_en},
+          {"title_zh", d.title_zh},
+          {"scoring", RulesFields(d.rules)},
+          {"seat", d.seat},
+          {"rules_sha256", c.rules_sha256},
+          {"created", c.created},
+          {"opened", c.opened},
+          {"closed", c.closed},
+          {"published", c.published},
+          {"assigned", d.assigned},
+          {"sealed", d.sealed},
+          {"applications", apps},
+          {"assignment", pairs},
           {"judges", judges}};
 }
 

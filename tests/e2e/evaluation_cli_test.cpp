@@ -84,6 +84,15 @@ TEST_P(EvaluationCli, ACampaignFromSetUpToPublication) {
   }
   EXPECT_EQ(judge["applications"].size(), mine.size());
   for (const auto& a : judge["applications"]) EXPECT_TRUE(mine.contains(a["code"])) << a.dump();
+  // What a judge scores by: the four criteria with their rubrics in both languages, and the scale.
+  const auto& scoring = judge["scoring"];
+  ASSERT_EQ(scoring["criteria"].size(), 4u) << scoring.dump();
+  EXPECT_EQ(scoring["criteria"][0]["code"], "security_system");
+  EXPECT_EQ(scoring["criteria"][0]["zh"], "安全体系");
+  EXPECT_GE(scoring["criteria"][0]["rubric"].size(), 3u);
+  EXPECT_FALSE(scoring["criteria"][0]["rubric"][0]["zh"].get<std::string>().empty());
+  EXPECT_EQ(scoring["step"], 0.5);
+  EXPECT_EQ(scoring["scale_max"], 5.0);
   EXPECT_EQ(As("ann", "show prize").exit_code, 0) << "an applicant sees the campaign";
   EXPECT_FALSE(Show("ann").contains("results"));
   for (const auto& sheet : fs::directory_iterator(dir_ / "c/sheets")) {

@@ -194,6 +194,35 @@ export interface components {
       comment?: string;
       reason?: string;
     };
+    /** @description One anchored score of a criterion's rubric */
+    RubricAnchor: {
+      score: number;
+      en: string;
+      zh: string;
+    };
+    /** @description A criterion of the campaign's rules, with its anchored rubric */
+    Criterion: {
+      code: string;
+      en: string;
+      zh: string;
+      /** @description The lowest score on this criterion that may be selected */
+      minimum: number;
+      rubric: components["schemas"]["RubricAnchor"][];
+    };
+    /** @description The rules every seat reads: what is scored, on which scale, and how the selection is made */
+    CampaignScoring: {
+      criteria: components["schemas"]["Criterion"][];
+      scale_min: number;
+      scale_max: number;
+      /** @description Scores are multiples of it from scale_min */
+      step: number;
+      /** @description Lowest total (sum over criteria) that may be selected */
+      min_total: number;
+      select: number;
+      judges_per_application: number;
+      /** @description Criterion codes ordering equal totals, in turn */
+      tie_break: string[];
+    };
     CampaignApplication: {
       code: string;
       org?: string;
@@ -224,6 +253,7 @@ export interface components {
       state: "setup" | "scoring" | "panel" | "published";
       title_en: string;
       title_zh: string;
+      scoring: components["schemas"]["CampaignScoring"];
       /** @enum {string} */
       seat: "secretariat" | "judge" | "applicant" | "public";
       /** @description The rules' fingerprint, fixed when scoring opens; "" before */
@@ -316,6 +346,7 @@ export interface components {
       state: "setup" | "scoring" | "panel" | "published";
       title_en: string;
       title_zh: string;
+      scoring: components["schemas"]["CampaignScoring"];
       /** @enum {string} */
       seat: "secretariat" | "judge" | "applicant" | "public";
       /** @description The rules' fingerprint, fixed when scoring opens; "" before */
