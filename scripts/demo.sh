@@ -140,6 +140,6 @@ echo "== gpsi serve --web web/dist: the HTTP API (docs/api.md) and the dashboard
 echo "dashboard: http://127.0.0.1:$port (Ctrl-C to stop)"
 if [ -f out/demo-tokens/passwords ]; then
   echo "member platform: log in (top right) as one of the demo accounts, with its password from out/demo-tokens/passwords:"
-  awk '{ printf "  %-6s %s\n", $1, $2 }' out/demo-tokens/passwords
+  awk '{ printf "  %-8s %-17s %s\n", $1, $2, $3 }' out/demo-tokens/passwords
 fi
 exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate

@@ -19,17 +19,34 @@ build/gpsi evaluation synth --rules "$rules" --out "$work/campaign" --seed 2026 
 # organisation's account, to show what an applicant sees.
 g org add experts --kind think-tank --name-en "Evaluation panel (demo)" --name-zh "评审专家组（演示）" >/dev/null
 g org add org-01 --kind think-tank --name-en "Applicant organisation 01 (demo)" --name-zh "申报单位01（演示）" >/dev/null
-tail -n +2 "$work/campaign/judges.csv" | cut -d, -f1 | while read -r login; do
-  g user add "$login" --org experts --role reader >/dev/null
+# judge-01 and ann also get a random password (appended to $tokens/passwords, as scripts/demo.sh
+# does for its accounts), so the dashboard's campaign pages can be tried as a judge and an applicant.
+account() {
+  local login=$1 org=$2 password
+  if [ "$login" = judge-01 ] || [ "$login" = ann ]; then
+    password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+    g user add "$login" --org "$org" --role reader --password-stdin <<<"$password" >/dev/null
+    printf '%-8s %-17s %s\n' "$login" reader "$password" >>"$tokens/passwords"
+  else
+    g user add "$login" --org "$org" --role reader >/dev/null
+  fi
   g token create "$login" --days 1 --label demo >"$tokens/$login" 2>/dev/null
-done
-g user add ann --org org-01 --role reader >/dev/null
-g token create ann --days 1 --label demo >"$tokens/ann" 2>/dev/null
+}
+tail -n +2 "$work/campaign/judges.csv" | cut -d, -f1 | while read -r login; do account "$login" experts; done
+account ann org-01
 
 as sam create "$key" --rules "$rules"
 as sam entries "$key" --applications "$work/campaign/applications.csv" --judges "$work/campaign/judges.csv"
 as sam assign "$key"
 as sam open "$key"
+# A second, small campaign left in the scoring stage, so a judge has an open queue on the
+# dashboard: the first 8 applications and judges judge-01..judge-04 (no declared conflicts).
+head -n 9 "$work/campaign/applications.csv" >"$work/open-applications.csv"
+head -n 5 "$work/campaign/judges.csv" | cut -d, -f1-3 | sed '1s/$/,declared/; 2,$s/$/,/' >"$work/open-judges.csv"
+as sam create "$key-open" --rules "$rules" >/dev/null
+as sam entries "$key-open" --applications "$work/open-applications.csv" --judges "$work/open-judges.csv" >/dev/null
+as sam assign "$key-open" >/dev/null
+as sam open "$key-open" >/dev/null
 for sheet in "$work"/campaign/sheets/*.csv; do
   login=$(basename "$sheet" .csv)
   as "$login" score "$key" --file "$sheet" >/dev/null

@@ -44,6 +44,13 @@ export type Organisation = Schemas['Organisation'];
 export type Account = Schemas['Account'];
 export type Token = Schemas['Token'];
 export type IssuedToken = Schemas['IssuedToken'];
+export type Campaign = Schemas['Campaign'];
+export type CampaignSummary = Schemas['CampaignSummary'];
+export type CampaignScoring = Schemas['CampaignScoring'];
+export type CampaignApplication = Schemas['CampaignApplication'];
+export type CampaignJudge = Schemas['CampaignJudge'];
+export type Sheet = Schemas['Sheet'];
+export type EvalResults = Schemas['EvalResults'];
 
 //! An API failure: HTTP status and the error body's code and message (or the transport error).
 export class ApiError extends Error {

@@ -16,6 +16,7 @@ import { rankingPage } from './pages/ranking';
 import { warningsPage } from './pages/warnings';
 import { whatifPage } from './pages/whatif';
 import { adminPage } from './pages/admin';
+import { campaignsNav, campaignsPage } from './pages/campaigns';
 import { loginPage } from './pages/login';
 import { submissionPage, submissionsPage, uploadPage } from './pages/submissions';
 import { session } from './session';
@@ -41,6 +42,8 @@ const routes: { name: string; nav: boolean; page: Page }[] = [
   { name: 'submission', nav: false, page: submissionPage },
   { name: 'upload', nav: false, page: uploadPage },
   { name: 'admin', nav: false, page: adminPage },
+  // The excellent-practice evaluation: linked from the nav only for accounts with a seat in it.
+  { name: 'campaigns', nav: false, page: campaignsPage },
   { name: 'login', nav: false, page: loginPage },
 ];
 
@@ -73,11 +76,13 @@ function renderShell(current: string): void {
   } }, t('lang.switch'));
   // The method version (e.g. "GPSI 2026.2"), on every page: filled in from /api/v1/meta.
   const version = h('span', { class: 'brand-version', 'data-testid': 'version', hidden: true });
+  const navList = h('ul', {}, routes.filter((r) => r.nav).map((r) => navLink(r.name, current)));
+  campaignsNav(navList, () => navLink('campaigns', current));
   const header = h(
     'header',
     { class: 'top' },
     h('a', { class: 'brand', href: '#/map' }, h('span', { class: 'brand-short' }, 'GPSI'), h('span', { class: 'brand-long' }, t('app.title')), version),
-    h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, routes.filter((r) => r.nav).map((r) => navLink(r.name, current)))),
+    h('nav', { 'aria-label': t('nav.label') }, navList),
     langBtn,
   );
   // Who is logged in to the member platform, or the way to log in.

@@ -8,7 +8,7 @@ import type { Page, PageContext } from '../page';
 import { send, session } from '../session';
 
 //! Runs `fn` once the session is known, or shows the way to log in.
-function withSession(root: HTMLElement, ctx: PageContext, fn: (who: Session) => void): void {
+export function withSession(root: HTMLElement, ctx: PageContext, fn: (who: Session) => void): void {
   const wait = loading();
   root.append(wait);
   session().then(
