@@ -59,3 +59,6 @@ build/gpsi --db "$db" --json evaluation --token-file "$tokens/sam" show "$key" >
 echo "-- what applicant org-01 sees once published: its own results and the selected applications"
 as ann show "$key" | head -n 6
 g audit-log verify
+# The bilingual selection report, HTML and PDF (docs/evaluation.md, "Selection report").
+as sam report "$key" --lang en,zh --pdf --out "$work/report" >/dev/null
+echo "the selection report: $work/report/selection-$key.{en,zh}.{html,pdf}"

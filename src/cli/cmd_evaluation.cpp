@@ -1,12 +1,15 @@
-// gpsi evaluation create|entries|assign|open|score|close|publish|list|show|synth: the overseas
+// gpsi evaluation create|entries|assign|declare|open|score|close|publish|list|show|synth: the overseas
 // security excellent-practice evaluation (docs/evaluation.md), acting as the holder of an API token
 // ($GPSI_TOKEN, or the first line of --token-file) as `gpsi submission` does.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "engine.hpp"
@@ -112,6 +115,17 @@ void AddSetUp(CLI::App& sub, Globals& g, std::shared_ptr<CampaignArgs> args) {
       for (const auto& [judge, n] : a->loads) fmt::print("  {:<16} {} application(s)\n", judge, n);
     });
   });
+  auto declared = std::make_shared<std::vector<std::string>>();
+  auto* declare = KeyCommand(sub, args, "declare", "declare your conflicts of interest in set-up (a judge)");
+  declare->add_option("applications", *declared, "codes of the applications you may not score (none: no conflict)");
+  declare->callback([&g, args, declared] {
+    WithToken(g, *args, [&](const std::string& token) {
+      if (auto ok = engine::DeclareConflicts(g.db, token, engine::CliActor().origin, args->key, *declared); !ok) {
+        return Report(g, ok.error());
+      }
+      fmt::print("campaign {}: {} conflict(s) declared\n", args->key, declared->size());
+    });
+  });
 }
 
 void AddStages(CLI::App& sub, Globals& g, std::shared_ptr<CampaignArgs> args) {
@@ -197,6 +211,68 @@ void AddReads(CLI::App& sub, Globals& g, std::shared_ptr<CampaignArgs> args) {
   });
 }
 
+//! What `evaluation report` makes: an edition's date, its languages, the folder and whether to print.
+struct SelectionOptions {
+  std::vector<std::string> langs{"en"};
+  std::string date, out;
+  bool pdf = false;
+};
+
+//! Every edition's page, made in memory before anything is written (an error writes nothing), then
+//! written and printed: DIR/selection-<key>.<lang>.html and .pdf. The paths made.
+Result<std::vector<std::string>> WriteSelection(const engine::CampaignReportInput& in, const SelectionOptions& o) {
+  const std::filesystem::path dir(o.out);
+  std::vector<std::pair<std::filesystem::path, std::string>> pages;
+  for (const auto& lang : o.langs) {
+    auto html = report::SelectionReportHtml(in.detail, in.trail, report::Edition{lang, o.date});
+    if (!html) return html.error();
+    pages.emplace_back(dir / fmt::format("selection-{}.{}.html", in.detail.campaign.key, lang), std::move(*html));
+  }
+  std::vector<std::string> files;
+  std::vector<report::PdfJob> jobs;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (auto ok = WriteWhole(pages[i].first, pages[i].second); !ok) return ok.error();
+    files.push_back(pages[i].first.string());
+    auto pdf = pages[i].first;
+    jobs.push_back({pages[i].first.string(), pdf.replace_extension(".pdf").string(), o.langs[i]});
+  }
+  if (o.pdf) {
+    if (auto ok = report::WritePdfs(jobs, o.date, 2); !ok) return ok.error();
+    for (const auto& j : jobs) files.push_back(j.pdf);
+  }
+  return files;
+}
+
+void AddSelectionReport(CLI::App& sub, Globals& g, std::shared_ptr<CampaignArgs> args) {
+  auto o = std::make_shared<SelectionOptions>();
+  auto* cmd = KeyCommand(sub, args, "report", "the selection report, HTML and PDF, in en and/or zh (the secretariat)");
+  cmd->add_option("--lang", o->langs, "the editions: en, zh, or both (en,zh)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"en", "zh"}));
+  cmd->add_flag("--pdf", o->pdf, "print each edition to PDF too (WeasyPrint)");
+  cmd->add_option("--date", o->date, "the edition's date, YYYY-MM-DD: the PDFs' creation date (default: today, UTC)")
+      ->check(IsoDate());
+  cmd->add_option("--out", o->out, "output folder: selection-<key>.<lang>.html and .pdf")->required();
+  cmd->callback([&g, args, o] {
+    WithToken(g, *args, [&](const std::string& token) {
+      if (o->date.empty()) o->date = NowUtc().substr(0, 10);  // today, UTC
+      std::vector<std::string> langs;                         // each once, in the order given
+      for (const auto& l : o->langs) {
+        if (std::find(langs.begin(), langs.end(), l) == langs.end()) langs.push_back(l);
+      }
+      o->langs = langs;
+      auto in = engine::CampaignReport(g.db, token, args->key);
+      if (!in) return Report(g, in.error());
+      auto files = WriteSelection(*in, *o);
+      if (!files) return Report(g, files.error());
+      if (g.json) return fmt::print("{}\n", nlohmann::ordered_json{{"campaign", args->key}, {"files", *files}}.dump());
+      if (!g.quiet) {
+        for (const auto& f : *files) fmt::print("{}\n", f);
+      }
+    });
+  });
+}
+
 void AddSynth(CLI::App& sub, Globals& g) {
   auto cfg = std::make_shared<engine::SynthCampaignConfig>();
   auto* synth = sub.add_subcommand("synth", "write a synthetic campaign's applications, judges and sheets (CSV)");
@@ -223,6 +299,7 @@ void AddEvaluation(CLI::App& app, Globals& g) {
   AddStages(*sub, g, args);
   AddScore(*sub, g, args);
   AddReads(*sub, g, args);
+  AddSelectionReport(*sub, g, args);
   AddSynth(*sub, g);
 }
 

@@ -2,7 +2,6 @@
 // (docs/report.md): the method built over the store with its rank intervals, summarised by the
 // engine, drawn by the report module's templates.
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,21 +18,6 @@ namespace gpsi::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-//! Writes `text` to `path` whole or not at all: a temporary file beside it, then a rename.
-Status WriteWhole(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  const fs::path part = path.string() + ".part";
-  {
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Error{Errc::kIo, "cannot write " + part.string()};
-  }
-  fs::rename(part, path, ec);
-  if (ec) return Error{Errc::kIo, fmt::format("cannot write {}: {}", path.string(), ec.message())};
-  return Ok();
-}
 
 struct ReportOptions {
   engine::PublishConfig publish;
@@ -158,10 +142,7 @@ void AddReport(CLI::App& app, Globals& g) {
   cmd->add_option("--profiles", o->profiles, "country profiles: all, or ISO3 codes separated by commas");
   cmd->add_flag("--pdf", o->pdf, "print each page to PDF too: report.pdf, profiles/<ISO3>.pdf (WeasyPrint)");
   cmd->add_option("--date", o->date, "the edition's date, YYYY-MM-DD: the PDFs' creation date (default: today, UTC)")
-      ->check([](const std::string& d) {
-        std::tm tm{};
-        return d.size() == 10 && strptime(d.c_str(), "%Y-%m-%d", &tm) ? std::string() : "not a date YYYY-MM-DD: " + d;
-      });
+      ->check(IsoDate());
   cmd->add_option("--workers", o->workers, "PDF printing processes")->check(CLI::Range(1, 64));
   cmd->add_option("--out", o->out,
                   "output folder: index.html, profiles/, report.pdf (in DIR/<lang>/ with both languages)")

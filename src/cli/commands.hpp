@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -24,6 +25,11 @@ void Report(Globals& g, const Error& e);
 //! The API token a member or judge acts with: the first line of `file` when given, else $GPSI_TOKEN
 //! (never an argument, which `ps` would show); kUnauthorized when there is none.
 Result<std::string> ApiToken(const std::string& file);
+//! Writes `text` to `path` whole or not at all (a temporary file beside it, then a rename), making
+//! its folder; kIo when it cannot.
+Status WriteWhole(const std::filesystem::path& path, const std::string& text);
+//! A date YYYY-MM-DD (--date: an edition's date, the PDFs' pinned creation date).
+CLI::Validator IsoDate();
 //! A year range given as "A:B" with A ≤ B (--years, --origins); a usage error naming `option`.
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text);
 //! A whole number ≥ 1 for counts such as --samples (CLI11's PositiveNumber names its range as "0

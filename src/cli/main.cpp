@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 
@@ -51,6 +52,29 @@ Result<std::string> ApiToken(const std::string& file) {
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   if (token.empty()) return Error{Errc::kUnauthorized, "no API token: set GPSI_TOKEN or give --token-file"};
   return token;
+}
+
+Status WriteWhole(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path part = path.string() + ".part";
+  {
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error{Errc::kIo, "cannot write " + part.string()};
+  }
+  std::filesystem::rename(part, path, ec);
+  if (ec) return Error{Errc::kIo, fmt::format("cannot write {}: {}", path.string(), ec.message())};
+  return Ok();
+}
+
+CLI::Validator IsoDate() {
+  return CLI::Validator(
+      [](std::string& d) -> std::string {
+        std::tm tm{};
+        return d.size() == 10 && strptime(d.c_str(), "%Y-%m-%d", &tm) ? std::string() : "not a date YYYY-MM-DD: " + d;
+      },
+      "YYYY-MM-DD");
 }
 
 Result<std::pair<int, int>> YearRange(std::string_view option, const std::string& text) {

@@ -65,9 +65,27 @@ EvalInput CampaignInput(Store& s, const Campaign& c) {
   }
   for (auto& j : s.Judges(c.id)) {
     in.judge_index[j.login] = in.judges.size();
-    in.judges.push_back({j.login, j.org, j.country, j.declared});
+    const auto account = s.FindAccount(j.login);
+    in.judges.push_back({j.login, j.org, j.country, j.declared, account ? account->org : ""});
   }
   return in;
+}
+
+//! The applications the judge of `seat` is in conflict with (evaluation::Conflicts under `rules`):
+//! every one when they cannot be told (fail closed).
+std::vector<std::string> Barred(Store& s, const platform::CampaignSeat& seat, const evaluation::Rules* rules) {
+  std::vector<std::string> out;
+  if (!seat.judge) return out;
+  const EvalInput in = CampaignInput(s, seat.campaign);
+  auto conflicts = rules ? evaluation::Conflicts(*rules, in.apps, in.judges)
+                         : Result<std::vector<evaluation::Conflict>>(Error{Errc::kBadCampaign, "no rules"});
+  for (std::size_t i = 0; i < in.apps.size(); ++i) {
+    const bool barred = !conflicts || std::ranges::any_of(*conflicts, [&](const auto& c) {
+      return c.application == i && in.judges[c.judge].login == seat.judge->login;
+    });
+    if (barred) out.push_back(in.apps[i].code);
+  }
+  return out;
 }
 
 //! The stored assignment as the evaluation reads it.
@@ -391,9 +409,9 @@ Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::st
     CampaignDetail d;
     d.campaign = seat->campaign, d.seat = SeatName(*seat);
     d.campaign.results.clear();
-    if (auto rules = StoredRules(seat->campaign)) {
-      d.title_en = rules->title_en, d.title_zh = rules->title_zh, d.rules = RulesView(*rules);
-    }
+    auto rules = StoredRules(seat->campaign);
+    if (rules) d.title_en = rules->title_en, d.title_zh = rules->title_zh, d.rules = RulesView(*rules);
+    seat->barred = Barred(s, *seat, rules ? &*rules : nullptr);
     std::optional<EvalResults> stored;
     if (!seat->campaign.results.empty()) {
       auto parsed = ParseEvalResults(seat->campaign.results);
@@ -409,6 +427,7 @@ Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::st
       if (seat->secretariat || (seat->judge && pair.second == seat->judge->login)) d.assignment.push_back(pair);
     }
     if (seat->secretariat) d.judges = s.Judges(seat->campaign.id);
+    if (seat->judge && !seat->secretariat) d.judges = {*seat->judge};  // their own declarations
     d.sheets = platform::VisibleSheets(s, *seat);
     std::set<std::pair<std::string, std::string>> sealed;
     for (const auto& sh : d.sheets) sealed.emplace(sh.application, sh.judge);
@@ -419,6 +438,29 @@ Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::st
     }
     return d;
   });
+}
+
+Result<CampaignReportInput> CampaignReport(const std::string& db_path, const std::string& token,
+                                           const std::string& key) {
+  auto d = CampaignDetails(db_path, token, key);
+  if (!d) return d.error();
+  if (d->seat != "secretariat") return Error{Errc::kForbidden, "the selection report: only the secretariat"};
+  if (!d->results) {
+    return Error{Errc::kConflict, fmt::format("no selection report of campaign '{}' at the {} stage: its results come "
+                                              "when scoring closes",
+                                              key, ToString(d->campaign.state))};
+  }
+  // The campaign's own entries and its sheets' ("campaign:<key>/<application>/<judge>").
+  const std::string target = "campaign:" + key;
+  auto trail = WithStore(db_path, AccessFor(token, StoreAccess::kRead), [&](Store& s) {
+    std::vector<AuditEntry> out;
+    s.AuditEntries(1, [&](const AuditEntry& e) {
+      if (e.target == target || e.target.starts_with(target + "/")) out.push_back(e);
+    });
+    return Result<std::vector<AuditEntry>>(std::move(out));
+  });
+  if (!trail) return trail.error();
+  return CampaignReportInput{std::move(*d), std::move(*trail)};
 }
 
 Result<Campaign> CreateCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
@@ -460,6 +502,15 @@ Status SetCampaignEntries(const std::string& db_path, const std::string& token, 
     if (!holder) return holder.error();
     return platform::SetCampaignEntries(s, holder->second, holder->first, key, apps ? &*apps : nullptr,
                                         judges ? &*judges : nullptr);
+  });
+}
+
+Status DeclareConflicts(const std::string& db_path, const std::string& token, const std::string& origin,
+                        const std::string& key, const std::vector<std::string>& applications) {
+  return WithStore(db_path, StoreAccess::kWrite, [&](Store& s) -> Status {
+    auto holder = Holder(s, token, origin);
+    if (!holder) return holder.error();
+    return platform::DeclareConflicts(s, holder->second, holder->first, key, applications);
   });
 }
 

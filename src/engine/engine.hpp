@@ -979,7 +979,7 @@ struct CampaignDetail {
   std::string seat;  //!< secretariat, judge, applicant or public
   std::vector<CampaignApplication> applications;
   std::vector<std::pair<std::string, std::string>> assignment;
-  std::vector<CampaignJudge> judges;  //!< the secretariat's view only
+  std::vector<CampaignJudge> judges;  //!< every one for the secretariat; a judge's own record for them
   std::vector<CampaignSheet> sheets;  //!< every revision
   int assigned = 0, sealed = 0;       //!< pairs in the seat's view, and those with a sheet
   std::optional<EvalResults> results;
@@ -989,6 +989,18 @@ struct CampaignDetail {
 Result<std::vector<CampaignDetail>> Campaigns(const std::string& db_path, const std::string& token);
 //! One campaign as the holder of `token` sees it (the public's view for an empty `token`).
 Result<CampaignDetail> CampaignDetails(const std::string& db_path, const std::string& token, const std::string& key);
+//! What the selection report reads (report::SelectionReportHtml): a campaign as its secretariat
+//! sees it, results included, and the audit log's entries about it (its stages, entries,
+//! assignment, results, and every sheet sealed or revised), oldest first.
+struct CampaignReportInput {
+  CampaignDetail detail;
+  std::vector<AuditEntry> trail;
+};
+//! Campaign `key` and its audit trail for the selection report: kNotFound for one who may not see
+//! the campaign, kForbidden for a judge, an applicant or the public (the report names every judge's
+//! sheets and effects), kConflict before scoring closed (no results to report yet).
+Result<CampaignReportInput> CampaignReport(const std::string& db_path, const std::string& token,
+                                           const std::string& key);
 //! Creates campaign `key` from the rules file `rules` (its text; checked by evaluation::ParseRules,
 //! `origin` naming it in errors) as the secretariat.
 Result<Campaign> CreateCampaign(const std::string& db_path, const std::string& token, const std::string& origin,
@@ -1004,6 +1016,10 @@ Status SetCampaignEntries(const std::string& db_path, const std::string& token, 
 Status ImportCampaignEntries(const std::string& db_path, const std::string& token, const std::string& origin,
                              const std::string& key, const std::string& applications_csv,
                              const std::string& judges_csv);
+//! Replaces the conflicts of interest the holder of `token` declares as a judge of campaign `key`,
+//! in set-up (platform::DeclareConflicts): `applications` are codes, empty for none.
+Status DeclareConflicts(const std::string& db_path, const std::string& token, const std::string& origin,
+                        const std::string& key, const std::vector<std::string>& applications);
 //! The assignment evaluation::Assign makes under the campaign's rules and conflicts, stored; the
 //! conflicts it kept apart are returned (application, judge, kind).
 struct AssignResult {

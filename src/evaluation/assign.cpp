@@ -119,7 +119,8 @@ Result<std::vector<Conflict>> Conflicts(const Rules& rules, const std::vector<Ap
       found.emplace(std::make_pair(it->second, j), ConflictKind::kDeclared);
     }
     for (std::size_t i = 0; i < apps.size(); ++i) {
-      if (rules.conflict_same_org && !apps[i].org.empty() && apps[i].org == judges[j].org) {
+      const bool same_org = apps[i].org == judges[j].org || apps[i].org == judges[j].account_org;
+      if (rules.conflict_same_org && !apps[i].org.empty() && same_org) {
         found.emplace(std::make_pair(i, j), ConflictKind::kSameOrg);
       } else if (rules.conflict_same_country && !apps[i].country.empty() && apps[i].country == judges[j].country) {
         found.emplace(std::make_pair(i, j), ConflictKind::kSameCountry);

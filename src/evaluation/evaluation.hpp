@@ -73,6 +73,7 @@ struct Application {
 struct Judge {
   std::string login, org, country;
   std::vector<std::string> declared;  //!< codes of the applications the judge declared a conflict with
+  std::string account_org;  //!< the organisation of the judge's platform account: a same-organisation conflict too
 };
 
 enum class ConflictKind { kDeclared, kSameOrg, kSameCountry };

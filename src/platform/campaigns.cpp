@@ -180,7 +180,8 @@ std::vector<CampaignApplication> VisibleApplications(Store& store, const Campaig
   const bool published = seat.campaign.state == CS::kPublished;
   std::vector<CampaignApplication> out;
   for (auto& a : store.Applications(seat.campaign.id)) {
-    if (seat.secretariat || Contains(seat.assigned, a.code) || Contains(seat.own, a.code) ||
+    const bool declaring = seat.judge && seat.campaign.state == CS::kSetup && !Contains(seat.barred, a.code);
+    if (seat.secretariat || declaring || Contains(seat.assigned, a.code) || Contains(seat.own, a.code) ||
         (published && Contains(selected, a.code))) {
       out.push_back(std::move(a));
     }
@@ -273,6 +274,40 @@ Status SetCampaignEntries(Store& store, const Actor& actor, const Principal& who
     after["judges"] = logins;
   }
   AppendAudit(store, actor, "campaign.entries", CampaignTarget(key), "", after.dump());
+  tx.Commit();
+  return Ok();
+}
+
+Status DeclareConflicts(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                        const std::vector<std::string>& codes) {
+  Transaction tx(store);
+  auto seat = SeatIn(store, who, key);
+  if (!seat) return seat.error();
+  if (!seat->judge)
+    return Error{Errc::kForbidden, fmt::format("only a judge of campaign '{}' declares conflicts", key)};
+  if (seat->campaign.state != CS::kSetup) {
+    return Error{Errc::kConflict,
+                 fmt::format("conflicts of campaign '{}' are declared in set-up; it is at the {} stage", key,
+                             ToString(seat->campaign.state))};
+  }
+  std::set<std::string> apps;
+  for (const auto& a : store.Applications(seat->campaign.id)) apps.insert(a.code);
+  for (const auto& code : codes) {
+    if (!apps.contains(code))
+      return Error{Errc::kUsage, fmt::format("campaign '{}' has no application '{}'", key, code)};
+  }
+  const std::set<std::string> declared(codes.begin(), codes.end());
+  auto judges = store.Judges(seat->campaign.id);
+  for (auto& j : judges) {
+    if (j.login == seat->judge->login) j.declared.assign(declared.begin(), declared.end());
+  }
+  const bool clash = std::ranges::any_of(seat->assigned, [&](const auto& a) { return declared.contains(a); });
+  // Replacing the judges keeps the assignment only when no pair of it is now a conflict.
+  const auto pairs = store.Assignments(seat->campaign.id);
+  store.ReplaceJudges(seat->campaign.id, judges);
+  store.ReplaceAssignments(seat->campaign.id, clash ? decltype(pairs){} : pairs);
+  AppendAudit(store, actor, "judge.declare", CampaignTarget(key), json(seat->judge->declared).dump(),
+              json{{"declared", declared}, {"assignment_dropped", clash}}.dump());
   tx.Commit();
   return Ok();
 }

@@ -268,15 +268,18 @@ struct CampaignSeat {
   std::optional<CampaignJudge> judge;  //!< who's judge record, when a judge of it
   std::vector<std::string> assigned;   //!< the applications assigned to that judge
   std::vector<std::string> own;        //!< codes of the applications of who's organisation
+  //! The applications that judge is in conflict with (the evaluation's Conflicts, which the caller
+  //! fills in): never shown to them, not even in set-up.
+  std::vector<std::string> barred;
 };
 //! The campaign `key` as `who` stands to it; kNotFound when `who` may not see it: it is seen by
 //! the secretariat, its judges and applicants, and by everyone once published.
 Result<CampaignSeat> SeatIn(Store& store, const Principal& who, const std::string& key);
 //! The campaigns `who` may see (SeatIn), by key.
 std::vector<CampaignSeat> VisibleCampaigns(Store& store, const Principal& who);
-//! The applications `seat` may see: every one for the secretariat; a judge's assigned ones (never
-//! one they are in conflict with: an assignment holds none); an applicant's own; and once
-//! published, those the results select.
+//! The applications `seat` may see: every one for the secretariat, and for a judge in set-up (to
+//! declare their conflicts) all but the barred ones; then a judge's assigned ones (never one they are in conflict with:
+//! an assignment holds none); an applicant's own; and once published, those the results select.
 std::vector<CampaignApplication> VisibleApplications(Store& store, const CampaignSeat& seat,
                                                      const std::vector<std::string>& selected = {});
 //! Whether `seat` may see the result of application `code`: the secretariat any from the panel
@@ -307,6 +310,11 @@ Result<Campaign> SetCampaignRules(Store& store, const Actor& actor, const Princi
 //! neither the secretariat's nor an admin's permissions (those see every sheet); text checked.
 Status SetCampaignEntries(Store& store, const Actor& actor, const Principal& who, const std::string& key,
                           const std::vector<CampaignApplication>* apps, const std::vector<CampaignJudge>* judges);
+//! Replaces the conflicts of interest `who` declares, as a judge of campaign `key` in set-up, with
+//! `codes` (its applications; empty: none). An assignment that pairs `who` with one of them is
+//! dropped, for the secretariat to assign again; the audit entry says so.
+Status DeclareConflicts(Store& store, const Actor& actor, const Principal& who, const std::string& key,
+                        const std::vector<std::string>& codes);
 //! Stores the assignment `pairs` (application code, judge login) of campaign `key` in set-up; each
 //! pair names one of its applications and judges.
 Status SetAssignment(Store& store, const Actor& actor, const Principal& who, const std::string& key,

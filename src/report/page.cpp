@@ -115,13 +115,17 @@ Result<std::string> Render(std::string_view name, const Data& d) {
   return page.render(d);
 }
 
-void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Data& d) {
-  const auto& m = pub.build.method;
+void SetEdition(const Edition& e, const Words& w, Data& d) {
   d.set("lang", e.lang == "zh" ? "zh-Hans" : "en");
   d.set("created", e.date);
   d.set("style", std::string(kTemplates.at("style.css")));
   d.set("head", kainjow::mustache::partial([] { return std::string(kTemplates.at("head.html")); }));
   d.set("t", w.Strings());
+}
+
+void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Data& d) {
+  const auto& m = pub.build.method;
+  SetEdition(e, w, d);
   d.set("method", fmt::format("{} {} ({})", m.id, m.version, m.hash.substr(0, 12)));
   d.set("run_id", pub.build.run_id);
   d.set("data_hash", pub.build.data_hash);

@@ -75,9 +75,13 @@ struct Table {
 //! Template `name` filled from `d`; kInternal when the compiled-in template does not parse.
 Result<std::string> Render(std::string_view name, const Data& d);
 
-//! What every page carries: `lang`, `created` (the edition's date), `style` (style.css), the partial
-//! `head` (head.html: meta and style), `t` (the string table), `method` (id, version, short
-//! hash), `run_id` and `data_hash`.
+//! What every page carries, whatever it reports: `lang`, `created` (the edition's date), `style`,
+//! the partial `head` and `t` (the string table).
+void SetEdition(const Edition& e, const Words& w, Data& d);
+
+//! What every page of a build carries: SetEdition's and `lang`, `created` (the edition's date), `style` (style.css),
+//! the partial `head` (head.html: meta and style), `t` (the string table), `method` (id, version, short hash), `run_id`
+//! and `data_hash`.
 void SetPage(const engine::Published& pub, const Edition& e, const Words& w, Data& d);
 
 //! The methodology annex into `d`: `method_text`, `intervals_text`, and the tables `pipeline`

@@ -32,6 +32,16 @@ Result<std::string> AnnualReportHtml(const engine::Published& pub, const engine:
 Result<std::string> ProfileHtml(const engine::Published& pub, const engine::ReportSummary& s,
                                 const engine::CountryProfile& p, const Edition& e);
 
+//! The selection report of an excellent-practice campaign as one HTML page in the edition's
+//! language (docs/evaluation.md, "Selection report"): provenance (key, state, rules and sheets
+//! SHA-256, stage dates), the rules, the ranking under the recommended method (the model's fair
+//! scores) with the selected and each one's bootstrap probability of selection, the four
+//! aggregations side by side, reliability, the judges' severity and bias, the borderline group,
+//! and the audit trail (every sheet and `trail`'s entries). Every figure comes from `d.results`;
+//! kUsage when `d` has none.
+Result<std::string> SelectionReportHtml(const engine::CampaignDetail& d, const std::vector<AuditEntry>& trail,
+                                        const Edition& e);
+
 //! An HTML page to print and the PDF to write. The pages of one edition share their fonts, subset
 //! to all their characters: a page's bytes depend on its edition's pages, not on others printed
 //! with them.

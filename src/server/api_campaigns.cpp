@@ -23,7 +23,7 @@ using detail::SendJson;
 namespace {
 
 constexpr std::string_view kCampaignsBase = "/api/v1/campaigns";
-const std::set<std::string> kCampaignActions{"entries", "assign", "open", "close", "publish"};
+const std::set<std::string> kCampaignActions{"entries", "conflicts", "assign", "open", "close", "publish"};
 
 //! The methods the route of `seg` allows; nullopt for a path that is no route. A step that is not
 //! one of kCampaignActions is refused as not found once the method is right.
@@ -138,12 +138,14 @@ void Server::Impl::Campaigns(const Request& req, Response& res) const {
   if (!token) token = detail::Credential(req, res, cfg.secure_cookies);
   if (!token) return;
   if (seg.size() == 2 && !kCampaignActions.contains(seg[1])) {
-    return SendError(res, Errc::kNotFound, "no such step: " + seg[1] + " (entries, assign, open, close, publish)");
+    return SendError(res, Errc::kNotFound,
+                     "no such step: " + seg[1] + " (entries, conflicts, assign, open, close, publish)");
   }
   if (get) return seg.empty() ? ListCampaigns(res, *token) : ShowCampaign(res, *token, seg[0]);
   if (seg.empty()) return CreateCampaign(req, res, *token);
   if (seg.size() == 3) return SealSheet(req, res, *token, seg[0], seg[2]);
   if (seg[1] == "entries") return CampaignEntries(req, res, *token, seg[0]);
+  if (seg[1] == "conflicts") return DeclareConflicts(req, res, *token, seg[0]);
   CampaignStep(req, res, *token, seg[0], seg[1]);
 }
 
@@ -187,6 +189,18 @@ void Server::Impl::CampaignEntries(const Request& req, Response& res, const std:
     judges = std::move(*j);
   }
   if (auto ok = engine::SetCampaignEntries(cfg.db_path, token, req.client, key, apps, judges); !ok) {
+    return SendFailure(res, ok.error());
+  }
+  ShowCampaign(res, token, key);
+}
+
+void Server::Impl::DeclareConflicts(const Request& req, Response& res, const std::string& token,
+                                    const std::string& key) const {
+  auto body = detail::ObjectBody(req, res, {"applications"});
+  if (!body) return;
+  auto codes = CampaignStrings(body->value("applications", detail::Json::array()), "applications");
+  if (!codes) return SendFailure(res, codes.error());
+  if (auto ok = engine::DeclareConflicts(cfg.db_path, token, req.client, key, *codes); !ok) {
     return SendFailure(res, ok.error());
   }
   ShowCampaign(res, token, key);

@@ -850,11 +850,24 @@ async function campaignJourney(ctx, tokens, covered) {
   check(`POST ${A}`, 'the entries are set', set?.applications.length === 2 && set?.judges.length === 3, JSON.stringify(set)?.slice(0, 200));
   await call(A, 403, 'POST', step('entries'), { who: judges[0], body: entries('panel') });
   await call(A, 200, 'POST', step('assign'), { who: 'sam' });
+  // A judge's own declaration in set-up: they see the applications, and a conflict with one they were
+  // assigned drops the assignment (A2 then lacks three free judges); withdrawing it, sam assigns again.
+  const seen = await call(K, 200, 'GET', at(K), { who: judges[0] });
+  check(`GET ${K}`, 'a judge sees the applications in set-up, to declare', seen?.seat === 'judge' && seen?.applications.length === 2);
+  await call(A, 400, 'POST', step('conflicts'), { who: judges[0], body: { applications: ['A9'] } });
+  await call(A, 403, 'POST', step('conflicts'), { who: 'sam', body: { applications: [] } });
+  const declared = await call(A, 200, 'POST', step('conflicts'), { who: judges[0], body: { applications: ['A2'] } });
+  check(`POST ${A}`, 'a declaration meeting the assignment drops it',
+    declared?.judges[0]?.declared?.[0] === 'A2' && declared?.applications.length === 1, JSON.stringify(declared)?.slice(0, 300));
+  await call(A, 422, 'POST', step('assign'), { who: 'sam' });
+  await call(A, 200, 'POST', step('conflicts'), { who: judges[0], body: { applications: [] } });
+  await call(A, 200, 'POST', step('assign'), { who: 'sam' });
   const sheet = at(H, { application: 'A1' }), scores = { scores: [3.5, 4, 3, 4], comment: 'conformance' };
   await call(H, 409, 'POST', sheet, { who: judges[0], body: scores });
   const open = await call(A, 200, 'POST', step('open'), { who: 'sam' });
   check(`POST ${A}`, 'open fixes the rules hash', /^[0-9a-f]{64}$/.test(open?.rules_sha256 ?? ''));
   await call(A, 403, 'POST', step('close'), { who: judges[0] });
+  await call(A, 409, 'POST', step('conflicts'), { who: judges[0], body: { applications: ['A1'] } });
   await call(H, 401, 'POST', sheet, { body: scores });
   await call(H, 403, 'POST', sheet, { who: 'sam', body: scores });
   await call(H, 404, 'POST', sheet.replace(key, 'no-such-campaign'), { who: judges[0], body: scores });

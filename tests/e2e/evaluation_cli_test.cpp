@@ -1,10 +1,13 @@
 // gpsi evaluation: a synthetic campaign through set-up, scoring, the panel stage and publication on
 // each backend, as its secretariat, judges and an applicant would run it (docs/evaluation.md).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -143,6 +146,128 @@ TEST_P(EvaluationCli, ACampaignFromSetUpToPublication) {
     EXPECT_TRUE(a["org"] == "org-01" || a["standings"]["model"]["selected"].get<bool>()) << a.dump();
   }
   EXPECT_EQ(Run("audit-log verify").exit_code, 0);
+}
+
+//! The keys (data-application) of the rows of table `id` in a report page.
+std::set<std::string> RowsOf(const std::string& html, const std::string& id) {
+  const auto start = html.find("<table data-table=\"" + id + "\">");
+  if (start == std::string::npos) return {};
+  const std::string table = html.substr(start, html.find("</table>", start) - start);
+  static const std::regex kRow(R"re(<tr data-application="([^"]+)")re");
+  std::set<std::string> out;
+  for (auto m = std::sregex_iterator(table.begin(), table.end(), kRow); m != std::sregex_iterator(); ++m) {
+    out.insert((*m)[1]);
+  }
+  return out;
+}
+
+//! The text of every <h2> of a page.
+std::vector<std::string> Headings(const std::string& html) {
+  static const std::regex kH2(R"(<h2[^>]*>([^<]*)</h2>)");
+  std::vector<std::string> out;
+  for (auto m = std::sregex_iterator(html.begin(), html.end(), kH2); m != std::sregex_iterator(); ++m) {
+    out.push_back((*m)[1]);
+  }
+  return out;
+}
+
+//! Whether `text` has a CJK ideograph (U+4E00–U+9FFF: UTF-8 lead bytes E4–E9).
+bool HasCjk(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b >= 0xE4 && b <= 0xE9;
+  });
+}
+
+TEST_P(EvaluationCli, TheSelectionReportNamesTheSelectedAndEverySheetForTheSecretariatOnly) {
+  Open();
+  for (const auto& sheet : fs::directory_iterator(dir_ / "c/sheets")) {
+    Ok(sheet.path().stem().string(), "score prize --file " + Quote(sheet.path().string()));
+  }
+  const std::string app = Show("judge-02")["assignment"][0][0];
+  Ok("judge-02", "score prize " + app + " --scores 2,2,2,2 --reason 'misread the rubric'");
+  const fs::path out = dir_ / "report";
+  RunResult early = As("sam", "report prize --lang en,zh --out " + Quote(out));
+  EXPECT_EQ(early.exit_code, 3) << "no results while scoring";
+  EXPECT_NE(early.err.find("scoring"), std::string::npos) << early.err;
+  EXPECT_FALSE(fs::exists(out)) << "a refused report writes nothing";
+  Ok("sam", "close prize");
+  EXPECT_EQ(As("judge-01", "report prize --out " + Quote(out)).exit_code, 3) << "a judge";
+  EXPECT_EQ(As("ann", "report prize --out " + Quote(out)).exit_code, 3) << "an applicant";
+  EXPECT_FALSE(fs::exists(out));
+  Ok("sam", "report prize --lang en,zh --date 2026-12-01 --out " + Quote(out));
+  const auto sam = Show("sam");
+  std::set<std::string> selected, all;
+  for (const auto& a : sam["results"]["applications"]) {
+    all.insert(a["code"]);
+    if (a["standings"]["model"]["selected"].get<bool>()) selected.insert(a["code"]);
+  }
+  ASSERT_FALSE(selected.empty());
+  const std::string en = ReadFile((out / "selection-prize.en.html").string());
+  const std::string zh = ReadFile((out / "selection-prize.zh.html").string());
+  for (const auto* html : {&en, &zh}) {
+    EXPECT_EQ(RowsOf(*html, "selected"), selected);
+    EXPECT_EQ(RowsOf(*html, "ranking"), all);
+    EXPECT_EQ(RowsOf(*html, "methods"), all);
+    EXPECT_NE(html->find(sam["rules_sha256"].get<std::string>()), std::string::npos);
+    EXPECT_NE(html->find(sam["results"]["sheets_sha256"].get<std::string>()), std::string::npos);
+    for (const auto& s : sam["sheets"]) {
+      EXPECT_NE(html->find(s["sha256"].get<std::string>()), std::string::npos) << s.dump();
+    }
+    EXPECT_NE(html->find("misread the rubric"), std::string::npos) << "a revision's reason";
+    EXPECT_NE(html->find("data-col=\"action\">campaign.close<"), std::string::npos);
+    std::size_t sealings = 0;
+    for (auto at = html->find("data-col=\"action\">sheet."); at != std::string::npos;
+         at = html->find("data-col=\"action\">sheet.", at + 1)) {
+      ++sealings;
+    }
+    EXPECT_EQ(sealings, sam["sheets"].size()) << "an audit entry per sheet sealed or revised";
+    for (const auto& j : sam["results"]["judges"]) {
+      EXPECT_NE(html->find("data-judge=\"" + j["login"].get<std::string>() + "\""), std::string::npos);
+    }
+  }
+  EXPECT_NE(en.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(zh.find("<html lang=\"zh-Hans\">"), std::string::npos);
+  const auto en_h2 = Headings(en), zh_h2 = Headings(zh);
+  ASSERT_GE(zh_h2.size(), 7u);
+  EXPECT_EQ(zh_h2.size(), en_h2.size());
+  for (const auto& h : zh_h2) EXPECT_TRUE(HasCjk(h)) << h;
+  for (const auto& h : en_h2) EXPECT_FALSE(HasCjk(h)) << h;
+  // The PDF beside the page, printed by WeasyPrint.
+  Ok("sam", "report prize --lang zh --pdf --date 2026-12-01 --out " + Quote(dir_ / "pdf"));
+  EXPECT_EQ(ReadFile(dir_ / "pdf/selection-prize.zh.pdf").rfind("%PDF-", 0), 0u);
+}
+
+TEST_P(EvaluationCli, AJudgeDeclaresConflictsInSetUpAndTheAssignmentKeepsThemApart) {
+  Ok("sam", "create prize --rules " + Quote(kRules));
+  Ok("sam", "entries prize --applications " + Quote(dir_ / "c/applications.csv") + " --judges " +
+                Quote(dir_ / "c/judges.csv"));
+  // In set-up a judge sees the applications they are free to score, to declare theirs; their own
+  // record is the only judge they see.
+  auto before = Show("judge-01");
+  ASSERT_EQ(before["judges"].size(), 1u) << before["judges"].dump();
+  const auto declared_before = before["judges"][0]["declared"].get<std::set<std::string>>();
+  ASSERT_GE(before["applications"].size(), 2u);
+  for (const auto& a : before["applications"]) EXPECT_FALSE(declared_before.contains(a["code"])) << a.dump();
+  const std::string x = before["applications"][0]["code"], y = before["applications"][1]["code"];
+  // A declaration replaces the earlier one: the secretariat's entries for this judge, plus two.
+  auto declared = declared_before;
+  declared.insert({x, y});
+  Ok("judge-01", "declare prize " + fmt::format("{}", fmt::join(declared, " ")));
+  auto after = Show("judge-01");
+  EXPECT_EQ(after["judges"][0]["declared"].get<std::set<std::string>>(), declared);
+  EXPECT_EQ(after["applications"].size(), before["applications"].size() - 2);
+  // The assignment keeps them apart; declarations close with set-up.
+  Ok("sam", "assign prize");
+  for (const auto& [app, judge] : Show("sam")["assignment"].get<std::vector<std::pair<std::string, std::string>>>()) {
+    EXPECT_FALSE(judge == "judge-01" && (app == x || app == y)) << app;
+  }
+  EXPECT_EQ(As("judge-01", "declare prize NO-SUCH").exit_code, 2);
+  EXPECT_EQ(As("sam", "declare prize " + x).exit_code, 3) << "only a judge declares their own";
+  Ok("sam", "open prize");
+  EXPECT_EQ(As("judge-01", "declare prize").exit_code, 3) << "after set-up";
+  EXPECT_EQ(Show("judge-01")["judges"][0]["declared"].get<std::set<std::string>>(), declared)
+      << "a refusal changes nothing";
 }
 
 TEST_P(EvaluationCli, RefusesWhatBreaksTheRulesAndLosesNothing) {

@@ -82,7 +82,7 @@ export interface paths {
     get: operations["showCampaign"];
   };
   "/api/v1/campaigns/{key}/{action}": {
-    /** A step of the secretariat: entries (set the applications and judges), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
+    /** A step of set-up or a stage: entries (the secretariat sets the applications and judges), conflicts (a judge declares theirs, in set-up; an assignment pairing them with one is dropped), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
     post: operations["stepCampaign"];
   };
   "/api/v1/campaigns/{key}/sheets/{application}": {
@@ -222,6 +222,11 @@ export interface components {
       judges_per_application: number;
       /** @description Criterion codes ordering equal totals, in turn */
       tie_break: string[];
+    };
+    /** @description A judge's conflicts of interest, declared in set-up */
+    ConflictDeclaration: {
+      /** @description Codes of the campaign's applications */
+      applications: string[];
     };
     CampaignApplication: {
       code: string;
@@ -1794,7 +1799,7 @@ export interface operations {
       default: components["responses"]["ServerError"];
     };
   };
-  /** A step of the secretariat: entries (set the applications and judges), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
+  /** A step of set-up or a stage: entries (the secretariat sets the applications and judges), conflicts (a judge declares theirs, in set-up; an assignment pairing them with one is dropped), assign (judges under the rules and conflicts), open (fix and hash the rules), close (compute the results), publish */
   stepCampaign: {
     parameters: {
       path: {
@@ -1804,13 +1809,13 @@ export interface operations {
          */
         key: string;
         /** @description The step */
-        action: "entries" | "assign" | "open" | "close" | "publish";
+        action: "entries" | "conflicts" | "assign" | "open" | "close" | "publish";
       };
     };
-    /** @description entries only: the applications and/or judges to set (each replaces the list it names) */
+    /** @description entries: the applications and/or judges to set (each replaces the list it names); conflicts: the application codes the calling judge may not score (replacing what they declared before; empty for none); no body for the other steps */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["CampaignEntries"];
+        "application/json": components["schemas"]["CampaignEntries"] | components["schemas"]["ConflictDeclaration"];
       };
     };
     responses: {

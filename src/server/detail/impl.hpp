@@ -148,6 +148,7 @@ struct Server::Impl {
   void ShowCampaign(Response& res, const std::string& token, const std::string& key) const;
   void CreateCampaign(const Request& req, Response& res, const std::string& token) const;
   void CampaignEntries(const Request& req, Response& res, const std::string& token, const std::string& key) const;
+  void DeclareConflicts(const Request& req, Response& res, const std::string& token, const std::string& key) const;
   void CampaignStep(const Request& req, Response& res, const std::string& token, const std::string& key,
                     const std::string& action) const;
   void SealSheet(const Request& req, Response& res, const std::string& token, const std::string& key,

@@ -132,6 +132,19 @@ TEST(EvaluationConflicts, DeclaredOrganisationAndCountry) {
   EXPECT_NE(c.error().message.find("A99"), std::string::npos);
 }
 
+TEST(EvaluationConflicts, TheJudgesAccountOrganisationCountsToo) {
+  // A judge listed under one organisation whose platform account belongs to an applicant's.
+  const Rules r = Shipped();
+  std::vector<Judge> judges{{"j1", "panel", "", {}, "org1"}};
+  auto c = Conflicts(r, Apps(3), judges);
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_EQ((*c)[0].application, 1u);
+  EXPECT_EQ((*c)[0].kind, ConflictKind::kSameOrg);
+  judges[0].account_org.clear();
+  EXPECT_TRUE(Conflicts(r, Apps(3), judges)->empty());
+}
+
 TEST(EvaluationAssign, ForumSizedDesignIsValidBalancedAndConnected) {
   const Rules r = Shipped();
   for (std::size_t judges : {7u, 10u, 15u}) {

@@ -165,16 +165,21 @@ TEST_F(CampaignTest, ASealedSheetCannotBeEditedInTheStore) {
 TEST_F(CampaignTest, WhoSeesWhatAtEachStage) {
   SetUpCampaign();
   auto seat = [&](const Principal& p) { return SeatIn(*store_, p, "prize"); };
-  // Set-up: the secretariat sees all; a judge only their assigned applications; an applicant its own.
+  // Set-up: the secretariat sees all; a judge all but those they are in conflict with (to declare
+  // theirs); an applicant its own.
   EXPECT_EQ(Codes(VisibleApplications(*store_, *seat(sam_))), (std::vector<std::string>{"A1", "A2"}));
-  EXPECT_EQ(Codes(VisibleApplications(*store_, *seat(judges_["j4"]))), std::vector<std::string>{"A2"});
+  auto j4 = *seat(judges_["j4"]);
+  EXPECT_EQ(Codes(VisibleApplications(*store_, j4)), (std::vector<std::string>{"A1", "A2"}));
+  j4.barred = {"A1"};
+  EXPECT_EQ(Codes(VisibleApplications(*store_, j4)), std::vector<std::string>{"A2"});
   EXPECT_EQ(Codes(VisibleApplications(*store_, *seat(applicant_))), std::vector<std::string>{"A1"});
   EXPECT_EQ(seat(stranger_).error().code, Errc::kNotFound);
   ASSERT_TRUE(OpenScoring(*store_, kCli, sam_, "prize", std::string(64, 'r')).ok());
   for (const auto& [app, judge] : store_->Assignments(store_->FindCampaign("prize")->id)) {
     ASSERT_TRUE(Seal(judge, app).ok());
   }
-  // Scoring: a judge sees their own sheets only, never another's.
+  // Scoring: a judge sees their assigned applications only, and their own sheets, never another's.
+  EXPECT_EQ(Codes(VisibleApplications(*store_, *seat(judges_["j4"]))), std::vector<std::string>{"A2"});
   for (const auto& s : VisibleSheets(*store_, *seat(judges_["j2"]))) EXPECT_EQ(s.judge, "j2");
   EXPECT_EQ(VisibleSheets(*store_, *seat(judges_["j2"])).size(), 2u);
   EXPECT_TRUE(VisibleSheets(*store_, *seat(applicant_)).empty());
@@ -182,9 +187,9 @@ TEST_F(CampaignTest, WhoSeesWhatAtEachStage) {
   EXPECT_EQ(PublishCampaign(*store_, kCli, sam_, "prize").error().code, Errc::kConflict);
   ASSERT_TRUE(CloseScoring(*store_, kCli, sam_, "prize", "{}").ok());
   // Panel: a judge sees every sheet of their assigned applications, none of the others.
-  const auto j4 = VisibleSheets(*store_, *seat(judges_["j4"]));
-  EXPECT_EQ(j4.size(), 3u);
-  for (const auto& s : j4) EXPECT_EQ(s.application, "A2");
+  const auto j4_sheets = VisibleSheets(*store_, *seat(judges_["j4"]));
+  EXPECT_EQ(j4_sheets.size(), 3u);
+  for (const auto& s : j4_sheets) EXPECT_EQ(s.application, "A2");
   EXPECT_TRUE(MaySeeResult(*seat(judges_["j4"]), "A2", false));
   EXPECT_FALSE(MaySeeResult(*seat(judges_["j4"]), "A1", true));
   EXPECT_FALSE(MaySeeResult(*seat(applicant_), "A1", true)) << "applicants wait for publication";
@@ -198,6 +203,43 @@ TEST_F(CampaignTest, WhoSeesWhatAtEachStage) {
   EXPECT_FALSE(MaySeeResult(*seat(stranger_), "A1", false));
   EXPECT_TRUE(VisibleSheets(*store_, *seat(stranger_)).empty());
   EXPECT_EQ(Codes(VisibleApplications(*store_, *seat(stranger_), {"A2"})), std::vector<std::string>{"A2"});
+}
+
+TEST_F(CampaignTest, AJudgeDeclaresConflictsInSetUpOnly) {
+  SetUpCampaign();
+  const auto id = store_->FindCampaign("prize")->id;
+  const auto declared = [&](const std::string& login) {
+    for (const auto& j : store_->Judges(id)) {
+      if (j.login == login) return j.declared;
+    }
+    return std::vector<std::string>{"?"};
+  };
+  const auto before = store_->Assignments(id);
+  // A declaration that no pair of the assignment meets keeps it.
+  ASSERT_TRUE(DeclareConflicts(*store_, kCli, judges_["j1"], "prize", {"A2"}).ok());
+  EXPECT_EQ(declared("j1"), std::vector<std::string>{"A2"});
+  EXPECT_EQ(store_->Assignments(id), before);
+  // One that does (j1 scores A1) drops the assignment, for the secretariat to assign again.
+  ASSERT_TRUE(DeclareConflicts(*store_, kCli, judges_["j1"], "prize", {"A1", "A1"}).ok());
+  EXPECT_EQ(declared("j1"), std::vector<std::string>{"A1"}) << "replaces, once each";
+  EXPECT_TRUE(store_->Assignments(id).empty());
+  EXPECT_EQ(declared("j4"), std::vector<std::string>{"A1"}) << "another judge's stays";
+  AuditEntry last;
+  store_->AuditEntries(0, [&](const AuditEntry& e) { last = e; });
+  EXPECT_EQ(last.action, "judge.declare");
+  EXPECT_EQ(last.target, "campaign:prize");
+  EXPECT_NE(last.after.find("\"assignment_dropped\":true"), std::string::npos) << last.after;
+  // Only a judge of it, only known applications, only in set-up; a refusal changes nothing.
+  EXPECT_EQ(DeclareConflicts(*store_, kCli, sam_, "prize", {}).error().code, Errc::kForbidden);
+  EXPECT_EQ(DeclareConflicts(*store_, kCli, stranger_, "prize", {}).error().code, Errc::kNotFound);
+  EXPECT_EQ(DeclareConflicts(*store_, kCli, judges_["j2"], "prize", {"A9"}).error().code, Errc::kUsage);
+  EXPECT_TRUE(declared("j2").empty());
+  ASSERT_TRUE(SetAssignment(*store_, kCli, sam_, "prize",
+                            {{"A1", "j2"}, {"A1", "j3"}, {"A1", "j4"}, {"A2", "j2"}, {"A2", "j3"}, {"A2", "j4"}})
+                  .ok());
+  ASSERT_TRUE(OpenScoring(*store_, kCli, sam_, "prize", std::string(64, 'r')).ok());
+  EXPECT_EQ(DeclareConflicts(*store_, kCli, judges_["j2"], "prize", {"A1"}).error().code, Errc::kConflict);
+  EXPECT_TRUE(declared("j2").empty());
 }
 
 TEST_F(CampaignTest, ScoringClosesOnlyWhenEverySheetIsSealed) {
