@@ -5,7 +5,10 @@
 // opened; every sheet is sealed through the CLI but one of jill's, which she seals through the
 // page. Then: jill revises it (blocked without a reason); sam sets a second campaign up through the
 // page, closes the first and reads its results and reliability in English and Chinese; ann sees
-// no results before publication and her own after sam publishes through the page.
+// no results before publication and her own after sam publishes through the page. A third
+// campaign (DECL) stays at set-up, assigned, for the judges' declarations of conflicts: jill
+// declares one of her assigned applications through the page, which drops the assignment, withdraws it,
+// and sees the form give way to her queue once sam assigns again and opens scoring.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +28,11 @@ const OFFSET = [0, 0, -0.5, 0.5];
 const CJK = /[\u3400-\u9fff]/;
 let assigned = {}; // login → the applications assigned to them
 let pending = ''; // the application jill seals through the page
+const DECL = 'declare-test';
+// DECL's applications: jill (listed with org "panel", in CHE; the rules bar the same country) is
+// in conflict with D1 by organisation and D2 by country; the other judges with none.
+const DECL_APPS = [['D1', 'panel', 'KEN'], ['D2', 'delta', 'CHE'], ['D3', 'eta', 'PAK'], ['D4', 'theta', 'BRA'], ['D5', 'iota', 'EGY'], ['D6', 'kappa', 'LAO']];
+let declaring = ''; // the application assigned to jill in DECL that she declares a conflict with
 
 //! The shipped rules with a smaller selection and bootstrap, so closing takes a moment.
 const rules = () => fs.readFileSync(path.join(repo, 'methods/evaluation/overseas-practice.toml'), 'utf8')
@@ -65,11 +73,24 @@ function prepare(db) {
   const shown = JSON.parse(run(['--json', 'evaluation', '--token-file', tokenFile('sam'), 'show', KEY]));
   assigned = Object.fromEntries(JUDGES.map((j) => [j, shown.assignment.filter(([, judge]) => judge === j).map(([app]) => app)]));
   pending = assigned.jill[0];
+  prepareDeclarations(run, as, write, tokenFile);
   for (const judge of JUDGES) {
     const rows = assigned[judge].filter((app) => !(judge === 'jill' && app === pending))
       .map((app) => [app, ...CRITERIA.map((_, k) => score(app, judge, k, Object.keys(QUALITY).indexOf(app)))].join(','));
     as(judge, ['score', KEY, '--file', write(`sheets-${judge}.csv`, `application,${CRITERIA.join(',')}\n${rows.join('\n')}\n`)]);
   }
+}
+
+//! DECL: created, its entries set and assigned, left at set-up for the judges to declare.
+function prepareDeclarations(run, as, write, tokenFile) {
+  as('sam', ['create', DECL, '--rules', write('rules-decl.toml', rules().replace(/^same_country = false/m, 'same_country = true'))]);
+  const apps = DECL_APPS.map(([code, org, country]) => `${code},${org},${country},Project ${code},`);
+  const judges = [['jill', 'panel', 'CHE'], ['jack', 'jury', 'FRA'], ['joan', 'jury', 'DEU'], ['jim', 'jury', 'ITA']];
+  as('sam', ['entries', DECL, '--applications', write('apps-decl.csv', `code,org,country,project,documents\n${apps.join('\n')}\n`),
+    '--judges', write('judges-decl.csv', `login,org,country,declared\n${judges.map((j) => `${j.join(',')},`).join('\n')}\n`)]);
+  as('sam', ['assign', DECL]);
+  const shown = JSON.parse(run(['--json', 'evaluation', '--token-file', tokenFile('sam'), 'show', DECL]));
+  declaring = shown.assignment.find(([, judge]) => judge === 'jill')[0];
 }
 
 const s = suite('campaigns', { prepare });
@@ -268,5 +289,62 @@ it('an applicant sees no results before publication, and its own once the secret
   assert.equal(await ann.locator('[data-testid=results-pending]').count(), 0);
   await s.screenshot(ann, 'applicant-published');
   assert.deepEqual(s.pageErrors(ann), []);
+  assert.deepEqual(s.pageErrors(sam), []);
+});
+
+//! The codes of the rows of the table `testid`.
+const codes = (page, testid) => page.$$eval(`[data-testid=${testid}] tbody tr`, (trs) => trs.map((tr) => tr.dataset.code));
+
+it('a judge declares a conflict at set-up through the checkboxes, the secretariat sees it, and it can be withdrawn', async () => {
+  const jill = await loginAs('jill');
+  await s.open(jill, `#/campaigns/${DECL}`, '[data-testid=declare-form]');
+  assert.equal(await stateOf(jill), 'setup');
+  assert.deepEqual(await codes(jill, 'declare-applications'), ['D3', 'D4', 'D5', 'D6'], 'all but D1 (her organisation) and D2 (her country)');
+  assert.ok(['D3', 'D4', 'D5', 'D6'].includes(declaring), `jill is assigned ${declaring}`);
+  await jill.waitForSelector('[data-testid=declared-none]');
+  for (const hidden of ['queue', 'judge-progress', 'steps', 'entries-form']) assert.equal(await jill.locator(`[data-testid=${hidden}]`).count(), 0, hidden);
+  assert.match(await jill.locator(`label[for=conflict-${declaring}]`).innerText(), /I have a conflict of interest with this application/);
+
+  await jill.check(`[data-testid=conflict-${declaring}]`);
+  await jill.click('[data-testid=declare-submit]');
+  await jill.waitForSelector(`[data-testid=declared] li[data-code=${declaring}]`);
+  await jill.waitForSelector('[data-testid=declare-done]');
+  assert.deepEqual(await texts(jill, '[data-testid=declared] li code'), [declaring]);
+  assert.ok(!(await codes(jill, 'declare-applications')).includes(declaring), 'a declared application leaves the list');
+  await s.screenshot(jill, 'declaration');
+  assert.equal(await overflowOnPhone(jill), '', 'the declaration fits a phone');
+  // In Chinese, the checkbox's words.
+  await jill.click('[data-testid=lang-switch]');
+  await jill.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await jill.waitForSelector('[data-testid=declare-form]');
+  assert.match(await jill.locator('[data-testid=declare-applications] tbody label').first().innerText(), /本人与该申报存在利益冲突/);
+
+  // The secretariat sees the declaration; it met jill's assignment to it, so the assignment is
+  // dropped (all of it: the secretariat assigns again).
+  const sam = await loginAs('sam');
+  await s.open(sam, `#/campaigns/${DECL}`, '[data-testid=judge-progress] tr[data-judge=jill]');
+  assert.equal(await sam.locator('[data-testid=judge-progress] tr[data-judge=jill] [data-col=declared]').innerText(), declaring);
+  assert.equal(await sam.locator('[data-testid=progress]').getAttribute('data-assigned'), '0');
+  assert.equal(await sam.locator(`[data-testid=applications] tr[data-code=${declaring}] [data-col=judges]`).innerText(), '');
+
+  // Withdrawn: the application is back in jill's list and the secretariat's page says so.
+  await jill.click(`[data-testid=withdraw-${declaring}]`);
+  await jill.waitForSelector('[data-testid=declared-none]');
+  await jill.waitForSelector(`[data-testid=declare-applications] tr[data-code=${declaring}]`);
+  assert.deepEqual(await codes(jill, 'declare-applications'), ['D3', 'D4', 'D5', 'D6']);
+  await sam.reload();
+  await sam.waitForSelector('[data-testid=judge-progress] tr[data-judge=jill]');
+  assert.equal(await sam.locator('[data-testid=judge-progress] tr[data-judge=jill] [data-col=declared]').innerText(), '—');
+
+  // Assigned again and opened: jill's page shows her queue, no longer the form.
+  await sam.click('[data-testid=step-assign]');
+  await sam.waitForSelector('[data-testid=progress][data-assigned="18"]');
+  await sam.click('[data-testid=step-open]');
+  assert.ok(await poll(async () => (await stateOf(sam).catch(() => '')) === 'scoring'));
+  await jill.reload();
+  await jill.waitForSelector('[data-testid=queue]');
+  assert.equal(await jill.locator('[data-testid=declare-form]').count(), 0);
+  assert.equal(await jill.locator('[data-testid=declaration]').count(), 0);
+  assert.deepEqual(s.pageErrors(jill), []);
   assert.deepEqual(s.pageErrors(sam), []);
 });

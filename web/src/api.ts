@@ -49,6 +49,7 @@ export type CampaignSummary = Schemas['CampaignSummary'];
 export type CampaignScoring = Schemas['CampaignScoring'];
 export type CampaignApplication = Schemas['CampaignApplication'];
 export type CampaignJudge = Schemas['CampaignJudge'];
+export type ConflictDeclaration = Schemas['ConflictDeclaration'];
 export type Sheet = Schemas['Sheet'];
 export type EvalResults = Schemas['EvalResults'];
 

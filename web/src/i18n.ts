@@ -539,6 +539,19 @@ const en = {
   'camp.severity': 'Severity',
   'camp.bias': 'Bias: {criterion}',
   'camp.fingerprints': 'Fingerprints (rules, sheets)',
+  'camp.declare': 'Conflicts of interest',
+  'camp.declare.hint': 'The secretariat assigns judges after the declarations: a declaration that meets an existing assignment drops that assignment, and the secretariat assigns again.',
+  'camp.declare.listed': 'Listed: the applications you may be given. Those you are already in conflict with (your organisation, your country when the rules say so, or declared) are left out.',
+  'camp.declare.column': 'Conflict',
+  'camp.declare.conflict': 'I have a conflict of interest with this application',
+  'camp.declare.empty': 'No application left to declare.',
+  'camp.declare.submit': 'Submit the declaration',
+  'camp.declare.done': 'Declaration saved: {n} application(s) declared.',
+  'camp.declare.withdraw': 'Withdraw',
+  'camp.declare.withdraw.label': 'Withdraw the declaration for {app}',
+  'camp.declare.withdrawn': 'Declaration for {app} withdrawn.',
+  'camp.declared.mine': 'Your declared conflicts',
+  'camp.declared.none': 'You have declared none.',
 };
 
 type Key = keyof typeof en;
@@ -1076,6 +1089,19 @@ const zh: Partial<Record<Key, string>> = {
   'camp.severity': '宽严度',
   'camp.bias': '偏向：{criterion}',
   'camp.fingerprints': '指纹（规则、评分表）',
+  'camp.declare': '利益冲突申报',
+  'camp.declare.hint': '秘书处在评委申报后分配评委：申报的利益冲突若涉及已有分配，该分配即被撤销，由秘书处重新分配。',
+  'camp.declare.listed': '下列为可能分配给您的申报。与您已存在利益冲突的申报（同一单位、规则要求时同一国家，或您已申报的）不予列出。',
+  'camp.declare.column': '利益冲突',
+  'camp.declare.conflict': '本人与该申报存在利益冲突',
+  'camp.declare.empty': '没有可申报的项目。',
+  'camp.declare.submit': '提交申报',
+  'camp.declare.done': '申报已保存：共申报 {n} 项。',
+  'camp.declare.withdraw': '撤回',
+  'camp.declare.withdraw.label': '撤回对 {app} 的申报',
+  'camp.declare.withdrawn': '已撤回对 {app} 的申报。',
+  'camp.declared.mine': '本人已申报的利益冲突',
+  'camp.declared.none': '尚未申报利益冲突。',
 };
 
 const STORE_KEY = 'gpsi.lang';

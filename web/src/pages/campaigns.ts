@@ -4,12 +4,14 @@
 // assignment, the progress and the results; a judge scores their queue (campaign-judge.ts); an
 // applicant sees its applications, and their results once published. What a seat may see is the
 // API's to decide: these pages show what it answers and nothing more.
+import Papa from 'papaparse';
 import type { Campaign, CampaignApplication, CampaignJudge, CampaignSummary, Session } from '../api';
 import { h, errorBox } from '../dom';
 import { lang, t } from '../i18n';
 import type { Page, PageContext } from '../page';
 import { send, session } from '../session';
 import { resultsView } from './campaign-results';
+import { declarationView } from './campaign-conflicts';
 import { judgeQueue, latestSheet, scoringForm } from './campaign-judge';
 import { withSession } from './submissions';
 
@@ -41,25 +43,13 @@ function table(testid: string, head: string[], rows: HTMLElement[]): HTMLElement
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows)));
 }
 
-//! The rows of a small CSV (a header line, then records; quotes as RFC 4180) as objects by column.
+//! The rows of a small CSV (a header line, then records; quotes as RFC 4180) as objects by column,
+//! every value trimmed and a missing one ''. papaparse reads the records; the header is mapped
+//! here rather than with its `header` option, which leaves short rows' columns out.
 function parseCsv(text: string): Record<string, string>[] {
-  const records: string[][] = [];
-  let row: string[] = [], cell = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') cell += text[++i];
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell), records.push(row), (row = []), (cell = '');
-    } else cell += ch;
-  }
-  if (cell || row.length) row.push(cell), records.push(row);
-  const [head, ...body] = records.filter((r) => r.some((x) => x.trim()));
+  // The delimiter is fixed: guessing could take the ';' between documents for one.
+  const { data } = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: 'greedy' });
+  const [head, ...body] = data;
   return body.map((r) => Object.fromEntries((head ?? []).map((k, i) => [k.trim(), (r[i] ?? '').trim()])));
 }
 
@@ -192,13 +182,20 @@ function applicantView(c: Campaign): HTMLElement[] {
   return [h('h2', {}, t('camp.mine')), applicationsTable(c, 'my-applications')];
 }
 
+//! A judge declares their conflicts while the campaign is at set-up, then scores their queue.
+function judgeView(c: Campaign, who: Session, app: string | undefined, show: (c: Campaign, note?: HTMLElement) => void, load: () => void, note?: HTMLElement): HTMLElement {
+  if (c.state === 'setup') return declarationView(c, who, show, note);
+  return app ? scoringForm(c, app, who, load) : judgeQueue(c, who);
+}
+
 function campaignPage(root: HTMLElement, ctx: PageContext, who: Session, key: string, app: string | undefined): void {
   const body = h('div', {});
   root.append(body);
-  const show = (c: Campaign) => {
+  // `note`: a confirmation of the post whose answer `c` is, shown in the seat's view.
+  const show = (c: Campaign, note?: HTMLElement) => {
     if (!ctx.alive()) return;
     const seatView = c.seat === 'secretariat' ? secretariatView(c, show)
-      : c.seat === 'judge' ? [app ? scoringForm(c, app, who, load) : judgeQueue(c, who)]
+      : c.seat === 'judge' ? [judgeView(c, who, app, show, load, note)]
         : c.seat === 'applicant' ? applicantView(c) : [];
     // Results are in the answer only when the seat may see them; an applicant waits for publication.
     const results = c.results ? resultsView(c, c.results)
