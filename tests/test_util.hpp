@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -124,6 +126,19 @@ inline std::vector<std::vector<std::string>> Csv(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) rows.push_back(CsvLine(line));
   return rows;
+}
+
+//! The keys (data-application) of the rows of the report table `id` (data-table) in an HTML page.
+inline std::set<std::string> TableRowKeys(const std::string& html, const std::string& id) {
+  const auto start = html.find("<table data-table=\"" + id + "\">");
+  if (start == std::string::npos) return {};
+  const std::string table = html.substr(start, html.find("</table>", start) - start);
+  static const std::regex kRow(R"re(<tr data-application="([^"]+)")re");
+  std::set<std::string> out;
+  for (auto m = std::sregex_iterator(table.begin(), table.end(), kRow); m != std::sregex_iterator(); ++m) {
+    out.insert((*m)[1]);
+  }
+  return out;
 }
 
 }  // namespace gpsi::test

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import { kMemberPassword } from '../api/make_store.mjs';
-import { makeMembers, paths, poll, repo, suite } from './harness.mjs';
+import { horizontalExtent, makeMembers, paths, poll, repo, suite } from './harness.mjs';
 
 const KEY = 'practice-test';
 const JUDGES = ['jill', 'jack', 'joan', 'jim'];
@@ -95,31 +95,16 @@ function prepareDeclarations(run, as, write, tokenFile) {
 
 const s = suite('campaigns', { prepare });
 
-async function loginAs(login) {
-  const page = await s.page();
-  await s.open(page, '#/login', '[data-testid=login-form]');
-  await page.fill('[data-testid=login-name]', login);
-  await page.fill('[data-testid=login-password]', kMemberPassword);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForFunction(() => location.hash === '#/submissions');
-  return page;
-}
+const loginAs = (login) => s.login(login, kMemberPassword);
 
-//! What sticks out sideways at a 375 px viewport (a phone), as mobile.test.mjs names it; '' when nothing.
+//! What sticks out sideways at a 375 px viewport (a phone); '' when nothing.
 async function overflowOnPhone(page) {
   await page.setViewportSize({ width: 375, height: 800 });
   await page.waitForTimeout(200);
-  const w = await page.evaluate(() => {
-    let widest = '';
-    let right = 0;
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect().right;
-      if (r > right && !el.closest('.table-scroll')) [right, widest] = [r, `${el.tagName.toLowerCase()}.${el.className} '${(el.textContent ?? '').slice(0, 40)}'`];
-    }
-    return { doc: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), widest, right: Math.round(right) };
-  });
+  const w = await horizontalExtent(page);
   await page.setViewportSize({ width: 1280, height: 900 });
-  return w.doc > 376 ? `scrollWidth ${w.doc}; widest ${w.widest} to ${w.right}` : '';
+  const doc = Math.max(w.doc, w.body);
+  return doc > 376 ? `scrollWidth ${doc}; widest ${w.widest} to ${w.right}` : '';
 }
 
 const stateOf = (page) => page.locator('[data-testid=campaign-title] [data-state]').getAttribute('data-state');

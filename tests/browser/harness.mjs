@@ -141,6 +141,20 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 //! the suite may change, given to prepare(db) first), a server and a browser; after each
 //! test, a full-page PNG of the page it used (pass or fail) in GPSI_ARTEFACTS/<suite>-<test>.png;
 //! after all, everything closed. Returns the suite object the tests use.
+//! How wide `page`'s document is, and its widest element outside a box that scrolls sideways (to
+//! name the culprit when the page overflows a phone's width).
+export function horizontalExtent(page) {
+  return page.evaluate(() => {
+    let widest = '';
+    let right = 0;
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect().right;
+      if (r > right && !el.closest('.table-scroll')) [right, widest] = [r, `${el.tagName.toLowerCase()}.${el.className} '${(el.textContent ?? '').slice(0, 40)}'`];
+    }
+    return { doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, widest, right: Math.round(right) };
+  });
+}
+
 export function suite(name, options = {}) {
   const s = {
     name,
@@ -184,6 +198,16 @@ export function suite(name, options = {}) {
     async open(page, route, selector, query = '') {
       await page.goto(`${s.base}/${query}${route}`);
       if (selector) await page.waitForSelector(selector, { state: 'attached' });
+    },
+    //! A fresh page logged in as `login` with `password` through the dashboard's form (on #/submissions).
+    async login(login, password) {
+      const page = await s.page();
+      await s.open(page, '#/login', '[data-testid=login-form]');
+      await page.fill('[data-testid=login-name]', login);
+      await page.fill('[data-testid=login-password]', password);
+      await page.click('[data-testid=login-submit]');
+      await page.waitForFunction(() => location.hash === '#/submissions');
+      return page;
     },
     //! The uncaught exceptions the page has thrown so far, and what the CSP blocked.
     pageErrors(page) {

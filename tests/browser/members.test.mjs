@@ -36,12 +36,7 @@ const CJK = /[\u3400-\u9fff]/;
 let id = 0; // the submission the journey follows
 
 async function loginAs(login) {
-  const page = await s.page();
-  await s.open(page, '#/login', '[data-testid=login-form]');
-  await page.fill('[data-testid=login-name]', login);
-  await page.fill('[data-testid=login-password]', kMemberPassword);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForFunction(() => location.hash === '#/submissions');
+  const page = await s.login(login, kMemberPassword);
   await page.waitForSelector('[data-testid=submissions], [data-testid=submissions-empty]');
   return page;
 }

@@ -2,7 +2,7 @@
 // box). One screenshot per route.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { suite } from './harness.mjs';
+import { horizontalExtent, suite } from './harness.mjs';
 
 const s = suite('mobile');
 const WIDTH = 375;
@@ -31,16 +31,7 @@ for (const [lang, routes] of [['en', ROUTES], ['zh', ROUTES.filter(([r]) => ZH.i
         await page.goto('about:blank');
         await s.open(page, route, ready, lang === 'zh' ? '?lang=zh' : '');
         await page.waitForTimeout(500); // charts resize after the first frame
-        const w = await page.evaluate(() => {
-          // The widest element outside a box that scrolls sideways, to name the culprit.
-          let widest = '';
-          let right = 0;
-          for (const el of document.querySelectorAll('body *')) {
-            const r = el.getBoundingClientRect().right;
-            if (r > right && !el.closest('.table-scroll')) [right, widest] = [r, `${el.tagName.toLowerCase()}.${el.className} '${(el.textContent ?? '').slice(0, 40)}'`];
-          }
-          return { doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, widest, right: Math.round(right) };
-        });
+        const w = await horizontalExtent(page);
         if (w.doc > WIDTH + 1 || w.body > WIDTH + 1) failures.push(`${route}: scrollWidth ${w.doc} (body ${w.body}) > ${WIDTH}; widest ${w.widest} to ${w.right}`);
         await s.screenshot(page, `route-${lang}-${route}`);
       } catch (e) {

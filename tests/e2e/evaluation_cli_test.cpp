@@ -148,19 +148,6 @@ TEST_P(EvaluationCli, ACampaignFromSetUpToPublication) {
   EXPECT_EQ(Run("audit-log verify").exit_code, 0);
 }
 
-//! The keys (data-application) of the rows of table `id` in a report page.
-std::set<std::string> RowsOf(const std::string& html, const std::string& id) {
-  const auto start = html.find("<table data-table=\"" + id + "\">");
-  if (start == std::string::npos) return {};
-  const std::string table = html.substr(start, html.find("</table>", start) - start);
-  static const std::regex kRow(R"re(<tr data-application="([^"]+)")re");
-  std::set<std::string> out;
-  for (auto m = std::sregex_iterator(table.begin(), table.end(), kRow); m != std::sregex_iterator(); ++m) {
-    out.insert((*m)[1]);
-  }
-  return out;
-}
-
 //! The text of every <h2> of a page.
 std::vector<std::string> Headings(const std::string& html) {
   static const std::regex kH2(R"(<h2[^>]*>([^<]*)</h2>)");
@@ -206,9 +193,9 @@ TEST_P(EvaluationCli, TheSelectionReportNamesTheSelectedAndEverySheetForTheSecre
   const std::string en = ReadFile((out / "selection-prize.en.html").string());
   const std::string zh = ReadFile((out / "selection-prize.zh.html").string());
   for (const auto* html : {&en, &zh}) {
-    EXPECT_EQ(RowsOf(*html, "selected"), selected);
-    EXPECT_EQ(RowsOf(*html, "ranking"), all);
-    EXPECT_EQ(RowsOf(*html, "methods"), all);
+    EXPECT_EQ(TableRowKeys(*html, "selected"), selected);
+    EXPECT_EQ(TableRowKeys(*html, "ranking"), all);
+    EXPECT_EQ(TableRowKeys(*html, "methods"), all);
     EXPECT_NE(html->find(sam["rules_sha256"].get<std::string>()), std::string::npos);
     EXPECT_NE(html->find(sam["results"]["sheets_sha256"].get<std::string>()), std::string::npos);
     for (const auto& s : sam["sheets"]) {

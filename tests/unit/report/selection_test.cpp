@@ -3,11 +3,11 @@
 // hash and the audit trail, escapes what applicants wrote, and refuses a campaign without results.
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 #include <string>
 
 #include "report.hpp"
+#include "test_util.hpp"
 
 namespace gpsi::report {
 namespace {
@@ -78,24 +78,13 @@ std::vector<AuditEntry> Trail() {
   return {e};
 }
 
-std::set<std::string> RowsOf(const std::string& html, const std::string& id) {
-  const auto start = html.find("<table data-table=\"" + id + "\">");
-  if (start == std::string::npos) return {};
-  const std::string table = html.substr(start, html.find("</table>", start) - start);
-  static const std::regex kRow(R"re(<tr data-application="([^"]+)")re");
-  std::set<std::string> out;
-  for (auto m = std::sregex_iterator(table.begin(), table.end(), kRow); m != std::sregex_iterator(); ++m) {
-    out.insert((*m)[1]);
-  }
-  return out;
-}
-
 TEST(SelectionReport, NamesTheModelsSelectionAndEverySheetAndEntry) {
   auto html = SelectionReportHtml(Detail(), Trail(), Edition{"en", "2026-12-01"});
   ASSERT_TRUE(html) << html.error().message;
-  EXPECT_EQ(RowsOf(*html, "selected"), std::set<std::string>{"A2"}) << "the model's selection, not the mean's";
-  EXPECT_EQ(RowsOf(*html, "borderline"), (std::set<std::string>{"A1", "A2"}));
-  EXPECT_EQ(RowsOf(*html, "ranking"), (std::set<std::string>{"A1", "A2", "A3"}));
+  EXPECT_EQ(test::TableRowKeys(*html, "selected"), std::set<std::string>{"A2"})
+      << "the model's selection, not the mean's";
+  EXPECT_EQ(test::TableRowKeys(*html, "borderline"), (std::set<std::string>{"A1", "A2"}));
+  EXPECT_EQ(test::TableRowKeys(*html, "ranking"), (std::set<std::string>{"A1", "A2", "A3"}));
   for (const char c : {'a', 'b', 'c', 'd', 'e'}) EXPECT_NE(html->find(std::string(64, c)), std::string::npos) << c;
   EXPECT_NE(html->find("read again"), std::string::npos);
   EXPECT_NE(html->find("campaign.close"), std::string::npos);
@@ -113,7 +102,7 @@ TEST(SelectionReport, TheChineseEditionSaysItInChinese) {
   EXPECT_NE(zh->find("优秀实践"), std::string::npos) << "the campaign's Chinese title";
   EXPECT_NE(zh->find("安全体系"), std::string::npos) << "the criteria's Chinese names";
   EXPECT_EQ(zh->find("Security system"), std::string::npos);
-  EXPECT_EQ(RowsOf(*zh, "selected"), std::set<std::string>{"A2"});
+  EXPECT_EQ(test::TableRowKeys(*zh, "selected"), std::set<std::string>{"A2"});
 }
 
 TEST(SelectionReport, RefusesACampaignWithoutResultsAndAnUnknownLanguage) {
