@@ -16,12 +16,12 @@
 #include <tuple>
 
 #include "detail/built.hpp"
+#include "detail/deterioration.hpp"
 #include "detail/forecast_tail.hpp"
 #include "detail/guard.hpp"
 #include "detail/limits.hpp"
 #include "detail/output.hpp"
 #include "detail/parallel.hpp"
-#include "detail/risk.hpp"
 #include "engine.hpp"
 #include "forecast.hpp"
 
@@ -266,7 +266,7 @@ class RankCounts {
   explicit RankCounts(std::size_t units) : units_(units), hist_(units * (units + 1), 0), bottom_(units, 0) {}
 
   //! One draw: each unit's index score, NaN where not ranked in the draw.
-  void Add(std::span<const double> index, int bottom) {
+  void Add(std::span<const double> index, const method::Forecast& f) {
     std::vector<std::size_t> all(units_);
     std::iota(all.begin(), all.end(), std::size_t{0});
     std::vector<int> rank(units_);
@@ -275,7 +275,9 @@ class RankCounts {
     for (std::size_t q = 0; q < units_; ++q) {
       if (rank[q] == 0) continue;
       ++hist_[q * (units_ + 1) + static_cast<std::size_t>(rank[q])];
-      bottom_[q] += rank[q] > n - bottom ? 1 : 0;
+      // The worst group: the last `bottom` ranks of a security index, the first of a risk index.
+      const bool worst = f.higher_worse ? rank[q] <= f.bottom : rank[q] > n - f.bottom;
+      bottom_[q] += worst ? 1 : 0;
     }
   }
   std::size_t Ranked(std::size_t q) const {
@@ -328,7 +330,7 @@ RankCounts RankDraws(const ForecastConfig& cfg, const Panels& p, const detail::F
       tail.Score(r, origin + h, display, scores, ranked);
       for (std::size_t d = 0; d < n; ++d) index(q, d) = ranked[d] ? scores(d, top) : kNa;
     });
-    for (std::size_t d = 0; d < n; ++d) counts.Add(index.Col(d), m.forecast.bottom);
+    for (std::size_t d = 0; d < n; ++d) counts.Add(index.Col(d), m.forecast);
   }
   return counts;
 }
@@ -391,7 +393,7 @@ std::vector<std::pair<std::size_t, std::size_t>> ForecastUnits(const ForecastCon
       for (std::size_t d = 0; d < cfg.draws; ++d) {
         if (!ranked[d]) continue;
         ++of;
-        down += scores(d, top) <= b.scores(r, top) - m.forecast.deterioration ? 1 : 0;
+        down += m.forecast.Deteriorated(b.scores(r, top), scores(d, top)) ? 1 : 0;
       }
     }
   });
@@ -549,11 +551,12 @@ void ScoreCell(const ForecastConfig& cfg, const Panels& p, const Prepared& prep,
     const auto& d = draws[k - ni];
     if (IsNa(y) || std::any_of(d.begin(), d.end(), [](const auto& v) { return v.empty(); })) continue;
     if (!SameIndicators(b, Leaves(b.method, k), forecast_has, later)) continue;
-    // The index's event: its score down by forecast.deterioration or more from the origin's.
+    // The index's event: its score worse by forecast.deterioration or more than the origin's.
     std::optional<forecast::Scoreboard::Event> event;
     const double base = b.scores(r, k);
     if (k == static_cast<std::size_t>(b.method.Top()) && !IsNa(base)) {
-      event = forecast::Scoreboard::Event{base - b.method.forecast.deterioration, false};
+      const auto& f = b.method.forecast;
+      event = forecast::Scoreboard::Event{f.DeterioratedAt(base), f.higher_worse};
     }
     out.boards[k - ni].Add(origin, h, draws[k - ni], y, event);
   }

@@ -10,9 +10,9 @@
 #include <set>
 
 #include "detail/built.hpp"
+#include "detail/deterioration.hpp"
 #include "detail/guard.hpp"
 #include "detail/output.hpp"
-#include "detail/risk.hpp"
 #include "engine.hpp"
 #include "forecast.hpp"
 
@@ -192,14 +192,15 @@ Result<IndexByYear> IndexHistory(const WarnConfig& cfg, const method::Method& m)
   return out;
 }
 
-//! Whether the index of `unit` fell by `drop` or more from `year` to the year after; nullopt when
+//! Whether the index of `unit` deteriorated by forecast.deterioration or more from `year` to the
+//! year after (`worse`: the method's [forecast]); nullopt when
 //! either score is missing or the two are made of different indicators (a series first published
 //! in between moves the index without any change on the ground).
-std::optional<bool> Fell(const IndexByYear& index, const std::string& unit, int year, double drop) {
+std::optional<bool> Fell(const IndexByYear& index, const std::string& unit, int year, const method::Forecast& worse) {
   const auto a = index.find({unit, year}), b = index.find({unit, year + 1});
   if (a == index.end() || b == index.end() || IsNa(a->second.score) || IsNa(b->second.score)) return std::nullopt;
   if (a->second.made_of != b->second.made_of) return std::nullopt;
-  return b->second.score <= a->second.score - drop;
+  return worse.Deteriorated(a->second.score, b->second.score);
 }
 
 //! The cells a rule is scored on: warned (the rule fired) and happened (the event came).
@@ -214,15 +215,15 @@ RuleSkill SkillOf(const method::WarnRule& w, const Cells& c) {
 }
 
 //! The forecast rule at each origin, with draws made there, against the index falling after it.
-Status ForecastCells(const WarnConfig& cfg, const method::WarnRule& w, const IndexByYear& index, double drop,
-                     Cells& c) {
+Status ForecastCells(const WarnConfig& cfg, const method::WarnRule& w, const IndexByYear& index,
+                     const method::Forecast& worse, Cells& c) {
   std::vector<int> origins;
   for (int y = cfg.first_origin; y <= cfg.last_origin; ++y) origins.push_back(y);
   auto risks = detail::DeteriorationRisks(ForecastOf(cfg), origins);
   if (!risks) return risks.error();
   for (const auto& at : *risks) {
     for (const auto& r : at) {
-      const auto fell = Fell(index, r.unit, r.origin, drop);
+      const auto fell = Fell(index, r.unit, r.origin, worse);
       if (fell && !IsNa(r.p)) c.Add(r.p >= w.p, *fell);
     }
   }
@@ -232,10 +233,10 @@ Status ForecastCells(const WarnConfig& cfg, const method::WarnRule& w, const Ind
 //! An annual rule at each origin, on the stored series as of that year, against the index falling
 //! the year after.
 void AnnualCells(const WarnConfig& cfg, const method::WarnRule& w, const Stored& s, const IndexByYear& index,
-                 double drop, Cells& c) {
+                 const method::Forecast& worse, Cells& c) {
   for (const auto& [unit, series] : s.units) {
     for (int y = std::max(cfg.first_origin, s.first); y <= cfg.last_origin; ++y) {
-      const auto fell = Fell(index, unit, y, drop);
+      const auto fell = Fell(index, unit, y, worse);
       const auto t = static_cast<std::size_t>(y - s.first);
       if (fell && t < s.points) c.Add(Apply(w, series.y, t).fires, *fell);
     }
@@ -317,7 +318,7 @@ Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Sto
     index = std::move(*built);
   }
   const auto countries = Countries(store);
-  const double drop = m.forecast.deterioration;
+  const method::Forecast& worse = m.forecast;
   WarnSummary sum;
   for (const auto& w : m.warn) {
     Cells c;
@@ -329,9 +330,9 @@ Result<WarnSummary> Backtest(const WarnConfig& cfg, const method::Method& m, Sto
     if (w.rule == "anomaly") {
       MonthlyCells(cfg, w, ReadStored(store, countries, w.reads, true), *truth, c);
     } else if (w.rule == "forecast") {
-      if (auto st = ForecastCells(cfg, w, index, drop, c); !st) return st.error();
+      if (auto st = ForecastCells(cfg, w, index, worse, c); !st) return st.error();
     } else {
-      AnnualCells(cfg, w, ReadStored(store, countries, w.reads, false), index, drop, c);
+      AnnualCells(cfg, w, ReadStored(store, countries, w.reads, false), index, worse, c);
     }
     sum.skill.push_back(SkillOf(w, c));
   }

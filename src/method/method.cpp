@@ -324,7 +324,7 @@ Status ParseEligibility(const toml::table& t, Eligibility& e, const std::string&
 
 // ---- forecast -----------------------------------------------------------------------------------
 
-const std::set<std::string> kForecastKeys{"model", "deterioration", "bottom", "count_event"};
+const std::set<std::string> kForecastKeys{"model", "deterioration", "bottom", "count_event", "worse"};
 
 Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origin) {
   for (const auto& [k, v] : t) {
@@ -352,6 +352,74 @@ Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origi
     auto x = Finite(*n);
     if (!x || *x <= 0) return Bad(origin, "forecast.count_event must be a number > 0", n);
     f.count_event = *x;
+  }
+  if (const toml::node* n = t.get("worse")) {
+    auto s = n->value_exact<std::string>();
+    if (!s || (*s != "lower" && *s != "higher"))
+      return Bad(origin, "forecast.worse must be \"lower\" or \"higher\"", n);
+    f.higher_worse = *s == "higher";
+  }
+  return Ok();
+}
+
+// ---- risk ---------------------------------------------------------------------------------------
+
+const std::set<std::string> kRiskKeys{"classes",     "class_en",   "class_zh", "decimals",
+                                      "trend_years", "trend_band", "max_age",  "validity_days"};
+
+//! risk.class_en / class_zh: `count` non-empty names.
+Status ParseNames(const toml::table& t, const char* key, std::size_t count, std::vector<std::string>& out,
+                  const std::string& origin) {
+  const toml::node* n = t.get(key);
+  const toml::array* a = n ? n->as_array() : nullptr;
+  if (!a || a->size() != count) {
+    return Bad(origin, fmt::format("risk.{} must list the {} class names, lowest first", key, count), n ? n : &t);
+  }
+  for (const auto& e : *a) {
+    auto s = e.value_exact<std::string>();
+    if (!s || s->empty()) return Bad(origin, fmt::format("risk.{} must list non-empty names", key), &e);
+    out.push_back(*s);
+  }
+  return Ok();
+}
+
+Status ParseRisk(const toml::table& t, RiskSpec& r, const std::string& origin) {
+  for (const auto& [k, v] : t) {
+    if (!kRiskKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key risk.{} (known: {})", k.str(), KeyList(kRiskKeys)), k);
+    }
+  }
+  const toml::node* cn = t.get("classes");
+  const toml::array* ca = cn ? cn->as_array() : nullptr;
+  if (!ca || ca->empty() || ca->size() > 20) {
+    return Bad(origin, "risk.classes must list the lower bounds of the classes above the first (1 to 20 numbers)",
+               cn ? cn : &t);
+  }
+  for (const auto& e : *ca) {
+    auto x = Finite(e);
+    if (!x || (!r.class_lower.empty() && *x <= r.class_lower.back())) {
+      return Bad(origin, "risk.classes must be numbers in ascending order", &e);
+    }
+    r.class_lower.push_back(*x);
+  }
+  if (auto st = ParseNames(t, "class_en", r.classes(), r.class_en, origin); !st) return st;
+  if (auto st = ParseNames(t, "class_zh", r.classes(), r.class_zh, origin); !st) return st;
+  for (auto [key, field, lo, hi] : {std::tuple{"decimals", &r.decimals, 0, 6},
+                                    {"trend_years", &r.trend_years, 2, 20},
+                                    {"validity_days", &r.validity_days, 1, 3660}}) {
+    if (const toml::node* n = t.get(key)) {
+      auto x = n->value_exact<std::int64_t>();
+      if (!x || *x < lo || *x > hi)
+        return Bad(origin, fmt::format("risk.{} must be an integer from {} to {}", key, lo, hi), n);
+      *field = static_cast<int>(*x);
+    }
+  }
+  for (auto [key, field] : {std::pair{"trend_band", &r.trend_band}, {"max_age", &r.max_age}}) {
+    if (const toml::node* n = t.get(key)) {
+      auto x = Finite(*n);
+      if (!x || *x <= 0) return Bad(origin, fmt::format("risk.{} must be a number > 0", key), n);
+      *field = *x;
+    }
   }
   return Ok();
 }
@@ -1154,11 +1222,11 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   };
   for (const auto& [k, v] : root) {
     if (!std::set<std::string>{"index", "pipeline", "eligibility", "node", "indicator", "uncertainty", "forecast",
-                               "warn"}
+                               "warn", "risk"}
              .count(std::string(k.str()))) {
       return BadKey(origin,
                     fmt::format("unknown top-level key \"{}\" (known: index, pipeline, eligibility, node, indicator, "
-                                "uncertainty, forecast, warn)",
+                                "uncertainty, forecast, warn, risk)",
                                 k.str()),
                     k);
     }
@@ -1197,6 +1265,10 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   if (const toml::node* fn = root.get("forecast")) {
     if (!fn->is_table()) return Bad(origin, "forecast must be a table ([forecast])", fn);
     if (auto st = ParseForecast(*fn->as_table(), m.forecast, origin); !st) return st.error();
+  }
+  if (const toml::node* rn = root.get("risk")) {
+    if (!rn->is_table()) return Bad(origin, "risk must be a table ([risk])", rn);
+    if (auto st = ParseRisk(*rn->as_table(), m.risk, origin); !st) return st.error();
   }
   if (const toml::node* wn = root.get("warn")) {
     const toml::array* rules = wn->as_array();

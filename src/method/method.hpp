@@ -141,6 +141,15 @@ struct Forecast {
   double deterioration = 5;      //!< a fall of the index score by at least this many points deteriorates
   int bottom = 20;               //!< P(rank in the bottom `bottom` of the ranked units)
   double count_event = 25;  //!< backtest event of a count series: a year with at least this many (UCDP's 25 deaths)
+  //! forecast.worse = "lower" | "higher": which end of the index score is worse. A security index
+  //! deteriorates when its score falls; a risk index (methods/risk.toml) when it rises.
+  bool higher_worse = false;
+  //! Whether the index score went from `base` to `later` by forecast.deterioration or more the worse way.
+  bool Deteriorated(double base, double later) const {
+    return higher_worse ? later >= base + deterioration : later <= base - deterioration;
+  }
+  //! The score at which a unit at `base` has deteriorated.
+  double DeterioratedAt(double base) const { return higher_worse ? base + deterioration : base - deterioration; }
 };
 
 //! An early-warning rule ([[warn]], docs/forecasting.md); like [forecast], outside the hash.
@@ -156,6 +165,23 @@ struct WarnRule {
   std::string severity = "medium";  //!< low | medium | high
 };
 
+//! A risk model's reading of its scores ([risk], docs/risk.md): fixed classes, the trend and the
+//! reliability index, and how long a project sheet stays valid. Like [forecast], outside the hash:
+//! it reads the scores and never changes them.
+struct RiskSpec {
+  //! Lower bounds of classes 1 … n − 1, ascending (class 0 starts at the scale's minimum); empty:
+  //! the method has no [risk] table. INFORM's: 2.0, 3.5, 5.0, 6.5 on 0–10.
+  std::vector<double> class_lower;
+  std::vector<std::string> class_en, class_zh;  //!< the n class names, lowest first
+  int decimals = 1;                             //!< scores are rounded to this many decimals, then classed
+  int trend_years = 3;                          //!< the trend's window, the assessed year included
+  double trend_band = 0.1;                      //!< |slope| below this (points a year) is stable
+  double max_age = 5;                           //!< reliability: values this many years old count as fully aged
+  int validity_days = 180;                      //!< a project sheet is valid this long, then must be reviewed
+  bool active() const { return !class_lower.empty(); }
+  std::size_t classes() const { return class_lower.size() + 1; }
+};
+
 //! A validated methodology: metadata, pipeline and the framework tree.
 struct Method {
   std::string id, name_en, name_zh, version;
@@ -166,6 +192,7 @@ struct Method {
   Uncertainty uncertainty;
   Forecast forecast;
   std::vector<WarnRule> warn;
+  RiskSpec risk;
   std::vector<Node> nodes;  //!< indicators first (file order), then aggregates by level
   //! The validated method after overrides as TOML: every key written out (defaults included),
   //! pipeline values in their `--set` forms, keys sorted, nodes in node order. Parsing it gives

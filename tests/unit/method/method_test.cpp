@@ -261,6 +261,57 @@ TEST(MethodForecast, SettingsParseAndStayOutOfTheHash) {
   Fails(kBase, {"forecast.colour=red"}, Errc::kUsage);
 }
 
+TEST(MethodForecast, WorseSaysWhichWayTheIndexDeteriorates) {
+  auto base = Parse(kBase);
+  ASSERT_TRUE(base.ok());
+  EXPECT_FALSE(base->forecast.higher_worse);
+  EXPECT_TRUE(base->forecast.Deteriorated(60, 55));  // a security index: down by 5
+  EXPECT_FALSE(base->forecast.Deteriorated(60, 55.5));
+  EXPECT_FALSE(base->forecast.Deteriorated(60, 70));
+  auto risk = Parse(std::string(kBase) + "\n[forecast]\nworse = \"higher\"\ndeterioration = 0.5\n");
+  ASSERT_TRUE(risk.ok()) << risk.error().Format();
+  EXPECT_TRUE(risk->forecast.higher_worse);
+  EXPECT_TRUE(risk->forecast.Deteriorated(4.0, 4.5));  // a risk index: up by 0.5
+  EXPECT_FALSE(risk->forecast.Deteriorated(4.0, 4.4));
+  EXPECT_FALSE(risk->forecast.Deteriorated(4.0, 2.0));
+  EXPECT_DOUBLE_EQ(risk->forecast.DeterioratedAt(4.0), 4.5);
+  EXPECT_EQ(risk->hash, base->hash);
+  Fails(std::string(kBase) + "\n[forecast]\nworse = \"up\"\n", {}, Errc::kBadMethod);
+}
+
+TEST(MethodRisk, ClassesTrendAndReliabilityParseAndStayOutOfTheHash) {
+  auto base = Parse(kBase);
+  ASSERT_TRUE(base.ok());
+  EXPECT_FALSE(base->risk.active());
+  const std::string classes = R"(classes = [2.0, 3.5, 5.0, 6.5]
+class_en = ["Very low", "Low", "Medium", "High", "Very high"]
+class_zh = ["很低", "低", "中", "高", "很高"]
+)";
+  auto m =
+      Parse(std::string(kBase) + "\n[risk]\n" + classes + "trend_years = 5\ntrend_band = 0.2\nvalidity_days = 90\n");
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  ASSERT_TRUE(m->risk.active());
+  EXPECT_EQ(m->risk.classes(), 5u);
+  EXPECT_EQ(m->risk.class_lower, (std::vector<double>{2.0, 3.5, 5.0, 6.5}));
+  EXPECT_EQ(m->risk.class_zh[4], "很高");
+  EXPECT_EQ(m->risk.decimals, 1);
+  EXPECT_EQ(m->risk.trend_years, 5);
+  EXPECT_DOUBLE_EQ(m->risk.trend_band, 0.2);
+  EXPECT_EQ(m->risk.validity_days, 90);
+  EXPECT_EQ(m->hash, base->hash);  // classes read the scores, never change them
+  const std::string head = std::string(kBase) + "\n[risk]\n";
+  for (const char* bad :
+       {"classes = [3.5, 2.0]\nclass_en = [\"a\", \"b\", \"c\"]\nclass_zh = [\"a\", \"b\", \"c\"]",
+        "classes = []\nclass_en = [\"a\"]\nclass_zh = [\"a\"]", "classes = [1]\nclass_en = [\"a\", \"b\"]",
+        "classes = [1]\nclass_en = [\"a\"]\nclass_zh = [\"a\"]",
+        "classes = [1]\nclass_en = [\"a\", \"\"]\nclass_zh = [\"a\", \"b\"]"}) {
+    Fails(head + bad + "\n", {}, Errc::kBadMethod);
+  }
+  for (const char* bad : {"trend_years = 1", "trend_band = 0", "max_age = -1", "validity_days = 0", "colour = 1"}) {
+    Fails(head + classes + bad + "\n", {}, Errc::kBadMethod);
+  }
+}
+
 TEST(MethodWarn, RulesParseWithTheirDefaultsAndStayOutOfTheHash) {
   auto base = Parse(kBase);
   ASSERT_TRUE(base.ok());

@@ -10,7 +10,7 @@
 
 namespace gpsi::engine::detail {
 
-//! A country's P(its index score falls by forecast.deterioration or more from `origin` to the
+//! A country's P(its index score worsens by forecast.deterioration or more from `origin` to the
 //! year after), over the draws in which it is ranked, as outlook.csv's p_deterioration.
 struct Risk {
   std::string unit;
