@@ -116,6 +116,12 @@ echo
 echo "== gpsi warn --method methods/gpsi.toml: early warnings on the latest data (the high ones; all in out/gpsi-warn)"
 build/gpsi --db "$db" warn --method methods/gpsi.toml --seed 1 --out out/gpsi-warn | awk 'NR == 1 || /\[high\]/'
 echo
+echo "== gpsi risk: the INFORM-style country risk model (methods/risk.toml) — every country's sheet, one shown,"
+echo "   and whether the classes separate next year's conflicts (docs/risk.md)"
+build/gpsi --db "$db" risk countries --seed 1 --out out/risk/countries
+build/gpsi --db "$db" risk country KEN --seed 1 --rank-runs 200 --out out/risk
+build/gpsi --db "$db" risk validate --out out/risk/validation | grep -v "^    "
+echo
 echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
 build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
 echo
@@ -128,7 +134,8 @@ echo
 echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, records.csv, eligibility.csv, coverage.csv, run.json, build.log),"
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
 echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest,"
-echo "      warnings in out/gpsi-warn (warnings.csv), the annual report in out/gpsi-report/{en,zh}"
+echo "      warnings in out/gpsi-warn (warnings.csv), country risk sheets in out/risk (KEN.json; countries/<ISO3>.json;"
+echo "      validation/), the annual report in out/gpsi-report/{en,zh}"
 echo "      (index.html, report.pdf, profiles/<ISO3>.html and .pdf), the evaluation campaign's files and results"
 echo "      in out/evaluation (campaign/: applications, judges, sheets, truth; results.json)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"

@@ -58,6 +58,7 @@ void AddValidate(CLI::App& app, Globals& g);
 void AddReport(CLI::App& app, Globals& g);
 void AddForecast(CLI::App& app, Globals& g);
 void AddWarn(CLI::App& app, Globals& g);
+void AddRisk(CLI::App& app, Globals& g);
 void AddOrg(CLI::App& app, Globals& g);
 void AddUser(CLI::App& app, Globals& g);
 void AddToken(CLI::App& app, Globals& g);

@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   cli::AddSensitivity(app, g);
   cli::AddForecast(app, g);
   cli::AddWarn(app, g);
+  cli::AddRisk(app, g);
   cli::AddEvents(app, g);
   cli::AddUpdate(app, g);
   cli::AddServe(app, g);

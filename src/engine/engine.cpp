@@ -64,6 +64,11 @@ std::string ProjectDataDir() {
   return (home.empty() ? std::string(GPSI_SOURCE_DIR) : home) + "/data";
 }
 
+std::string ShippedMethodsDir() {
+  std::string home = Env("GPSI_HOME");
+  return (home.empty() ? std::string(GPSI_SOURCE_DIR) : home) + "/methods";
+}
+
 //! $<variable>, else ../shared/<folder> beside the source tree when it exists, else "".
 std::string SharedFolder(const char* variable, const char* folder) {
   std::string d = Env(variable);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -23,6 +24,8 @@ struct Built;
 //! Where gpsi's own shipped data lives (descriptors, reference lists): $GPSI_HOME/data, else the
 //! source tree's data/.
 std::string ProjectDataDir();
+//! Where the shipped methodology files live: $GPSI_HOME/methods, else the source tree's methods/.
+std::string ShippedMethodsDir();
 //! The shared data folder: $GPSI_DATA, else ../shared/data beside the source tree, else "".
 std::string SharedDataDir();
 
@@ -507,6 +510,165 @@ Result<WarnSummary> Warn(const WarnConfig& cfg);
 //! (`unit,id,rule,severity,code,period,value,baseline,score,source,file_sha256,line,message`).
 std::string WarningsCsv(const std::vector<Warning>& warnings);
 
+//! A unit-year-node's index rank across the Monte Carlo runs: one row of rank_stats.csv.
+struct RankStat {
+  int year = 0;
+  std::string unit, code;
+  int nominal = 0;                                //!< 0 = unranked
+  double mean = 0, median = 0, p05 = 0, p95 = 0;  //!< NaN when no run ranked it
+};
+
+// ---- gpsi risk: country risk sheets and their validation (src/engine/risk.cpp, docs/risk.md) ----
+
+struct RiskConfig {
+  BuildConfig build;  //!< the risk method (methods/risk.toml, with a [risk] table) and the store
+  //! The index method (methods/gpsi.toml) for each sheet's GPSI baseline and current warnings;
+  //! an empty method_path leaves them out. Its store is build.db_path.
+  std::string index_method;
+  int year = 0;               //!< the assessed year; 0 = the risk method's last year with scores
+  std::size_t draws = 500;    //!< the outlook's forecast draws (0: no outlook)
+  std::size_t rank_runs = 0;  //!< Monte Carlo runs of the GPSI rank interval (0: none)
+  std::uint64_t seed = 1;
+  int threads = 0;  //!< 0: one per core
+};
+
+//! A risk class: its position (0 = lowest; −1 none) and names.
+struct RiskClass {
+  int level = -1;
+  std::string en, zh;
+};
+
+//! A node's risk score in the assessed year: 0–10, 10 = most risk; rank 1 = riskiest ranked country.
+struct RiskScore {
+  std::string code, name_en, name_zh;
+  double value = kNa;
+  int rank = 0;
+  RiskClass cls;
+  std::string flags;
+};
+
+//! One indicator behind a sheet: its 0–10 risk score, its value as read (display scale), and where
+//! and for which year that value was read.
+struct RiskIndicator {
+  std::string code, name_en, name_zh, dimension;
+  double score = kNa, value = kNa;
+  int data_year = 0;
+  std::string how, source;  //!< how: observed, carried, window, … ("" = no value)
+};
+
+//! The trend over the last [risk] trend_years years (risk::TrendOf): slope in points a year,
+//! change over the window, direction rising | stable | falling ("" = too few years).
+struct RiskTrend {
+  int from = 0, to = 0;
+  std::size_t points = 0;
+  double slope = kNa, change = kNa;
+  std::string direction;
+};
+
+//! The reliability index (0 = most reliable, 10 = least; risk::AssessReliability) and its parts.
+struct RiskReliability {
+  double index = kNa, missing = kNa, imputed = kNa, age = kNa, mean_age_years = kNa;
+  std::size_t indicators = 0, present = 0;
+};
+
+//! The 1-year outlook: the forecast's risk score the year after (median and 90 % interval over the
+//! draws), its class, and P(the score rises by forecast.deterioration or more).
+struct RiskOutlook {
+  int year = 0;
+  double median = kNa, p05 = kNa, p95 = kNa, p_rise = kNa, rise_by = kNa;
+  RiskClass cls;
+};
+
+//! The GPSI baseline of a sheet: the index's score and rank in the assessed year (or its latest
+//! before), with the Monte Carlo rank interval when rank_runs > 0.
+struct IndexBaseline {
+  std::string method, version;
+  int year = 0;
+  double score = kNa, rank_p05 = kNa, rank_p95 = kNa;
+  int rank = 0, ranked = 0;
+};
+
+//! A country's risk sheet.
+struct CountryRisk {
+  std::string unit, name;
+  int year = 0;
+  int ranked = 0;                               //!< ranked countries that year
+  RiskScore risk;                               //!< the index node
+  std::vector<RiskScore> dimensions;            //!< the index's children, in method order
+  std::vector<RiskIndicator> indicators;        //!< scored indicators, by dimension in method order
+  std::vector<std::pair<int, double>> history;  //!< (year, risk score) over the method's years
+  RiskTrend trend;
+  RiskReliability reliability;
+  std::optional<RiskOutlook> outlook;
+  std::optional<IndexBaseline> baseline;
+  std::vector<Warning> warnings;  //!< the index method's current warnings for the country
+};
+
+//! Every country sheet of one year, with what they were made by.
+struct RiskSheets {
+  std::string method_id, method_version, method_hash, data_hash, run_id;
+  int year = 0;
+  std::vector<RiskClass> classes;      //!< the method's classes, lowest first
+  std::vector<double> class_lower;     //!< their lower bounds above the first
+  std::vector<CountryRisk> countries;  //!< every scored country, by unit code
+  double seconds = 0;
+};
+
+//! The country risk sheets of a year: builds the risk method, classes every node's score, computes
+//! trend and reliability per country; with draws, the outlook from `gpsi forecast`'s model on the
+//! risk method; with index_method, the GPSI baseline and the index's current warnings.
+Result<RiskSheets> CountryRisks(const RiskConfig& cfg);
+//! Attaches the index method's build to the sheets: each country's baseline (its score and rank
+//! in the sheets' year, or its latest year before; the rank interval from `intervals`, rows of
+//! the index node) and its current `warnings`. CountryRisks does so with index_method; gpsi serve
+//! with the index it publishes.
+void AttachIndex(RiskSheets& sheets, const BuildResult& index, std::span<const RankStat> intervals,
+                 std::span<const Warning> warnings);
+//! One sheet as JSON (docs/risk.md "Country sheet"): the one form the CLI, the API and the
+//! dashboard read; `sheets` gives the method, data hash and classes.
+std::string CountryRiskJson(const RiskSheets& sheets, const CountryRisk& c);
+
+struct RiskValidationConfig {
+  RiskConfig risk;                    //!< the risk method and the index method (for the GPSI-drop outcome)
+  int first_year = 0, last_year = 0;  //!< years t of the class (0: the method's years); outcomes in t + 1
+  std::string conflict_code = "ucdp_total_deaths";  //!< the stored count of deaths in organised violence
+  double conflict_deaths = 25;                      //!< UCDP's threshold of an active conflict
+  std::size_t bootstrap = 1000;
+  std::string out_dir;  //!< risk_validation.csv, risk_confusion.csv; "" = none
+};
+
+//! How well the class in year t separated one outcome in t + 1.
+struct RiskOutcomeCheck {
+  std::string outcome;  //!< conflict, conflict-onset, gpsi-drop
+  std::string description;
+  std::size_t cases = 0, events = 0;  //!< ranked country-years with the outcome known; with it
+  Interval auc_score, auc_class;      //!< AUC of the 0–10 score, and of the class (ties count ½)
+  //! The baseline to beat: AUC of persistence, the deaths in organised violence in t alone
+  //! (country-years without a UCDP record in t left out).
+  Interval auc_persistence;
+  //! Per class: country-years, with the outcome, the rate, and the cut "class ≥ k"'s
+  //! sensitivity and specificity.
+  struct ByClass {
+    RiskClass cls;
+    std::size_t units = 0, events = 0;
+    double rate = kNa, sensitivity = kNa, specificity = kNa;
+  };
+  std::vector<ByClass> by_class;
+};
+
+struct RiskValidation {
+  int first_year = 0, last_year = 0;
+  std::vector<RiskOutcomeCheck> checks;
+  std::vector<std::string> files;
+};
+
+//! Validates the risk classes (docs/risk.md "Validation"): for each year t, the ranked countries'
+//! class and score against (a) deaths in organised violence ≥ conflict_deaths in t + 1, (b) the
+//! same among countries below it in t (onset), (c) the GPSI falling by its forecast.deterioration
+//! from t to t + 1 (with index_method). AUC = P(a country with the outcome scored above one
+//! without), Mann–Whitney with ties ½, stratified bootstrap interval.
+Result<RiskValidation> ValidateRisk(const RiskValidationConfig& cfg);
+
 // ---- gpsi validate: the index against independent measures (src/engine/validate.cpp) ----
 
 struct ValidateConfig {
@@ -634,14 +796,6 @@ struct PublishConfig {
 struct PublishedValue {
   ResolvedValue value;
   bool chosen = false;
-};
-
-//! A unit-year-node's index rank across the Monte Carlo runs: one row of rank_stats.csv.
-struct RankStat {
-  int year = 0;
-  std::string unit, code;
-  int nominal = 0;                                //!< 0 = unranked
-  double mean = 0, median = 0, p05 = 0, p95 = 0;  //!< NaN when no run ranked it
 };
 
 //! Everything `gpsi serve` answers from, computed once at startup.
