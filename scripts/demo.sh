@@ -149,4 +149,4 @@ if [ -f out/demo-tokens/passwords ]; then
   echo "member platform: log in (top right) as one of the demo accounts, with its password from out/demo-tokens/passwords:"
   awk '{ printf "  %-8s %-17s %s\n", $1, $2, $3 }' out/demo-tokens/passwords
 fi
-exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate
+exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate --risk-method methods/risk.toml

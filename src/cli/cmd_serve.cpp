@@ -65,7 +65,11 @@ void AddServe(CLI::App& app, Globals& g) {
   cmd->add_option("--validation", *validation,
                   "a gpsi validate --out folder: its validation.json is served at /api/v1/validation")
       ->check(CLI::ExistingDirectory);
-  cmd->callback([&g, cfg, method, intervals, forecast_draws, validation] {
+  auto risk_method = std::make_shared<std::string>();
+  cmd->add_option("--risk-method", *risk_method,
+                  "a risk methodology file (methods/risk.toml): its country sheets are served at /api/v1/risk")
+      ->check(CLI::ExistingFile);
+  cmd->callback([&g, cfg, method, intervals, forecast_draws, validation, risk_method] {
     // Block the stop signals in every thread (the build's and the server's inherit the mask); a
     // watcher thread takes them with sigwait, where calling Server::Stop is safe.
     sigset_t stop_signals;
@@ -81,6 +85,7 @@ void AddServe(CLI::App& app, Globals& g) {
     pc.intervals = *intervals;
     pc.forecast_draws = *forecast_draws;
     pc.validation = *validation;
+    pc.risk_method = *risk_method;
     auto published = engine::Publish(pc);
     if (!published) return Report(g, published.error());
     if (!g.quiet) {
@@ -92,6 +97,12 @@ void AddServe(CLI::App& app, Globals& g) {
       }
       if (!published->forecast_note.empty()) fmt::print(stderr, "no forecasts: {}\n", published->forecast_note);
       if (!published->warnings_note.empty()) fmt::print(stderr, "no warnings: {}\n", published->warnings_note);
+      if (published->risk) {
+        fmt::print(stderr, "{} country risk sheets of {} in {:.2f} s\n", published->risk->countries.size(),
+                   published->risk->year, published->risk->seconds);
+      } else if (!risk_method->empty()) {
+        fmt::print(stderr, "no risk sheets: {}\n", published->risk_note);
+      }
     }
 
     server::Server srv(*cfg, std::move(*published));

@@ -789,6 +789,9 @@ struct PublishConfig {
   std::string validation;  //!< a `gpsi validate --out` folder whose validation.json is published ("" = none)
   //! Draws of the forecasts and warnings published (gpsi forecast, gpsi warn with `seed`); 0 = none
   std::size_t forecast_draws = 1000;
+  //! A risk method (methods/risk.toml) whose country sheets are published beside the index, with
+  //! its baseline and warnings; "" = none. Its outlook uses forecast_draws.
+  std::string risk_method;
 };
 
 //! One stored value an indicator of the method reads, with its provenance; `chosen` marks the
@@ -821,6 +824,10 @@ struct Published {
   //! gpsi warn's warnings on the latest data, or nullopt with the reason in `warnings_note`.
   std::optional<WarnSummary> warnings;
   std::string warnings_note;
+  //! The country risk sheets of PublishConfig::risk_method's latest year, or nullopt with the
+  //! reason in `risk_note`.
+  std::optional<RiskSheets> risk;
+  std::string risk_note;
   double build_seconds = 0, interval_seconds = 0, forecast_seconds = 0;
 };
 

@@ -93,6 +93,23 @@ Status PublishOutlook(const PublishConfig& cfg, Published& p) {
   return Ok();
 }
 
+//! The country risk sheets of cfg.risk_method, with the index just published as their baseline.
+Status PublishRisk(const PublishConfig& cfg, Published& p) {
+  RiskConfig rc;
+  rc.build = BuildConfig{cfg.build.db_path, cfg.risk_method};
+  rc.draws = cfg.forecast_draws, rc.seed = cfg.seed, rc.threads = cfg.threads;
+  auto sheets = CountryRisks(rc);
+  if (!sheets) {
+    if (!MethodCannot(sheets.error()) && sheets.error().code != Errc::kNotFound) return sheets.error();
+    p.risk_note = sheets.error().message;
+    return Ok();
+  }
+  AttachIndex(*sheets, p.build, p.intervals,
+              p.warnings ? std::span<const Warning>(p.warnings->warnings) : std::span<const Warning>());
+  p.risk = std::move(*sheets);
+  return Ok();
+}
+
 }  // namespace
 
 Result<Published> Publish(const PublishConfig& cfg) {
@@ -159,6 +176,11 @@ Result<Published> Publish(const PublishConfig& cfg) {
       if (auto st = PublishOutlook(cfg, p); !st) return st.error();
     } else {
       p.forecast_note = p.warnings_note = "none computed (gpsi serve --forecast-draws 0)";
+    }
+    if (!cfg.risk_method.empty()) {
+      if (auto st = PublishRisk(cfg, p); !st) return st.error();
+    } else {
+      p.risk_note = "none computed (gpsi serve without --risk-method)";
     }
     return p;
   });

@@ -67,6 +67,7 @@ void Server::Impl::Publish(engine::Published published) {
   PublishProfiles(look);
   PublishDownloads(look);
   PublishReports();
+  PublishRisk();
 }
 
 detail::Lookups Server::Impl::Index() {

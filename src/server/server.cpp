@@ -348,6 +348,8 @@ const std::map<std::string, Server::Impl::Endpoint, std::less<>>& Server::Impl::
       {"/api/v1/forecasts", {&Impl::Forecasts, true}},
       {"/api/v1/warnings", {&Impl::Warnings, true}},
       {"/api/v1/reports/", {&Impl::Reports, true}},
+      {"/api/v1/risk/countries", {&Impl::RiskCountries, true}},
+      {"/api/v1/risk/countries/", {&Impl::RiskCountry, true}},
   };
   return kEndpoints;
 }
@@ -355,7 +357,7 @@ const std::map<std::string, Server::Impl::Endpoint, std::less<>>& Server::Impl::
 const Server::Impl::Endpoint* Server::Impl::FindEndpoint(const std::string& path, std::string& match) {
   const auto& kEndpoints = Endpoints();
   if (auto it = kEndpoints.find(path); it != kEndpoints.end() && path.back() != '/') return &it->second;
-  for (std::string_view prefix : {"/api/v1/units/", "/api/v1/download/"}) {
+  for (std::string_view prefix : {"/api/v1/units/", "/api/v1/download/", "/api/v1/risk/countries/"}) {
     if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
         path.find('/', prefix.size()) == std::string::npos) {
       match = path.substr(prefix.size());

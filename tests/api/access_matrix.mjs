@@ -53,7 +53,8 @@ function prepareStore() {
 function startServer(db) {
   return new Promise((resolve, reject) => {
     const args = ['--db', db, 'serve', '--port', '0', '--method', paths.method, '--web', paths.dist, '--intervals', '0',
-      '--forecast-draws', '0', '--login-attempts', '10000', '--access-log', 'off'];
+      '--forecast-draws', '0', '--login-attempts', '10000', '--access-log', 'off',
+      '--risk-method', path.join(repo, 'methods/risk.toml')];
     const proc = spawn(paths.binary, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, GPSI_DB: '' } });
     let out = '';
     proc.stdout.on('data', (c) => {

@@ -283,7 +283,7 @@ async function run() {
     const tokenFile = path.join(path.dirname(db), 'tokens.json');
     tokens = fs.existsSync(tokenFile) ? JSON.parse(fs.readFileSync(tokenFile, 'utf8')) : makeMembers(db, paths);
     server = await startServer(onBackend(db, fs.mkdtempSync(path.join(os.tmpdir(), 'gpsi-api-pg-')), paths),
-      ['--validation', validation]);
+      ['--validation', validation, '--risk-method', path.join(repo, 'methods/risk.toml')]);
     base = server.url;
     process.on('exit', () => server.proc.kill('SIGKILL'));
   }
@@ -407,6 +407,12 @@ async function run() {
     [G, '/api/v1/reports/{lang}/profiles/{iso3}', '/api/v1/reports/zh/profiles/chn', 200],
     [G, '/api/v1/reports/{lang}/profiles/{iso3}', '/api/v1/reports/en/profiles/ZZZ', 404],
     [G, '/api/v1/reports/{lang}/profiles/{iso3}', '/api/v1/reports/en/profiles/CHN?bogus=1', 400],
+    [G, '/api/v1/risk/countries', '/api/v1/risk/countries', 200],
+    [G, '/api/v1/risk/countries', '/api/v1/risk/countries?bogus=1', 400],
+    [G, '/api/v1/risk/countries/{iso3}', '/api/v1/risk/countries/KEN', 200],
+    [G, '/api/v1/risk/countries/{iso3}', '/api/v1/risk/countries/afg', 200],
+    [G, '/api/v1/risk/countries/{iso3}', '/api/v1/risk/countries/ZZZ', 404],
+    [G, '/api/v1/risk/countries/{iso3}', '/api/v1/risk/countries/KEN?bogus=1', 400],
     [G, '/api/v1/validation', '/api/v1/validation', 200],
     [G, '/api/v1/validation', '/api/v1/validation?bogus=1', 400],
     [G, '/api/v1/forecasts', '/api/v1/forecasts', 200],
@@ -476,13 +482,13 @@ async function run() {
     }
   }
 
-  // A server started without --validation and with --forecast-draws 0 answers /api/v1/validation,
-  // /api/v1/forecasts and /api/v1/warnings with 404.
+  // A server started without --validation, --risk-method and with --forecast-draws 0 answers
+  // /api/v1/validation, /api/v1/forecasts, /api/v1/warnings and /api/v1/risk/countries with 404.
   if (db) {
     const bare = await startServer(db, ['--intervals', '0', '--forecast-draws', '0']);
     const saved = base;
     base = bare.url;
-    for (const p of ['/api/v1/validation', '/api/v1/forecasts', '/api/v1/warnings']) {
+    for (const p of ['/api/v1/validation', '/api/v1/forecasts', '/api/v1/warnings', '/api/v1/risk/countries']) {
       const key = `GET ${p}`;
       const r = await request(G, p);
       if (conforms(ctx, key, `GET ${p} of a server without --validation and with --forecast-draws 0`, r, 404, p)) {

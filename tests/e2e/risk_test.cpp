@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "serve_process.hpp"
 #include "shared_store.hpp"
 #include "test_util.hpp"
 
@@ -208,6 +209,36 @@ TEST(RiskValidate, TheClassesSeparateNextYearsConflicts) {
     EXPECT_GT(rate, last) << confusion[i][2];
     last = rate;
   }
+}
+
+TEST(RiskServe, TheApiServesTheSheetTheCliWrites) {
+  const std::string& db = SharedStore();
+  ASSERT_FALSE(db.empty());
+  test::ServeProcess server(db, {"--intervals", "0", "--forecast-draws", "100", "--risk-method", Methods("risk.toml")});
+  ASSERT_GT(server.port(), 0) << server.err();
+  const RunResult cli = Gpsi("--db " + Quote(db) + " --json risk country KEN --draws 100 --seed 1");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  auto one = server.Get("/api/v1/risk/countries/ken");
+  ASSERT_TRUE(one);
+  ASSERT_EQ(one->status, 200) << one->body;
+  // One sheet, one definition: the same outlook, baseline and warnings whichever front end asks.
+  EXPECT_EQ(json::parse(one->body), json::parse(cli.out));
+  auto list = server.Get("/api/v1/risk/countries");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200);
+  const json all = json::parse(list->body);
+  EXPECT_EQ(all["classes"].size(), 5u);
+  bool found = false;
+  for (const auto& c : all["countries"]) {
+    if (c["unit"] != "KEN") continue;
+    found = true;
+    EXPECT_EQ(c["score"], json::parse(cli.out)["risk"]["score"]);
+    EXPECT_EQ(c["class"], json::parse(cli.out)["risk"]["class"]);
+  }
+  EXPECT_TRUE(found);
+  auto none = server.Get("/api/v1/risk/countries/ZZZ");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
 }
 
 }  // namespace

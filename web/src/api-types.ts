@@ -171,6 +171,20 @@ export interface paths {
      */
     get: operations["getWarnings"];
   };
+  "/api/v1/risk/countries": {
+    /**
+     * Every country's risk score, class, trend and reliability (the risk map)
+     * @description The country risk sheets of gpsi serve --risk-method, made at startup for the risk method's latest year (docs/risk.md). 404 when the server publishes none.
+     */
+    get: operations["getRiskCountries"];
+  };
+  "/api/v1/risk/countries/{iso3}": {
+    /**
+     * One country's risk sheet: score, class, dimensions, indicators, trend, reliability, outlook, GPSI baseline and warnings
+     * @description The JSON of gpsi risk country ISO3 --json (docs/risk.md). 404 for a country without a risk score, or when the server publishes no risk sheets.
+     */
+    get: operations["getCountryRisk"];
+  };
   "/api/v1/openapi.json": {
     /** This document */
     get: operations["getOpenApi"];
@@ -1160,6 +1174,134 @@ export interface components {
       origin: number;
       rules: components["schemas"]["WarnRule"][];
       rows: components["schemas"]["Warning"][];
+    };
+    RiskClass: {
+      /** @description 0 = the lowest */
+      class: number;
+      en: string;
+      zh: string;
+      /** @description The class's lower bound on 0–10 (null for the first) */
+      from: number | null;
+    };
+    RiskScore: {
+      code: string;
+      name_en: string;
+      name_zh: string;
+      /** @description 0–10, 10 = most risk */
+      score: number | null;
+      /** @description 1 = the riskiest ranked country */
+      rank: number | null;
+      class: number | null;
+      class_en: string;
+      class_zh: string;
+      flags: string;
+    };
+    RiskCountries: {
+      year: number;
+      method: components["schemas"]["RiskMethod"];
+      classes: components["schemas"]["RiskClass"][];
+      countries: ({
+          unit: string;
+          name: string;
+          score: number | null;
+          rank: number | null;
+          class: number | null;
+          /** @enum {string|null} */
+          trend: "rising" | "stable" | "falling" | null;
+          /** @description 0 = most reliable, 10 = least */
+          reliability: number | null;
+          /** @description The index's current warnings for the country */
+          warnings: number;
+        })[];
+    };
+    RiskMethod: {
+      id: string;
+      version: string;
+      hash: string;
+    };
+    CountryRisk: {
+      unit: string;
+      name: string;
+      year: number;
+      /** @description Ranked countries that year */
+      ranked: number;
+      risk: components["schemas"]["RiskScore"];
+      dimensions: components["schemas"]["RiskScore"][];
+      indicators: ({
+          code: string;
+          name_en: string;
+          name_zh: string;
+          dimension: string;
+          score: number | null;
+          /** @description As read (a rate, not its logarithm) */
+          value: number | null;
+          data_year: number | null;
+          /** @description observed, carried, window, sum, … (empty: no value) */
+          how: string;
+          source: string;
+        })[];
+      history: ({
+          year: number;
+          score: number | null;
+        })[];
+      trend: {
+        from: number;
+        to: number;
+        points: number;
+        /** @description Points a year */
+        slope: number | null;
+        change: number | null;
+        /** @enum {string|null} */
+        direction: "rising" | "stable" | "falling" | null;
+      };
+      reliability: {
+        /** @description 0 = most reliable, 10 = least */
+        index: number | null;
+        missing: number | null;
+        imputed: number | null;
+        age: number | null;
+        mean_age_years: number | null;
+        indicators: number;
+        present: number;
+      };
+      outlook: ({
+        year: number;
+        median: number | null;
+        p05: number | null;
+        p95: number | null;
+        class: number | null;
+        class_en: string;
+        class_zh: string;
+        p_rise: number | null;
+        rise_by: number | null;
+      }) | null;
+      baseline: ({
+        method: string;
+        version: string;
+        year: number;
+        /** @description The GPSI, 0–100, higher = more secure */
+        score: number | null;
+        rank: number | null;
+        ranked: number;
+        rank_p05: number | null;
+        rank_p95: number | null;
+      }) | null;
+      warnings: ({
+          id: string;
+          rule: string;
+          /** @enum {string} */
+          severity: "low" | "medium" | "high";
+          code: string;
+          period: string;
+          value: number | null;
+          baseline: number | null;
+          source: string;
+          message: string;
+        })[];
+      classes: components["schemas"]["RiskClass"][];
+      method: components["schemas"]["RiskMethod"];
+      data_hash: string;
+      run_id: string;
     };
     OpenApiDocument: {
       openapi: string;
@@ -2298,6 +2440,62 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["Warnings"];
           "text/csv": string;
+        };
+      };
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Every country's risk score, class, trend and reliability (the risk map)
+   * @description The country risk sheets of gpsi serve --risk-method, made at startup for the risk method's latest year (docs/risk.md). 404 when the server publishes none.
+   */
+  getRiskCountries: {
+    parameters: {
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+    };
+    responses: {
+      /** @description The classes and every scored country */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["RiskCountries"];
+        };
+      };
+      304: components["responses"]["NotModified"];
+      400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFound"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * One country's risk sheet: score, class, dimensions, indicators, trend, reliability, outlook, GPSI baseline and warnings
+   * @description The JSON of gpsi risk country ISO3 --json (docs/risk.md). 404 for a country without a risk score, or when the server publishes no risk sheets.
+   */
+  getCountryRisk: {
+    parameters: {
+      header?: {
+        "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+      };
+      path: {
+        /** @description ISO 3166 alpha-3 code, case-insensitive */
+        iso3: string;
+      };
+    };
+    responses: {
+      /** @description The country's risk sheet */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["CountryRisk"];
         };
       };
       304: components["responses"]["NotModified"];

@@ -115,6 +115,12 @@ struct Server::Impl {
   //! The `unit` parameter as a unit code of the build (code or ISO3, any case), "" when absent;
   //! nullopt (with the error sent) for a unit not in the build (publish.cpp).
   std::optional<std::string> UnitParam(const Request& req, Response& res) const;
+  // api_risk.cpp: the country risk sheets (gpsi serve --risk-method)
+  void RiskCountries(const Request& req, Response& res) const;
+  void RiskCountry(const Request& req, Response& res) const;
+  void PublishRisk();
+  std::map<std::string, std::string> risk_body;  // per unit code: its sheet's JSON
+  std::string risk_list_body;                    // the list of /api/v1/risk/countries
   // api_openapi.cpp
   void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
