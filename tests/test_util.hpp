@@ -43,6 +43,11 @@ struct RunResult {
   std::string out, err;
 };
 
+//! A shipped methodology file (methods/<name>) of the source tree.
+inline std::string Methods(const std::string& name) {
+  return std::string(GPSI_TESTS_DIR) + "/../methods/" + name;
+}
+
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

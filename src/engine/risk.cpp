@@ -32,8 +32,9 @@ Json JNum(double v) {
 RiskClass ClassOf(double score, const method::RiskSpec& spec) {
   RiskClass c;
   c.level = risk::Classify(score, spec);
-  if (c.level >= 0)
-    c.en = spec.class_en[static_cast<std::size_t>(c.level)], c.zh = spec.class_zh[static_cast<std::size_t>(c.level)];
+  if (c.level < 0) return c;
+  const auto k = static_cast<std::size_t>(c.level);
+  c.en = spec.class_en[k], c.zh = spec.class_zh[k];
   return c;
 }
 
@@ -156,8 +157,9 @@ Status AddOutlook(const RiskConfig& cfg, const RiskBuild& rb, RiskSheets& out) {
         row.year, row.median, row.p05, row.p95, kNa, rb.m->forecast.deterioration, ClassOf(row.median, rb.m->risk)};
   }
   for (const OutlookRow& o : sum->outlook) {
-    if (auto it = by_unit.find(o.unit); it != by_unit.end() && o.year == out.year + 1)
+    if (auto it = by_unit.find(o.unit); it != by_unit.end() && o.year == out.year + 1) {
       it->second.p_rise = o.p_deterioration;
+    }
   }
   for (CountryRisk& c : out.countries) {
     if (auto it = by_unit.find(c.unit); it != by_unit.end()) c.outlook = it->second;
@@ -250,10 +252,12 @@ struct Outcome {
 };
 
 //! The stored count of `code` per (unit, year).
-std::map<std::pair<std::string, int>, double> StoredCounts(const std::string& db_path, const std::string& code) {
-  std::map<std::pair<std::string, int>, double> out;
+using Counts = std::map<std::pair<std::string, int>, double>;
+
+Result<Counts> StoredCounts(const std::string& db_path, const std::string& code) {
+  Counts out;
   auto store = OpenExisting(db_path);
-  if (!store) throw std::runtime_error(store.error().message);
+  if (!store) return store.error();
   CellFilter f;
   f.indicators = {code};
   (*store)->Resolved(f, [&](const ResolvedValue& v) { out[{v.unit, v.year}] = v.value; });
@@ -272,8 +276,8 @@ Result<IndexScores> ReadIndexScores(const RiskConfig& cfg) {
   IndexScores out{{}, b->built->method.forecast};
   const std::size_t top = b->method.top();
   for (std::size_t r = 0; r < b->panel.rows(); ++r) {
-    if (!IsNa(b->scores.value(r, top)))
-      out.score[{b->panel.row(r).unit, b->panel.row(r).year}] = b->scores.value(r, top);
+    if (IsNa(b->scores.value(r, top))) continue;
+    out.score[{b->panel.row(r).unit, b->panel.row(r).year}] = b->scores.value(r, top);
   }
   return out;
 }
@@ -455,7 +459,9 @@ Result<RiskValidation> ValidateRisk(const RiskValidationConfig& cfg) {
   return detail::Guarded([&]() -> Result<RiskValidation> {
     auto rb = BuildRisk(cfg.risk.build);
     if (!rb) return rb.error();
-    const auto deaths = StoredCounts(cfg.risk.build.db_path, cfg.conflict_code);
+    auto read = StoredCounts(cfg.risk.build.db_path, cfg.conflict_code);
+    if (!read) return read.error();
+    const Counts& deaths = *read;
     IndexScores gpsi;
     if (!cfg.risk.index_method.empty()) {
       auto g = ReadIndexScores(cfg.risk);

@@ -155,6 +155,8 @@ export function horizontalExtent(page) {
   });
 }
 
+//! A suite's server, browser and pages. options.prepare(db): a copy of the store the suite may change
+//! first; options.extra: more `gpsi serve` arguments (e.g. ['--risk-method', FILE]).
 export function suite(name, options = {}) {
   const s = {
     name,
@@ -230,7 +232,7 @@ export function suite(name, options = {}) {
     const store = storePath(options.prepare);
     s.db = store.db;
     s.temp = store.temp;
-    s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`), undefined, [],
+    s.server = await startServer(store.db, path.join(paths.artefacts, `${slug(name)}-server.log`), undefined, options.extra ?? [],
       store.validation);
     s.base = s.server.base;
     const { chromium } = loadPlaywright();

@@ -19,16 +19,13 @@ namespace {
 using nlohmann::json;
 using test::Csv;
 using test::Gpsi;
+using test::Methods;
 using test::Quote;
 using test::ReadFile;
 using test::RunResult;
 using test::SharedStore;
 using test::TempDir;
 using test::WriteFile;
-
-std::string Methods(const std::string& name) {
-  return std::string(GPSI_TESTS_DIR) + "/../methods/" + name;
-}
 
 //! The class a score falls in by the sheet's own class table (one decimal, as published).
 int ClassOf(double score, const json& classes) {

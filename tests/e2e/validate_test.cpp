@@ -16,16 +16,13 @@ namespace {
 
 using test::Csv;
 using test::Gpsi;
+using test::Methods;
 using test::Quote;
 using test::ReadFile;
 using test::RunResult;
 using test::SharedStore;
 using test::TempDir;
 using test::WriteFile;
-
-std::string Methods(const std::string& name) {
-  return std::string(GPSI_TESTS_DIR) + "/../methods/" + name;
-}
 
 class ValidateCli : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@ import { downloadsPage } from './pages/downloads';
 import { mapPage } from './pages/map';
 import { methodologyPage } from './pages/methodology';
 import { rankingPage } from './pages/ranking';
+import { riskPage } from './pages/risk';
 import { warningsPage } from './pages/warnings';
 import { whatifPage } from './pages/whatif';
 import { adminPage } from './pages/admin';
@@ -35,6 +36,8 @@ const routes: { name: string; nav: boolean; page: Page }[] = [
   { name: 'compare', nav: true, page: comparePage },
   { name: 'whatif', nav: true, page: whatifPage },
   { name: 'warnings', nav: true, page: warningsPage },
+  // Country risk (docs/risk.md): #/risk and #/risk/ISO3, the sheets of `serve --risk-method`.
+  { name: 'risk', nav: true, page: riskPage },
   { name: 'downloads', nav: true, page: downloadsPage },
   { name: 'methodology', nav: true, page: methodologyPage },
   // The member platform (docs/platform.md): a login, then the pages of the holder's role.

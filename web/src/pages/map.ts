@@ -2,48 +2,13 @@
 // with a year slider; or, as a second layer, each country's probability that its index deteriorates
 // in the first forecast year (the outlook of /api/v1/forecasts). Countries are world-atlas
 // countries-110m features, matched by their `id` (ISO 3166 numeric) to the unit's `m49`.
-import { feature } from 'topojson-client';
-import type { FeatureCollection, Geometry } from 'geojson';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import worldUrl from 'world-atlas/countries-110m.json?url';
 import * as api from '../api';
-import { chartFigure, echarts, makeChart } from '../charts';
+import { chartFigure, makeChart } from '../charts';
 import { errorBox, h, loading } from '../dom';
 import { nm, numberFmt, pctFmt, t } from '../i18n';
 import type { Page } from '../page';
 import { latestYear, state, yearsAndNodes } from '../state';
-
-//! Rings of countries-110m that cross 180° (Russia, Fiji) jump from +180 to -180 and would be
-//! drawn as a stripe across the whole map: their western points are moved east by 360°.
-function unwrapAntimeridian(g: Geometry | null): void {
-  if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return;
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  for (const ring of polys.flat()) {
-    if (!ring.some((pt, k) => k > 0 && Math.abs(pt[0] - ring[k - 1][0]) > 180)) continue;
-    for (const pt of ring) if (pt[0] < 0) pt[0] += 360;
-  }
-}
-
-let worldPromise: Promise<void> | undefined;
-
-//! Registers the "world" map once: features carry their ISO numeric id as the `m49` property.
-function loadWorld(): Promise<void> {
-  worldPromise ??= fetch(worldUrl)
-    .then((r) => {
-      if (!r.ok) throw new Error(`world map: HTTP ${r.status}`);
-      return r.json() as Promise<Topology<{ countries: GeometryCollection<{ name: string }> }>>;
-    })
-    .then((topo) => {
-      const fc = feature(topo, topo.objects.countries) as FeatureCollection;
-      // Antarctica (010) has no scores and takes a fifth of the height.
-      fc.features = fc.features.filter((f) => f.id !== '010');
-      for (const f of fc.features) unwrapAntimeridian(f.geometry);
-      for (const f of fc.features) f.properties = { ...(f.properties ?? {}), m49: f.id == null ? `x-${f.properties?.name}` : String(f.id) };
-      echarts.registerMap('world', fc as never);
-    });
-  worldPromise.catch(() => (worldPromise = undefined));
-  return worldPromise;
-}
+import { loadWorld } from '../world';
 
 //! The world map series of `data` ({name: m49, value}); the rest of the option is the layer's.
 function mapSeries(data: { name: string; value: number | null }[], narrow: boolean) {
