@@ -117,6 +117,12 @@ TEST_F(ServeOpenApiTest, DocumentedPathsAreRoutedOthersAre404) {
         EXPECT_NE(r->body.find("--validation"), std::string::npos) << r->body;
         continue;
       }
+      if (path.rfind("/api/v1/risk/", 0) == 0) {
+        // Routed, and 404 as documented for a server started without --risk-method.
+        EXPECT_EQ(r->status, 404) << concrete;
+        EXPECT_NE(r->body.find("--risk-method"), std::string::npos) << r->body;
+        continue;
+      }
       if (path == "/api/v1/campaigns/{key}") {
         // Routed, and 404 as documented for a campaign the caller may not see (or that is not).
         EXPECT_EQ(r->status, 404);
