@@ -305,7 +305,7 @@ function reliabilityPara(s: CountryRisk): HTMLElement {
     h(
       'ul',
       {},
-      h('li', {}, `${t('risk.rel.missing')}: ${numberFmt(r.missing, 2)} (${r.present}/${r.indicators})`),
+      h('li', {}, `${t('risk.rel.missing')}: ${numberFmt(r.missing, 2)} (${r.indicators - r.present}/${r.indicators})`),
       h('li', {}, `${t('risk.rel.imputed')}: ${numberFmt(r.imputed, 2)}`),
       h('li', {}, `${t('risk.rel.age')}: ${numberFmt(r.age, 2)} (${t('risk.rel.meanage', { y: numberFmt(r.mean_age_years) })})`),
     ),
