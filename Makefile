@@ -44,7 +44,7 @@ test: build lint
 #    minutes on 2 cores (bench/RESULTS.md, "CI's time with the sanitizer run").
 #  - sanitize: every test of the asan preset, e2e and golden too, with gpsi itself instrumented
 #    under the e2e tests: over an hour more on 2 cores, so run by hand before a release.
-ASAN_CI_TARGETS := $(foreach m,core model store platform ingest method compute analysis forecast evaluation engine report server,gpsi_unit_$(m)) \
+ASAN_CI_TARGETS := $(foreach m,core model store platform ingest method compute analysis forecast evaluation risk engine report server,gpsi_unit_$(m)) \
   $(foreach t,csv_reader descriptor ingest method events update upload campaign http form_data,fuzz_replay_$(t))
 
 sanitize-ci: setup
