@@ -37,3 +37,25 @@ export function loadWorld(): Promise<void> {
   worldPromise.catch(() => (worldPromise = undefined));
   return worldPromise;
 }
+
+//! The world map series of `data` ({name: m49, value}, optionally its own itemStyle), as #/map and
+//! #/risk draw it; the rest of the option is the page's. Countries without data are grey.
+export function mapSeries(data: { name: string; value: number | null; itemStyle?: object }[], narrow: boolean) {
+  return [
+    {
+      type: 'map',
+      map: 'world',
+      nameProperty: 'm49',
+      roam: false,
+      left: 0,
+      right: 0,
+      top: 0,
+      bottom: narrow ? 48 : 0,
+      selectedMode: false,
+      label: { show: false },
+      emphasis: { label: { show: false }, itemStyle: { areaColor: '#f28e2b' } },
+      itemStyle: { areaColor: '#d9d9d9', borderColor: '#ffffff', borderWidth: 0.5 },
+      data,
+    },
+  ];
+}

@@ -8,28 +8,7 @@ import { errorBox, h, loading } from '../dom';
 import { nm, numberFmt, pctFmt, t } from '../i18n';
 import type { Page } from '../page';
 import { latestYear, state, yearsAndNodes } from '../state';
-import { loadWorld } from '../world';
-
-//! The world map series of `data` ({name: m49, value}); the rest of the option is the layer's.
-function mapSeries(data: { name: string; value: number | null }[], narrow: boolean) {
-  return [
-    {
-      type: 'map',
-      map: 'world',
-      nameProperty: 'm49',
-      roam: false,
-      left: 0,
-      right: 0,
-      top: 0,
-      bottom: narrow ? 48 : 0,
-      selectedMode: false,
-      label: { show: false },
-      emphasis: { label: { show: false }, itemStyle: { areaColor: '#f28e2b' } },
-      itemStyle: { areaColor: '#d9d9d9', borderColor: '#ffffff', borderWidth: 0.5 },
-      data,
-    },
-  ];
-}
+import { loadWorld, mapSeries } from '../world';
 
 //! A continuous legend from `min` to `max` with its end labels and colours (low to high).
 function legend(min: number, max: number, text: [string, string], colors: string[], narrow: boolean) {

@@ -10,7 +10,7 @@ import { chartFigure, echarts, makeChart } from '../charts';
 import { errorBox, h, loading } from '../dom';
 import { lang, nm, numberFmt, pctFmt, t } from '../i18n';
 import type { Page } from '../page';
-import { loadWorld } from '../world';
+import { loadWorld, mapSeries } from '../world';
 
 // The class bands of the history chart are mark areas, which charts.ts does not register.
 echarts.use([MarkAreaComponent]);
@@ -124,23 +124,7 @@ function overview(root: HTMLElement, ctx: Parameters<Page>[1]): void {
               : `<b>${n}</b><br/>${t('risk.nosheet')}`;
           },
         },
-        series: [
-          {
-            type: 'map',
-            map: 'world',
-            nameProperty: 'm49',
-            roam: false,
-            left: 0,
-            right: 0,
-            top: 0,
-            bottom: 0,
-            selectedMode: false,
-            label: { show: false },
-            emphasis: { label: { show: false }, itemStyle: { areaColor: '#f28e2b' } },
-            itemStyle: { areaColor: NO_SHEET, borderColor: '#ffffff', borderWidth: 0.5 },
-            data,
-          },
-        ],
+        series: mapSeries(data, false),
       });
 
       const sortBtn = (key: SortKey, label: string) =>
