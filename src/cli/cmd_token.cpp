@@ -41,7 +41,8 @@ void AddToken(CLI::App& app, Globals& g) {
 
   auto* revoke = token->add_subcommand("revoke", "revoke a token by its last 8 characters");
   auto suffix = std::make_shared<std::string>();
-  revoke->add_option("suffix", *suffix, "the token's last 8 characters")->required();
+  revoke->add_option("suffix", *suffix, "the token's last 8 characters (after --: gpsi token revoke -- -k3v9_Qa)")
+      ->required();
   revoke->callback([&g, suffix] {
     auto t = engine::RevokeToken(g.db, engine::CliActor(), *suffix);
     if (!t) return Report(g, t.error());

@@ -57,7 +57,7 @@ TEST_F(PlatformCli, SetsUpAMemberAndLogsEveryStep) {
   RunResult users = Run("--json user list");
   EXPECT_EQ(users.out.find("argon2"), std::string::npos);
 
-  ASSERT_EQ(Run("token revoke " + token["suffix"].get<std::string>()).exit_code, 0);
+  ASSERT_EQ(Run("token revoke -- " + token["suffix"].get<std::string>()).exit_code, 0);
   EXPECT_NE(Json("token list")[0]["revoked"], "");
 
   auto log = Json("audit-log show");
@@ -81,6 +81,10 @@ TEST_F(PlatformCli, BadRequestsExitWithTheirCodesAndChangeNothing) {
   EXPECT_EQ(Run("user add bob --org us-fbi --role reader --password-stdin < " + PasswordFile("short")).exit_code, 2);
   EXPECT_EQ(Run("token create nobody").exit_code, 2);
   EXPECT_EQ(Run("token revoke abcdefgh").exit_code, 2);
+  // A suffix may begin with '-' (base64url); after "--" it is read as the suffix, not an option.
+  RunResult dash = Run("token revoke -- -bcdefgh");
+  EXPECT_EQ(dash.exit_code, 2);
+  EXPECT_NE(dash.err.find("no token ending in '-bcdefgh'"), std::string::npos) << dash.err;
   EXPECT_EQ(Json("user list").size(), 0U);
   EXPECT_EQ(Json("audit-log show").size(), 1U);
   // A missing store is not made by a management command.

@@ -271,7 +271,8 @@ TEST_P(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
   auto bad = c.Get("/api/v1/submissions", {{"Authorization", "Bearer gpsi_not_a_token"}});
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 401);
-  // A token of its own for this test, revoked by its last 8 characters.
+  // A token of its own for this test, revoked by its last 8 characters (after "--": base64url
+  // may begin them with '-').
   RunResult made = Gpsi("--db " + Quote(db_) + " token create bob");
   ASSERT_EQ(made.exit_code, 0) << made.err;
   const std::string token = made.out.substr(0, made.out.find('\n'));
@@ -279,7 +280,7 @@ TEST_P(SubmissionApi, NoTokenAnUnknownOneOrARevokedOneIs401) {
   auto before = c.Get("/api/v1/submissions", h);
   ASSERT_TRUE(before);
   EXPECT_EQ(before->status, 200);
-  ASSERT_EQ(Gpsi("--db " + Quote(db_) + " token revoke " + token.substr(token.size() - 8)).exit_code, 0);
+  ASSERT_EQ(Gpsi("--db " + Quote(db_) + " token revoke -- " + token.substr(token.size() - 8)).exit_code, 0);
   auto after = c.Get("/api/v1/submissions", h);
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 401);
