@@ -1,5 +1,5 @@
 // gpsi events FILE… [--period year|month] [--out FILE.csv]: GDELT 2.0 event exports into
-// country-period indicators; prints a per-file log and what was stored.
+// country-period indicators and event points; prints a per-file log and what was stored.
 #include <map>
 
 #include <fmt/format.h>
@@ -54,12 +54,15 @@ void AddEvents(CLI::App& app, Globals& g) {
                          {"unknown_fips_codes", f.unknown_codes},
                          {"quarantined", f.quarantined},
                          {"quarantine_not_stored", f.quarantine_not_stored},
+                         {"points", f.points},
+                         {"bad_points", f.bad_points},
                          {"reasons", f.reasons}});
       }
       fmt::print("{}\n", nlohmann::json{{"unchanged", r.unchanged},
                                         {"source", r.source_key},
                                         {"manifest_sha256", r.manifest_sha256},
                                         {"observations", r.observations},
+                                        {"points", r.points},
                                         {"values", r.values.size()},
                                         {"files", files}}
                              .dump());
@@ -68,9 +71,11 @@ void AddEvents(CLI::App& app, Globals& g) {
     if (g.quiet) return;
     std::map<std::string, std::int64_t> unknown;
     for (const auto& f : r.files) {
-      fmt::print("{:<9} {}{}  lines {} events {} accepted {} quarantined {} no-country {} unknown-fips {}{}\n",
-                 FileStatus(r, f), f.path, f.gzip ? " (gzip)" : "", f.lines, f.events, f.accepted, f.quarantined,
-                 f.no_country, f.unknown_fips, f.reasons.empty() ? "" : "  (quarantined: " + Counts(f.reasons) + ")");
+      fmt::print(
+          "{:<9} {}{}  lines {} events {} accepted {} quarantined {} no-country {} unknown-fips {} points {}{}{}\n",
+          FileStatus(r, f), f.path, f.gzip ? " (gzip)" : "", f.lines, f.events, f.accepted, f.quarantined, f.no_country,
+          f.unknown_fips, f.points, f.bad_points > 0 ? fmt::format(" bad-points {}", f.bad_points) : "",
+          f.reasons.empty() ? "" : "  (quarantined: " + Counts(f.reasons) + ")");
       if (f.quarantine_not_stored > 0) {
         fmt::print("          {} quarantined line(s) counted but not stored (per-run cap)\n", f.quarantine_not_stored);
       }
@@ -80,9 +85,10 @@ void AddEvents(CLI::App& app, Globals& g) {
     if (r.unchanged) {
       fmt::print("\nunchanged: these files were already aggregated with --period {} (manifest {})\n", cfg->period,
                  r.manifest_sha256.substr(0, 12));
+      if (r.points > 0) fmt::print("added {} event point(s) the store did not hold yet\n", r.points);
     } else {
-      fmt::print("\nstored {} observation(s) of {} (tier 4), manifest {}\n", r.observations, r.source_key,
-                 r.manifest_sha256.substr(0, 12));
+      fmt::print("\nstored {} observation(s) and {} new event point(s) of {} (tier 4), manifest {}\n", r.observations,
+                 r.points, r.source_key, r.manifest_sha256.substr(0, 12));
     }
   });
 }

@@ -55,6 +55,8 @@ constexpr std::size_t kMaxStoredRejects = 20000;
 constexpr const char* kTotal = "gdelt_events_total";
 constexpr const char* kViolent = "gdelt_violent_events";
 constexpr const char* kConflict = "gdelt_goldstein_conflict";
+// event_points.source of the points of GDELT 2.0 exports.
+constexpr const char* kPointSource = "gdelt";
 
 Source GdeltSource() {
   Source s;
@@ -66,6 +68,33 @@ Source GdeltSource() {
   return s;
 }
 
+// The points of one input (EventScanner::OnPoint), kept until its hash, which each point names, is
+// known at the end of its scan: about 70 bytes a point, the text of all in one string.
+struct PointBuffer {
+  struct Row {
+    std::int64_t line = 0, mentions = 0;
+    double lat = 0, lon = 0, goldstein = 0;
+    std::size_t text = 0;  // offset in `text` of the event id, followed by the ADM1 code
+    std::int32_t day = 0;
+    std::uint8_t id_len = 0, adm1_len = 0, root_code = 0, quad_class = 0;
+    char fips[2] = {};  // ActionGeo_CountryCode, or two NULs when empty
+  };
+  std::vector<Row> rows;
+  std::string text;
+
+  void Add(const detail::ScannedPoint& p) {
+    Row& r = rows.emplace_back();
+    r.line = p.line, r.mentions = p.mentions, r.lat = p.lat, r.lon = p.lon, r.goldstein = p.goldstein;
+    r.text = text.size();
+    r.day = p.day;
+    // The scanner bounds both lengths (kMaxEventIdDigits, kMaxAdm1Chars), the codes 1–20 and 1–4.
+    r.id_len = static_cast<std::uint8_t>(p.event_id.size()), r.adm1_len = static_cast<std::uint8_t>(p.adm1.size());
+    r.root_code = static_cast<std::uint8_t>(p.root_code), r.quad_class = static_cast<std::uint8_t>(p.quad_class);
+    if (p.country_fips.size() == 2) r.fips[0] = p.country_fips[0], r.fips[1] = p.country_fips[1];
+    text.append(p.event_id).append(p.adm1);
+  }
+};
+
 // Raw bytes of one input as read, with the scan of its (decompressed) lines.
 struct InputScan {
   std::string path, sha256, tmp_blob;
@@ -75,6 +104,7 @@ struct InputScan {
   std::unordered_map<std::uint32_t, detail::EventCell> cells;
   std::vector<EventReject> rejects;
   std::int64_t rejects_dropped = 0;
+  PointBuffer points;  // emptied once written
 };
 
 std::string TmpBlobName(const std::string& blob_dir) {
@@ -495,6 +525,7 @@ Result<InputScan> ScanInput(const std::string& path, const std::string& blob_dir
       ++out.rejects_dropped;
     }
   });
+  scanner.OnPoint([&out](const detail::ScannedPoint& p) { out.points.Add(p); });
   // Declared after everything its threads touch, so that it is destroyed (threads joined) first.
   InputPipeline pipe(in.fd, blob.fd, static_cast<std::int64_t>(st.st_size));
   std::unique_ptr<GzipInflater> gzip;  // reads from `pipe`: destroyed (stopped) before it
@@ -572,6 +603,33 @@ struct Sums {
   std::int64_t events = 0, violent = 0, conflict_micro = 0;
   double conflict_other = 0;
 };
+
+// Writes the points of one scanned input (its hash now known) in batches; the unit of each is the
+// one its FIPS code maps to, as for the aggregates. Returns how many rows were added.
+std::int64_t WritePoints(Store& store, const InputScan& scan,
+                         const std::unordered_map<std::string, std::string>& fips) {
+  constexpr std::size_t kBatch = 4096;
+  std::vector<EventPoint> batch;
+  batch.reserve(std::min(kBatch, scan.points.rows.size()));
+  std::int64_t added = 0;
+  for (const auto& r : scan.points.rows) {
+    EventPoint& p = batch.emplace_back();
+    p.source = kPointSource;
+    p.event_id.assign(scan.points.text, r.text, r.id_len);
+    p.day = r.day, p.lat = r.lat, p.lon = r.lon;
+    p.adm1.assign(scan.points.text, r.text + r.id_len, r.adm1_len);
+    if (r.fips[0] != '\0') p.country_fips.assign(r.fips, 2);
+    if (auto it = fips.find(p.country_fips); it != fips.end()) p.unit = it->second;
+    p.root_code = r.root_code, p.quad_class = r.quad_class, p.goldstein = r.goldstein, p.mentions = r.mentions;
+    p.file_sha256 = scan.sha256, p.line = r.line;
+    if (batch.size() == kBatch) {
+      added += store.InsertEventPoints(batch);
+      batch.clear();
+    }
+  }
+  if (!batch.empty()) added += store.InsertEventPoints(batch);
+  return added;
+}
 
 std::string IsoDate(int yyyymmdd) {
   if (yyyymmdd == 0) return "";
@@ -712,9 +770,11 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
       const auto& c = scan->counts;
       fr.lines = c.lines, fr.blank = c.blank, fr.events = c.events, fr.quarantined = c.quarantined;
       fr.no_country = c.no_country, fr.reasons = c.reasons, fr.quarantine_not_stored = scan->rejects_dropped;
+      fr.points = c.points, fr.bad_points = c.bad_points;
       if (first_of_sha.count(scan->sha256)) {
         // The same bytes twice (a copy under another name) would count every event twice.
         fr.duplicate = true;
+        scan->points = {};
         std::error_code ec;
         fs::remove(scan->tmp_blob, ec);
         scan->tmp_blob.clear();
@@ -739,7 +799,11 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
       }
       max_sqldate = std::max(max_sqldate, c.max_sqldate);
       report.files.push_back(std::move(fr));
-      scans.push_back(std::move(*scan));
+      scans.push_back(std::move(*scan));  // its raw copy is removed on failure from here on
+      // The points now, file by file (their memory is let go), in this transaction: a file stored by
+      // an earlier run adds only those the store lacks (none, unless it was stored before points were).
+      report.points += WritePoints(store, scans.back(), fips);
+      scans.back().points = {};
     }
     source.release = IsoDate(max_sqldate);
     source.retrieved = NowUtc().substr(0, 10);
@@ -798,7 +862,10 @@ Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options) {
       report.unchanged = true;  // its inputs were committed with it: nothing to add
       for (auto& fr : report.files) fr.stored_before = !fr.duplicate;
       RemoveTmp(scans);
-      return report;  // the transaction rolls back
+      // …but the points of its inputs that the store lacks: a store migrated to schema 10 holds no
+      // point of the runs before. Those alone are committed; otherwise the transaction rolls back.
+      if (report.points > 0) tx.Commit();
+      return report;
     }
 
     std::int64_t source_id = store.UpsertSource(source);

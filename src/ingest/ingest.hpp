@@ -159,9 +159,12 @@ struct EventsOptions {
 
 //! Aggregates GDELT 2.0 event exports by action country (FIPS 10-4 → unit through the "#FIPS:"
 //! names `gpsi init` loads) and period into gdelt_events_total, gdelt_violent_events (root codes
-//! 18–20) and gdelt_goldstein_conflict (Σ −GoldsteinScale, QuadClass 4); tier 4. One
-//! transaction: input files, their quarantined lines, a manifest file and the values — or, on any
-//! file-level error, nothing. See docs/events.md.
+//! 18–20) and gdelt_goldstein_conflict (Σ −GoldsteinScale, QuadClass 4); tier 4. Keeps each valid
+//! event with a valid ActionGeo place as an EventPoint (table event_points; the first line stored
+//! for an event id wins). One transaction: input files, their quarantined lines, the points, a
+//! manifest file and the values — or, on any file-level error, nothing. A run found unchanged
+//! commits only the points of its files that the store lacked (those of runs before schema 10).
+//! See docs/events.md.
 Result<EventsReport> IngestEvents(Store& store, const EventsOptions& options);
 
 //! CSV text `unit,period,indicator,value` of the values (period 2019, or 2019-10 in monthly mode).

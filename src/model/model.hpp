@@ -290,6 +290,10 @@ struct EventFileReport {
   std::int64_t no_country = 0;             //!< events without ActionGeo_CountryCode
   std::int64_t unknown_fips = 0;           //!< events whose FIPS code the reference does not know (or not uniquely)
   std::int64_t quarantine_not_stored = 0;  //!< quarantined lines beyond the per-file cap, counted only
+  std::int64_t points = 0;                 //!< events with a valid ActionGeo place: an EventPoint each
+  //! Events with a place that gave no point (a coordinate missing, not a number or out of range, or
+  //! another field of the point malformed; docs/events.md); they are still counted in the aggregates.
+  std::int64_t bad_points = 0;
   std::map<std::string, std::int64_t> reasons;        //!< quarantine reason → lines
   std::map<std::string, std::int64_t> unknown_codes;  //!< unknown FIPS code → events
 };
@@ -309,8 +313,28 @@ struct EventsReport {
   bool unchanged = false;  //!< the same files with the same period were already aggregated
   std::string manifest_sha256, source_key;
   std::int64_t observations = 0;
+  std::int64_t points = 0;  //!< rows added to event_points (points stored before are not counted)
   std::vector<EventFileReport> files;
   std::vector<EventValue> values;  //!< ordered by unit, year, month, indicator
+};
+
+//! One event at its place, as `gpsi events` keeps it (table event_points, docs/events.md): a
+//! GDELT 2.0 event line with a valid ActionGeo latitude and longitude.
+struct EventPoint {
+  std::string source;         //!< the event data set: "gdelt"
+  std::string event_id;       //!< GLOBALEVENTID; one point per (source, event_id)
+  int day = 0;                //!< SQLDATE as days since 1970-01-01
+  double lat = 0, lon = 0;    //!< ActionGeo_Lat in [−90, 90], ActionGeo_Long in [−180, 180] (degrees)
+  std::string adm1;           //!< ActionGeo_ADM1Code, may be empty
+  std::string country_fips;   //!< ActionGeo_CountryCode (FIPS 10-4), may be empty
+  std::string unit;           //!< the unit the aggregates count the event for (ISO3); empty when none
+  int root_code = 0;          //!< EventRootCode, 1–20
+  int quad_class = 0;         //!< QuadClass, 1–4
+  double goldstein = 0;       //!< GoldsteinScale, −10…10
+  std::int64_t mentions = 0;  //!< NumMentions
+  std::string file_sha256;    //!< SHA-256 of the input file the event was read from (its files row)
+  std::int64_t line = 0;      //!< 1-based line of the event in that file (decompressed for gzip)
+  bool operator==(const EventPoint&) const = default;
 };
 
 //! How `gpsi update` talks to the endpoints (docs/update.md).

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,7 +19,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -42,6 +43,20 @@ struct CellFilter {
   std::vector<std::string> units;
   std::vector<std::string> indicators;
   int year_from = 0, year_to = 9999;
+};
+
+//! A latitude/longitude box in degrees, every bound included. `west` > `east` is a box across the
+//! antimeridian (west 170, east -170: longitudes 170…180 and −180…−170).
+struct GeoBox {
+  double south = -90, north = 90, west = -180, east = 180;
+};
+
+//! Selection of event points (Store::EventPoints); a bound not given selects all.
+struct EventPointFilter {
+  std::optional<std::string> unit;                 //!< only the points of this unit ("": those without a unit)
+  int day_from = std::numeric_limits<int>::min();  //!< first day, days since 1970-01-01
+  int day_to = std::numeric_limits<int>::max();    //!< last day, included
+  std::optional<GeoBox> box;                       //!< only the points inside this box
 };
 
 //! A resolved cell without file provenance, for reading a panel fast.
@@ -144,6 +159,14 @@ class Store {
   //! The resolved value of every selected cell (same resolution order as Resolved), without the
   //! joins for file provenance; ordered by unit, indicator, year.
   virtual void ResolvedValues(const CellFilter& filter, const std::function<void(const CellValue&)>& fn) = 0;
+
+  //! Adds event points (`gpsi events`) in the open transaction. A point whose (source, event_id) is
+  //! stored already is left as it is: the first line stored wins. Each point's file_sha256 must name
+  //! a files row by the end of the transaction (the key is checked at the commit). Returns how many
+  //! points were added.
+  virtual std::int64_t InsertEventPoints(const std::vector<EventPoint>& points) = 0;
+  //! The event points `filter` selects, ordered by day, then event_id (then source).
+  virtual std::vector<EventPoint> EventPoints(const EventPointFilter& filter) = 0;
 
   //! Records one index build.
   virtual void RecordRun(const RunRecord& run) = 0;

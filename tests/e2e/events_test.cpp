@@ -1,6 +1,6 @@
 // `gpsi events` on the real GDELT 2.0 export in ../shared/data/events_gdelt_sample. The expected
 // counts are computed here by splitting the file with std::getline (not by the parser under
-// test); FIPS → ISO3 expectations are the FIPS 10-4 standard.
+// test); FIPS → ISO3 expectations are the FIPS 10-4 standard. The event points on both backends.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg_cluster.hpp"
 #include "test_util.hpp"
 
 namespace gpsi::test {
@@ -205,6 +206,73 @@ TEST_F(EventsCli, BadFileExits3AndWritesNothing) {
   ASSERT_EQ(std::system(rows.c_str()), 0);
   EXPECT_EQ(ReadFile(dir_ / "q.txt"), "3|field-count\n");
 }
+
+// The event points on each backend, through the command as a member of the public would run it
+// (on PostgreSQL the application role, after docs/store.md's GRANT).
+class EventPointsCli : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    RunResult r = Gpsi("--db " + Quote(store_.owner) + " init --reference " + Quote(GPSI_TEST_DATA));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    store_.Grant();
+  }
+  RunResult Events(const std::string& args) { return Gpsi("--db " + Quote(store_.app) + " --json events " + args); }
+  //! Rows of event_points, read with the database's own client.
+  std::int64_t StoredPoints() {
+    std::string out;
+    if (GetParam() == Backend::kSqlite) {
+      const std::string cmd =
+          "sqlite3 " + Quote(store_.app) + " 'SELECT count(*) FROM event_points' > " + Quote(dir_ / "n.txt");
+      EXPECT_EQ(std::system(cmd.c_str()), 0);
+      out = ReadFile(dir_ / "n.txt");
+    } else {
+      out = PgCluster::Get().Sql("SELECT count(*) FROM event_points", store_.database);
+    }
+    return std::stoll(out);
+  }
+  TempDir dir_;
+  PlatformStore store_{GetParam(), dir_};
+};
+
+TEST_P(EventPointsCli, EachPlacedEventIsAPointAndAFailedRunStoresNone) {
+  // Lines with both ActionGeo_Lat and ActionGeo_Long (codebook columns 57, 58), by getline.
+  std::int64_t placed = 0;
+  {
+    std::ifstream in(Data(kSample));
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::stringstream ss(line);
+      std::string field;
+      while (std::getline(ss, field, '\t')) f.push_back(field);
+      if (f.size() >= 58 && !f[56].empty() && !f[57].empty()) ++placed;
+    }
+  }
+  ASSERT_GT(placed, 2000);
+  std::string gz = dir_ / "sample.gz";
+  ASSERT_EQ(std::system(("gzip -c " + Quote(Data(kSample)) + " > " + Quote(gz)).c_str()), 0);
+  std::string cut = dir_ / "cut.CSV";
+  WriteFile(cut, ReadFile(gz).substr(0, 20000));
+  RunResult bad = Events(Quote(Data(kSample)) + " " + Quote(cut));
+  EXPECT_EQ(bad.exit_code, 3) << bad.err;
+  EXPECT_EQ(StoredPoints(), 0);
+
+  RunResult ok = Events(Quote(Data(kSample)));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  auto j = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(j["points"], placed);
+  EXPECT_EQ(j["files"][0]["points"], placed);
+  EXPECT_EQ(j["files"][0]["bad_points"], 0);
+  EXPECT_EQ(StoredPoints(), placed);
+  // The gzip copy holds the same events: nothing new.
+  RunResult same = Events(Quote(gz));
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(nlohmann::json::parse(same.out)["points"], 0);
+  EXPECT_EQ(StoredPoints(), placed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EventPointsCli, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         BackendName);
 
 }  // namespace
 }  // namespace gpsi::test

@@ -1,9 +1,11 @@
 // GDELT 2.0 event-line scanner (see events_scan.hpp for why it is hand-written).
 #include "detail/events_scan.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 
 #include <fmt/format.h>
 
@@ -79,14 +81,17 @@ using Sse2Classify = PortableClassify;
 using Avx2Classify = PortableClassify;
 #endif
 
-// Tabs (by index in the line) that bound the fields in use: field i lies between tabs i−1 and i.
-constexpr std::uint64_t kNeededTabs = [] {
+// Tabs (by index in the line) that bound the fields in use: field i lies between tabs i−1 and i
+// (field 0 before tab 0).
+constexpr std::uint64_t TabsOf(std::initializer_list<int> fields) {
   std::uint64_t m = 0;
-  for (int f : {kGdeltSqlDate, kGdeltEventRootCode, kGdeltQuadClass, kGdeltGoldstein, kGdeltActionCountry}) {
-    m |= 3ULL << (f - 1);
-  }
+  for (int f : fields) m |= f == 0 ? 1ULL : 3ULL << (f - 1);
   return m;
-}();
+}
+constexpr std::uint64_t kNeededTabs =
+    TabsOf({kGdeltSqlDate, kGdeltEventRootCode, kGdeltQuadClass, kGdeltGoldstein, kGdeltActionCountry});
+constexpr std::uint64_t kPointTabs =
+    TabsOf({kGdeltEventId, kGdeltNumMentions, kGdeltActionAdm1, kGdeltActionLat, kGdeltActionLong});
 
 inline bool Digit(char c) {
   return c >= '0' && c <= '9';
@@ -143,6 +148,26 @@ std::string RawText(std::string_view line) {
 }
 
 }  // namespace
+
+int DaysSinceEpoch(int year, int month, int day) {
+  // H. Hinnant's days_from_civil: years from March, so that the leap day ends the year.
+  year -= month <= 2;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const int yoe = year - era * 400;
+  const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+EventScanner::EventScanner(RejectFn on_reject, Simd simd)
+    : on_reject_(std::move(on_reject)),
+      scan_(simd == Simd::kBest ? PickScan() : &EventScanner::ScanSse2),
+      needed_tabs_(kNeededTabs) {}
+
+void EventScanner::OnPoint(PointFn on_point) {
+  on_point_ = std::move(on_point);
+  needed_tabs_ = on_point_ ? kNeededTabs | kPointTabs : kNeededTabs;
+}
 
 std::string EventKeyFips(std::uint32_t key) {
   auto idx = static_cast<int>(key >> 16);
@@ -227,7 +252,7 @@ template <class Classify>
       if (std::uint64_t seg = tabs & before; seg != 0) {
         int count = Classify::PopCount(seg);
         std::uint64_t range = ntabs >= 64 ? 0 : (count >= 64 ? ~0ULL : (1ULL << count) - 1) << ntabs;
-        if ((range & kNeededTabs) != 0) {
+        if ((range & needed_tabs_) != 0) {
           for (; seg != 0; seg &= seg - 1) tabs_[ntabs++ & 63] = block + __builtin_ctzll(seg);  // > 64: rejected
         } else {
           ntabs += count;
@@ -319,6 +344,40 @@ void EventScanner::Reject(const char* s, const char* e, std::int64_t column, con
   on_reject_(std::move(r));
 }
 
+template <class Field>
+void EventScanner::Point(const Field& field, int year, int month, int day, int root_code, int quad_class,
+                         double goldstein) {
+  std::string_view lat_text = field(kGdeltActionLat), lon_text = field(kGdeltActionLong);
+  if (lat_text.empty() && lon_text.empty()) return;  // no place: no point, and nothing wrong
+  auto number = [](std::string_view t, double& v) {
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return !t.empty() && ec == std::errc() && ptr == t.data() + t.size() && std::isfinite(v);
+  };
+  ScannedPoint p;
+  bool ok = number(lat_text, p.lat) && number(lon_text, p.lon) && p.lat >= -90 && p.lat <= 90 && p.lon >= -180 &&
+            p.lon <= 180;
+  p.event_id = field(kGdeltEventId);
+  ok = ok && !p.event_id.empty() && p.event_id.size() <= kMaxEventIdDigits &&
+       std::all_of(p.event_id.begin(), p.event_id.end(), Digit);
+  std::string_view mentions = field(kGdeltNumMentions);
+  auto [ptr, ec] = std::from_chars(mentions.data(), mentions.data() + mentions.size(), p.mentions);
+  ok = ok && !mentions.empty() && ec == std::errc() && ptr == mentions.data() + mentions.size() && p.mentions >= 0;
+  p.adm1 = field(kGdeltActionAdm1);
+  ok = ok && p.adm1.size() <= kMaxAdm1Chars && std::all_of(p.adm1.begin(), p.adm1.end(), [](char c) {
+         return Digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+       });
+  if (!ok) {
+    ++counts_.bad_points;
+    return;
+  }
+  ++counts_.points;
+  p.line = counts_.lines;
+  p.day = DaysSinceEpoch(year, month, day);
+  p.root_code = root_code, p.quad_class = quad_class, p.goldstein = goldstein;
+  p.country_fips = field(kGdeltActionCountry);
+  on_point_(p);
+}
+
 void EventScanner::Line(const char* s, const char* e, int ntabs, bool non_ascii) {
   ++counts_.lines;
   if (static_cast<std::size_t>(e - s) > kMaxEventLine) {
@@ -408,6 +467,8 @@ void EventScanner::Line(const char* s, const char* e, int ntabs, bool non_ascii)
   ++counts_.events;
   int sqldate = year * 10000 + month * 100 + day;
   if (sqldate > counts_.max_sqldate) counts_.max_sqldate = sqldate;
+  if (on_point_)
+    Point(field, year, month, day, root_code, quad[0] - '0', plain ? static_cast<double>(micro) / 1e6 : other);
   if (fips < 0) {
     ++counts_.no_country;
     return;

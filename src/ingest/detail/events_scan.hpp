@@ -17,6 +17,11 @@ namespace gpsi::detail {
 inline constexpr int kGdeltFields = 61;
 inline constexpr int kGdeltSqlDate = 1, kGdeltEventRootCode = 28, kGdeltQuadClass = 29, kGdeltGoldstein = 30,
                      kGdeltActionCountry = 53;
+//! The further columns an event's point reads (EventScanner::OnPoint).
+inline constexpr int kGdeltEventId = 0, kGdeltNumMentions = 31, kGdeltActionAdm1 = 54, kGdeltActionLat = 56,
+                     kGdeltActionLong = 57;
+//! Longest GLOBALEVENTID (digits) and ActionGeo_ADM1Code (letters and digits) a point keeps.
+inline constexpr std::size_t kMaxEventIdDigits = 20, kMaxAdm1Chars = 32;
 //! A longer line is quarantined (line-too-long); it bounds the bytes kept across reads.
 inline constexpr std::size_t kMaxEventLine = 1 << 20;
 //! Bytes of a quarantined line kept in the quarantine table.
@@ -56,6 +61,20 @@ struct EventReject {
   std::string raw;  //!< the line, cut to kMaxRawBytes, invalid UTF-8 and NUL bytes shown as '?'
 };
 
+//! A valid event with a valid ActionGeo place, as the scanner hands it to OnPoint's function. The
+//! text views point into the line and are valid only during that call.
+struct ScannedPoint {
+  std::int64_t line = 0;  //!< 1-based line of the (decompressed) stream
+  int day = 0;            //!< SQLDATE as days since 1970-01-01
+  double lat = 0, lon = 0, goldstein = 0;
+  std::int64_t mentions = 0;
+  int root_code = 0, quad_class = 0;
+  std::string_view event_id, adm1, country_fips;
+};
+
+//! Days since 1970-01-01 of a date of the proleptic Gregorian calendar.
+int DaysSinceEpoch(int year, int month, int day);
+
 //! Counts of one stream.
 struct EventCounts {
   std::int64_t lines = 0;        //!< physical lines, blank ones included
@@ -65,6 +84,9 @@ struct EventCounts {
   std::int64_t quarantined = 0;  //!< lines rejected (see EventReject::reason)
   std::map<std::string, std::int64_t> reasons;
   int max_sqldate = 0;  //!< latest SQLDATE (YYYYMMDD) of a valid event, 0 when none
+  // Counted only when the scanner hands out points (OnPoint):
+  std::int64_t points = 0;      //!< valid events handed out as points
+  std::int64_t bad_points = 0;  //!< valid events with a place given that makes no point (OnPoint)
 };
 
 //! Streaming scanner of GDELT 2.0 event lines. Memory is constant: cells (countries × months)
@@ -80,12 +102,19 @@ struct EventCounts {
 class EventScanner {
  public:
   using RejectFn = std::function<void(EventReject&&)>;
+  using PointFn = std::function<void(const ScannedPoint&)>;
   //! How 64 bytes are classified: with the widest compares the CPU has, or with the SSE2 baseline
   //! every x86-64 has (tests check that both give the same results).
   enum class Simd { kBest, kBaseline };
-  explicit EventScanner(RejectFn on_reject, Simd simd = Simd::kBest)
-      : on_reject_(std::move(on_reject)), scan_(simd == Simd::kBest ? PickScan() : &EventScanner::ScanSse2) {}
+  explicit EventScanner(RejectFn on_reject, Simd simd = Simd::kBest);
 
+  //! Hands every valid event whose ActionGeo place is valid to `on_point` (call before the first
+  //! Feed). A place is valid when ActionGeo_Lat and ActionGeo_Long are both numbers, the latitude in
+  //! [−90, 90] and the longitude in [−180, 180], GLOBALEVENTID is 1–20 digits, NumMentions a whole
+  //! number ≥ 0 and ActionGeo_ADM1Code empty or up to 32 letters and digits. An event with neither
+  //! coordinate has no place; one with a place that is not valid is counted in bad_points. Either
+  //! way the event itself is valid and counted as any other.
+  void OnPoint(PointFn on_point);
   //! Scans the next bytes of the stream; lines may be split anywhere between calls.
   void Feed(std::string_view bytes);
   //! Ends the stream: a last line without a newline is scanned.
@@ -105,11 +134,16 @@ class EventScanner {
   void CarriedLine();
   void Line(const char* s, const char* e, int ntabs, bool non_ascii);
   void Reject(const char* s, const char* e, std::int64_t column, const char* reason, std::string detail);
+  //! The point of the valid event on the line whose field i is `field(i)`, if its place is valid.
+  template <class Field>
+  void Point(const Field& field, int year, int month, int day, int root_code, int quad_class, double goldstein);
   EventCell& Cell(std::uint32_t key);
   void Grow();
 
   RejectFn on_reject_;
+  PointFn on_point_;
   void (EventScanner::*scan_)(const char*, const char*);
+  std::uint64_t needed_tabs_;  // tabs (by index in the line) bounding the fields in use
   EventCounts counts_;
   // Open addressing with linear probing and a multiplicative hash: std::unordered_map's modulo by
   // a prime cost a fifth of the scan when consecutive events fall in different cells.

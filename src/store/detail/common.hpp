@@ -97,4 +97,45 @@ inline std::vector<double> SplitNumbers(const std::string& text) {
   return out;
 }
 
+//! The columns of event_points in EventPoint's order, as both backends read and write them.
+inline constexpr std::string_view kEventPointColumns =
+    "source,event_id,day,lat,lon,adm1,country_fips,unit,root_code,quad_class,goldstein,mentions,file_sha256,line";
+
+//! The condition of an EventPointFilter, in one place: its parameters are numbered from 1, written
+//! `mark` followed by the number ("?" for SQLite, "$" for PostgreSQL), in the order EventPointArgs
+//! gives them. A box with west > east crosses the antimeridian.
+inline std::string EventPointWhere(const EventPointFilter& f, std::string_view mark) {
+  int n = 0;
+  // One parameter at a time: the order in which a call's arguments are evaluated is unspecified.
+  auto next = [&] { return fmt::format("{}{}", mark, ++n); };
+  std::string where = "day BETWEEN " + next();
+  where += " AND " + next();
+  if (f.unit) where += " AND unit=" + next();
+  if (f.box) {
+    where += " AND lat BETWEEN " + next();
+    where += " AND " + next();
+    const std::string west = next();
+    const std::string east = next();
+    where += f.box->west <= f.box->east ? fmt::format(" AND lon BETWEEN {} AND {}", west, east)
+                                        : fmt::format(" AND (lon >= {} OR lon <= {})", west, east);
+  }
+  return where;
+}
+
+//! The parameters of EventPointWhere, in order: each as `bind_int(i, v)`, `bind_text(i, s)` or
+//! `bind_real(i, v)` with i from 1.
+template <class Int, class Text, class Real>
+void EventPointArgs(const EventPointFilter& f, Int&& bind_int, Text&& bind_text, Real&& bind_real) {
+  int i = 0;
+  bind_int(++i, static_cast<std::int64_t>(f.day_from));
+  bind_int(++i, static_cast<std::int64_t>(f.day_to));
+  if (f.unit) bind_text(++i, *f.unit);
+  if (f.box) {
+    for (double v : {f.box->south, f.box->north, f.box->west, f.box->east}) bind_real(++i, v);
+  }
+}
+
+//! Event points ordered as Store::EventPoints promises.
+inline constexpr std::string_view kEventPointOrder = "day,event_id,source";
+
 }  // namespace gpsi::detail

@@ -16,7 +16,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 9> kPgMigrations{
+inline constexpr std::array<std::string_view, 10> kPgMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine; and the schema
     // version (SQLite's PRAGMA user_version), one row.
     R"sql(
@@ -304,6 +304,31 @@ CREATE TRIGGER campaign_sheets_no_delete BEFORE DELETE ON campaign_sheets
   FOR EACH ROW EXECUTE FUNCTION campaign_sheets_append_only();
 CREATE TRIGGER campaign_sheets_no_truncate BEFORE TRUNCATE ON campaign_sheets
   FOR EACH STATEMENT EXECUTE FUNCTION campaign_sheets_append_only();
+)sql",
+    // 10: event points — each GDELT event `gpsi events` reads with a valid ActionGeo place, for the
+    // project risk sheets (docs/events.md). One row per (source, event_id): the first line stored
+    // wins. The file is named by its sha256 (checked at the commit: a run writes the points of a new
+    // file before its files row); indexes for a unit's days and for a box of days and coordinates.
+    // Public data (GDELT) only: no row-level security.
+    R"sql(
+CREATE TABLE event_points(
+  source ctext NOT NULL,
+  event_id ctext NOT NULL,
+  day bigint NOT NULL,
+  lat double precision NOT NULL CHECK(lat BETWEEN -90 AND 90),
+  lon double precision NOT NULL CHECK(lon BETWEEN -180 AND 180),
+  adm1 ctext NOT NULL DEFAULT '',
+  country_fips ctext NOT NULL DEFAULT '',
+  unit ctext NOT NULL DEFAULT '',
+  root_code bigint NOT NULL CHECK(root_code BETWEEN 1 AND 20),
+  quad_class bigint NOT NULL CHECK(quad_class BETWEEN 1 AND 4),
+  goldstein double precision NOT NULL,
+  mentions bigint NOT NULL,
+  file_sha256 ctext NOT NULL REFERENCES files(sha256) DEFERRABLE INITIALLY DEFERRED,
+  line bigint NOT NULL,
+  PRIMARY KEY(source, event_id));
+CREATE INDEX event_points_unit_day ON event_points(unit, day);
+CREATE INDEX event_points_day ON event_points(day, lat, lon);
 )sql",
 };
 

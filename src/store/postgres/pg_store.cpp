@@ -582,6 +582,52 @@ class PgStore final : public Store {
     if (have) fn(best);
   }
 
+  std::int64_t InsertEventPoints(const std::vector<EventPoint>& points) override {
+    // Many rows per INSERT: a round trip per point would cost far more than the insert itself. A
+    // full chunk's statement is prepared once; the last, shorter one is sent as it is.
+    constexpr std::size_t kRowsPerInsert = 500;  // × 14 parameters, far below the 65535 of one statement
+    constexpr std::size_t kColumns = 14;
+    std::int64_t added = 0;
+    for (std::size_t at = 0; at < points.size(); at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, points.size() - at);
+      std::string sql = fmt::format("INSERT INTO event_points({}) VALUES", detail::kEventPointColumns);
+      for (std::size_t i = 0; i < n; ++i) {
+        sql += i ? ",(" : "(";
+        for (std::size_t c = 0; c < kColumns; ++c) sql += fmt::format("{}${}", c ? "," : "", i * kColumns + c + 1);
+        sql += ")";
+      }
+      sql += " ON CONFLICT DO NOTHING";
+      Params p;
+      for (std::size_t i = at; i < at + n; ++i) {
+        const EventPoint& x = points[i];
+        p.Add(x.source).Add(x.event_id).Add(x.day).Add(x.lat).Add(x.lon).Add(x.adm1).Add(x.country_fips).Add(x.unit);
+        p.Add(x.root_code).Add(x.quad_class).Add(x.goldstein).Add(x.mentions).Add(x.file_sha256).Add(x.line);
+      }
+      added += n == kRowsPerInsert ? RunPrepared("ins_points", sql, p).affected_rows() : Run(sql, p).affected_rows();
+    }
+    return added;
+  }
+
+  std::vector<EventPoint> EventPoints(const EventPointFilter& filter) override {
+    Params p;
+    detail::EventPointArgs(
+        filter, [&](int, std::int64_t v) { p.Add(v); }, [&](int, const std::string& v) { p.Add(v); },
+        [&](int, double v) { p.Add(v); });
+    const std::string where = detail::EventPointWhere(filter, "$");  // each parameter's type is its column's
+    std::vector<EventPoint> out;
+    for (const auto& row : Run(fmt::format("SELECT {} FROM event_points WHERE {} ORDER BY {}",
+                                           detail::kEventPointColumns, where, detail::kEventPointOrder),
+                               p)) {
+      EventPoint x;
+      x.source = Text(row[0]), x.event_id = Text(row[1]), x.day = static_cast<int>(Int(row[2]));
+      x.lat = Real(row[3]), x.lon = Real(row[4]), x.adm1 = Text(row[5]), x.country_fips = Text(row[6]);
+      x.unit = Text(row[7]), x.root_code = static_cast<int>(Int(row[8])), x.quad_class = static_cast<int>(Int(row[9]));
+      x.goldstein = Real(row[10]), x.mentions = Int(row[11]), x.file_sha256 = Text(row[12]), x.line = Int(row[13]);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
   void RecordRun(const RunRecord& r) override {
     Params p;
     p.Add(r.id).Add(r.created).Add(r.method_id).Add(r.method_hash).Add(r.data_hash);

@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 9> kMigrations{
+inline constexpr std::array<std::string_view, 10> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -214,6 +214,30 @@ CREATE TRIGGER campaign_sheets_no_update BEFORE UPDATE ON campaign_sheets
   BEGIN SELECT RAISE(ABORT, 'sealed score sheets are append-only'); END;
 CREATE TRIGGER campaign_sheets_no_delete BEFORE DELETE ON campaign_sheets
   BEGIN SELECT RAISE(ABORT, 'sealed score sheets are append-only'); END;
+)sql",
+    // 10: event points — each GDELT event `gpsi events` reads with a valid ActionGeo place, for the
+    // project risk sheets (docs/events.md). One row per (source, event_id): the first line stored
+    // wins. The file is named by its sha256 (checked at the commit: a run writes the points of a new
+    // file before its files row); indexes for a unit's days and for a box of days and coordinates.
+    R"sql(
+CREATE TABLE event_points(
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  lat REAL NOT NULL CHECK(lat BETWEEN -90 AND 90),
+  lon REAL NOT NULL CHECK(lon BETWEEN -180 AND 180),
+  adm1 TEXT NOT NULL DEFAULT '',
+  country_fips TEXT NOT NULL DEFAULT '',
+  unit TEXT NOT NULL DEFAULT '',
+  root_code INTEGER NOT NULL CHECK(root_code BETWEEN 1 AND 20),
+  quad_class INTEGER NOT NULL CHECK(quad_class BETWEEN 1 AND 4),
+  goldstein REAL NOT NULL,
+  mentions INTEGER NOT NULL,
+  file_sha256 TEXT NOT NULL REFERENCES files(sha256) DEFERRABLE INITIALLY DEFERRED,
+  line INTEGER NOT NULL,
+  PRIMARY KEY(source, event_id)) WITHOUT ROWID;
+CREATE INDEX event_points_unit_day ON event_points(unit, day);
+CREATE INDEX event_points_day ON event_points(day, lat, lon);
 )sql",
 };
 

@@ -521,6 +521,46 @@ class SqliteStore final : public Store {
     emit();
   }
 
+  std::int64_t InsertEventPoints(const std::vector<EventPoint>& points) override {
+    auto& s =
+        Prep("ins_point", fmt::format("INSERT INTO event_points({}) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+                                      "?13,?14) ON CONFLICT DO NOTHING",
+                                      detail::kEventPointColumns));
+    std::int64_t added = 0;
+    try {
+      for (const EventPoint& p : points) {
+        s.BindStatic(1, p.source).BindStatic(2, p.event_id).Bind(3, p.day).Bind(4, p.lat).Bind(5, p.lon);
+        s.BindStatic(6, p.adm1).BindStatic(7, p.country_fips).BindStatic(8, p.unit).Bind(9, p.root_code);
+        s.Bind(10, p.quad_class).Bind(11, p.goldstein).Bind(12, p.mentions).BindStatic(13, p.file_sha256);
+        s.Bind(14, p.line);
+        added += s.ExecKeepBindings();
+      }
+    } catch (...) {
+      s.Reset();  // a refused row (a CHECK) leaves the statement unreset, its bindings on the points' text
+      throw;
+    }
+    s.Reset();  // no binding outlives the points' text
+    return added;
+  }
+
+  std::vector<EventPoint> EventPoints(const EventPointFilter& filter) override {
+    Stmt s(db_, fmt::format("SELECT {} FROM event_points WHERE {} ORDER BY {}", detail::kEventPointColumns,
+                            detail::EventPointWhere(filter, "?"), detail::kEventPointOrder));
+    detail::EventPointArgs(
+        filter, [&](int i, std::int64_t v) { s.Bind(i, v); }, [&](int i, const std::string& v) { s.Bind(i, v); },
+        [&](int i, double v) { s.Bind(i, v); });
+    std::vector<EventPoint> out;
+    while (s.Step()) {
+      EventPoint p;
+      p.source = s.Text(0), p.event_id = s.Text(1), p.day = static_cast<int>(s.Int(2));
+      p.lat = s.Real(3), p.lon = s.Real(4), p.adm1 = s.Text(5), p.country_fips = s.Text(6), p.unit = s.Text(7);
+      p.root_code = static_cast<int>(s.Int(8)), p.quad_class = static_cast<int>(s.Int(9));
+      p.goldstein = s.Real(10), p.mentions = s.Int(11), p.file_sha256 = s.Text(12), p.line = s.Int(13);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   void RecordRun(const RunRecord& r) override {
     auto& s = Prep("record_run",
                    "INSERT INTO runs(id,created,method_id,method_hash,data_hash,engine_version,out_dir,"

@@ -2,6 +2,7 @@
 // initialised with the shared reference. Expected values are counted by hand from the lines each
 // test writes; FIPS expectations are the FIPS 10-4 standard (AS Australia, AU Austria, …).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <zlib.h>
 
@@ -11,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -43,6 +46,14 @@ std::string EventLine(std::map<int, std::string> set = {}) {
 
 // 0-based columns, from gdelt_v2_event_columns.csv (1-based there).
 constexpr int kDate = 1, kRoot = 28, kQuad = 29, kGold = 30, kCountry = 53;
+constexpr int kId = 0, kMentions = 31, kAdm1 = 54, kLat = 56, kLong = 57;
+
+//! A GDELT line with an ActionGeo place (Vancouver, as line 1 of the sample).
+std::string PlacedLine(std::map<int, std::string> set = {}) {
+  std::map<int, std::string> place{{kMentions, "3"}, {kAdm1, "CA02"}, {kLat, "49.25"}, {kLong, "-123.133"}};
+  for (auto& [i, v] : set) place[i] = v;
+  return EventLine(place);
+}
 
 struct Scan {
   detail::EventCounts counts;
@@ -57,10 +68,27 @@ std::string CellName(std::uint32_t key) {
   return buf;
 }
 
-//! Scans `text` fed in pieces of `piece` bytes (0: whole).
-Scan ScanText(const std::string& text, std::size_t piece = 0, EventScanner::Simd simd = EventScanner::Simd::kBest) {
+//! A ScannedPoint with its text copied.
+struct PointSeen {
+  std::int64_t line = 0;
+  int day = 0, root_code = 0, quad_class = 0;
+  double lat = 0, lon = 0, goldstein = 0;
+  std::int64_t mentions = 0;
+  std::string event_id, adm1, country_fips;
+  bool operator==(const PointSeen&) const = default;
+};
+
+//! Scans `text` fed in pieces of `piece` bytes (0: whole); with `points`, the points too.
+Scan ScanText(const std::string& text, std::size_t piece = 0, EventScanner::Simd simd = EventScanner::Simd::kBest,
+              std::vector<PointSeen>* points = nullptr) {
   Scan s;
   EventScanner scanner([&s](EventReject&& r) { s.rejects.push_back(std::move(r)); }, simd);
+  if (points) {
+    scanner.OnPoint([points](const detail::ScannedPoint& p) {
+      points->push_back(PointSeen{p.line, p.day, p.root_code, p.quad_class, p.lat, p.lon, p.goldstein, p.mentions,
+                                  std::string(p.event_id), std::string(p.adm1), std::string(p.country_fips)});
+    });
+  }
   if (piece == 0) piece = text.size() + 1;
   for (std::size_t i = 0; i < text.size(); i += piece) scanner.Feed(std::string_view(text).substr(i, piece));
   scanner.Finish();
@@ -109,6 +137,11 @@ TEST(EventScanner, ColumnIndexesMatchTheCodebookList) {
   EXPECT_EQ(pos["QuadClass"], detail::kGdeltQuadClass);
   EXPECT_EQ(pos["GoldsteinScale"], detail::kGdeltGoldstein);
   EXPECT_EQ(pos["ActionGeo_CountryCode"], detail::kGdeltActionCountry);
+  EXPECT_EQ(pos["GLOBALEVENTID"], detail::kGdeltEventId);
+  EXPECT_EQ(pos["NumMentions"], detail::kGdeltNumMentions);
+  EXPECT_EQ(pos["ActionGeo_ADM1Code"], detail::kGdeltActionAdm1);
+  EXPECT_EQ(pos["ActionGeo_Lat"], detail::kGdeltActionLat);
+  EXPECT_EQ(pos["ActionGeo_Long"], detail::kGdeltActionLong);
 }
 
 TEST(EventScanner, RootCodes18To20AreViolent) {
@@ -237,6 +270,100 @@ TEST(EventScanner, OverlongLineIsQuarantined) {
     EXPECT_EQ(s.rejects[0].line, 2);
     EXPECT_LE(s.rejects[0].raw.size(), detail::kMaxRawBytes);
     EXPECT_EQ(s.counts.events, 2);
+  }
+}
+
+TEST(EventScanner, DaysSinceEpochIsTheProlepticGregorianCount) {
+  EXPECT_EQ(detail::DaysSinceEpoch(1970, 1, 1), 0);
+  EXPECT_EQ(detail::DaysSinceEpoch(1969, 12, 31), -1);
+  EXPECT_EQ(detail::DaysSinceEpoch(2019, 10, 24), 18193);  // the sample's day (Python's date arithmetic)
+  EXPECT_EQ(detail::DaysSinceEpoch(2000, 2, 29), 11016);
+  EXPECT_EQ(detail::DaysSinceEpoch(2000, 3, 1), 11017);
+  EXPECT_EQ(detail::DaysSinceEpoch(1900, 1, 1), -25567);
+  EXPECT_EQ(detail::DaysSinceEpoch(2100, 12, 31), 47846);
+}
+
+TEST(EventScanner, APlacedEventIsHandedOutAsAPoint) {
+  std::vector<PointSeen> points;
+  std::string text =
+      EventLine() + "\n" +  // no place: no point, nothing wrong
+      PlacedLine(
+          {{kId, "881990832"}, {kDate, "20181024"}, {kRoot, "13"}, {kQuad, "3"}, {kGold, "-7.0"}, {kCountry, "CA"}}) +
+      "\n" + PlacedLine({{kCountry, ""}, {kAdm1, ""}, {kLat, "-0"}, {kLong, "1e1"}, {kGold, "2.85"}}) + "\n";
+  Scan s = ScanText(text, 0, EventScanner::Simd::kBest, &points);
+  EXPECT_EQ(s.counts.events, 3);
+  EXPECT_EQ(s.counts.points, 2);
+  EXPECT_EQ(s.counts.bad_points, 0);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0], (PointSeen{2, 17828, 13, 3, 49.25, -123.133, -7.0, 3, "881990832", "CA02", "CA"}));
+  // A point without a country is still a point (the aggregates count it as no-country).
+  EXPECT_EQ(points[1], (PointSeen{3, 18193, 4, 1, 0, 10, 2.85, 3, "881990832", "", ""}));
+  EXPECT_EQ(s.counts.no_country, 1);
+}
+
+// A malformed place never stops the event: it is counted as a bad point, and its aggregates are
+// those of the same line without a place.
+TEST(EventScanner, AMalformedPlaceIsABadPointAndTheEventStillCounts) {
+  const std::vector<std::map<int, std::string>> bad{
+      {{kLat, "abc"}},   {{kLat, "95"}},      {{kLong, "181"}},     {{kLat, "-90.5"}},  {{kLong, "-180.01"}},
+      {{kLat, ""}},      {{kLong, ""}},       {{kLat, "nan"}},      {{kLong, "inf"}},   {{kLat, "1.5x"}},
+      {{kLat, " 1"}},    {{kLat, "+1"}},      {{kId, ""}},          {{kId, "12a"}},     {{kId, std::string(21, '9')}},
+      {{kMentions, ""}}, {{kMentions, "-1"}}, {{kMentions, "2.5"}}, {{kAdm1, "CA-02"}}, {{kAdm1, std::string(33, 'A')}},
+  };
+  std::string text, plain;
+  for (const auto& b : bad) {
+    auto with = b;
+    with[kRoot] = "19";
+    text += PlacedLine(with) + "\n";
+    plain += EventLine({{kRoot, "19"}}) + "\n";
+  }
+  text +=
+      PlacedLine({{kLat, "90"}, {kLong, "-180"}, {kAdm1, std::string(32, 'A')}, {kId, std::string(20, '9')}}) + "\n";
+  plain += EventLine() + "\n";
+  std::vector<PointSeen> points;
+  Scan s = ScanText(text, 0, EventScanner::Simd::kBest, &points);
+  EXPECT_EQ(s.counts.quarantined, 0);
+  EXPECT_EQ(s.counts.events, static_cast<std::int64_t>(bad.size()) + 1);
+  EXPECT_EQ(s.counts.bad_points, static_cast<std::int64_t>(bad.size()));
+  EXPECT_EQ(s.counts.points, 1);
+  ASSERT_EQ(points.size(), 1u);  // the bounds themselves are in
+  EXPECT_EQ(points[0].lat, 90);
+  EXPECT_EQ(points[0].lon, -180);
+  Scan without = ScanText(plain);
+  EXPECT_EQ(s.cells["US 2019-10"].events, without.cells["US 2019-10"].events);
+  EXPECT_EQ(s.cells["US 2019-10"].violent, without.cells["US 2019-10"].violent);
+  // Without OnPoint nothing of the place is read or counted.
+  Scan unasked = ScanText(text);
+  EXPECT_EQ(unasked.counts.bad_points, 0);
+  EXPECT_EQ(unasked.counts.points, 0);
+  EXPECT_EQ(unasked.counts.events, s.counts.events);
+}
+
+TEST(EventScanner, PointsDoNotDependOnTheSplitNorTheInstructionSet) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text += PlacedLine({{kId, std::to_string(1000 + i)},
+                        {kLat, i % 7 ? fmt::format("{}.{}", i % 90, i) : ""},
+                        {kLong, i % 7 ? fmt::format("-{}.5", i % 180) : ""},
+                        {kCountry, i % 5 ? "UK" : ""},
+                        {kAdm1, i % 3 ? "UK01" : ""},
+                        {6, i % 11 ? "" : "Zürich"},
+                        {kLat + 2, std::string(static_cast<std::size_t>(i % 80), 'f')}}) +
+            (i % 13 ? "\n" : "\r\n");
+    if (i % 17 == 0) text += "garbage\tline\n";
+  }
+  std::vector<PointSeen> whole;
+  Scan w = ScanText(text, 0, EventScanner::Simd::kBaseline, &whole);
+  EXPECT_EQ(w.counts.points, 200 - 29);  // i % 7 == 0: 29 of 200 without a place
+  ASSERT_EQ(whole.size(), 171u);
+  EXPECT_EQ(w.counts.bad_points, 0);
+  for (std::size_t piece : {1, 7, 64, 65, 4096}) {
+    SCOPED_TRACE(piece);
+    for (auto simd : {EventScanner::Simd::kBaseline, EventScanner::Simd::kBest}) {
+      std::vector<PointSeen> got;
+      ScanText(text, piece, simd, &got);
+      EXPECT_EQ(got, whole);
+    }
   }
 }
 
@@ -585,6 +712,188 @@ TEST_F(EventsStoreTest, RerunMakesNoRawCopyAndAFileChangedAtTheSameSizeIsKeptAga
   EXPECT_TRUE(test::ReadFile(store_->BlobDir() + "/" + f.sha256.substr(0, 2) + "/" + f.sha256) == changed);
   EXPECT_EQ(Value("GBR", 2019, "gdelt_events_total"), 1);
   EXPECT_EQ(store_->CountRows("files"), files + 2);  // the new input and its manifest
+}
+
+//! The tab-separated fields of a line (a trailing tab gives a last, empty field).
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> f;
+  std::stringstream ss(line);
+  std::string field;
+  while (std::getline(ss, field, '\t')) f.push_back(field);
+  if (!line.empty() && line.back() == '\t') f.emplace_back();
+  return f;
+}
+
+//! Runs `sql` on the SQLite store at `path` with the SQLite API (no gpsi code), as an older gpsi
+//! or a person at the sqlite3 prompt would.
+void SqliteExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// The real sample: one point per line with both ActionGeo coordinates, counted here by splitting
+// the lines (columns 57 and 58 of the codebook's 1-based list), and one event's every field as
+// its raw line gives it.
+TEST_F(EventsStoreTest, TheSamplesPointsAreItsLinesWithCoordinates) {
+  const std::string path = test::Data("events_gdelt_sample/20191024143000.export.CSV");
+  std::ifstream in(path);
+  std::string line;
+  std::int64_t lines = 0, placed = 0;
+  std::vector<std::string> line_100;
+  while (std::getline(in, line)) {
+    ++lines;
+    auto f = Fields(line);
+    ASSERT_EQ(f.size(), 61u) << lines;
+    if (!f[56].empty() && !f[57].empty()) ++placed;
+    if (lines == 100) line_100 = f;
+  }
+  ASSERT_EQ(lines, 2111);
+  ASSERT_GT(placed, 2000);
+  ASSERT_LT(placed, lines);  // some events have no place
+  auto r = Ingest({path});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  ASSERT_EQ(r->files.size(), 1u);
+  EXPECT_EQ(r->files[0].points, placed);
+  EXPECT_EQ(r->files[0].bad_points, 0);
+  EXPECT_EQ(r->points, placed);  // no GLOBALEVENTID twice in the sample
+  EXPECT_EQ(store_->CountRows("event_points"), placed);
+  const auto points = store_->EventPoints({});
+  ASSERT_EQ(static_cast<std::int64_t>(points.size()), placed);
+
+  // Line 100 of the file, field by field.
+  ASSERT_EQ(line_100.size(), 61u);
+  ASSERT_FALSE(line_100[56].empty());
+  const EventPoint* p = nullptr;
+  for (const auto& x : points) {
+    if (x.event_id == line_100[0]) p = &x;
+  }
+  ASSERT_NE(p, nullptr) << line_100[0];
+  EXPECT_EQ(p->source, "gdelt");
+  EXPECT_EQ(p->line, 100);
+  EXPECT_EQ(p->file_sha256, Sha256Hex(test::ReadFile(path)));
+  EXPECT_EQ(p->file_sha256, r->files[0].sha256);
+  const int y = std::stoi(line_100[1].substr(0, 4)), m = std::stoi(line_100[1].substr(4, 2)),
+            d = std::stoi(line_100[1].substr(6, 2));
+  EXPECT_EQ(p->day, detail::DaysSinceEpoch(y, m, d));
+  EXPECT_EQ(p->lat, std::stod(line_100[56]));
+  EXPECT_EQ(p->lon, std::stod(line_100[57]));
+  EXPECT_EQ(p->adm1, line_100[54]);
+  EXPECT_EQ(p->country_fips, line_100[53]);
+  EXPECT_EQ(p->root_code, std::stoi(line_100[28]));
+  EXPECT_EQ(p->quad_class, std::stoi(line_100[29]));
+  EXPECT_EQ(p->goldstein, std::stod(line_100[30]));
+  EXPECT_EQ(p->mentions, std::stoll(line_100[31]));
+  // The same line written out (GDELT 2.0 codebook; FIPS SF is South Africa, ISO ZAF).
+  EXPECT_EQ(*p, (EventPoint{"gdelt", "881990931", 18193, -23.4951, 27.2675, "SF09", "SF", "ZAF", 11, 3, -2.0, 8,
+                            r->files[0].sha256, 100}));
+
+  // Units as the aggregates map them: a unit's points are its accepted events with a place.
+  std::map<std::string, std::int64_t> by_unit;
+  for (const auto& x : points) ++by_unit[x.unit];
+  EventPointFilter f;
+  f.unit = "ZAF";
+  EXPECT_EQ(static_cast<std::int64_t>(store_->EventPoints(f).size()), by_unit["ZAF"]);
+  EXPECT_EQ(by_unit.count("SF"), 0u);
+  // Ordered by day, then id.
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    EXPECT_TRUE(std::tie(points[i - 1].day, points[i - 1].event_id) < std::tie(points[i].day, points[i].event_id));
+  }
+  // The rerun is unchanged and adds nothing.
+  auto again = Ingest({path});
+  ASSERT_TRUE(again.ok()) << again.error().Format();
+  EXPECT_TRUE(again->unchanged);
+  EXPECT_EQ(again->points, 0);
+  EXPECT_EQ(store_->CountRows("event_points"), placed);
+}
+
+TEST_F(EventsStoreTest, AMalformedPlaceKeepsTheAggregateAndStoresNoPoint) {
+  std::string text = PlacedLine({{kId, "1"}, {kLat, "abc"}}) + "\n" + PlacedLine({{kId, "2"}, {kLat, "95"}}) + "\n" +
+                     PlacedLine({{kId, "3"}, {kLong, ""}}) + "\n" + PlacedLine({{kId, "4"}}) + "\n" +
+                     EventLine({{kId, "5"}}) + "\n";
+  WriteFile(dir_ / "a.CSV", text);
+  auto r = Ingest({dir_ / "a.CSV"});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  EXPECT_EQ(r->files[0].events, 5);
+  EXPECT_EQ(r->files[0].quarantined, 0);
+  EXPECT_EQ(r->files[0].points, 1);
+  EXPECT_EQ(r->files[0].bad_points, 3);
+  EXPECT_EQ(Value("USA", 2019, "gdelt_events_total"), 5);
+  const auto points = store_->EventPoints({});
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].event_id, "4");
+  EXPECT_EQ(points[0].line, 4);
+  EXPECT_EQ(points[0].unit, "USA");
+}
+
+// One point per event id: the first line stored wins, within a file, across the files of a run
+// and across runs. An id's later lines are counted in the files' points but add no row.
+TEST_F(EventsStoreTest, AnEventIdStoredTwiceKeepsItsFirstLine) {
+  WriteFile(dir_ / "a.CSV", PlacedLine({{kId, "7"}, {kLat, "1"}}) + "\n" + PlacedLine({{kId, "7"}, {kLat, "2"}}) +
+                                "\n" + PlacedLine({{kId, "8"}}) + "\n");
+  WriteFile(dir_ / "b.CSV", PlacedLine({{kId, "8"}, {kLat, "3"}}) + "\n" + PlacedLine({{kId, "9"}}) + "\n");
+  WriteFile(dir_ / "c.CSV", PlacedLine({{kId, "9"}, {kLat, "4"}, {kCountry, "UK"}}) + "\n");
+  auto r = Ingest({dir_ / "a.CSV", dir_ / "b.CSV"});
+  ASSERT_TRUE(r.ok()) << r.error().Format();
+  EXPECT_EQ(r->files[0].points, 3);
+  EXPECT_EQ(r->files[1].points, 2);
+  EXPECT_EQ(r->points, 3);  // 7, 8, 9
+  auto later = Ingest({dir_ / "c.CSV"});
+  ASSERT_TRUE(later.ok()) << later.error().Format();
+  EXPECT_EQ(later->points, 0);
+  const auto points = store_->EventPoints({});
+  ASSERT_EQ(points.size(), 3u);
+  const std::string a = r->files[0].sha256, b = r->files[1].sha256;
+  EXPECT_EQ(std::tie(points[0].event_id, points[0].lat, points[0].file_sha256, points[0].line),
+            std::make_tuple(std::string("7"), 1.0, a, std::int64_t{1}));
+  EXPECT_EQ(std::tie(points[1].event_id, points[1].file_sha256, points[1].line),
+            std::make_tuple(std::string("8"), a, std::int64_t{3}));
+  EXPECT_EQ(std::tie(points[2].event_id, points[2].file_sha256, points[2].line, points[2].unit),
+            std::make_tuple(std::string("9"), b, std::int64_t{2}, std::string("USA")));
+  // The aggregates still count every line.
+  EXPECT_EQ(Value("GBR", 2019, "gdelt_events_total"), 1);
+}
+
+TEST_F(EventsStoreTest, AFailedRunStoresNoPoint) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += PlacedLine({{kId, std::to_string(i)}}) + "\n";
+  WriteFile(dir_ / "good.CSV", text);
+  std::string gz = Gzip(text);
+  WriteFile(dir_ / "cut.CSV.gz", gz.substr(0, gz.size() / 2));
+  auto r = Ingest({dir_ / "good.CSV", dir_ / "cut.CSV.gz"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().ExitCode(), 3);
+  EXPECT_EQ(store_->CountRows("event_points"), 0);
+  EXPECT_EQ(store_->CountRows("files"), 0);
+  auto ok = Ingest({dir_ / "good.CSV"});
+  ASSERT_TRUE(ok.ok()) << ok.error().Format();
+  EXPECT_EQ(ok->points, 2000);
+  EXPECT_EQ(store_->CountRows("event_points"), 2000);
+}
+
+// A store migrated from schema 9 holds no point of its earlier runs: the same run again, otherwise
+// unchanged, adds them (and only them).
+TEST_F(EventsStoreTest, AnUnchangedRerunAddsThePointsTheStoreLacks) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += PlacedLine({{kId, std::to_string(i)}}) + "\n";
+  WriteFile(dir_ / "a.CSV", text);
+  auto first = Ingest({dir_ / "a.CSV"});
+  ASSERT_TRUE(first.ok()) << first.error().Format();
+  ASSERT_EQ(first->points, 50);
+  const std::int64_t files = store_->CountRows("files"), obs = store_->CountRows("observations");
+  store_.reset();
+  SqliteExec(db_, "DELETE FROM event_points WHERE CAST(event_id AS INTEGER) >= 20");  // as if never stored
+  store_ = std::move(*OpenSqliteStore(db_));
+  ASSERT_EQ(store_->CountRows("event_points"), 20);
+  auto again = Ingest({dir_ / "a.CSV"});
+  ASSERT_TRUE(again.ok()) << again.error().Format();
+  EXPECT_TRUE(again->unchanged);
+  EXPECT_EQ(again->points, 30);
+  EXPECT_EQ(store_->CountRows("event_points"), 50);
+  EXPECT_EQ(store_->CountRows("files"), files);
+  EXPECT_EQ(store_->CountRows("observations"), obs);
+  for (const auto& p : store_->EventPoints({})) EXPECT_EQ(p.file_sha256, first->files[0].sha256);
 }
 
 }  // namespace

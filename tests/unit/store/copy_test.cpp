@@ -120,6 +120,9 @@ void Fill(Store& s) {
     ++i;
   }
   s.InsertQuarantine(file, QuarantineRow{9, 2, "x,\\N,y", "non-numeric", ""});
+  s.InsertEventPoints(
+      {EventPoint{"gdelt", "881990832", 17828, 49.25, -123.133, "CA02", "CA", "CAN", 13, 3, -7.0, 3, f.sha256, 1},
+       EventPoint{"gdelt", "2", -1, 1e-300, std::nextafter(180.0, 0.0), "", "", "", 20, 4, 0.1, 0, f.sha256, 2}});
   s.SetUnitGroup("PAR", "income", "high", 0);  // a NULL file
   Campaign c;
   c.key = "practice", c.rules = "title = \"评选\"\n", c.created = "2026-12-06T10:00:00Z", c.results = "{}";
@@ -162,6 +165,10 @@ TEST(CopyStore, CarriesEveryValueToPostgresAndBack) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i], b[i]);
   }
+  const auto points = lite->EventPoints({});
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(pg->EventPoints({}), points);
+  EXPECT_EQ(back->EventPoints({}), points);
   // Ids generated after the copy follow the copied ones.
   FileRecord f;
   f.path = "/data/b.csv", f.sha256 = std::string(64, 'b'), f.bytes = 1, f.ingested_at = "2025-01-02T00:00:00Z";

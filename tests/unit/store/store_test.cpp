@@ -1,6 +1,7 @@
 // Unit tests of the store: migrations, the schema-version guard, transactions, duplicate
-// detection and the source-priority rule (tier, release, preference, file). Every StoreTest case
-// runs on both backends, SQLite and PostgreSQL (a throwaway cluster: tests/pg_cluster.hpp).
+// detection, the source-priority rule (tier, release, preference, file) and event points. Every
+// StoreTest case runs on both backends, SQLite and PostgreSQL (a throwaway cluster:
+// tests/pg_cluster.hpp).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include "pg_cluster.hpp"
+#include "postgres/migrations.hpp"
+#include "sqlite/migrations.hpp"
 #include "store.hpp"
 #include "test_util.hpp"
 
@@ -527,7 +530,214 @@ TEST_P(StoreTest, CampaignRowsRoundTripAndSheetsAreAppendOnly) {
   EXPECT_TRUE(store_->Assignments(id).empty());
 }
 
+//! A GDELT point of file `sha` with the fields that matter to the filters; the others GDELT-like.
+EventPoint Point(const std::string& id, int day, double lat, double lon, const std::string& unit,
+                 const std::string& sha) {
+  EventPoint p;
+  p.source = "gdelt", p.event_id = id, p.day = day, p.lat = lat, p.lon = lon;
+  p.adm1 = unit.empty() ? "" : "XX01", p.country_fips = unit.empty() ? "" : "XX", p.unit = unit;
+  p.root_code = 19, p.quad_class = 4, p.goldstein = -10, p.mentions = 3, p.file_sha256 = sha, p.line = 7;
+  return p;
+}
+
+std::vector<std::string> Ids(const std::vector<EventPoint>& points) {
+  std::vector<std::string> out;
+  for (const auto& p : points) out.push_back(p.event_id);
+  return out;
+}
+
+TEST_P(StoreTest, EventPointsRoundTripOrderedByDayThenId) {
+  const std::int64_t src = AddSource("gdelt", 4, "2019-10-24");
+  File(src, "a.CSV");
+  const std::string sha = Sha256Hex("a.CSV");
+  EventPoint full = Point("881990832", 17828, 49.25, -123.133, "CAN", sha);
+  full.adm1 = "CA02", full.country_fips = "CA", full.root_code = 13, full.quad_class = 3, full.goldstein = -7.0;
+  full.mentions = 3, full.line = 1;
+  std::vector<EventPoint> points{full, Point("3", 17830, 0, 0, "", sha),
+                                 Point("2", 17830, -33.8678, 151.207, "AUS", sha),
+                                 Point("10", 17829, 90, 180, "NOR", sha), Point("1", 17829, -90, -180, "ATA", sha)};
+  {
+    Transaction tx(*store_);
+    EXPECT_EQ(store_->InsertEventPoints(points), 5);
+    EXPECT_EQ(store_->InsertEventPoints({}), 0);
+    tx.Commit();
+  }
+  const auto all = store_->EventPoints({});
+  // Day, then the id as text ("1" < "10"; "2" < "3").
+  EXPECT_EQ(Ids(all), (std::vector<std::string>{"881990832", "1", "10", "2", "3"}));
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0], full);  // every field as written, the reals to the bit
+  EXPECT_EQ(all[4], points[1]);
+  EXPECT_EQ(store_->CountRows("event_points"), 5);
+}
+
+TEST_P(StoreTest, EventPointsFilterByUnitDaysAndBox) {
+  const std::int64_t src = AddSource("gdelt", 4, "2019-10-24");
+  File(src, "a.CSV");
+  const std::string sha = Sha256Hex("a.CSV");
+  store_->InsertEventPoints({Point("1", 100, 10, 10, "AAA", sha), Point("2", 101, 20, 20, "AAA", sha),
+                             Point("3", 102, 30, 30, "BBB", sha), Point("4", 103, -10, 179.5, "BBB", sha),
+                             Point("5", 104, -10, -179.5, "", sha), Point("6", 105, 50, -170, "CCC", sha)});
+  using V = std::vector<std::string>;
+  auto ids = [&](const EventPointFilter& f) { return Ids(store_->EventPoints(f)); };
+  EventPointFilter f;
+  f.unit = "AAA";
+  EXPECT_EQ(ids(f), (V{"1", "2"}));
+  f.unit = "";  // the points without a unit
+  EXPECT_EQ(ids(f), (V{"5"}));
+  f.unit = "ZZZ";
+  EXPECT_EQ(ids(f), V{});
+  f = {};
+  f.day_from = 101, f.day_to = 103;  // both ends included
+  EXPECT_EQ(ids(f), (V{"2", "3", "4"}));
+  f.day_from = 104, f.day_to = 103;
+  EXPECT_EQ(ids(f), V{});
+  f = {};
+  f.unit = "BBB", f.day_from = 103;
+  EXPECT_EQ(ids(f), (V{"4"}));
+  // A box: every bound included.
+  f = {};
+  f.box = GeoBox{10, 30, 10, 20};
+  EXPECT_EQ(ids(f), (V{"1", "2"}));
+  f.box = GeoBox{-90, 90, -180, 180};
+  EXPECT_EQ(ids(f), (V{"1", "2", "3", "4", "5", "6"}));
+  f.box = GeoBox{15, 90, -180, 180};
+  EXPECT_EQ(ids(f), (V{"2", "3", "6"}));
+  // Across the antimeridian (west > east): 179.5 and −179.5 are in, −170 is not.
+  f.box = GeoBox{-20, 60, 179, -175};
+  EXPECT_EQ(ids(f), (V{"4", "5"}));
+  f.box = GeoBox{-20, 60, 179, -170};
+  EXPECT_EQ(ids(f), (V{"4", "5", "6"}));
+  // The box with the other filters.
+  f.unit = "BBB", f.day_from = 100, f.day_to = 103;
+  EXPECT_EQ(ids(f), (V{"4"}));
+  f.box = GeoBox{30, 10, -180, 180};  // south above north: nothing
+  f.unit.reset();
+  EXPECT_EQ(ids(f), V{});
+}
+
+TEST_P(StoreTest, EventPointsKeepTheFirstLineStoredForAnEventId) {
+  const std::int64_t src = AddSource("gdelt", 4, "2019-10-24");
+  File(src, "a.CSV");
+  File(src, "b.CSV");
+  const EventPoint first = Point("42", 200, 1, 2, "AAA", Sha256Hex("a.CSV"));
+  EventPoint later = Point("42", 201, 3, 4, "BBB", Sha256Hex("b.CSV"));
+  later.line = 99;
+  EXPECT_EQ(store_->InsertEventPoints({first}), 1);
+  EXPECT_EQ(store_->InsertEventPoints({later}), 0);
+  // Twice in one batch too, and beside a new one.
+  EventPoint other = later;
+  other.event_id = "43";
+  EXPECT_EQ(store_->InsertEventPoints({later, other, later}), 1);
+  const auto all = store_->EventPoints({});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0], first);
+  EXPECT_EQ(all[1], other);
+  // The key is (source, event_id): the same id of another data set is another point.
+  EventPoint elsewhere = later;
+  elsewhere.source = "other";
+  EXPECT_EQ(store_->InsertEventPoints({elsewhere}), 1);
+  EXPECT_EQ(store_->CountRows("event_points"), 3);
+}
+
+TEST_P(StoreTest, EventPointsRolledBackOrNamingNoFileLeaveNothing) {
+  const std::int64_t src = AddSource("gdelt", 4, "2019-10-24");
+  {
+    Transaction tx(*store_);
+    // The file row may come after its points in the transaction (the key is checked at the commit).
+    EXPECT_EQ(store_->InsertEventPoints({Point("1", 1, 0, 0, "AAA", Sha256Hex("late.CSV"))}), 1);
+    File(src, "late.CSV");
+    EXPECT_EQ(store_->CountRows("event_points"), 1);
+  }  // rolled back
+  EXPECT_EQ(store_->CountRows("event_points"), 0);
+  EXPECT_EQ(store_->CountRows("files"), 0);
+  store_->Begin();
+  store_->InsertEventPoints({Point("1", 1, 0, 0, "AAA", std::string(64, 'f'))});
+  EXPECT_THROW(store_->Commit(), Failure) << "a point must name a stored file";
+  store_->Rollback();
+  EXPECT_EQ(store_->CountRows("event_points"), 0);
+  // A coordinate out of range is refused by the table itself.
+  File(src, "a.CSV");
+  EXPECT_THROW(store_->InsertEventPoints({Point("2", 1, 91, 0, "AAA", Sha256Hex("a.CSV"))}), Failure);
+  EXPECT_THROW(store_->InsertEventPoints({Point("2", 1, 0, -180.5, "AAA", Sha256Hex("a.CSV"))}), Failure);
+  EXPECT_EQ(store_->CountRows("event_points"), 0);
+}
+
+TEST_P(StoreTest, ManyEventPointsInOneCall) {
+  const std::int64_t src = AddSource("gdelt", 4, "2019-10-24");
+  File(src, "a.CSV");
+  std::vector<EventPoint> points;
+  for (int i = 0; i < 1234; ++i)
+    points.push_back(Point(std::to_string(100000 + i), 10 + i % 3, 1, 1, "AAA", Sha256Hex("a.CSV")));
+  points.push_back(points[5]);  // a repeat, in another statement of the PostgreSQL store's
+  Transaction tx(*store_);
+  EXPECT_EQ(store_->InsertEventPoints(points), 1234);
+  tx.Commit();
+  EventPointFilter f;
+  f.day_from = f.day_to = 11;
+  EXPECT_EQ(store_->EventPoints(f).size(), 411u);  // i % 3 == 1 for i < 1234
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         test::BackendName);
+
+// A store of schema 9 (the last before event points), made by its own migrations and holding rows,
+// upgraded by Migrate: its rows stay, and event points can be stored and read.
+class StoreUpgrade : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(StoreUpgrade, SchemaNineGainsEventPointsAndKeepsItsRows) {
+  ASSERT_EQ(kSchemaVersion, 10);
+  ASSERT_EQ(detail::kMigrations.size(), 10u);
+  ASSERT_EQ(detail::kPgMigrations.size(), 10u);
+  TempDir dir;
+  const std::string sha(64, 'a');
+  const std::string rows =
+      "INSERT INTO units(code,kind,name_en) VALUES('AAA','country','Land A');"
+      "INSERT INTO sources(id,key,publisher,tier,release) VALUES(1,'gdelt-events-v2','GDELT',4,'2019-10-24');"
+      "INSERT INTO files(id,path,sha256,bytes,source,ingested_at) VALUES(1,'/a.CSV','" +
+      sha + "',10,1,'2025-01-01T00:00:00Z');";
+  std::string location;
+  if (GetParam() == Backend::kSqlite) {
+    location = dir / "old.db";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(location.c_str(), &db), SQLITE_OK);
+    for (std::size_t i = 0; i < 9; ++i) {
+      ASSERT_EQ(sqlite3_exec(db, std::string(detail::kMigrations[i]).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+          << i + 1 << ": " << sqlite3_errmsg(db);
+    }
+    ASSERT_EQ(sqlite3_exec(db, ("PRAGMA user_version = 9;" + rows).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  } else {
+    location = test::PgCluster::Get().NewDatabase();
+    const std::string db = test::PgCluster::Database(location);
+    for (std::size_t i = 0; i < 9; ++i) test::PgCluster::Get().Sql(std::string(detail::kPgMigrations[i]), db, "gpsi");
+    test::PgCluster::Get().Sql(
+        "UPDATE gpsi_schema SET version=9;" + rows + "UPDATE gpsi_ids SET last=1 WHERE name IN ('sources','files');",
+        db, "gpsi");
+  }
+  auto store = OpenOrDie(location);
+  ASSERT_NE(store, nullptr);
+  ASSERT_EQ(store->SchemaVersion(), 9);
+  EXPECT_THROW(store->CountRows("event_points"), Failure);  // no such table yet
+  Status s = store->Migrate();
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(store->SchemaVersion(), 10);
+  EXPECT_EQ(store->CountRows("units"), 1);
+  ASSERT_EQ(store->Files().size(), 1u);
+  EXPECT_EQ(store->Files()[0].sha256, sha);
+  EXPECT_EQ(store->CountRows("event_points"), 0);
+  EXPECT_EQ(store->InsertEventPoints({Point("7", 18000, 12.5, -3.25, "AAA", sha)}), 1);
+  const auto points = store->EventPoints({});
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0], Point("7", 18000, 12.5, -3.25, "AAA", sha));
+  // The new file rows are numbered after the old ones.
+  FileRecord f;
+  f.path = "/b.CSV", f.sha256 = std::string(64, 'b'), f.bytes = 1, f.source_id = 1, f.ingested_at = "2025-01-02";
+  EXPECT_EQ(store->InsertFile(f), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreUpgrade, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          test::BackendName);
 
 }  // namespace
