@@ -364,21 +364,154 @@ Status ParseForecast(const toml::table& t, Forecast& f, const std::string& origi
 
 // ---- risk ---------------------------------------------------------------------------------------
 
-const std::set<std::string> kRiskKeys{"classes",     "class_en",   "class_zh", "decimals",
-                                      "trend_years", "trend_band", "max_age",  "validity_days"};
+const std::set<std::string> kRiskKeys{"classes",      "class_en",      "class_zh",       "decimals",
+                                      "trend_years",  "trend_band",    "max_age",        "validity_days",
+                                      "radius_km",    "lookback_days", "half_life_days", "local_levels",
+                                      "matrix_lower", "matrix_en",     "matrix_zh",      "threat"};
+// A [[risk.threat]] and its [[risk.threat.control]]s.
+const std::set<std::string> kThreatKeys{"id",     "name_en", "name_zh",       "node",    "events",
+                                        "impact", "control", "expatriate_up", "route_up"};
+const std::set<std::string> kControlKeys{"id", "en", "zh", "lowers", "steps"};
 
-//! risk.class_en / class_zh: `count` non-empty names.
+//! risk.<key>: `count` non-empty names, lowest first (`what`: "class" or "rating").
 Status ParseNames(const toml::table& t, const char* key, std::size_t count, std::vector<std::string>& out,
-                  const std::string& origin) {
+                  const std::string& origin, std::string_view what = "class") {
   const toml::node* n = t.get(key);
   const toml::array* a = n ? n->as_array() : nullptr;
   if (!a || a->size() != count) {
-    return Bad(origin, fmt::format("risk.{} must list the {} class names, lowest first", key, count), n ? n : &t);
+    return Bad(origin, fmt::format("risk.{} must list the {} {} names, lowest first", key, count, what), n ? n : &t);
   }
+  std::vector<std::string> names;
   for (const auto& e : *a) {
     auto s = e.value_exact<std::string>();
     if (!s || s->empty()) return Bad(origin, fmt::format("risk.{} must list non-empty names", key), &e);
-    out.push_back(*s);
+    names.push_back(*s);
+  }
+  out = std::move(names);
+  return Ok();
+}
+
+//! An id of 1 to 64 characters a–z, 0–9, '-' and any of `extra`.
+bool IdOk(const std::string& id, std::string_view extra) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || extra.find(c) != extra.npos;
+  });
+}
+
+//! A required non-empty text key of a threat or control table; `what` prefixes the message.
+Result<std::string> NonEmpty(const toml::table& t, const char* key, const std::string& what,
+                             const std::string& origin) {
+  const toml::node* n = t.get(key);
+  auto s = n ? n->value_exact<std::string>() : std::nullopt;
+  if (!s || s->empty()) return Bad(origin, fmt::format("{}{} must be non-empty text", what, key), n ? n : &t);
+  return *s;
+}
+
+//! One [[risk.threat.control]] of threat `what` ("risk.threat <id>: "); `ids` holds the method's
+//! control ids so far.
+Status ParseControl(const toml::node& node, const std::string& what, RiskControl& c, std::set<std::string>& ids,
+                    const std::string& origin) {
+  const toml::table* t = node.as_table();
+  if (!t) return Bad(origin, what + "control must be an array of tables ([[risk.threat.control]])", &node);
+  for (const auto& [k, v] : *t) {
+    if (!kControlKeys.count(std::string(k.str()))) {
+      return BadKey(
+          origin, fmt::format("{}unknown key risk.threat.control.{} (known: {})", what, k.str(), KeyList(kControlKeys)),
+          k);
+    }
+  }
+  const toml::node* in = t->get("id");
+  auto id = in ? in->value_exact<std::string>() : std::nullopt;
+  if (!id || !IdOk(*id, ".")) {
+    return Bad(origin, what + "control.id must be 1 to 64 characters of a-z, 0-9, . and -", in ? in : t);
+  }
+  if (!ids.insert(*id).second) return Bad(origin, fmt::format("two controls have the id {}", *id), in);
+  c.id = *id;
+  const std::string at = fmt::format("{}control {}: ", what, c.id);
+  for (auto [key, field] : {std::pair{"en", &c.en}, {"zh", &c.zh}}) {
+    auto s = NonEmpty(*t, key, at, origin);
+    if (!s) return s.error();
+    *field = *s;
+  }
+  if (const toml::node* n = t->get("lowers")) {
+    auto s = n->value_exact<std::string>();
+    if (!s || (*s != "likelihood" && *s != "impact")) {
+      return Bad(origin, at + "lowers must be \"likelihood\" or \"impact\"", n);
+    }
+    c.lowers_impact = *s == "impact";
+  }
+  if (const toml::node* n = t->get("steps")) {
+    auto x = n->value_exact<std::int64_t>();
+    if (!x || *x < 1 || *x > 4) return Bad(origin, at + "steps must be an integer from 1 to 4", n);
+    c.steps = static_cast<int>(*x);
+  }
+  return Ok();
+}
+
+//! One [[risk.threat]]. Its node is checked against the framework once the nodes are read.
+Status ParseThreat(const toml::node& node, RiskThreat& th, std::set<std::string>& control_ids,
+                   const std::string& origin) {
+  const toml::table* t = node.as_table();
+  if (!t) return Bad(origin, "risk.threat must be an array of tables ([[risk.threat]])", &node);
+  for (const auto& [k, v] : *t) {
+    if (!kThreatKeys.count(std::string(k.str()))) {
+      return BadKey(origin, fmt::format("unknown key risk.threat.{} (known: {})", k.str(), KeyList(kThreatKeys)), k);
+    }
+  }
+  const toml::node* in = t->get("id");
+  auto id = in ? in->value_exact<std::string>() : std::nullopt;
+  if (!id || !IdOk(*id, "")) {
+    return Bad(origin, "risk.threat.id must be 1 to 64 characters of a-z, 0-9 and -", in ? in : t);
+  }
+  th.id = *id;
+  const std::string what = fmt::format("risk.threat {}: ", th.id);
+  for (auto [key, field] : {std::pair{"name_en", &th.name_en}, {"name_zh", &th.name_zh}}) {
+    auto s = NonEmpty(*t, key, what, origin);
+    if (!s) return s.error();
+    *field = *s;
+  }
+  const toml::node* nn = t->get("node");
+  auto code = nn ? nn->value_exact<std::string>() : std::nullopt;
+  if (!code || code->empty()) {
+    return Bad(origin, what + "node must be the code of the method node (indicator or aggregate) it reads",
+               nn ? nn : t);
+  }
+  th.node = *code;
+  if (const toml::node* n = t->get("events")) {
+    const toml::array* a = n->as_array();
+    if (!a) return Bad(origin, what + "events must list CAMEO root codes (integers from 1 to 20)", n);
+    for (const auto& e : *a) {
+      auto x = e.value_exact<std::int64_t>();
+      if (!x || *x < 1 || *x > 20) {
+        return Bad(origin, what + "events must list CAMEO root codes (integers from 1 to 20)", &e);
+      }
+      const int root = static_cast<int>(*x);
+      if (std::find(th.event_roots.begin(), th.event_roots.end(), root) != th.event_roots.end()) {
+        return Bad(origin, fmt::format("{}events lists {} twice", what, root), &e);
+      }
+      th.event_roots.push_back(root);
+    }
+  }
+  if (const toml::node* n = t->get("impact")) {
+    auto x = n->value_exact<std::int64_t>();
+    if (!x || *x < 1 || *x > 5) return Bad(origin, what + "impact must be an integer from 1 to 5", n);
+    th.impact = static_cast<int>(*x);
+  }
+  for (auto [key, field] : {std::pair{"expatriate_up", &th.expatriate_up}, {"route_up", &th.route_up}}) {
+    if (const toml::node* n = t->get(key)) {
+      auto b = n->value_exact<bool>();
+      if (!b) return Bad(origin, fmt::format("{}{} must be true or false", what, key), n);
+      *field = *b;
+    }
+  }
+  if (const toml::node* n = t->get("control")) {
+    const toml::array* a = n->as_array();
+    if (!a) return Bad(origin, what + "control must be an array of tables ([[risk.threat.control]])", n);
+    for (const auto& e : *a) {
+      RiskControl c;
+      if (auto st = ParseControl(e, what, c, control_ids, origin); !st) return st;
+      th.controls.push_back(std::move(c));
+    }
   }
   return Ok();
 }
@@ -406,7 +539,8 @@ Status ParseRisk(const toml::table& t, RiskSpec& r, const std::string& origin) {
   if (auto st = ParseNames(t, "class_zh", r.classes(), r.class_zh, origin); !st) return st;
   for (auto [key, field, lo, hi] : {std::tuple{"decimals", &r.decimals, 0, 6},
                                     {"trend_years", &r.trend_years, 2, 20},
-                                    {"validity_days", &r.validity_days, 1, 3660}}) {
+                                    {"validity_days", &r.validity_days, 1, 3660},
+                                    {"lookback_days", &r.lookback_days, 1, 3660}}) {
     if (const toml::node* n = t.get(key)) {
       auto x = n->value_exact<std::int64_t>();
       if (!x || *x < lo || *x > hi)
@@ -414,11 +548,61 @@ Status ParseRisk(const toml::table& t, RiskSpec& r, const std::string& origin) {
       *field = static_cast<int>(*x);
     }
   }
-  for (auto [key, field] : {std::pair{"trend_band", &r.trend_band}, {"max_age", &r.max_age}}) {
+  for (auto [key, field] :
+       {std::pair{"trend_band", &r.trend_band}, {"max_age", &r.max_age}, {"half_life_days", &r.half_life_days}}) {
     if (const toml::node* n = t.get(key)) {
       auto x = Finite(*n);
       if (!x || *x <= 0) return Bad(origin, fmt::format("risk.{} must be a number > 0", key), n);
       *field = *x;
+    }
+  }
+  if (const toml::node* n = t.get("radius_km")) {
+    auto x = Finite(*n);
+    if (!x || *x <= 0 || *x > 500) return Bad(origin, "risk.radius_km must be a number of km > 0 and ≤ 500", n);
+    r.radius_km = *x;
+  }
+  if (const toml::node* n = t.get("local_levels")) {
+    const std::string msg = "risk.local_levels must list 1 to 4 numbers > 0 in ascending order";
+    const toml::array* a = n->as_array();
+    if (!a || a->empty() || a->size() > 4) return Bad(origin, msg, n);
+    std::vector<double> levels;
+    for (const auto& e : *a) {
+      auto x = Finite(e);
+      if (!x || *x <= 0 || (!levels.empty() && *x <= levels.back())) return Bad(origin, msg, &e);
+      levels.push_back(*x);
+    }
+    r.local_levels = std::move(levels);
+  }
+  // The risk matrix: its rating bounds, and one name per rating in each language.
+  if (const toml::node* n = t.get("matrix_lower")) {
+    const std::string msg = "risk.matrix_lower must list 1 to 10 integers from 2 to 25 in ascending order";
+    const toml::array* a = n->as_array();
+    if (!a || a->empty() || a->size() > 10) return Bad(origin, msg, n);
+    std::vector<int> lower;
+    for (const auto& e : *a) {
+      auto x = e.value_exact<std::int64_t>();
+      if (!x || *x < 2 || *x > 25 || (!lower.empty() && *x <= lower.back())) return Bad(origin, msg, &e);
+      lower.push_back(static_cast<int>(*x));
+    }
+    r.matrix_lower = std::move(lower);
+  }
+  // Names are required with matrix_lower; without it they rename the default's ratings.
+  for (auto [key, field] : {std::pair{"matrix_en", &r.matrix_en}, {"matrix_zh", &r.matrix_zh}}) {
+    if (t.get("matrix_lower") || t.get(key)) {
+      if (auto st = ParseNames(t, key, r.matrix_lower.size() + 1, *field, origin, "rating"); !st) return st;
+    }
+  }
+  if (const toml::node* n = t.get("threat")) {
+    const toml::array* a = n->as_array();
+    if (!a) return Bad(origin, "risk.threat must be an array of tables ([[risk.threat]])", n);
+    std::set<std::string> ids, control_ids;
+    for (const auto& e : *a) {
+      RiskThreat th;
+      if (auto st = ParseThreat(e, th, control_ids, origin); !st) return st;
+      if (!ids.insert(th.id).second) {
+        return Bad(origin, fmt::format("two [[risk.threat]] tables have the id {}", th.id), e.as_table()->get("id"));
+      }
+      r.threats.push_back(std::move(th));
     }
   }
   return Ok();
@@ -1362,6 +1546,16 @@ Result<Method> FromTable(toml::table& root, const std::string& origin, const Lin
   std::stable_sort(aggs.begin(), aggs.end(), [](const Node& a, const Node& b) { return a.level < b.level; });
   m.nodes = std::move(inds);
   for (auto& n : aggs) m.nodes.push_back(std::move(n));
+  // A threat reads a node of this framework (its country score gives the likelihood).
+  for (std::size_t i = 0; i < m.risk.threats.size(); ++i) {
+    const RiskThreat& th = m.risk.threats[i];
+    if (m.Find(th.node) >= 0) continue;
+    const toml::node* at = nullptr;
+    if (const toml::array* ta = root["risk"]["threat"].as_array(); ta && i < ta->size()) {
+      if (const toml::table* tt = (*ta)[i].as_table()) at = tt->get("node");
+    }
+    return Bad(origin, fmt::format("risk.threat {}: node \"{}\" is not a node of the method", th.id, th.node), at);
+  }
   if (auto st = CheckWeightSums(m, origin); !st) return st.error();
   m.canonical = Canonical(m);
   m.hash = Sha256Hex(m.canonical);

@@ -165,9 +165,32 @@ struct WarnRule {
   std::string severity = "medium";  //!< low | medium | high
 };
 
+//! A control of a project threat (ISO 31000 risk treatment): a measure a project may have in
+//! place, and the levels it takes off the threat's likelihood or impact.
+struct RiskControl {
+  std::string id;              //!< 1–64 of [a-z0-9.-], unique in the method, e.g. "crime.guarded-compound"
+  std::string en, zh;          //!< the checklist line
+  bool lowers_impact = false;  //!< lowers the impact level; else the likelihood
+  int steps = 1;               //!< levels taken off (1–4); a level never goes below 1
+};
+
+//! A threat of a project's threat register: its likelihood level is the class (1-based) of the
+//! country's score on `node`, raised by the local overlay; its impact is `impact`, raised by one
+//! level for a project with expatriate staff (`expatriate_up`) or with a route (`route_up`).
+struct RiskThreat {
+  std::string id;  //!< 1–64 of [a-z0-9-], unique in the method
+  std::string name_en, name_zh;
+  std::string node;              //!< the method node (indicator or dimension) read for the country
+  std::vector<int> event_roots;  //!< CAMEO root codes of the local events counted (empty: none)
+  int impact = 3;                //!< 1–5
+  bool expatriate_up = false, route_up = false;
+  std::vector<RiskControl> controls;
+};
+
 //! A risk model's reading of its scores ([risk], docs/risk.md): fixed classes, the trend and the
-//! reliability index, and how long a project sheet stays valid. Like [forecast], outside the hash:
-//! it reads the scores and never changes them.
+//! reliability index, how long a project sheet stays valid, the local overlay, the risk matrix
+//! and the threat register. Like [forecast], outside the hash: it reads the scores and never
+//! changes them.
 struct RiskSpec {
   //! Lower bounds of classes 1 … n − 1, ascending (class 0 starts at the scale's minimum); empty:
   //! the method has no [risk] table. INFORM's: 2.0, 3.5, 5.0, 6.5 on 0–10.
@@ -178,6 +201,15 @@ struct RiskSpec {
   double trend_band = 0.1;                      //!< |slope| below this (points a year) is stable
   double max_age = 5;                           //!< reliability: values this many years old count as fully aged
   int validity_days = 180;                      //!< a project sheet is valid this long, then must be reviewed
+  double radius_km = 50;                        //!< the local overlay's default radius around site and route
+  int lookback_days = 365;                      //!< local events this many days before the assessment count
+  double half_life_days = 90;                   //!< their recency weight 0.5^(age / half-life)
+  //! Weighted local events from which a threat's likelihood rises by 1, 2, … levels (ascending).
+  std::vector<double> local_levels{1, 5, 20};
+  //! Lower bounds of the risk matrix's ratings above the first on likelihood × impact (1–25).
+  std::vector<int> matrix_lower{5, 10, 17};
+  std::vector<std::string> matrix_en{"Low", "Medium", "High", "Very high"}, matrix_zh{"低", "中", "高", "很高"};
+  std::vector<RiskThreat> threats;  //!< the project threat register, in file order
   bool active() const { return !class_lower.empty(); }
   std::size_t classes() const { return class_lower.size() + 1; }
 };

@@ -312,6 +312,257 @@ class_zh = ["很低", "低", "中", "高", "很高"]
   }
 }
 
+// The [risk] table of the threat-register tests: INFORM's classes on kBase.
+constexpr const char* kRiskHead = R"(
+[risk]
+classes = [2.0, 3.5, 5.0, 6.5]
+class_en = ["Very low", "Low", "Medium", "High", "Very high"]
+class_zh = ["很低", "低", "中", "高", "很高"]
+)";
+
+// Two threats, one with two controls, one with none of the optional keys.
+constexpr const char* kThreats = R"(
+[[risk.threat]]
+id = "armed-conflict"
+name_en = "Armed conflict"
+name_zh = "武装冲突"
+node = "P1"
+events = [18, 19, 20]
+impact = 5
+expatriate_up = true
+route_up = true
+
+[[risk.threat.control]]
+id = "conflict.evacuation-plan"
+en = "Evacuation plan rehearsed"
+zh = "撤离计划已演练"
+lowers = "impact"
+steps = 2
+
+[[risk.threat.control]]
+id = "conflict.security-advisor"
+en = "Security advisor on site"
+zh = "现场安全顾问"
+
+[[risk.threat]]
+id = "crime"
+name_en = "Crime"
+name_zh = "犯罪"
+node = "A"
+)";
+
+//! kBase with kRiskHead, `risk_lines` in [risk], then `tail` (threat tables).
+std::string WithRisk(const std::string& risk_lines, const std::string& tail = "") {
+  return std::string(kBase) + kRiskHead + risk_lines + (risk_lines.empty() ? "" : "\n") + tail;
+}
+
+//! Expects `text` refused as kBadMethod with a message containing `part`.
+void Refused(const std::string& text, const std::string& part) {
+  Error e = Fails(text, {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, part)) << "message: " << e.message << "\nexpected: " << part;
+  EXPECT_GT(e.line, 0) << e.message;  // located in the file
+}
+
+TEST(MethodRisk, OverlayMatrixAndThreatsDefaultWhenAbsent) {
+  auto m = Parse(WithRisk(""));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  const RiskSpec& r = m->risk;
+  EXPECT_DOUBLE_EQ(r.radius_km, 50);
+  EXPECT_EQ(r.lookback_days, 365);
+  EXPECT_DOUBLE_EQ(r.half_life_days, 90);
+  EXPECT_EQ(r.local_levels, (std::vector<double>{1, 5, 20}));
+  EXPECT_EQ(r.matrix_lower, (std::vector<int>{5, 10, 17}));
+  EXPECT_EQ(r.matrix_en, (std::vector<std::string>{"Low", "Medium", "High", "Very high"}));
+  EXPECT_EQ(r.matrix_zh, (std::vector<std::string>{"低", "中", "高", "很高"}));
+  EXPECT_TRUE(r.threats.empty());
+  // Names alone rename the default's four ratings.
+  auto renamed = Parse(WithRisk(R"(matrix_en = ["L", "M", "H", "VH"])"));
+  ASSERT_TRUE(renamed.ok()) << renamed.error().Format();
+  EXPECT_EQ(renamed->risk.matrix_en, (std::vector<std::string>{"L", "M", "H", "VH"}));
+  EXPECT_EQ(renamed->risk.matrix_zh, r.matrix_zh);
+  EXPECT_EQ(renamed->risk.matrix_lower, r.matrix_lower);
+}
+
+TEST(MethodRisk, OverlayAndMatrixParse) {
+  auto m = Parse(WithRisk(R"(radius_km = 500
+lookback_days = 730
+half_life_days = 30.5
+local_levels = [2, 10.5]
+matrix_lower = [4, 9]
+matrix_en = ["Low", "Medium", "High"]
+matrix_zh = ["低", "中", "高"])"));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  const RiskSpec& r = m->risk;
+  EXPECT_DOUBLE_EQ(r.radius_km, 500);
+  EXPECT_EQ(r.lookback_days, 730);
+  EXPECT_DOUBLE_EQ(r.half_life_days, 30.5);
+  EXPECT_EQ(r.local_levels, (std::vector<double>{2, 10.5}));
+  EXPECT_EQ(r.matrix_lower, (std::vector<int>{4, 9}));
+  EXPECT_EQ(r.matrix_en, (std::vector<std::string>{"Low", "Medium", "High"}));
+  EXPECT_EQ(r.matrix_zh, (std::vector<std::string>{"低", "中", "高"}));
+}
+
+TEST(MethodRisk, OverlayAndMatrixRefuseBadValues) {
+  for (const char* bad : {"radius_km = 0", "radius_km = 500.5", "radius_km = \"50\"", "radius_km = inf"}) {
+    Refused(WithRisk(bad), "risk.radius_km must be a number of km > 0 and ≤ 500");
+  }
+  for (const char* bad : {"lookback_days = 0", "lookback_days = 3661", "lookback_days = 30.0"}) {
+    Refused(WithRisk(bad), "risk.lookback_days must be an integer from 1 to 3660");
+  }
+  for (const char* bad : {"half_life_days = 0", "half_life_days = -1", "half_life_days = nan"}) {
+    Refused(WithRisk(bad), "risk.half_life_days must be a number > 0");
+  }
+  for (const char* bad :
+       {"local_levels = []", "local_levels = [1, 2, 3, 4, 5]", "local_levels = [0, 1]", "local_levels = [5, 5]",
+        "local_levels = [5, 1]", "local_levels = 1", "local_levels = [\"1\"]"}) {
+    Refused(WithRisk(bad), "risk.local_levels must list 1 to 4 numbers > 0 in ascending order");
+  }
+  const std::string names3 = "\nmatrix_en = [\"a\", \"b\", \"c\"]\nmatrix_zh = [\"a\", \"b\", \"c\"]";
+  for (const char* bad :
+       {"matrix_lower = [1, 9]", "matrix_lower = [4, 26]", "matrix_lower = [9, 4]", "matrix_lower = [4, 4]",
+        "matrix_lower = [4, 9.5]", "matrix_lower = []", "matrix_lower = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"}) {
+    Refused(WithRisk(bad + names3), "risk.matrix_lower must list 1 to 10 integers from 2 to 25 in ascending order");
+  }
+  // matrix_lower needs its names; names must match the ratings' count.
+  Refused(WithRisk("matrix_lower = [4, 9]"), "risk.matrix_en must list the 3 rating names, lowest first");
+  Refused(WithRisk("matrix_lower = [4, 9]\nmatrix_en = [\"a\", \"b\", \"c\"]"),
+          "risk.matrix_zh must list the 3 rating names, lowest first");
+  Refused(WithRisk("matrix_lower = [4, 9]\nmatrix_en = [\"a\", \"b\"]\nmatrix_zh = [\"a\", \"b\", \"c\"]"),
+          "risk.matrix_en must list the 3 rating names, lowest first");
+  Refused(WithRisk("matrix_zh = [\"低\", \"中\", \"高\"]"),
+          "risk.matrix_zh must list the 4 rating names, lowest first");
+  Refused(WithRisk("matrix_en = [\"a\", \"\", \"c\", \"d\"]"), "risk.matrix_en must list non-empty names");
+  Error e = Fails(WithRisk("radius = 5"), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "unknown key risk.radius (known: "));
+  EXPECT_TRUE(Has(e.message, "radius_km"));
+  EXPECT_TRUE(Has(e.message, "threat"));
+}
+
+TEST(MethodRisk, ThreatsAndControlsParseAndStayOutOfTheHash) {
+  auto base = Parse(WithRisk(""));
+  ASSERT_TRUE(base.ok()) << base.error().Format();
+  auto m = Parse(WithRisk("", kThreats));
+  ASSERT_TRUE(m.ok()) << m.error().Format();
+  ASSERT_EQ(m->risk.threats.size(), 2u);
+  const RiskThreat& a = m->risk.threats[0];
+  EXPECT_EQ(a.id, "armed-conflict");
+  EXPECT_EQ(a.name_en, "Armed conflict");
+  EXPECT_EQ(a.name_zh, "武装冲突");
+  EXPECT_EQ(a.node, "P1");  // an aggregate
+  EXPECT_EQ(a.event_roots, (std::vector<int>{18, 19, 20}));
+  EXPECT_EQ(a.impact, 5);
+  EXPECT_TRUE(a.expatriate_up);
+  EXPECT_TRUE(a.route_up);
+  ASSERT_EQ(a.controls.size(), 2u);
+  EXPECT_EQ(a.controls[0].id, "conflict.evacuation-plan");
+  EXPECT_EQ(a.controls[0].en, "Evacuation plan rehearsed");
+  EXPECT_EQ(a.controls[0].zh, "撤离计划已演练");
+  EXPECT_TRUE(a.controls[0].lowers_impact);
+  EXPECT_EQ(a.controls[0].steps, 2);
+  EXPECT_EQ(a.controls[1].id, "conflict.security-advisor");
+  EXPECT_FALSE(a.controls[1].lowers_impact);  // defaults: likelihood, one level
+  EXPECT_EQ(a.controls[1].steps, 1);
+  const RiskThreat& c = m->risk.threats[1];  // defaults
+  EXPECT_EQ(c.id, "crime");
+  EXPECT_EQ(c.node, "A");  // an indicator
+  EXPECT_TRUE(c.event_roots.empty());
+  EXPECT_EQ(c.impact, 3);
+  EXPECT_FALSE(c.expatriate_up);
+  EXPECT_FALSE(c.route_up);
+  EXPECT_TRUE(c.controls.empty());
+  // The register reads the scores and never changes them.
+  EXPECT_EQ(m->hash, base->hash);
+  EXPECT_EQ(m->canonical, base->canonical);
+  EXPECT_FALSE(Has(m->canonical, "threat"));
+  auto plain = Parse(kBase);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(m->hash, plain->hash);
+}
+
+TEST(MethodRisk, ThreatsRefuseBadKeys) {
+  const std::string ok = "id = \"t\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"A\"\n";
+  auto threat = [&](const std::string& lines) { return WithRisk("", "\n[[risk.threat]]\n" + lines + "\n"); };
+  for (const char* id :
+       {"", "Crime", "crime_1", "a.b", "12345678901234567890123456789012345678901234567890123456789012345"}) {
+    Refused(threat(std::string("id = \"") + id + "\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"A\""),
+            "risk.threat.id must be 1 to 64 characters of a-z, 0-9 and -");
+  }
+  Refused(threat("name_en = \"T\"\nname_zh = \"威胁\"\nnode = \"A\""),
+          "risk.threat.id must be 1 to 64 characters of a-z, 0-9 and -");
+  EXPECT_TRUE(
+      Parse(threat("id = \"" + std::string(64, 'a') + "\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"A\"")).ok());
+  Refused(threat("id = \"t\"\nname_zh = \"威胁\"\nnode = \"A\""), "risk.threat t: name_en must be non-empty text");
+  Refused(threat("id = \"t\"\nname_en = \"T\"\nname_zh = \"\"\nnode = \"A\""),
+          "risk.threat t: name_zh must be non-empty text");
+  Refused(threat("id = \"t\"\nname_en = \"T\"\nname_zh = \"威胁\""),
+          "risk.threat t: node must be the code of the method node (indicator or aggregate) it reads");
+  Refused(threat(ok + "events = [0]"), "risk.threat t: events must list CAMEO root codes (integers from 1 to 20)");
+  Refused(threat(ok + "events = [21]"), "risk.threat t: events must list CAMEO root codes (integers from 1 to 20)");
+  Refused(threat(ok + "events = [\"18\"]"), "risk.threat t: events must list CAMEO root codes (integers from 1 to 20)");
+  Refused(threat(ok + "events = 18"), "risk.threat t: events must list CAMEO root codes (integers from 1 to 20)");
+  Refused(threat(ok + "events = [18, 19, 18]"), "risk.threat t: events lists 18 twice");
+  for (const char* bad : {"impact = 0", "impact = 6", "impact = 3.0"}) {
+    Refused(threat(ok + bad), "risk.threat t: impact must be an integer from 1 to 5");
+  }
+  Refused(threat(ok + "expatriate_up = \"yes\""), "risk.threat t: expatriate_up must be true or false");
+  Refused(threat(ok + "route_up = 1"), "risk.threat t: route_up must be true or false");
+  Error e = Fails(threat(ok + "likelihood = 3"), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message,
+                  "unknown key risk.threat.likelihood (known: control, events, expatriate_up, id, "
+                  "impact, name_en, name_zh, node, route_up)"))
+      << e.message;
+  Refused(threat(ok) + "\n[[risk.threat]]\n" + ok, "two [[risk.threat]] tables have the id t");
+  Refused(WithRisk("threat = 1"), "risk.threat must be an array of tables ([[risk.threat]])");
+}
+
+TEST(MethodRisk, ThreatNodeMustBeANodeOfTheMethod) {
+  const std::string text =
+      WithRisk("", "\n[[risk.threat]]\nid = \"t\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"NOPE\"\n");
+  Error e = Fails(text, {}, Errc::kBadMethod);
+  EXPECT_EQ(e.message, "risk.threat t: node \"NOPE\" is not a node of the method");
+  // Located at the node key: the line after [[risk.threat]]'s name_zh.
+  const std::string before = text.substr(0, text.find("node = \"NOPE\""));
+  EXPECT_EQ(e.line, static_cast<std::int64_t>(std::count(before.begin(), before.end(), '\n') + 1));
+  for (const char* node : {"A", "B", "C", "P1", "P2", "IDX"}) {
+    auto m = Parse(WithRisk(
+        "",
+        std::string("\n[[risk.threat]]\nid = \"t\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"") + node + "\"\n"));
+    EXPECT_TRUE(m.ok()) << node << ": " << m.error().Format();
+  }
+}
+
+TEST(MethodRisk, ControlsRefuseBadKeys) {
+  const std::string t = "\n[[risk.threat]]\nid = \"t\"\nname_en = \"T\"\nname_zh = \"威胁\"\nnode = \"A\"\n";
+  const std::string ok = "id = \"t.c\"\nen = \"Guard\"\nzh = \"警卫\"\n";
+  auto control = [&](const std::string& lines) {
+    return WithRisk("", t + "\n[[risk.threat.control]]\n" + lines + "\n");
+  };
+  for (const std::string& id : std::vector<std::string>{"", "T.C", "t_c", "t/c", std::string(65, 'c')}) {
+    Refused(control("id = \"" + id + "\"\nen = \"G\"\nzh = \"警\""),
+            "risk.threat t: control.id must be 1 to 64 characters of a-z, 0-9, . and -");
+  }
+  Refused(control("en = \"G\"\nzh = \"警\""),
+          "risk.threat t: control.id must be 1 to 64 characters of a-z, 0-9, . and -");
+  Refused(control("id = \"t.c\"\nzh = \"警\""), "risk.threat t: control t.c: en must be non-empty text");
+  Refused(control("id = \"t.c\"\nen = \"G\"\nzh = \"\""), "risk.threat t: control t.c: zh must be non-empty text");
+  for (const char* bad : {"lowers = \"both\"", "lowers = 1"}) {
+    Refused(control(ok + bad), "risk.threat t: control t.c: lowers must be \"likelihood\" or \"impact\"");
+  }
+  for (const char* bad : {"steps = 0", "steps = 5", "steps = 1.5"}) {
+    Refused(control(ok + bad), "risk.threat t: control t.c: steps must be an integer from 1 to 4");
+  }
+  Error e = Fails(control(ok + "cost = 3"), {}, Errc::kBadMethod);
+  EXPECT_TRUE(Has(e.message, "risk.threat t: unknown key risk.threat.control.cost (known: en, id, lowers, steps, zh)"))
+      << e.message;
+  // Control ids are unique across the whole method, not only within a threat.
+  Refused(control(ok) + "\n[[risk.threat.control]]\n" + ok, "two controls have the id t.c");
+  const std::string u = "\n[[risk.threat]]\nid = \"u\"\nname_en = \"U\"\nname_zh = \"乌\"\nnode = \"B\"\n";
+  Refused(control(ok) + u + "\n[[risk.threat.control]]\n" + ok, "two controls have the id t.c");
+  auto distinct = Parse(control(ok) + u + "\n[[risk.threat.control]]\nid = \"u.c\"\nen = \"G\"\nzh = \"警\"\n");
+  ASSERT_TRUE(distinct.ok()) << distinct.error().Format();
+  EXPECT_EQ(distinct->risk.threats[1].controls.at(0).id, "u.c");
+}
+
 TEST(MethodWarn, RulesParseWithTheirDefaultsAndStayOutOfTheHash) {
   auto base = Parse(kBase);
   ASSERT_TRUE(base.ok());
