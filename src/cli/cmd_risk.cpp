@@ -100,7 +100,7 @@ void AddCountries(CLI::App* risk, Globals& g) {
   auto o = std::make_shared<RiskOptions>();
   auto out = std::make_shared<std::string>();
   cmd->add_option("--year", o->cfg.year, "the assessed year (default: the latest with scores)");
-  cmd->add_option("--out", *out, "output folder (<ISO3>.json per country)")->required();
+  cmd->add_option("--out", *out, "output folder (<ISO3>.json per country, index.json the list)")->required();
   AddRiskOptions(cmd, *o);
   cmd->callback([&g, o, out] {
     if (o->no_index) o->cfg.index_method.clear();
@@ -112,6 +112,8 @@ void AddCountries(CLI::App* risk, Globals& g) {
         return Report(g, st.error());
       }
     }
+    if (auto st = WriteWhole(fs::path(*out) / "index.json", engine::RiskListJson(*s)); !st)
+      return Report(g, st.error());
     if (g.quiet) return;
     fmt::print("{} country risk sheets of {} → {} ({:.1f} s)\n", s->countries.size(), s->year, *out, s->seconds);
   });

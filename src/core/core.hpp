@@ -54,6 +54,8 @@ enum class Errc {
   kAuditBroken,     //!< the audit log's hash chain does not verify: an entry was edited, removed or moved
   kRateLimited,     //!< too many attempts from one client in a short time (logins)
   kBadCampaign,     //!< an evaluation campaign's rules or data break its format or rules
+  kBadProject,      //!< a project risk file breaks its format (docs/risk.md)
+  kNotPublished,    //!< the server was started without what the request reads (forecasts, warnings, risk…)
 };
 
 //! One row of the error table: stable id, default message, CLI exit code and HTTP status.

@@ -47,6 +47,8 @@ constexpr std::array kTable{
     ErrorInfo{Errc::kAuditBroken, "audit-broken", "the audit log does not verify", 1, 500},
     ErrorInfo{Errc::kRateLimited, "rate-limited", "too many attempts: try again later", 1, 429},
     ErrorInfo{Errc::kBadCampaign, "bad-campaign", "invalid evaluation campaign", 3, 422},
+    ErrorInfo{Errc::kBadProject, "bad-project", "invalid project file", 3, 422},
+    ErrorInfo{Errc::kNotPublished, "not-published", "not published by this server", 2, 404},
 };
 
 }  // namespace

@@ -627,6 +627,10 @@ void AttachIndex(RiskSheets& sheets, const BuildResult& index, std::span<const R
 //! One sheet as JSON (docs/risk.md "Country sheet"): the one form the CLI, the API and the
 //! dashboard read; `sheets` gives the method, data hash and classes.
 std::string CountryRiskJson(const RiskSheets& sheets, const CountryRisk& c);
+//! The list of sheets as a risk map reads it (GET /api/v1/risk/countries; `gpsi risk countries`
+//! writes it as index.json): year, method, classes, and per country its score, rank, class, trend,
+//! reliability and number of warnings.
+std::string RiskListJson(const RiskSheets& sheets);
 
 struct RiskValidationConfig {
   RiskConfig risk;                    //!< the risk method and the index method (for the GPSI-drop outcome)

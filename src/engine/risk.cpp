@@ -240,6 +240,22 @@ Json BaselineJson(const IndexBaseline& b) {
               {"rank_p95", JNum(b.rank_p95)}};
 }
 
+//! The method's classes with their lower bounds (the first has none).
+Json ClassesJson(const RiskSheets& s) {
+  Json classes = Json::array();
+  for (std::size_t k = 0; k < s.classes.size(); ++k) {
+    classes.push_back(Json{{"class", s.classes[k].level},
+                           {"en", s.classes[k].en},
+                           {"zh", s.classes[k].zh},
+                           {"from", k == 0 ? Json(nullptr) : Json(s.class_lower[k - 1])}});
+  }
+  return classes;
+}
+
+Json MethodJson(const RiskSheets& s) {
+  return Json{{"id", s.method_id}, {"version", s.method_version}, {"hash", s.method_hash}};
+}
+
 //! One outcome's observations: per ranked country-year t, its score, class and whether the
 //! outcome happened in t + 1.
 struct Outcome {
@@ -437,18 +453,28 @@ std::string CountryRiskJson(const RiskSheets& s, const CountryRisk& c) {
   j["baseline"] = c.baseline ? BaselineJson(*c.baseline) : Json(nullptr);
   j["warnings"] = Json::array();
   for (const Warning& w : c.warnings) j["warnings"].push_back(WarningJson(w));
-  Json classes = Json::array();
-  for (std::size_t k = 0; k < s.classes.size(); ++k) {
-    classes.push_back(Json{{"class", s.classes[k].level},
-                           {"en", s.classes[k].en},
-                           {"zh", s.classes[k].zh},
-                           {"from", k == 0 ? Json(nullptr) : Json(s.class_lower[k - 1])}});
-  }
-  j["classes"] = std::move(classes);
-  j["method"] = Json{{"id", s.method_id}, {"version", s.method_version}, {"hash", s.method_hash}};
+  j["classes"] = ClassesJson(s);
+  j["method"] = MethodJson(s);
   j["data_hash"] = s.data_hash;
   j["run_id"] = s.run_id;
   return j.dump(2) + "\n";
+}
+
+std::string RiskListJson(const RiskSheets& s) {
+  Json countries = Json::array();
+  for (const CountryRisk& c : s.countries) {
+    countries.push_back(Json{{"unit", c.unit},
+                             {"name", c.name},
+                             {"score", JNum(c.risk.value)},
+                             {"rank", c.risk.rank > 0 ? Json(c.risk.rank) : Json(nullptr)},
+                             {"class", c.risk.cls.level >= 0 ? Json(c.risk.cls.level) : Json(nullptr)},
+                             {"trend", c.trend.direction.empty() ? Json(nullptr) : Json(c.trend.direction)},
+                             {"reliability", JNum(c.reliability.index)},
+                             {"warnings", c.warnings.size()}});
+  }
+  return Json{{"year", s.year}, {"method", MethodJson(s)}, {"classes", ClassesJson(s)}, {"countries", countries}}
+             .dump() +
+         "\n";
 }
 
 }  // namespace gpsi::engine

@@ -46,7 +46,7 @@ void Server::Impl::Forecasts(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"unit", "code", "year", "format"})) return;
   const auto csv = WantCsv(req, res);
   if (!csv) return;
-  if (!pub.forecast) return SendError(res, Errc::kNotFound, "no forecasts are published: " + pub.forecast_note);
+  if (!pub.forecast) return SendError(res, Errc::kNotPublished, "no forecasts are published: " + pub.forecast_note);
   const auto chosen = UnitParam(req, res);
   if (!chosen) return;
   const std::string& unit = *chosen;

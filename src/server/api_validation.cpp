@@ -11,7 +11,7 @@ void Server::Impl::Validation(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {})) return;
   if (pub.validation_json.empty()) {
     return SendError(
-        res, Errc::kNotFound,
+        res, Errc::kNotPublished,
         "no validation is published: start gpsi serve with --validation DIR (a gpsi validate --out folder)");
   }
   res.SetContent(pub.validation_json, "application/json");

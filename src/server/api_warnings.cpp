@@ -66,7 +66,7 @@ void Server::Impl::Warnings(const Request& req, Response& res) const {
   if (!CheckParams(req, res, {"unit", "severity", "rule", "format"})) return;
   const auto csv = WantCsv(req, res);
   if (!csv) return;
-  if (!pub.warnings) return SendError(res, Errc::kNotFound, "no warnings are published: " + pub.warnings_note);
+  if (!pub.warnings) return SendError(res, Errc::kNotPublished, "no warnings are published: " + pub.warnings_note);
   const auto chosen = UnitParam(req, res);
   if (!chosen) return;
   const std::string& unit = *chosen;

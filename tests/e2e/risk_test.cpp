@@ -74,6 +74,7 @@ TEST_F(RiskCli, EveryClassIsTheClassOfItsScore) {
   std::size_t sheets = 0;
   std::map<int, std::size_t> by_class;
   for (const auto& f : std::filesystem::directory_iterator((*out_) / "c")) {
+    if (f.path().stem() == "index") continue;  // the list, not a sheet
     const json s = json::parse(ReadFile(f.path().string()));
     ++sheets;
     const json& classes = s["classes"];
@@ -111,6 +112,21 @@ TEST_F(RiskCli, TheRiskiestAreRankedFirst) {
   EXPECT_LT(afg["risk"]["rank"].get<int>(), nor["risk"]["rank"].get<int>());
   EXPECT_GE(afg["risk"]["class"].get<int>(), 3);  // High or Very high
   EXPECT_LE(nor["risk"]["class"].get<int>(), 1);  // Very low or Low
+}
+
+TEST_F(RiskCli, TheListHoldsEverySheetWithItsScoreAndClass) {
+  const json list = json::parse(ReadFile((*out_) / "c/index.json"));
+  EXPECT_EQ(list["classes"].size(), 5u);
+  ASSERT_GT(list["countries"].size(), 150u);
+  std::size_t sheets = 0;
+  for (const auto& e : std::filesystem::directory_iterator((*out_) / "c")) sheets += e.path().stem() != "index";
+  EXPECT_EQ(list["countries"].size(), sheets);
+  for (const auto& c : list["countries"]) {
+    const json s = Sheet(c["unit"].get<std::string>());
+    EXPECT_EQ(c["score"], s["risk"]["score"]) << c["unit"];
+    EXPECT_EQ(c["class"], s["risk"]["class"]) << c["unit"];
+    EXPECT_EQ(list["year"], s["year"]);
+  }
 }
 
 TEST_F(RiskCli, TrendAndReliabilityFollowTheirRules) {
@@ -236,6 +252,20 @@ TEST(RiskServe, TheApiServesTheSheetTheCliWrites) {
   auto none = server.Get("/api/v1/risk/countries/ZZZ");
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 404);
+  EXPECT_EQ(json::parse(none->body)["error"]["code"], "not-found");
+}
+
+TEST(RiskServe, WithoutARiskMethodNothingIsPublished) {
+  const std::string& db = SharedStore();
+  ASSERT_FALSE(db.empty());
+  test::ServeProcess server(db, {"--intervals", "0", "--forecast-draws", "100"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  for (const char* path : {"/api/v1/risk/countries", "/api/v1/risk/countries/KEN"}) {
+    auto r = server.Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "not-published") << path;
+  }
 }
 
 }  // namespace

@@ -394,7 +394,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "rate-limited" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit" | "bad-campaign";
+        code: "usage" | "not-found" | "method-not-allowed" | "too-large" | "internal" | "timeout" | "unauthorized" | "forbidden" | "conflict" | "rate-limited" | "io" | "empty-file" | "binary-file" | "not-utf8" | "truncated" | "bad-header" | "missing-column" | "record-too-long" | "rejected-strict" | "ambiguous-unit" | "bad-campaign" | "bad-project" | "not-published";
         message: string;
       };
     };
@@ -410,6 +410,18 @@ export interface components {
         code?: "not-found";
       };
     };
+    NotPublishedError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "not-published";
+      };
+    };
+    NotFoundOrNotPublishedError: components["schemas"]["Error"] & ({
+      error?: {
+        /** @enum {string} */
+        code?: "not-found" | "not-published";
+      };
+    });
     MethodNotAllowedError: components["schemas"]["Error"] & {
       error?: {
         /** @enum {string} */
@@ -1347,6 +1359,18 @@ export interface components {
     NotFound: {
       content: {
         "application/json": components["schemas"]["NotFoundError"];
+      };
+    };
+    /** @description not-published: the server was started without what the request reads (see the path's description) */
+    NotPublished: {
+      content: {
+        "application/json": components["schemas"]["NotPublishedError"];
+      };
+    };
+    /** @description not-found: no such item; not-published: the server was started without any */
+    NotFoundOrNotPublished: {
+      content: {
+        "application/json": components["schemas"]["NotFoundOrNotPublishedError"];
       };
     };
     /** @description method-not-allowed: another HTTP method on a documented path; Allow lists those it takes */
@@ -2374,7 +2398,7 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
-      404: components["responses"]["NotFound"];
+      404: components["responses"]["NotPublished"];
       default: components["responses"]["ServerError"];
     };
   };
@@ -2409,7 +2433,7 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
-      404: components["responses"]["NotFound"];
+      404: components["responses"]["NotPublished"];
       default: components["responses"]["ServerError"];
     };
   };
@@ -2444,7 +2468,7 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
-      404: components["responses"]["NotFound"];
+      404: components["responses"]["NotPublished"];
       default: components["responses"]["ServerError"];
     };
   };
@@ -2470,7 +2494,7 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
-      404: components["responses"]["NotFound"];
+      404: components["responses"]["NotPublished"];
       default: components["responses"]["ServerError"];
     };
   };
@@ -2500,7 +2524,7 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
-      404: components["responses"]["NotFound"];
+      404: components["responses"]["NotFoundOrNotPublished"];
       default: components["responses"]["ServerError"];
     };
   };

@@ -20,6 +20,7 @@ type RiskRow = RiskCountries['countries'][number];
 type RiskClass = components['schemas']['RiskClass'];
 type CountryRisk = components['schemas']['CountryRisk'];
 type RiskScore = components['schemas']['RiskScore'];
+type Unit = api.Unit;
 
 const riskCountries = () => api.get<RiskCountries>('risk/countries');
 const countryRisk = (iso3: string) => api.get<CountryRisk>(`risk/countries/${encodeURIComponent(iso3)}`);
@@ -65,8 +66,8 @@ function trendText(d: RiskRow['trend']): string {
   return d ? `${TREND_ARROW[d]} ${t(`risk.trend.${d}`)}` : '—';
 }
 
-//! A 404 of a country without a sheet; the server's other 404 means no sheets at all (docs/api.md).
-const noSheet = (e: unknown) => api.notPublished(e) && !(e as api.ApiError).message.startsWith('no risk sheets are published');
+//! A 404 of a country without a sheet ("not-found"), not of a server without sheets ("not-published").
+const noSheet = (e: unknown) => e instanceof api.ApiError && e.status === 404 && e.code === 'not-found';
 
 //! The notice for a server without risk sheets or a country without one (404), else the error box.
 function failure(e: unknown, id = ''): HTMLElement {
@@ -76,114 +77,138 @@ function failure(e: unknown, id = ''): HTMLElement {
 
 type SortKey = 'rank' | 'name' | 'score' | 'reliability';
 
+//! The risk list joined with the dashboard's units: what the map and the table both look up.
+interface Lookup {
+  rc: RiskCountries;
+  unitOf: (code: string) => Unit | undefined;
+  byM49: Map<string, Unit>;
+  rows: Map<string, RiskRow>;
+  name: (r: RiskRow) => string;
+}
+
+function lookup(rc: RiskCountries, units: Unit[]): Lookup {
+  const byCode = new Map(units.map((u) => [u.code, u]));
+  const unitOf = (c: string) => byCode.get(c) ?? units.find((u) => u.iso3 === c);
+  return {
+    rc,
+    unitOf,
+    byM49: new Map(units.filter((u) => u.m49).map((u) => [String(u.m49).padStart(3, '0'), u])),
+    rows: new Map(rc.countries.map((r) => [unitOf(r.unit)?.iso3 || r.unit, r])),
+    name: (r: RiskRow) => nm(unitOf(r.unit)) || r.name || r.unit,
+  };
+}
+
+//! The world map coloured by class; a click on a country with a sheet opens it.
+function drawMap(el: HTMLElement, lk: Lookup): ReturnType<typeof makeChart> {
+  const { rc, unitOf, byM49, rows } = lk;
+  const chart = makeChart(el);
+  window.__gpsi.map = chart;
+  chart.on('click', (p) => {
+    const u = byM49.get(String((p as { name?: string }).name));
+    if (u && rows.has(u.iso3 || u.code)) location.hash = `#/risk/${u.iso3 || u.code}`;
+  });
+  const data = rc.countries
+    .filter((r) => r.class != null && unitOf(r.unit)?.m49)
+    .map((r) => ({ name: String(unitOf(r.unit)!.m49).padStart(3, '0'), value: r.score, itemStyle: { areaColor: CLASS_COLORS[r.class!] } }));
+  chart.setOption({
+    animation: false,
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { name: string }) => {
+        const u = byM49.get(p.name);
+        if (!u) return '';
+        const r = rows.get(u.iso3 || u.code);
+        const n = nm(u).replace(/[<>&]/g, '');
+        return r?.score != null
+          ? `<b>${n}</b><br/>${t('risk.score')}: ${riskFmt(r.score)} · ${className(rc.classes[r.class ?? -1])}<br/>${t('common.rank')}: ${r.rank ?? '—'}`
+          : `<b>${n}</b><br/>${t('risk.nosheet')}`;
+      },
+    },
+    series: mapSeries(data, false),
+  });
+  return chart;
+}
+
+//! One row of the table: rank, name (a link to the sheet), score, class, trend, reliability.
+function tableRow(r: RiskRow, lk: Lookup): HTMLElement {
+  const iso = lk.unitOf(r.unit)?.iso3 || r.unit;
+  const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+  sw.style.background = r.class == null ? NO_SHEET : CLASS_COLORS[r.class];
+  return h(
+    'tr',
+    { 'data-unit': iso, 'data-rank': r.rank ?? '', class: r.rank == null ? 'unranked' : null },
+    h('td', { 'data-col': 'rank', class: 'num' }, r.rank ?? '—'),
+    h('td', { 'data-col': 'name' }, h('a', { href: `#/risk/${iso}` }, lk.name(r))),
+    h('td', { 'data-col': 'score', class: 'num', 'data-score': r.score ?? '' }, riskFmt(r.score)),
+    h('td', { 'data-col': 'class', 'data-class': r.class ?? '' }, sw, ` ${className(lk.rc.classes[r.class ?? -1])}`),
+    h('td', { 'data-col': 'trend', 'data-trend': r.trend ?? '' }, trendText(r.trend)),
+    h('td', { 'data-col': 'reliability', class: 'num' }, numberFmt(r.reliability)),
+  );
+}
+
+const sortValue = (r: RiskRow, key: SortKey): number | null => (key === 'rank' ? r.rank : key === 'score' ? r.score : r.reliability);
+
+//! The sortable table of every country; a click anywhere on a row opens its sheet.
+function riskTable(lk: Lookup): HTMLElement {
+  const tbody = h('tbody');
+  const thead = h('thead');
+  let sort: { key: SortKey; asc: boolean } = { key: 'rank', asc: true };
+  const sortBtn = (key: SortKey, label: string) =>
+    h('button', { type: 'button', class: 'sort', 'data-testid': `sort-${key}`, onclick: () => {
+      // Scores and reliability start with the highest (riskiest, least reliable).
+      sort = sort.key === key ? { key, asc: !sort.asc } : { key, asc: key === 'rank' || key === 'name' };
+      fill();
+    } }, label, h('span', { class: 'sort-ind', 'aria-hidden': 'true' }));
+  const th = (key: SortKey | null, label: string, col: string) => h('th', { scope: 'col', 'data-col': col }, key ? sortBtn(key, label) : label);
+  thead.append(
+    h('tr', {}, th('rank', t('common.rank'), 'rank'), th('name', t('common.country'), 'name'), th('score', t('risk.score'), 'score'), th(null, t('risk.class'), 'class'), th(null, t('risk.trend'), 'trend'), th('reliability', t('risk.reliability'), 'reliability')),
+  );
+
+  function fill(): void {
+    const collator = new Intl.Collator(lang() === 'zh' ? 'zh-CN' : 'en');
+    const dir = sort.asc ? 1 : -1;
+    const shown = [...lk.rc.countries].sort((a, b) => {
+      if (sort.key === 'name') return dir * collator.compare(lk.name(a), lk.name(b));
+      const av = sortValue(a, sort.key);
+      const bv = sortValue(b, sort.key);
+      // Unranked or unscored countries stay at the bottom, riskiest first.
+      if (av == null || bv == null) return av == null && bv == null ? (b.score ?? -1) - (a.score ?? -1) : av == null ? 1 : -1;
+      return dir * (av - bv) || collator.compare(lk.name(a), lk.name(b));
+    });
+    for (const cell of thead.querySelectorAll('th')) {
+      const b = cell.querySelector<HTMLButtonElement>('button.sort');
+      if (!b) continue;
+      const on = b.dataset.testid === `sort-${sort.key}`;
+      cell.setAttribute('aria-sort', on ? (sort.asc ? 'ascending' : 'descending') : 'none');
+      b.querySelector('.sort-ind')!.textContent = on ? (sort.asc ? '▲' : '▼') : '↕';
+    }
+    tbody.replaceChildren(...shown.map((r) => tableRow(r, lk)));
+  }
+
+  tbody.addEventListener('click', (ev) => {
+    const tr = (ev.target as HTMLElement).closest('tr[data-unit]') as HTMLElement | null;
+    if (tr && !(ev.target as HTMLElement).closest('a')) location.hash = `#/risk/${tr.dataset.unit}`;
+  });
+  fill();
+  return h('table', { class: 'data', 'data-testid': 'risk-table' }, h('caption', { class: 'sr-only' }, t('risk.heading')), thead, tbody);
+}
+
 //! #/risk: the map coloured by class, the legend and the sortable table.
 function overview(root: HTMLElement, ctx: Parameters<Page>[1]): void {
   root.append(h('h1', {}, t('risk.heading')), loading());
   Promise.all([riskCountries(), api.units(), loadWorld()])
     .then(([rc, units]) => {
       if (!ctx.alive()) return;
-      const byCode = new Map(units.map((u) => [u.code, u]));
-      const unitOf = (c: string) => byCode.get(c) ?? units.find((u) => u.iso3 === c);
-      const byM49 = new Map(units.filter((u) => u.m49).map((u) => [String(u.m49).padStart(3, '0'), u]));
-      const rows = new Map(rc.countries.map((r) => [unitOf(r.unit)?.iso3 || r.unit, r]));
-      const name = (r: RiskRow) => nm(unitOf(r.unit)) || r.name || r.unit;
+      const lk = lookup(rc, units);
       const fig = chartFigure('risk-map', `${t('risk.map')} · ${rc.year}`, 'chart-map');
-      const tbody = h('tbody');
-      let sort: { key: SortKey; asc: boolean } = { key: 'rank', asc: true };
-      const thead = h('thead');
-      const table = h('table', { class: 'data', 'data-testid': 'risk-table' }, h('caption', { class: 'sr-only' }, t('risk.heading')), thead, tbody);
       root.replaceChildren(
         h('h1', {}, t('risk.heading')),
         h('p', { class: 'hint' }, t('risk.intro', { year: rc.year, version: rc.method.version })),
         classLegend(rc.classes),
         fig.figure,
-        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('risk.table') }, table),
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('risk.table') }, riskTable(lk)),
       );
-
-      const chart = makeChart(fig.el);
-      fig.setChart(chart);
-      window.__gpsi.map = chart;
-      chart.on('click', (p) => {
-        const u = byM49.get(String((p as { name?: string }).name));
-        if (u && rows.has(u.iso3 || u.code)) location.hash = `#/risk/${u.iso3 || u.code}`;
-      });
-      const data = rc.countries
-        .filter((r) => r.class != null && unitOf(r.unit)?.m49)
-        .map((r) => ({ name: String(unitOf(r.unit)!.m49).padStart(3, '0'), value: r.score, itemStyle: { areaColor: CLASS_COLORS[r.class!] } }));
-      chart.setOption({
-        animation: false,
-        tooltip: {
-          trigger: 'item',
-          formatter: (p: { name: string }) => {
-            const u = byM49.get(p.name);
-            if (!u) return '';
-            const r = rows.get(u.iso3 || u.code);
-            const n = nm(u).replace(/[<>&]/g, '');
-            return r?.score != null
-              ? `<b>${n}</b><br/>${t('risk.score')}: ${riskFmt(r.score)} · ${className(rc.classes[r.class ?? -1])}<br/>${t('common.rank')}: ${r.rank ?? '—'}`
-              : `<b>${n}</b><br/>${t('risk.nosheet')}`;
-          },
-        },
-        series: mapSeries(data, false),
-      });
-
-      const sortBtn = (key: SortKey, label: string) =>
-        h('button', { type: 'button', class: 'sort', 'data-testid': `sort-${key}`, onclick: () => {
-          // Scores and reliability start with the highest (riskiest, least reliable).
-          sort = sort.key === key ? { key, asc: !sort.asc } : { key, asc: key === 'rank' || key === 'name' };
-          fill();
-        } }, label, h('span', { class: 'sort-ind', 'aria-hidden': 'true' }));
-      const th = (key: SortKey | null, label: string, col: string) => h('th', { scope: 'col', 'data-col': col }, key ? sortBtn(key, label) : label);
-      thead.append(
-        h('tr', {}, th('rank', t('common.rank'), 'rank'), th('name', t('common.country'), 'name'), th('score', t('risk.score'), 'score'), th(null, t('risk.class'), 'class'), th(null, t('risk.trend'), 'trend'), th('reliability', t('risk.reliability'), 'reliability')),
-      );
-
-      function value(r: RiskRow, key: SortKey): number | null {
-        return key === 'rank' ? r.rank : key === 'score' ? r.score : r.reliability;
-      }
-
-      function fill(): void {
-        const collator = new Intl.Collator(lang() === 'zh' ? 'zh-CN' : 'en');
-        const dir = sort.asc ? 1 : -1;
-        const shown = [...rc.countries].sort((a, b) => {
-          if (sort.key === 'name') return dir * collator.compare(name(a), name(b));
-          const av = value(a, sort.key);
-          const bv = value(b, sort.key);
-          // Unranked or unscored countries stay at the bottom, riskiest first.
-          if (av == null || bv == null) return av == null && bv == null ? (b.score ?? -1) - (a.score ?? -1) : av == null ? 1 : -1;
-          return dir * (av - bv) || collator.compare(name(a), name(b));
-        });
-        for (const cell of thead.querySelectorAll('th')) {
-          const b = cell.querySelector<HTMLButtonElement>('button.sort');
-          if (!b) continue;
-          const on = b.dataset.testid === `sort-${sort.key}`;
-          cell.setAttribute('aria-sort', on ? (sort.asc ? 'ascending' : 'descending') : 'none');
-          b.querySelector('.sort-ind')!.textContent = on ? (sort.asc ? '▲' : '▼') : '↕';
-        }
-        tbody.replaceChildren(...shown.map(row));
-      }
-
-      function row(r: RiskRow): HTMLElement {
-        const iso = unitOf(r.unit)?.iso3 || r.unit;
-        const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-        sw.style.background = r.class == null ? NO_SHEET : CLASS_COLORS[r.class];
-        return h(
-          'tr',
-          { 'data-unit': iso, 'data-rank': r.rank ?? '', class: r.rank == null ? 'unranked' : null },
-          h('td', { 'data-col': 'rank', class: 'num' }, r.rank ?? '—'),
-          h('td', { 'data-col': 'name' }, h('a', { href: `#/risk/${iso}` }, name(r))),
-          h('td', { 'data-col': 'score', class: 'num', 'data-score': r.score ?? '' }, riskFmt(r.score)),
-          h('td', { 'data-col': 'class', 'data-class': r.class ?? '' }, sw, ` ${className(rc.classes[r.class ?? -1])}`),
-          h('td', { 'data-col': 'trend', 'data-trend': r.trend ?? '' }, trendText(r.trend)),
-          h('td', { 'data-col': 'reliability', class: 'num' }, numberFmt(r.reliability)),
-        );
-      }
-      // A click anywhere on a row opens the sheet, as the name's link does.
-      tbody.addEventListener('click', (ev) => {
-        const tr = (ev.target as HTMLElement).closest('tr[data-unit]') as HTMLElement | null;
-        if (tr && !(ev.target as HTMLElement).closest('a')) location.hash = `#/risk/${tr.dataset.unit}`;
-      });
-      fill();
+      fig.setChart(drawMap(fig.el, lk));
       window.__gpsi.ready = true;
     })
     .catch((e) => {
