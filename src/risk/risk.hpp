@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core.hpp"
@@ -133,5 +135,41 @@ class EventIndex {
 //! a half-life ≤ 0 gives 1 at age 0 and 0 after, an infinite one 1 at every age ≥ 0; NaN for a
 //! NaN half-life.
 double RecencyWeight(std::int32_t age_days, double half_life_days);
+
+// ==== project files ==============================================================================
+
+//! A project of an overseas enterprise, as its project file states it (TOML or JSON; the format is
+//! docs/risk.md "Project files"). Dates are ISO 8601 calendar dates (YYYY-MM-DD).
+struct Project {
+  std::string id;             //!< 1–64 of [a-z0-9-], starting with a letter or digit: unique per enterprise
+  std::string enterprise;     //!< the enterprise: its organisation key on the platform (same rule as id)
+  std::string name, name_zh;  //!< the project's name (name_zh optional)
+  std::string type;           //!< one of ProjectTypes()
+  std::string country;        //!< ISO 3166-1 alpha-3, upper case
+  std::optional<Point> site;  //!< the site; at least one of site and admin_area
+  std::string admin_area;     //!< FIPS 10-4 first-order division as GDELT codes it (e.g. "KE05")
+  std::vector<Point> route;   //!< optional route points in travel order (2 or more when present)
+  double radius_km = kNa;     //!< the overlay radius; NaN: the method's [risk] radius_km
+  int staff_national = 0, staff_expatriate = 0;
+  std::string start, end;             //!< the project's dates; end ≥ start
+  std::string assessed;               //!< the assessment date; empty: the day the sheet is made
+  std::vector<std::string> controls;  //!< ids of the method's controls in place (RiskControl::id)
+};
+
+//! The project types a file may name: construction, energy, mining, transport, manufacturing,
+//! agriculture, telecom, trade, services, other.
+const std::vector<std::string>& ProjectTypes();
+
+//! Reads a project file (at most 1 MiB of UTF-8; a leading byte-order mark is skipped): `text` is
+//! JSON when its first character other than white space is '{', else TOML; `origin` names it in
+//! errors. kBadProject for anything outside the format — unknown keys, wrong types, values out of
+//! range, days not in the calendar — with a message naming the key path, and for TOML the line and
+//! column (for JSON syntax errors the byte offset and its line); never throws.
+Result<Project> ParseProject(std::string_view text, const std::string& origin);
+
+//! The project as canonical JSON: compact, in the input format's tree, keys sorted, optional members
+//! left out when empty or absent (name_zh, assessed, site's lat/lon, admin_area, radius_km when NaN,
+//! route, controls; staff always written). ParseProject reads it back to the same project.
+std::string ProjectJson(const Project& p);
 
 }  // namespace gpsi::risk
