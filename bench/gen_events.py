@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes a GDELT 2.0 event stream for bench/events.sh: the lines of a real export (the sample in
 ../shared/data/events_gdelt_sample) repeated with varied SQLDATE (2015–2024), ActionGeo_CountryCode
-(the sample's FIPS codes, some empty, some unknown), EventRootCode, QuadClass and GoldsteinScale.
+(the sample's FIPS codes, some empty, some unknown), EventRootCode, QuadClass and GoldsteinScale,
+each line with its own GLOBALEVENTID (1, 2, …).
 
 usage: gen_events.py SAMPLE OUT MEGABYTES [SEED]
 """
@@ -17,9 +18,12 @@ def main():
     countries = sorted({f[53] for f in lines if f[53]}) + ["", "", "ZZ"]  # empty: no country; ZZ: unknown FIPS
     target = megabytes << 20
     written = 0
+    events = 0
     with open(out, "w", encoding="utf-8", newline="\n") as o:
         while written < target:
             f = list(rng.choice(lines))
+            events += 1
+            f[0] = str(events)  # GLOBALEVENTID: each line its own event, as in GDELT (one stored point each)
             y, m, d = rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)
             f[1], f[2], f[3] = f"{y:04}{m:02}{d:02}", f"{y:04}{m:02}", f"{y}"
             root = rng.randint(1, 20)
