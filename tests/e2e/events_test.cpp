@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -19,6 +20,22 @@ namespace gpsi::test {
 namespace {
 
 const std::string kSample = "events_gdelt_sample/20191024143000.export.CSV";
+
+//! Lines of the sample whose tab-separated fields satisfy `keep`, counted with getline: a reading
+//! of the file independent of the scanner under test.
+std::int64_t CountSampleLines(const std::function<bool(const std::vector<std::string>&)>& keep) {
+  std::int64_t n = 0;
+  std::ifstream in(Data(kSample));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, '\t')) f.push_back(field);
+    n += keep(f) ? 1 : 0;
+  }
+  return n;
+}
 
 //! Counts of the sample by (FIPS country, year), from a plain getline/tab split.
 struct Oracle {
@@ -141,18 +158,8 @@ TEST_F(EventsCli, RerunIsUnchangedAndMonthModeAddsSuffixedCodes) {
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_EQ(nlohmann::json::parse(m.out)["unchanged"], false);
   // US events of October 2019, counted with getline.
-  std::int64_t us_oct = 0;
-  {
-    std::ifstream in(Data(kSample));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::stringstream ss(line);
-      std::string field;
-      while (std::getline(ss, field, '\t')) f.push_back(field);
-      if (f.size() >= 54 && f[53] == "US" && f[1].rfind("201910", 0) == 0) ++us_oct;
-    }
-  }
+  const std::int64_t us_oct =
+      CountSampleLines([](const auto& f) { return f.size() >= 54 && f[53] == "US" && f[1].rfind("201910", 0) == 0; });
   ASSERT_GT(us_oct, 0);
   auto oct = Exported(db_, "gdelt_events_total_m10");
   EXPECT_EQ((oct[{"USA", 2019}]), us_oct);
@@ -236,18 +243,8 @@ class EventPointsCli : public ::testing::TestWithParam<Backend> {
 
 TEST_P(EventPointsCli, EachPlacedEventIsAPointAndAFailedRunStoresNone) {
   // Lines with both ActionGeo_Lat and ActionGeo_Long (codebook columns 57, 58), by getline.
-  std::int64_t placed = 0;
-  {
-    std::ifstream in(Data(kSample));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::stringstream ss(line);
-      std::string field;
-      while (std::getline(ss, field, '\t')) f.push_back(field);
-      if (f.size() >= 58 && !f[56].empty() && !f[57].empty()) ++placed;
-    }
-  }
+  const std::int64_t placed =
+      CountSampleLines([](const auto& f) { return f.size() >= 58 && !f[56].empty() && !f[57].empty(); });
   ASSERT_GT(placed, 2000);
   std::string gz = dir_ / "sample.gz";
   ASSERT_EQ(std::system(("gzip -c " + Quote(Data(kSample)) + " > " + Quote(gz)).c_str()), 0);
