@@ -375,10 +375,11 @@ std::string Convert(const Json& j, const std::string& path, int depth, TomlValue
   switch (j.type()) {
     case Json::value_t::object: {
       toml::table t;
-      for (const auto& [key, value] : j.items()) {
+      for (const auto& item : j.items()) {
+        const std::string& key = item.key();  // not a structured binding: the lambda below captures it
         TomlValue v;
         const std::string sub = path.empty() ? KeyText(key) : path + "." + KeyText(key);
-        if (auto e = Convert(value, sub, depth + 1, v); !e.empty()) return e;
+        if (auto e = Convert(item.value(), sub, depth + 1, v); !e.empty()) return e;
         std::visit([&](auto&& x) { t.insert(key, std::move(x)); }, v);
       }
       out = std::move(t);
