@@ -19,6 +19,24 @@ it('renders the world map as SVG paths with the year slider and dimension select
   assert.deepEqual(s.pageErrors(page), []);
 });
 
+// A map squeezed to nothing for a moment (hidden, or a layout in flux, as a phone's full-page
+// screenshot once did in CI) and back: ECharts must not be asked to draw it at width 0, where its
+// map projection has no inverse and throws from the resize observer.
+it('a map squeezed to zero width and back throws nothing and is drawn again', async () => {
+  const page = await s.page({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await s.open(page, '#/map', '[data-testid=map] svg path');
+  const width = (w) =>
+    page.evaluate((w) => {
+      document.querySelector('[data-testid=map]').style.width = w;
+    }, w);
+  await width('0px');
+  await page.waitForTimeout(300); // the observer reports after the next frame
+  await width('');
+  await page.waitForFunction(() => document.querySelector('[data-testid=map] svg')?.getAttribute('width') > 300);
+  assert.ok((await page.locator('[data-testid=map] svg path').count()) >= 150);
+  assert.deepEqual(s.pageErrors(page), []);
+});
+
 it('a click on China opens its profile', async () => {
   const page = await s.page();
   await s.open(page, '#/map', '[data-testid=map]');

@@ -20,7 +20,12 @@ const live = new Set<{ chart: Chart; ro: ResizeObserver }>();
 //! Initialises a chart in `el` (SVG renderer) that follows the element's size; disposed by disposeAll().
 export function makeChart(el: HTMLElement): Chart {
   const chart = echarts.init(el, null, { renderer: 'svg' });
-  const ro = new ResizeObserver(() => chart.resize());
+  // An element hidden, detached or squeezed to nothing measures 0: ECharts' maps would invert a
+  // singular view transform and throw (an uncaught error in the observer). Nothing to draw then;
+  // the next real size resizes the chart.
+  const ro = new ResizeObserver(() => {
+    if (el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+  });
   ro.observe(el);
   live.add({ chart, ro });
   return chart;
