@@ -15,6 +15,10 @@
 #include "core.hpp"
 #include "model.hpp"
 
+namespace gpsi::method {
+struct RiskSpec;  // the engine's own: front ends pass it along without reading it
+}  // namespace gpsi::method
+
 namespace gpsi::engine {
 
 namespace detail {
@@ -606,6 +610,9 @@ struct CountryRisk {
 
 //! Every country sheet of one year, with what they were made by.
 struct RiskSheets {
+  //! The risk method's [risk] rules (threats, matrix, overlay), which project sheets read; opaque
+  //! here (src/method).
+  std::shared_ptr<const method::RiskSpec> spec;
   std::string method_id, method_version, method_hash, data_hash, run_id;
   int year = 0;
   std::vector<RiskClass> classes;      //!< the method's classes, lowest first
@@ -631,6 +638,130 @@ std::string CountryRiskJson(const RiskSheets& sheets, const CountryRisk& c);
 //! writes it as index.json): year, method, classes, and per country its score, rank, class, trend,
 //! reliability and number of warnings.
 std::string RiskListJson(const RiskSheets& sheets);
+
+// ---- gpsi risk project: project risk sheets (src/engine/risk_project.cpp, docs/risk.md) --------
+
+//! An event near a project: where and when, its distance to the site or route (NaN when found by
+//! admin area), its recency weight, and the stored line it was read from.
+struct NearbyEvent {
+  std::string source, event_id, date;
+  double lat = 0, lon = 0, distance_km = kNa, weight = 0;
+  int root_code = 0;
+  std::string file_sha256;
+  std::int64_t line = 0;
+};
+
+//! The local overlay: the stored event points of the look-back window within radius_km of the
+//! site and route (how = "radius"), or in the admin area when the project gives no coordinates
+//! (how = "admin_area").
+struct ProjectOverlay {
+  std::string how;
+  double radius_km = kNa, half_life_days = kNa;
+  std::string from, to;              //!< the window's first and last days
+  std::size_t points_in_window = 0;  //!< stored points of the window anywhere: the data's coverage
+  std::vector<NearbyEvent> events;   //!< nearest first
+};
+
+//! A control of a threat's checklist and whether the project has it in place.
+struct ThreatControl {
+  std::string id, en, zh;
+  bool lowers_impact = false, in_place = false;
+  int steps = 1;
+};
+
+//! One fact behind a threat's numbers (kind: country, local, exposure, control), in both languages.
+struct ThreatEvidence {
+  std::string kind, en, zh;
+  double value = kNa;
+};
+
+//! A position on the risk matrix: likelihood and impact (1–5), their product and its rating.
+struct MatrixCell {
+  int likelihood = 0, impact = 0, score = 0;
+  RiskClass rating;
+};
+
+//! One threat of the register: the country's score on its node and the likelihood level it gives,
+//! the local events that raise it, the inherent and the residual position, the controls and the
+//! evidence.
+struct ThreatAssessment {
+  std::string id, name_en, name_zh, node;
+  double country_score = kNa;
+  int country_level = 0;
+  double local_weight = 0;
+  std::size_t local_events = 0;
+  int local_raise = 0;
+  MatrixCell inherent, residual;
+  std::vector<ThreatControl> controls;
+  std::vector<ThreatEvidence> evidence;
+};
+
+//! A condition that forces re-assessment: kind validity (the date passing), warning (a warning for
+//! the country that the sheet did not hold) or area (local events raising a threat's level).
+struct ProjectTrigger {
+  std::string kind, en, zh, date;
+  bool fired = false;
+};
+
+//! A project risk sheet ("one project, one policy"; docs/risk.md "Project sheets").
+struct ProjectSheet {
+  Project project;
+  std::string project_sha256;                      //!< of the project's canonical JSON
+  std::string assessed, valid_until, next_review;  //!< YYYY-MM-DD
+  CountryRisk country;                             //!< the country baseline (the sheet of the assessed year)
+  ProjectOverlay overlay;
+  std::vector<ThreatAssessment> threats;  //!< in the method's order
+  MatrixCell residual;                    //!< the highest residual score of the register
+  std::string residual_threat;            //!< whose it is
+  std::vector<ProjectTrigger> triggers;
+  bool stale = false;  //!< a trigger has fired
+  std::string method_id, method_version, method_hash, data_hash, run_id;
+  std::string prepared_by;  //!< "gpsi <version>"; the reviewer signs outside
+};
+
+//! The stored event points a batch of sheets reads, on a spatial index (risk::EventIndex).
+class ProjectEvents {
+ public:
+  ProjectEvents();
+  ~ProjectEvents();
+  ProjectEvents(ProjectEvents&&) noexcept;
+  ProjectEvents& operator=(ProjectEvents&&) noexcept;
+  //! The index over `points` (any order; kept by day); LoadProjectEvents reads them from a store.
+  static ProjectEvents Of(std::vector<EventPoint> points);
+  std::size_t size() const;
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+//! The event points of days [from, to] (YYYY-MM-DD) in the store at db_path.
+Result<ProjectEvents> LoadProjectEvents(const std::string& db_path, const std::string& from, const std::string& to);
+
+//! One project's sheet against country sheets and events already loaded (a batch, the server):
+//! kNotFound when the sheets have no country of the project, kBadProject for a control id the
+//! method does not know. `today` (YYYY-MM-DD) is the assessment date when the project gives none.
+Result<ProjectSheet> AssessProject(const RiskSheets& sheets, const ProjectEvents& events, const Project& project,
+                                   const std::string& today);
+
+//! Re-checks a sheet's triggers on `today` against the current country sheets and events: marks
+//! each fired one and sets stale.
+void CheckTriggers(ProjectSheet& sheet, const RiskSheets& now, const ProjectEvents& events, const std::string& today);
+
+struct ProjectConfig {
+  RiskConfig risk;                 //!< the risk method; its year follows each project's assessment date
+  std::vector<std::string> files;  //!< project files (TOML or JSON)
+  std::string today;               //!< YYYY-MM-DD; empty: the system's UTC date
+};
+
+//! The sheets of project files: reads each (kBadProject), makes the country sheets of each
+//! assessment year once (capped at the method's latest scored year), loads the events once.
+Result<std::vector<ProjectSheet>> ProjectRisks(const ProjectConfig& cfg);
+
+//! A sheet as JSON (docs/risk.md "Project sheets"): the one form the CLI, the API and the
+//! dashboard read.
+std::string ProjectSheetJson(const ProjectSheet& sheet);
 
 struct RiskValidationConfig {
   RiskConfig risk;                    //!< the risk method and the index method (for the GPSI-drop outcome)

@@ -13,6 +13,7 @@
 #include "analysis.hpp"
 #include "detail/built.hpp"
 #include "detail/guard.hpp"
+#include "detail/json.hpp"
 #include "detail/montecarlo.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
@@ -23,11 +24,8 @@ namespace gpsi::engine {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
-
-Json JNum(double v) {
-  return IsNa(v) ? Json(nullptr) : Json(v);
-}
+using detail::JNum;
+using detail::Json;
 
 RiskClass ClassOf(double score, const method::RiskSpec& spec) {
   RiskClass c;
@@ -363,6 +361,7 @@ Result<RiskSheets> CountryRisks(const RiskConfig& cfg) {
     out.data_hash = rb->b.data_hash, out.run_id = rb->b.run_id;
     out.year = cfg.year ? cfg.year : LatestScoredYear(*rb);
     out.class_lower = rb->m->risk.class_lower;
+    out.spec = std::make_shared<const method::RiskSpec>(rb->m->risk);
     for (std::size_t k = 0; k < rb->m->risk.classes(); ++k) {
       out.classes.push_back(RiskClass{static_cast<int>(k), rb->m->risk.class_en[k], rb->m->risk.class_zh[k]});
     }

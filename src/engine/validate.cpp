@@ -13,6 +13,7 @@
 
 #include "detail/built.hpp"
 #include "detail/guard.hpp"
+#include "detail/json.hpp"
 #include "detail/output.hpp"
 #include "engine.hpp"
 
@@ -22,16 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 using compute::IsNa;
 using compute::kNa;
-using Json = nlohmann::ordered_json;
+using detail::JNum;
+using detail::Json;
 
 using UnitYear = std::pair<std::string, int>;
 
 std::string Num(double v, int digits = 3) {
   return IsNa(v) ? std::string() : fmt::format("{:.{}f}", v, digits);
-}
-
-Json JNum(double v) {
-  return IsNa(v) ? Json(nullptr) : Json(v);
 }
 
 double Median(std::vector<double> v) {

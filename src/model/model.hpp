@@ -318,6 +318,29 @@ struct EventsReport {
   std::vector<EventValue> values;  //!< ordered by unit, year, month, indicator
 };
 
+//! A point on the earth in degrees (WGS 84 latitude and longitude).
+struct GeoPoint {
+  double lat = 0, lon = 0;
+};
+
+//! A project of an overseas enterprise, as its project file states it (TOML or JSON; the format is
+//! docs/risk.md "Project files"). Dates are ISO 8601 calendar dates (YYYY-MM-DD).
+struct Project {
+  std::string id;                //!< 1–64 of [a-z0-9-], starting with a letter or digit: unique per enterprise
+  std::string enterprise;        //!< the enterprise: its organisation key on the platform (same rule as id)
+  std::string name, name_zh;     //!< the project's name (name_zh optional)
+  std::string type;              //!< one of risk::ProjectTypes()
+  std::string country;           //!< ISO 3166-1 alpha-3, upper case
+  std::optional<GeoPoint> site;  //!< the site; at least one of site and admin_area
+  std::string admin_area;        //!< FIPS 10-4 first-order division as GDELT codes it (e.g. "KE05")
+  std::vector<GeoPoint> route;   //!< optional route points in travel order (2 or more when present)
+  double radius_km = kNa;        //!< the overlay radius; NaN: the method's [risk] radius_km
+  int staff_national = 0, staff_expatriate = 0;
+  std::string start, end;             //!< the project's dates; end ≥ start
+  std::string assessed;               //!< the assessment date; empty: the day the sheet is made
+  std::vector<std::string> controls;  //!< ids of the method's controls in place (method RiskControl::id)
+};
+
 //! One event at its place, as `gpsi events` keeps it (table event_points, docs/events.md): a
 //! GDELT 2.0 event line with a valid ActionGeo latitude and longitude.
 struct EventPoint {

@@ -16,6 +16,7 @@
 
 #include "core.hpp"
 #include "method.hpp"
+#include "model.hpp"
 
 namespace gpsi::risk {
 
@@ -75,10 +76,8 @@ std::vector<ClassOutcome> ConfusionByClass(std::span<const int> cls, std::span<c
 
 // ==== nearby events (project overlay) ============================================================
 
-//! A point on the earth in degrees (WGS 84 latitude and longitude).
-struct Point {
-  double lat = 0, lon = 0;
-};
+//! A point on the earth in degrees (gpsi::GeoPoint, WGS 84 latitude and longitude).
+using Point = GeoPoint;
 
 //! Mean earth radius in km (IUGG R1), the sphere every distance here is measured on.
 inline constexpr double kEarthRadiusKm = 6371.0088;
@@ -138,23 +137,8 @@ double RecencyWeight(std::int32_t age_days, double half_life_days);
 
 // ==== project files ==============================================================================
 
-//! A project of an overseas enterprise, as its project file states it (TOML or JSON; the format is
-//! docs/risk.md "Project files"). Dates are ISO 8601 calendar dates (YYYY-MM-DD).
-struct Project {
-  std::string id;             //!< 1–64 of [a-z0-9-], starting with a letter or digit: unique per enterprise
-  std::string enterprise;     //!< the enterprise: its organisation key on the platform (same rule as id)
-  std::string name, name_zh;  //!< the project's name (name_zh optional)
-  std::string type;           //!< one of ProjectTypes()
-  std::string country;        //!< ISO 3166-1 alpha-3, upper case
-  std::optional<Point> site;  //!< the site; at least one of site and admin_area
-  std::string admin_area;     //!< FIPS 10-4 first-order division as GDELT codes it (e.g. "KE05")
-  std::vector<Point> route;   //!< optional route points in travel order (2 or more when present)
-  double radius_km = kNa;     //!< the overlay radius; NaN: the method's [risk] radius_km
-  int staff_national = 0, staff_expatriate = 0;
-  std::string start, end;             //!< the project's dates; end ≥ start
-  std::string assessed;               //!< the assessment date; empty: the day the sheet is made
-  std::vector<std::string> controls;  //!< ids of the method's controls in place (RiskControl::id)
-};
+//! A project of an overseas enterprise (gpsi::Project, model.hpp).
+using Project = gpsi::Project;
 
 //! The project types a file may name: construction, energy, mining, transport, manufacturing,
 //! agriculture, telecom, trade, services, other.
