@@ -42,6 +42,13 @@ Result<std::string> ProfileHtml(const engine::Published& pub, const engine::Repo
 Result<std::string> SelectionReportHtml(const engine::CampaignDetail& d, const std::vector<AuditEntry>& trail,
                                         const Edition& e);
 
+//! A project risk sheet (engine::ProjectSheet; docs/risk.md "Project sheets") as one HTML page in
+//! the edition's language: header and validity (marked stale when a trigger fired), the country
+//! baseline, the threat register (likelihood, impact, score and rating, inherent and residual)
+//! with each threat's evidence and controls checklist, the nearby events with their distances,
+//! weights and source lines, the triggers, provenance and a sign-off block.
+Result<std::string> ProjectSheetHtml(const engine::ProjectSheet& sheet, const Edition& e);
+
 //! An HTML page to print and the PDF to write. The pages of one edition share their fonts, subset
 //! to all their characters: a page's bytes depend on its edition's pages, not on others printed
 //! with them.
