@@ -122,6 +122,10 @@ build/gpsi --db "$db" risk countries --seed 1 --out out/risk/countries
 build/gpsi --db "$db" risk country KEN --seed 1 --rank-runs 200 --out out/risk
 build/gpsi --db "$db" risk validate --out out/risk/validation | grep -v "^    "
 echo
+echo "== gpsi risk project: a sample project's risk sheet — country baseline, the GDELT events near its site and"
+echo "   route, the threat register, controls and residual risk (examples/projects/ke-machakos-road.toml)"
+build/gpsi --db "$db" risk project examples/projects/ke-machakos-road.toml --today 2019-11-01 --pdf --out out/risk/projects
+echo
 echo "== gpsi forecast --backtest: every model scored at origins 2010–2019 against what happened (docs/forecasting.md)"
 build/gpsi --db "$db" forecast --method methods/gpsi.toml --backtest --seed 1 --out out/gpsi-backtest | grep -E "backtest|GPSI|indicators, h=1"
 echo
@@ -135,7 +139,7 @@ echo "demo: index files in out/gpsi (scores.csv, stages.csv, provenance.csv, rec
 echo "      validation in out/gpsi-validate, audit in out/gpsi-audit, rank intervals in out/gpsi-uncertainty,"
 echo "      forecasts in out/gpsi-forecast (forecasts.csv, outlook.csv), the backtest in out/gpsi-backtest,"
 echo "      warnings in out/gpsi-warn (warnings.csv), country risk sheets in out/risk (KEN.json; countries/<ISO3>.json;"
-echo "      validation/), the annual report in out/gpsi-report/{en,zh}"
+echo "      validation/; projects/<enterprise>-<id>.json, .en/.zh.html and .pdf), the annual report in out/gpsi-report/{en,zh}"
 echo "      (index.html, report.pdf, profiles/<ISO3>.html and .pdf), the evaluation campaign's files and results"
 echo "      in out/evaluation (campaign/: applications, judges, sheets, truth; results.json)"
 echo "demo: store at $db; try: build/gpsi --db $db export --indicator road_death_rate --years 2015:2019"

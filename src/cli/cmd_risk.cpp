@@ -1,5 +1,5 @@
-// gpsi risk: country risk sheets (`risk country ISO3`, `risk countries`) and the validation of the
-// risk classes (`risk validate`); docs/risk.md.
+// gpsi risk: country risk sheets (`risk country ISO3`, `risk countries`), project risk sheets
+// (`risk project FILE…`) and the validation of the risk classes (`risk validate`); docs/risk.md.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "engine.hpp"
+#include "report.hpp"
 
 namespace gpsi::cli {
 namespace {
@@ -119,6 +120,80 @@ void AddCountries(CLI::App* risk, Globals& g) {
   });
 }
 
+void PrintProject(const engine::ProjectSheet& s) {
+  fmt::print("{} / {} — {} {}, assessed {}, valid until {}{}\n", s.project.enterprise, s.project.id, s.project.name,
+             s.country.unit, s.assessed, s.valid_until, s.stale ? " (STALE: re-assess)" : "");
+  fmt::print("  country {} in {}: risk {} ({}); {} events in the overlay ({})\n", s.country.name, s.country.year,
+             Fixed(s.country.risk.value, 1), s.country.risk.cls.en, s.overlay.events.size(), s.overlay.how);
+  for (const auto& t : s.threats) {
+    fmt::print("  {:<40} L{} × I{} = {:>2} {:<9} → residual {:>2} {}\n", t.name_en, t.inherent.likelihood,
+               t.inherent.impact, t.inherent.score, t.inherent.rating.en, t.residual.score, t.residual.rating.en);
+  }
+  fmt::print("  residual risk: {} ({}, {})\n", s.residual.score, s.residual.rating.en, s.residual_threat);
+}
+
+//! What `risk project --out` writes besides the JSON: the pages' languages and whether to print them.
+struct SheetPages {
+  std::string out;
+  std::vector<std::string> langs{"en", "zh"};
+  bool pdf = false;
+};
+
+//! DIR/<enterprise>-<id>.json, and .<lang>.html (and .pdf, printed in one batch) per language.
+Status WriteProjectSheets(const std::vector<engine::ProjectSheet>& sheets, const SheetPages& o) {
+  std::vector<report::PdfJob> jobs;
+  std::string date;
+  for (const auto& s : sheets) {
+    const fs::path base = fs::path(o.out) / (s.project.enterprise + "-" + s.project.id);
+    if (auto st = WriteWhole(base.string() + ".json", engine::ProjectSheetJson(s)); !st) return st;
+    for (const auto& lang : o.langs) {
+      auto html = report::ProjectSheetHtml(s, report::Edition{lang, s.assessed});
+      if (!html) return html.error();
+      const std::string page = fmt::format("{}.{}.html", base.string(), lang);
+      if (auto st = WriteWhole(page, *html); !st) return st;
+      jobs.push_back({page, fmt::format("{}.{}.pdf", base.string(), lang), lang});
+    }
+    date = std::max(date, s.assessed);
+  }
+  // The PDFs' creation date is pinned to the latest assessment: the same sheets, the same bytes.
+  return o.pdf && !jobs.empty() ? report::WritePdfs(jobs, date, 2) : Status(Ok());
+}
+
+void AddProject(CLI::App* risk, Globals& g) {
+  auto* cmd = risk->add_subcommand("project", "project risk sheets from project files (TOML or JSON)");
+  auto o = std::make_shared<RiskOptions>();
+  auto p = std::make_shared<engine::ProjectConfig>();
+  auto pages = std::make_shared<SheetPages>();
+  cmd->add_option("files", p->files, "project files")->required();
+  cmd->add_option("--today", p->today, "the date of the assessment when a file gives none (default: today, UTC)")
+      ->check(IsoDate());
+  cmd->add_option("--out", pages->out,
+                  "output folder: <enterprise>-<id>.json, and .<lang>.html (and .pdf) per project");
+  cmd->add_option("--lang", pages->langs, "the pages' languages with --out: en, zh or both (default en,zh)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"en", "zh"}));
+  cmd->add_flag("--pdf", pages->pdf, "print the pages to PDF too (WeasyPrint)");
+  AddRiskOptions(cmd, *o);
+  o->cfg.draws = 0;  // a project sheet reads the country's class, not its outlook
+  cmd->callback([&g, o, p, pages] {
+    if (o->no_index) o->cfg.index_method.clear();
+    o->cfg.build.db_path = g.db;
+    p->risk = o->cfg;
+    if (g.json && pages->out.empty() && p->files.size() > 1) {
+      return Report(g, Error{Errc::kUsage, "--json prints one sheet: give one file, or --out for several"});
+    }
+    auto sheets = engine::ProjectRisks(*p);
+    if (!sheets) return Report(g, sheets.error());
+    if (!pages->out.empty()) {
+      if (auto st = WriteProjectSheets(*sheets, *pages); !st) return Report(g, st.error());
+    } else if (g.json) {
+      fmt::print("{}", engine::ProjectSheetJson(sheets->front()));
+    }
+    if (g.json || g.quiet) return;
+    for (const auto& s : *sheets) PrintProject(s);
+  });
+}
+
 void PrintValidation(const engine::RiskValidation& v) {
   fmt::print("risk classes of {}–{} against the year after:\n", v.first_year, v.last_year);
   for (const auto& c : v.checks) {
@@ -167,6 +242,7 @@ void AddRisk(CLI::App& app, Globals& g) {
   risk->require_subcommand(1);
   AddCountry(risk, g);
   AddCountries(risk, g);
+  AddProject(risk, g);
   AddValidateRisk(risk, g);
 }
 
