@@ -21,7 +21,9 @@ struct RiskOptions {
   bool no_index = false;
 };
 
-void AddRiskOptions(CLI::App* cmd, RiskOptions& o) {
+//! The options every risk subcommand shares; `draws` is the subcommand's default for --draws.
+void AddRiskOptions(CLI::App* cmd, RiskOptions& o, std::size_t draws = 500) {
+  o.cfg.draws = draws;
   o.cfg.build.method_path = engine::ShippedMethodsDir() + "/risk.toml";
   o.cfg.index_method = engine::ShippedMethodsDir() + "/gpsi.toml";
   cmd->add_option("--method", o.cfg.build.method_path, "risk methodology file with a [risk] table")
@@ -30,7 +32,8 @@ void AddRiskOptions(CLI::App* cmd, RiskOptions& o) {
   cmd->add_option("--index-method", o.cfg.index_method, "the index method of the GPSI baseline and the warnings")
       ->capture_default_str();
   cmd->add_flag("--no-index", o.no_index, "leave out the GPSI baseline and its warnings");
-  cmd->add_option("--draws", o.cfg.draws, "draws of the 1-year outlook's forecast; 0 leaves it out (default 500)");
+  cmd->add_option("--draws", o.cfg.draws, "draws of the 1-year outlook's forecast; 0 leaves it out")
+      ->capture_default_str();
   cmd->add_option("--seed", o.cfg.seed, "random seed (default 1)");
   cmd->add_option("--threads", o.cfg.threads, "threads (default: one per core)")->check(CLI::NonNegativeNumber);
 }
@@ -173,8 +176,7 @@ void AddProject(CLI::App* risk, Globals& g) {
       ->delimiter(',')
       ->check(CLI::IsMember({"en", "zh"}));
   cmd->add_flag("--pdf", pages->pdf, "print the pages to PDF too (WeasyPrint)");
-  AddRiskOptions(cmd, *o);
-  o->cfg.draws = 0;  // a project sheet reads the country's class, not its outlook
+  AddRiskOptions(cmd, *o, /*draws=*/0);  // a project sheet reads the country's class, not its outlook
   cmd->callback([&g, o, p, pages] {
     if (o->no_index) o->cfg.index_method.clear();
     o->cfg.build.db_path = g.db;
