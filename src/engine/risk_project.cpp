@@ -51,15 +51,21 @@ std::string AssessedOf(const Project& p, const std::string& today) {
 }
 
 //! The country's 0–10 score on a node of the risk method: the index, a dimension or an indicator.
-std::pair<double, std::string> NodeScore(const CountryRisk& c, const std::string& code) {
-  if (c.risk.code == code) return {c.risk.value, c.risk.name_en};
+//! A node's score on a country sheet with the node's names (the code for both when not scored).
+struct NodeOnSheet {
+  double score = kNa;
+  std::string en, zh;
+};
+
+NodeOnSheet NodeScore(const CountryRisk& c, const std::string& code) {
+  if (c.risk.code == code) return {c.risk.value, c.risk.name_en, c.risk.name_zh};
   for (const RiskScore& d : c.dimensions) {
-    if (d.code == code) return {d.value, d.name_en};
+    if (d.code == code) return {d.value, d.name_en, d.name_zh};
   }
   for (const RiskIndicator& i : c.indicators) {
-    if (i.code == code) return {i.score, i.name_en};
+    if (i.code == code) return {i.score, i.name_en, i.name_zh};
   }
-  return {kNa, code};
+  return {kNa, code, code};
 }
 
 MatrixCell Cell(int likelihood, int impact, const method::RiskSpec& spec) {
@@ -176,19 +182,19 @@ std::string Roots(const std::vector<int>& roots) {
   return fmt::format("{}", fmt::join(roots, ", "));
 }
 
-void CountryEvidence(const CountryRisk& c, const std::string& node_name, ThreatAssessment& a) {
+void CountryEvidence(const CountryRisk& c, const NodeOnSheet& node, ThreatAssessment& a) {
   if (IsNa(a.country_score)) {
     a.evidence.push_back({"country",
                           fmt::format("{} has no score on {} in {}: the likelihood starts from its overall risk "
                                       "class",
-                                      c.name, node_name, c.year),
-                          fmt::format("{}在{}年无“{}”得分：可能性取其总体风险等级", c.name, c.year, node_name), kNa});
+                                      c.name, node.en, c.year),
+                          fmt::format("{}在{}年无“{}”得分：可能性取其总体风险等级", c.name, c.year, node.zh), kNa});
     return;
   }
   a.evidence.push_back({"country",
-                        fmt::format("{}'s risk score on {} in {}: {:.1f} of 10 → likelihood level {}", c.name,
-                                    node_name, c.year, a.country_score, a.country_level),
-                        fmt::format("{}{}年“{}”风险得分 {:.1f}（满分10）→ 可能性 {} 级", c.name, c.year, node_name,
+                        fmt::format("{}'s risk score on {} in {}: {:.1f} of 10 → likelihood level {}", c.name, node.en,
+                                    c.year, a.country_score, a.country_level),
+                        fmt::format("{}{}年“{}”风险得分 {:.1f}（满分10）→ 可能性 {} 级", c.name, c.year, node.zh,
                                     a.country_score, a.country_level),
                         a.country_score});
 }
@@ -243,11 +249,11 @@ void Controls(const method::RiskThreat& t, const Project& p, const method::RiskS
 ThreatAssessment Assess(const method::RiskThreat& t, const Project& p, const CountryRisk& c, const ProjectOverlay& o,
                         const method::RiskSpec& spec) {
   ThreatAssessment a{t.id, t.name_en, t.name_zh, t.node};
-  auto [score, node_name] = NodeScore(c, t.node);
-  a.country_score = score;
-  const int cls = risk::Classify(IsNa(score) ? c.risk.value : score, spec);
+  const NodeOnSheet node = NodeScore(c, t.node);
+  a.country_score = node.score;
+  const int cls = risk::Classify(IsNa(node.score) ? c.risk.value : node.score, spec);
   a.country_level = std::clamp(cls + 1, 1, 5);
-  CountryEvidence(c, node_name, a);
+  CountryEvidence(c, node, a);
   LocalPart(t, o, spec, a);
   LocalEvidence(t, o, a);
   const int impact = Impact(t, p, a);
