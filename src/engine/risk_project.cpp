@@ -8,7 +8,9 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -50,8 +52,8 @@ std::string AssessedOf(const Project& p, const std::string& today) {
   return p.assessed.empty() ? today : p.assessed;
 }
 
-//! The country's 0–10 score on a node of the risk method: the index, a dimension or an indicator.
-//! A node's score on a country sheet with the node's names (the code for both when not scored).
+//! The country's 0–10 score on a node of the risk method (the index, a dimension or an indicator)
+//! with the node's names; the code for both names when the sheet does not hold the node.
 struct NodeOnSheet {
   double score = kNa;
   std::string en, zh;
@@ -132,6 +134,27 @@ Result<ProjectEvents> LoadProjectEvents(const std::string& db_path, const std::s
 
 namespace {
 
+//! The events within `radius_km` of the site or of the route, each once at its least distance, by
+//! distance then position. The site and the route are two places: a site off the route is not
+//! joined to the route's first point, so the land between them is not searched.
+std::vector<std::pair<double, std::size_t>> NearSiteOrRoute(const Project& p, double radius_km, int from, int to,
+                                                            const risk::EventIndex& index) {
+  std::map<std::size_t, double> least;
+  auto take = [&](std::span<const risk::Point> path) {
+    for (const risk::Near& n : index.Within(path, radius_km, from, to)) {
+      auto [it, fresh] = least.try_emplace(n.event, n.distance_km);
+      if (!fresh) it->second = std::min(it->second, n.distance_km);
+    }
+  };
+  if (p.site) take(std::span<const risk::Point>(&*p.site, 1));
+  if (!p.route.empty()) take(p.route);
+  std::vector<std::pair<double, std::size_t>> out;
+  out.reserve(least.size());
+  for (const auto& [i, km] : least) out.emplace_back(km, i);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 //! The overlay of a project assessed on day `at`: the events of the look-back window near its site
 //! and route, or in its admin area.
 ProjectOverlay Overlay(const Project& p, int at, const method::RiskSpec& spec, const ProjectEvents::Impl& e) {
@@ -141,18 +164,15 @@ ProjectOverlay Overlay(const Project& p, int at, const method::RiskSpec& spec, c
   const int from = at - spec.lookback_days;
   o.from = DateOf(from), o.to = DateOf(at);
   o.points_in_window = e.InWindow(from, at);
-  std::vector<risk::Point> path;
-  if (p.site) path.push_back(*p.site);
-  path.insert(path.end(), p.route.begin(), p.route.end());
   auto add = [&](std::size_t i, double km) {
     const EventPoint& x = e.points[i];
     o.events.push_back(NearbyEvent{x.source, x.event_id, DateOf(x.day), x.lat, x.lon, km,
                                    risk::RecencyWeight(at - x.day, spec.half_life_days), x.root_code, x.file_sha256,
                                    x.line});
   };
-  if (!path.empty()) {
+  if (p.site || !p.route.empty()) {
     o.how = "radius";
-    for (const risk::Near& n : e.index.Within(path, o.radius_km, from, at)) add(n.event, n.distance_km);
+    for (const auto& [km, i] : NearSiteOrRoute(p, o.radius_km, from, at, e.index)) add(i, km);
   } else {
     o.how = "admin_area";
     if (auto it = e.by_adm1.find(p.admin_area); it != e.by_adm1.end()) {
@@ -393,6 +413,8 @@ Result<std::vector<ProjectSheet>> ProjectRisks(const ProjectConfig& cfg) {
       const RiskSheets& sheets = by_year.at(std::stoi(AssessedOf(p, today).substr(0, 4)));
       auto s = AssessProject(sheets, *events, p, today);
       if (!s) return s.error();
+      // The warnings are those in force (engine::Warn on the store's latest data) whatever the
+      // year: a warning trigger fires when a stored sheet is re-checked after they change.
       CheckTriggers(*s, sheets, *events, today);
       out.push_back(std::move(*s));
     }

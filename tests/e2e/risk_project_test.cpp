@@ -80,10 +80,9 @@ TEST_F(RiskProject, TheOverlayHoldsEveryStoredEventWithinTheRadiusAndNoOther) {
   const json& o = s["overlay"];
   EXPECT_EQ(o["how"], "radius");
   EXPECT_EQ(o["radius_km"], 50);
-  // The path: the site, then the route's points; an event counts within 50 km of any segment, so
-  // at least every event within 50 km of a vertex must be there, and none beyond 50 km of all.
-  std::vector<std::pair<double, double>> path{
-      {-1.4561, 36.9786}, {-1.2921, 36.8219}, {-1.4561, 36.9786}, {-1.5167, 37.2667}};
+  // The site and the route's points; an event counts within 50 km of the site or of any segment of
+  // the route, so at least every event within 50 km of one of these points must be there.
+  std::vector<std::pair<double, double>> path{{-1.4561, 36.9786}, {-1.2921, 36.8219}, {-1.5167, 37.2667}};
   std::size_t near_vertex = 0;
   std::ifstream in(std::string(GPSI_TEST_DATA) + "/events_gdelt_sample/20191024143000.export.CSV");
   std::string line;

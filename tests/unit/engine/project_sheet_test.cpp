@@ -156,6 +156,20 @@ TEST_F(ProjectSheetTest, RecentNearbyEventsOfTheThreatsRootsRaiseItsLikelihood) 
   EXPECT_EQ(Threat(more, "road").local_raise, 0);
 }
 
+TEST_F(ProjectSheetTest, TheSiteAndTheRouteAreSearchedApartNotJoined) {
+  // The site at 0 km, a route from 100 to 120 km north: an event halfway between them (50 km, far
+  // from both) is not near the project; one by the site, one along the route and one at the
+  // route's start are, each once.
+  const double km = 6371.0088 * M_PI / 180;
+  project_.route = {GeoPoint{100 / km, 0}, GeoPoint{120 / km, 0}};
+  const ProjectSheet s = Assess({At(1, 0, 19), At(50, 0, 19), At(110, 0, 19), At(100, 0, 19)});
+  ASSERT_EQ(s.overlay.events.size(), 3u);
+  EXPECT_NEAR(s.overlay.events[0].distance_km, 0, 1e-6);  // on the route's first point
+  EXPECT_NEAR(s.overlay.events[1].distance_km, 0, 1e-6);  // along the route
+  EXPECT_NEAR(s.overlay.events[2].distance_km, 1, 1e-6);  // by the site
+  for (const auto& e : s.overlay.events) EXPECT_NE(e.event_id, "50000-0");
+}
+
 TEST_F(ProjectSheetTest, ExposureRaisesImpactAndControlsLowerTheResidualToAFloorOfOne) {
   project_.staff_expatriate = 3;
   project_.route = {GeoPoint{0, 0}, GeoPoint{0, 0.5}};
