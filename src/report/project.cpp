@@ -18,6 +18,14 @@ std::string Fixed(double v, int decimals) {
   return IsNa(v) ? "—" : fmt::format("{:.{}f}", v, decimals);
 }
 
+//! The edition's word for `value` under `prefix` (a project type, a trend direction); the value
+//! itself when the table has none, and "—" for none.
+std::string Term(const Words& w, const std::string& prefix, const std::string& value) {
+  if (value.empty()) return "—";
+  const std::string& word = w[prefix + value];
+  return word.empty() ? value : word;
+}
+
 //! The text in the edition's language of a pair (en, zh).
 const std::string& Pick(const Words& w, const std::string& en, const std::string& zh) {
   return w.lang == "zh" && !zh.empty() ? zh : en;
@@ -41,7 +49,7 @@ void Header(const engine::ProjectSheet& s, const Words& w, Data& out) {
   out.set("stale", s.stale);
   out.set("header", Rows({{"prj_enterprise", p.enterprise},
                           {"prj_project", fmt::format("{} ({})", name, p.id)},
-                          {"prj_type", p.type},
+                          {"prj_type", Term(w, "prj_type_", p.type)},
                           {"prj_country", fmt::format("{} ({})", s.country.name, p.country)},
                           {"prj_dates", fmt::format("{} – {}", p.start, p.end)},
                           {"prj_staff", fmt::format("{} / {}", p.staff_national, p.staff_expatriate)},
@@ -66,7 +74,7 @@ std::string BaselineText(const engine::ProjectSheet& s, const Words& w) {
                                      {"class", Pick(w, c.risk.cls.en, c.risk.cls.zh)},
                                      {"rank", c.risk.rank > 0 ? std::to_string(c.risk.rank) : "—"},
                                      {"ranked", std::to_string(c.ranked)},
-                                     {"trend", c.trend.direction.empty() ? "—" : c.trend.direction},
+                                     {"trend", Term(w, "prj_trend_", c.trend.direction)},
                                      {"reliability", Fixed(c.reliability.index, 1)},
                                      {"gpsi", gpsi}});
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -209,7 +210,16 @@ TEST_F(RiskProject, OutWritesTheJsonAndAPagePerLanguageWithItsPdf) {
     }
     EXPECT_EQ(ReadFile(base + "." + lang + ".pdf").substr(0, 5), "%PDF-") << lang;
   }
-  EXPECT_NE(ReadFile(base + ".zh.html").find("项目风险评估表"), std::string::npos);
+  const std::string zh = ReadFile(base + ".zh.html");
+  EXPECT_NE(zh.find("项目风险评估表"), std::string::npos);
+  // The project's type and the country's trend in the edition's words, not the file's codes.
+  EXPECT_NE(zh.find("交通运输"), std::string::npos);
+  EXPECT_EQ(zh.find(">transport<"), std::string::npos);
+  const std::map<std::string, std::string> trend{
+      {"rising", "趋势上升"}, {"stable", "趋势平稳"}, {"falling", "趋势下降"}};
+  const std::string direction = s["country"]["trend"].is_string() ? s["country"]["trend"].get<std::string>() : "";
+  ASSERT_TRUE(trend.count(direction)) << "Kenya has three years of scores, so a trend";
+  EXPECT_NE(zh.find(trend.at(direction)), std::string::npos) << direction;
 }
 
 TEST_F(RiskProject, BadFilesAndUnknownControlsAreRefusedWithTheirCodes) {
