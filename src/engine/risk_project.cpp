@@ -70,7 +70,7 @@ NodeOnSheet NodeScore(const CountryRisk& c, const std::string& code) {
   return {kNa, code, code};
 }
 
-MatrixCell Cell(int likelihood, int impact, const method::RiskSpec& spec) {
+MatrixCell MatrixCellAt(int likelihood, int impact, const method::RiskSpec& spec) {
   MatrixCell m{likelihood, impact, likelihood * impact, {}};
   const auto k = static_cast<std::size_t>(
       std::count_if(spec.matrix_lower.begin(), spec.matrix_lower.end(), [&](int lo) { return m.score >= lo; }));
@@ -263,7 +263,7 @@ void Controls(const method::RiskThreat& t, const Project& p, const method::RiskS
         {"control", fmt::format("in place: {} → {} −{}", c.en, c.lowers_impact ? "impact" : "likelihood", c.steps),
          fmt::format("已落实：{} → {}下调{}级", c.zh, c.lowers_impact ? "影响" : "可能性", c.steps), double(c.steps)});
   }
-  a.residual = Cell(std::max(likelihood, 1), std::max(impact, 1), spec);
+  a.residual = MatrixCellAt(std::max(likelihood, 1), std::max(impact, 1), spec);
 }
 
 ThreatAssessment Assess(const method::RiskThreat& t, const Project& p, const CountryRisk& c, const ProjectOverlay& o,
@@ -277,7 +277,7 @@ ThreatAssessment Assess(const method::RiskThreat& t, const Project& p, const Cou
   LocalPart(t, o, spec, a);
   LocalEvidence(t, o, a);
   const int impact = Impact(t, p, a);
-  a.inherent = Cell(std::min(a.country_level + a.local_raise, 5), impact, spec);
+  a.inherent = MatrixCellAt(std::min(a.country_level + a.local_raise, 5), impact, spec);
   Controls(t, p, spec, a);
   return a;
 }
