@@ -54,14 +54,18 @@ void AddOrg(CLI::App& app, Globals& g) {
   auto* add = org->add_subcommand("add", "add an organisation");
   auto o = std::make_shared<OrgOptions>();
   add->add_option("key", o->key, "short handle: 2-32 of a-z, 0-9 and '-'")->required();
-  add->add_option("--kind", o->kind, "government (tier 2), think-tank (tier 3) or secretariat")->required();
+  add->add_option("--kind", o->kind,
+                  "government (tier 2), think-tank (tier 3), enterprise (has projects assessed) or secretariat")
+      ->required();
   add->add_option("--name-en", o->name_en, "English name")->required();
   add->add_option("--name-zh", o->name_zh, "Chinese name");
   add->add_option("--country", o->countries, "unit codes it may report for (ISO3)");
   add->add_option("--tier", o->tier, "tier of its data, instead of its kind's default")->check(CLI::Range(1, 4));
   add->callback([&g, o] {
     const auto kind = ParseOrgKind(o->kind);
-    if (!kind) return Report(g, Error{Errc::kUsage, "--kind: government, think-tank or secretariat, not " + o->kind});
+    if (!kind)
+      return Report(g,
+                    Error{Errc::kUsage, "--kind: government, think-tank, enterprise or secretariat, not " + o->kind});
     Organisation org;
     org.key = o->key, org.kind = *kind, org.name_en = o->name_en, org.name_zh = o->name_zh;
     org.countries = o->countries, org.tier = o->tier;

@@ -29,12 +29,13 @@ std::string_view ToString(OrgKind kind) {
     case OrgKind::kSecretariat: return "secretariat";
     case OrgKind::kGovernment: return "government";
     case OrgKind::kThinkTank: return "think-tank";
+    case OrgKind::kEnterprise: return "enterprise";
   }
   return "government";
 }
 
 std::optional<OrgKind> ParseOrgKind(std::string_view s) {
-  for (OrgKind k : {OrgKind::kSecretariat, OrgKind::kGovernment, OrgKind::kThinkTank}) {
+  for (OrgKind k : {OrgKind::kSecretariat, OrgKind::kGovernment, OrgKind::kThinkTank, OrgKind::kEnterprise}) {
     if (s == ToString(k)) return k;
   }
   return std::nullopt;

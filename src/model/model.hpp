@@ -466,8 +466,10 @@ std::string Csv(const Table& t);
 
 // ---- The member sharing platform (docs/platform.md) ----
 
-//! What an organisation is; a member's kind gives the default tier of the data it shares.
-enum class OrgKind { kSecretariat, kGovernment, kThinkTank };
+//! What an organisation is; a member's kind gives the default tier of the data it shares. An
+//! enterprise shares no data: it has its overseas projects assessed (docs/risk.md, "Projects on
+//! the platform").
+enum class OrgKind { kSecretariat, kGovernment, kThinkTank, kEnterprise };
 std::string_view ToString(OrgKind kind);
 std::optional<OrgKind> ParseOrgKind(std::string_view s);
 
@@ -665,6 +667,21 @@ struct CampaignSheet {
   std::vector<double> scores;  //!< one per criterion, in the rules' order
   std::string comment, reason, sealed_at;
   std::string sha256;  //!< of the sheet's canonical JSON (platform::SheetHash)
+};
+
+//! A project risk sheet kept on the platform (docs/risk.md, "Projects on the platform"). Sheets are
+//! append-only: a re-assessment of the same project is a new revision.
+struct RiskProjectRecord {
+  std::int64_t id = 0;
+  std::int64_t org_id = 0;
+  std::string org;      //!< the enterprise's key (the project's `enterprise`)
+  std::string project;  //!< the project's id, unique within the enterprise
+  int revision = 1;
+  std::string country;     //!< ISO3
+  std::string sheet;       //!< the sheet as engine::ProjectSheetJson wrote it on `created`
+  std::string sha256;      //!< of `sheet`
+  std::string created;     //!< UTC time
+  std::string created_by;  //!< the account's login
 };
 
 //! The kinds of early-warning rule a method's [[warn]] table may name (docs/forecasting.md).

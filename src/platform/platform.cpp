@@ -91,6 +91,9 @@ Status CheckOrg(Store& store, Organisation& org) {
   if (org.kind == OrgKind::kSecretariat && (!org.countries.empty() || !org.agreements.empty())) {
     return Usage("the secretariat reports no data: it has no countries or agreements");
   }
+  if (org.kind == OrgKind::kEnterprise && (!org.countries.empty() || !org.agreements.empty())) {
+    return Usage("an enterprise reports no data: it has no countries or agreements");
+  }
   std::sort(org.agreements.begin(), org.agreements.end(),
             [](const Agreement& a, const Agreement& b) { return a.dataset < b.dataset; });
   for (std::size_t i = 0; i < org.agreements.size(); ++i) {
@@ -174,8 +177,9 @@ bool RoleFits(Role role, OrgKind kind) {
   switch (role) {
     case Role::kAdmin:
     case Role::kSecretariat: return kind == OrgKind::kSecretariat;
-    case Role::kMemberSubmitter:
-    case Role::kMemberApprover: return kind != OrgKind::kSecretariat;
+    // An enterprise's submitter has projects assessed; it shares no data, so approves none.
+    case Role::kMemberSubmitter: return kind != OrgKind::kSecretariat;
+    case Role::kMemberApprover: return kind == OrgKind::kGovernment || kind == OrgKind::kThinkTank;
     case Role::kReader: return true;
   }
   return false;
@@ -185,7 +189,8 @@ int DefaultTier(OrgKind kind) {
   switch (kind) {
     case OrgKind::kGovernment: return static_cast<int>(Tier::kGovernment);
     case OrgKind::kThinkTank: return static_cast<int>(Tier::kThinkTank);
-    case OrgKind::kSecretariat: return 0;
+    case OrgKind::kSecretariat:
+    case OrgKind::kEnterprise: return 0;
   }
   return 0;
 }

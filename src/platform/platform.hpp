@@ -33,10 +33,11 @@ bool Allows(Role role, Permission p);
 //! The names of the permissions `role` holds, in the order of kPermissionNames.
 std::vector<std::string> Permissions(Role role);
 //! Whether accounts of `role` may belong to an organisation of `kind` (admin and secretariat to
-//! the secretariat, submitter and approver to members, reader to any).
+//! the secretariat, submitter to members and enterprises, approver to members that share data,
+//! reader to any).
 bool RoleFits(Role role, OrgKind kind);
 //! The tier a member's published data carries by default: 2 for a government agency, 3 for a
-//! think tank, 0 (reports none) for the secretariat.
+//! think tank, 0 (reports none) for the secretariat and an enterprise.
 int DefaultTier(OrgKind kind);
 
 //! Free text the platform stores (names, labels, notes, reasons): UTF-8 of at most `max` bytes,
@@ -338,6 +339,25 @@ Result<Campaign> CloseScoring(Store& store, const Actor& actor, const Principal&
 Status StoreResults(Store& store, const std::string& key, const std::string& results);
 //! Publishes the results (panel → published).
 Result<Campaign> PublishCampaign(Store& store, const Actor& actor, const Principal& who, const std::string& key);
+
+// ---- Project risk sheets (docs/risk.md, "Projects on the platform") ----
+// The sheet itself is the engine's (AssessProject); these are the rules of who may keep and read
+// one. An enterprise has its own projects assessed and reads only them; the secretariat, which
+// offers the service, reads every one; nobody else reads any.
+
+//! Whether `who` may have a project of enterprise `enterprise` assessed and kept: an account of
+//! that enterprise (its key) with the submit permission. kForbidden otherwise, saying why.
+Status MayAssessProject(const Principal& who, const std::string& enterprise);
+//! Whether `who` may read the stored sheet `r`: its enterprise's accounts and the secretariat's.
+bool CanSee(const Principal& who, const RiskProjectRecord& r);
+//! Keeps a new sheet `r` (project, country, sheet filled in) for `who`'s enterprise: the next
+//! revision of that project, its sha256, time and author set here, audited (risk-project.assess)
+//! in the same transaction. Refused as MayAssessProject refuses.
+Result<RiskProjectRecord> KeepRiskProject(Store& store, const Actor& actor, const Principal& who, RiskProjectRecord r);
+//! The sheets `who` may see (CanSee), the newest revision of each project, newest first.
+std::vector<RiskProjectRecord> VisibleRiskProjects(Store& store, const Principal& who);
+//! The sheet `id` if `who` may see it, else kNotFound (never "forbidden", so an id says nothing).
+Result<RiskProjectRecord> FindRiskProject(Store& store, const Principal& who, std::int64_t id);
 
 // ---- The audit log ----
 

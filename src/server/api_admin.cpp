@@ -118,7 +118,7 @@ void AddOrg(const AdminCall& c) {
   std::string kind;
   if (!Read(*body, "key", o.key, c.res) || !Read(*body, "kind", kind, c.res) || !EditOrg(*body, o, c.res)) return;
   const auto k = ParseOrgKind(kind);
-  if (!k) return SendError(c.res, Errc::kUsage, "kind: government, think-tank or secretariat");
+  if (!k) return SendError(c.res, Errc::kUsage, "kind: government, think-tank, enterprise or secretariat");
   o.kind = *k;
   auto r = engine::AddOrganisation(c.db, c.actor, o);
   if (r) c.res.SetHeader("Location", fmt::format("{}orgs/{}", kAdminBase, r->key));

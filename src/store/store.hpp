@@ -19,7 +19,7 @@
 namespace gpsi {
 
 //! Schema version this binary writes; `gpsi init` migrates older stores up to it.
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 //! A stored raw file: its bytes live content-addressed under the store's blob folder.
 struct FileRecord {
@@ -260,6 +260,15 @@ class Store {
   virtual std::int64_t InsertSheet(std::int64_t campaign, const CampaignSheet& sheet) = 0;
   //! Every sheet of a campaign, every revision, by application, judge and revision.
   virtual std::vector<CampaignSheet> Sheets(std::int64_t campaign) = 0;
+
+  // ---- Project risk sheets (the rules live in src/platform; docs/risk.md) ----
+
+  //! Appends a project's sheet (organisation, project, revision and sheet set) and returns its id;
+  //! sheets are append-only.
+  virtual std::int64_t InsertRiskProject(const RiskProjectRecord& r) = 0;
+  //! Every kept sheet, every revision, by id, each with its organisation's key.
+  virtual std::vector<RiskProjectRecord> RiskProjects() = 0;
+  virtual std::optional<RiskProjectRecord> FindRiskProject(std::int64_t id) = 0;
 
   //! Appends one audit entry (its seq, hashes and fields already set).
   virtual void AppendAudit(const AuditEntry& entry) = 0;

@@ -44,6 +44,7 @@ const std::vector<TableShape>& StoreTables() {
       {"campaign_judges", "campaign,login,org,country,declared", "campaign,login"},
       {"campaign_assignments", "campaign,application,judge", "campaign,application,judge"},
       {"campaign_sheets", "id,campaign,application,judge,revision,scores,comment,reason,sealed_at,sha256", "id"},
+      {"risk_projects", "id,org,project,revision,country,sheet,sha256,created,created_by", "id"},
       {"audit_log", "seq,at,actor,org,origin,action,target,before,after,prev_hash,hash", "seq"},
   };
   return kTables;

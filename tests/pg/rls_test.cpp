@@ -51,6 +51,10 @@ class RowLevelSecurity : public ::testing::Test {
     x.org_id = org, x.dataset = "crime", x.state = SubmissionState::kSubmitted, x.source_id = src, x.file_id = file;
     x.submitter = key + "-sam", x.created = x.updated = "2026-01-01T00:00:00Z";
     s.InsertSubmission(x);
+    RiskProjectRecord r;
+    r.org_id = org, r.project = "road", r.country = unit, r.sheet = "{}", r.sha256 = Sha256Hex("{}");
+    r.created = "2026-01-01T00:00:00Z", r.created_by = key + "-sam";
+    s.InsertRiskProject(r);
     ids_[key] = {org, src, file};
   }
 
@@ -90,7 +94,7 @@ TEST_F(RowLevelSecurity, TheApplicationRoleIsNeitherOwnerNorSuperuserNorBypassrl
   EXPECT_EQ(PgCluster::Get().Sql("SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class "
                                  "WHERE relrowsecurity AND relforcerowsecurity",
                                  db_),
-            "files,observations,quarantine,sources,submission_flags,submissions\n");
+            "files,observations,quarantine,risk_projects,sources,submission_flags,submissions\n");
   // Nor can it turn the policies off.
   EXPECT_THROW(AsApp("", "ALTER TABLE submissions DISABLE ROW LEVEL SECURITY"), std::runtime_error);
   EXPECT_THROW(AsApp("", "DROP POLICY member_read ON submissions"), std::runtime_error);
@@ -114,6 +118,14 @@ TEST_F(RowLevelSecurity, HandWrittenSqlOfOneMemberNeitherReadsNorWritesAnothersU
                    ",'crime','submitted'," + Id("b", 1) + "," + Id("b", 2) + ",'x','t','t')"),
       std::runtime_error);
   EXPECT_THROW(AsApp(a, "UPDATE sources SET org=" + b + " WHERE id=" + Id("a", 1)), std::runtime_error);
+  // A project risk sheet is its enterprise's alone: never published, so never another's to read.
+  EXPECT_EQ(AsApp(a, "SELECT count(*) FROM risk_projects"), "1\n");
+  EXPECT_EQ(AsApp(a, "SELECT count(*) FROM risk_projects WHERE org=" + b), "0\n");
+  EXPECT_THROW(AsApp(a,
+                     "INSERT INTO risk_projects(id,org,project,revision,country,sheet,sha256,created,created_by) "
+                     "VALUES(99," +
+                         b + ",'road',2,'BBB','{}','x','t','x')"),
+               std::runtime_error);
   // Nothing of B's changed (as the superuser sees it).
   EXPECT_EQ(PgCluster::Get().Sql("SELECT state FROM submissions WHERE org=" + b, db_), "submitted\n");
   EXPECT_EQ(PgCluster::Get().Sql("SELECT count(*) FROM observations WHERE source=" + Id("b", 1), db_), "1\n");
@@ -126,6 +138,8 @@ TEST_F(RowLevelSecurity, NoMemberSetSeesThePublicRowsAndNoMembersUnpublishedOnes
   // FORCE: the owner too, acting for no member.
   EXPECT_EQ(PgCluster::Get().Sql("SELECT count(*) FROM submissions", db_, "gpsi_owner"), "0\n");
   EXPECT_EQ(AsApp("*", "SELECT count(*) FROM submissions"), "2\n");
+  EXPECT_EQ(AsApp("", "SELECT count(*) FROM risk_projects"), "0\n");
+  EXPECT_EQ(AsApp("*", "SELECT count(*) FROM risk_projects"), "2\n");
 }
 
 TEST_F(RowLevelSecurity, TheStoreActsForTheMemberItIsSetTo) {

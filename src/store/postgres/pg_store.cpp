@@ -981,6 +981,22 @@ class PgStore final : public Store {
     return out;
   }
 
+  std::int64_t InsertRiskProject(const RiskProjectRecord& r) override {
+    Params p;
+    p.Add(r.org_id).Add(r.project).Add(r.revision).Add(r.country).Add(r.sheet).Add(r.sha256).Add(r.created);
+    p.Add(r.created_by);
+    return InsertNumbered("ins_risk_project", "risk_projects", "id",
+                          "org,project,revision,country,sheet,sha256,created,created_by", p);
+  }
+
+  std::vector<RiskProjectRecord> RiskProjects() override { return ReadRiskProjects("", Params()); }
+
+  std::optional<RiskProjectRecord> FindRiskProject(std::int64_t id) override {
+    auto found = ReadRiskProjects("WHERE r.id=$1", Params().Add(id));
+    if (found.empty()) return std::nullopt;
+    return std::move(found[0]);
+  }
+
   void AppendAudit(const AuditEntry& e) override {
     Params p;
     p.Add(e.seq).Add(e.at).Add(e.actor).Add(e.org).Add(e.origin).Add(e.action);
@@ -1083,10 +1099,27 @@ class PgStore final : public Store {
     return Int(RunPrepared(name, sql + ") RETURNING " + std::string(key), p)[0][0]);
   }
 
-  //! Whether `table` is under row-level security and numbers its rows in gpsi_ids (migration 8).
+  //! The kept project sheets `where` selects with `p`, by id.
+  std::vector<RiskProjectRecord> ReadRiskProjects(std::string_view where, const Params& p) {
+    std::vector<RiskProjectRecord> out;
+    for (const auto& row : Run(fmt::format("SELECT r.id,r.org,o.key,r.project,r.revision,r.country,r.sheet,r.sha256,"
+                                           "r.created,r.created_by FROM risk_projects r JOIN orgs o ON o.id=r.org "
+                                           "{} ORDER BY r.id",
+                                           where),
+                               p)) {
+      RiskProjectRecord r;
+      r.id = Int(row[0]), r.org_id = Int(row[1]), r.org = Text(row[2]), r.project = Text(row[3]);
+      r.revision = static_cast<int>(Int(row[4])), r.country = Text(row[5]), r.sheet = Text(row[6]);
+      r.sha256 = Text(row[7]), r.created = Text(row[8]), r.created_by = Text(row[9]);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  //! Whether `table` is under row-level security and numbers its rows in gpsi_ids (migrations 8, 11).
   static bool Counted(std::string_view table) {
-    static constexpr std::array<std::string_view, 5> kCounted{"sources", "files", "quarantine", "submissions",
-                                                              "submission_flags"};
+    static constexpr std::array<std::string_view, 6> kCounted{
+        "sources", "files", "quarantine", "submissions", "submission_flags", "risk_projects"};
     return std::find(kCounted.begin(), kCounted.end(), table) != kCounted.end();
   }
 

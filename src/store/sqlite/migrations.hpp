@@ -7,7 +7,7 @@
 
 namespace gpsi::detail {
 
-inline constexpr std::array<std::string_view, 10> kMigrations{
+inline constexpr std::array<std::string_view, 11> kMigrations{
     // 1: foundation — reference units, provenance, observations, quarantine.
     R"sql(
 CREATE TABLE units(
@@ -238,6 +238,37 @@ CREATE TABLE event_points(
   PRIMARY KEY(source, event_id)) WITHOUT ROWID;
 CREATE INDEX event_points_unit_day ON event_points(unit, day);
 CREATE INDEX event_points_day ON event_points(day, lat, lon);
+)sql",
+    // 11: enterprises and their project risk sheets (docs/risk.md, "Projects on the platform"). An
+    // organisation may now be an enterprise; SQLite cannot alter a CHECK, so orgs is copied into a
+    // table with the new one and renamed (its schema's 12-step way: Migrate turns foreign keys off
+    // around a migration and checks them before the commit). A sheet is append-only: a
+    // re-assessment of the same project is its next revision.
+    R"sql(
+CREATE TABLE orgs_v11(
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  name_en TEXT NOT NULL, name_zh TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK(kind IN ('secretariat','government','think-tank','enterprise')),
+  tier INTEGER NOT NULL CHECK(tier BETWEEN 0 AND 4),
+  created TEXT NOT NULL, disabled TEXT NOT NULL DEFAULT '');
+INSERT INTO orgs_v11(id,key,name_en,name_zh,kind,tier,created,disabled)
+  SELECT id,key,name_en,name_zh,kind,tier,created,disabled FROM orgs;
+DROP TABLE orgs;
+ALTER TABLE orgs_v11 RENAME TO orgs;
+CREATE TABLE risk_projects(
+  id INTEGER PRIMARY KEY,
+  org INTEGER NOT NULL REFERENCES orgs(id),
+  project TEXT NOT NULL,
+  revision INTEGER NOT NULL CHECK(revision >= 1),
+  country TEXT NOT NULL,
+  sheet TEXT NOT NULL, sha256 TEXT NOT NULL,
+  created TEXT NOT NULL, created_by TEXT NOT NULL,
+  UNIQUE(org, project, revision));
+CREATE TRIGGER risk_projects_no_update BEFORE UPDATE ON risk_projects
+  BEGIN SELECT RAISE(ABORT, 'project risk sheets are append-only'); END;
+CREATE TRIGGER risk_projects_no_delete BEFORE DELETE ON risk_projects
+  BEGIN SELECT RAISE(ABORT, 'project risk sheets are append-only'); END;
 )sql",
 };
 

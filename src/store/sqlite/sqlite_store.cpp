@@ -185,23 +185,37 @@ class SqliteStore final : public Store {
                                "use a newer gpsi",
                                path_, have, Version(), kSchemaVersion)};
     }
+    // Foreign keys off while a migration runs, as SQLite's way of changing a table's schema asks
+    // (a copy, the old one dropped, the copy renamed: migration 11); checked before each commit.
+    const bool keys_on = ForeignKeysOn();
+    SetForeignKeys(false);
     for (int v = have; v < kSchemaVersion; ++v) {
       Exec("BEGIN IMMEDIATE");
       try {
         Exec(detail::kMigrations[static_cast<std::size_t>(v)]);
+        if (Stmt check(db_, "PRAGMA foreign_key_check"); check.Step()) {
+          throw Failure(Error{Errc::kStoreCorrupt,
+                              fmt::format("migration {} breaks a foreign key of table {}", v + 1, check.Text(0))});
+        }
         Exec(fmt::format("PRAGMA user_version = {}", v + 1));
         Exec("COMMIT");
       } catch (...) {
         Exec("ROLLBACK");
+        SetForeignKeys(keys_on);
         throw;
       }
     }
+    SetForeignKeys(keys_on);
     return Ok();
   }
 
   std::string BlobDir() const override { return path_ + ".blobs"; }
 
   void SetForeignKeys(bool on) override { Exec(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); }
+  bool ForeignKeysOn() {
+    Stmt s(db_, "PRAGMA foreign_keys");
+    return s.Step() && s.Int(0) != 0;
+  }
   void Begin() override { Exec("BEGIN IMMEDIATE"); }
   bool TryBegin() override {
     sqlite3_busy_timeout(db_, 0);
@@ -917,6 +931,23 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::int64_t InsertRiskProject(const RiskProjectRecord& r) override {
+    auto& s = Prep("ins_risk_project",
+                   "INSERT INTO risk_projects(org,project,revision,country,sheet,sha256,created,created_by) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    s.Bind(1, r.org_id).Bind(2, r.project).Bind(3, r.revision).Bind(4, r.country).Bind(5, r.sheet);
+    s.Bind(6, r.sha256).Bind(7, r.created).Bind(8, r.created_by).Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::vector<RiskProjectRecord> RiskProjects() override { return ReadRiskProjects("", std::nullopt); }
+
+  std::optional<RiskProjectRecord> FindRiskProject(std::int64_t id) override {
+    auto found = ReadRiskProjects("WHERE r.id=?1", id);
+    if (found.empty()) return std::nullopt;
+    return std::move(found[0]);
+  }
+
   void AppendAudit(const AuditEntry& e) override {
     auto& s = Prep("ins_audit",
                    "INSERT INTO audit_log(seq,at,actor,org,origin,action,target,before,after,prev_hash,hash) "
@@ -992,6 +1023,23 @@ class SqliteStore final : public Store {
     auto it = stmts_.find(name);
     if (it == stmts_.end()) it = stmts_.emplace(name, Stmt(db_, sql)).first;
     return it->second;
+  }
+
+  //! The kept project sheets `where` selects (bound to `id` when given), by id.
+  std::vector<RiskProjectRecord> ReadRiskProjects(std::string_view where, std::optional<std::int64_t> id) {
+    std::vector<RiskProjectRecord> out;
+    Stmt s(db_, fmt::format("SELECT r.id,r.org,o.key,r.project,r.revision,r.country,r.sheet,r.sha256,r.created,"
+                            "r.created_by FROM risk_projects r JOIN orgs o ON o.id=r.org {} ORDER BY r.id",
+                            where));
+    if (id) s.Bind(1, *id);
+    while (s.Step()) {
+      RiskProjectRecord r;
+      r.id = s.Int(0), r.org_id = s.Int(1), r.org = s.Text(2), r.project = s.Text(3);
+      r.revision = static_cast<int>(s.Int(4)), r.country = s.Text(5), r.sheet = s.Text(6), r.sha256 = s.Text(7);
+      r.created = s.Text(8), r.created_by = s.Text(9);
+      out.push_back(std::move(r));
+    }
+    return out;
   }
 
   std::vector<Unit> QueryUnits(const std::string& sql, const std::string& arg) {

@@ -530,6 +530,39 @@ TEST_P(StoreTest, CampaignRowsRoundTripAndSheetsAreAppendOnly) {
   EXPECT_TRUE(store_->Assignments(id).empty());
 }
 
+TEST_P(StoreTest, RiskProjectsRoundTripOneRowPerRevision) {
+  store_->SetMember("*");  // an enterprise's rows: PostgreSQL's row-level security admits its own or the secretariat
+  Organisation firm;
+  firm.key = "cn-roads", firm.name_en = "Roads Co", firm.kind = OrgKind::kEnterprise, firm.tier = 0;
+  firm.created = "2026-12-07T00:00:00Z";
+  const std::int64_t org = store_->InsertOrg(firm);
+  RiskProjectRecord r;
+  r.org_id = org, r.project = "ke-road", r.revision = 1, r.country = "KEN", r.sheet = "{\"stale\": false}";
+  r.sha256 = std::string(64, 'a'), r.created = "2026-12-07T10:00:00Z", r.created_by = "wang";
+  const std::int64_t first = store_->InsertRiskProject(r);
+  r.revision = 2, r.sheet = "{\"stale\": true}", r.sha256 = std::string(64, 'b');
+  const std::int64_t second = store_->InsertRiskProject(r);
+  EXPECT_GT(second, first);
+  const auto all = store_->RiskProjects();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, first);
+  EXPECT_EQ(all[0].org, "cn-roads");
+  EXPECT_EQ(all[0].org_id, org);
+  EXPECT_EQ(all[1].revision, 2);
+  EXPECT_EQ(all[1].sheet, "{\"stale\": true}");
+  const auto found = store_->FindRiskProject(first);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->project, "ke-road");
+  EXPECT_EQ(found->country, "KEN");
+  EXPECT_EQ(found->sha256, std::string(64, 'a'));
+  EXPECT_EQ(found->created, "2026-12-07T10:00:00Z");
+  EXPECT_EQ(found->created_by, "wang");
+  EXPECT_FALSE(store_->FindRiskProject(second + 1));
+  EXPECT_THROW(store_->InsertRiskProject(r), Failure) << "one row per revision";
+  r.org_id = 999, r.revision = 3;
+  EXPECT_THROW(store_->InsertRiskProject(r), Failure) << "an organisation that is not there";
+}
+
 //! A GDELT point of file `sha` with the fields that matter to the filters; the others GDELT-like.
 EventPoint Point(const std::string& id, int day, double lat, double lon, const std::string& unit,
                  const std::string& sha) {
@@ -681,48 +714,53 @@ TEST_P(StoreTest, ManyEventPointsInOneCall) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          test::BackendName);
 
-// A store of schema 9 (the last before event points), made by its own migrations and holding rows,
-// upgraded by Migrate: its rows stay, and event points can be stored and read.
-class StoreUpgrade : public ::testing::TestWithParam<Backend> {};
+// A store of an older schema, made by its own migrations and holding rows, upgraded by Migrate:
+// its rows stay, and what the newer migrations add can be stored and read.
+class StoreUpgrade : public ::testing::TestWithParam<Backend> {
+ protected:
+  //! A store of schema `version` holding `rows` (SQL), with `counted` tables' gpsi_ids set on PostgreSQL.
+  std::string OldStore(std::size_t version, const std::string& rows, const std::string& pg_ids) {
+    if (GetParam() == Backend::kSqlite) {
+      const std::string location = dir_ / "old.db";
+      sqlite3* db = nullptr;
+      EXPECT_EQ(sqlite3_open(location.c_str(), &db), SQLITE_OK);
+      for (std::size_t i = 0; i < version; ++i) {
+        EXPECT_EQ(sqlite3_exec(db, std::string(detail::kMigrations[i]).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+            << i + 1 << ": " << sqlite3_errmsg(db);
+      }
+      const std::string sql = "PRAGMA foreign_keys=ON; PRAGMA user_version = " + std::to_string(version) + ";" + rows;
+      EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+      sqlite3_close(db);
+      return location;
+    }
+    const std::string location = test::PgCluster::Get().NewDatabase();
+    const std::string db = test::PgCluster::Database(location);
+    for (std::size_t i = 0; i < version; ++i) {
+      test::PgCluster::Get().Sql(std::string(detail::kPgMigrations[i]), db, "gpsi");
+    }
+    test::PgCluster::Get().Sql("UPDATE gpsi_schema SET version=" + std::to_string(version) + ";" + rows + pg_ids, db,
+                               "gpsi");
+    return location;
+  }
+  TempDir dir_;
+};
 
 TEST_P(StoreUpgrade, SchemaNineGainsEventPointsAndKeepsItsRows) {
-  ASSERT_EQ(kSchemaVersion, 10);
-  ASSERT_EQ(detail::kMigrations.size(), 10u);
-  ASSERT_EQ(detail::kPgMigrations.size(), 10u);
-  TempDir dir;
+  ASSERT_EQ(detail::kMigrations.size(), static_cast<std::size_t>(kSchemaVersion));
+  ASSERT_EQ(detail::kPgMigrations.size(), static_cast<std::size_t>(kSchemaVersion));
   const std::string sha(64, 'a');
   const std::string rows =
       "INSERT INTO units(code,kind,name_en) VALUES('AAA','country','Land A');"
       "INSERT INTO sources(id,key,publisher,tier,release) VALUES(1,'gdelt-events-v2','GDELT',4,'2019-10-24');"
       "INSERT INTO files(id,path,sha256,bytes,source,ingested_at) VALUES(1,'/a.CSV','" +
       sha + "',10,1,'2025-01-01T00:00:00Z');";
-  std::string location;
-  if (GetParam() == Backend::kSqlite) {
-    location = dir / "old.db";
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(location.c_str(), &db), SQLITE_OK);
-    for (std::size_t i = 0; i < 9; ++i) {
-      ASSERT_EQ(sqlite3_exec(db, std::string(detail::kMigrations[i]).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-          << i + 1 << ": " << sqlite3_errmsg(db);
-    }
-    ASSERT_EQ(sqlite3_exec(db, ("PRAGMA user_version = 9;" + rows).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  } else {
-    location = test::PgCluster::Get().NewDatabase();
-    const std::string db = test::PgCluster::Database(location);
-    for (std::size_t i = 0; i < 9; ++i) test::PgCluster::Get().Sql(std::string(detail::kPgMigrations[i]), db, "gpsi");
-    test::PgCluster::Get().Sql(
-        "UPDATE gpsi_schema SET version=9;" + rows + "UPDATE gpsi_ids SET last=1 WHERE name IN ('sources','files');",
-        db, "gpsi");
-  }
-  auto store = OpenOrDie(location);
+  auto store = OpenOrDie(OldStore(9, rows, "UPDATE gpsi_ids SET last=1 WHERE name IN ('sources','files');"));
   ASSERT_NE(store, nullptr);
   ASSERT_EQ(store->SchemaVersion(), 9);
   EXPECT_THROW(store->CountRows("event_points"), Failure);  // no such table yet
   Status s = store->Migrate();
   ASSERT_TRUE(s.ok()) << s.error().Format();
-  EXPECT_EQ(store->SchemaVersion(), 10);
+  EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
   EXPECT_EQ(store->CountRows("units"), 1);
   ASSERT_EQ(store->Files().size(), 1u);
   EXPECT_EQ(store->Files()[0].sha256, sha);
@@ -735,6 +773,45 @@ TEST_P(StoreUpgrade, SchemaNineGainsEventPointsAndKeepsItsRows) {
   FileRecord f;
   f.path = "/b.CSV", f.sha256 = std::string(64, 'b'), f.bytes = 1, f.source_id = 1, f.ingested_at = "2025-01-02";
   EXPECT_EQ(store->InsertFile(f), 2);
+}
+
+// Migration 11 copies the organisations into a table that allows enterprises (on SQLite, which
+// cannot alter a CHECK): every organisation, and every row that names one, stays as it was.
+TEST_P(StoreUpgrade, SchemaTenGainsEnterprisesAndKeepsItsOrganisations) {
+  const std::string rows =
+      "INSERT INTO units(code,kind,name_en) VALUES('KEN','country','Kenya');"
+      "INSERT INTO orgs(id,key,name_en,kind,tier,created) VALUES(1,'forum','Forum','secretariat',0,'2026-01-01'),"
+      "(2,'ke-police','Kenya Police','government',2,'2026-01-02');"
+      "INSERT INTO org_countries(org,unit) VALUES(2,'KEN');"
+      "INSERT INTO users(id,login,org,role,created) VALUES(1,'wanjiru',2,'member-submitter','2026-01-03');";
+  auto store = OpenOrDie(OldStore(10, rows, ""));
+  ASSERT_NE(store, nullptr);
+  Status s = store->Migrate();
+  ASSERT_TRUE(s.ok()) << s.error().Format();
+  EXPECT_EQ(store->SchemaVersion(), 11);
+  const auto police = store->FindOrg("ke-police");
+  ASSERT_TRUE(police);
+  EXPECT_EQ(police->id, 2);
+  EXPECT_EQ(police->kind, OrgKind::kGovernment);
+  EXPECT_EQ(police->countries, std::vector<std::string>{"KEN"});
+  const auto user = store->FindAccount("wanjiru");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->org, "ke-police");
+  // The foreign keys still hold: an account of an organisation that is not there is refused.
+  Account ghost;
+  ghost.login = "ghost", ghost.org_id = 99, ghost.created = "2026-01-04";
+  EXPECT_THROW(store->InsertAccount(ghost), Failure);
+  Organisation firm;
+  firm.key = "cn-roads", firm.name_en = "Roads Co", firm.kind = OrgKind::kEnterprise, firm.tier = 0;
+  firm.created = "2026-01-05";
+  const std::int64_t firm_id = store->InsertOrg(firm);
+  EXPECT_EQ(firm_id, 3);
+  EXPECT_EQ(store->FindOrg("cn-roads")->kind, OrgKind::kEnterprise);
+  store->SetMember(std::to_string(firm_id));  // the enterprise's own row
+  RiskProjectRecord r;
+  r.org_id = firm_id, r.project = "road", r.country = "KEN", r.sheet = "{}", r.sha256 = std::string(64, 'e');
+  r.created = "2026-01-06T00:00:00Z", r.created_by = "someone";
+  EXPECT_EQ(store->InsertRiskProject(r), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreUpgrade, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

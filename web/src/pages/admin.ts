@@ -77,7 +77,7 @@ export const adminPage: Page = (root, ctx) => {
     const act = (label: string, testid: string, path: string, payload: unknown) => h('button', { type: 'button', 'data-testid': testid, onclick: async () => {
       await send('POST', path, payload).then(render, (e) => body.prepend(errorBox(e)));
     } }, label);
-    const key = input('org-key'), kind = h('select', { id: 'org-kind', 'data-testid': 'admin-org-kind' }, ['government', 'think-tank', 'secretariat'].map((k) => h('option', { value: k }, t(`kind.${k}` as 'kind.government'))));
+    const key = input('org-key'), kind = h('select', { id: 'org-kind', 'data-testid': 'admin-org-kind' }, ['government', 'think-tank', 'enterprise', 'secretariat'].map((k) => h('option', { value: k }, t(`kind.${k}` as 'kind.government'))));
     const nameEn = input('org-name-en'), nameZh = input('org-name-zh'), countries = input('org-countries'), dataset = input('org-dataset'), indicators = input('org-indicators');
     const login = input('user-login'), userOrg = input('user-org'), role = h('select', { id: 'user-role', 'data-testid': 'admin-user-role' }, ['member-submitter', 'member-approver', 'secretariat', 'reader', 'admin'].map((r) => h('option', { value: r }, t(`role.${r}` as 'role.reader'))));
     const password = input('user-password', { type: 'password', autocomplete: 'new-password' });
