@@ -45,7 +45,7 @@ test: build lint
 #  - sanitize: every test of the asan preset, e2e and golden too, with gpsi itself instrumented
 #    under the e2e tests: over an hour more on 2 cores, so run by hand before a release.
 ASAN_CI_TARGETS := $(foreach m,core model store platform ingest method compute analysis forecast evaluation risk engine report server,gpsi_unit_$(m)) \
-  $(foreach t,csv_reader descriptor ingest method events update upload campaign http form_data,fuzz_replay_$(t))
+  $(foreach t,csv_reader descriptor ingest method events update upload campaign project project_sheet http form_data,fuzz_replay_$(t))
 
 sanitize-ci: setup
 	@cmake --preset asan >/dev/null
@@ -71,7 +71,7 @@ bench: build
 
 fuzz: setup
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
-	@for t in csv_reader descriptor ingest method events update upload campaign; do mkdir -p build-fuzz/corpus/$$t && build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
+	@for t in csv_reader descriptor ingest method events update upload campaign project project_sheet; do mkdir -p build-fuzz/corpus/$$t && build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
 
 clean:
 	rm -rf build build-* web/dist

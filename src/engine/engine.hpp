@@ -595,6 +595,7 @@ struct IndexBaseline {
 //! A country's risk sheet.
 struct CountryRisk {
   std::string unit, name;
+  std::string name_zh;  //!< the store's Chinese name of the unit ("" when it has none)
   int year = 0;
   int ranked = 0;                               //!< ranked countries that year
   RiskScore risk;                               //!< the index node
@@ -762,6 +763,44 @@ Result<std::vector<ProjectSheet>> ProjectRisks(const ProjectConfig& cfg);
 //! A sheet as JSON (docs/risk.md "Project sheets"): the one form the CLI, the API and the
 //! dashboard read.
 std::string ProjectSheetJson(const ProjectSheet& sheet);
+//! A sheet read back from ProjectSheetJson's text: every field that JSON holds (a country's
+//! indicators, dimensions and history are not in it); kBadProject when it is not such a sheet.
+Result<ProjectSheet> ProjectSheetFromJson(const std::string& text);
+
+// ---- Projects on the platform (src/engine/risk_kept.cpp, docs/risk.md) -------------------------
+
+//! A project sheet kept on the platform, as its reader gets it: the stored record and its sheet
+//! read back, with the triggers re-checked on the day it is read (CheckTriggers).
+struct KeptProject {
+  RiskProjectRecord record;  //!< `sheet` and `sha256` are the bytes as kept
+  ProjectSheet sheet;        //!< re-checked: its `stale` and triggers are as of `checked`
+  std::string checked;       //!< YYYY-MM-DD
+};
+
+//! Where a kept sheet is assessed and re-checked: the published country sheets and event points.
+struct ProjectContext {
+  const RiskSheets* sheets = nullptr;
+  const ProjectEvents* events = nullptr;
+  std::string today;  //!< YYYY-MM-DD: the assessment date of a project that gives none
+};
+
+//! Assesses the project file `text` (TOML or JSON, as `gpsi risk project` reads; `name` names it
+//! in errors) for the holder of `token` and keeps its sheet as the project's next revision
+//! (platform::KeepRiskProject: an enterprise's own projects only, audited).
+Result<KeptProject> KeepProject(const std::string& db_path, const std::string& token, const std::string& origin,
+                                const std::string& text, const std::string& name, const ProjectContext& ctx);
+//! The newest sheet of each project the holder of `token` may see (platform::VisibleRiskProjects).
+Result<std::vector<KeptProject>> KeptProjects(const std::string& db_path, const std::string& token,
+                                              const ProjectContext& ctx);
+//! The kept sheet `id`; kNotFound when the holder of `token` may not see it.
+Result<KeptProject> KeptProjectOf(const std::string& db_path, const std::string& token, std::int64_t id,
+                                  const ProjectContext& ctx);
+//! A kept sheet as the API answers it: the record (id, enterprise, project, revision, who and when,
+//! the kept bytes' sha256), `checked`, and the re-checked sheet (ProjectSheetJson).
+std::string KeptProjectJson(const KeptProject& kept);
+//! The list of kept sheets: per project its record and the sheet's summary (name, type, country,
+//! dates, residual rating, stale).
+std::string KeptProjectsJson(const std::vector<KeptProject>& kept);
 
 struct RiskValidationConfig {
   RiskConfig risk;                    //!< the risk method and the index method (for the GPSI-drop outcome)

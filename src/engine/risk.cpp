@@ -349,6 +349,16 @@ Status WriteValidation(const RiskValidationConfig& cfg, RiskValidation& v) {
   return Ok();
 }
 
+//! The store's Chinese names of the sheets' countries (the build carries the English ones only).
+Status AddNamesZh(const std::string& db_path, RiskSheets& out) {
+  auto units = Units(db_path);
+  if (!units) return units.error();
+  std::map<std::string, std::string> zh;
+  for (const Unit& u : *units) zh[u.code] = u.name_zh;
+  for (CountryRisk& c : out.countries) c.name_zh = zh[c.unit];
+  return Ok();
+}
+
 }  // namespace
 
 Result<RiskSheets> CountryRisks(const RiskConfig& cfg) {
@@ -374,6 +384,7 @@ Result<RiskSheets> CountryRisks(const RiskConfig& cfg) {
     }
     if (rows.empty()) return Error{Errc::kNotFound, fmt::format("no country has a risk score in {}", out.year)};
     for (std::size_t r : rows) out.countries.push_back(Sheet(*rb, r, ranked));
+    if (auto st = AddNamesZh(cfg.build.db_path, out); !st) return st.error();
     std::sort(out.countries.begin(), out.countries.end(),
               [](const CountryRisk& a, const CountryRisk& b) { return a.unit < b.unit; });
     if (cfg.draws > 0) {
@@ -417,7 +428,8 @@ void AttachIndex(RiskSheets& sheets, const BuildResult& index, std::span<const R
 }
 
 std::string CountryRiskJson(const RiskSheets& s, const CountryRisk& c) {
-  Json j{{"unit", c.unit}, {"name", c.name}, {"year", c.year}, {"ranked", c.ranked}, {"risk", ScoreJson(c.risk)}};
+  Json j{{"unit", c.unit}, {"name", c.name},     {"name_zh", c.name_zh},
+         {"year", c.year}, {"ranked", c.ranked}, {"risk", ScoreJson(c.risk)}};
   j["dimensions"] = Json::array();
   for (const RiskScore& d : c.dimensions) j["dimensions"].push_back(ScoreJson(d));
   j["indicators"] = Json::array();
@@ -464,6 +476,7 @@ std::string RiskListJson(const RiskSheets& s) {
   for (const CountryRisk& c : s.countries) {
     countries.push_back(Json{{"unit", c.unit},
                              {"name", c.name},
+                             {"name_zh", c.name_zh},
                              {"score", JNum(c.risk.value)},
                              {"rank", c.risk.rank > 0 ? Json(c.risk.rank) : Json(nullptr)},
                              {"class", c.risk.cls.level >= 0 ? Json(c.risk.cls.level) : Json(nullptr)},

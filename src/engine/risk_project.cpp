@@ -8,10 +8,12 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <span>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +52,11 @@ std::string TodayUtc() {
 //! The assessment date of a project: its own, else today.
 std::string AssessedOf(const Project& p, const std::string& today) {
   return p.assessed.empty() ? today : p.assessed;
+}
+
+//! The country's Chinese name, else its English one.
+const std::string& NameZh(const CountryRisk& c) {
+  return c.name_zh.empty() ? c.name : c.name_zh;
 }
 
 //! The country's 0–10 score on a node of the risk method (the index, a dimension or an indicator)
@@ -208,13 +215,13 @@ void CountryEvidence(const CountryRisk& c, const NodeOnSheet& node, ThreatAssess
                           fmt::format("{} has no score on {} in {}: the likelihood starts from its overall risk "
                                       "class",
                                       c.name, node.en, c.year),
-                          fmt::format("{}在{}年无“{}”得分：可能性取其总体风险等级", c.name, c.year, node.zh), kNa});
+                          fmt::format("{}在{}年无“{}”得分：可能性取其总体风险等级", NameZh(c), c.year, node.zh), kNa});
     return;
   }
   a.evidence.push_back({"country",
                         fmt::format("{}'s risk score on {} in {}: {:.1f} of 10 → likelihood level {}", c.name, node.en,
                                     c.year, a.country_score, a.country_level),
-                        fmt::format("{}{}年“{}”风险得分 {:.1f}（满分10）→ 可能性 {} 级", c.name, c.year, node.zh,
+                        fmt::format("{}{}年“{}”风险得分 {:.1f}（满分10）→ 可能性 {} 级", NameZh(c), c.year, node.zh,
                                     a.country_score, a.country_level),
                         a.country_score});
 }
@@ -301,7 +308,7 @@ std::vector<ProjectTrigger> Triggers(const ProjectSheet& s) {
       {"validity", fmt::format("the validity ends on {}: review the sheet", s.valid_until),
        fmt::format("有效期至{}：到期须重新评估", s.valid_until), s.valid_until, false},
       {"warning", fmt::format("a new early warning for {}", s.country.name),
-       fmt::format("{}出现新的预警", s.country.name), "", false},
+       fmt::format("{}出现新的预警", NameZh(s.country)), "", false},
       {"area", "local events raise a threat's likelihood above the sheet's", "周边事件使某项威胁的可能性高于本表", "",
        false},
   };
@@ -488,6 +495,21 @@ Json OverlayJson(const ProjectOverlay& o) {
       {"events", std::move(events)}};
 }
 
+//! The warnings a sheet holds: those CheckTriggers compares with the current ones (id, period).
+Json WarningsJson(const std::vector<Warning>& warnings) {
+  Json out = Json::array();
+  for (const Warning& w : warnings) {
+    out.push_back(Json{{"id", w.id},
+                       {"rule", w.rule},
+                       {"severity", w.severity},
+                       {"code", w.code},
+                       {"period", w.period},
+                       {"value", JNum(w.value)},
+                       {"message", w.message}});
+  }
+  return out;
+}
+
 Json TriggersJson(const std::vector<ProjectTrigger>& triggers) {
   Json out = Json::array();
   for (const ProjectTrigger& t : triggers) {
@@ -511,6 +533,7 @@ std::string ProjectSheetJson(const ProjectSheet& s) {
          {"stale", s.stale}};
   j["country"] = Json{{"unit", s.country.unit},
                       {"name", s.country.name},
+                      {"name_zh", s.country.name_zh},
                       {"year", s.country.year},
                       {"score", JNum(s.country.risk.value)},
                       {"rank", s.country.risk.rank > 0 ? Json(s.country.risk.rank) : Json(nullptr)},
@@ -520,7 +543,7 @@ std::string ProjectSheetJson(const ProjectSheet& s) {
                       {"class_zh", s.country.risk.cls.zh},
                       {"trend", s.country.trend.direction.empty() ? Json(nullptr) : Json(s.country.trend.direction)},
                       {"reliability", JNum(s.country.reliability.index)},
-                      {"warnings", s.country.warnings.size()}};
+                      {"warnings", WarningsJson(s.country.warnings)}};
   if (s.country.baseline) {
     const IndexBaseline& b = *s.country.baseline;
     j["country"]["gpsi"] = Json{{"year", b.year},     {"score", JNum(b.score)},       {"rank", b.rank},
@@ -537,6 +560,137 @@ std::string ProjectSheetJson(const ProjectSheet& s) {
                          {"run_id", s.run_id}};
   j["sign_off"] = Json{{"prepared_by", s.prepared_by}, {"prepared_on", s.assessed}, {"reviewed_by", nullptr}};
   return j.dump(2) + "\n";
+}
+
+// ---- Reading a sheet back ---------------------------------------------------------------------
+// The inverse of ProjectSheetJson, so that a kept sheet's JSON is the one record: the API re-checks
+// its triggers and prints it without keeping a second form.
+
+namespace {
+
+//! What a kept sheet's text holds where the sheet has no such field or type.
+struct NotASheet : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+double Num(const Json& v) {
+  return v.is_null() ? kNa : v.get<double>();
+}
+
+//! An integer field within T's range (a number of another kind, or out of range, is no sheet's).
+template <class T = int>
+T Whole(const Json& v) {
+  if (!v.is_number_integer()) throw NotASheet("an integer was expected");
+  if (v.is_number_unsigned()) {
+    const auto x = v.get<std::uint64_t>();
+    if (x > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) throw NotASheet("an integer out of range");
+    return static_cast<T>(x);
+  }
+  const auto x = v.get<std::int64_t>();
+  if (x < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+      (x > 0 && static_cast<std::uint64_t>(x) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))) {
+    throw NotASheet("an integer out of range");
+  }
+  return static_cast<T>(x);
+}
+
+std::string Str(const Json& v) {
+  return v.is_null() ? std::string() : v.get<std::string>();
+}
+
+MatrixCell CellFrom(const Json& j) {
+  return MatrixCell{Whole(j.at("likelihood")), Whole(j.at("impact")), Whole(j.at("score")),
+                    RiskClass{Whole(j.at("rating")), Str(j.at("rating_en")), Str(j.at("rating_zh"))}};
+}
+
+ThreatAssessment ThreatFrom(const Json& j) {
+  ThreatAssessment a;
+  a.id = Str(j.at("id")), a.name_en = Str(j.at("name_en")), a.name_zh = Str(j.at("name_zh"));
+  a.node = Str(j.at("node"));
+  a.country_score = Num(j.at("country_score")), a.country_level = Whole(j.at("country_level"));
+  a.local_events = Whole<std::size_t>(j.at("local_events")), a.local_weight = j.at("local_weight").get<double>();
+  a.local_raise = Whole(j.at("local_raise"));
+  a.inherent = CellFrom(j.at("inherent")), a.residual = CellFrom(j.at("residual"));
+  for (const Json& c : j.at("controls")) {
+    a.controls.push_back(ThreatControl{Str(c.at("id")), Str(c.at("en")), Str(c.at("zh")),
+                                       c.at("lowers").get<std::string>() == "impact", c.at("in_place").get<bool>(),
+                                       Whole(c.at("steps"))});
+  }
+  for (const Json& e : j.at("evidence")) {
+    a.evidence.push_back(ThreatEvidence{Str(e.at("kind")), Str(e.at("en")), Str(e.at("zh")), Num(e.at("value"))});
+  }
+  return a;
+}
+
+ProjectOverlay OverlayFrom(const Json& j) {
+  ProjectOverlay o;
+  o.how = Str(j.at("how")), o.radius_km = Num(j.at("radius_km")), o.half_life_days = Num(j.at("half_life_days"));
+  o.from = Str(j.at("from")), o.to = Str(j.at("to")), o.points_in_window = Whole<std::size_t>(j.at("points_in_window"));
+  for (const Json& e : j.at("events")) {
+    o.events.push_back(NearbyEvent{Str(e.at("source")), Str(e.at("event_id")), Str(e.at("date")),
+                                   e.at("lat").get<double>(), e.at("lon").get<double>(), Num(e.at("distance_km")),
+                                   e.at("weight").get<double>(), Whole(e.at("root_code")), Str(e.at("file_sha256")),
+                                   Whole<std::int64_t>(e.at("line"))});
+  }
+  return o;
+}
+
+CountryRisk CountryFrom(const Json& j) {
+  CountryRisk c;
+  c.unit = Str(j.at("unit")), c.name = Str(j.at("name")), c.name_zh = Str(j.at("name_zh"));
+  c.year = Whole(j.at("year")), c.ranked = Whole(j.at("ranked"));
+  c.risk.value = Num(j.at("score"));
+  c.risk.rank = j.at("rank").is_null() ? 0 : Whole(j.at("rank"));
+  c.risk.cls =
+      RiskClass{j.at("class").is_null() ? -1 : Whole(j.at("class")), Str(j.at("class_en")), Str(j.at("class_zh"))};
+  c.trend.direction = Str(j.at("trend"));
+  c.reliability.index = Num(j.at("reliability"));
+  for (const Json& w : j.at("warnings")) {
+    Warning x;
+    x.unit = c.unit, x.id = Str(w.at("id")), x.rule = Str(w.at("rule")), x.severity = Str(w.at("severity"));
+    x.code = Str(w.at("code")), x.period = Str(w.at("period")), x.value = Num(w.at("value"));
+    x.message = Str(w.at("message"));
+    c.warnings.push_back(std::move(x));
+  }
+  if (j.contains("gpsi")) {
+    const Json& g = j.at("gpsi");
+    IndexBaseline b;
+    b.year = Whole(g.at("year")), b.score = Num(g.at("score")), b.rank = Whole(g.at("rank"));
+    b.ranked = Whole(g.at("ranked")), b.rank_p05 = Num(g.at("rank_p05")), b.rank_p95 = Num(g.at("rank_p95"));
+    c.baseline = b;
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<ProjectSheet> ProjectSheetFromJson(const std::string& text) {
+  try {
+    const Json j = Json::parse(text);
+    auto project = risk::ParseProject(j.at("project").dump(), "the sheet's project");
+    if (!project) return project.error();
+    ProjectSheet s{*project, Str(j.at("project_sha256"))};
+    s.assessed = Str(j.at("assessed")), s.valid_until = Str(j.at("valid_until"));
+    s.next_review = Str(j.at("next_review")), s.stale = j.at("stale").get<bool>();
+    s.country = CountryFrom(j.at("country"));
+    s.overlay = OverlayFrom(j.at("overlay"));
+    for (const Json& t : j.at("threats")) s.threats.push_back(ThreatFrom(t));
+    s.residual = CellFrom(j.at("residual")), s.residual_threat = Str(j.at("residual").at("threat"));
+    for (const Json& t : j.at("triggers")) {
+      s.triggers.push_back(ProjectTrigger{Str(t.at("kind")), Str(t.at("en")), Str(t.at("zh")), Str(t.at("date")),
+                                          t.at("fired").get<bool>()});
+    }
+    const Json& p = j.at("provenance");
+    s.method_id = Str(p.at("method").at("id")), s.method_version = Str(p.at("method").at("version"));
+    s.method_hash = Str(p.at("method").at("hash")), s.data_hash = Str(p.at("data_hash")),
+    s.run_id = Str(p.at("run_id"));
+    s.prepared_by = Str(j.at("sign_off").at("prepared_by"));
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return Error{Errc::kBadProject, fmt::format("not a project risk sheet: {}", e.what())};
+  } catch (const NotASheet& e) {
+    return Error{Errc::kBadProject, fmt::format("not a project risk sheet: {}", e.what())};
+  }
 }
 
 }  // namespace gpsi::engine

@@ -47,16 +47,17 @@ void Header(const engine::ProjectSheet& s, const Words& w, Data& out) {
   out.set("id", p.id);
   out.set("title", w.Say("prj_heading", {{"name", name}}));
   out.set("stale", s.stale);
-  out.set("header", Rows({{"prj_enterprise", p.enterprise},
-                          {"prj_project", fmt::format("{} ({})", name, p.id)},
-                          {"prj_type", Term(w, "prj_type_", p.type)},
-                          {"prj_country", fmt::format("{} ({})", s.country.name, p.country)},
-                          {"prj_dates", fmt::format("{} – {}", p.start, p.end)},
-                          {"prj_staff", fmt::format("{} / {}", p.staff_national, p.staff_expatriate)},
-                          {"prj_assessed", s.assessed},
-                          {"prj_valid_until", s.valid_until},
-                          {"prj_next_review", s.next_review}},
-                         w));
+  out.set("header",
+          Rows({{"prj_enterprise", p.enterprise},
+                {"prj_project", fmt::format("{} ({})", name, p.id)},
+                {"prj_type", Term(w, "prj_type_", p.type)},
+                {"prj_country", fmt::format("{} ({})", Pick(w, s.country.name, s.country.name_zh), p.country)},
+                {"prj_dates", fmt::format("{} – {}", p.start, p.end)},
+                {"prj_staff", fmt::format("{} / {}", p.staff_national, p.staff_expatriate)},
+                {"prj_assessed", s.assessed},
+                {"prj_valid_until", s.valid_until},
+                {"prj_next_review", s.next_review}},
+               w));
 }
 
 std::string BaselineText(const engine::ProjectSheet& s, const Words& w) {
@@ -68,7 +69,7 @@ std::string BaselineText(const engine::ProjectSheet& s, const Words& w) {
                               {"rank", std::to_string(c.baseline->rank)},
                               {"ranked", std::to_string(c.baseline->ranked)}});
   }
-  return w.Say("prj_baseline_text", {{"country", c.name},
+  return w.Say("prj_baseline_text", {{"country", Pick(w, c.name, c.name_zh)},
                                      {"year", std::to_string(c.year)},
                                      {"score", Fixed(c.risk.value, 1)},
                                      {"class", Pick(w, c.risk.cls.en, c.risk.cls.zh)},

@@ -234,5 +234,42 @@ TEST_F(ProjectSheetTest, AControlTheMethodDoesNotKnowOrACountryWithoutASheetIsRe
   EXPECT_EQ(none.error().code, Errc::kNotFound);
 }
 
+// A kept sheet is its JSON: reading it back gives every field the JSON holds, so that writing it
+// again gives the same bytes, and its triggers re-check as the sheet's own would.
+TEST_F(ProjectSheetTest, ASheetReadBackFromItsJsonWritesTheSameBytesAndRechecksAlike) {
+  project_.route = {GeoPoint{0, 0.2}, GeoPoint{0.1, 0.3}};
+  project_.staff_expatriate = 3, project_.controls = {"violence.guard"};
+  sheets_.countries[0].name_zh = "肯尼亚";
+  sheets_.countries[0].warnings.push_back(Warning{"KEN", "surge", "surge", "high", "v", "2021", 7.5});
+  sheets_.countries[0].baseline = IndexBaseline{"gpsi", "1", 2021, 61.5, 40, 52, 45, 160};
+  ProjectSheet s = Assess({At(2, 3, 19), At(40, 30, 14), At(3, 400, 19)});
+  const std::string json = ProjectSheetJson(s);
+  auto back = ProjectSheetFromJson(json);
+  ASSERT_TRUE(back) << back.error().Format();
+  EXPECT_EQ(ProjectSheetJson(*back), json);
+  EXPECT_EQ(back->country.warnings.size(), 1u);
+  EXPECT_EQ(back->country.name_zh, "肯尼亚");
+  EXPECT_EQ(back->overlay.events.size(), s.overlay.events.size());
+  RiskSheets now = sheets_;
+  now.countries[0].warnings.push_back(Warning{"KEN", "jump", "threshold", "high", "r", "2022"});
+  for (const char* today : {"2022-01-09", "2022-12-31"}) {
+    ProjectSheet a = s, b = *back;
+    CheckTriggers(a, now, events_, today);
+    CheckTriggers(b, now, events_, today);
+    EXPECT_EQ(ProjectSheetJson(b), ProjectSheetJson(a)) << today;
+  }
+  ProjectSheet held = *back;
+  CheckTriggers(held, sheets_, events_, "2022-01-09");
+  EXPECT_FALSE(held.stale) << "the warning the sheet held is not new";
+}
+
+TEST(ProjectSheetFromJson, AnythingButASheetIsRefused) {
+  for (const char* bad : {"", "not json", "[]", "{}", R"({"project": {"project": {"id": "x"}}})"}) {
+    auto r = ProjectSheetFromJson(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::kBadProject) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace gpsi::engine
