@@ -15,6 +15,7 @@ void Server::Impl::PublishRisk() {
   if (!pub.risk) return;
   for (const engine::CountryRisk& c : pub.risk->countries) risk_body[c.unit] = engine::CountryRiskJson(*pub.risk, c);
   risk_list_body = engine::RiskListJson(*pub.risk);
+  LoadProjectEvents();  // api_risk_projects.cpp
 }
 
 void Server::Impl::RiskCountries(const Request& req, Response& res) const {

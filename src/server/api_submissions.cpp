@@ -5,7 +5,6 @@
 // report module's JSON, the same as the CLI's --json, and never cached.
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,6 +23,7 @@ namespace gpsi::server {
 
 using detail::CheckParams;
 using detail::Fields;
+using detail::PositiveId;
 using detail::SendError;
 using detail::SendFailure;
 using detail::SendJson;
@@ -31,14 +31,6 @@ using detail::SendJson;
 namespace {
 
 constexpr std::string_view kBase = "/api/v1/submissions";
-
-//! A positive decimal id, or nullopt.
-std::optional<std::int64_t> Id(const std::string& s) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
 
 //! A file name for the upload's record: letters, digits, '.', '_' and '-', at most 100.
 bool PlainName(const std::string& s) {
@@ -102,7 +94,7 @@ void Server::Impl::Submissions(const Request& req, Response& res) const {
   const bool get = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
   const char* allow = seg.size() == 1 ? "GET, HEAD" : seg.empty() ? "GET, HEAD, POST" : "POST";
   const bool known = seg.size() <= 2 || (seg.size() == 3 && seg[1] == "flags");
-  if (!known || (seg.size() >= 1 && !Id(seg[0])) || (seg.size() == 3 && !Id(seg[2]))) {
+  if (!known || (seg.size() >= 1 && !PositiveId(seg[0])) || (seg.size() == 3 && !PositiveId(seg[2]))) {
     return SendError(res, Errc::kNotFound, "no such endpoint: " + req.path);
   }
   if ((seg.size() == 1 && !get) || (seg.size() >= 2 && !post) || (seg.empty() && !get && !post)) {
@@ -112,9 +104,9 @@ void Server::Impl::Submissions(const Request& req, Response& res) const {
   auto token = detail::Credential(req, res, cfg.secure_cookies);
   if (!token) return;
   if (seg.empty()) return get ? ListSubmissions(req, res, *token) : UploadSubmission(req, res, *token);
-  if (seg.size() == 1) return ShowSubmission(req, res, *token, *Id(seg[0]));
-  if (seg.size() == 2) return ActOnSubmission(req, res, *token, *Id(seg[0]), seg[1]);
-  CommentOnFlag(req, res, *token, *Id(seg[0]), *Id(seg[2]));
+  if (seg.size() == 1) return ShowSubmission(req, res, *token, *PositiveId(seg[0]));
+  if (seg.size() == 2) return ActOnSubmission(req, res, *token, *PositiveId(seg[0]), seg[1]);
+  CommentOnFlag(req, res, *token, *PositiveId(seg[0]), *PositiveId(seg[2]));
 }
 
 void Server::Impl::ListSubmissions(const Request& req, Response& res, const std::string& token) const {

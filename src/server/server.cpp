@@ -383,14 +383,17 @@ void Server::Impl::Route(Request& req, Response& res) const {
     res.SetHeader("Allow", "POST");
     return SendError(res, Errc::kMethodNotAllowed, req.method + " is not allowed on " + req.path);
   }
-  // The member endpoints, never cached (a member's data, campaigns, accounts and tokens); a refusal names in
-  // the access log whom it refused.
-  if (const bool submissions = IsSubmissionsPath(req.path), campaigns = IsCampaignsPath(req.path);
-      submissions || campaigns || req.path == "/api/v1/session" || IsAdminPath(req.path)) {
+  // The member endpoints, never cached (a member's data, campaigns, project sheets, accounts and tokens); a refusal
+  // names in the access log whom it refused.
+  if (const bool submissions = IsSubmissionsPath(req.path), campaigns = IsCampaignsPath(req.path),
+      projects = IsRiskProjectsPath(req.path);
+      submissions || campaigns || projects || req.path == "/api/v1/session" || IsAdminPath(req.path)) {
     if (submissions) {
       Submissions(req, res);
     } else if (campaigns) {
       Campaigns(req, res);
+    } else if (projects) {
+      RiskProjects(req, res);
     } else if (req.path == "/api/v1/session") {
       Session(req, res);
     } else {
@@ -470,7 +473,10 @@ std::vector<std::string> Server::Routes() {
                                "POST /api/v1/campaigns",
                                "GET /api/v1/campaigns/{}",
                                "POST /api/v1/campaigns/{}/{}",
-                               "POST /api/v1/campaigns/{}/sheets/{}"};
+                               "POST /api/v1/campaigns/{}/sheets/{}",
+                               "GET /api/v1/risk/projects",
+                               "POST /api/v1/risk/projects",
+                               "GET /api/v1/risk/projects/{}"};
   for (const auto& [path, ep] : Impl::Endpoints()) out.push_back("GET " + path + (path.back() == '/' ? "{}" : ""));
   for (auto& route : Impl::AdminRoutes()) out.push_back(std::move(route));
   return out;

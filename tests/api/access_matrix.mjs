@@ -42,8 +42,11 @@ function prepareStore() {
   run(['org', 'add', 'ca-rcmp', '--kind', 'government', '--name-en', 'RCMP', '--country', 'CAN']);
   run(['org', 'agree', 'ca-rcmp', '--dataset', 'CRIME', '--indicator', 'homicide_rate']);
   run(['org', 'add', 'acme', '--kind', 'think-tank', '--name-en', 'Acme (an applicant)']);
+  run(['org', 'add', 'cn-roads', '--kind', 'enterprise', '--name-en', 'Roads Co (an enterprise)']);
+  run(['org', 'add', 'cn-power', '--kind', 'enterprise', '--name-en', 'Power Co (another enterprise)']);
   for (const [login, org, role] of [['carol', 'ca-rcmp', 'member-approver'], ['rita', 'us-fbi', 'reader'],
-    ['jill', 'us-fbi', 'reader'], ['ann', 'acme', 'reader'], ['jack', 'us-fbi', 'reader'], ['joan', 'us-fbi', 'reader']]) {
+    ['jill', 'us-fbi', 'reader'], ['ann', 'acme', 'reader'], ['jack', 'us-fbi', 'reader'], ['joan', 'us-fbi', 'reader'],
+    ['erin', 'cn-roads', 'member-submitter'], ['olga', 'cn-power', 'member-submitter']]) {
     run(['user', 'add', login, '--org', org, '--role', role, '--password-stdin'], `${kMemberPassword}\n`);
     tokens[login] = run(['token', 'create', login]).split('\n')[0].trim();
   }
@@ -112,6 +115,12 @@ async function main() {
     };
     // The campaign M at the scoring stage: sam sets it up through the API, jill judges A1 and A2.
     const M = await scoringCampaign(base, tokens);
+    // The project sheet P: erin's enterprise has a project assessed.
+    const project = (matrix.cases.find((c) => c.op === 'POST /api/v1/risk/projects')).body;
+    const kept = await fetch(`${base}/api/v1/risk/projects`, { method: 'POST', body: JSON.stringify(project),
+      headers: { Authorization: `Bearer ${tokens.erin}`, 'content-type': 'application/json' } });
+    if (kept.status !== 201) throw new Error(`the project sheet: HTTP ${kept.status}: ${await kept.text()}`);
+    const P = (await kept.json()).id;
     // A session per role, logged in through the API as the dashboard does.
     const sessions = {};
     for (const [role, login] of Object.entries(matrix.roles)) {
@@ -131,7 +140,7 @@ async function main() {
     for (const c of matrix.cases) {
       const [method, template] = c.method ? [c.method, c.path] : c.op.split(' ');
       let url = c.path ?? template;
-      url = url.replace('{D}', D).replace('{M}', M);
+      url = url.replace('{D}', D).replace('{M}', M).replace('{P}', P);
       if (url.includes('{F}')) url = url.replace('{F}', await flag());
       const allow = c.allow === 'everyone' ? ['anonymous', ...roles] : c.allow;
       const deny = c.deny ?? [401, 403];

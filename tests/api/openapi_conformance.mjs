@@ -495,6 +495,12 @@ async function run() {
         covered.add(`${key} 404`);
       }
     }
+    // Project sheets are made and re-checked on the published risk sheets: none without them.
+    if (tokens) {
+      const P = '/api/v1/risk/projects';
+      const r = await request(G, P, { headers: { Authorization: `Bearer ${tokens.sam}` } });
+      if (conforms(ctx, `GET ${P}`, `GET ${P} of a server without --risk-method`, r, 404, P)) covered.add(`GET ${P} 404`);
+    }
     base = saved;
     bare.proc.kill('SIGKILL');
   }
@@ -506,6 +512,7 @@ async function run() {
   if (tokens) await sessionJourney(ctx, covered);
   if (tokens) await adminJourney(ctx, tokens, covered);
   if (tokens) await campaignJourney(ctx, tokens, covered);
+  if (tokens) await riskProjectJourney(ctx, tokens, covered);
 
   // Every documented status has been exercised (the 'default' response stands for server failures).
   for (const o of ops) {
@@ -890,6 +897,83 @@ async function campaignJourney(ctx, tokens, covered) {
   await call(A, 200, 'POST', step('publish'), { who: 'sam' });
   const pub = await call(K, 200, 'GET', at(K));
   check(`GET ${K}`, 'the public sees the published campaign, no sheet', pub?.seat === 'public' && pub?.sheets.length === 0);
+}
+
+//! /api/v1/risk/projects, each documented status met: root adds an enterprise and its submitter;
+//! the submitter has a project assessed twice (two revisions), reads its sheet as JSON, HTML (zh)
+//! and PDF; another enterprise's account and a police member are refused or see nothing; the
+//! secretariat sees it.
+async function riskProjectJourney(ctx, tokens, covered) {
+  const P = '/api/v1/risk/projects', I = `${P}/{id}`;
+  const call = async (op, status, method, url, { who = '', body = null, type = 'application/json' } = {}) => {
+    const headers = { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(body !== null ? { 'content-type': type } : {}) };
+    const r = await request(method, url, { headers, body: body === null ? null : typeof body === 'string' ? body : JSON.stringify(body) });
+    const key = `${method} ${op}`;
+    if (conforms(ctx, key, `${method} ${url}${who ? ` as ${who}` : ' without a token'}`, r, status, url)) covered.add(`${key} ${status}`);
+    return r;
+  };
+  const tag = Math.random().toString(36).slice(2, 8);
+  const admin = async (url, body) => {
+    const r = await request('POST', url, { headers: { Authorization: `Bearer ${tokens.root}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body) });
+    return r.status === 201 ? JSON.parse(r.text) : null;
+  };
+  const firms = [`cn-roads-${tag}`, `cn-power-${tag}`];
+  for (const [i, key] of firms.entries()) {
+    const login = `firm${i}-${tag}`;
+    const made = await admin('/api/v1/admin/orgs', { key, kind: 'enterprise', name_en: `Enterprise ${key}` }) &&
+      await admin('/api/v1/admin/users', { login, org: key, role: 'member-submitter' });
+    const t = made && await admin('/api/v1/admin/tokens', { login, days: 1, label: 'conformance' });
+    if (!check(`POST ${P}`, `enterprise ${key} has a submitter with a token`, Boolean(t))) return;
+    tokens[`firm${i}`] = t.secret;
+  }
+  const project = {
+    project: { id: 'ke-road', enterprise: firms[0], name: 'Road upgrade', name_zh: '公路改扩建', type: 'transport', country: 'KEN',
+      start: '2019-11-01', end: '2021-10-31', assessed: '2019-11-01' },
+    site: { lat: -1.4561, lon: 36.9786, radius_km: 50 },
+    staff: { national: 40, expatriate: 3 },
+  };
+  await call(P, 401, 'POST', P, { body: project });
+  await call(P, 403, 'POST', P, { who: 'firm1', body: project });
+  await call(P, 403, 'POST', P, { who: 'alice', body: project });
+  await call(P, 400, 'POST', `${P}?bogus=1`, { who: 'firm0', body: project });
+  await call(P, 422, 'POST', P, { who: 'firm0', body: { ...project, project: { ...project.project, country: 'Kenya' } } });
+  await call(P, 404, 'POST', P, { who: 'firm0', body: { ...project, project: { ...project.project, country: 'ATA' } } });
+  const toml = `[project]\nid = "ke-road"\nenterprise = "${firms[0]}"\nname = "Road"\ntype = "transport"\ncountry = "KEN"\n` +
+    'start = 2019-11-01\nend = 2021-10-31\nassessed = 2019-11-01\n[site]\nlat = -1.4561\nlon = 36.9786\n';
+  const first = await call(P, 201, 'POST', P, { who: 'firm0', body: toml, type: 'application/toml' });
+  const second = await call(P, 201, 'POST', P, { who: 'firm0', body: project });
+  if (!check(`POST ${P}`, 'a re-assessment is the next revision, at its Location', first.status === 201 && second.status === 201 &&
+    JSON.parse(second.text).revision === JSON.parse(first.text).revision + 1 &&
+    second.headers.location === `${P}/${JSON.parse(second.text).id}`, `${first.status} ${second.status} ${second.headers.location}`)) return;
+  const kept = JSON.parse(second.text);
+  check(`POST ${P}`, 'the sheet validity passed long ago: stale as of today', kept.stale === true && kept.sheet.stale === true &&
+    kept.sheet.triggers.find((t) => t.kind === 'validity')?.fired === true, JSON.stringify(kept.sheet.triggers));
+  const at = `${P}/${kept.id}`;
+  await call(P, 401, 'GET', P);
+  await call(P, 400, 'GET', `${P}?bogus=1`, { who: 'firm0' });
+  const own = await call(P, 200, 'GET', P, { who: 'firm0' });
+  const listed = own.status === 200 ? JSON.parse(own.text).projects : [];
+  check(`GET ${P}`, 'the enterprise sees its project once, at its newest revision',
+    listed.length === 1 && listed[0].id === kept.id && listed[0].revision === kept.revision, JSON.stringify(listed).slice(0, 300));
+  const other = await call(P, 200, 'GET', P, { who: 'firm1' });
+  check(`GET ${P}`, 'another enterprise sees none of it', other.status === 200 && JSON.parse(other.text).projects.length === 0);
+  const forum = await call(P, 200, 'GET', P, { who: 'sam' });
+  check(`GET ${P}`, 'the secretariat sees it', forum.status === 200 && JSON.parse(forum.text).projects.some((x) => x.id === kept.id));
+  await call(I, 401, 'GET', at);
+  await call(I, 400, 'GET', `${at}?bogus=1`, { who: 'firm0' });
+  await call(I, 400, 'GET', `${at}?format=docx`, { who: 'firm0' });
+  await call(I, 404, 'GET', at, { who: 'firm1' });
+  await call(I, 404, 'GET', at, { who: 'alice' });
+  await call(I, 404, 'GET', `${P}/999999`, { who: 'firm0' });
+  const read = await call(I, 200, 'GET', at, { who: 'firm0' });
+  check(`GET ${I}`, 'the kept sheet reads back as it was answered', read.status === 200 &&
+    JSON.parse(read.text).sha256 === kept.sha256 && isDeepStrictEqual(JSON.parse(read.text).sheet, kept.sheet));
+  const html = await call(I, 200, 'GET', `${at}?format=html&lang=zh`, { who: 'sam' });
+  check(`GET ${I}`, 'the zh sheet as HTML', html.status === 200 && html.text.includes('公路改扩建') && html.text.includes('lang="zh'),
+    shortBody(html));
+  const pdf = await call(I, 200, 'GET', `${at}?format=pdf`, { who: 'firm0' });
+  check(`GET ${I}`, 'the sheet as PDF', pdf.status === 200 && pdf.body.subarray(0, 5).toString('latin1') === '%PDF-', shortBody(pdf));
 }
 
 async function stopServer(proc) {

@@ -185,6 +185,25 @@ export interface paths {
      */
     get: operations["getCountryRisk"];
   };
+  "/api/v1/risk/projects": {
+    /**
+     * The newest sheet of each project the caller may see, re-checked today
+     * @description An enterprise's accounts see its own projects, the secretariat's reviewers every one; anyone else gets an empty list (docs/risk.md, "Projects on the platform"). stale: a trigger has fired as of checked.
+     */
+    get: operations["listRiskProjects"];
+    /**
+     * Have a project assessed and keep its sheet (the project's next revision)
+     * @description The body is a project file, JSON or TOML, as gpsi risk project reads it (docs/risk.md, "Project files"). Only an account of the project's enterprise with the submit permission; the sheet is assessed against the published country sheets and the stored event points, and audited (risk-project.assess).
+     */
+    post: operations["assessRiskProject"];
+  };
+  "/api/v1/risk/projects/{id}": {
+    /**
+     * One kept project sheet, re-checked today: JSON, or the printed sheet as HTML or PDF
+     * @description 404 for a sheet the caller may not see. sha256 is of the sheet as kept; the sheet answered has its triggers and stale re-checked on checked.
+     */
+    get: operations["showRiskProject"];
+  };
   "/api/v1/openapi.json": {
     /** This document */
     get: operations["getOpenApi"];
@@ -385,6 +404,12 @@ export interface components {
       /** @description The rules file's text (the secretariat's view) */
       rules?: string;
     };
+    BadProjectError: components["schemas"]["Error"] & {
+      error?: {
+        /** @enum {string} */
+        code?: "bad-project";
+      };
+    };
     BadCampaignError: components["schemas"]["Error"] & {
       error?: {
         /** @enum {string} */
@@ -557,7 +582,7 @@ export interface components {
       name_en: string;
       name_zh: string;
       /** @enum {string} */
-      kind: "government" | "think-tank" | "secretariat";
+      kind: "government" | "think-tank" | "enterprise" | "secretariat";
       tier: number;
       countries: string[];
       agreements: components["schemas"]["Agreement"][];
@@ -572,7 +597,7 @@ export interface components {
       /** @example mx-ssp */
       key: string;
       /** @enum {string} */
-      kind: "government" | "think-tank" | "secretariat";
+      kind: "government" | "think-tank" | "enterprise" | "secretariat";
       /** @example Mexico's Security Secretariat */
       name_en: string;
       name_zh?: string;
@@ -1215,6 +1240,8 @@ export interface components {
       countries: ({
           unit: string;
           name: string;
+          /** @description The store's Chinese name (empty when it has none) */
+          name_zh: string;
           score: number | null;
           rank: number | null;
           class: number | null;
@@ -1226,6 +1253,185 @@ export interface components {
           warnings: number;
         })[];
     };
+    RiskProjects: {
+      projects: {
+          id: number;
+          enterprise: string;
+          project: string;
+          revision: number;
+          created: string;
+          created_by: string;
+          sha256: string;
+          /** Format: date */
+          checked: string;
+          stale: boolean;
+          name: string;
+          name_zh: string;
+          type: string;
+          country: string;
+          country_name: string;
+          country_name_zh: string;
+          /** Format: date */
+          assessed: string;
+          /** Format: date */
+          valid_until: string;
+          /** Format: date */
+          next_review: string;
+          residual: {
+            score: number;
+            rating: number;
+            rating_en: string;
+            rating_zh: string;
+            threat: string;
+          };
+        }[];
+    };
+    KeptProject: {
+      id: number;
+      enterprise: string;
+      project: string;
+      revision: number;
+      created: string;
+      created_by: string;
+      /** @description SHA-256 of the sheet as kept */
+      sha256: string;
+      /** Format: date */
+      checked: string;
+      stale: boolean;
+      sheet: components["schemas"]["ProjectSheet"];
+    };
+    /** @description A project risk sheet as gpsi risk project --json writes it (docs/risk.md, "Project sheets"); in the API, its triggers and stale re-checked on the day of the read */
+    ProjectSheet: {
+      /** @description The project file's canonical JSON (docs/risk.md, "Canonical JSON") */
+      project: Record<string, never>;
+      project_sha256: string;
+      /** Format: date */
+      assessed: string;
+      /** Format: date */
+      valid_until: string;
+      /** Format: date */
+      next_review: string;
+      stale: boolean;
+      country: {
+        unit: string;
+        name: string;
+        name_zh: string;
+        year: number;
+        score: number | null;
+        rank: number | null;
+        ranked: number;
+        class: number | null;
+        class_en: string;
+        class_zh: string;
+        /** @enum {string|null} */
+        trend: "rising" | "stable" | "falling" | null;
+        reliability: number | null;
+        /** @description The warnings the sheet held when it was assessed */
+        warnings: ({
+            id: string;
+            rule: string;
+            severity: string;
+            code: string;
+            period: string;
+            value: number | null;
+            message: string;
+          })[];
+        gpsi?: {
+          year: number;
+          score: number | null;
+          rank: number;
+          ranked: number;
+          rank_p05: number | null;
+          rank_p95: number | null;
+        };
+      };
+      overlay: {
+        /** @enum {string} */
+        how: "radius" | "admin_area";
+        radius_km: number | null;
+        half_life_days: number | null;
+        from: string;
+        to: string;
+        points_in_window: number;
+        sources_note_en: string;
+        sources_note_zh: string;
+        events: ({
+            source: string;
+            event_id: string;
+            date: string;
+            lat: number;
+            lon: number;
+            distance_km: number | null;
+            weight: number;
+            root_code: number;
+            file_sha256: string;
+            line: number;
+          })[];
+      };
+      threats: ({
+          id: string;
+          name_en: string;
+          name_zh: string;
+          node: string;
+          country_score: number | null;
+          country_level: number;
+          local_events: number;
+          local_weight: number;
+          local_raise: number;
+          inherent: components["schemas"]["MatrixCell"];
+          residual: components["schemas"]["MatrixCell"];
+          controls: ({
+              id: string;
+              en: string;
+              zh: string;
+              /** @enum {string} */
+              lowers: "likelihood" | "impact";
+              steps: number;
+              in_place: boolean;
+            })[];
+          evidence: ({
+              kind: string;
+              en: string;
+              zh: string;
+              value: number | null;
+            })[];
+        })[];
+      residual: {
+        likelihood: number;
+        impact: number;
+        score: number;
+        rating: number;
+        rating_en: string;
+        rating_zh: string;
+        threat: string;
+      };
+      triggers: ({
+          /** @enum {string} */
+          kind: "validity" | "warning" | "area";
+          en: string;
+          zh: string;
+          date: string | null;
+          fired: boolean;
+        })[];
+      provenance: {
+        method: components["schemas"]["RiskMethod"];
+        data_hash: string;
+        run_id: string;
+      };
+      sign_off: {
+        prepared_by: string;
+        prepared_on: string;
+        reviewed_by: string | null;
+      };
+    };
+    MatrixCell: {
+      likelihood: number;
+      impact: number;
+      score: number;
+      rating: number;
+      rating_en: string;
+      rating_zh: string;
+    };
     RiskMethod: {
       id: string;
       version: string;
@@ -1234,6 +1440,8 @@ export interface components {
     CountryRisk: {
       unit: string;
       name: string;
+      /** @description The store's Chinese name (empty when it has none) */
+      name_zh: string;
       year: number;
       /** @description Ranked countries that year */
       ranked: number;
@@ -1326,6 +1534,12 @@ export interface components {
     };
   };
   responses: {
+    /** @description bad-project: the project file breaks its format (the key path, and for TOML the line and column), or names a control the risk method does not know */
+    BadProject: {
+      content: {
+        "application/json": components["schemas"]["BadProjectError"];
+      };
+    };
     /** @description bad-campaign: the rules file breaks its format or rules (with its line), a score off the scale, or an assignment the conflicts make impossible */
     BadCampaign: {
       content: {
@@ -2524,6 +2738,117 @@ export interface operations {
       };
       304: components["responses"]["NotModified"];
       400: components["responses"]["BadRequest"];
+      404: components["responses"]["NotFoundOrNotPublished"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * The newest sheet of each project the caller may see, re-checked today
+   * @description An enterprise's accounts see its own projects, the secretariat's reviewers every one; anyone else gets an empty list (docs/risk.md, "Projects on the platform"). stale: a trigger has fired as of checked.
+   */
+  listRiskProjects: {
+    responses: {
+      /** @description The projects, newest first */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["RiskProjects"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotPublished"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * Have a project assessed and keep its sheet (the project's next revision)
+   * @description The body is a project file, JSON or TOML, as gpsi risk project reads it (docs/risk.md, "Project files"). Only an account of the project's enterprise with the submit permission; the sheet is assessed against the published country sheets and the stored event points, and audited (risk-project.assess).
+   */
+  assessRiskProject: {
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "project": {
+         *     "id": "ke-machakos-road",
+         *     "enterprise": "cn-example-roads",
+         *     "name": "Nairobi–Machakos road upgrade",
+         *     "type": "transport",
+         *     "country": "KEN",
+         *     "start": "2019-11-01",
+         *     "end": "2021-10-31"
+         *   },
+         *   "site": {
+         *     "lat": -1.4561,
+         *     "lon": 36.9786,
+         *     "radius_km": 50
+         *   },
+         *   "staff": {
+         *     "national": 240,
+         *     "expatriate": 18
+         *   }
+         * }
+         */
+        "application/json": Record<string, never>;
+        "application/toml": string;
+      };
+    };
+    responses: {
+      /** @description The kept sheet */
+      201: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+          /** @description /api/v1/risk/projects/{id} */
+          Location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["KeptProject"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFoundOrNotPublished"];
+      422: components["responses"]["BadProject"];
+      default: components["responses"]["ServerError"];
+    };
+  };
+  /**
+   * One kept project sheet, re-checked today: JSON, or the printed sheet as HTML or PDF
+   * @description 404 for a sheet the caller may not see. sha256 is of the sheet as kept; the sheet answered has its triggers and stale re-checked on checked.
+   */
+  showRiskProject: {
+    parameters: {
+      query?: {
+        format?: "json" | "html" | "pdf";
+        /** @description The language of the HTML and PDF sheet */
+        lang?: "en" | "zh";
+      };
+      path: {
+        /**
+         * @description The kept sheet's id (Location of the POST)
+         * @example 1
+         */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description The sheet */
+      200: {
+        headers: {
+          "Cache-Control": components["headers"]["NoStore"];
+        };
+        content: {
+          "application/json": components["schemas"]["KeptProject"];
+          "text/html": string;
+          "application/pdf": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
       404: components["responses"]["NotFoundOrNotPublished"];
       default: components["responses"]["ServerError"];
     };

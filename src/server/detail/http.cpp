@@ -140,6 +140,13 @@ std::optional<bool> WantCsv(const Request& req, Response& res) {
 }
 
 //! Refuses parameters the endpoint does not know and repeated parameters.
+std::optional<std::int64_t> PositiveId(const std::string& s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
 std::optional<std::vector<std::string>> PathSegments(const std::string& path, std::string_view base) {
   if (path.compare(0, base.size(), base) != 0) return std::nullopt;
   std::string_view rest = std::string_view(path).substr(base.size());

@@ -76,6 +76,8 @@ std::optional<bool> WantCsv(const Request& req, Response& res);
 //! The path after `base` as segments ("/7/approve" under base → {"7", "approve"}, `base` itself
 //! → {}); nullopt for a path not under `base` or with an empty segment.
 std::optional<std::vector<std::string>> PathSegments(const std::string& path, std::string_view base);
+//! A path segment as a positive decimal id (a stored row's), or nullopt.
+std::optional<std::int64_t> PositiveId(const std::string& s);
 //! Refuses parameters the endpoint does not know and repeated parameters.
 bool CheckParams(const Request& req, Response& res, const std::set<std::string>& known);
 //! The `year` parameter: an integer of `years` (`of` names them in the error: "the build has no

@@ -121,6 +121,17 @@ struct Server::Impl {
   void PublishRisk();
   std::map<std::string, std::string> risk_body;  // per unit code: its sheet's JSON
   std::string risk_list_body;                    // the list of /api/v1/risk/countries
+  // api_risk_projects.cpp: /api/v1/risk/projects, enterprises' project sheets
+  static bool IsRiskProjectsPath(const std::string& path);
+  void RiskProjects(const Request& req, Response& res) const;
+  void ListRiskProjects(const Request& req, Response& res, const std::string& token) const;
+  void AssessRiskProject(const Request& req, Response& res, const std::string& token) const;
+  void ShowRiskProject(const Request& req, Response& res, const std::string& token, std::int64_t id) const;
+  //! Loads every stored event point onto the spatial index (with the risk sheets, at startup).
+  void LoadProjectEvents();
+  //! The published sheets and events, and today (UTC): what a project sheet is made and re-checked on.
+  engine::ProjectContext ProjectContext() const;
+  std::optional<engine::ProjectEvents> project_events;
   // api_openapi.cpp
   void OpenApi(const Request& req, Response& res) const;
   // api_validation.cpp
