@@ -12,6 +12,7 @@ import { countryPage } from './pages/country';
 import { downloadsPage } from './pages/downloads';
 import { mapPage } from './pages/map';
 import { methodologyPage } from './pages/methodology';
+import { projectsPage } from './pages/projects';
 import { rankingPage } from './pages/ranking';
 import { riskPage } from './pages/risk';
 import { warningsPage } from './pages/warnings';
@@ -38,6 +39,9 @@ const routes: { name: string; nav: boolean; page: Page }[] = [
   { name: 'warnings', nav: true, page: warningsPage },
   // Country risk (docs/risk.md): #/risk and #/risk/ISO3, the sheets of `serve --risk-method`.
   { name: 'risk', nav: true, page: riskPage },
+  // Project risk sheets (docs/risk.md, "Projects on the platform"): #/risk/projects and
+  // #/risk/projects/ID, an enterprise's kept sheets; matched before #/risk/ISO3 (parseHash).
+  { name: 'risk/projects', nav: false, page: projectsPage },
   { name: 'downloads', nav: true, page: downloadsPage },
   { name: 'methodology', nav: true, page: methodologyPage },
   // The member platform (docs/platform.md): a login, then the pages of the holder's role.
@@ -59,6 +63,9 @@ function parseHash(): { name: string; rest: string[]; query: URLSearchParams } {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, qs = ''] = raw.split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  // A page of its own under another's path (#/risk/projects) is named by both segments.
+  const two = parts.slice(0, 2).join('/');
+  if (parts.length > 1 && routes.some((r) => r.name === two)) return { name: two, rest: parts.slice(2), query: new URLSearchParams(qs) };
   return { name: parts[0] ?? 'map', rest: parts.slice(1), query: new URLSearchParams(qs) };
 }
 
@@ -120,7 +127,7 @@ function render(keepFocus = false, initial = false): void {
   disposeAll();
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
-  renderShell(route?.name === 'country' ? '' : (route?.name ?? ''));
+  renderShell(route?.name === 'country' ? '' : (route?.name.split('/')[0] ?? ''));
   const id = ++renderId;
   window.__gpsi.route = name;
   window.__gpsi.ready = false;

@@ -27,9 +27,9 @@ export async function logOut(): Promise<void> {
   current = null;
 }
 
-//! A member-platform request: JSON (or, for a File, its bytes) in, JSON out; unsafe methods carry
-//! the session's CSRF token.
-export function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+//! A member-platform request: JSON (or, for a File, its bytes as `type`) in, JSON out; unsafe
+//! methods carry the session's CSRF token.
+export function send<T>(method: string, path: string, body?: unknown, type = 'text/csv'): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== 'GET' && current?.csrf) headers['X-CSRF-Token'] = current.csrf;
   let payload: BodyInit | undefined;
@@ -37,7 +37,7 @@ export function send<T>(method: string, path: string, body?: unknown): Promise<T
     payload = body;  // the browser writes its multipart/form-data Content-Type with the boundary
   } else if (body instanceof Blob) {
     payload = body;
-    headers['Content-Type'] = 'text/csv';
+    headers['Content-Type'] = type;
   } else if (body !== undefined) {
     payload = JSON.stringify(body);
     headers['Content-Type'] = 'application/json';

@@ -26,12 +26,12 @@ const riskCountries = () => api.get<RiskCountries>('risk/countries');
 const countryRisk = (iso3: string) => api.get<CountryRisk>(`risk/countries/${encodeURIComponent(iso3)}`);
 
 // Sequential, light → dark red (ColorBrewer Reds): dark = more risk. Grey = no sheet.
-const CLASS_COLORS = ['#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15'];
-const NO_SHEET = '#d9d9d9';
+export const CLASS_COLORS = ['#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15'];
+export const NO_SHEET = '#d9d9d9';
 
 //! A risk score as it is classed (docs/risk.md): rounded half away from zero to one decimal, so the
 //! number shown always lies in its class's bounds (toFixed alone may round 6.45 down).
-const riskFmt = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '—' : (Math.round(v * 10) / 10).toFixed(1));
+export const riskFmt = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '—' : (Math.round(v * 10) / 10).toFixed(1));
 
 //! The class's name in the page language.
 const className = (c: RiskClass | undefined) => (c ? (lang() === 'zh' ? c.zh : c.en) : '—');
@@ -204,6 +204,7 @@ function overview(root: HTMLElement, ctx: Parameters<Page>[1]): void {
       root.replaceChildren(
         h('h1', {}, t('risk.heading')),
         h('p', { class: 'hint' }, t('risk.intro', { year: rc.year, version: rc.method.version })),
+        h('p', {}, h('a', { href: '#/risk/projects', 'data-testid': 'to-projects' }, t('risk.projects'))),
         classLegend(rc.classes),
         fig.figure,
         h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('risk.table') }, riskTable(lk)),
@@ -217,7 +218,7 @@ function overview(root: HTMLElement, ctx: Parameters<Page>[1]): void {
 }
 
 //! "score · class" of a risk score, with the class's colour beside the number.
-function scoreClass(s: { score: number | null; class: number | null; class_en: string; class_zh: string }): HTMLElement {
+export function scoreClass(s: { score: number | null; class: number | null; class_en: string; class_zh: string }): HTMLElement {
   const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
   sw.style.background = s.class == null ? NO_SHEET : CLASS_COLORS[s.class];
   return h('span', { 'data-class': s.class ?? '' }, h('strong', { 'data-testid': 'score' }, riskFmt(s.score)), ' ', sw, ` ${lang() === 'zh' ? s.class_zh : s.class_en}`);
