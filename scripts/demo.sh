@@ -51,9 +51,14 @@ if [ -f "$members/us_national_crime_tidy.csv" ]; then
   g org add us-fbi --kind government --name-en "U.S. Federal Bureau of Investigation (demo member)" \
     --name-zh "美国联邦调查局（演示成员）" --country USA
   g org agree us-fbi --dataset CRIME --indicator homicide_rate >/dev/null
+  # An overseas enterprise of the risk service (docs/risk.md, "Projects on the platform"): its
+  # submitter (wang) has projects assessed on the dashboard's project pages (#/risk/projects).
+  g org add cn-example-roads --kind enterprise --name-en "Example Roads Co. (demo enterprise)" \
+    --name-zh "示例路桥公司（演示企业）" >/dev/null
   # Each demo account gets an API token for the steps below and a random password for the
   # dashboard's login (out/demo-tokens/passwords, readable by this user only); root administers.
-  for spec in "alice us-fbi member-submitter" "bob us-fbi member-approver" "sam forum secretariat" "root forum admin"; do
+  for spec in "alice us-fbi member-submitter" "bob us-fbi member-approver" "sam forum secretariat" "root forum admin" \
+    "wang cn-example-roads member-submitter"; do
     read -r login org role <<<"$spec"
     password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
     g user add "$login" --org "$org" --role "$role" --password-stdin <<<"$password" >/dev/null
@@ -152,5 +157,6 @@ echo "dashboard: http://127.0.0.1:$port (Ctrl-C to stop)"
 if [ -f out/demo-tokens/passwords ]; then
   echo "member platform: log in (top right) as one of the demo accounts, with its password from out/demo-tokens/passwords:"
   awk '{ printf "  %-8s %-17s %s\n", $1, $2, $3 }' out/demo-tokens/passwords
+  echo "risk service: as wang (an enterprise), upload examples/projects/ke-machakos-road.toml at #/risk/projects"
 fi
 exec build/gpsi --db "$db" serve --port "$port" --web web/dist --validation out/gpsi-validate --risk-method methods/risk.toml
