@@ -1330,7 +1330,8 @@ export interface components {
         warnings: ({
             id: string;
             rule: string;
-            severity: string;
+            /** @enum {string} */
+            severity: "high" | "medium" | "low";
             code: string;
             period: string;
             value: number | null;

@@ -20,76 +20,20 @@ import { loadWorld } from '../world';
 // The site, radius, route and events are drawn on a geo component, which charts.ts does not register.
 echarts.use([GeoComponent, LinesChart, ScatterChart]);
 
-// The sheet has no schema in openapi.json ("the sheet of gpsi risk project --json"): its fields as
-// docs/risk.md gives them, the ones the page reads.
-interface Cell {
-  likelihood: number;
-  impact: number;
-  score: number;
-  rating: number;
-  rating_en: string;
-  rating_zh: string;
-}
+type Cell = components['schemas']['MatrixCell'];
 interface Point {
   lat: number;
   lon: number;
 }
-interface Sheet {
-  project: {
-    project: { id: string; enterprise: string; name: string; name_zh?: string; type: string; country: string; start?: string; end?: string };
-    site?: Point & { radius_km?: number };
-    route?: Point[];
-    staff?: { national?: number; expatriate?: number };
-  };
-  project_sha256: string;
-  assessed: string;
-  valid_until: string;
-  next_review: string;
-  stale: boolean;
-  country: {
-    unit: string;
-    name: string;
-    name_zh?: string;
-    year: number;
-    score: number | null;
-    rank: number | null;
-    ranked: number;
-    class: number | null;
-    class_en: string;
-    class_zh: string;
-    trend: 'rising' | 'stable' | 'falling' | null;
-    reliability: number | null;
-    warnings: { id: string; rule: string; severity: 'high' | 'medium' | 'low'; code: string; period: string; value: number | null; message: string }[];
-    gpsi: { year: number; score: number | null; rank: number | null; ranked: number } | null;
-  };
-  overlay: {
-    how: string;
-    radius_km: number;
-    half_life_days: number;
-    from: string;
-    to: string;
-    points_in_window: number;
-    sources_note_en: string;
-    sources_note_zh: string;
-    events: { source: string; event_id: string; date: string; lat: number; lon: number; distance_km: number; weight: number; root_code: number; file_sha256: string; line: number }[];
-  };
-  threats: {
-    id: string;
-    name_en: string;
-    name_zh: string;
-    country_score: number | null;
-    local_events: number;
-    local_weight: number;
-    inherent: Cell;
-    residual: Cell;
-    controls: { id: string; en: string; zh: string; lowers: 'likelihood' | 'impact'; steps: number; in_place: boolean }[];
-    evidence: { kind: string; en: string; zh: string; value: number | null }[];
-  }[];
-  residual: Cell & { threat: string };
-  triggers: { kind: string; en: string; zh: string; date: string | null; fired: boolean }[];
-  provenance: { method: { id: string; version: string; hash: string }; data_hash: string; run_id: string };
-  sign_off: { prepared_by: string; prepared_on: string; reviewed_by: string | null };
+// The sheet as openapi.json gives it (api-types.ts), but its `project`: the project file's canonical
+// JSON, an object the document leaves open (docs/risk.md, "Canonical JSON").
+interface ProjectFile {
+  project: { id: string; enterprise: string; name: string; name_zh?: string; type: string; country: string; start?: string; end?: string };
+  site?: Point & { radius_km?: number };
+  route?: Point[];
+  staff?: { national?: number; expatriate?: number };
 }
+type Sheet = Omit<components['schemas']['ProjectSheet'], 'project'> & { project: ProjectFile };
 // The list and the envelope of a kept sheet as openapi.json gives them (api-types.ts).
 type Kept = Omit<components['schemas']['KeptProject'], 'sheet'> & { sheet: Sheet };
 type ProjectRow = components['schemas']['RiskProjects']['projects'][number];
