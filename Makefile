@@ -20,7 +20,9 @@ setup:
 configure: setup
 	@cmake --preset release >/dev/null
 
+# Each step of `make test` prints when it starts (UTC), so a CI log shows where its time went.
 build: configure web
+	@echo "build: release build from $$(date -u +%T)"
 	@cmake --build --preset release -j $(JOBS)
 
 web: web/dist/index.html
@@ -32,16 +34,20 @@ demo: build
 	@bash scripts/demo.sh
 
 test: build lint
+	@echo "test: release tests from $$(date -u +%T)"
 	@ctest --preset release -j $(JOBS)
+	@echo "test: sanitizer build and tests from $$(date -u +%T)"
 	@$(MAKE) --no-print-directory sanitize-ci
+	@echo "test: done at $$(date -u +%T)"
 
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan: -O1, line tables only, the libraries
-# in unity builds). A memory error, a leak (OpenMPI's own are suppressed: tests/lsan.supp) or
-# undefined behaviour fails the test. The API, browser, deploy and Python tests run in the release
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan: -O0, line tables only, the libraries
+# in unity builds; GCC 12 optimising UBSan's checks at -O1 took six times as long and more, which
+# CI's 90 minutes could not hold: bench/RESULTS.md). A memory error, a leak (OpenMPI's own are
+# suppressed: tests/lsan.supp) or undefined behaviour fails the test. The API, browser, deploy and Python tests run in the release
 # build only (CMakePresets.json, test preset asan).
 #  - sanitize-ci, the part `make test` runs: the unit tests of every module and the fuzz corpora
 #    replayed (labels unit and fuzz), built alone. It fits beside the release tests in CI's 90
-#    minutes on 2 cores (bench/RESULTS.md, "CI's time with the sanitizer run").
+#    minutes on 2 cores (bench/RESULTS.md, "CI's time at -O0").
 #  - sanitize: every test of the asan preset, e2e and golden too, with gpsi itself instrumented
 #    under the e2e tests: over an hour more on 2 cores, so run by hand before a release.
 ASAN_CI_TARGETS := $(foreach m,core model store platform ingest method compute analysis forecast evaluation risk engine report server,gpsi_unit_$(m)) \
@@ -58,6 +64,7 @@ sanitize: setup
 	@ctest --preset asan -j $(JOBS)
 
 lint: setup
+	@echo "lint: from $$(date -u +%T)"
 	@bash scripts/lint.sh
 
 format: setup
