@@ -1,5 +1,5 @@
 // A store holding every data set of ../shared/data, and other slow results many test processes
-// read, made once per build of gpsi and shared by every test process (CTest runs each test in a
+// read, made once per CTest run and shared by every test process (CTest runs each test in a
 // process of its own, so a per-process cache would make them again for every test).
 #pragma once
 
